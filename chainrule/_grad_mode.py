@@ -1,0 +1,104 @@
+"""Grad mode: whether operations record the graph.  Thread-local, as in PyTorch.
+
+`no_grad`, `enable_grad` and `set_grad_enabled` work as context managers and
+as decorators.
+"""
+import functools
+import threading
+
+__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
+
+
+class _State(threading.local):
+    enabled = True      # class attribute: the value every new thread starts with
+
+
+STATE = _State()
+
+
+def is_grad_enabled():
+    return STATE.enabled
+
+
+class _GradModeContext:
+    """Base: subclasses set `_target` (the mode inside the block)."""
+    _target = True
+
+    def __enter__(self):
+        self._prev = STATE.enabled
+        STATE.enabled = self._target
+
+    def __exit__(self, *exc):
+        STATE.enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        # Decorator use: a fresh context per call, so recursion and threads are safe.
+        cls, target = type(self), self._target
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            prev = STATE.enabled
+            STATE.enabled = target
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                STATE.enabled = prev
+        return wrapper
+
+    def clone(self):
+        return type(self)()
+
+
+class no_grad(_GradModeContext):
+    """Operations inside do not record the graph; their results don't require grad."""
+    _target = False
+
+    def __new__(cls, fn=None):
+        # `@no_grad` without parentheses also works.
+        self = super().__new__(cls)
+        if callable(fn):
+            return self(fn)
+        return self
+
+    def __init__(self, fn=None):
+        pass
+
+
+class enable_grad(_GradModeContext):
+    """Re-enable recording inside a no_grad block."""
+    _target = True
+
+    def __new__(cls, fn=None):
+        self = super().__new__(cls)
+        if callable(fn):
+            return self(fn)
+        return self
+
+    def __init__(self, fn=None):
+        pass
+
+
+class set_grad_enabled(_GradModeContext):
+    """set_grad_enabled(mode): a function call that sets the mode at once, a
+    context manager that restores the previous mode on exit, or a decorator."""
+
+    def __init__(self, mode):
+        self._prev = STATE.enabled
+        self._target = bool(mode)
+        STATE.enabled = self._target
+
+    def __enter__(self):
+        pass
+
+    def __exit__(self, *exc):
+        STATE.enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        # Used as a decorator: undo the immediate switch made by __init__.
+        STATE.enabled = self._prev
+        return super().__call__(fn)
+
+    def clone(self):
+        return set_grad_enabled(self._target)

@@ -1,0 +1,377 @@
+"""The Tensor: an array plus the bookkeeping autograd needs.
+
+A thin front door.  The data lives in `_data` (a NumPy array; the array module
+is taken from the data, so CuPy can slot in).  `_grad_fn` is the node that
+produced it (None for leaves); `_requires_grad` says whether gradients flow to
+it.  Operations are defined in chainrule/ops/ and attached as methods by
+chainrule/_methods.py.
+"""
+import warnings
+
+import numpy as np
+
+from . import _dtypes, _errors
+from ._grad_mode import STATE
+
+__all__ = ["Tensor", "Size", "device"]
+
+
+class Size(tuple):
+    """torch.Size: a tuple that prints as PyTorch's."""
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"torch.Size({list(self)})"
+
+    __str__ = __repr__
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __getitem__(self, i):
+        r = tuple.__getitem__(self, i)
+        return Size(r) if isinstance(i, slice) else r
+
+
+class device:
+    """torch.device; only the CPU for now."""
+    __slots__ = ("type", "index")
+
+    def __init__(self, type="cpu", index=None):
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        if ":" in type:
+            type, idx = type.split(":")
+            index = int(idx)
+        self.type = type
+        self.index = index
+
+    def __repr__(self):
+        return f"device(type='{self.type}')" if self.index is None else \
+            f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other):
+        other = device(other) if isinstance(other, str) else other
+        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
+
+    def __hash__(self):
+        return hash((self.type, self.index))
+
+
+_CPU = device("cpu")
+_new = object.__new__
+_FROM_NP = _dtypes.FROM_NP
+
+
+class Tensor:
+    __slots__ = ("_data", "_requires_grad", "_grad_fn", "_grad", "__dict__", "__weakref__")
+
+    # Rarely-set state lives in the instance dict, with these class defaults.
+    _retains_grad = False
+    _acc_node = None
+    _backward_hooks = None
+    _post_acc_hooks = None
+
+    __array_priority__ = 1000      # NumPy defers to our reflected operators
+
+    # --- construction -------------------------------------------------
+    @staticmethod
+    def _make(data, requires_grad=False, grad_fn=None):
+        """Internal fast constructor: wrap `data` without copying."""
+        t = _new(Tensor)
+        t._data = data
+        t._requires_grad = requires_grad
+        t._grad_fn = grad_fn
+        t._grad = None
+        return t
+
+    def __new__(cls, *args, **kwargs):
+        # Legacy torch.Tensor(...): a list gives float data, sizes give an
+        # uninitialised tensor of the default dtype.
+        from ._factories import _legacy_new
+        data = _legacy_new(_dtypes.get_default_dtype(), args, kwargs)
+        t = _new(cls)
+        t._data = data
+        t._requires_grad = False
+        t._grad_fn = None
+        t._grad = None
+        return t
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    # --- metadata -----------------------------------------------------
+    @property
+    def dtype(self):
+        return _FROM_NP[self._data.dtype]
+
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self._data.shape)
+        from .ops._args import normalize_dim
+        return self._data.shape[normalize_dim(dim, self._data.ndim)]
+
+    def dim(self):
+        return self._data.ndim
+
+    ndimension = dim
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def numel(self):
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self):
+        return self._data.itemsize
+
+    @property
+    def device(self):
+        return _CPU
+
+    @property
+    def is_cuda(self):
+        return False
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    @property
+    def is_leaf(self):
+        return self._grad_fn is None
+
+    @property
+    def grad_fn(self):
+        return self._grad_fn
+
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        if self._grad_fn is not None:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to "
+                "use a computed variable in a subgraph that doesn't require differentiation "
+                "use var_no_grad = var.detach().")
+        if flag and self._data.dtype.kind not in "fc":
+            raise _errors.int_requires_grad("setter")
+        self._requires_grad = bool(flag)
+
+    def requires_grad_(self, requires_grad=True):
+        if self._grad_fn is not None:
+            if not requires_grad:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want "
+                    "to use a computed variable in a subgraph that doesn't require "
+                    "differentiation use var_no_grad = var.detach().")
+            return self
+        if requires_grad and self._data.dtype.kind not in "fc":
+            raise _errors.int_requires_grad("method")
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    @property
+    def grad(self):
+        if self._grad_fn is not None and not self._retains_grad:
+            warnings.warn(_errors.NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got "
+                                f"grad of type {type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to "
+                    f"a tensor of size '{list(self._data.shape)}'. Please ensure that the "
+                    "gradient and the tensor are the same size")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_c_name(value.dtype)}' to a "
+                    f"tensor with grad_dtype '{self.dtype.legacy}'."
+                    " Please ensure that the gradient and the tensor have the same dtype")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
+
+    @property
+    def data(self):
+        """The same storage, without history."""
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value):
+        self._data = value._data
+
+    @property
+    def T(self):
+        return self.permute(*range(self._data.ndim - 1, -1, -1))
+
+    @property
+    def mT(self):
+        return self.transpose(-2, -1)
+
+    # --- leaving autograd -----------------------------------------------
+    def detach(self):
+        return Tensor._make(self._data)
+
+    def detach_(self):
+        self._grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def numpy(self, *, force=False):
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        a = self._data
+        return a if dtype is None else a.astype(dtype, copy=False)
+
+    def item(self):
+        d = self._data
+        if d.size != 1:
+            raise RuntimeError(f"a Tensor with {d.size} elements cannot be converted to Scalar")
+        return d.item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def __float__(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return float(self._data.item())
+
+    def __int__(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return int(self._data.item())
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data.item())
+
+    def __complex__(self):
+        return complex(self.item())
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    __hash__ = object.__hash__
+
+    def __reduce_ex__(self, proto):
+        return (_rebuild, (self._data, self._requires_grad))
+
+    def __deepcopy__(self, memo):
+        if self._grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
+                               "support the deepcopy protocol at the moment.")
+        t = Tensor._make(self._data.copy(), self._requires_grad)
+        if self._grad is not None:
+            t._grad = Tensor._make(self._grad._data.copy())
+        memo[id(self)] = t
+        return t
+
+    # --- printing -------------------------------------------------------
+    def __repr__(self, *, tensor_contents=None):
+        from ._printing import tensor_repr
+        fn = self._grad_fn
+        return tensor_repr(self._data, dtype_name=self.dtype.name,
+                           is_default_float=self.dtype is _dtypes.get_default_dtype(),
+                           requires_grad=self._requires_grad,
+                           grad_fn_name=None if fn is None else type(fn).__name__)
+
+    __str__ = __repr__
+
+    def __format__(self, spec):
+        if self._data.ndim == 0:
+            return self._data.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def type(self, dtype=None, non_blocking=False, **kwargs):
+        if dtype is None:
+            return "torch." + self.dtype.legacy + "Tensor"
+        if isinstance(dtype, str):
+            dtype = _LEGACY_NAMES[dtype]
+        return self.to(dtype)
+
+    # --- autograd entry points ------------------------------------------
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        from .autograd import backward
+        if inputs is not None and isinstance(inputs, Tensor):
+            inputs = [inputs]
+        backward([self], None if gradient is None else [gradient], retain_graph,
+                 create_graph, inputs=inputs)
+
+    def _accumulate_node(self):
+        """The AccumulateGrad node standing for this leaf in next_functions."""
+        node = self._acc_node
+        if node is None:
+            from .autograd.graph import AccumulateGrad
+            node = AccumulateGrad(self)
+            self._acc_node = node
+        return node
+
+    def retain_grad(self):
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._grad_fn is not None:
+            self._retains_grad = True
+            from .autograd.engine import watch_nonleaf
+            watch_nonleaf(self)
+
+    def register_hook(self, hook):
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        from .autograd.engine import add_tensor_hook
+        return add_tensor_hook(self, hook)
+
+
+def _c_name(dt):
+    return {"float32": "float", "float64": "double", "float16": "half", "int64": "long",
+            "int32": "int", "bool": "bool"}.get(dt.name, dt.name)
+
+
+def _rebuild(data, requires_grad):
+    return Tensor._make(data, requires_grad)
+
+
+_LEGACY_NAMES = {"torch." + d.legacy + "Tensor": d for d in _dtypes.ALL}

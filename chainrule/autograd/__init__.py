@@ -1,0 +1,144 @@
+"""chainrule.autograd: backward, grad, Variable, grad-mode switches.
+
+The engine (engine.py) walks the graph; the graph's nodes (graph.py) carry
+each op's formulas; the formulas themselves live in chainrule/ops/.
+"""
+import warnings
+
+import numpy as np
+
+from .. import _errors
+from .._grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
+from .._tensor import Tensor
+from . import engine
+from .graph import Node
+
+__all__ = ["backward", "grad", "Variable", "no_grad", "enable_grad", "set_grad_enabled",
+           "is_grad_enabled", "Node"]
+
+
+def _as_tuple(x):
+    if isinstance(x, Tensor):
+        return (x,)
+    return tuple(x)
+
+
+def _seed_grads(outputs, grad_outputs, create_graph):
+    """The gradients the walk starts from: given ones (checked), or 1 for a
+    scalar output."""
+    if grad_outputs is None:
+        grad_outputs = (None,) * len(outputs)
+    elif isinstance(grad_outputs, Tensor):
+        grad_outputs = (grad_outputs,)
+    else:
+        grad_outputs = tuple(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grad_outputs)} gradients")
+    seeds = []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        d = out._data
+        if g is None:
+            if d.size != 1:
+                raise _errors.implicit_nonscalar()
+            g = np.ones(d.shape, d.dtype)
+            seeds.append(Tensor._make(g) if create_graph else g)
+            continue
+        if not isinstance(g, Tensor):
+            g = Tensor._make(np.asarray(g))
+        if g._data.shape != d.shape:
+            from .._tensor import Size
+            raise _errors.shape_mismatch(i, Size(g._data.shape), Size(d.shape))
+        if create_graph:
+            seeds.append(g if g._data.dtype == d.dtype else g.to(out.dtype))
+        else:
+            gd = g._data
+            seeds.append(gd if gd.dtype == d.dtype else gd.astype(d.dtype))
+    return seeds
+
+
+def _check_outputs(outputs):
+    for i, t in enumerate(outputs):
+        if not t._requires_grad:
+            raise _errors.no_grad_fn(i)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
+             grad_variables=None, inputs=None):
+    """Accumulate d(tensors)/d(leaf) into each leaf's .grad (or only into `inputs`)."""
+    tensors = _as_tuple(tensors)
+    if grad_variables is not None:
+        grad_tensors = grad_variables
+    _check_outputs(tensors)
+    seeds = _seed_grads(tensors, grad_tensors, create_graph)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if create_graph:
+        warnings.warn(_errors.CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
+    if inputs is not None:
+        inputs = _as_tuple(inputs)
+        if not inputs:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        grads = engine.run(tensors, seeds, retain_graph, create_graph, capture=inputs)
+        for t, g in zip(inputs, grads):
+            if g is not None and t._grad_fn is not None:   # non-leaf inputs get .grad too
+                g = g if isinstance(g, Tensor) else Tensor._make(np.array(g))
+                t._grad = g if t._grad is None else t._grad + g
+        return
+    engine.run(tensors, seeds, retain_graph, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """d(outputs)/d(inputs), returned rather than accumulated into .grad."""
+    outputs = _as_tuple(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = _as_tuple(inputs)
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    if not allow_unused and materialize_grads:
+        raise ValueError("Expected allow_unused to be True or not passed when "
+                         "materialize_grads=True, but got: allow_unused=False.")
+    for t in inputs:
+        if not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    _check_outputs(outputs)
+    seeds = _seed_grads(outputs, grad_outputs, create_graph)
+    if retain_graph is None:
+        retain_graph = create_graph
+    grads = engine.run(outputs, seeds, retain_graph, create_graph, capture=inputs,
+                       accumulate=False)
+    result = []
+    for i, (t, g) in enumerate(zip(inputs, grads)):
+        if g is None:
+            if materialize_grads:
+                g = np.zeros_like(t._data)
+            elif not allow_unused:
+                raise RuntimeError(
+                    f"The differentiated Tensor at index {i} appears to not have been used in "
+                    "the graph. Set allow_unused=True if this is the desired behavior.")
+            else:
+                result.append(None)
+                continue
+        if not isinstance(g, Tensor):
+            g = Tensor._make(np.array(g))
+        result.append(g)
+    return tuple(result)
+
+
+class _VariableMeta(type):
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor)
+
+
+class Variable(metaclass=_VariableMeta):
+    """Legacy wrapper: Variable(t, requires_grad=True) is a leaf tensor sharing t's data."""
+
+    def __new__(cls, data=None, requires_grad=False, volatile=False):
+        if data is None:
+            return Tensor._make(np.empty((0,), np.float32))
+        if not isinstance(data, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+        t = Tensor._make(data._data)
+        if requires_grad:
+            t.requires_grad_(True)
+        return t

@@ -1,0 +1,238 @@
+"""The backward engine: walks the recorded graph from the outputs to the
+leaves, applying the chain rule.  It knows nothing about specific operations:
+a node computes its inputs' gradients itself (Node.apply_formulas).
+
+The walk is iterative (no recursion, so million-node chains work) and uses
+dependency counting, as PyTorch does: a node runs once every node that feeds
+it a gradient has run, so its incoming gradients are summed first.
+"""
+from .. import _errors
+from .._grad_mode import STATE
+from .graph import Node
+
+Tensor = None          # bound by chainrule._tensor
+
+
+def _target(t):
+    """Where a gradient for tensor t enters the graph: its node, or t itself
+    for a leaf."""
+    return t._grad_fn if t._grad_fn is not None else t
+
+
+def _count_dependencies(roots):
+    """For every node reachable from `roots`: how many edges point at it."""
+    deps = {}
+    stack = [r for r in roots if isinstance(r, Node)]
+    seen = set(map(id, stack))
+    while stack:
+        fn = stack.pop()
+        for e in fn.edges:
+            if e is None:
+                continue
+            if e in deps:
+                deps[e] += 1
+            else:
+                deps[e] = 1
+                if e.__class__ is not Tensor and isinstance(e, Node) and id(e) not in seen:
+                    seen.add(id(e))
+                    stack.append(e)
+    return deps
+
+
+def _needed_nodes(roots, wanted):
+    """Nodes from which some target in `wanted` can be reached: only those run
+    when gradients are asked for specific inputs.  Iterative post-order."""
+    needed = set()
+    done = set()
+    stack = [(r, False) for r in roots if isinstance(r, Node)]
+    while stack:
+        fn, expanded = stack.pop()
+        if expanded:
+            if fn in wanted or any(e is not None and e in needed for e in fn.edges):
+                needed.add(fn)
+            continue
+        if fn in done:
+            continue
+        done.add(fn)
+        stack.append((fn, True))
+        for e in fn.edges:
+            if e is not None and e not in done and isinstance(e, Node):
+                stack.append((e, False))
+    return needed | {w for w in wanted}
+
+
+def _add(a, b):
+    return b if a is None else a + b
+
+
+def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True):
+    """Propagate `grads` (raw arrays, or Tensors when create_graph) from the
+    tensors `roots` back through the graph.
+
+    capture: tensors whose gradients to return (autograd.grad, or backward's
+    inputs=), in order; only the part of the graph leading to them runs.
+    accumulate: whether leaves (of those reached) receive .grad.
+    """
+    targets = [_target(t) for t in roots]
+    needed = wanted = None
+    if capture is None:
+        deps = _count_dependencies(targets)
+    else:
+        wanted = {_target(t) for t in capture}
+        needed = _needed_nodes(targets, wanted)
+        deps = {}
+        for fn in needed:
+            if isinstance(fn, Node):
+                for e in fn.edges:
+                    if e is not None and e in needed:
+                        deps[e] = deps.get(e, 0) + 1
+    buffers = {}
+    for tgt, g in zip(targets, grads):
+        buffers[tgt] = _add(buffers.get(tgt), g)
+    ready = []
+    for tgt in targets:
+        if deps.get(tgt, 0) == 0 and tgt not in ready and (needed is None or tgt in needed):
+            ready.append(tgt)
+    captured = {}
+    executed = []
+    prev_mode = STATE.enabled
+    STATE.enabled = bool(create_graph)
+    try:
+        while ready:
+            fn = ready.pop()
+            g = buffers.pop(fn, None)
+            if isinstance(fn, Tensor):                       # a leaf
+                if wanted is not None:
+                    captured[fn] = g
+                if g is not None and accumulate:
+                    _accumulate(fn, g, create_graph)
+                continue
+            if g is not None:
+                g = _run_pre_hooks(fn, g, create_graph)
+            if wanted is not None and fn in wanted:
+                captured[fn] = g
+            edges = fn.edges
+            if g is None or (needed is not None and
+                             not any(e is not None and e in needed for e in edges)):
+                grads_in = (None,) * len(edges)
+            else:
+                grads_in = fn.apply_formulas(g, create_graph, needed)
+                if fn._post_hooks:
+                    grads_in = _run_node_hooks(fn, grads_in, g)
+                executed.append(fn)
+            for e, gi in zip(edges, grads_in):
+                if e is None or (needed is not None and e not in needed):
+                    continue
+                if gi is not None:
+                    buffers[e] = _add(buffers.get(e), gi)
+                n = deps[e] - 1
+                deps[e] = n
+                if n == 0:
+                    ready.append(e)
+    finally:
+        STATE.enabled = prev_mode
+        if not retain_graph:
+            for fn in executed:
+                fn.saved = None
+    if capture is None:
+        return None
+    return [captured.get(_target(t)) for t in capture]
+
+
+# --- leaves -----------------------------------------------------------------------------
+def _accumulate(leaf, g, create_graph):
+    """Add g into leaf.grad, as AccumulateGrad does."""
+    hooks = leaf._backward_hooks
+    if hooks:
+        g = _call_tensor_hooks(hooks, g, create_graph)
+    old = leaf._grad
+    if create_graph:
+        from ..ops.shape import copy_for_grad as clone_as_copy
+        if not isinstance(g, Tensor):
+            g = Tensor._make(g)
+        leaf._grad = clone_as_copy(g) if old is None else old + g
+    else:
+        if isinstance(g, Tensor):
+            g = g._data
+        if old is None:
+            # Copy: g may be shared (a user's gradient argument, another edge's buffer).
+            leaf._grad = Tensor._make(g.astype(leaf._data.dtype, copy=True))
+        elif old._grad_fn is not None or old._requires_grad:
+            leaf._grad = Tensor._make(old._data + g)
+        else:
+            old._data += g
+    post = leaf._post_acc_hooks
+    if post:
+        for h in list(post.values()):
+            h(leaf)
+
+
+# --- hooks -------------------------------------------------------------------------------
+# Hooks on non-leaf tensors (and retain_grad) are kept per node, since a node
+# produces exactly one tensor: the gradient arriving at the node is that
+# tensor's gradient.
+def _run_pre_hooks(fn, g, create_graph):
+    """Hooks registered on the tensor this node produced (register_hook,
+    retain_grad), then the node's own pre-hooks."""
+    hooks = fn._tensor_hooks
+    if hooks:
+        g = _call_tensor_hooks(hooks, g, create_graph)
+    ref = fn._retained
+    if ref is not None:
+        t = ref()
+        if t is not None:
+            new = _wrap(g) if create_graph else Tensor._make(_unwrap(g, False).copy())
+            if t._grad is None:
+                t._grad = new
+            else:
+                t._grad = t._grad + new if create_graph else Tensor._make(t._grad._data + new._data)
+    pre = fn._pre_hooks
+    if pre:
+        for h in list(pre.values()):
+            r = h((_wrap(g),))
+            if r is not None:
+                g = _unwrap(r[0], create_graph)
+    return g
+
+
+def _call_tensor_hooks(hooks, g, create_graph):
+    for h in list(hooks.values()):
+        r = h(_wrap(g))
+        if r is not None:
+            g = _unwrap(r, create_graph)
+    return g
+
+
+def _run_node_hooks(fn, grads_in, g):
+    for h in list(fn._post_hooks.values()):
+        r = h(tuple(_wrap(x) if x is not None else None for x in grads_in), (_wrap(g),))
+        if r is not None:
+            grads_in = [None if x is None else _unwrap(x, isinstance(g, Tensor)) for x in r]
+    return grads_in
+
+
+def _wrap(g):
+    return g if isinstance(g, Tensor) else Tensor._make(g)
+
+
+def _unwrap(g, create_graph):
+    if create_graph:
+        return g
+    return g._data if isinstance(g, Tensor) else g
+
+
+def add_tensor_hook(t, hook):
+    from .graph import _Handle
+    if t._grad_fn is None:
+        if t._backward_hooks is None:
+            t._backward_hooks = {}
+        return _Handle(t._backward_hooks, hook)
+    fn = t._grad_fn
+    if fn._tensor_hooks is None:
+        fn._tensor_hooks = {}
+    return _Handle(fn._tensor_hooks, hook)
+
+
+def watch_nonleaf(t):
+    import weakref
+    t._grad_fn._retained = weakref.ref(t)

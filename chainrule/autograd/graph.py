@@ -1,0 +1,177 @@
+"""The recorded graph: one `Node` per differentiable operation.
+
+A node knows
+  * `edges`: for each input of the operation, where that input's gradient goes:
+    the input's own node, the input tensor itself when it is a leaf that
+    requires grad (the engine accumulates into its .grad), or None;
+  * `saved`: the tensors its backward formulas need (inputs as Tensors, the
+    output as a raw array), freed after backward unless the graph is retained;
+  * `params`: non-tensor arguments (dims, shapes...), never freed;
+  * `meta`: each input's (shape, dtype), so gradients return in the input's
+    own shape (undoing broadcasting) and dtype.
+
+What a node does on backward is not written here: each operation's class
+carries its formulas (see chainrule/ops/).  This module and the engine know
+nothing about specific operations.
+"""
+from .. import _errors
+
+__all__ = ["Node", "AccumulateGrad"]
+
+
+class Node:
+    """A recorded operation.  Subclasses (one per op, made by ops/_registry.py)
+    set the class attributes below; instances hold only per-call data."""
+
+    __slots__ = ("edges", "saved", "params", "meta", "__weakref__", "__dict__")
+
+    # --- set per operation by the registry -------------------------------
+    formulas = ()      # one (function, slots) per input, or None where not differentiable
+    combined = None    # alternatively one function returning all inputs' gradients
+    saves_tensors = False
+    out_index = -1     # position of the op's output among `saved`, or -1
+    _pre_hooks = None  # set on first register_prehook (kept in the instance dict)
+    _post_hooks = None
+    _tensor_hooks = None  # hooks of the tensor this node produced (register_hook)
+    _retained = None   # weakref to that tensor when it called retain_grad()
+
+    # --- introspection, as in PyTorch ------------------------------------
+    def name(self):
+        return type(self).__name__
+
+    @property
+    def next_functions(self):
+        out = []
+        for e in self.edges:
+            if e is None:
+                out.append((None, 0))
+            elif isinstance(e, Node):
+                out.append((e, 0))
+            else:                       # a leaf tensor
+                out.append((e._accumulate_node(), 0))
+        return tuple(out)
+
+    @property
+    def metadata(self):
+        return self.__dict__
+
+    def __repr__(self):
+        return f"<{type(self).__name__} object at {id(self):#x}>"
+
+    def register_hook(self, hook):
+        """hook(grad_inputs, grad_outputs) runs after this node; may return new grad_inputs."""
+        if self._post_hooks is None:
+            self._post_hooks = {}
+        return _Handle(self._post_hooks, hook)
+
+    def register_prehook(self, hook):
+        """hook(grad_outputs) runs before this node; may return new grad_outputs."""
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        return _Handle(self._pre_hooks, hook)
+
+    def _release(self):
+        self.saved = None
+
+    def __call__(self, *grads):
+        return self.apply_formulas(grads[0], False)
+
+    # --- backward ---------------------------------------------------------
+    def apply_formulas(self, g, create_graph, needed=None):
+        """Gradients for each input, given the gradient `g` of the output.
+
+        One set of formulas serves both modes: with create_graph=False they
+        run on raw arrays through `ArrayOps` (fast, no graph); with
+        create_graph=True on Tensors through `TensorOps`, so the backward
+        computation is itself recorded and can be differentiated again.
+        """
+        saved = self.saved
+        if saved is None and self.saves_tensors:
+            raise _errors.freed_graph()
+        if create_graph:
+            F = _ops.TensorOps
+            vals = self._unpack_tensors(saved)
+        else:
+            F = _ops.ArrayOps
+            vals = [v._data if isinstance(v, _Tensor) else v for v in saved] if saved else []
+        vals += self.params
+        edges = self.edges
+        meta = self.meta
+        combined = self.combined
+        if combined is not None:
+            grads = list(combined(F, g, *vals))
+        else:
+            grads = []
+            for i, f in enumerate(self.formulas):
+                e = edges[i]
+                if e is None or f is None or (needed is not None and e not in needed):
+                    grads.append(None)
+                    continue
+                fn, slots = f
+                grads.append(fn(F, g, *[vals[s] for s in slots]))
+        for i, gi in enumerate(grads):
+            if gi is None:
+                continue
+            if edges[i] is None:
+                grads[i] = None
+                continue
+            shape, dtype = meta[i]
+            if gi.shape != shape or gi.dtype != dtype:
+                grads[i] = F.fit(gi, shape, dtype)
+        return grads
+
+    def _unpack_tensors(self, saved):
+        # Inputs were saved as Tensors (graph intact); the output was saved as a
+        # raw array, to avoid a cycle output -> node -> output.  Re-wrap it with
+        # this node as its grad_fn so second derivatives flow through it.
+        if not saved:
+            return []
+        out = list(saved)
+        i = self.out_index
+        if i >= 0:
+            out[i] = _Tensor._make(out[i], True, self)
+        return out
+
+
+class AccumulateGrad(Node):
+    """Stands for a leaf in `next_functions`; the engine accumulates into
+    `variable.grad` when a gradient reaches it."""
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.edges = ()
+        self.saved = None
+        self.params = ()
+        self.meta = ()
+
+
+class _Handle:
+    """Removable handle returned by register_hook, as torch.utils.hooks.RemovableHandle."""
+    _next_id = 0
+
+    def __init__(self, table, hook):
+        _Handle._next_id += 1
+        self.id = _Handle._next_id
+        self._table = table
+        table[self.id] = hook
+
+    def remove(self):
+        self._table.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+# Bound late: the Tensor class and the op namespaces import this module.
+_Tensor = None
+_ops = None
+
+
+def _bind(tensor_cls, ops_module):
+    global _Tensor, _ops
+    _Tensor = tensor_cls
+    _ops = ops_module

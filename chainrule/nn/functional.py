@@ -1,0 +1,6 @@
+"""chainrule.nn.functional: the activation and normalising functions, as in
+torch.nn.functional.  Each is the op defined in chainrule/ops/."""
+from ..ops.pointwise import relu, sigmoid, tanh
+from ..ops.reduce import softmax, log_softmax, logsumexp
+
+__all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "logsumexp"]

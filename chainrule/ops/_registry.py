@@ -1,0 +1,160 @@
+"""How an operation is defined: a forward on raw arrays plus one backward
+formula per input, in a table.
+
+    defop("sin", np.sin, lambda F, g, x: g * F.cos(x))
+
+reads: sin's forward is np.sin; the gradient for its input x is g * cos(x).
+A formula's parameters name what it needs: the op's inputs (by the names in
+`inputs=`), its output (`out`), or its parameters (`params=`).  The registry
+reads those names once, so each recorded node saves exactly those values.
+
+`F` is the namespace the formula computes with.  Plain backward passes
+`ArrayOps`: the ops' raw forward functions on arrays, no graph, no wrappers.
+backward with create_graph=True passes `TensorOps`: the same ops as
+differentiable functions on Tensors, so the backward is recorded in turn and
+higher derivatives come for free.  Formulas therefore only use F.<op> and
+Python operators, which both namespaces provide.
+"""
+import inspect
+
+import numpy as np
+
+from .._grad_mode import STATE
+from ..autograd.graph import Node
+
+__all__ = ["defop", "Op", "ArrayOps", "TensorOps", "record"]
+
+
+class ArrayOps:
+    """Raw-array versions of every registered op (filled by defop)."""
+
+
+class TensorOps:
+    """Differentiable versions of every registered op (filled by the op modules)."""
+
+
+_ndarray = np.ndarray
+_generic = np.generic
+Tensor = None          # bound by chainrule._tensor at import
+
+
+def _camel(name):
+    return "".join(p[:1].upper() + p[1:] for p in name.split("_"))
+
+
+class Op:
+    """One differentiable operation: its forward and its Node class (which
+    carries the backward formulas)."""
+
+    def __init__(self, name, forward, node_cls, inputs, params):
+        self.name = name
+        self.forward = forward
+        self.Node = node_cls
+        self.inputs = inputs
+        self.params = params
+        self.save_plan = node_cls._save_plan
+        self._variants = {node_cls.__name__: node_cls}
+
+    def variant(self, node_name):
+        """The same formulas under another grad_fn name (PyTorch names e.g.
+        `sum()` SumBackward0 but `sum(dim)` SumBackward1)."""
+        cls = self._variants.get(node_name)
+        if cls is None:
+            cls = type(node_name, (self.Node,), {"__slots__": ()})
+            self._variants[node_name] = cls
+        return cls
+
+    def __repr__(self):
+        return f"<op {self.name}>"
+
+
+def defop(name, forward, *formulas, inputs=("x",), params=(), node_name=None,
+          combined=None):
+    """Register op `name`.
+
+    forward(*input_arrays, *params) -> array.
+    formulas: one per input, `lambda F, g, <names>: grad`, or None where the
+    input is not differentiable.  `combined` instead gives one function
+    returning every input's gradient (for ops like cat, where the inputs share
+    the work).
+    """
+    if combined is None and len(formulas) != len(inputs):
+        raise TypeError(f"{name}: {len(inputs)} inputs but {len(formulas)} formulas")
+    known = list(inputs) + ["out"]
+    used = []                      # saved tensor names, in first-use order
+
+    def slots_of(fn):
+        names = list(inspect.signature(fn).parameters)[2:]       # skip F, g
+        slots = []
+        for n in names:
+            if n in params:
+                slots.append(("param", params.index(n)))
+            elif n in known:
+                if n not in used:
+                    used.append(n)
+                slots.append(("saved", used.index(n)))
+            else:
+                raise TypeError(f"{name}: formula parameter {n!r} is not an input, "
+                                f"'out' or a param")
+        return slots
+
+    raw = [None if f is None else (f, slots_of(f)) for f in formulas]
+    comb_slots = slots_of(combined) if combined is not None else None
+
+    # Saved values come first in a node's value list, params after them.
+    def resolve(slots):
+        return tuple(i if kind == "saved" else len(used) + i for kind, i in slots)
+
+    compiled = tuple(None if f is None else (f[0], resolve(f[1])) for f in raw)
+    plan = tuple(-1 if n == "out" else inputs.index(n) for n in used)
+    attrs = {
+        "__slots__": (),
+        "formulas": compiled,
+        "saves_tensors": bool(used),
+        "out_index": plan.index(-1) if -1 in plan else -1,
+        "_save_plan": plan,
+    }
+    if combined is not None:
+        slots = resolve(comb_slots)
+        attrs["combined"] = staticmethod(
+            lambda F, g, *vals, _f=combined, _s=slots: _f(F, g, *[vals[i] for i in _s]))
+    cls = type(node_name or _camel(name) + "Backward0", (Node,), attrs)
+    op = Op(name, forward, cls, tuple(inputs), tuple(params))
+    setattr(ArrayOps, name, staticmethod(forward))
+    return op
+
+
+def record(op, out, inputs, params=(), node_cls=None):
+    """Wrap the forward result `out` in a Tensor and, when grad mode is on and
+    an input requires grad, attach a node: the hot path of every op."""
+    if out.__class__ is not _ndarray and isinstance(out, _generic):
+        out = np.asarray(out)          # NumPy returns scalars for 0-d results
+    if STATE.enabled:
+        for t in inputs:
+            if t.__class__ is Tensor or isinstance(t, Tensor):
+                if t._requires_grad:
+                    break
+        else:
+            return Tensor._make(out)
+        node = (node_cls or op.Node)()
+        edges = []
+        meta = []
+        for t in inputs:
+            if isinstance(t, Tensor):
+                fn = t._grad_fn
+                edges.append(fn if fn is not None else (t if t._requires_grad else None))
+                d = t._data
+                meta.append((d.shape, d.dtype))
+            else:
+                edges.append(None)
+                meta.append(None)
+        node.edges = edges
+        node.meta = meta
+        node.params = params
+        plan = op.save_plan
+        if plan:
+            node.saved = tuple([out if i < 0 else inputs[i] for i in plan])
+        else:
+            node.saved = None
+        return Tensor._make(out, True, node)
+    return Tensor._make(out)

@@ -1,0 +1,144 @@
+"""Matrix products: dot, mv, mm, matmul (batched, broadcasting).
+
+One formula covers every case of C = A @ B: dA = dC @ B^T and dB = A^T @ dC,
+after viewing 1-D operands as a row (A) or column (B) matrix, exactly as
+matmul itself does; the node then sums broadcast batch dimensions away.
+"""
+import numpy as np
+
+from ._registry import defop, record, TensorOps
+from ._args import as_tensor_arg
+from .. import _dtypes
+
+Tensor = None
+
+
+def _as_matrices(F, g, a, b):
+    """View 1-D operands as a row (a) or column (b) matrix, and the output
+    gradient with the matching size-1 dimensions restored."""
+    if b.ndim == 1:
+        b = F.reshape(b, tuple(b.shape) + (1,))
+        g = F.reshape(g, tuple(g.shape) + (1,))
+    if a.ndim == 1:
+        a = F.reshape(a, (1,) + tuple(a.shape))
+        g = F.reshape(g, tuple(g.shape[:-1]) + (1,) + tuple(g.shape[-1:]))
+    return g, a, b
+
+
+def _grad_a(F, g, a, b):
+    g2, a2, b2 = _as_matrices(F, g, a, b)
+    da = F.sum_to(F.matmul(g2, F.mT(b2)), tuple(a2.shape))
+    return da if a.ndim != 1 else F.reshape(da, tuple(a.shape))
+
+
+def _grad_b(F, g, a, b):
+    g2, a2, b2 = _as_matrices(F, g, a, b)
+    db = F.sum_to(F.matmul(F.mT(a2), g2), tuple(b2.shape))
+    return db if b.ndim != 1 else F.reshape(db, tuple(b.shape))
+
+
+MATMUL = defop("matmul", np.matmul, _grad_a, _grad_b, inputs=("a", "b"),
+               node_name="UnsafeViewBackward0")
+_DOT = MATMUL.variant("DotBackward0")
+_MV = MATMUL.variant("MvBackward0")
+_MM = MATMUL.variant("MmBackward0")
+_VM = MATMUL.variant("SqueezeBackward4")
+
+
+def _check_dtypes(a, b):
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                           f"{_c(a)} != {_c(b)}")
+
+
+def _c(x):
+    return {"float32": "float", "float64": "double", "int64": "long long",
+            "int32": "int"}.get(x.dtype.name, x.dtype.name)
+
+
+def matmul(input, other):
+    a, b = as_tensor_arg(input), as_tensor_arg(other)
+    ad, bd = a._data, b._data
+    if ad.ndim == 0 or bd.ndim == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
+                           f"{ad.ndim}D and {bd.ndim}D")
+    _check_dtypes(a, b)
+    ka = ad.shape[-1]
+    kb = bd.shape[0] if bd.ndim == 1 else bd.shape[-2]
+    if ka != kb:
+        if ad.ndim == 1 and bd.ndim == 1:
+            raise RuntimeError(f"inconsistent tensor size, expected tensor [{ad.shape[0]}] and "
+                               f"src [{bd.shape[0]}] to have the same number of elements, but "
+                               "got " + f"{ad.shape[0]} and {bd.shape[0]} elements respectively")
+        if ad.ndim <= 2 and bd.ndim <= 2:
+            r = ad.reshape(1, -1) if ad.ndim == 1 else ad
+            if bd.ndim == 1:
+                raise RuntimeError(f"size mismatch, got input ({ad.shape[0]}), mat ({ad.shape[0]}x"
+                                   f"{ad.shape[1]}), vec ({bd.shape[0]})")
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({r.shape[0]}x"
+                               f"{r.shape[1]} and {bd.shape[0]}x{bd.shape[1]})")
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{bd.shape[0] if bd.ndim > 2 else 1}, {ka}] but got: "
+                           f"[{bd.shape[0] if bd.ndim > 2 else 1}, {kb}].")
+    if ad.ndim == 1 and bd.ndim == 1:
+        node = _DOT
+    elif ad.ndim == 2 and bd.ndim == 1:
+        node = _MV
+    elif ad.ndim == 2 and bd.ndim == 2:
+        node = _MM
+    elif ad.ndim == 1 and bd.ndim == 2:
+        node = _VM
+    else:
+        node = None
+    return record(MATMUL, np.matmul(ad, bd), (a, b), (), node)
+
+
+def dot(input, other):
+    a, b = as_tensor_arg(input), as_tensor_arg(other)
+    if a._data.ndim != 1 or b._data.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {a._data.ndim}D and {b._data.ndim}D tensors")
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                           f"{a.dtype.legacy} and {b.dtype.legacy}")
+    return matmul(a, b)
+
+
+inner = vdot = dot
+
+
+def mm(input, mat2):
+    a, b = as_tensor_arg(input), as_tensor_arg(mat2)
+    if a._data.ndim != 2:
+        raise RuntimeError("self must be a matrix")
+    if b._data.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    return matmul(a, b)
+
+
+def mv(input, vec):
+    a, b = as_tensor_arg(input), as_tensor_arg(vec)
+    if a._data.ndim != 2 or b._data.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a._data.ndim}, {b._data.ndim}")
+    return matmul(a, b)
+
+
+def bmm(input, mat2):
+    if input._data.ndim != 3 or mat2._data.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    return matmul(input, mat2)
+
+
+def outer(input, vec2):
+    from .shape import unsqueeze
+    return unsqueeze(input, 1) * unsqueeze(vec2, 0)
+
+
+ger = outer
+
+
+def _bind(tensor_cls):
+    global Tensor
+    Tensor = tensor_cls
+
+
+TensorOps.matmul = staticmethod(matmul)

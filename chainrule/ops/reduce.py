@@ -1,0 +1,382 @@
+"""Reductions (sum, mean, prod, max, min, norm, var, std, logsumexp) and
+softmax / log_softmax, with their derivatives.
+
+A reduction's gradient is the output gradient spread back over the reduced
+dimensions (`unreduce`), times the local derivative.
+"""
+import builtins
+
+import numpy as np
+
+from ._registry import defop, record, TensorOps, ArrayOps
+from ._args import as_tensor_arg, normalize_dims, normalize_dim, to_float_array
+from .. import _dtypes
+
+Tensor = None
+_builtin_max = builtins.max
+
+
+def unreduce(F, g, shape, dims, keepdim):
+    """Spread g (the gradient of a reduction over `dims`) back to `shape`."""
+    if not keepdim:
+        g = F.reshape(g, _keepdim_shape(shape, dims))
+    return F.expand(g, shape)
+
+
+def _ratio(a, b):
+    """a / b for Python numbers, inf where b is 0 (as the float arithmetic gives)."""
+    return a / b if b else float("inf")
+
+
+def _keepdim_shape(shape, dims):
+    if dims is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+def _count(shape, dims):
+    n = 1
+    for i, s in enumerate(shape):
+        if dims is None or i in dims:
+            n *= s
+    return n
+
+
+# name, forward(x, *params), d/dx formula
+SUM = defop("sum", lambda x, dims, keepdim: x.sum(axis=dims, keepdims=keepdim),
+            lambda F, g, shape, dims, keepdim: unreduce(F, g, shape, dims, keepdim),
+            params=("dims", "keepdim", "shape"))
+MEAN = defop("mean", lambda x, dims, keepdim: x.mean(axis=dims, keepdims=keepdim),
+             lambda F, g, shape, dims, keepdim:
+             unreduce(F, g, shape, dims, keepdim) / _builtin_max(_count(shape, dims), 1),
+             params=("dims", "keepdim", "shape"))
+# prod: d/dx_i = product of the others, computed without dividing by zero.
+PROD = defop("prod", lambda x, dims, keepdim: x.prod(axis=dims, keepdims=keepdim),
+             lambda F, g, x, shape, dims, keepdim: _prod_grad(F, g, x, shape, dims, keepdim),
+             params=("dims", "keepdim", "shape"))
+# amax/amin, and max()/min() over everything: ties share the gradient evenly.
+AMAX = defop("amax", lambda x, dims, keepdim: x.max(axis=dims, keepdims=keepdim),
+             lambda F, g, x, out, shape, dims, keepdim: _extreme_grad(F, g, x, out, shape, dims, keepdim),
+             params=("dims", "keepdim", "shape"))
+AMIN = defop("amin", lambda x, dims, keepdim: x.min(axis=dims, keepdims=keepdim),
+             lambda F, g, x, out, shape, dims, keepdim: _extreme_grad(F, g, x, out, shape, dims, keepdim),
+             params=("dims", "keepdim", "shape"))
+# max(dim)/min(dim) return indices: the gradient goes to the chosen element only.
+MAX_DIM = defop("max_dim", lambda x, idx, dim, keepdim: _take(x, idx, dim, keepdim),
+                lambda F, g, idx, dim, keepdim, shape: F.scatter_along(g, idx, dim, keepdim, shape),
+                params=("idx", "dim", "keepdim", "shape"), node_name="MaxBackward0")
+NORM = defop("norm", lambda x, p, dims, keepdim: _norm(x, p, dims, keepdim),
+             lambda F, g, x, out, p, shape, dims, keepdim: _norm_grad(F, g, x, out, p, shape, dims, keepdim),
+             params=("p", "dims", "keepdim", "shape"), node_name="LinalgVectorNormBackward0")
+VAR = defop("var", lambda x, dims, correction, keepdim: _var(x, dims, correction, keepdim),
+            lambda F, g, x, shape, dims, correction, keepdim:
+            unreduce(F, g, shape, dims, keepdim) * (x - F.mean(x, dims, True))
+            * _ratio(2.0, _count(shape, dims) - correction),
+            params=("dims", "correction", "keepdim", "shape"))
+STD = defop("std", lambda x, dims, correction, keepdim: np.sqrt(_var(x, dims, correction, keepdim)),
+            lambda F, g, x, out, shape, dims, correction, keepdim:
+            unreduce(F, g / out, shape, dims, keepdim) * (x - F.mean(x, dims, True))
+            * _ratio(1.0, _count(shape, dims) - correction),
+            params=("dims", "correction", "keepdim", "shape"))
+LOGSUMEXP = defop("logsumexp", lambda x, dims, keepdim: _logsumexp(x, dims, keepdim),
+                  lambda F, g, x, out, shape, dims, keepdim:
+                  unreduce(F, g, shape, dims, keepdim) * F.exp(x - unreduce(F, out, shape, dims, keepdim)),
+                  params=("dims", "keepdim", "shape"))
+SOFTMAX = defop("softmax", lambda x, dim: _softmax(x, dim),
+                lambda F, g, out, dim: out * (g - F.sum(g * out, (dim,), True)),
+                params=("dim",))
+LOG_SOFTMAX = defop("log_softmax", lambda x, dim: _log_softmax(x, dim),
+                    lambda F, g, out, dim: g - F.exp(out) * F.sum(g, (dim,), True),
+                    params=("dim",), node_name="LogSoftmaxBackward0")
+
+
+# --- forward helpers (raw arrays) ----------------------------------------------
+def _take(x, idx, dim, keepdim):
+    out = np.take_along_axis(x, np.expand_dims(idx, dim) if not keepdim else idx, axis=dim)
+    return out if keepdim else np.squeeze(out, axis=dim)
+
+
+def _norm(x, p, dims, keepdim):
+    a = np.abs(x)
+    if p == 2:
+        return np.sqrt((a * a).sum(axis=dims, keepdims=keepdim))
+    if p == float("inf"):
+        return a.max(axis=dims, keepdims=keepdim)
+    if p == 1:
+        return a.sum(axis=dims, keepdims=keepdim)
+    if p == 0:
+        return (a != 0).sum(axis=dims, keepdims=keepdim).astype(x.dtype)
+    return (a ** p).sum(axis=dims, keepdims=keepdim) ** (1.0 / p)
+
+
+def _var(x, dims, correction, keepdim):
+    n = _count(x.shape, dims)
+    d = x - x.mean(axis=dims, keepdims=True)
+    return (d * d).sum(axis=dims, keepdims=keepdim) / _builtin_max(n - correction, 0)
+
+
+def _logsumexp(x, dims, keepdim):
+    m = x.max(axis=dims, keepdims=True) if x.size else np.zeros(_keepdim_shape(x.shape, dims), x.dtype)
+    m = np.where(np.isfinite(m), m, 0)
+    s = np.log(np.exp(x - m).sum(axis=dims, keepdims=True)) + m
+    return s if keepdim else s.reshape(tuple(n for i, n in enumerate(x.shape) if dims is not None and i not in dims))
+
+
+def _softmax(x, dim):
+    e = np.exp(x - x.max(axis=dim, keepdims=True))
+    return e / e.sum(axis=dim, keepdims=True)
+
+
+def _log_softmax(x, dim):
+    s = x - x.max(axis=dim, keepdims=True)
+    return s - np.log(np.exp(s).sum(axis=dim, keepdims=True))
+
+
+# --- backward helpers (written with F, so they serve both modes) ---------------
+def _prod_grad(F, g, x, shape, dims, keepdim):
+    zero = x == 0
+    nonzero_prod = F.prod(F.where(zero, 1, x), dims, True)         # product of the nonzeros
+    zeros = F.sum_nograd(zero, dims)                                # how many zeros per slice
+    # No zero in the slice: prod / x.  One zero: the product of the others is the
+    # product of the nonzeros at the zero, 0 elsewhere.  More: 0 everywhere.
+    others = F.where(zero, nonzero_prod * (zeros == 1), nonzero_prod * (zeros == 0) / F.where(zero, 1, x))
+    return unreduce(F, g, shape, dims, keepdim) * others
+
+
+def _extreme_grad(F, g, x, out, shape, dims, keepdim):
+    hit = x == unreduce(F, out, shape, dims, keepdim)
+    count = F.sum_nograd(hit, dims)
+    return unreduce(F, g, shape, dims, keepdim) * hit / count
+
+
+def _norm_grad(F, g, x, out, p, shape, dims, keepdim):
+    g = unreduce(F, g, shape, dims, keepdim)
+    out = unreduce(F, out, shape, dims, keepdim)
+    if p == 2:
+        return g * x / F.where(out == 0, 1, out)
+    if p == 1:
+        return g * F.sign(x)
+    if p == float("inf"):
+        a = F.abs(x)
+        hit = a == out
+        return g * F.sign(x) * hit / F.sum_nograd(hit, dims)
+    a = F.abs(x)
+    return g * F.sign(x) * F.pow(a, p - 1) / F.where(out == 0, 1, F.pow(out, p - 1))
+
+
+# --- public functions -----------------------------------------------------------
+def _reduction_args(input, dim):
+    input = as_tensor_arg(input)
+    d = input._data
+    return input, d, normalize_dims(dim, d.ndim)
+
+
+_SUM_ALL = SUM.variant("SumBackward0")
+_SUM_DIM = SUM.variant("SumBackward1")
+_MEAN_ALL = MEAN.variant("MeanBackward0")
+_MEAN_DIM = MEAN.variant("MeanBackward1")
+_PROD_ALL = PROD.variant("ProdBackward0")
+_PROD_DIM = PROD.variant("ProdBackward1")
+_MAX_ALL = AMAX.variant("MaxBackward1")
+_MIN_ALL = AMIN.variant("MinBackward1")
+_MIN_DIM = MAX_DIM.variant("MinBackward0")
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None):
+    input, d, dims = _reduction_args(input, dim)
+    if dtype is not None:
+        d = d.astype(_dtypes.as_dtype(dtype).np)
+    elif d.dtype.kind in "bi" or d.dtype.kind == "u":
+        d = d.astype(np.int64)       # PyTorch sums integers and bools as int64
+    return record(SUM, d.sum(axis=dims, keepdims=keepdim), (input,),
+                  (dims, keepdim, d.shape), _SUM_ALL if dims is None else _SUM_DIM)
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    input, d, dims = _reduction_args(input, dim)
+    if dtype is not None:
+        d = d.astype(_dtypes.as_dtype(dtype).np)
+    if d.dtype.kind not in "fc":
+        raise RuntimeError(
+            f"mean(): could not infer output dtype. Input dtype must be either a floating "
+            f"point or complex dtype. Got: {_dtypes.FROM_NP[d.dtype].legacy}")
+    return record(MEAN, d.mean(axis=dims, keepdims=keepdim), (input,),
+                  (dims, keepdim, d.shape), _MEAN_ALL if dims is None else _MEAN_DIM)
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    input, d, dims = _reduction_args(input, dim)
+    if dims is not None and len(dims) != 1:
+        raise TypeError("prod(): argument 'dim' must be int")
+    if dtype is not None:
+        d = d.astype(_dtypes.as_dtype(dtype).np)
+    elif d.dtype.kind in "bui":
+        d = d.astype(np.int64)
+    return record(PROD, d.prod(axis=dims, keepdims=keepdim), (input,),
+                  (dims, keepdim, d.shape), _PROD_ALL if dims is None else _PROD_DIM)
+
+
+class _ReturnType(tuple):
+    """torch.return_types.max and friends: a (values, indices) named tuple."""
+    _name = "max"
+
+    def __new__(cls, values, indices):
+        return tuple.__new__(cls, (values, indices))
+
+    values = property(lambda self: self[0])
+    indices = property(lambda self: self[1])
+
+    def __repr__(self):
+        return f"torch.return_types.{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+
+
+_RETURN_TYPES = {}
+
+
+def _return_type(name):
+    cls = _RETURN_TYPES.get(name)
+    if cls is None:
+        cls = type(name, (_ReturnType,), {"_name": name})
+        _RETURN_TYPES[name] = cls
+    return cls
+
+
+def _extreme(input, dim, keepdim, other, is_max):
+    if other is not None:                     # torch.max(a, b) is maximum
+        from .pointwise import maximum, minimum
+        return (maximum if is_max else minimum)(input, other)
+    input = as_tensor_arg(input)
+    d = input._data
+    if dim is None:
+        if d.size == 0:
+            raise RuntimeError(
+                f"{'max' if is_max else 'min'}(): Expected reduction dim to be specified for "
+                "input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
+        return record(AMAX if is_max else AMIN, d.max() if is_max else d.min(), (input,),
+                      (None, False, d.shape), _MAX_ALL if is_max else _MIN_ALL)
+    dim = normalize_dim(dim, d.ndim)
+    if d.ndim == 0:
+        idx = np.zeros((), np.int64)
+        values = record(MAX_DIM, d.copy(), (input,), (idx, 0, True, d.shape),
+                        None if is_max else _MIN_DIM)
+        return _return_type("max" if is_max else "min")(values, Tensor._make(idx))
+    idx = (d.argmax if is_max else d.argmin)(axis=dim, keepdims=keepdim)
+    values = record(MAX_DIM, _take(d, idx, dim, keepdim), (input,), (idx, dim, keepdim, d.shape),
+                    None if is_max else _MIN_DIM)
+    return _return_type("max" if is_max else "min")(values, Tensor._make(idx.astype(np.int64)))
+
+
+def max(input, dim=None, keepdim=False, *, other=None):
+    if isinstance(dim, Tensor):
+        return _extreme(input, None, False, dim, True)
+    return _extreme(input, dim, keepdim, other, True)
+
+
+def min(input, dim=None, keepdim=False, *, other=None):
+    if isinstance(dim, Tensor):
+        return _extreme(input, None, False, dim, False)
+    return _extreme(input, dim, keepdim, other, False)
+
+
+def amax(input, dim=(), keepdim=False):
+    input, d, dims = _reduction_args(input, None if dim == () else dim)
+    return record(AMAX, d.max(axis=dims, keepdims=keepdim), (input,), (dims, keepdim, d.shape))
+
+
+def amin(input, dim=(), keepdim=False):
+    input, d, dims = _reduction_args(input, None if dim == () else dim)
+    return record(AMIN, d.min(axis=dims, keepdims=keepdim), (input,), (dims, keepdim, d.shape))
+
+
+def argmax(input, dim=None, keepdim=False):
+    d = as_tensor_arg(input)._data
+    if dim is None:
+        return Tensor._make(np.asarray(d.argmax(), dtype=np.int64))
+    return Tensor._make(np.asarray(d.argmax(axis=normalize_dim(dim, d.ndim), keepdims=keepdim), np.int64))
+
+
+def argmin(input, dim=None, keepdim=False):
+    d = as_tensor_arg(input)._data
+    if dim is None:
+        return Tensor._make(np.asarray(d.argmin(), dtype=np.int64))
+    return Tensor._make(np.asarray(d.argmin(axis=normalize_dim(dim, d.ndim), keepdims=keepdim), np.int64))
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    input, d, dims = _reduction_args(input, dim)
+    if p is None or p == "fro":
+        p = 2
+    if d.dtype.kind not in "fc":
+        raise RuntimeError(
+            f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
+            f"Got {_dtypes.FROM_NP[d.dtype].legacy}")
+    return record(NORM, _norm(d, p, dims, keepdim), (input,), (p, dims, keepdim, d.shape))
+
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    return 1 if unbiased is None or unbiased else 0
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    if isinstance(dim, bool):                       # var(x, False): the old `unbiased` slot
+        dim, unbiased = None, dim
+    input, d, dims = _reduction_args(input, dim)
+    c = _correction(unbiased, correction)
+    return record(VAR, _var(d, dims, c, keepdim), (input,), (dims, c, keepdim, d.shape))
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    input, d, dims = _reduction_args(input, dim)
+    c = _correction(unbiased, correction)
+    return record(STD, np.sqrt(_var(d, dims, c, keepdim)), (input,), (dims, c, keepdim, d.shape))
+
+
+def logsumexp(input, dim, keepdim=False):
+    input, d, dims = _reduction_args(input, dim)
+    d = to_float_array(d)
+    return record(LOGSUMEXP, _logsumexp(d, dims, keepdim), (input,), (dims, keepdim, d.shape))
+
+
+def softmax(input, dim=None, dtype=None, *, _stacklevel=None):
+    input = as_tensor_arg(input)
+    d = input._data if dtype is None else input._data.astype(_dtypes.as_dtype(dtype).np)
+    dim = normalize_dim(_implicit_dim(dim, d.ndim), d.ndim)
+    return record(SOFTMAX, _softmax(to_float_array(d), dim), (input,), (dim,))
+
+
+def log_softmax(input, dim=None, dtype=None, *, _stacklevel=None):
+    input = as_tensor_arg(input)
+    d = input._data if dtype is None else input._data.astype(_dtypes.as_dtype(dtype).np)
+    dim = normalize_dim(_implicit_dim(dim, d.ndim), d.ndim)
+    return record(LOG_SOFTMAX, _log_softmax(to_float_array(d), dim), (input,), (dim,))
+
+
+def _implicit_dim(dim, ndim):
+    if dim is not None:
+        return dim
+    import warnings
+    warnings.warn("Implicit dimension choice for softmax has been deprecated. "
+                  "Change the call to include dim=X as an argument.", UserWarning, stacklevel=3)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def _sum_nograd(x, dims):
+    """Sum of a bool mask over dims, keeping dims, as a constant (no graph)."""
+    if isinstance(x, Tensor):
+        return Tensor._make(x._data.sum(axis=dims, keepdims=True))
+    return x.sum(axis=dims, keepdims=True)
+
+
+def _bind(tensor_cls):
+    global Tensor
+    Tensor = tensor_cls
+
+
+for _name, _fn in {"sum": sum, "mean": mean, "prod": prod}.items():
+    setattr(TensorOps, _name, staticmethod(_fn))
+TensorOps.sum_nograd = staticmethod(_sum_nograd)
+ArrayOps.sum_nograd = staticmethod(_sum_nograd)

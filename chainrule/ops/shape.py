@@ -1,0 +1,501 @@
+"""Operations that move elements without changing them: reshape/view,
+transpose/permute, squeeze/unsqueeze, expand, indexing, cat, stack, dtype
+casts; and the broadcasting helpers every formula relies on (sum_to, fit).
+
+Their derivatives move the gradient back: reshape it back, permute it back,
+sum it over what was expanded, scatter it into where it was taken from.
+"""
+import numpy as np
+
+from ._registry import defop, record, TensorOps, ArrayOps
+from ._args import as_tensor_arg, normalize_dim, shape_args
+from .. import _dtypes
+
+Tensor = None
+
+
+# --- raw helpers ------------------------------------------------------------------
+def _sum_to(x, shape):
+    """Sum x over the dimensions that broadcasting added or stretched, to `shape`."""
+    if x.shape == shape:
+        return x
+    lead = x.ndim - len(shape)
+    if lead < 0 or any(s != 1 and s != n for s, n in zip(shape, x.shape[lead:])):
+        return _expand_raw(x, shape)             # x is smaller: it broadcasts up
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1)
+    if axes:
+        x = x.sum(axis=axes, keepdims=True)
+    return x.reshape(shape)
+
+
+def _expand_raw(x, shape):
+    """Materialised broadcast: cheaper than np.broadcast_to for small arrays, and
+    writable, which gradients must be."""
+    if x.shape == shape:
+        return x
+    out = np.empty(shape, x.dtype)
+    out[...] = x
+    return out
+
+
+def _fit_raw(g, shape, dtype):
+    if g.shape != shape:
+        g = _sum_to(g, shape)
+    if g.dtype != dtype:
+        g = np.asarray(g).astype(dtype)
+    return g
+
+
+def _is_basic(idx):
+    return all(i is None or i is Ellipsis or isinstance(i, (int, slice)) or
+               (isinstance(i, np.ndarray) and i.dtype == np.bool_) for i in idx)
+
+
+def _index_add_into(g, idx, shape):
+    """A zero array of `shape` with g added at x[idx]; repeated indices accumulate."""
+    out = np.zeros(shape, g.dtype)
+    if _is_basic(idx):
+        out[idx] = g
+    else:
+        np.add.at(out, idx, g)
+    return out
+
+
+def _scatter_along(g, idx, dim, keepdim, shape):
+    out = np.zeros(shape, g.dtype)
+    if not keepdim:
+        g = np.expand_dims(g, dim)
+        idx = np.expand_dims(idx, dim)
+    np.put_along_axis(out, idx, g, axis=dim)
+    return out
+
+
+def _gather_along(x, idx, dim, keepdim):
+    i = idx if keepdim else np.expand_dims(idx, dim)
+    out = np.take_along_axis(x, i, axis=dim)
+    return out if keepdim else np.squeeze(out, axis=dim)
+
+
+# --- the table ----------------------------------------------------------------------
+RESHAPE = defop("reshape", lambda x, shape: x.reshape(shape),
+                lambda F, g, in_shape: F.reshape(g, in_shape),
+                params=("shape", "in_shape"), node_name="ViewBackward0")
+EXPAND = defop("expand", lambda x, shape: np.broadcast_to(x, shape),
+               lambda F, g: g,                    # the node sums g back to x's shape
+               params=("shape",))
+SUM_TO = defop("sum_to", _sum_to,
+               lambda F, g, in_shape: F.expand(g, in_shape),
+               params=("shape", "in_shape"), node_name="SumBackward1")
+PERMUTE = defop("permute", lambda x, dims: x.transpose(dims),
+                lambda F, g, dims: F.permute(g, tuple(np.argsort(dims))),
+                params=("dims",))
+GETITEM = defop("getitem", lambda x, idx: x[idx],
+                lambda F, g, idx, in_shape: F.index_add_into(g, idx, in_shape),
+                params=("idx", "in_shape"), node_name="IndexBackward0")
+INDEX_ADD_INTO = defop("index_add_into", _index_add_into,
+                       lambda F, g, idx: F.getitem(g, idx),
+                       params=("idx", "shape"), node_name="IndexPutBackward0")
+SCATTER_ALONG = defop("scatter_along", _scatter_along,
+                      lambda F, g, idx, dim, keepdim: F.gather_along(g, idx, dim, keepdim),
+                      params=("idx", "dim", "keepdim", "shape"), node_name="ScatterBackward0")
+GATHER_ALONG = defop("gather_along", _gather_along,
+                     lambda F, g, idx, dim, keepdim, in_shape: F.scatter_along(g, idx, dim, keepdim, in_shape),
+                     params=("idx", "dim", "keepdim", "in_shape"), node_name="GatherBackward0")
+TO_COPY = defop("to_copy", lambda x, dtype: x.astype(dtype),
+                lambda F, g: g,                    # the node casts g back to x's dtype
+                params=("dtype",), node_name="ToCopyBackward0")
+CLONE = defop("clone", lambda x: x.copy(), lambda F, g: g)
+CAT = defop("cat", None, inputs=(), params=("dim", "sizes"),
+            combined=lambda F, g, dim, sizes: _split_grad(F, g, dim, sizes))
+STACK = defop("stack", None, inputs=(), params=("dim", "count"),
+              combined=lambda F, g, dim, count: tuple(
+                  F.getitem(g, (slice(None),) * dim + (i,)) for i in range(count)))
+
+
+def _split_grad(F, g, dim, sizes):
+    out, start = [], 0
+    for n in sizes:
+        out.append(F.getitem(g, (slice(None),) * dim + (slice(start, start + n),)))
+        start += n
+    return tuple(out)
+
+
+_VIEW_NAMES = {}
+
+
+def _reshape_as(input, shape, name="ViewBackward0"):
+    d = input._data
+    cls = _VIEW_NAMES.get(name)
+    if cls is None:
+        cls = _VIEW_NAMES[name] = RESHAPE.variant(name)
+    try:
+        out = d.reshape(shape)
+    except ValueError:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {d.size}") from None
+    return record(RESHAPE, out, (input,), (out.shape, d.shape), cls)
+
+
+# --- public functions ------------------------------------------------------------------
+def reshape(input, *shape):
+    return _reshape_as(as_tensor_arg(input), shape_args(shape))
+
+
+def view(input, *shape):
+    if len(shape) == 1 and isinstance(shape[0], _dtypes.dtype):
+        raise NotImplementedError("view(dtype) is not supported")
+    return _reshape_as(input, shape_args(shape))
+
+
+def view_as(input, other):
+    return _reshape_as(input, other._data.shape)
+
+
+def reshape_as(input, other):
+    return _reshape_as(input, other._data.shape)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    input = as_tensor_arg(input)
+    s = input._data.shape
+    if not s:
+        return _reshape_as(input, (1,))
+    a, b = normalize_dim(start_dim, len(s)), normalize_dim(end_dim, len(s))
+    if a > b:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    n = 1
+    for k in s[a:b + 1]:
+        n *= k
+    return _reshape_as(input, s[:a] + (n,) + s[b + 1:])
+
+
+def unflatten(input, dim, sizes):
+    s = input._data.shape
+    dim = normalize_dim(dim, len(s))
+    return _reshape_as(input, s[:dim] + tuple(sizes) + s[dim + 1:])
+
+
+def squeeze(input, dim=None):
+    input = as_tensor_arg(input)
+    s = input._data.shape
+    if dim is None:
+        return _reshape_as(input, tuple(n for n in s if n != 1), "SqueezeBackward0")
+    dims = [normalize_dim(d, len(s)) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))]
+    new = tuple(n for i, n in enumerate(s) if not (i in dims and n == 1))
+    return _reshape_as(input, new, "SqueezeBackward1" if not isinstance(dim, (tuple, list))
+                       else "SqueezeBackward2")
+
+
+def unsqueeze(input, dim):
+    input = as_tensor_arg(input)
+    s = input._data.shape
+    dim = normalize_dim(dim, len(s) + 1)
+    return _reshape_as(input, s[:dim] + (1,) + s[dim:], "UnsqueezeBackward0")
+
+
+def expand(input, *sizes):
+    input = as_tensor_arg(input)
+    sizes = shape_args(sizes)
+    s = input._data.shape
+    if len(sizes) < len(s):
+        raise RuntimeError(
+            f"expand(torch.FloatTensor{{{list(s)}}}, size={list(sizes)}): the number of sizes "
+            f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in "
+            f"the tensor ({len(s)})")
+    lead = len(sizes) - len(s)
+    target = tuple(s[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(sizes))
+    for i, n in enumerate(s):
+        if n != 1 and n != target[lead + i]:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({target[lead + i]}) must match the existing "
+                f"size ({n}) at non-singleton dimension {lead + i}.  Target sizes: {list(sizes)}."
+                f"  Tensor sizes: {list(s)}")
+    return record(EXPAND, np.broadcast_to(input._data, target), (input,), (target,))
+
+
+def expand_as(input, other):
+    return expand(input, other._data.shape)
+
+
+def broadcast_to(input, shape):
+    return expand(input, shape)
+
+
+_TRANSPOSE = PERMUTE.variant("TransposeBackward0")
+_T = PERMUTE.variant("TBackward0")
+
+
+def permute(input, *dims):
+    input = as_tensor_arg(input)
+    nd = input._data.ndim
+    dims = tuple(normalize_dim(d, nd) for d in shape_args(dims))
+    if sorted(dims) != list(range(nd)):
+        raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does "
+                           "not match the length of the desired ordering of dimensions i.e. "
+                           f"input.dim() = {nd} is not equal to len(dims) = {len(dims)}")
+    return record(PERMUTE, input._data.transpose(dims), (input,), (dims,))
+
+
+def transpose(input, dim0, dim1):
+    input = as_tensor_arg(input)
+    nd = input._data.ndim
+    perm = list(range(nd))
+    a, b = normalize_dim(dim0, nd), normalize_dim(dim1, nd)
+    perm[a], perm[b] = perm[b], perm[a]
+    perm = tuple(perm)
+    return record(PERMUTE, input._data.transpose(perm), (input,), (perm,), _TRANSPOSE)
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input):
+    input = as_tensor_arg(input)
+    nd = input._data.ndim
+    if nd > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
+    perm = tuple(range(nd))[::-1]
+    return record(PERMUTE, input._data.transpose(perm), (input,), (perm,), _T)
+
+
+# --- indexing --------------------------------------------------------------------------------
+_SELECT = GETITEM.variant("SelectBackward0")
+_SLICE = GETITEM.variant("SliceBackward0")
+_UNSQUEEZE_IDX = GETITEM.variant("UnsqueezeBackward0")
+_ALIAS = GETITEM.variant("AliasBackward0")
+
+
+def _convert_index(idx):
+    """Tensors and lists in an index become arrays; the node stores the result."""
+    if not isinstance(idx, tuple):
+        idx = (idx,)
+    out = []
+    for i in idx:
+        if isinstance(i, Tensor):
+            d = i._data
+            if d.dtype.kind == "f":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            out.append(d if d.ndim or d.dtype == np.bool_ else int(d))
+        elif isinstance(i, (list, np.ndarray)):
+            a = np.asarray([int(v) if isinstance(v, Tensor) else v for v in i]) \
+                if isinstance(i, list) else i
+            out.append(a if a.size or a.dtype != np.float64 else a.astype(np.int64))
+        elif isinstance(i, (bool, np.bool_)):
+            out.append(np.asarray(bool(i)))
+        elif isinstance(i, np.integer):
+            out.append(int(i))
+        else:
+            out.append(i)
+    return tuple(out)
+
+
+def _index_node(idx):
+    """PyTorch names the node after the last indexing step: select for an int,
+    slice for a (non-trivial) slice, index for tensors/lists, unsqueeze for None."""
+    name = _ALIAS
+    for i in idx:
+        if isinstance(i, np.ndarray):
+            return None                      # IndexBackward0
+        if isinstance(i, int):
+            name = _SELECT
+        elif isinstance(i, slice):
+            if i != slice(None):
+                name = _SLICE
+        elif i is None:
+            name = _UNSQUEEZE_IDX
+    return name
+
+
+def getitem(input, idx):
+    idx = _convert_index(idx)
+    d = input._data
+    try:
+        out = d[idx]
+    except IndexError as e:
+        raise IndexError(_index_error(e, idx, d.shape)) from None
+    if out.__class__ is not np.ndarray:
+        out = np.asarray(out)
+    return record(GETITEM, out, (input,), (idx, d.shape), _index_node(idx))
+
+
+def _index_error(e, idx, shape):
+    for k, i in enumerate(idx):
+        if isinstance(i, int) and k < len(shape) and not -shape[k] <= i < shape[k]:
+            return f"index {i} is out of bounds for dimension {k} with size {shape[k]}"
+    return str(e)
+
+
+def select(input, dim, index):
+    d = input._data
+    dim = normalize_dim(dim, d.ndim)
+    return getitem(input, (slice(None),) * dim + (index,))
+
+
+def narrow(input, dim, start, length):
+    dim = normalize_dim(dim, input._data.ndim)
+    return getitem(input, (slice(None),) * dim + (slice(start, start + length),))
+
+
+def index_select(input, dim, index):
+    dim = normalize_dim(dim, input._data.ndim)
+    return getitem(input, (slice(None),) * dim + (index,))
+
+
+def gather(input, dim, index):
+    d = input._data
+    dim = normalize_dim(dim, d.ndim)
+    idx = index._data
+    return record(GATHER_ALONG, np.take_along_axis(d, idx, axis=dim), (input,),
+                  (idx, dim, True, d.shape))
+
+
+def nonzero(input, *, as_tuple=False):
+    d = input._data
+    nz = np.nonzero(d)
+    if as_tuple:
+        return tuple(Tensor._make(a.astype(np.int64)) for a in nz)
+    return Tensor._make(np.stack(nz, axis=1).astype(np.int64) if nz else np.zeros((1, 0), np.int64))
+
+
+# --- joining ---------------------------------------------------------------------------------
+def cat(tensors, dim=0, *, out=None):
+    tensors = [as_tensor_arg(x) for x in tensors]
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    # Legacy behaviour kept by PyTorch: 1-D empty tensors are skipped.
+    parts = [x for x in tensors if not (x._data.ndim == 1 and x._data.shape[0] == 0)] or tensors[:1]
+    nd = parts[0]._data.ndim
+    if nd == 0:
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    dim = normalize_dim(dim, nd)
+    from ._args import promoted_arrays
+    arrays, dt = promoted_arrays(*parts)
+    for k, a in enumerate(arrays):
+        if a.ndim != nd:
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {nd} and {a.ndim}")
+        for i in range(nd):
+            if i != dim and a.shape[i] != arrays[0].shape[i]:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {dim}. Expected size "
+                    f"{arrays[0].shape[i]} but got size {a.shape[i]} for tensor number {k} in "
+                    "the list.")
+    res = np.concatenate(arrays, axis=dim)
+    return _record_joined(CAT, res, parts, (dim, tuple(a.shape[dim] for a in arrays)))
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0, *, out=None):
+    tensors = [as_tensor_arg(x) for x in tensors]
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    shape0 = tensors[0]._data.shape
+    for k, x in enumerate(tensors):
+        if x._data.shape != shape0:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(shape0)} at entry 0 "
+                f"and {list(x._data.shape)} at entry {k}")
+    dim = normalize_dim(dim, len(shape0) + 1)
+    from ._args import promoted_arrays
+    arrays, dt = promoted_arrays(*tensors)
+    return _record_joined(STACK, np.stack(arrays, axis=dim), tensors, (dim, len(tensors)))
+
+
+def _record_joined(op, res, inputs, params):
+    return record(op, res, tuple(inputs), params)
+
+
+def hstack(tensors):
+    return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1)
+
+
+def vstack(tensors):
+    return cat([atleast_2d(x) for x in tensors], 0)
+
+
+def atleast_2d(x):
+    nd = x._data.ndim
+    return x if nd >= 2 else reshape(x, (1,) * (2 - nd) + x._data.shape)
+
+
+# --- casts and copies --------------------------------------------------------------------------
+def to_dtype(input, dtype, copy=False):
+    dt = _dtypes.as_dtype(dtype)
+    d = input._data
+    if d.dtype == dt.np:
+        return clone(input) if copy else input
+    return record(TO_COPY, d.astype(dt.np), (input,), (dt.np,))
+
+
+def clone(input, *, memory_format=None):
+    return record(CLONE, input._data.copy(), (input,))
+
+
+_COPY = CLONE.variant("CopyBackwards")
+
+
+def copy_for_grad(g):
+    """The copy AccumulateGrad stores in .grad under create_graph (PyTorch
+    shows it as CopyBackwards)."""
+    return record(CLONE, g._data.copy(), (g,), (), _COPY)
+
+
+# --- the broadcasting helpers formulas use ---------------------------------------------------
+def _sum_to_tensor(x, shape):
+    if x._data.shape == shape:
+        return x
+    return record(SUM_TO, _sum_to(x._data, shape), (x,), (shape, x._data.shape))
+
+
+def _fit_tensor(g, shape, dtype):
+    if g._data.shape != shape:
+        g = _sum_to_tensor(g, shape)
+    if g._data.dtype != dtype:
+        g = to_dtype(g, _dtypes.FROM_NP[dtype])
+    return g
+
+
+def _expand_tensor(x, shape):
+    if x._data.shape == shape:
+        return x
+    return expand(x, shape)
+
+
+def _index_add_into_tensor(g, idx, shape):
+    return record(INDEX_ADD_INTO, _index_add_into(g._data, idx, shape), (g,), (idx, shape))
+
+
+def _scatter_along_tensor(g, idx, dim, keepdim, shape):
+    return record(SCATTER_ALONG, _scatter_along(g._data, idx, dim, keepdim, shape), (g,),
+                  (idx, dim, keepdim, shape))
+
+
+def _gather_along_tensor(x, idx, dim, keepdim):
+    return record(GATHER_ALONG, _gather_along(x._data, idx, dim, keepdim), (x,),
+                  (idx, dim, keepdim, x._data.shape))
+
+
+def _getitem_tensor(x, idx):
+    return getitem(x, idx)
+
+
+def _bind(tensor_cls):
+    global Tensor
+    Tensor = tensor_cls
+
+
+ArrayOps.fit = staticmethod(_fit_raw)
+ArrayOps.expand = staticmethod(_expand_raw)
+ArrayOps.mT = staticmethod(lambda x: x.swapaxes(-2, -1))
+TensorOps.fit = staticmethod(_fit_tensor)
+TensorOps.sum_to = staticmethod(_sum_to_tensor)
+TensorOps.expand = staticmethod(_expand_tensor)
+TensorOps.reshape = staticmethod(lambda x, shape: _reshape_as(x, shape))
+TensorOps.permute = staticmethod(lambda x, dims: permute(x, dims))
+TensorOps.mT = staticmethod(lambda x: transpose(x, -2, -1))
+TensorOps.getitem = staticmethod(_getitem_tensor)
+TensorOps.index_add_into = staticmethod(_index_add_into_tensor)
+TensorOps.scatter_along = staticmethod(_scatter_along_tensor)
+TensorOps.gather_along = staticmethod(_gather_along_tensor)
