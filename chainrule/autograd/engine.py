@@ -42,7 +42,7 @@ def _count_dependencies(roots):
 def _needed_nodes(roots, wanted):
     """Nodes from which some target in `wanted` can be reached: only those run
     when gradients are asked for specific inputs.  Iterative post-order."""
-    needed = set()
+    needed = set(wanted)
     done = set()
     stack = [(r, False) for r in roots if isinstance(r, Node)]
     while stack:
@@ -58,7 +58,7 @@ def _needed_nodes(roots, wanted):
         for e in fn.edges:
             if e is not None and e not in done and isinstance(e, Node):
                 stack.append((e, False))
-    return needed | {w for w in wanted}
+    return needed
 
 
 def _add(a, b):

@@ -27,7 +27,9 @@ TANH = defop("tanh", np.tanh, lambda F, g, out: g * (1 - out * out))
 ABS = defop("abs", np.abs, lambda F, g, x: g * F.sign(x))
 SIGMOID = defop("sigmoid", lambda x: 0.5 * np.tanh(0.5 * x) + 0.5,   # stable for large |x|
                 lambda F, g, out: g * out * (1 - out))
-RELU = defop("relu", lambda x: np.maximum(x, 0), lambda F, g, out: g * (out > 0))
+# g * sign(out) is the 0/1 mask, kept connected to the graph (as PyTorch does) so a
+# second derivative of a ReLU network is zero rather than an error.
+RELU = defop("relu", lambda x: np.maximum(x, 0), lambda F, g, out: g * F.sign(out))
 RECIPROCAL = defop("reciprocal", np.reciprocal, lambda F, g, out: -g * out * out)
 # sign is piecewise constant: zero derivative, recorded so that graphs stay connected.
 SIGN = defop("sign", np.sign, lambda F, g: g * 0)
