@@ -98,6 +98,10 @@ def promote_types(a, b):
     """torch.promote_types: the smallest dtype both fit in (category first)."""
     if a is b:
         return a
+    # Across categories the higher category wins whatever the sizes
+    # (int64 with float16 is float16); NumPy would widen instead.
+    if a.category != b.category:
+        return a if a.category > b.category else b
     return FROM_NP[np.promote_types(a.np, b.np)]
 
 

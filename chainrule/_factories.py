@@ -112,6 +112,15 @@ def from_numpy(ndarray):
     return Tensor._make(ndarray)
 
 
+def _size(args, size):
+    """Shapes come as varargs, one tuple/list, or the size= keyword."""
+    if size is not None:
+        if args:
+            raise TypeError("got multiple values for argument 'size'")
+        args = (size,)
+    return shape_args(args)
+
+
 def is_tensor(obj):
     return isinstance(obj, Tensor)
 
@@ -127,22 +136,22 @@ def _dt(dtype, default=None):
 
 
 def _filled(size, value, dtype, requires_grad):
-    shape = shape_args(size)
+    shape = shape_args((size,))
     dt = _dt(dtype)
     return _finish(np.full(shape, value, dt.np), requires_grad)
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    return _finish(np.zeros(shape_args(size), _dt(dtype).np), requires_grad)
+def zeros(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    return _finish(np.zeros(_size(args, size), _dt(dtype).np), requires_grad)
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    return _finish(np.ones(shape_args(size), _dt(dtype).np), requires_grad)
+def ones(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    return _finish(np.ones(_size(args, size), _dt(dtype).np), requires_grad)
 
 
-def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+def empty(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           memory_format=None):
-    return _finish(np.empty(shape_args(size), _dt(dtype).np), requires_grad)
+    return _finish(np.empty(_size(args, size), _dt(dtype).np), requires_grad)
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
@@ -225,17 +234,17 @@ def _rng(generator):
     return (generator or default_generator).rng
 
 
-def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
+def rand(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
          requires_grad=False):
     dt = _dt(dtype)
-    return _finish(_rng(generator).random(shape_args(size), dtype=np.float64).astype(dt.np),
+    return _finish(_rng(generator).random(_size(args, size), dtype=np.float64).astype(dt.np),
                    requires_grad)
 
 
-def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
+def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
           requires_grad=False):
     dt = _dt(dtype)
-    return _finish(_rng(generator).standard_normal(shape_args(size)).astype(dt.np),
+    return _finish(_rng(generator).standard_normal(_size(args, size)).astype(dt.np),
                    requires_grad)
 
 
@@ -262,7 +271,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires
         shape = np.broadcast_shapes(np.shape(m), np.shape(s))
         base = mean if isinstance(mean, Tensor) else std
         return _finish(_rng(generator).normal(m, s, shape).astype(base._data.dtype), requires_grad)
-    return _finish(_rng(generator).normal(mean, std, shape_args(size)).astype(_dt(dtype).np),
+    return _finish(_rng(generator).normal(mean, std, shape_args((size,)) if size is not None else ()).astype(_dt(dtype).np),
                    requires_grad)
 
 
