@@ -53,13 +53,14 @@ Tensor.where = _where
 
 
 # --- operators ---------------------------------------------------------------------------
-Tensor.__add__ = lambda self, other: P.add(self, other)
-Tensor.__radd__ = lambda self, other: P.add(self, other)
-Tensor.__sub__ = lambda self, other: P.sub(self, other)
+_binary = P._apply_binary
+Tensor.__add__ = lambda self, other: _binary(P.ADD, self, other)
+Tensor.__radd__ = lambda self, other: _binary(P.ADD, self, other)
+Tensor.__sub__ = lambda self, other: _binary(P.SUB, self, other)
 Tensor.__rsub__ = lambda self, other: P.rsub(self, other)
-Tensor.__mul__ = lambda self, other: P.mul(self, other)
-Tensor.__rmul__ = lambda self, other: P.mul(self, other)
-Tensor.__truediv__ = lambda self, other: P.div(self, other)
+Tensor.__mul__ = lambda self, other: _binary(P.MUL, self, other)
+Tensor.__rmul__ = lambda self, other: _binary(P.MUL, self, other)
+Tensor.__truediv__ = lambda self, other: _binary(P.DIV, self, other, None, True)
 Tensor.__rtruediv__ = lambda self, other: P.rdiv(self, other)
 Tensor.__pow__ = lambda self, other: P.pow(self, other)
 Tensor.__rpow__ = lambda self, other: P.pow(other, self)

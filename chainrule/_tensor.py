@@ -74,6 +74,7 @@ class Tensor:
 
     # Rarely-set state lives in the instance dict, with these class defaults.
     _retains_grad = False
+    _is_node = False          # in a graph edge, a leaf tensor (see autograd/graph.py)
     _acc_node = None
     _backward_hooks = None
     _post_acc_hooks = None

@@ -22,19 +22,17 @@ def _target(t):
 def _count_dependencies(roots):
     """For every node reachable from `roots`: how many edges point at it."""
     deps = {}
-    stack = [r for r in roots if isinstance(r, Node)]
-    seen = set(map(id, stack))
+    stack = [r for r in roots if r._is_node]
+    root_set = set(stack)
     while stack:
-        fn = stack.pop()
-        for e in fn.edges:
+        for e in stack.pop().edges:
             if e is None:
                 continue
             if e in deps:
                 deps[e] += 1
             else:
                 deps[e] = 1
-                if e.__class__ is not Tensor and isinstance(e, Node) and id(e) not in seen:
-                    seen.add(id(e))
+                if e._is_node and e not in root_set:
                     stack.append(e)
     return deps
 
@@ -94,20 +92,20 @@ def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True)
         if deps.get(tgt, 0) == 0 and tgt not in ready and (needed is None or tgt in needed):
             ready.append(tgt)
     captured = {}
-    executed = []
+    fast = not create_graph
     prev_mode = STATE.enabled
     STATE.enabled = bool(create_graph)
     try:
         while ready:
             fn = ready.pop()
             g = buffers.pop(fn, None)
-            if isinstance(fn, Tensor):                       # a leaf
+            if not fn._is_node:                              # a leaf tensor
                 if wanted is not None:
                     captured[fn] = g
                 if g is not None and accumulate:
                     _accumulate(fn, g, create_graph)
                 continue
-            if g is not None:
+            if fn._has_hooks and g is not None:
                 g = _run_pre_hooks(fn, g, create_graph)
             if wanted is not None and fn in wanted:
                 captured[fn] = g
@@ -116,24 +114,24 @@ def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True)
                              not any(e is not None and e in needed for e in edges)):
                 grads_in = (None,) * len(edges)
             else:
-                grads_in = fn.apply_formulas(g, create_graph, needed)
+                grads_in = fn.apply_raw(g, needed) if fast and fn.apply_raw is not None \
+                    else fn.apply_formulas(g, create_graph, needed)
                 if fn._post_hooks:
                     grads_in = _run_node_hooks(fn, grads_in, g)
-                executed.append(fn)
+                if not retain_graph:
+                    fn.saved = None                  # free what backward no longer needs
             for e, gi in zip(edges, grads_in):
                 if e is None or (needed is not None and e not in needed):
                     continue
                 if gi is not None:
-                    buffers[e] = _add(buffers.get(e), gi)
+                    prev = buffers.get(e)
+                    buffers[e] = gi if prev is None else prev + gi
                 n = deps[e] - 1
                 deps[e] = n
                 if n == 0:
                     ready.append(e)
     finally:
         STATE.enabled = prev_mode
-        if not retain_graph:
-            for fn in executed:
-                fn.saved = None
     if capture is None:
         return None
     return [captured.get(_target(t)) for t in capture]
@@ -228,6 +226,7 @@ def add_tensor_hook(t, hook):
             t._backward_hooks = {}
         return _Handle(t._backward_hooks, hook)
     fn = t._grad_fn
+    fn._has_hooks = True
     if fn._tensor_hooks is None:
         fn._tensor_hooks = {}
     return _Handle(fn._tensor_hooks, hook)
@@ -236,3 +235,4 @@ def add_tensor_hook(t, hook):
 def watch_nonleaf(t):
     import weakref
     t._grad_fn._retained = weakref.ref(t)
+    t._grad_fn._has_hooks = True

@@ -28,12 +28,15 @@ class Node:
     # --- set per operation by the registry -------------------------------
     formulas = ()      # one (function, slots) per input, or None where not differentiable
     combined = None    # alternatively one function returning all inputs' gradients
+    apply_raw = None   # optional compiled fast path of apply_formulas (plain backward)
     saves_tensors = False
     out_index = -1     # position of the op's output among `saved`, or -1
     _pre_hooks = None  # set on first register_prehook (kept in the instance dict)
     _post_hooks = None
     _tensor_hooks = None  # hooks of the tensor this node produced (register_hook)
     _retained = None   # weakref to that tensor when it called retain_grad()
+    _has_hooks = False  # any of the three above: one check on the engine's hot path
+    _is_node = True    # edges hold nodes or leaf tensors (whose _is_node is False)
 
     # --- introspection, as in PyTorch ------------------------------------
     def name(self):
@@ -68,6 +71,7 @@ class Node:
         """hook(grad_outputs) runs before this node; may return new grad_outputs."""
         if self._pre_hooks is None:
             self._pre_hooks = {}
+        self._has_hooks = True
         return _Handle(self._pre_hooks, hook)
 
     def _release(self):
@@ -85,39 +89,38 @@ class Node:
         create_graph=True on Tensors through `TensorOps`, so the backward
         computation is itself recorded and can be differentiated again.
         """
+        if not create_graph and self.apply_raw is not None:
+            return self.apply_raw(g, needed)
         saved = self.saved
-        if saved is None and self.saves_tensors:
-            raise _errors.freed_graph()
-        if create_graph:
-            F = _ops.TensorOps
-            vals = self._unpack_tensors(saved)
+        if saved is None:
+            if self.saves_tensors:
+                raise _errors.freed_graph()
+            vals = self.params
+        elif create_graph:
+            vals = self._unpack_tensors(saved) + list(self.params)
         else:
-            F = _ops.ArrayOps
-            vals = [v._data if isinstance(v, _Tensor) else v for v in saved] if saved else []
-        vals += self.params
-        edges = self.edges
-        meta = self.meta
+            vals = [v._data if isinstance(v, _Tensor) else v for v in saved]
+            if self.params:
+                vals += self.params
+        F = _ops.TensorOps if create_graph else _ops.ArrayOps
         combined = self.combined
         if combined is not None:
             grads = list(combined(F, g, *vals))
+            for i, e in enumerate(self.edges):
+                if e is None:
+                    grads[i] = None
         else:
             grads = []
-            for i, f in enumerate(self.formulas):
-                e = edges[i]
+            for e, f in zip(self.edges, self.formulas):
                 if e is None or f is None or (needed is not None and e not in needed):
                     grads.append(None)
-                    continue
-                fn, slots = f
-                grads.append(fn(F, g, *[vals[s] for s in slots]))
-        for i, gi in enumerate(grads):
-            if gi is None:
-                continue
-            if edges[i] is None:
-                grads[i] = None
-                continue
-            shape, dtype = meta[i]
-            if gi.shape != shape or gi.dtype != dtype:
-                grads[i] = F.fit(gi, shape, dtype)
+                else:
+                    fn, slots = f
+                    grads.append(fn(F, g, *[vals[s] for s in slots]))
+        # Return each gradient in its input's shape (undo broadcasting) and dtype.
+        for i, (gi, m) in enumerate(zip(grads, self.meta)):
+            if gi is not None and (gi.shape != m[0] or gi.dtype != m[1]):
+                grads[i] = F.fit(gi, m[0], m[1])
         return grads
 
     def _unpack_tensors(self, saved):

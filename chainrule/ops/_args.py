@@ -97,4 +97,4 @@ def shape_args(args):
 def bind(tensor_cls):
     global Tensor
     Tensor = tensor_cls
-    _registry.Tensor = tensor_cls
+    _registry.bind_tensor(tensor_cls)

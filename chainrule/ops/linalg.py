@@ -43,6 +43,15 @@ _DOT = MATMUL.variant("DotBackward0")
 _MV = MATMUL.variant("MvBackward0")
 _MM = MATMUL.variant("MmBackward0")
 _VM = MATMUL.variant("SqueezeBackward4")
+_CLONE = MATMUL.variant("CloneBackward0")
+_TRANSPOSE = MATMUL.variant("TransposeBackward0")
+
+
+def _batch(a):
+    n = 1
+    for s in a.shape[:-2]:
+        n *= s
+    return n
 
 
 def _check_dtypes(a, b):
@@ -88,6 +97,11 @@ def matmul(input, other):
         node = _MM
     elif ad.ndim == 1 and bd.ndim == 2:
         node = _VM
+    elif bd.ndim >= 3 and (ad.ndim == 2 or (ad.ndim == bd.ndim == 3 and ad.shape[0] == 1
+                                            and bd.shape[0] > 1)):
+        # PyTorch computes (b^T a^T)^T here; the transpose is copied unless a
+        # size-1 dimension makes it contiguous already.
+        node = _TRANSPOSE if ad.shape[-2] == 1 or bd.shape[-1] == 1 else _CLONE
     else:
         node = None
     return record(MATMUL, np.matmul(ad, bd), (a, b), (), node)

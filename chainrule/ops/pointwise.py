@@ -116,29 +116,34 @@ _POW_SCALAR_BASE = POW.variant("PowBackward2")  # number ** tensor
 
 def _apply_binary(op, a, b, node_cls=None, float_result=False):
     """a op b for Tensors and Python numbers, with PyTorch's type promotion."""
+    # Fast paths first (same-dtype tensors; a float tensor and a number): they
+    # need no promotion, and NumPy's own rules then agree with PyTorch's.
+    if a.__class__ is Tensor:
+        ad = a._data
+        cb = b.__class__
+        if cb is Tensor:
+            bd = b._data
+            if ad.dtype is bd.dtype and (not float_result or ad.dtype.kind == "f"):
+                if ad.shape != bd.shape:
+                    _args.check_broadcast(ad.shape, bd.shape)
+                return record(op, op.forward(ad, bd), (a, b), (), node_cls)
+        elif (cb is float or cb is int) and ad.dtype.kind == "f":
+            return record(op, op.forward(ad, b), (a, b), (), node_cls)
+    return _apply_binary_promoting(op, a, b, node_cls, float_result)
+
+
+def _apply_binary_promoting(op, a, b, node_cls, float_result):
     a = as_operand(a)
     b = as_operand(b)
-    if a.__class__ is Tensor and b.__class__ is Tensor:
-        ad, bd = a._data, b._data
-        if ad.dtype is not bd.dtype or (float_result and ad.dtype.kind not in "fc"):
-            (ad, bd), dt = promoted_arrays(a, b)
-            if float_result and not dt.is_floating_point:
-                ad, bd = to_float_array(ad), to_float_array(bd)
-        elif ad.shape != bd.shape:
-            _args.check_broadcast(ad.shape, bd.shape)
-    elif a.__class__ is Tensor and (b.__class__ is float or b.__class__ is int) \
-            and a._data.dtype.kind == "f":
-        ad, bd = a._data, b          # the common case: float tensor with a number
-    else:
-        if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-            raise TypeError("expected at least one Tensor operand")
-        (ad, bd), dt = promoted_arrays(a, b)
-        if float_result and not dt.is_floating_point:
-            ad = to_float_array(ad) if not isinstance(ad, (int, float)) else float(ad)
-            bd = to_float_array(bd) if not isinstance(bd, (int, float)) else float(bd)
-        for x, y in ((ad, bd), (bd, ad)):
-            if hasattr(x, "shape") and hasattr(y, "shape") and x.shape != y.shape:
-                _args.check_broadcast(x.shape, y.shape)
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        raise TypeError("expected at least one Tensor operand")
+    (ad, bd), dt = promoted_arrays(a, b)
+    if float_result and not dt.is_floating_point:
+        ad = to_float_array(ad) if not isinstance(ad, (int, float)) else float(ad)
+        bd = to_float_array(bd) if not isinstance(bd, (int, float)) else float(bd)
+    sa, sb = getattr(ad, "shape", ()), getattr(bd, "shape", ())
+    if sa != sb:
+        _args.check_broadcast(sa, sb)
     return record(op, op.forward(ad, bd), (a, b), (), node_cls)
 
 
@@ -231,16 +236,31 @@ CLAMP = defop("clamp", lambda x, lo, hi: np.clip(x, lo, hi),
               params=("lo", "hi"), node_name="ClampBackward1")
 
 
+# clamp with tensor bounds: each bound gets the gradient where it was chosen.
+CLAMP_T = defop("clamp_tensor", lambda x, lo, hi: _clip(x, lo, hi),
+                lambda F, g, x, lo, hi: g * F.in_range(x, lo, hi),
+                lambda F, g, x, lo, hi: g * (x < lo) * (True if hi is None else lo <= hi),
+                lambda F, g, x, lo, hi: g * (x > hi) if lo is None else g * F.where(lo > hi, 1, x > hi),
+                inputs=("x", "lo", "hi"), node_name="ClampBackward0")
+
+
+def _clip(x, lo, hi):
+    if lo is not None:
+        x = np.maximum(x, lo)
+    if hi is not None:
+        x = np.minimum(x, hi)
+    return x
+
+
 def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = input
-        if min is not None:
-            out = maximum(out, min)
-        if max is not None:
-            out = minimum(out, max)
-        return out
+        input = as_tensor_arg(input)
+        lo = as_operand(min) if min is not None else None
+        hi = as_operand(max) if max is not None else None
+        d, lod, hid = _clamp_arrays(input, lo, hi)
+        return record(CLAMP_T, _clip(d, lod, hid), (input, lo, hi))
     input = as_tensor_arg(input)
     d = input._data
     if d.dtype.kind not in "fc" and (isinstance(min, float) or isinstance(max, float)):
@@ -252,6 +272,12 @@ def clamp(input, min=None, max=None):
 
 
 clip = clamp
+
+
+def _clamp_arrays(x, lo, hi):
+    vals, _ = promoted_arrays(*[v for v in (x, lo, hi) if v is not None])
+    it = iter(vals)
+    return tuple(next(it) if v is not None else None for v in (x, lo, hi))
 
 
 def _in_range(x, lo, hi):

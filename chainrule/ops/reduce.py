@@ -23,6 +23,11 @@ def unreduce(F, g, shape, dims, keepdim):
     return F.expand(g, shape)
 
 
+def _dims(dim):
+    """A single dim as the tuple reductions take; None (0-d input) is everything."""
+    return None if dim is None else (dim,)
+
+
 def _ratio(a, b):
     """a / b for Python numbers, inf where b is 0 (as the float arithmetic gives)."""
     return a / b if b else float("inf")
@@ -75,18 +80,18 @@ VAR = defop("var", lambda x, dims, correction, keepdim: _var(x, dims, correction
             params=("dims", "correction", "keepdim", "shape"))
 STD = defop("std", lambda x, dims, correction, keepdim: np.sqrt(_var(x, dims, correction, keepdim)),
             lambda F, g, x, out, shape, dims, correction, keepdim:
-            unreduce(F, g / out, shape, dims, keepdim) * (x - F.mean(x, dims, True))
-            * _ratio(1.0, _count(shape, dims) - correction),
+            unreduce(F, g * (out != 0) / F.where(out == 0, 1, out), shape, dims, keepdim)
+            * (x - F.mean(x, dims, True)) * _ratio(1.0, _count(shape, dims) - correction),
             params=("dims", "correction", "keepdim", "shape"))
 LOGSUMEXP = defop("logsumexp", lambda x, dims, keepdim: _logsumexp(x, dims, keepdim),
                   lambda F, g, x, out, shape, dims, keepdim:
                   unreduce(F, g, shape, dims, keepdim) * F.exp(x - unreduce(F, out, shape, dims, keepdim)),
                   params=("dims", "keepdim", "shape"))
 SOFTMAX = defop("softmax", lambda x, dim: _softmax(x, dim),
-                lambda F, g, out, dim: out * (g - F.sum(g * out, (dim,), True)),
+                lambda F, g, out, dim: out * (g - F.sum(g * out, _dims(dim), True)),
                 params=("dim",))
 LOG_SOFTMAX = defop("log_softmax", lambda x, dim: _log_softmax(x, dim),
-                    lambda F, g, out, dim: g - F.exp(out) * F.sum(g, (dim,), True),
+                    lambda F, g, out, dim: g - F.exp(out) * F.sum(g, _dims(dim), True),
                     params=("dim",), node_name="LogSoftmaxBackward0")
 
 
@@ -168,7 +173,9 @@ def _norm_grad(F, g, x, out, p, shape, dims, keepdim):
 def _reduction_args(input, dim):
     input = as_tensor_arg(input)
     d = input._data
-    return input, d, normalize_dims(dim, d.ndim)
+    dims = normalize_dims(dim, d.ndim)
+    # A 0-d tensor has one element and accepts dim 0 / -1: reduce over "all".
+    return input, d, None if d.ndim == 0 else dims
 
 
 _SUM_ALL = SUM.variant("SumBackward0")
@@ -180,6 +187,8 @@ _PROD_DIM = PROD.variant("ProdBackward1")
 _MAX_ALL = AMAX.variant("MaxBackward1")
 _MIN_ALL = AMIN.variant("MinBackward1")
 _MIN_DIM = MAX_DIM.variant("MinBackward0")
+_MAX_DIM0 = AMAX.variant("MaxBackward0")
+_MIN_DIM0 = AMIN.variant("MinBackward0")
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
@@ -255,11 +264,10 @@ def _extreme(input, dim, keepdim, other, is_max):
         return record(AMAX if is_max else AMIN, d.max() if is_max else d.min(), (input,),
                       (None, False, d.shape), _MAX_ALL if is_max else _MIN_ALL)
     dim = normalize_dim(dim, d.ndim)
-    if d.ndim == 0:
-        idx = np.zeros((), np.int64)
-        values = record(MAX_DIM, d.copy(), (input,), (idx, 0, True, d.shape),
-                        None if is_max else _MIN_DIM)
-        return _return_type("max" if is_max else "min")(values, Tensor._make(idx))
+    if d.ndim == 0:             # one element: it is the extreme, at index 0
+        values = record(AMAX if is_max else AMIN, d.copy(), (input,), (None, False, d.shape),
+                        _MAX_DIM0 if is_max else _MIN_DIM0)
+        return _return_type("max" if is_max else "min")(values, Tensor._make(np.zeros((), np.int64)))
     idx = (d.argmax if is_max else d.argmin)(axis=dim, keepdims=keepdim)
     values = record(MAX_DIM, _take(d, idx, dim, keepdim), (input,), (idx, dim, keepdim, d.shape),
                     None if is_max else _MIN_DIM)
@@ -344,14 +352,14 @@ def logsumexp(input, dim, keepdim=False):
 def softmax(input, dim=None, dtype=None, *, _stacklevel=None):
     input = as_tensor_arg(input)
     d = input._data if dtype is None else input._data.astype(_dtypes.as_dtype(dtype).np)
-    dim = normalize_dim(_implicit_dim(dim, d.ndim), d.ndim)
+    dim = normalize_dim(_implicit_dim(dim, d.ndim), d.ndim) if d.ndim else None
     return record(SOFTMAX, _softmax(to_float_array(d), dim), (input,), (dim,))
 
 
 def log_softmax(input, dim=None, dtype=None, *, _stacklevel=None):
     input = as_tensor_arg(input)
     d = input._data if dtype is None else input._data.astype(_dtypes.as_dtype(dtype).np)
-    dim = normalize_dim(_implicit_dim(dim, d.ndim), d.ndim)
+    dim = normalize_dim(_implicit_dim(dim, d.ndim), d.ndim) if d.ndim else None
     return record(LOG_SOFTMAX, _log_softmax(to_float_array(d), dim), (input,), (dim,))
 
 
