@@ -75,6 +75,9 @@ Tensor.__getitem__ = lambda self, idx: S.getitem(self, idx)
 # --- comparisons and logic: results are bool tensors, outside the graph ---------------------
 def _compare(ufunc):
     def op(self, other):
+        c = other.__class__
+        if (c is float or c is int) and self._data.dtype.kind == "f":
+            return Tensor._make(np.asarray(ufunc(self._data, other)))    # the common case
         if other is None:
             return False if ufunc is np.equal else (True if ufunc is np.not_equal else _none_cmp())
         (a, b), _ = promoted_arrays(self, as_operand(other))

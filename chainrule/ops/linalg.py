@@ -39,9 +39,12 @@ def _grad_b(F, g, a, b):
 
 MATMUL = defop("matmul", np.matmul, _grad_a, _grad_b, inputs=("a", "b"),
                node_name="UnsafeViewBackward0")
-_DOT = MATMUL.variant("DotBackward0")
+# The common shapes get their textbook formulas directly (fewer steps than the
+# general one above, which they agree with).
+DOT = defop("dot", np.dot, lambda F, g, b: g * b, lambda F, g, a: g * a, inputs=("a", "b"))
+MM = defop("mm", np.matmul, lambda F, g, b: F.matmul(g, F.mT(b)),
+           lambda F, g, a: F.matmul(F.mT(a), g), inputs=("a", "b"))
 _MV = MATMUL.variant("MvBackward0")
-_MM = MATMUL.variant("MmBackward0")
 _VM = MATMUL.variant("SqueezeBackward4")
 _CLONE = MATMUL.variant("CloneBackward0")
 _TRANSPOSE = MATMUL.variant("TransposeBackward0")
@@ -90,11 +93,11 @@ def matmul(input, other):
                            f"[{bd.shape[0] if bd.ndim > 2 else 1}, {ka}] but got: "
                            f"[{bd.shape[0] if bd.ndim > 2 else 1}, {kb}].")
     if ad.ndim == 1 and bd.ndim == 1:
-        node = _DOT
-    elif ad.ndim == 2 and bd.ndim == 1:
+        return record(DOT, np.dot(ad, bd), (a, b))
+    if ad.ndim == 2 and bd.ndim == 2:
+        return record(MM, ad @ bd, (a, b))
+    if ad.ndim == 2 and bd.ndim == 1:
         node = _MV
-    elif ad.ndim == 2 and bd.ndim == 2:
-        node = _MM
     elif ad.ndim == 1 and bd.ndim == 2:
         node = _VM
     elif bd.ndim >= 3 and (ad.ndim == 2 or (ad.ndim == bd.ndim == 3 and ad.shape[0] == 1

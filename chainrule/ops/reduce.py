@@ -102,9 +102,9 @@ def _take(x, idx, dim, keepdim):
 
 
 def _norm(x, p, dims, keepdim):
-    a = np.abs(x)
     if p == 2:
-        return np.sqrt((a * a).sum(axis=dims, keepdims=keepdim))
+        return np.sqrt((x * x).sum(axis=dims, keepdims=keepdim))
+    a = np.abs(x)
     if p == float("inf"):
         return a.max(axis=dims, keepdims=keepdim)
     if p == 1:
