@@ -50,33 +50,28 @@ class _GradModeContext:
         return type(self)()
 
 
-class no_grad(_GradModeContext):
+class _FixedMode(_GradModeContext):
+    """A mode switch with no arguments: `with no_grad():`, `@no_grad()` and
+    `@no_grad` (without parentheses) all work."""
+
+    def __new__(cls, fn=None):
+        self = super().__new__(cls)
+        if callable(fn):
+            return self(fn)
+        return self
+
+    def __init__(self, fn=None):
+        pass
+
+
+class no_grad(_FixedMode):
     """Operations inside do not record the graph; their results don't require grad."""
     _target = False
 
-    def __new__(cls, fn=None):
-        # `@no_grad` without parentheses also works.
-        self = super().__new__(cls)
-        if callable(fn):
-            return self(fn)
-        return self
 
-    def __init__(self, fn=None):
-        pass
-
-
-class enable_grad(_GradModeContext):
+class enable_grad(_FixedMode):
     """Re-enable recording inside a no_grad block."""
     _target = True
-
-    def __new__(cls, fn=None):
-        self = super().__new__(cls)
-        if callable(fn):
-            return self(fn)
-        return self
-
-    def __init__(self, fn=None):
-        pass
 
 
 class set_grad_enabled(_GradModeContext):
