@@ -111,13 +111,17 @@ def matmul(input, other):
 
 
 def dot(input, other):
-    a, b = as_tensor_arg(input), as_tensor_arg(other)
-    if a._data.ndim != 1 or b._data.ndim != 1:
-        raise RuntimeError(f"1D tensors expected, but got {a._data.ndim}D and {b._data.ndim}D tensors")
-    if a._data.dtype != b._data.dtype:
+    a = input if input.__class__ is Tensor else as_tensor_arg(input)
+    b = other if other.__class__ is Tensor else as_tensor_arg(other)
+    ad, bd = a._data, b._data
+    if ad.ndim != 1 or bd.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {ad.ndim}D and {bd.ndim}D tensors")
+    if ad.dtype != bd.dtype:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
                            f"{a.dtype.legacy} and {b.dtype.legacy}")
-    return matmul(a, b)
+    if ad.shape != bd.shape:
+        return matmul(a, b)                   # raises PyTorch's size-mismatch error
+    return record(DOT, np.dot(ad, bd), (a, b))
 
 
 inner = vdot = dot
