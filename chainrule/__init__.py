@@ -48,6 +48,8 @@ from .ops.shape import (reshape, flatten, unflatten, squeeze, unsqueeze, permute
 from .ops.linalg import matmul, dot, mm, mv, bmm, outer, inner  # noqa: E402
 from ._printing import set_printoptions, get_printoptions  # noqa: E402
 from . import autograd, nn, optim  # noqa: E402
+from . import _tensor as _tensor_module  # noqa: E402
+_tensor_module._autograd = autograd
 
 
 def is_floating_point(input):

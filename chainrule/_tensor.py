@@ -336,11 +336,10 @@ class Tensor:
 
     # --- autograd entry points ------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        from .autograd import backward
         if inputs is not None and isinstance(inputs, Tensor):
             inputs = [inputs]
-        backward([self], None if gradient is None else [gradient], retain_graph,
-                 create_graph, inputs=inputs)
+        _autograd.backward([self], None if gradient is None else [gradient], retain_graph,
+                           create_graph, inputs=inputs)
 
     def _accumulate_node(self):
         """The AccumulateGrad node standing for this leaf in next_functions."""
@@ -364,6 +363,9 @@ class Tensor:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         from .autograd.engine import add_tensor_hook
         return add_tensor_hook(self, hook)
+
+
+_autograd = None       # chainrule.autograd, bound at import (it imports this module)
 
 
 def _c_name(dt):

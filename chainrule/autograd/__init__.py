@@ -40,7 +40,7 @@ def _seed_grads(outputs, grad_outputs, create_graph):
         if g is None:
             if d.size != 1:
                 raise _errors.implicit_nonscalar()
-            g = np.ones(d.shape, d.dtype)
+            g = _one(d.dtype) if not d.shape else np.ones(d.shape, d.dtype)
             seeds.append(Tensor._make(g) if create_graph else g)
             continue
         if not isinstance(g, Tensor):
@@ -54,6 +54,20 @@ def _seed_grads(outputs, grad_outputs, create_graph):
             gd = g._data
             seeds.append(gd if gd.dtype == d.dtype else gd.astype(d.dtype))
     return seeds
+
+
+_ONES = {}
+
+
+def _one(dtype):
+    """A shared read-only 1 of `dtype`: the implicit gradient of a scalar output.
+    Read-only, so nothing downstream can change it in place unnoticed."""
+    one = _ONES.get(dtype)
+    if one is None:
+        one = np.ones((), dtype)
+        one.flags.writeable = False
+        _ONES[dtype] = one
+    return one
 
 
 def _check_outputs(outputs):
@@ -120,7 +134,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 result.append(None)
                 continue
         if not isinstance(g, Tensor):
-            g = Tensor._make(np.array(g))
+            g = Tensor._make(np.array(g))      # a copy: it may alias a seed or buffer
         result.append(g)
     return tuple(result)
 

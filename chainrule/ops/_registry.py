@@ -36,6 +36,7 @@ class TensorOps:
 _ndarray = np.ndarray
 _generic = np.generic
 Tensor = None          # bound by chainrule._tensor at import
+_make = None           # Tensor._make, likewise
 
 
 def _camel(name):
@@ -186,8 +187,9 @@ _RAW_ENVS = []   # globals of the compiled functions, which need the Tensor clas
 
 
 def bind_tensor(cls):
-    global Tensor
+    global Tensor, _make
     Tensor = cls
+    _make = cls._make
     for env in _RAW_ENVS:
         env["_Tensor"] = cls
 
@@ -198,32 +200,72 @@ def record(op, out, inputs, params=(), node_cls=None):
     if out.__class__ is not _ndarray and isinstance(out, _generic):
         out = np.asarray(out)          # NumPy returns scalars for 0-d results
     if not STATE.enabled:
-        return Tensor._make(out)
-    edges = []
-    meta = []
-    tracked = False
-    for t in inputs:
-        if t.__class__ is Tensor or isinstance(t, Tensor):
-            fn = t._grad_fn
-            if fn is not None:
-                edges.append(fn)
-                tracked = True
-            elif t._requires_grad:
-                edges.append(t)            # a leaf: the engine accumulates into it
-                tracked = True
-            else:
-                edges.append(None)
-            d = t._data
-            meta.append((d.shape, d.dtype))
-        else:
-            edges.append(None)
-            meta.append(None)
-    if not tracked:
-        return Tensor._make(out)
+        return _make(out)
+    if len(inputs) == 1:               # unrolled for the commonest arities
+        edges, meta = _edge1(inputs[0])
+    elif len(inputs) == 2:
+        edges, meta = _edge2(inputs[0], inputs[1])
+    else:
+        edges, meta = _edges(inputs)
+    if edges is None:
+        return _make(out)
     node = (node_cls or op.Node)()
     node.edges = edges
     node.meta = meta
     node.params = params
     plan = op.save_plan
     node.saved = tuple([out if i < 0 else inputs[i] for i in plan]) if plan else None
-    return Tensor._make(out, True, node)
+    return _make(out, True, node)
+
+
+def _edge1(t):
+    """(edges, meta) for one input, or (None, None) when nothing requires grad."""
+    fn = t._grad_fn
+    if fn is None:
+        if not t._requires_grad:
+            return None, None
+        fn = t                         # a leaf: the engine accumulates into it
+    d = t._data
+    return [fn], [(d.shape, d.dtype)]
+
+
+def _edge2(a, b):
+    if a.__class__ is Tensor or isinstance(a, Tensor):
+        ea = a._grad_fn
+        if ea is None and a._requires_grad:
+            ea = a
+        d = a._data
+        ma = (d.shape, d.dtype)
+    else:
+        ea = ma = None
+    if b.__class__ is Tensor or isinstance(b, Tensor):
+        eb = b._grad_fn
+        if eb is None and b._requires_grad:
+            eb = b
+        d = b._data
+        mb = (d.shape, d.dtype)
+    else:
+        eb = mb = None
+    if ea is None and eb is None:
+        return None, None
+    return [ea, eb], [ma, mb]
+
+
+def _edges(inputs):
+    edges = []
+    meta = []
+    tracked = False
+    for t in inputs:
+        if t.__class__ is Tensor or isinstance(t, Tensor):
+            fn = t._grad_fn
+            if fn is None and t._requires_grad:
+                fn = t
+            if fn is not None:
+                tracked = True
+            edges.append(fn)
+            d = t._data
+            meta.append((d.shape, d.dtype))
+        else:
+            edges.append(None)
+            meta.append(None)
+    return (edges, meta) if tracked else (None, None)

@@ -192,6 +192,11 @@ _MIN_DIM0 = AMIN.variant("MinBackward0")
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
+    if dim is None and dtype is None and input.__class__ is Tensor:
+        d = input._data
+        if d.dtype.kind == "f":                          # the common case, fast
+            return record(SUM, d.sum(), (input,), (None, keepdim, d.shape) if keepdim
+                          else (None, False, d.shape), _SUM_ALL)
     input, d, dims = _reduction_args(input, dim)
     if dtype is not None:
         d = d.astype(_dtypes.as_dtype(dtype).np)
@@ -209,7 +214,12 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
         raise RuntimeError(
             f"mean(): could not infer output dtype. Input dtype must be either a floating "
             f"point or complex dtype. Got: {_dtypes.FROM_NP[d.dtype].legacy}")
-    return record(MEAN, d.mean(axis=dims, keepdims=keepdim), (input,),
+    if d.dtype.itemsize >= 4:        # sum / count: NumPy's mean() costs several times more
+        out = d.sum(axis=dims, keepdims=keepdim) / _builtin_max(_count(d.shape, dims), 1) \
+            if d.size else d.mean(axis=dims, keepdims=keepdim)
+    else:
+        out = d.mean(axis=dims, keepdims=keepdim)
+    return record(MEAN, out, (input,),
                   (dims, keepdim, d.shape), _MEAN_ALL if dims is None else _MEAN_DIM)
 
 
@@ -311,6 +321,11 @@ def argmin(input, dim=None, keepdim=False):
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    if dim is None and (p == "fro" or p == 2) and not keepdim and input.__class__ is Tensor:
+        d = input._data
+        if d.dtype.kind == "f":                          # the common case, fast
+            f = d.ravel()
+            return record(NORM, np.sqrt(np.dot(f, f)), (input,), (2, None, False, d.shape))
     input, d, dims = _reduction_args(input, dim)
     if p is None or p == "fro":
         p = 2
