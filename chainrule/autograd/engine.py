@@ -79,11 +79,13 @@ def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True)
         wanted = {_target(t) for t in capture}
         needed = _needed_nodes(targets, wanted)
         deps = {}
+        active = set()               # needed nodes that pass gradient on to needed ones
         for fn in needed:
-            if isinstance(fn, Node):
+            if fn._is_node:
                 for e in fn.edges:
                     if e is not None and e in needed:
                         deps[e] = deps.get(e, 0) + 1
+                        active.add(fn)
     buffers = {}
     for tgt, g in zip(targets, grads):
         buffers[tgt] = _add(buffers.get(tgt), g)
@@ -110,8 +112,7 @@ def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True)
             if wanted is not None and fn in wanted:
                 captured[fn] = g
             edges = fn.edges
-            if g is None or (needed is not None and
-                             not any(e is not None and e in needed for e in edges)):
+            if g is None or (needed is not None and fn not in active):
                 grads_in = (None,) * len(edges)
             else:
                 grads_in = fn.apply_raw(g, needed) if fast and fn.apply_raw is not None \

@@ -54,6 +54,9 @@ class Op:
         self.inputs = inputs
         self.params = params
         self.save_plan = node_cls._save_plan
+        # True when the node saves exactly its inputs, in order (record() then
+        # stores the inputs tuple as is).
+        self.saves_inputs = bool(inputs) and self.save_plan == tuple(range(len(inputs)))
         self._variants = {node_cls.__name__: node_cls}
 
     def variant(self, node_name):
@@ -82,22 +85,23 @@ def defop(name, forward, *formulas, inputs=("x",), params=(), node_name=None,
     if combined is None and len(formulas) != len(inputs):
         raise TypeError(f"{name}: {len(inputs)} inputs but {len(formulas)} formulas")
     known = list(inputs) + ["out"]
-    used = []                      # saved tensor names, in first-use order
 
-    def slots_of(fn):
+    def names_of(fn):
         names = list(inspect.signature(fn).parameters)[2:]       # skip F, g
-        slots = []
         for n in names:
-            if n in params:
-                slots.append(("param", params.index(n)))
-            elif n in known:
-                if n not in used:
-                    used.append(n)
-                slots.append(("saved", used.index(n)))
-            else:
+            if n not in params and n not in known:
                 raise TypeError(f"{name}: formula parameter {n!r} is not an input, "
                                 f"'out' or a param")
-        return slots
+        return names
+
+    all_fns = [f for f in formulas if f is not None] + ([combined] if combined else [])
+    # Saved tensors in input order, the output last: a node whose formulas need
+    # exactly its inputs can then keep the inputs tuple itself.
+    used = [n for n in known if any(n in names_of(f) for f in all_fns)]
+
+    def slots_of(fn):
+        return [("param", params.index(n)) if n in params else ("saved", used.index(n))
+                for n in names_of(fn)]
 
     raw = [None if f is None else (f, slots_of(f)) for f in formulas]
     comb_slots = slots_of(combined) if combined is not None else None
@@ -213,8 +217,11 @@ def record(op, out, inputs, params=(), node_cls=None):
     node.edges = edges
     node.meta = meta
     node.params = params
-    plan = op.save_plan
-    node.saved = tuple([out if i < 0 else inputs[i] for i in plan]) if plan else None
+    if op.saves_inputs:
+        node.saved = inputs
+    else:
+        plan = op.save_plan
+        node.saved = tuple([out if i < 0 else inputs[i] for i in plan]) if plan else None
     return _make(out, True, node)
 
 
