@@ -26,7 +26,8 @@ _ops_args.bind(Tensor)
 for _m in (_pw, _red, _shp, _la):
     _m._bind(Tensor)
 _engine.Tensor = Tensor
-_graph._bind(Tensor, _ops_registry)
+from . import _inplace  # noqa: E402
+_graph._bind(Tensor, _ops_registry, _inplace)
 
 from . import _methods  # noqa: E402,F401
 from ._factories import (tensor, as_tensor, from_numpy, arange, zeros, ones, full, empty,  # noqa: E402

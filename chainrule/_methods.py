@@ -229,78 +229,63 @@ def _factories():
 
 
 # --- in-place methods ----------------------------------------------------------------------------
-# The core needs these for gradient buffers and optimisers (x.grad.zero_(),
-# p.data -= ..., p.add_(...) under no_grad).  Recorded in-place operations
-# on tensors in the graph rebase the tensor's history onto the new node.
-def _check_inplace(self, recording):
-    if recording and self._grad_fn is None and self._requires_grad:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
-                           "operation.")
+# Each is its out-of-place op run through _inplace.apply, which handles version
+# counters, leaf checks, history rebasing and views.
+from . import _inplace  # noqa: E402
 
 
-def _inplace(fn):
+def _inplace_op(fn, name):
     def op(self, *args, **kwargs):
-        recording = STATE.enabled and (self._requires_grad or any(
-            isinstance(a, Tensor) and a._requires_grad for a in args))
-        _check_inplace(self, recording)
-        result = fn(self, *args, **kwargs)
-        rd = result._data
-        if rd.dtype != self._data.dtype:
-            if self._data.dtype.kind in "iub" and rd.dtype.kind == "f":
-                raise RuntimeError(f"result type {_dtypes.FROM_NP[rd.dtype].legacy} can't be "
-                                   f"cast to the desired output type "
-                                   f"{_dtypes.FROM_NP[self._data.dtype].legacy}")
-        if rd.shape != self._data.shape:
-            raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
-                               f"broadcast shape {list(rd.shape)}")
-        self._data[...] = rd
-        if recording:
-            self._grad_fn = result._grad_fn
-            self._requires_grad = True
-        return self
-    op.__name__ = fn.__name__ + "_"
+        return _inplace.apply(self, lambda old: fn(old, *args, **kwargs), args)
+    op.__name__ = name
+    op.__doc__ = f"In-place {fn.__name__}."
     return op
 
 
 for _name, _fn in {"add_": P.add, "sub_": P.sub, "mul_": P.mul, "div_": P.div, "pow_": P.pow,
                    "clamp_": P.clamp, "clip_": P.clamp, "exp_": P.exp, "log_": P.log,
                    "sqrt_": P.sqrt, "sin_": P.sin, "cos_": P.cos, "tanh_": P.tanh,
-                   "sigmoid_": P.sigmoid, "relu_": P.relu, "neg_": P.neg, "abs_": P.abs}.items():
-    setattr(Tensor, _name, _inplace(_fn))
+                   "sigmoid_": P.sigmoid, "relu_": P.relu, "neg_": P.neg, "abs_": P.abs,
+                   "tan_": P.tan, "reciprocal_": P.reciprocal, "sign_": P.sign,
+                   "maximum_": P.maximum, "minimum_": P.minimum}.items():
+    setattr(Tensor, _name, _inplace_op(_fn, _name))
 Tensor.__iadd__ = Tensor.add_
 Tensor.__isub__ = Tensor.sub_
 Tensor.__imul__ = Tensor.mul_
 Tensor.__itruediv__ = Tensor.div_
+Tensor.__ipow__ = Tensor.pow_
+
+
+def _filled(old, value):
+    """`old` with every element set to value (differentiable in a tensor value)."""
+    if isinstance(value, Tensor):
+        return S.index_put(old * 0, (Ellipsis,), value)
+    return S.index_put(old, (Ellipsis,), value)
 
 
 def _fill_(self, value):
-    _check_inplace(self, STATE.enabled)
-    self._data[...] = value.item() if isinstance(value, Tensor) else value
-    return self
+    return _inplace.apply(self, lambda old: _filled(old, value), (value,))
 
 
 def _zero_(self):
-    return _fill_(self, 0)
+    return _inplace.apply(self, lambda old: _filled(old, 0), ())
 
 
 def _copy_(self, src, non_blocking=False):
-    _check_inplace(self, STATE.enabled)
-    self._data[...] = src._data if isinstance(src, Tensor) else src
-    return self
+    src = src if isinstance(src, Tensor) else Tensor._make(np.asarray(src))
+    return _inplace.apply(self, lambda old: S.index_put(old, (Ellipsis,), src.to(old.dtype)),
+                          (src,))
 
 
 def _setitem(self, idx, value):
-    recording = STATE.enabled and (self._requires_grad or
-                                   (isinstance(value, Tensor) and value._requires_grad))
-    if recording and self._grad_fn is None and self._requires_grad:
+    if STATE.enabled and self._grad_fn is None and self._requires_grad:
+        # x[i] = v writes through a view of x, so PyTorch names the view.
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                            "in-place operation.")
-    if recording:
-        raise NotImplementedError("differentiable x[idx] = v is not supported yet")
-    self._data[S._convert_index(idx)] = value._data if isinstance(value, Tensor) else value
+    return _inplace.apply(self, lambda old: S.index_put(old, idx, value), (value,))
 
 
 Tensor.fill_ = _fill_
 Tensor.zero_ = _zero_
 Tensor.copy_ = _copy_
-Tensor.__setitem__ = _setitem
+Tensor.__setitem__ = lambda self, idx, value: (_setitem(self, idx, value), None)[1]

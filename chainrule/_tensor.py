@@ -78,6 +78,8 @@ class Tensor:
     _acc_node = None
     _backward_hooks = None
     _post_acc_hooks = None
+    _vbox = None              # version counter, shared with views (see _inplace.py)
+    _view_of = None           # (base, steps) when this tensor views another's storage
 
     __array_priority__ = 1000      # NumPy defers to our reflected operators
 
@@ -215,13 +217,27 @@ class Tensor:
         self._grad = None
 
     @property
+    def _version(self):
+        b = self._vbox
+        return 0 if b is None else b[0]
+
+    @property
+    def _base(self):
+        v = self._view_of
+        return None if v is None else v[0]
+
+    def _is_view(self):
+        return self._view_of is not None
+
+    @property
     def retains_grad(self):
         return self._retains_grad
 
     @property
     def data(self):
         """The same storage, without history."""
-        return Tensor._make(self._data)
+        from ._inplace import share_storage
+        return share_storage(Tensor._make(self._data), self)
 
     @data.setter
     def data(self, value):
@@ -237,9 +253,17 @@ class Tensor:
 
     # --- leaving autograd -----------------------------------------------
     def detach(self):
-        return Tensor._make(self._data)
+        from ._inplace import share_storage
+        return share_storage(Tensor._make(self._data), self)
 
     def detach_(self):
+        if self._view_of is not None:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using "
+                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set "
+                "as True, gradients are views of DDP buckets, and hence detach_() cannot be "
+                "called on these gradients. To fix this error, please refer to the "
+                "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
         self._grad_fn = None
         self._requires_grad = False
         return self

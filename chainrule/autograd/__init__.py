@@ -156,3 +156,9 @@ class Variable(metaclass=_VariableMeta):
         if requires_grad:
             t.requires_grad_(True)
         return t
+
+
+from .function import Function, FunctionCtx, once_differentiable, InplaceFunction  # noqa: E402
+from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
+
+__all__ += ["Function", "FunctionCtx", "once_differentiable", "gradcheck", "gradgradcheck"]

@@ -23,7 +23,7 @@ class Node:
     """A recorded operation.  Subclasses (one per op, made by ops/_registry.py)
     set the class attributes below; instances hold only per-call data."""
 
-    __slots__ = ("edges", "saved", "params", "meta", "__weakref__", "__dict__")
+    __slots__ = ("edges", "saved", "params", "meta", "_epoch", "__weakref__", "__dict__")
 
     # --- set per operation by the registry -------------------------------
     formulas = ()      # one (function, slots) per input, or None where not differentiable
@@ -37,6 +37,9 @@ class Node:
     _retained = None   # weakref to that tensor when it called retain_grad()
     _has_hooks = False  # any of the three above: one check on the engine's hot path
     _is_node = True    # edges hold nodes or leaf tensors (whose _is_node is False)
+    _saved_versions = None  # versions of saved tensors that had counters when saved
+    _out_box = None    # version counter of the output, when the output is saved
+    _out_version = 0
 
     # --- introspection, as in PyTorch ------------------------------------
     def name(self):
@@ -92,6 +95,8 @@ class Node:
         if not create_graph and self.apply_raw is not None:
             return self.apply_raw(g, needed)
         saved = self.saved
+        if saved is not None and self._epoch != _EPOCH[0]:
+            _check_saved(self)
         if saved is None:
             if self.saves_tensors:
                 raise _errors.freed_graph()
@@ -142,6 +147,7 @@ class AccumulateGrad(Node):
     __slots__ = ("variable",)
 
     def __init__(self, variable):
+        self._epoch = 0
         self.variable = variable
         self.edges = ()
         self.saved = None
@@ -171,10 +177,14 @@ class _Handle:
 
 # Bound late: the Tensor class and the op namespaces import this module.
 _Tensor = None
+_EPOCH = None
+_check_saved = None
 _ops = None
 
 
-def _bind(tensor_cls, ops_module):
-    global _Tensor, _ops
+def _bind(tensor_cls, ops_module, inplace_module):
+    global _Tensor, _ops, _EPOCH, _check_saved
     _Tensor = tensor_cls
     _ops = ops_module
+    _EPOCH = inplace_module.EPOCH
+    _check_saved = inplace_module.check_saved

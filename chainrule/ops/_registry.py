@@ -20,6 +20,7 @@ import inspect
 import numpy as np
 
 from .._grad_mode import STATE
+from .._inplace_state import EPOCH as _EPOCH
 from ..autograd.graph import Node
 
 __all__ = ["defop", "Op", "ArrayOps", "TensorOps", "record"]
@@ -147,6 +148,8 @@ def _compile_raw_apply(name, formulas, n_saved, n_params, saves):
         lines.append("    saved = self.saved")
         lines.append("    if saved is None:")
         lines.append("        raise _freed()")
+        lines.append("    if self._epoch != _EPOCH[0]:")
+        lines.append("        _check_saved(self)")
         for i in range(n_saved):
             lines.append(f"    v{i} = saved[{i}]")
             lines.append(f"    if isinstance(v{i}, _Tensor): v{i} = v{i}._data")
@@ -155,7 +158,8 @@ def _compile_raw_apply(name, formulas, n_saved, n_params, saves):
     lines.append("    edges = self.edges")
     lines.append("    meta = self.meta")
     outs = []
-    env = {"_A": ArrayOps, "_freed": _freed_error, "_fit": None}
+    env = {"_A": ArrayOps, "_freed": _freed_error, "_EPOCH": _EPOCH,
+           "_check_saved": _check_saved}
     for i, f in enumerate(formulas):
         outs.append(f"g{i}")
         if f is None:
@@ -180,6 +184,16 @@ def _compile_raw_apply(name, formulas, n_saved, n_params, saves):
     src = "\n".join(lines)
     exec(compile(src, f"<backward of {name}>", "exec"), env)
     return env["apply_raw"]
+
+
+def _check_saved(node):
+    from .._inplace import check_saved
+    check_saved(node)
+
+
+def _saved_versions(saved):
+    from .._inplace import saved_versions
+    return saved_versions(saved)
 
 
 def _freed_error():
@@ -217,12 +231,20 @@ def record(op, out, inputs, params=(), node_cls=None):
     node.edges = edges
     node.meta = meta
     node.params = params
+    node._epoch = _EPOCH[0]
     if op.saves_inputs:
-        node.saved = inputs
+        saved = node.saved = inputs
     else:
         plan = op.save_plan
-        node.saved = tuple([out if i < 0 else inputs[i] for i in plan]) if plan else None
-    return _make(out, True, node)
+        saved = node.saved = tuple([out if i < 0 else inputs[i] for i in plan]) if plan else None
+    if saved is None:
+        return _make(out, True, node)
+    if _EPOCH[0]:                      # some tensor has a version counter: note versions
+        node._saved_versions = _saved_versions(saved)
+    t = _make(out, True, node)
+    if node.out_index >= 0:            # the output is saved: watch its version
+        node._out_box = t._vbox = [0]
+    return t
 
 
 def _edge1(t):

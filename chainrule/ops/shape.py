@@ -10,6 +10,7 @@ import numpy as np
 from ._registry import defop, record, TensorOps, ArrayOps
 from ._args import as_tensor_arg, normalize_dim, shape_args
 from .. import _dtypes
+from .._inplace import mark_view, box_of as _box_of
 
 Tensor = None
 
@@ -62,6 +63,20 @@ def _index_add_into(g, idx, shape):
     return out
 
 
+def _index_put(base, value, idx):
+    out = base.copy()
+    out[idx] = value
+    return out
+
+
+def _index_mask(g, idx):
+    """Ones shaped like g, zero at g[idx]: a constant (no graph)."""
+    d = g._data if isinstance(g, Tensor) else g
+    m = np.ones(d.shape, d.dtype)
+    m[idx] = 0
+    return Tensor._make(m) if isinstance(g, Tensor) else m
+
+
 def _scatter_along(g, idx, dim, keepdim, shape):
     out = np.zeros(shape, g.dtype)
     if not keepdim:
@@ -102,6 +117,11 @@ SCATTER_ALONG = defop("scatter_along", _scatter_along,
 GATHER_ALONG = defop("gather_along", _gather_along,
                      lambda F, g, idx, dim, keepdim, in_shape: F.scatter_along(g, idx, dim, keepdim, in_shape),
                      params=("idx", "dim", "keepdim", "in_shape"), node_name="GatherBackward0")
+# base with base[idx] = value: what x[idx] = v (and in-place ops on views) compute.
+INDEX_PUT = defop("index_put", lambda base, value, idx: _index_put(base, value, idx),
+                  lambda F, g, idx: g * F.index_mask(g, idx),
+                  lambda F, g, idx: F.getitem(g, idx),
+                  inputs=("base", "value"), params=("idx",), node_name="IndexPutBackward0")
 TO_COPY = defop("to_copy", lambda x, dtype: x.astype(dtype),
                 lambda F, g: g,                    # the node casts g back to x's dtype
                 params=("dtype",), node_name="ToCopyBackward0")
@@ -133,7 +153,20 @@ def _reshape_as(input, shape, name="ViewBackward0"):
         out = d.reshape(shape)
     except ValueError:
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {d.size}") from None
-    return record(RESHAPE, out, (input,), (out.shape, d.shape), cls)
+    return mark_view(record(RESHAPE, out, (input,), (out.shape, d.shape), cls), input,
+                     ("reshape", out.shape))
+
+
+def index_put(input, idx, value):
+    """input with input[idx] = value, out of place (differentiable in both)."""
+    from ._args import as_operand, promoted_arrays
+    idx = _convert_index(idx)
+    value = as_operand(value)
+    d = input._data
+    vd = value._data if isinstance(value, Tensor) else value
+    if isinstance(vd, np.ndarray) and vd.dtype != d.dtype:
+        vd = vd.astype(d.dtype)
+    return record(INDEX_PUT, _index_put(d, vd, idx), (input, value), (idx,))
 
 
 # --- public functions ------------------------------------------------------------------
@@ -210,7 +243,9 @@ def expand(input, *sizes):
                 f"The expanded size of the tensor ({target[lead + i]}) must match the existing "
                 f"size ({n}) at non-singleton dimension {lead + i}.  Target sizes: {list(sizes)}."
                 f"  Tensor sizes: {list(s)}")
-    return record(EXPAND, np.broadcast_to(input._data, target), (input,), (target,))
+    out = record(EXPAND, np.broadcast_to(input._data, target), (input,), (target,))
+    out._vbox = _box_of(input)          # shares storage, but cannot be written through
+    return out
 
 
 def expand_as(input, other):
@@ -233,7 +268,8 @@ def permute(input, *dims):
         raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does "
                            "not match the length of the desired ordering of dimensions i.e. "
                            f"input.dim() = {nd} is not equal to len(dims) = {len(dims)}")
-    return record(PERMUTE, input._data.transpose(dims), (input,), (dims,))
+    return mark_view(record(PERMUTE, input._data.transpose(dims), (input,), (dims,)), input,
+                     ("permute", dims))
 
 
 def transpose(input, dim0, dim1):
@@ -243,7 +279,8 @@ def transpose(input, dim0, dim1):
     a, b = normalize_dim(dim0, nd), normalize_dim(dim1, nd)
     perm[a], perm[b] = perm[b], perm[a]
     perm = tuple(perm)
-    return record(PERMUTE, input._data.transpose(perm), (input,), (perm,), _TRANSPOSE)
+    return mark_view(record(PERMUTE, input._data.transpose(perm), (input,), (perm,), _TRANSPOSE),
+                     input, ("permute", perm))
 
 
 swapaxes = swapdims = transpose
@@ -255,7 +292,8 @@ def t(input):
     if nd > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
     perm = tuple(range(nd))[::-1]
-    return record(PERMUTE, input._data.transpose(perm), (input,), (perm,), _T)
+    return mark_view(record(PERMUTE, input._data.transpose(perm), (input,), (perm,), _T),
+                     input, ("permute", perm))
 
 
 # --- indexing --------------------------------------------------------------------------------
@@ -311,11 +349,14 @@ def getitem(input, idx):
     d = input._data
     try:
         out = d[idx]
+        if out.__class__ is not np.ndarray:
+            # Integers alone give a NumPy scalar (a copy); with an Ellipsis
+            # they give a 0-d view, which PyTorch's x[0] is.
+            out = d[idx + (Ellipsis,)] if Ellipsis not in idx else np.asarray(out)
     except IndexError as e:
         raise IndexError(_index_error(e, idx, d.shape)) from None
-    if out.__class__ is not np.ndarray:
-        out = np.asarray(out)
-    return record(GETITEM, out, (input,), (idx, d.shape), _index_node(idx))
+    res = record(GETITEM, out, (input,), (idx, d.shape), _index_node(idx))
+    return mark_view(res, input, ("index", idx)) if _is_basic(idx) else res
 
 
 def _index_error(e, idx, shape):
@@ -497,5 +538,7 @@ TensorOps.permute = staticmethod(lambda x, dims: permute(x, dims))
 TensorOps.mT = staticmethod(lambda x: transpose(x, -2, -1))
 TensorOps.getitem = staticmethod(_getitem_tensor)
 TensorOps.index_add_into = staticmethod(_index_add_into_tensor)
+TensorOps.index_mask = staticmethod(_index_mask)
+ArrayOps.index_mask = staticmethod(_index_mask)
 TensorOps.scatter_along = staticmethod(_scatter_along_tensor)
 TensorOps.gather_along = staticmethod(_gather_along_tensor)

@@ -1,0 +1,246 @@
+"""In-place operations, version counters and views.
+
+Every tensor has a version counter, shared with the tensors that view its
+storage (`_vbox`, a one-element list, made on first need: a tensor without
+one is at version 0).  An in-place change bumps it.  A node remembers the
+versions of the tensors it saved; backward checks them and raises PyTorch's
+"modified by an inplace operation" error rather than use changed values.
+
+A recorded in-place op is computed out of place on a snapshot of the old
+value, then written into the tensor's storage, and the tensor's history is
+rebased onto the new node.  When the tensor is a view of another (x[0],
+x.t(), x.view(...)), the change is written back into the base through
+differentiable ops (index_put for indexing, the inverse reshape/permute
+otherwise), so the base's history is rebased too and both get correct
+gradients.
+"""
+import numpy as np
+
+from . import _errors
+from ._grad_mode import STATE
+from ._tensor import Tensor
+
+HINT = ("Hint: enable anomaly detection to find the operation that failed to compute its "
+        "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+ANOMALY_HINT = ("Hint: the backtrace further above shows the operation that failed to compute "
+                "its gradient. The variable in question was changed in there or anywhere later. "
+                "Good luck!")
+
+
+# --- version counters -------------------------------------------------------------------
+def box_of(t):
+    """t's version counter, created (at 0) if it has none yet."""
+    b = t._vbox
+    if b is None:
+        b = t._vbox = [0]
+    return b
+
+
+# Counts every in-place change anywhere.  A node notes it when recorded; if it
+# is unchanged at backward, nothing the node saved can have been modified and
+# the per-tensor version checks are skipped (the common case).
+from ._inplace_state import EPOCH  # noqa: E402
+
+
+def bump(t):
+    box_of(t)[0] += 1
+    EPOCH[0] += 1
+
+
+def saved_versions(saved):
+    """Versions of the saved tensors that have a counter (None if none has)."""
+    versions = None
+    for i, t in enumerate(saved):
+        if isinstance(t, Tensor) and t._vbox is not None:
+            if versions is None:
+                versions = [0] * len(saved)
+            versions[i] = t._vbox[0]
+    return versions
+
+
+def check_saved(node):
+    """Raise if a tensor `node` saved was changed in place after it was saved."""
+    versions = node._saved_versions
+    for i, t in enumerate(node.saved):
+        if isinstance(t, Tensor):
+            b = t._vbox
+            expected = versions[i] if versions else 0
+            if b is not None and b[0] != expected:
+                raise modified_error(t, expected, node)
+    ob = node._out_box
+    if ob is not None and ob[0] != node._out_version:
+        raise _out_modified(node)
+
+
+def _out_modified(node):
+    arr = node.saved[node.out_index]
+    t = Tensor._make(arr)
+    t._vbox = node._out_box
+    return modified_error(t, node._out_version, node, is_output=True)
+
+
+def modified_error(t, expected, node=None, is_output=False):
+    """PyTorch's error for a saved tensor changed in place since it was saved."""
+    from .autograd import anomaly_mode
+    shape = list(t._data.shape) if isinstance(t, Tensor) else list(t.shape)
+    dtype = t.dtype.legacy if isinstance(t, Tensor) else "Float"
+    if is_output and node is not None:
+        producer = type(node).__name__
+    else:
+        fn = t._grad_fn if isinstance(t, Tensor) else None
+        producer = None if fn is None else type(fn).__name__
+    which = ""
+    if producer is not None:
+        which = f", which is output 0 of {_strip(producer)},"
+    version = (t._vbox[0] if isinstance(t, Tensor) else t[0])
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [torch.{dtype}Tensor {shape}]{which} is at version {version}; expected "
+        f"version {expected} instead. " + (ANOMALY_HINT if anomaly_mode.enabled() else HINT))
+
+
+def _strip(name):
+    for suffix in ("Backward0", "Backward1", "Backward2", "Backward"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+# --- views ----------------------------------------------------------------------------------
+# A view remembers its root base and the steps from it: ("index", idx),
+# ("reshape", shape), ("permute", dims).
+def mark_view(out, base, step):
+    """Record that tensor `out` views `base`'s storage (through `step`)."""
+    if not isinstance(out._data, np.ndarray) or out._data.base is None:
+        return out                    # NumPy made a copy: not a view
+    out._vbox = box_of(base)
+    parent = base._view_of
+    if parent is None:
+        out._view_of = (base, (step,))
+    else:
+        out._view_of = (parent[0], parent[1] + (step,))
+    if not STATE.enabled:
+        out._view_no_grad = True
+    return out
+
+
+def share_storage(out, base):
+    """detach() / .data: same storage and counter, no view history."""
+    out._vbox = box_of(base)
+    return out
+
+
+def _apply_step(x, step):
+    from .ops import shape as S
+    kind, arg = step
+    if kind == "index":
+        return S.getitem(x, arg)
+    if kind == "reshape":
+        return S._reshape_as(x, arg)
+    return S.permute(x, arg)
+
+
+def _write_back(parent, step, new_child):
+    """The parent with the region `step` selects replaced by new_child (differentiable)."""
+    from .ops import shape as S
+    kind, arg = step
+    if kind == "index":
+        return S.index_put(parent, arg, new_child)
+    if kind == "reshape":
+        return S._reshape_as(new_child, parent._data.shape)
+    return S.permute(new_child, tuple(np.argsort(arg)))
+
+
+# --- the in-place driver ------------------------------------------------------------------------
+def check_leaf(self):
+    """PyTorch refuses in-place changes to leaves that require grad (and their views)."""
+    if self._grad_fn is None and self._requires_grad:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")
+    view = self._view_of
+    if view is not None and view[0]._grad_fn is None and view[0]._requires_grad:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                           "in-place operation.")
+
+
+def apply(self, compute, others=()):
+    """Run `compute(old_self)` (an out-of-place op returning a Tensor) as an
+    in-place change of `self`."""
+    grad = STATE.enabled
+    view = self._view_of
+    recording = grad and (self._requires_grad or
+                          (view is not None and view[0]._requires_grad) or
+                          any(isinstance(o, Tensor) and o._requires_grad for o in others))
+    if grad:
+        check_leaf(self)
+        if recording and view is not None and getattr(self, "_view_no_grad", False):
+            raise RuntimeError(
+                "A view was created in no_grad mode and is being modified inplace with grad "
+                "mode enabled. Given that this use case is ambiguous and error-prone, it is "
+                "forbidden. You can clarify your code by moving both the view and the inplace "
+                "either both inside the no_grad block (if you don't want the inplace to be "
+                "tracked) or both outside (if you want the inplace to be tracked).")
+    if not recording:
+        result = compute(self)
+        _store(self, result._data)
+        bump(self)
+        return self
+    if view is None:
+        old = _snapshot(self)
+        result = compute(old)
+        _store(self, result._data)
+        bump(self)
+        self._grad_fn = result._grad_fn
+        self._requires_grad = True
+        _adopt_output(result, self)
+        return self
+    # A view: recompute the chain base -> view on a snapshot of the base, apply
+    # the op there, write the result back step by step, and rebase both.
+    base, steps = view
+    levels = [_snapshot(base)]
+    for step in steps:
+        levels.append(_apply_step(levels[-1], step))
+    new = compute(levels[-1])
+    for k in range(len(steps) - 1, -1, -1):
+        new = _write_back(levels[k], steps[k], new)
+    _store(base, new._data)
+    bump(self)
+    base._grad_fn = new._grad_fn
+    base._requires_grad = True
+    regenerated = base
+    for step in steps:
+        regenerated = _apply_step(regenerated, step)
+    self._grad_fn = regenerated._grad_fn
+    self._requires_grad = True
+    return self
+
+
+def _snapshot(t):
+    """A tensor with t's current value and history, not sharing t's storage,
+    so saving it for backward is unaffected by the write that follows."""
+    s = Tensor._make(t._data.copy(), t._requires_grad, t._grad_fn)
+    return s
+
+
+def _store(t, data):
+    d = t._data
+    if data.shape != d.shape:
+        raise RuntimeError(f"output with shape {list(d.shape)} doesn't match the broadcast shape "
+                           f"{list(data.shape)}")
+    if data.dtype != d.dtype and d.dtype.kind in "iub" and data.dtype.kind == "f":
+        from ._dtypes import FROM_NP
+        raise RuntimeError(f"result type {FROM_NP[data.dtype].legacy} can't be cast to the "
+                           f"desired output type {FROM_NP[d.dtype].legacy}")
+    d[...] = data
+
+
+def _adopt_output(result, t):
+    """The op's node saved its output as a raw array; from now on that output
+    is t: check t's version instead."""
+    node = result._grad_fn
+    if node is not None and node.out_index >= 0 and node.saved is not None:
+        saved = list(node.saved)
+        saved[node.out_index] = t._data
+        node.saved = tuple(saved)
+        node._out_box = box_of(t)
+        node._out_version = t._vbox[0]

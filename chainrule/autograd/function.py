@@ -1,0 +1,291 @@
+"""Custom differentiable functions: `autograd.Function`, as in PyTorch.
+
+    class Exp(Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x.exp()
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, g):
+            (y,) = ctx.saved_tensors
+            return g * y
+
+    Exp.apply(x)
+
+`apply` runs `forward` without recording, then attaches one node (the `ctx`
+object itself, an instance of `ExpBackward`) whose backward calls the user's
+`backward`.  When that backward is written with chainrule ops, it can itself
+be differentiated (create_graph=True), as with built-in ops.
+"""
+import functools
+
+import numpy as np
+
+from .. import _errors
+from .._grad_mode import STATE, no_grad
+from .._tensor import Tensor
+from .graph import Node
+
+__all__ = ["Function", "FunctionCtx", "once_differentiable", "InplaceFunction"]
+
+
+class FunctionCtx:
+    """What `forward`/`setup_context` may record for `backward`."""
+
+    def save_for_backward(self, *tensors):
+        for i, t in enumerate(tensors):
+            if t is not None and not isinstance(t, Tensor):
+                raise TypeError(f"save_for_backward can only save variables, but argument {i} "
+                                f"is of type {type(t).__name__}")
+        self._to_save = tensors
+
+    def save_for_forward(self, *tensors):
+        self._to_save_forward = tensors
+
+    def mark_non_differentiable(self, *tensors):
+        self._non_differentiable = {id(t) for t in tensors}
+
+    def mark_dirty(self, *tensors):
+        self._dirty = {id(t) for t in tensors}
+
+    def set_materialize_grads(self, value):
+        self.materialize_grads = bool(value)
+
+
+class BackwardCFunction(Node, FunctionCtx):
+    """The node of a custom Function: also the `ctx` its forward received."""
+    _forward_cls = None
+    materialize_grads = True
+    _to_save = ()
+    _non_differentiable = frozenset()
+    _dirty = frozenset()
+    _n_outputs = 1
+
+    @property
+    def saved_tensors(self):
+        if self.saved is None and self._had_saved:
+            raise _errors.freed_graph()
+        saved = self.saved or ()
+        _check_versions(self, saved)
+        return tuple(saved)
+
+    saved_variables = saved_tensors
+
+    @property
+    def _had_saved(self):
+        return bool(self._to_save)
+
+    def apply_formulas(self, g, create_graph, needed=None):
+        if self.saved is None and self._had_saved:
+            raise _errors.freed_graph()
+        cls = self._forward_cls
+        n_out = self._n_outputs
+        grads_out = list(g) if n_out > 1 else [g]
+        out_meta = self._out_meta
+        wrapped = []
+        for k, go in enumerate(grads_out):
+            if go is None:
+                if self.materialize_grads:
+                    shape, dtype = out_meta[k]
+                    go = np.zeros(shape, dtype)
+                else:
+                    wrapped.append(None)
+                    continue
+            wrapped.append(go if isinstance(go, Tensor) else Tensor._make(go))
+        prev = STATE.enabled
+        STATE.enabled = bool(create_graph)
+        try:
+            result = cls.backward(self, *wrapped)
+        finally:
+            STATE.enabled = prev
+        if not isinstance(result, tuple):
+            result = (result,)
+        n_in = len(self.edges)
+        if len(result) != n_in:
+            if len(result) > n_in and all(r is None for r in result[n_in:]):
+                result = result[:n_in]
+            else:
+                raise RuntimeError(f"function {type(self).__name__} returned an incorrect number "
+                                   f"of gradients (expected {n_in}, got {len(result)})")
+        grads = []
+        for i, (r, e, m) in enumerate(zip(result, self.edges, self.meta)):
+            if r is None or e is None:
+                grads.append(None)
+                continue
+            if not isinstance(r, Tensor):
+                raise TypeError(f"function {type(self).__name__} returned a gradient different "
+                                f"than None at position {i + 1}, but the corresponding forward "
+                                "input was not a Variable")
+            shape, dtype = m
+            if r._data.shape != shape:
+                try:
+                    np.broadcast_shapes(r._data.shape, shape)
+                    ok = len(r._data.shape) >= len(shape)
+                except ValueError:
+                    ok = False
+                if not ok:
+                    raise RuntimeError(
+                        f"Function {type(self).__name__} returned an invalid gradient at index "
+                        f"{i} - got {list(r._data.shape)} but expected shape compatible with "
+                        f"{list(shape)}")
+            if create_graph:
+                gi = r
+                if gi._data.shape != shape or gi._data.dtype != dtype:
+                    from ..ops._registry import TensorOps
+                    gi = TensorOps.fit(gi, shape, dtype)
+            else:
+                gi = r._data
+                if gi.shape != shape or gi.dtype != dtype:
+                    from ..ops._registry import ArrayOps
+                    gi = ArrayOps.fit(gi, shape, dtype)
+            grads.append(gi)
+        return grads
+
+    def _release(self):
+        self.saved = None
+
+
+class _OutputSelector(Node):
+    """For a Function with several outputs: output k's gradient, passed on to
+    the shared node in slot k (the engine sums slot lists elementwise)."""
+    __slots__ = ()
+
+    def apply_formulas(self, g, create_graph, needed=None):
+        k, n = self.params
+        slots = _Slots([None] * n)
+        slots[k] = g
+        return [slots]
+
+
+class _Slots(list):
+    """Per-output gradients of a multi-output node; `+` merges them."""
+
+    def __add__(self, other):
+        return _Slots(a if b is None else (b if a is None else a + b) for a, b in zip(self, other))
+
+
+def _check_versions(node, saved):
+    versions = getattr(node, "_saved_versions", None)
+    if versions is None:
+        return
+    for t, v in zip(saved, versions):
+        if t is not None and t._version != v:
+            from .._inplace import modified_error
+            raise modified_error(t, v, node)
+
+
+class FunctionMeta(type):
+    """Gives every Function subclass its node class, named <Name>Backward."""
+
+    def __init__(cls, name, bases, attrs):
+        backward_cls = type(name + "Backward", (BackwardCFunction,), {"_forward_cls": cls})
+        cls._backward_cls = backward_cls
+        super().__init__(name, bases, attrs)
+
+
+class Function(metaclass=FunctionMeta):
+    """Base class for differentiable operations with hand-written backward."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError(
+            "Legacy autograd function with non-static forward method is deprecated. Please use "
+            "new-style autograd function with static forward method. (Example: "
+            "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)")
+
+    @staticmethod
+    def forward(*args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom "
+                                  "autograd.Function.")
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        raise NotImplementedError("setup_context is not implemented.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for "
+                                  "your custom autograd.Function to use it with backward "
+                                  "mode AD.")
+
+    @staticmethod
+    def jvp(ctx, *grad_inputs):
+        raise NotImplementedError("You must implement the jvp function for custom "
+                                  "autograd.Function to use it with forward mode AD.")
+
+    vjp = backward
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        ctx = cls._backward_cls()
+        uses_setup = cls.setup_context is not Function.setup_context
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        with no_grad():
+            if uses_setup:
+                output = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, output)
+            else:
+                output = cls.forward(ctx, *args, **kwargs)
+        recording = STATE.enabled and any(ctx.needs_input_grad)
+        outputs = output if isinstance(output, tuple) else (output,)
+        if not recording:
+            return output
+        edges, meta = [], []
+        for a in args:
+            if isinstance(a, Tensor):
+                fn = a._grad_fn
+                edges.append(fn if fn is not None else (a if a._requires_grad else None))
+                meta.append((a._data.shape, a._data.dtype))
+            else:
+                edges.append(None)
+                meta.append(None)
+        ctx.edges = edges
+        ctx.meta = meta
+        ctx.params = ()
+        ctx.saved = tuple(ctx._to_save) if ctx._to_save else None
+        if ctx._to_save:
+            ctx._saved_versions = tuple(None if t is None else t._version for t in ctx._to_save)
+        tensors = [o for o in outputs if isinstance(o, Tensor)]
+        ctx._n_outputs = len(outputs)
+        ctx._out_meta = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else ((), None)
+                         for o in outputs]
+        input_ids = {id(a) for a in args if isinstance(a, Tensor)}
+        new = []
+        for k, o in enumerate(outputs):
+            if not isinstance(o, Tensor):
+                new.append(o)
+                continue
+            if id(o) in input_ids and id(o) not in ctx._dirty:
+                o = Tensor._make(o._data)            # an input returned as is: a new alias
+            if id(outputs[k]) in ctx._non_differentiable:
+                new.append(o)
+                continue
+            if ctx._n_outputs == 1:
+                o._grad_fn = ctx
+            else:
+                sel = type(type(ctx).__name__, (_OutputSelector,), {})()
+                sel.edges = [ctx]
+                sel.meta = [None]
+                sel.params = (k, ctx._n_outputs)
+                sel.saved = None
+                o._grad_fn = sel
+            o._requires_grad = True
+            new.append(o)
+        return tuple(new) if isinstance(output, tuple) else new[0]
+
+
+InplaceFunction = Function
+
+
+def once_differentiable(fn):
+    """The wrapped backward runs without recording: its result cannot be
+    differentiated again."""
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        with no_grad():
+            return fn(ctx, *args)
+    return wrapper
