@@ -17,6 +17,7 @@ from ._dtypes import (dtype, float16, float32, float64, half, float, double, uin
                       set_default_dtype, promote_types)
 from ._tensor import Tensor, Size, device  # noqa: E402
 from ._grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled  # noqa: E402
+from ._inference_mode import inference_mode, is_inference_mode_enabled  # noqa: E402
 from .ops import _args as _ops_args, _registry as _ops_registry  # noqa: E402
 from .ops import pointwise as _pw, reduce as _red, shape as _shp, linalg as _la  # noqa: E402
 from .autograd import graph as _graph, engine as _engine  # noqa: E402
@@ -48,7 +49,7 @@ from .ops.shape import (reshape, flatten, unflatten, squeeze, unsqueeze, permute
                         clone, broadcast_to)
 from .ops.linalg import matmul, dot, mm, mv, bmm, outer, inner  # noqa: E402
 from ._printing import set_printoptions, get_printoptions  # noqa: E402
-from . import autograd, nn, optim  # noqa: E402
+from . import autograd, nn, optim, func, utils  # noqa: E402
 from . import _tensor as _tensor_module  # noqa: E402
 _tensor_module._autograd = autograd
 

@@ -10,7 +10,8 @@ __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
 
 
 class _State(threading.local):
-    enabled = True      # class attribute: the value every new thread starts with
+    enabled = True      # class attributes: the values every new thread starts with
+    inference = False   # inside inference_mode (see _inference_mode.py)
 
 
 STATE = _State()

@@ -167,6 +167,11 @@ def apply(self, compute, others=()):
     """Run `compute(old_self)` (an out-of-place op returning a Tensor) as an
     in-place change of `self`."""
     grad = STATE.enabled
+    if self._inference and not STATE.inference:
+        raise RuntimeError("Inplace update to inference tensor outside InferenceMode is not "
+                           "allowed.You can make a clone to get a normal tensor before doing "
+                           "inplace update.See https://github.com/pytorch/rfcs/pull/17 for more "
+                           "details.")
     view = self._view_of
     recording = grad and (self._requires_grad or
                           (view is not None and view[0]._requires_grad) or

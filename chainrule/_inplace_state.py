@@ -1,3 +1,7 @@
-"""The global count of in-place changes (see _inplace.py), in a module of its
-own so that the op registry can read it without importing the Tensor class."""
+"""Global switches read on the op hot path, in a module of their own so that
+the op registry can read them without importing the Tensor class.
+
+EPOCH counts every in-place change (see _inplace.py); FW_ACTIVE says whether a
+forward-mode dual level is open (see autograd/forward_ad.py)."""
 EPOCH = [0]
+FW_ACTIVE = [False]

@@ -80,6 +80,8 @@ class Tensor:
     _post_acc_hooks = None
     _vbox = None              # version counter, shared with views (see _inplace.py)
     _view_of = None           # (base, steps) when this tensor views another's storage
+    _inference = False        # made inside inference_mode
+    _fw_tangent = None        # forward-mode tangent (autograd/forward_ad.py)
 
     __array_priority__ = 1000      # NumPy defers to our reflected operators
 
@@ -173,6 +175,9 @@ class Tensor:
                 "use var_no_grad = var.detach().")
         if flag and self._data.dtype.kind not in "fc":
             raise _errors.int_requires_grad("setter")
+        if flag and self._inference and not STATE.inference:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside "
+                               "InferenceMode is not allowed.")
         self._requires_grad = bool(flag)
 
     def requires_grad_(self, requires_grad=True):
@@ -185,6 +190,9 @@ class Tensor:
             return self
         if requires_grad and self._data.dtype.kind not in "fc":
             raise _errors.int_requires_grad("method")
+        if requires_grad and self._inference and not STATE.inference:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside "
+                               "InferenceMode is not allowed.")
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -215,6 +223,9 @@ class Tensor:
     @grad.deleter
     def grad(self):
         self._grad = None
+
+    def is_inference(self):
+        return self._inference
 
     @property
     def _version(self):

@@ -76,9 +76,14 @@ class set_detect_anomaly:
         return False
 
 
+_PACKAGE = __file__.rsplit("/autograd/", 1)[0]
+
+
 def capture_stack():
-    """The forward call's traceback, kept on the node while anomaly mode is on."""
-    return "".join(traceback.format_stack()[:-3])
+    """The forward call's traceback (user code only: chainrule's own frames are
+    dropped), kept on the node while anomaly mode is on."""
+    frames = [f for f in traceback.extract_stack() if not f.filename.startswith(_PACKAGE)]
+    return "".join(traceback.format_list(frames))
 
 
 def report(node, error=None):

@@ -9,6 +9,7 @@ it a gradient has run, so its incoming gradients are summed first.
 from .. import _errors
 from .._grad_mode import STATE
 from .graph import Node
+from . import anomaly_mode
 
 Tensor = None          # bound by chainrule._tensor
 
@@ -95,6 +96,7 @@ def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True)
             ready.append(tgt)
     captured = {}
     fast = not create_graph
+    anomaly = anomaly_mode._state["enabled"]
     prev_mode = STATE.enabled
     STATE.enabled = bool(create_graph)
     try:
@@ -115,8 +117,11 @@ def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True)
             if g is None or (needed is not None and fn not in active):
                 grads_in = (None,) * len(edges)
             else:
-                grads_in = fn.apply_raw(g, needed) if fast and fn.apply_raw is not None \
-                    else fn.apply_formulas(g, create_graph, needed)
+                if anomaly:
+                    grads_in = _apply_watched(fn, g, create_graph, needed)
+                else:
+                    grads_in = fn.apply_raw(g, needed) if fast and fn.apply_raw is not None \
+                        else fn.apply_formulas(g, create_graph, needed)
                 if fn._post_hooks:
                     grads_in = _run_node_hooks(fn, grads_in, g)
                 if not retain_graph:
@@ -136,6 +141,19 @@ def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True)
     if capture is None:
         return None
     return [captured.get(_target(t)) for t in capture]
+
+
+def _apply_watched(fn, g, create_graph, needed):
+    """A node's backward under anomaly mode: on failure or NaN, show where the
+    node was created in the forward pass."""
+    try:
+        grads = fn.apply_formulas(g, create_graph, needed)
+    except Exception:
+        anomaly_mode.report(fn)
+        raise
+    if anomaly_mode._state["check_nan"]:
+        anomaly_mode.check_nan(fn, grads)
+    return grads
 
 
 # --- leaves -----------------------------------------------------------------------------

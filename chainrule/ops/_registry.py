@@ -20,7 +20,8 @@ import inspect
 import numpy as np
 
 from .._grad_mode import STATE
-from .._inplace_state import EPOCH as _EPOCH
+from .._inplace_state import EPOCH as _EPOCH, FW_ACTIVE as _FW_ACTIVE
+from ..autograd.anomaly_mode import _state as _ANOMALY, capture_stack as _capture_stack
 from ..autograd.graph import Node
 
 __all__ = ["defop", "Op", "ArrayOps", "TensorOps", "record"]
@@ -217,8 +218,13 @@ def record(op, out, inputs, params=(), node_cls=None):
     an input requires grad, attach a node: the hot path of every op."""
     if out.__class__ is not _ndarray and isinstance(out, _generic):
         out = np.asarray(out)          # NumPy returns scalars for 0-d results
+    if _FW_ACTIVE[0]:
+        return _record_dual(op, out, inputs, params, node_cls)
     if not STATE.enabled:
-        return _make(out)
+        t = _make(out)
+        if STATE.inference:
+            t._inference = True
+        return t
     if len(inputs) == 1:               # unrolled for the commonest arities
         edges, meta = _edge1(inputs[0])
     elif len(inputs) == 2:
@@ -232,6 +238,8 @@ def record(op, out, inputs, params=(), node_cls=None):
     node.meta = meta
     node.params = params
     node._epoch = _EPOCH[0]
+    if _ANOMALY["enabled"]:
+        node._anomaly_trace = _capture_stack()
     if op.saves_inputs:
         saved = node.saved = inputs
     else:
@@ -244,6 +252,31 @@ def record(op, out, inputs, params=(), node_cls=None):
     t = _make(out, True, node)
     if node.out_index >= 0:            # the output is saved: watch its version
         node._out_box = t._vbox = [0]
+    return t
+
+
+def _record_dual(op, out, inputs, params, node_cls):
+    """record() while forward-mode AD is on: also push the inputs' tangents."""
+    from ..autograd import forward_ad
+    _FW_ACTIVE[0] = False
+    try:
+        t = record(op, out, inputs, params, node_cls)
+    finally:
+        _FW_ACTIVE[0] = True
+    if not any(isinstance(x, Tensor) and x._fw_tangent is not None for x in inputs):
+        return t
+    node = t._grad_fn
+    if node is None or not isinstance(node, op.Node):
+        # Nothing requires grad: a node just for deriving the tangent.
+        node = (node_cls or op.Node)()
+        node.meta = [(x._data.shape, x._data.dtype) if isinstance(x, Tensor) else None
+                     for x in inputs]
+        node.edges = [None] * len(inputs)
+        node.params = params
+        node._epoch = _EPOCH[0]
+        plan = op.save_plan
+        node.saved = tuple([out if i < 0 else inputs[i] for i in plan]) if plan else None
+    forward_ad.push_tangent(node, inputs, t)
     return t
 
 

@@ -1,0 +1,117 @@
+"""Forward-mode AD: tensors carry a tangent, and every op pushes tangents
+forward as it computes (PyTorch's torch.autograd.forward_ad).
+
+    with fwAD.dual_level():
+        x = fwAD.make_dual(primal, tangent)
+        y = f(x)
+        jvp = fwAD.unpack_dual(y).tangent
+
+Tangent rules are not written twice: an op's Jacobian-vector product is
+derived from its backward formulas.  A backward formula is linear in the
+output gradient u, vjp(u) = J^T u, so J t = d/du <J^T u, t>: the registry
+runs the op's formulas on a symbolic u (create_graph) and differentiates
+once more.  Every op with a backward formula therefore has a tangent rule,
+and forward and reverse mode agree by construction.
+"""
+import collections
+
+import numpy as np
+
+from .._grad_mode import STATE, enable_grad
+from .._tensor import Tensor
+
+__all__ = ["dual_level", "make_dual", "unpack_dual", "enter_dual_level", "exit_dual_level",
+           "UnpackedDualTensor"]
+
+# The active dual level (PyTorch supports one at a time too), and the tensors
+# given tangents at it, whose tangents are dropped when the level exits.
+_LEVEL = {"current": None, "duals": []}
+from .._inplace_state import FW_ACTIVE as ACTIVE   # read on the op hot path (record)
+
+UnpackedDualTensor = collections.namedtuple("UnpackedDualTensor", ["primal", "tangent"])
+
+
+def enter_dual_level():
+    if _LEVEL["current"] is not None:
+        raise RuntimeError("Nested forward mode AD is not supported at the moment")
+    _LEVEL["current"] = 0
+    ACTIVE[0] = True
+    return 0
+
+
+def exit_dual_level(*, level=None):
+    for t in _LEVEL["duals"]:
+        t._fw_tangent = None
+    _LEVEL["duals"] = []
+    _LEVEL["current"] = None
+    ACTIVE[0] = False
+
+
+class dual_level:
+    """Context manager: tangents exist inside it."""
+
+    def __enter__(self):
+        return enter_dual_level()
+
+    def __exit__(self, *exc):
+        exit_dual_level()
+        return False
+
+
+def make_dual(tensor, tangent, *, level=None):
+    if _LEVEL["current"] is None:
+        raise RuntimeError("To create a dual Tensor, you must first enter a dual level using "
+                           "`with torch.autograd.forward_ad.dual_level():`")
+    if not tensor.is_floating_point():
+        raise ValueError(f"Expected primal to be floating point or complex, but got: "
+                         f"{tensor.dtype}")
+    if tuple(tangent.shape) != tuple(tensor.shape):
+        raise RuntimeError(f"Trying to set a forward gradient that has a different size than "
+                           f"that of the original Tensor, this is not supported. Tensor is of "
+                           f"size {list(tensor.shape)} while the given forward gradient is of "
+                           f"size {list(tangent.shape)}.")
+    dual = tensor.view_as(tensor)
+    dual._fw_tangent = tangent if tangent.dtype is tensor.dtype else tangent.to(tensor.dtype)
+    _LEVEL["duals"].append(dual)
+    return dual
+
+
+def unpack_dual(tensor, *, level=None):
+    tangent = tensor._fw_tangent if _LEVEL["current"] is not None else None
+    primal = tensor.view_as(tensor) if tangent is not None else tensor
+    if tangent is not None:
+        primal._fw_tangent = None
+    return UnpackedDualTensor(primal, tangent)
+
+
+def push_tangent(node, inputs, out_tensor):
+    """Give out_tensor the tangent J t of the op `node` recorded, from its
+    inputs' tangents (called by record() while a dual level is active)."""
+    tangents = [getattr(x, "_fw_tangent", None) if isinstance(x, Tensor) else None
+                for x in inputs]
+    if all(t is None for t in tangents):
+        return
+    ACTIVE[0] = False                    # the derivation itself must not push tangents
+    try:
+        with enable_grad():
+            u = Tensor._make(np.zeros_like(out_tensor._data), True)
+            edges = node.edges
+            node.edges = [True if t is not None else None for t in tangents]
+            try:
+                grads = node.apply_formulas(u, True)
+            finally:
+                node.edges = edges
+            total = None
+            for g, t in zip(grads, tangents):
+                if g is not None and t is not None:
+                    term = (g * t).sum()
+                    total = term if total is None else total + term
+            if total is None or not total.requires_grad:
+                jt = Tensor._make(np.zeros_like(out_tensor._data))
+            else:
+                from . import grad
+                (jt,) = grad(total, u, allow_unused=True, materialize_grads=True)
+        out_tensor._fw_tangent = jt.detach()
+        _LEVEL["duals"].append(out_tensor)
+    finally:
+        ACTIVE[0] = True
