@@ -13,7 +13,7 @@ import numpy as np
 import chainrule as torch
 from chainrule.utils.checkpoint import checkpoint
 
-LAYERS, WIDTH, BATCH, SEGMENT = 50, 256, 512, 7
+LAYERS, WIDTH, BATCH, SEGMENT = 50, 128, 4096, 7
 
 
 def make():

@@ -65,6 +65,11 @@ def checkpoint(function, *args, use_reentrant=None, context_fn=None, determinism
             "on the differences between the two variants.", UserWarning, stacklevel=2)
     if kwargs:
         raise ValueError("Unexpected keyword arguments: " + ",".join(kwargs))
+    if not any(isinstance(a, Tensor) and a.requires_grad for a in args):
+        # As PyTorch's reentrant checkpoint: parameters reached only through a
+        # closure get no gradient unless some input requires grad.
+        warnings.warn("None of the inputs have requires_grad=True. Gradients will be None",
+                      UserWarning, stacklevel=2)
     return CheckpointFunction.apply(function, preserve_rng_state, *args)
 
 
