@@ -14,6 +14,8 @@ differentiable ops (index_put for indexing, the inverse reshape/permute
 otherwise), so the base's history is rebased too and both get correct
 gradients.
 """
+import weakref
+
 import numpy as np
 
 from . import _errors
@@ -100,10 +102,16 @@ def modified_error(t, expected, node=None, is_output=False):
 
 
 def _strip(name):
+    if name in _CPP_NAMED:
+        return "torch::autograd::" + name
     for suffix in ("Backward0", "Backward1", "Backward2", "Backward"):
         if name.endswith(suffix):
             return name[: -len(suffix)]
     return name
+
+
+# Nodes PyTorch implements in C++ by hand: their name() carries the namespace.
+_CPP_NAMED = ("CopySlices", "CopyBackwards", "AccumulateGrad")
 
 
 # --- views ----------------------------------------------------------------------------------
@@ -116,11 +124,20 @@ def mark_view(out, base, step):
     out._vbox = box_of(base)
     parent = base._view_of
     if parent is None:
-        out._view_of = (base, (step,))
+        root, steps = base, (step,)
     else:
-        out._view_of = (parent[0], parent[1] + (step,))
+        root, steps = parent[0], parent[1] + (step,)
+    out._view_of = (root, steps)
     if not STATE.enabled:
         out._view_no_grad = True
+        if base._requires_grad:          # as PyTorch: such a view still says it requires grad
+            out._requires_grad = True
+    # The root keeps (weakly) its live views: an in-place change through one of
+    # them, or to the root, must give the others a fresh history too.
+    views = root._views
+    if views is None:
+        views = root._views = weakref.WeakSet()
+    views.add(out)
     return out
 
 
@@ -140,15 +157,21 @@ def _apply_step(x, step):
     return S.permute(x, arg)
 
 
-def _write_back(parent, step, new_child):
-    """The parent with the region `step` selects replaced by new_child (differentiable)."""
+def _write_back(parent, step, new_child, final=False):
+    """The parent with the region `step` selects replaced by new_child
+    (differentiable).  `final`: parent is the base itself, and the node is
+    named CopySlices, as PyTorch's."""
     from .ops import shape as S
     kind, arg = step
     if kind == "index":
-        return S.index_put(parent, arg, new_child)
+        return S.index_put(parent, arg, new_child, "CopySlices" if final else None)
     if kind == "reshape":
-        return S._reshape_as(new_child, parent._data.shape)
-    return S.permute(new_child, tuple(np.argsort(arg)))
+        whole = S._reshape_as(new_child, parent._data.shape)
+    else:
+        whole = S.permute(new_child, tuple(np.argsort(arg)))
+    if final:
+        return S.index_put(parent, (Ellipsis,), whole, "CopySlices")
+    return whole
 
 
 # --- the in-place driver ------------------------------------------------------------------------
@@ -177,7 +200,6 @@ def apply(self, compute, others=()):
                           (view is not None and view[0]._requires_grad) or
                           any(isinstance(o, Tensor) and o._requires_grad for o in others))
     if grad:
-        check_leaf(self)
         if recording and view is not None and getattr(self, "_view_no_grad", False):
             raise RuntimeError(
                 "A view was created in no_grad mode and is being modified inplace with grad "
@@ -185,6 +207,7 @@ def apply(self, compute, others=()):
                 "forbidden. You can clarify your code by moving both the view and the inplace "
                 "either both inside the no_grad block (if you don't want the inplace to be "
                 "tracked) or both outside (if you want the inplace to be tracked).")
+        check_leaf(self)
     if not recording:
         result = compute(self)
         _store(self, result._data)
@@ -198,6 +221,7 @@ def apply(self, compute, others=()):
         self._grad_fn = result._grad_fn
         self._requires_grad = True
         _adopt_output(result, self)
+        _refresh_views(self, None)
         return self
     # A view: recompute the chain base -> view on a snapshot of the base, apply
     # the op there, write the result back step by step, and rebase both.
@@ -206,18 +230,37 @@ def apply(self, compute, others=()):
     for step in steps:
         levels.append(_apply_step(levels[-1], step))
     new = compute(levels[-1])
-    for k in range(len(steps) - 1, -1, -1):
+    for k in range(len(steps) - 1, 0, -1):
         new = _write_back(levels[k], steps[k], new)
+    # The last write lands in the base itself: PyTorch's CopySlices node.
+    new = _write_back(levels[0], steps[0], new, final=True)
     _store(base, new._data)
     bump(self)
     base._grad_fn = new._grad_fn
     base._requires_grad = True
-    regenerated = base
-    for step in steps:
-        regenerated = _apply_step(regenerated, step)
-    self._grad_fn = regenerated._grad_fn
-    self._requires_grad = True
+    _refresh_views(base, None)
     return self
+
+
+def _refresh_views(root, skip):
+    """Give every live view of `root` a history that starts from root's
+    current one (PyTorch names the regenerated node AsStridedBackward0)."""
+    views = root._views
+    if not views:
+        return
+    for v in list(views):
+        if v is skip or v._view_of is None or v._view_of[0] is not root:
+            continue
+        if not (root._requires_grad or v._requires_grad):
+            continue
+        regenerated = root
+        for step in v._view_of[1]:
+            regenerated = _apply_step(regenerated, step)
+        node = regenerated._grad_fn
+        if node is not None:
+            node.__class__ = node._op.variant("AsStridedBackward0")
+        v._grad_fn = node
+        v._requires_grad = True
 
 
 def _snapshot(t):

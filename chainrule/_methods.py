@@ -256,25 +256,20 @@ Tensor.__itruediv__ = Tensor.div_
 Tensor.__ipow__ = Tensor.pow_
 
 
-def _filled(old, value):
-    """`old` with every element set to value (differentiable in a tensor value)."""
-    if isinstance(value, Tensor):
-        return S.index_put(old * 0, (Ellipsis,), value)
-    return S.index_put(old, (Ellipsis,), value)
-
-
 def _fill_(self, value):
-    return _inplace.apply(self, lambda old: _filled(old, value), (value,))
+    name = "FillBackward3" if isinstance(value, Tensor) else "FillBackward2"
+    return _inplace.apply(self, lambda old: S.index_put(old, (Ellipsis,), value, name), (value,))
 
 
 def _zero_(self):
-    return _inplace.apply(self, lambda old: _filled(old, 0), ())
+    return _inplace.apply(self, lambda old: S.index_put(old, (Ellipsis,), 0, "ZeroBackward0"), ())
 
 
 def _copy_(self, src, non_blocking=False):
     src = src if isinstance(src, Tensor) else Tensor._make(np.asarray(src))
-    return _inplace.apply(self, lambda old: S.index_put(old, (Ellipsis,), src.to(old.dtype)),
-                          (src,))
+    return _inplace.apply(
+        self, lambda old: S.index_put(old, (Ellipsis,), src.to(old.dtype), "CopyBackwards"),
+        (src,))
 
 
 def _setitem(self, idx, value):
@@ -282,7 +277,7 @@ def _setitem(self, idx, value):
         # x[i] = v writes through a view of x, so PyTorch names the view.
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                            "in-place operation.")
-    return _inplace.apply(self, lambda old: S.index_put(old, idx, value), (value,))
+    return _inplace.apply(self, lambda old: S.index_put(old, idx, value, "CopySlices"), (value,))
 
 
 Tensor.fill_ = _fill_

@@ -82,6 +82,7 @@ class Tensor:
     _view_of = None           # (base, steps) when this tensor views another's storage
     _inference = False        # made inside inference_mode
     _fw_tangent = None        # forward-mode tangent (autograd/forward_ad.py)
+    _views = None             # live views of this tensor (WeakSet), see _inplace.py
 
     __array_priority__ = 1000      # NumPy defers to our reflected operators
 
@@ -160,7 +161,10 @@ class Tensor:
 
     @property
     def grad_fn(self):
-        return self._grad_fn
+        fn = self._grad_fn
+        if fn is not None and fn._is_selector:
+            return fn.edges[0]         # output k of a multi-output node: that node
+        return fn
 
     @property
     def requires_grad(self):
@@ -198,7 +202,7 @@ class Tensor:
 
     @property
     def grad(self):
-        if self._grad_fn is not None and not self._retains_grad:
+        if self._grad_fn is not None and not self._retains_grad and self._grad is None:
             warnings.warn(_errors.NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
@@ -246,9 +250,9 @@ class Tensor:
 
     @property
     def data(self):
-        """The same storage, without history."""
-        from ._inplace import share_storage
-        return share_storage(Tensor._make(self._data), self)
+        """The same storage, without history (and, as in PyTorch, its own
+        version counter)."""
+        return Tensor._make(self._data)
 
     @data.setter
     def data(self, value):

@@ -92,11 +92,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
         inputs = _as_tuple(inputs)
         if not inputs:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
-        grads = engine.run(tensors, seeds, retain_graph, create_graph, capture=inputs)
-        for t, g in zip(inputs, grads):
-            if g is not None and t._grad_fn is not None:   # non-leaf inputs get .grad too
-                g = g if isinstance(g, Tensor) else Tensor._make(np.array(g))
-                t._grad = g if t._grad is None else t._grad + g
+        for t in inputs:
+            if t._grad_fn is not None:       # a non-leaf input keeps its .grad from now on
+                t.retain_grad()
+        engine.run(tensors, seeds, retain_graph, create_graph, capture=inputs)
         return
     engine.run(tensors, seeds, retain_graph, create_graph)
 

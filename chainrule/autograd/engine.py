@@ -104,6 +104,8 @@ def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True)
             fn = ready.pop()
             g = buffers.pop(fn, None)
             if not fn._is_node:                              # a leaf tensor
+                if g is not None and (fn._backward_hooks or fn._acc_node is not None):
+                    g = _run_leaf_hooks(fn, g, create_graph)
                 if wanted is not None:
                     captured[fn] = g
                 if g is not None and accumulate:
@@ -159,9 +161,6 @@ def _apply_watched(fn, g, create_graph, needed):
 # --- leaves -----------------------------------------------------------------------------
 def _accumulate(leaf, g, create_graph):
     """Add g into leaf.grad, as AccumulateGrad does."""
-    hooks = leaf._backward_hooks
-    if hooks:
-        g = _call_tensor_hooks(hooks, g, create_graph)
     old = leaf._grad
     if create_graph:
         from ..ops.shape import copy_for_grad as clone_as_copy
@@ -182,6 +181,24 @@ def _accumulate(leaf, g, create_graph):
     if post:
         for h in list(post.values()):
             h(leaf)
+    acc = leaf._acc_node
+    if acc is not None and acc._post_hooks:
+        for h in list(acc._post_hooks.values()):
+            h((), (_wrap(g),))
+
+
+def _run_leaf_hooks(leaf, g, create_graph):
+    """The leaf's tensor hooks, then its AccumulateGrad node's pre-hooks."""
+    hooks = leaf._backward_hooks
+    if hooks:
+        g = _call_tensor_hooks(hooks, g, create_graph)
+    acc = leaf._acc_node
+    if acc is not None and acc._pre_hooks:
+        for h in list(acc._pre_hooks.values()):
+            r = h((_wrap(g),))
+            if r is not None:
+                g = _unwrap(r[0], create_graph)
+    return g
 
 
 # --- hooks -------------------------------------------------------------------------------
@@ -214,10 +231,23 @@ def _run_pre_hooks(fn, g, create_graph):
 
 def _call_tensor_hooks(hooks, g, create_graph):
     for h in list(hooks.values()):
-        r = h(_wrap(g))
+        w = _wrap(g)
+        r = h(w)
         if r is not None:
+            _check_hook_result(h, w, r)
             g = _unwrap(r, create_graph)
     return g
+
+
+def _check_hook_result(hook, before, after):
+    name = getattr(hook, "__name__", type(hook).__name__)
+    if not isinstance(after, Tensor):
+        raise TypeError(f"expected Variable or None (got {type(after).__name__})")
+    if after._data.shape != before._data.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+    if after._data.dtype != before._data.dtype:
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was "
+                           f"{before.type()} got {after.type()})")
 
 
 def _run_node_hooks(fn, grads_in, g):

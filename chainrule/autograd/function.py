@@ -62,6 +62,7 @@ class BackwardCFunction(Node, FunctionCtx):
     _non_differentiable = frozenset()
     _dirty = frozenset()
     _n_outputs = 1
+    _output_ids = frozenset()
 
     @property
     def saved_tensors(self):
@@ -149,8 +150,10 @@ class BackwardCFunction(Node, FunctionCtx):
 
 class _OutputSelector(Node):
     """For a Function with several outputs: output k's gradient, passed on to
-    the shared node in slot k (the engine sums slot lists elementwise)."""
+    the shared node in slot k (the engine sums slot lists elementwise).  The
+    outputs' grad_fn is the shared node; only the graph's edges see this."""
     __slots__ = ()
+    _is_selector = True
 
     def apply_formulas(self, g, create_graph, needed=None):
         k, n = self.params
@@ -173,7 +176,7 @@ def _check_versions(node, saved):
     for t, v in zip(saved, versions):
         if t is not None and t._version != v:
             from .._inplace import modified_error
-            raise modified_error(t, v, node)
+            raise modified_error(t, v, node, is_output=id(t) in node._output_ids)
 
 
 class FunctionMeta(type):
@@ -249,7 +252,7 @@ class Function(metaclass=FunctionMeta):
         ctx.saved = tuple(ctx._to_save) if ctx._to_save else None
         if ctx._to_save:
             ctx._saved_versions = tuple(None if t is None else t._version for t in ctx._to_save)
-        tensors = [o for o in outputs if isinstance(o, Tensor)]
+        ctx._output_ids = {id(o) for o in outputs if isinstance(o, Tensor)}
         ctx._n_outputs = len(outputs)
         ctx._out_meta = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else ((), None)
                          for o in outputs]
@@ -259,7 +262,10 @@ class Function(metaclass=FunctionMeta):
             if not isinstance(o, Tensor):
                 new.append(o)
                 continue
-            if id(o) in input_ids and id(o) not in ctx._dirty:
+            if id(o) in ctx._dirty:
+                from .._inplace import bump
+                bump(o)                              # changed in place by forward
+            elif id(o) in input_ids:
                 o = Tensor._make(o._data)            # an input returned as is: a new alias
             if id(outputs[k]) in ctx._non_differentiable:
                 new.append(o)
@@ -267,7 +273,7 @@ class Function(metaclass=FunctionMeta):
             if ctx._n_outputs == 1:
                 o._grad_fn = ctx
             else:
-                sel = type(type(ctx).__name__, (_OutputSelector,), {})()
+                sel = _OutputSelector()
                 sel.edges = [ctx]
                 sel.meta = [None]
                 sel.params = (k, ctx._n_outputs)

@@ -37,13 +37,17 @@ class Node:
     _retained = None   # weakref to that tensor when it called retain_grad()
     _has_hooks = False  # any of the three above: one check on the engine's hot path
     _is_node = True    # edges hold nodes or leaf tensors (whose _is_node is False)
+    _is_selector = False  # picks output k of a multi-output node (autograd/function.py)
     _saved_versions = None  # versions of saved tensors that had counters when saved
     _out_box = None    # version counter of the output, when the output is saved
     _out_version = 0
 
     # --- introspection, as in PyTorch ------------------------------------
     def name(self):
-        return type(self).__name__
+        n = type(self).__name__
+        # Nodes PyTorch writes by hand in C++ report their namespace.
+        return "torch::autograd::" + n if n in ("CopySlices", "CopyBackwards",
+                                                 "AccumulateGrad") else n
 
     @property
     def next_functions(self):
@@ -52,7 +56,7 @@ class Node:
             if e is None:
                 out.append((None, 0))
             elif isinstance(e, Node):
-                out.append((e, 0))
+                out.append((e.edges[0], e.params[0]) if e._is_selector else (e, 0))
             else:                       # a leaf tensor
                 out.append((e._accumulate_node(), 0))
         return tuple(out)
@@ -136,7 +140,7 @@ class Node:
             return []
         out = list(saved)
         i = self.out_index
-        if i >= 0:
+        if i >= 0 and out[i] is not None:
             out[i] = _Tensor._make(out[i], True, self)
         return out
 

@@ -120,6 +120,12 @@ def defop(name, forward, *formulas, inputs=("x",), params=(), node_name=None,
         "saves_tensors": bool(used),
         "out_index": plan.index(-1) if -1 in plan else -1,
         "_save_plan": plan,
+        # For each saved value, the inputs whose formulas use it: a value is
+        # only kept when one of those inputs needs a gradient (as PyTorch, which
+        # e.g. saves a for a * b only when b requires grad).
+        "_save_users": tuple(tuple(i for i, f in enumerate(raw) if f is not None and
+                                   any(k == "saved" and j == n for k, j in f[1]))
+                             for n in range(len(used))) if combined is None else None,
     }
     if combined is not None:
         slots = resolve(comb_slots)
@@ -130,6 +136,7 @@ def defop(name, forward, *formulas, inputs=("x",), params=(), node_name=None,
                                                 bool(used))
     cls = type(node_name or _camel(name) + "Backward0", (Node,), attrs)
     op = Op(name, forward, cls, tuple(inputs), tuple(params))
+    cls._op = op
     setattr(ArrayOps, name, staticmethod(forward))
     return op
 
@@ -240,17 +247,17 @@ def record(op, out, inputs, params=(), node_cls=None):
     node._epoch = _EPOCH[0]
     if _ANOMALY["enabled"]:
         node._anomaly_trace = _capture_stack()
-    if op.saves_inputs:
+    if op.saves_inputs and None not in edges:
         saved = node.saved = inputs
     else:
         plan = op.save_plan
-        saved = node.saved = tuple([out if i < 0 else inputs[i] for i in plan]) if plan else None
+        saved = node.saved = _pick_saved(node, plan, out, inputs, edges) if plan else None
     if saved is None:
         return _make(out, True, node)
     if _EPOCH[0]:                      # some tensor has a version counter: note versions
         node._saved_versions = _saved_versions(saved)
     t = _make(out, True, node)
-    if node.out_index >= 0:            # the output is saved: watch its version
+    if node.out_index >= 0 and saved[node.out_index] is not None:   # watch the saved output
         node._out_box = t._vbox = [0]
     return t
 
@@ -265,19 +272,28 @@ def _record_dual(op, out, inputs, params, node_cls):
         _FW_ACTIVE[0] = True
     if not any(isinstance(x, Tensor) and x._fw_tangent is not None for x in inputs):
         return t
-    node = t._grad_fn
-    if node is None or not isinstance(node, op.Node):
-        # Nothing requires grad: a node just for deriving the tangent.
-        node = (node_cls or op.Node)()
-        node.meta = [(x._data.shape, x._data.dtype) if isinstance(x, Tensor) else None
-                     for x in inputs]
-        node.edges = [None] * len(inputs)
-        node.params = params
-        node._epoch = _EPOCH[0]
-        plan = op.save_plan
-        node.saved = tuple([out if i < 0 else inputs[i] for i in plan]) if plan else None
+    # A node of the op just for deriving the tangent (the recorded one may not
+    # have saved what the tangent needs).
+    node = (node_cls or op.Node)()
+    node.meta = [(x._data.shape, x._data.dtype) if isinstance(x, Tensor) else None
+                 for x in inputs]
+    node.edges = [None] * len(inputs)
+    node.params = params
+    node._epoch = _EPOCH[0]
+    plan = op.save_plan
+    node.saved = tuple([out if i < 0 else inputs[i] for i in plan]) if plan else None
     forward_ad.push_tangent(node, inputs, t)
     return t
+
+
+def _pick_saved(node, plan, out, inputs, edges):
+    """The values the node's formulas will need: those used by the formula of
+    some input that takes part in the graph (None for the others)."""
+    users = node._save_users
+    if users is None or None not in edges:
+        return tuple([out if i < 0 else inputs[i] for i in plan])
+    return tuple([(out if i < 0 else inputs[i]) if any(edges[u] is not None for u in users[j])
+                  else None for j, i in enumerate(plan)])
 
 
 def _edge1(t):

@@ -157,7 +157,7 @@ def _reshape_as(input, shape, name="ViewBackward0"):
                      ("reshape", out.shape))
 
 
-def index_put(input, idx, value):
+def index_put(input, idx, value, node_name=None):
     """input with input[idx] = value, out of place (differentiable in both)."""
     from ._args import as_operand, promoted_arrays
     idx = _convert_index(idx)
@@ -166,7 +166,8 @@ def index_put(input, idx, value):
     vd = value._data if isinstance(value, Tensor) else value
     if isinstance(vd, np.ndarray) and vd.dtype != d.dtype:
         vd = vd.astype(d.dtype)
-    return record(INDEX_PUT, _index_put(d, vd, idx), (input, value), (idx,))
+    return record(INDEX_PUT, _index_put(d, vd, idx), (input, value), (idx,),
+                  None if node_name is None else INDEX_PUT.variant(node_name))
 
 
 # --- public functions ------------------------------------------------------------------
