@@ -31,6 +31,11 @@ from .._inplace_state import FW_ACTIVE as ACTIVE   # read on the op hot path (re
 UnpackedDualTensor = collections.namedtuple("UnpackedDualTensor", ["primal", "tangent"])
 
 
+def current_level():
+    """The open dual level, or None."""
+    return _LEVEL["current"]
+
+
 def enter_dual_level():
     if _LEVEL["current"] is not None:
         raise RuntimeError("Nested forward mode AD is not supported at the moment")

@@ -26,6 +26,7 @@ import functools
 from .. import _grad_mode
 from .._tensor import Tensor
 from ._pytree import tree_flatten, tree_unflatten, tree_map, treespec_pprint
+from ..autograd import forward_ad as _fw
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian"]
 
@@ -169,8 +170,15 @@ def _replace_args(old_args, new_args, argnums):
                  for i, a in enumerate(old_args))
 
 
+# Counts reverse-mode transforms entered: a forward-mode push that sees it
+# change ran a nested transform, whose detached leaves forward-mode tangents
+# cannot cross, so its result is discarded for the double-backward path.
+_REVERSE_CALLS = [0]
+
+
 def _prepare(scope, args, argnums):
     """(args with the differentiated ones replaced, the differentiated pytree)."""
+    _REVERSE_CALLS[0] += 1
     if argnums is None:
         diff = tree_map(scope.make_differentiable, args)
         return diff, diff
@@ -460,6 +468,46 @@ def _grad_raw(outputs, inputs, grad_outputs, create_graph, retain_graph=None):
                       retain_graph=retain_graph, create_graph=create_graph, allow_unused=True))
 
 
+class _ForwardJvp:
+    """The same interface as _Jvp, computed with forward-mode AD
+    (autograd.forward_ad): each push runs func once with dual inputs.  Used
+    when nothing is differentiable from outside (no outer transform, no
+    closed-over tensor that requires grad); otherwise `usable` is False and
+    the double-backward _Jvp serves."""
+
+    def __init__(self, func, primals, argnums, has_aux):
+        self.func, self.primals, self.argnums, self.has_aux = func, primals, argnums, has_aux
+        diff = primals if argnums is None else _slice_argnums(primals, argnums, as_tuple=False)
+        self.flat_diff, self.diff_spec = tree_flatten(diff)
+        self.usable = (_fw.current_level() is None and
+                       not any(isinstance(p, Tensor) and p.requires_grad
+                               for p in tree_flatten(primals)[0]))
+        self.flat_out = None
+
+    def push(self, flat_tangents):
+        before = _REVERSE_CALLS[0]
+        with _fw.dual_level():
+            duals = [_fw.make_dual(p, t) for p, t in zip(self.flat_diff, flat_tangents)]
+            dual_tree = tree_unflatten(duals, self.diff_spec)
+            if self.argnums is None:
+                args = dual_tree
+            else:
+                new = (dual_tree,) if isinstance(self.argnums, int) else dual_tree
+                args = _replace_args(self.primals, new, self.argnums)
+            out = self.func(*args)
+            out, aux = _split_aux(out, self.has_aux, _JVP_STR)
+            flat_out, out_spec = tree_flatten(out)
+            _assert_non_empty_tensor_output(flat_out, _JVP_STR)
+            unpacked = [_fw.unpack_dual(o) for o in flat_out]
+        if any(u.primal.requires_grad for u in unpacked) or _REVERSE_CALLS[0] != before:
+            self.usable = False            # depends on something outside, or nested
+            return None
+        self.flat_out = [u.primal for u in unpacked]
+        self.out_spec, self.aux = out_spec, aux
+        return [u.tangent if u.tangent is not None else _zeros_like(u.primal)
+                for u in unpacked]
+
+
 def _check_tangents(flat_primals, flat_tangents):
     for p, t in zip(flat_primals, flat_tangents):
         if tuple(p.shape) != tuple(t.shape):
@@ -486,6 +534,15 @@ def _jvp_with_argnums(func, primals, tangents, argnums, *, strict=False, has_aux
     _assert_non_empty_list_of_tensors(flat_primals, _JVP_STR, "primals")
     _assert_non_empty_list_of_tensors(flat_tangents, _JVP_STR, "tangents")
     _check_tangents(flat_primals, flat_tangents)
+    if not strict and not any(t.requires_grad for t in flat_tangents):
+        fj = _ForwardJvp(func, primals, argnums, has_aux)
+        tangents_out = fj.push(flat_tangents) if fj.usable else None
+        if tangents_out is not None:
+            primals_out = tree_unflatten(fj.flat_out, fj.out_spec)
+            tangents_out = tree_unflatten(tangents_out, fj.out_spec)
+            if has_aux:
+                return primals_out, tangents_out, fj.aux
+            return primals_out, tangents_out
     j = _Jvp(func, primals, argnums, has_aux, strict,
              any(t.requires_grad for t in flat_tangents))
     tangents_out = j.push(flat_tangents)
@@ -514,17 +571,38 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
         flat_primals, primals_spec = tree_flatten(primals)
         for p in flat_primals:
             p.numel()           # a non-Tensor fails here, as in PyTorch
-        j = _Jvp(func, args, argnums, has_aux, False, False)
-        # columns[i][k]: list of output-i tangents for primal k's basis vectors
-        columns = [[[] for _ in flat_primals] for _ in j.flat_out]
-        for k, p in enumerate(flat_primals):
-            for e in range(p.numel()):
-                basis = []
-                for kk, q in enumerate(flat_primals):
-                    b = _zeros_like(q).reshape(-1)
-                    if kk == k:
-                        b[e] = 1
-                    basis.append(b.reshape(tuple(q.shape)))
+        def basis_vectors():
+            for k, p in enumerate(flat_primals):
+                for e in range(p.numel()):
+                    basis = []
+                    for kk, q in enumerate(flat_primals):
+                        b = _zeros_like(q).reshape(-1)
+                        if kk == k:
+                            b[e] = 1
+                        basis.append(b.reshape(tuple(q.shape)))
+                    yield k, basis
+
+        # Forward mode: one pass per input element, unless something outside
+        # makes the result differentiable; then the double-backward path.
+        j = _ForwardJvp(func, args, argnums, has_aux)
+        columns = None
+        if j.usable and sum(p.numel() for p in flat_primals):
+            for k, basis in basis_vectors():
+                pushed = j.push(basis)
+                if pushed is None:
+                    columns = None
+                    break
+                if columns is None:
+                    columns = [[[] for _ in flat_primals] for _ in pushed]
+                for i, t in enumerate(pushed):
+                    columns[i][k].append(t)
+        if columns is not None:
+            j.scope = _Scope()
+        else:
+            j = _Jvp(func, args, argnums, has_aux, False, False)
+            # columns[i][k]: list of output-i tangents for primal k's basis vectors
+            columns = [[[] for _ in flat_primals] for _ in j.flat_out]
+            for k, basis in basis_vectors():
                 for i, t in enumerate(j.push(basis)):
                     columns[i][k].append(t)
         per_output = []
