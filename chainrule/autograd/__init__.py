@@ -162,6 +162,7 @@ from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
 from .anomaly_mode import detect_anomaly, set_detect_anomaly, is_anomaly_enabled  # noqa: E402
 from . import anomaly_mode  # noqa: E402,F811
 from . import forward_ad  # noqa: E402
+from . import functional  # noqa: E402
 
 __all__ += ["Function", "FunctionCtx", "once_differentiable", "gradcheck", "gradgradcheck",
             "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled"]

@@ -92,7 +92,8 @@ def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True)
         buffers[tgt] = _add(buffers.get(tgt), g)
     ready = []
     for tgt in targets:
-        if deps.get(tgt, 0) == 0 and tgt not in ready and (needed is None or tgt in needed):
+        if deps.get(tgt, 0) == 0 and not any(tgt is r for r in ready) and \
+                (needed is None or tgt in needed):
             ready.append(tgt)
     captured = {}
     fast = not create_graph
