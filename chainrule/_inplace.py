@@ -45,8 +45,23 @@ from ._inplace_state import EPOCH  # noqa: E402
 
 
 def bump(t):
-    box_of(t)[0] += 1
+    """Count an in-place change of t's storage."""
+    box = box_of(t)
+    _note_output_changed(t, box[0])
+    box[0] += 1
     EPOCH[0] += 1
+
+
+def _note_output_changed(t, version):
+    """A node that saved its own output (exp, tanh, ...) cannot see that
+    output's counter; tell it here that the storage changed: the node that
+    produced t (or the base t views, or the tensor t was detached from)."""
+    view = t._view_of
+    for x in (t, None if view is None else view[0], t._storage_of):
+        fn = None if x is None else x._grad_fn
+        if (fn is not None and fn.out_index >= 0 and fn.saved is not None and
+                fn.saved[fn.out_index] is not None and fn._out_modified is None):
+            fn._out_modified = (version, x)
 
 
 def saved_versions(saved):
@@ -69,16 +84,10 @@ def check_saved(node):
             expected = versions[i] if versions else 0
             if b is not None and b[0] != expected:
                 raise modified_error(t, expected, node)
-    ob = node._out_box
-    if ob is not None and ob[0] != node._out_version:
-        raise _out_modified(node)
-
-
-def _out_modified(node):
-    arr = node.saved[node.out_index]
-    t = Tensor._make(arr)
-    t._vbox = node._out_box
-    return modified_error(t, node._out_version, node, is_output=True)
+    changed = node._out_modified
+    if changed is not None:
+        expected, t = changed
+        raise modified_error(t, expected, node, is_output=True)
 
 
 def modified_error(t, expected, node=None, is_output=False):
@@ -142,8 +151,9 @@ def mark_view(out, base, step):
 
 
 def share_storage(out, base):
-    """detach() / .data: same storage and counter, no view history."""
+    """detach(): same storage and counter, no view history."""
     out._vbox = box_of(base)
+    out._storage_of = base
     return out
 
 
@@ -288,7 +298,5 @@ def _adopt_output(result, t):
     node = result._grad_fn
     if node is not None and node.out_index >= 0 and node.saved is not None:
         saved = list(node.saved)
-        saved[node.out_index] = t._data
+        saved[node.out_index] = t._data       # later changes of t mark the node (bump)
         node.saved = tuple(saved)
-        node._out_box = box_of(t)
-        node._out_version = t._vbox[0]

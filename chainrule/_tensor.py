@@ -83,6 +83,7 @@ class Tensor:
     _inference = False        # made inside inference_mode
     _fw_tangent = None        # forward-mode tangent (autograd/forward_ad.py)
     _views = None             # live views of this tensor (WeakSet), see _inplace.py
+    _storage_of = None        # the tensor detach() took this one's storage from
 
     __array_priority__ = 1000      # NumPy defers to our reflected operators
 

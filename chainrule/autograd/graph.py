@@ -39,8 +39,7 @@ class Node:
     _is_node = True    # edges hold nodes or leaf tensors (whose _is_node is False)
     _is_selector = False  # picks output k of a multi-output node (autograd/function.py)
     _saved_versions = None  # versions of saved tensors that had counters when saved
-    _out_box = None    # version counter of the output, when the output is saved
-    _out_version = 0
+    _out_modified = None  # set when the saved output was changed in place (_inplace.bump)
 
     # --- introspection, as in PyTorch ------------------------------------
     def name(self):

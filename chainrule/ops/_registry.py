@@ -127,6 +127,12 @@ def defop(name, forward, *formulas, inputs=("x",), params=(), node_name=None,
                                    any(k == "saved" and j == n for k, j in f[1]))
                              for n in range(len(used))) if combined is None else None,
     }
+    if combined is None and len(inputs) == 2:
+        # The same, tabulated for two-input ops by which inputs take part
+        # (bit 0: the first, bit 1: the second).
+        attrs["_keep2"] = tuple(
+            tuple(any((m >> u) & 1 for u in users) for users in attrs["_save_users"])
+            for m in range(4))
     if combined is not None:
         slots = resolve(comb_slots)
         attrs["combined"] = staticmethod(
@@ -252,14 +258,14 @@ def record(op, out, inputs, params=(), node_cls=None):
     else:
         plan = op.save_plan
         saved = node.saved = _pick_saved(node, plan, out, inputs, edges) if plan else None
-    if saved is None:
-        return _make(out, True, node)
-    if _EPOCH[0]:                      # some tensor has a version counter: note versions
-        node._saved_versions = _saved_versions(saved)
-    t = _make(out, True, node)
-    if node.out_index >= 0 and saved[node.out_index] is not None:   # watch the saved output
-        node._out_box = t._vbox = [0]
-    return t
+        if saved is None:
+            return _make(out, True, node)
+    if _EPOCH[0]:                      # some tensor may have a version counter
+        for v in saved:
+            if v.__class__ is Tensor and v._vbox is not None:
+                node._saved_versions = _saved_versions(saved)
+                break
+    return _make(out, True, node)
 
 
 def _record_dual(op, out, inputs, params, node_cls):
@@ -286,14 +292,24 @@ def _record_dual(op, out, inputs, params, node_cls):
     return t
 
 
+_KEEP = {}   # (node class, which inputs take part) -> which saved values to keep
+
+
 def _pick_saved(node, plan, out, inputs, edges):
     """The values the node's formulas will need: those used by the formula of
     some input that takes part in the graph (None for the others)."""
     users = node._save_users
     if users is None or None not in edges:
         return tuple([out if i < 0 else inputs[i] for i in plan])
-    return tuple([(out if i < 0 else inputs[i]) if any(edges[u] is not None for u in users[j])
-                  else None for j, i in enumerate(plan)])
+    if len(edges) == 2:
+        keep = node._keep2[(edges[0] is not None) + 2 * (edges[1] is not None)]
+    else:
+        key = (node.__class__, tuple([e is not None for e in edges]))
+        keep = _KEEP.get(key)
+        if keep is None:
+            keep = _KEEP[key] = tuple(any(edges[u] is not None for u in users[j])
+                                      for j in range(len(plan)))
+    return tuple([(out if i < 0 else inputs[i]) if k else None for i, k in zip(plan, keep)])
 
 
 def _edge1(t):
