@@ -87,14 +87,17 @@ def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True)
                     if e is not None and e in needed:
                         deps[e] = deps.get(e, 0) + 1
                         active.add(fn)
-    buffers = {}
+    # A node runs once all its consumers have run (deps reaches 0); the
+    # gradients that reach it earlier wait, summed, in `partial`.  The stack
+    # holds (node, gradient) pairs ready to run.
+    partial = {}
     for tgt, g in zip(targets, grads):
-        buffers[tgt] = _add(buffers.get(tgt), g)
+        partial[tgt] = _add(partial.get(tgt), g)
     ready = []
     for tgt in targets:
-        if deps.get(tgt, 0) == 0 and not any(tgt is r for r in ready) and \
+        if deps.get(tgt, 0) == 0 and not any(tgt is r for r, _ in ready) and \
                 (needed is None or tgt in needed):
-            ready.append(tgt)
+            ready.append((tgt, partial.pop(tgt)))
     captured = {}
     fast = not create_graph
     anomaly = anomaly_mode._state["enabled"]
@@ -102,8 +105,7 @@ def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True)
     STATE.enabled = bool(create_graph)
     try:
         while ready:
-            fn = ready.pop()
-            g = buffers.pop(fn, None)
+            fn, g = ready.pop()
             if not fn._is_node:                              # a leaf tensor
                 if g is not None and (fn._backward_hooks or fn._acc_node is not None):
                     g = _run_leaf_hooks(fn, g, create_graph)
@@ -132,13 +134,17 @@ def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True)
             for e, gi in zip(edges, grads_in):
                 if e is None or (needed is not None and e not in needed):
                     continue
-                if gi is not None:
-                    prev = buffers.get(e)
-                    buffers[e] = gi if prev is None else prev + gi
                 n = deps[e] - 1
-                deps[e] = n
-                if n == 0:
-                    ready.append(e)
+                if n == 0:                           # e's last consumer: e can run
+                    if e in partial:
+                        prev = partial.pop(e)
+                        gi = prev if gi is None else (gi if prev is None else prev + gi)
+                    ready.append((e, gi))
+                else:
+                    deps[e] = n
+                    if gi is not None:
+                        prev = partial.get(e)
+                        partial[e] = gi if prev is None else prev + gi
     finally:
         STATE.enabled = prev_mode
     if capture is None:

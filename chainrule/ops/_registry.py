@@ -130,9 +130,14 @@ def defop(name, forward, *formulas, inputs=("x",), params=(), node_name=None,
     if combined is None and len(inputs) == 2:
         # The same, tabulated for two-input ops by which inputs take part
         # (bit 0: the first, bit 1: the second).
-        attrs["_keep2"] = tuple(
-            tuple(any((m >> u) & 1 for u in users) for users in attrs["_save_users"])
-            for m in range(4))
+        keep2 = [tuple(any((m >> u) & 1 for u in users) for users in attrs["_save_users"])
+                 for m in range(4)]
+        # ...as small functions building the saved tuple directly.
+        attrs["_pick2"] = tuple(
+            eval("lambda out, inp: (" + "".join(
+                (("out" if i < 0 else f"inp[{i}]") if k else "None") + ", "
+                for i, k in zip(plan, keep)) + ")")
+            for keep in keep2)
     if combined is not None:
         slots = resolve(comb_slots)
         attrs["combined"] = staticmethod(
@@ -302,7 +307,7 @@ def _pick_saved(node, plan, out, inputs, edges):
     if users is None or None not in edges:
         return tuple([out if i < 0 else inputs[i] for i in plan])
     if len(edges) == 2:
-        keep = node._keep2[(edges[0] is not None) + 2 * (edges[1] is not None)]
+        return node._pick2[(edges[0] is not None) + 2 * (edges[1] is not None)](out, inputs)
     else:
         key = (node.__class__, tuple([e is not None for e in edges]))
         keep = _KEEP.get(key)
