@@ -6,6 +6,7 @@ import numpy as np
 
 from . import _dtypes, _errors
 from ._tensor import Tensor
+from ._grad_mode import STATE
 from .ops._args import shape_args
 
 __all__ = [
@@ -19,6 +20,8 @@ __all__ = [
 
 def _finish(data, requires_grad):
     t = Tensor._make(data)
+    if STATE.inference:                 # made inside inference_mode
+        t._inference = True
     if requires_grad:
         if data.dtype.kind not in "fc":
             raise _errors.int_requires_grad("factory")

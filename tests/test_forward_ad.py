@@ -70,3 +70,61 @@ def test_matches_torch_forward_ad():
             y = lib.log_softmax(d.sin() * d, 0)
             res.append(fw.unpack_dual(y).tangent.numpy())
     np.testing.assert_allclose(res[0], res[1], rtol=1e-10)
+
+
+# --- property: random shapes (hypothesis) -------------------------------------------------------
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_shapes = st.lists(st.integers(1, 3), min_size=0, max_size=3).map(tuple)
+
+
+def _broadcast_pair(draw):
+    a = draw(_shapes)
+    # b: a suffix of a with some dims set to 1, possibly shorter
+    k = draw(st.integers(0, len(a)))
+    b = tuple(1 if draw(st.booleans()) else n for n in a[len(a) - k:])
+    return (a, b) if draw(st.booleans()) else (b, a)
+
+
+_BINARY = {
+    "add": lambda L, x, y: x + y, "mul": lambda L, x, y: x * y,
+    "div": lambda L, x, y: x / (y * y + 1), "maximum": lambda L, x, y: L.maximum(x, y),
+    "where": lambda L, x, y: L.where(x > 0, x * y, y.sin()),
+}
+_UNARY = {
+    "sum_dim": lambda L, x: x.sum(-1) if x.dim() else x.sum(),
+    "softmax": lambda L, x: L.softmax(x, -1) if x.dim() else x.exp(),
+    "tanh_prod": lambda L, x: (x.tanh() * x).prod() if x.numel() else x.sum(),
+    "norm": lambda L, x: x.norm(),
+    "logsumexp": lambda L, x: L.logsumexp(x, -1) if x.dim() else x,
+}
+
+
+def _fwd_rev_agree(f, arrays, seed):
+    rng = np.random.default_rng(seed)
+    tangents = [rng.standard_normal(a.shape) for a in arrays]
+    with fwAD.dual_level():
+        duals = [fwAD.make_dual(cr.tensor(a), cr.tensor(t)) for a, t in zip(arrays, tangents)]
+        out = f(cr, *duals)
+        jt = fwAD.unpack_dual(out).tangent
+    xs = [cr.tensor(a, requires_grad=True) for a in arrays]
+    y = f(cr, *xs)
+    v = rng.standard_normal(tuple(y.shape))
+    grads = cr.autograd.grad(y, xs, grad_outputs=cr.tensor(v), allow_unused=True)
+    rev = sum(float((g.numpy() * t).sum()) for g, t in zip(grads, tangents) if g is not None)
+    fwd = 0.0 if jt is None else float((v * jt.numpy()).sum())
+    assert fwd == pytest.approx(rev, rel=1e-7, abs=1e-9)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(data=st.data(), name=st.sampled_from(sorted(_BINARY)), seed=st.integers(0, 1000))
+def test_property_binary_forward_equals_reverse(data, name, seed):
+    a, b = _broadcast_pair(data.draw)
+    rng = np.random.default_rng(seed)
+    _fwd_rev_agree(_BINARY[name], [rng.standard_normal(a), rng.standard_normal(b)], seed)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(shape=_shapes, name=st.sampled_from(sorted(_UNARY)), seed=st.integers(0, 1000))
+def test_property_unary_forward_equals_reverse(shape, name, seed):
+    _fwd_rev_agree(_UNARY[name], [np.random.default_rng(seed).standard_normal(shape)], seed)
