@@ -262,9 +262,14 @@ def record(op, out, inputs, params=(), node_cls=None):
         saved = node.saved = inputs
     else:
         plan = op.save_plan
-        saved = node.saved = _pick_saved(node, plan, out, inputs, edges) if plan else None
-        if saved is None:
+        if not plan:
+            node.saved = None
             return _make(out, True, node)
+        if len(edges) == 2 and node._save_users is not None:   # tabulated (see defop)
+            saved = node.saved = node._pick2[(edges[0] is not None) +
+                                             2 * (edges[1] is not None)](out, inputs)
+        else:
+            saved = node.saved = _pick_saved(node, plan, out, inputs, edges)
     if _EPOCH[0]:                      # some tensor may have a version counter
         for v in saved:
             if v.__class__ is Tensor and v._vbox is not None:
@@ -337,7 +342,8 @@ def _edge2(a, b):
         ma = (d.shape, d.dtype)
     else:
         ea = ma = None
-    if b.__class__ is Tensor or isinstance(b, Tensor):
+    cb = b.__class__
+    if cb is not float and cb is not int and (cb is Tensor or isinstance(b, Tensor)):
         eb = b._grad_fn
         if eb is None and b._requires_grad:
             eb = b
