@@ -128,3 +128,47 @@ def test_property_binary_forward_equals_reverse(data, name, seed):
 @given(shape=_shapes, name=st.sampled_from(sorted(_UNARY)), seed=st.integers(0, 1000))
 def test_property_unary_forward_equals_reverse(shape, name, seed):
     _fwd_rev_agree(_UNARY[name], [np.random.default_rng(seed).standard_normal(shape)], seed)
+
+
+def test_custom_function_jvp_and_missing_jvp_error():
+    def classes(lib):
+        class Sin(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_forward(x)
+                return x.sin()
+
+            @staticmethod
+            def backward(ctx, g):
+                return g
+
+            @staticmethod
+            def jvp(ctx, t):
+                (x,) = ctx.saved_tensors
+                return t * x.cos()
+
+        class NoJvp(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+        return Sin, NoJvp
+
+    libs = [(cr, fwAD)]
+    try:
+        import torch
+        import torch.autograd.forward_ad as tfw
+        libs.append((torch, tfw))
+    except ImportError:
+        pass
+    for lib, fw in libs:
+        Sin, NoJvp = classes(lib)
+        with fw.dual_level():
+            d = fw.make_dual(lib.tensor([1.0, 2.0]), lib.tensor([1.0, 0.5]))
+            t = fw.unpack_dual(Sin.apply(d)).tangent
+            np.testing.assert_allclose(t.numpy(), np.cos([1.0, 2.0]) * [1.0, 0.5], rtol=1e-6)
+            with pytest.raises(NotImplementedError, match="You must implement the jvp function"):
+                NoJvp.apply(d)

@@ -27,6 +27,7 @@ from .. import _errors
 from .._grad_mode import STATE, no_grad
 from .._tensor import Tensor
 from .graph import Node
+from .._inplace_state import FW_ACTIVE as _FW_ACTIVE
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable", "InplaceFunction"]
 
@@ -227,14 +228,21 @@ class Function(metaclass=FunctionMeta):
         ctx = cls._backward_cls()
         uses_setup = cls.setup_context is not Function.setup_context
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
-        with no_grad():
-            if uses_setup:
-                output = cls.forward(*args, **kwargs)
-                cls.setup_context(ctx, args, output)
-            else:
-                output = cls.forward(ctx, *args, **kwargs)
+        forward_mode = _FW_ACTIVE[0]
+        _FW_ACTIVE[0] = False              # the Function's own jvp gives the tangents
+        try:
+            with no_grad():
+                if uses_setup:
+                    output = cls.forward(*args, **kwargs)
+                    cls.setup_context(ctx, args, output)
+                else:
+                    output = cls.forward(ctx, *args, **kwargs)
+        finally:
+            _FW_ACTIVE[0] = forward_mode
         recording = STATE.enabled and any(ctx.needs_input_grad)
         outputs = output if isinstance(output, tuple) else (output,)
+        if _FW_ACTIVE[0]:
+            _push_custom_tangents(cls, ctx, args, outputs)
         if not recording:
             return output
         edges, meta = [], []
@@ -285,6 +293,30 @@ class Function(metaclass=FunctionMeta):
 
 
 InplaceFunction = Function
+
+
+def _push_custom_tangents(cls, ctx, args, outputs):
+    """Forward-mode AD through a custom Function: its `jvp` gives the output
+    tangents from the input tangents (as in PyTorch, there is no default)."""
+    tangents = [a._fw_tangent if isinstance(a, Tensor) else None for a in args]
+    if all(t is None for t in tangents):
+        return
+    if cls.jvp is Function.jvp:
+        Function.jvp(ctx)                    # raises PyTorch's NotImplementedError
+    if getattr(ctx, "_to_save_forward", None) is not None:
+        ctx.saved = tuple(ctx._to_save_forward)
+    _FW_ACTIVE[0] = False
+    try:
+        with no_grad():
+            result = cls.jvp(ctx, *tangents)
+    finally:
+        _FW_ACTIVE[0] = True
+    result = result if isinstance(result, tuple) else (result,)
+    from . import forward_ad
+    for o, t in zip(outputs, result):
+        if isinstance(o, Tensor) and t is not None:
+            o._fw_tangent = t
+            forward_ad._LEVEL["duals"].append(o)
 
 
 def once_differentiable(fn):
