@@ -3,6 +3,7 @@ which PyTorch refuses to let autograd use later."""
 import functools
 
 from ._grad_mode import STATE
+from ._inplace_state import INFERENCE_USED
 
 
 class inference_mode:
@@ -14,6 +15,7 @@ class inference_mode:
         if self.mode:
             STATE.enabled = False
             STATE.inference = True
+            INFERENCE_USED[0] = True
 
     def __exit__(self, *exc):
         STATE.enabled, STATE.inference = self._prev

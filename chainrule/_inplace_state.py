@@ -2,6 +2,8 @@
 the op registry can read them without importing the Tensor class.
 
 EPOCH counts every in-place change (see _inplace.py); FW_ACTIVE says whether a
-forward-mode dual level is open (see autograd/forward_ad.py)."""
+forward-mode dual level is open (see autograd/forward_ad.py); INFERENCE_USED
+whether inference tensors may exist (see _inference_mode.py)."""
 EPOCH = [0]
 FW_ACTIVE = [False]
+INFERENCE_USED = [False]   # set once inference_mode is first entered

@@ -149,3 +149,13 @@ def test_checkpoint_warns_about_use_reentrant_and_no_grad_inputs():
         checkpoint(lambda t: t * 2, cr.ones(2, requires_grad=True))
     with pytest.warns(UserWarning, match="None of the inputs have requires_grad=True"):
         checkpoint(lambda t: t * 2, cr.ones(2), use_reentrant=True)
+
+
+def test_inference_tensors_cannot_be_saved_for_backward():
+    def f(lib):
+        with lib.inference_mode():
+            y = lib.ones(2)
+        x = lib.ones(2, requires_grad=True)
+        assert (x + y).grad_fn is not None        # add saves nothing: allowed
+        (x * y).sum()
+    assert raises_same(f)[1].startswith("Inference tensors cannot be saved for backward.")

@@ -20,7 +20,8 @@ import inspect
 import numpy as np
 
 from .._grad_mode import STATE
-from .._inplace_state import EPOCH as _EPOCH, FW_ACTIVE as _FW_ACTIVE
+from .._inplace_state import (EPOCH as _EPOCH, FW_ACTIVE as _FW_ACTIVE,
+                              INFERENCE_USED as _INFERENCE_USED)
 from ..autograd.anomaly_mode import _state as _ANOMALY, capture_stack as _capture_stack
 from ..autograd.graph import Node
 
@@ -270,6 +271,8 @@ def record(op, out, inputs, params=(), node_cls=None):
                                              2 * (edges[1] is not None)](out, inputs)
         else:
             saved = node.saved = _pick_saved(node, plan, out, inputs, edges)
+    if _INFERENCE_USED[0]:
+        _refuse_inference_tensors(saved)
     if _EPOCH[0]:                      # some tensor may have a version counter
         for v in saved:
             if v.__class__ is Tensor and v._vbox is not None:
@@ -303,6 +306,16 @@ def _record_dual(op, out, inputs, params, node_cls):
 
 
 _KEEP = {}   # (node class, which inputs take part) -> which saved values to keep
+
+
+def _refuse_inference_tensors(saved):
+    for v in saved:
+        if v.__class__ is Tensor and v._inference:
+            raise RuntimeError(
+                "Inference tensors cannot be saved for backward. Please do not use Tensors "
+                "created in inference mode in computation tracked by autograd. To work around "
+                "this, you can make a clone to get a normal tensor and use it in autograd, or "
+                "use `torch.no_grad()` instead of `torch.inference_mode()`.")
 
 
 def _pick_saved(node, plan, out, inputs, edges):
