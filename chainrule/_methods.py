@@ -135,9 +135,17 @@ def _no_grad_binary(ufunc):
     return op
 
 
+def _reflected(ufunc):
+    def op(self, other):
+        (a, b), _ = promoted_arrays(as_operand(other), self)
+        return Tensor._make(np.asarray(ufunc(a, b)))
+    return op
+
+
 Tensor.__floordiv__ = Tensor.floor_divide = _no_grad_binary(np.floor_divide)
-Tensor.__rfloordiv__ = lambda self, other: _no_grad_binary(np.floor_divide)(as_operand(other) if isinstance(other, Tensor) else Tensor._make(np.asarray(other)), self)
+Tensor.__rfloordiv__ = _reflected(np.floor_divide)
 Tensor.__mod__ = Tensor.remainder = _no_grad_binary(np.remainder)
+Tensor.__rmod__ = _reflected(np.remainder)
 Tensor.isnan = lambda self: Tensor._make(np.isnan(self._data))
 Tensor.isinf = lambda self: Tensor._make(np.isinf(self._data))
 Tensor.isfinite = lambda self: Tensor._make(np.isfinite(self._data))
