@@ -224,8 +224,13 @@ def apply(self, compute, others=()):
         bump(self)
         return self
     if view is None:
-        old = _snapshot(self)
+        # The old value, sharing storage for now: copied below only if the new
+        # node saved it (the write that follows would change it).
+        old = Tensor._make(self._data, self._requires_grad, self._grad_fn)
         result = compute(old)
+        node = result._grad_fn
+        if node is not None and node.saved and any(v is old for v in node.saved):
+            old._data = old._data.copy()
         _store(self, result._data)
         bump(self)
         self._grad_fn = result._grad_fn

@@ -35,7 +35,6 @@ def as_tensor_arg(v):
     """For ops whose inputs must be Tensors (e.g. torch.sin(x))."""
     if isinstance(v, Tensor):
         return v
-    from .._factories import tensor
     if isinstance(v, np.ndarray) and v.dtype in _dtypes.FROM_NP:
         return Tensor._make(v)
     raise TypeError(f"expected Tensor as argument, but got {type(v).__name__}")

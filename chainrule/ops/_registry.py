@@ -144,8 +144,7 @@ def defop(name, forward, *formulas, inputs=("x",), params=(), node_name=None,
         attrs["combined"] = staticmethod(
             lambda F, g, *vals, _f=combined, _s=slots: _f(F, g, *[vals[i] for i in _s]))
     if combined is None:
-        attrs["apply_raw"] = _compile_raw_apply(name, compiled, len(used), len(params),
-                                                bool(used))
+        attrs["apply_raw"] = _compile_raw_apply(name, compiled, len(used), len(params))
     cls = type(node_name or _camel(name) + "Backward0", (Node,), attrs)
     op = Op(name, forward, cls, tuple(inputs), tuple(params))
     cls._op = op
@@ -153,7 +152,7 @@ def defop(name, forward, *formulas, inputs=("x",), params=(), node_name=None,
     return op
 
 
-def _compile_raw_apply(name, formulas, n_saved, n_params, saves):
+def _compile_raw_apply(name, formulas, n_saved, n_params):
     """Write out Node.apply_formulas for one op, plain-backward mode only.
 
     The generic method loops over inputs and builds argument lists on every
