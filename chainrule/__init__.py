@@ -52,6 +52,8 @@ from ._printing import set_printoptions, get_printoptions  # noqa: E402
 from . import autograd, nn, optim, func, utils  # noqa: E402
 from . import _tensor as _tensor_module  # noqa: E402
 _tensor_module._autograd = autograd
+_tensor_module._engine = autograd.engine
+_tensor_module._one = autograd._one
 
 
 def is_floating_point(input):

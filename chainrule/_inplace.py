@@ -294,7 +294,16 @@ def _store(t, data):
         from ._dtypes import FROM_NP
         raise RuntimeError(f"result type {FROM_NP[data.dtype].legacy} can't be cast to the "
                            f"desired output type {FROM_NP[d.dtype].legacy}")
-    d[...] = data
+    try:
+        d[...] = data
+    except ValueError:
+        if d.flags.writeable:
+            raise
+        # NumPy marks broadcast (expanded) arrays read-only.
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the "
+            "operation.") from None
 
 
 def _adopt_output(result, t):

@@ -376,6 +376,11 @@ class Tensor:
 
     # --- autograd entry points ------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        if (gradient is None and inputs is None and not create_graph and self._grad_fn is not None
+                and self._data.size == 1):
+            # The common case (a scalar loss), without the general argument handling.
+            _engine.run((self,), (_one(self._data.dtype),), bool(retain_graph), False)
+            return
         if inputs is not None and isinstance(inputs, Tensor):
             inputs = [inputs]
         _autograd.backward([self], None if gradient is None else [gradient], retain_graph,
@@ -405,7 +410,9 @@ class Tensor:
         return add_tensor_hook(self, hook)
 
 
-_autograd = None       # chainrule.autograd, bound at import (it imports this module)
+# chainrule.autograd, its engine and its shared scalar seed; bound at import
+# (they import this module).
+_autograd = _engine = _one = None
 
 
 def _c_name(dt):
