@@ -377,9 +377,11 @@ class Tensor:
     # --- autograd entry points ------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         if (gradient is None and inputs is None and not create_graph and self._grad_fn is not None
-                and self._data.size == 1):
+                and self._data.size == 1 and self._data.__class__ is np.ndarray):
             # The common case (a scalar loss), without the general argument handling.
-            _engine.run((self,), (_one(self._data.dtype),), bool(retain_graph), False)
+            d = self._data
+            _engine.run((self,), (_one(d.dtype) if not d.ndim else np.ones_like(d),),
+                        bool(retain_graph), False)
             return
         if inputs is not None and isinstance(inputs, Tensor):
             inputs = [inputs]

@@ -416,3 +416,15 @@ def test_grad_fn_reprs_and_next_functions():
     assert type(acc).__name__ == "AccumulateGrad" and acc.variable is x
     assert acc is dot.next_functions[1][0]
     assert repr(acc).startswith("<AccumulateGrad object at 0x")
+
+
+def test_implicit_gradient_has_the_output_shape():
+    for shape in ((), (1,), (1, 1)):
+        x = cr.ones(shape, requires_grad=True)
+        y = x * 3
+        y.retain_grad()
+        seen = []
+        y.register_hook(lambda g: seen.append(tuple(g.shape)))
+        y.backward()
+        assert tuple(y.grad.shape) == shape and seen == [shape]
+        assert tuple(x.grad.shape) == shape and x.grad.sum().item() == 3.0

@@ -40,7 +40,7 @@ def _seed_grads(outputs, grad_outputs, create_graph):
         if g is None:
             if d.size != 1:
                 raise _errors.implicit_nonscalar()
-            g = _one(d.dtype) if not d.shape else np.ones(d.shape, d.dtype)
+            g = _one(d.dtype) if not d.shape and d.__class__ is np.ndarray else np.ones_like(d)
             seeds.append(Tensor._make(g) if create_graph else g)
             continue
         if not isinstance(g, Tensor):

@@ -91,7 +91,7 @@ class BackwardCFunction(Node, FunctionCtx):
             if go is None:
                 if self.materialize_grads:
                     shape, dtype = out_meta[k]
-                    go = np.zeros(shape, dtype)
+                    go = np.zeros(shape, dtype)   # TODO(CuPy): allocate on the inputs' device
                 else:
                     wrapped.append(None)
                     continue

@@ -121,7 +121,7 @@ def _var(x, dims, correction, keepdim):
 
 
 def _logsumexp(x, dims, keepdim):
-    m = x.max(axis=dims, keepdims=True) if x.size else np.zeros(_keepdim_shape(x.shape, dims), x.dtype)
+    m = x.max(axis=dims, keepdims=True) if x.size else np.zeros_like(x, shape=_keepdim_shape(x.shape, dims))
     m = np.where(np.isfinite(m), m, 0)
     s = np.log(np.exp(x - m).sum(axis=dims, keepdims=True)) + m
     return s if keepdim else s.reshape(tuple(n for i, n in enumerate(x.shape) if dims is not None and i not in dims))

@@ -35,7 +35,7 @@ def _expand_raw(x, shape):
     writable, which gradients must be."""
     if x.shape == shape:
         return x
-    out = np.empty(shape, x.dtype)
+    out = np.empty_like(x, shape=shape)      # (the *_like forms keep CuPy arrays on the GPU)
     out[...] = x
     return out
 
@@ -55,7 +55,7 @@ def _is_basic(idx):
 
 def _index_add_into(g, idx, shape):
     """A zero array of `shape` with g added at x[idx]; repeated indices accumulate."""
-    out = np.zeros(shape, g.dtype)
+    out = np.zeros_like(g, shape=shape)
     if _is_basic(idx):
         out[idx] = g
     else:
@@ -72,13 +72,13 @@ def _index_put(base, value, idx):
 def _index_mask(g, idx):
     """Ones shaped like g, zero at g[idx]: a constant (no graph)."""
     d = g._data if isinstance(g, Tensor) else g
-    m = np.ones(d.shape, d.dtype)
+    m = np.ones_like(d)
     m[idx] = 0
     return Tensor._make(m) if isinstance(g, Tensor) else m
 
 
 def _scatter_along(g, idx, dim, keepdim, shape):
-    out = np.zeros(shape, g.dtype)
+    out = np.zeros_like(g, shape=shape)
     if not keepdim:
         g = np.expand_dims(g, dim)
         idx = np.expand_dims(idx, dim)
