@@ -33,9 +33,6 @@ class dtype:
     def __repr__(self):
         return "torch." + self.name
 
-    def to_real(self):
-        return self
-
     def __reduce__(self):
         return self.name
 

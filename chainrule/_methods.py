@@ -285,10 +285,10 @@ def _setitem(self, idx, value):
         # x[i] = v writes through a view of x, so PyTorch names the view.
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                            "in-place operation.")
-    return _inplace.apply(self, lambda old: S.index_put(old, idx, value, "CopySlices"), (value,))
+    _inplace.apply(self, lambda old: S.index_put(old, idx, value, "CopySlices"), (value,))
 
 
 Tensor.fill_ = _fill_
 Tensor.zero_ = _zero_
 Tensor.copy_ = _copy_
-Tensor.__setitem__ = lambda self, idx, value: (_setitem(self, idx, value), None)[1]
+Tensor.__setitem__ = _setitem
