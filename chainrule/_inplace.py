@@ -113,10 +113,10 @@ def modified_error(t, expected, node=None, is_output=False):
 def _strip(name):
     if name in _CPP_NAMED:
         return "torch::autograd::" + name
-    for suffix in ("Backward0", "Backward1", "Backward2", "Backward"):
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return name
+    # PyTorch drops "Backward" and a trailing 0: ExpBackward0 -> Exp, PowBackward2 -> Pow2.
+    if name.endswith("Backward0"):
+        return name[:-len("Backward0")]
+    return name.replace("Backward", "")
 
 
 # Nodes PyTorch implements in C++ by hand: their name() carries the namespace.
@@ -233,8 +233,7 @@ def apply(self, compute, others=()):
             old._data = old._data.copy()
         _store(self, result._data)
         bump(self)
-        self._grad_fn = result._grad_fn
-        self._requires_grad = True
+        _rebase(self, result._grad_fn)
         _adopt_output(result, self)
         _refresh_views(self, None)
         return self
@@ -251,10 +250,22 @@ def apply(self, compute, others=()):
     new = _write_back(levels[0], steps[0], new, final=True)
     _store(base, new._data)
     bump(self)
-    base._grad_fn = new._grad_fn
-    base._requires_grad = True
+    _rebase(base, new._grad_fn)
     _refresh_views(base, None)
     return self
+
+
+def _rebase(t, node):
+    """t's history is now `node`; a retained .grad now follows the new version
+    (as PyTorch moves the retain_grad hook)."""
+    old = t._grad_fn
+    t._grad_fn = node
+    t._requires_grad = True
+    if t._retains_grad and node is not None:
+        if old is not None and old._retained is not None and old._retained() is t:
+            old._retained = None
+        from .autograd.engine import watch_nonleaf
+        watch_nonleaf(t)
 
 
 def _refresh_views(root, skip):
@@ -274,8 +285,7 @@ def _refresh_views(root, skip):
         node = regenerated._grad_fn
         if node is not None:
             node.__class__ = node._op.variant("AsStridedBackward0")
-        v._grad_fn = node
-        v._requires_grad = True
+        _rebase(v, node)
 
 
 def _snapshot(t):

@@ -285,7 +285,19 @@ def _setitem(self, idx, value):
         # x[i] = v writes through a view of x, so PyTorch names the view.
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                            "in-place operation.")
-    _inplace.apply(self, lambda old: S.index_put(old, idx, value, "CopySlices"), (value,))
+    _inplace.apply(self, lambda old: S.index_put(old, idx, value, _setitem_node(self, idx)),
+                   (value,))
+
+
+def _setitem_node(t, idx):
+    """PyTorch's name for x[idx] = v: index_put_ for tensor/list indices, a
+    plain copy for a 0-d target, else a copy into a slice of x."""
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    if any(isinstance(i, (Tensor, list, np.ndarray)) for i in parts):
+        return "IndexPutBackward0"
+    if t._data.ndim == 0 and t._view_of is None:
+        return "CopyBackwards"
+    return "CopySlices"
 
 
 Tensor.fill_ = _fill_

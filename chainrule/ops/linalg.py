@@ -6,38 +6,49 @@ matmul itself does; the node then sums broadcast batch dimensions away.
 """
 import numpy as np
 
-from ._registry import defop, record, TensorOps
+from ._registry import defop, record, TensorOps, ArrayOps
 from ._args import as_tensor_arg
 from .. import _dtypes
 
 Tensor = None
 
 
-def _as_matrices(F, g, a, b):
-    """View 1-D operands as a row (a) or column (b) matrix, and the output
-    gradient with the matching size-1 dimensions restored."""
-    if b.ndim == 1:
-        b = F.reshape(b, tuple(b.shape) + (1,))
+def _as_matrix(F, x, shape, column):
+    """View a 1-D operand as a row (a) or column (b) matrix, as matmul does."""
+    if len(shape) != 1:
+        return x
+    return F.reshape(x, tuple(shape) + (1,) if column else (1,) + tuple(shape))
+
+
+def _matrix_grad(F, g, a_shape, b_shape):
+    """The output gradient with the size-1 dimensions of 1-D operands restored."""
+    if len(b_shape) == 1:
         g = F.reshape(g, tuple(g.shape) + (1,))
-    if a.ndim == 1:
-        a = F.reshape(a, (1,) + tuple(a.shape))
+    if len(a_shape) == 1:
         g = F.reshape(g, tuple(g.shape[:-1]) + (1,) + tuple(g.shape[-1:]))
-    return g, a, b
+    return g
 
 
-def _grad_a(F, g, a, b):
-    g2, a2, b2 = _as_matrices(F, g, a, b)
-    da = F.sum_to(F.matmul(g2, F.mT(b2)), tuple(a2.shape))
-    return da if a.ndim != 1 else F.reshape(da, tuple(a.shape))
+# Each formula needs only the other operand; the shapes come from params, so a
+# node saves an operand only when the other one needs a gradient.
+def _grad_a(F, g, b, a_shape, b_shape):
+    b2 = _as_matrix(F, b, b_shape, True)
+    da = F.matmul(_matrix_grad(F, g, a_shape, b_shape), F.mT(b2))
+    a2_shape = (1,) + tuple(a_shape) if len(a_shape) == 1 else tuple(a_shape)
+    da = F.sum_to(da, a2_shape)
+    return da if len(a_shape) != 1 else F.reshape(da, tuple(a_shape))
 
 
-def _grad_b(F, g, a, b):
-    g2, a2, b2 = _as_matrices(F, g, a, b)
-    db = F.sum_to(F.matmul(F.mT(a2), g2), tuple(b2.shape))
-    return db if b.ndim != 1 else F.reshape(db, tuple(b.shape))
+def _grad_b(F, g, a, a_shape, b_shape):
+    a2 = _as_matrix(F, a, a_shape, False)
+    db = F.matmul(F.mT(a2), _matrix_grad(F, g, a_shape, b_shape))
+    b2_shape = tuple(b_shape) + (1,) if len(b_shape) == 1 else tuple(b_shape)
+    db = F.sum_to(db, b2_shape)
+    return db if len(b_shape) != 1 else F.reshape(db, tuple(b_shape))
 
 
-MATMUL = defop("matmul", np.matmul, _grad_a, _grad_b, inputs=("a", "b"),
+MATMUL = defop("matmul", lambda a, b, a_shape, b_shape: np.matmul(a, b), _grad_a, _grad_b,
+               inputs=("a", "b"), params=("a_shape", "b_shape"),
                node_name="UnsafeViewBackward0")
 # The common shapes get their textbook formulas directly (fewer steps than the
 # general one above, which they agree with).
@@ -107,7 +118,7 @@ def matmul(input, other):
         node = _TRANSPOSE if ad.shape[-2] == 1 or bd.shape[-1] == 1 else _CLONE
     else:
         node = None
-    return record(MATMUL, np.matmul(ad, bd), (a, b), (), node)
+    return record(MATMUL, np.matmul(ad, bd), (a, b), (ad.shape, bd.shape), node)
 
 
 def dot(input, other):
@@ -163,3 +174,4 @@ def _bind(tensor_cls):
 
 
 TensorOps.matmul = staticmethod(matmul)
+ArrayOps.matmul = staticmethod(np.matmul)      # (the op's forward also takes the shapes)

@@ -57,7 +57,7 @@ MEAN = defop("mean", lambda x, dims, keepdim: x.mean(axis=dims, keepdims=keepdim
              params=("dims", "keepdim", "shape"))
 # prod: d/dx_i = product of the others, computed without dividing by zero.
 PROD = defop("prod", lambda x, dims, keepdim: x.prod(axis=dims, keepdims=keepdim),
-             lambda F, g, x, shape, dims, keepdim: _prod_grad(F, g, x, shape, dims, keepdim),
+             lambda F, g, x, out, shape, dims, keepdim: _prod_grad(F, g, x, out, shape, dims, keepdim),
              params=("dims", "keepdim", "shape"))
 # amax/amin, and max()/min() over everything: ties share the gradient evenly.
 AMAX = defop("amax", lambda x, dims, keepdim: x.max(axis=dims, keepdims=keepdim),
@@ -138,13 +138,15 @@ def _log_softmax(x, dim):
 
 
 # --- backward helpers (written with F, so they serve both modes) ---------------
-def _prod_grad(F, g, x, shape, dims, keepdim):
+def _prod_grad(F, g, x, out, shape, dims, keepdim):
     zero = x == 0
     nonzero_prod = F.prod(F.where(zero, 1, x), dims, True)         # product of the nonzeros
     zeros = F.sum_nograd(zero, dims)                                # how many zeros per slice
-    # No zero in the slice: prod / x.  One zero: the product of the others is the
-    # product of the nonzeros at the zero, 0 elsewhere.  More: 0 everywhere.
-    others = F.where(zero, nonzero_prod * (zeros == 1), nonzero_prod * (zeros == 0) / F.where(zero, 1, x))
+    # At a nonzero x: the product of the others is out / x (0 when the slice has
+    # a zero).  At a zero: the product of the nonzeros if it is the only zero,
+    # else 0.
+    others = F.where(zero, nonzero_prod * (zeros == 1),
+                     unreduce(F, out, shape, dims, keepdim) / F.where(zero, 1, x))
     return unreduce(F, g, shape, dims, keepdim) * others
 
 
@@ -203,7 +205,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     elif d.dtype.kind in "bi" or d.dtype.kind == "u":
         d = d.astype(np.int64)       # PyTorch sums integers and bools as int64
     return record(SUM, d.sum(axis=dims, keepdims=keepdim), (input,),
-                  (dims, keepdim, d.shape), _SUM_ALL if dims is None else _SUM_DIM)
+                  (dims, keepdim, d.shape), _SUM_ALL if dim is None else _SUM_DIM)
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
@@ -220,7 +222,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     else:
         out = d.mean(axis=dims, keepdims=keepdim)
     return record(MEAN, out, (input,),
-                  (dims, keepdim, d.shape), _MEAN_ALL if dims is None else _MEAN_DIM)
+                  (dims, keepdim, d.shape), _MEAN_ALL if dim is None else _MEAN_DIM)
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
@@ -232,7 +234,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     elif d.dtype.kind in "bui":
         d = d.astype(np.int64)
     return record(PROD, d.prod(axis=dims, keepdims=keepdim), (input,),
-                  (dims, keepdim, d.shape), _PROD_ALL if dims is None else _PROD_DIM)
+                  (dims, keepdim, d.shape), _PROD_ALL if dim is None else _PROD_DIM)
 
 
 class _ReturnType(tuple):
@@ -274,6 +276,9 @@ def _extreme(input, dim, keepdim, other, is_max):
         return record(AMAX if is_max else AMIN, d.max() if is_max else d.min(), (input,),
                       (None, False, d.shape), _MAX_ALL if is_max else _MIN_ALL)
     dim = normalize_dim(dim, d.ndim)
+    if d.ndim and d.shape[dim] == 0:
+        raise IndexError(f"{'max' if is_max else 'min'}(): Expected reduction dim {dim} to have "
+                         "non-zero size.")
     if d.ndim == 0:             # one element: it is the extreme, at index 0
         values = record(AMAX if is_max else AMIN, d.copy(), (input,), (None, False, d.shape),
                         _MAX_DIM0 if is_max else _MIN_DIM0)
@@ -296,13 +301,22 @@ def min(input, dim=None, keepdim=False, *, other=None):
     return _extreme(input, dim, keepdim, other, False)
 
 
+def _check_nonempty(name, d, dims, dim):
+    for k in (dims or ()):
+        if d.shape[k] == 0:
+            shown = dim if not isinstance(dim, (tuple, list)) else k
+            raise IndexError(f"{name}(): Expected reduction dim {shown} to have non-zero size.")
+
+
 def amax(input, dim=(), keepdim=False):
     input, d, dims = _reduction_args(input, None if dim == () else dim)
+    _check_nonempty("amax", d, dims, dim)
     return record(AMAX, d.max(axis=dims, keepdims=keepdim), (input,), (dims, keepdim, d.shape))
 
 
 def amin(input, dim=(), keepdim=False):
     input, d, dims = _reduction_args(input, None if dim == () else dim)
+    _check_nonempty("amin", d, dims, dim)
     return record(AMIN, d.min(axis=dims, keepdims=keepdim), (input,), (dims, keepdim, d.shape))
 
 

@@ -136,6 +136,9 @@ STACK = defop("stack", None, inputs=(), params=("dim", "count"),
 def _split_grad(F, g, dim, sizes):
     out, start = [], 0
     for n in sizes:
+        if n is None:                  # an empty input cat() skipped
+            out.append(F.getitem(F.reshape(g, (-1,)), slice(0, 0)))
+            continue
         out.append(F.getitem(g, (slice(None),) * dim + (slice(start, start + n),)))
         start += n
     return tuple(out)
@@ -172,6 +175,8 @@ def index_put(input, idx, value, node_name=None):
 
 # --- public functions ------------------------------------------------------------------
 def reshape(input, *shape):
+    if not shape:
+        raise TypeError('reshape() missing 1 required positional arguments: "shape"')
     return _reshape_as(as_tensor_arg(input), shape_args(shape))
 
 
@@ -197,6 +202,8 @@ def flatten(input, start_dim=0, end_dim=-1):
     a, b = normalize_dim(start_dim, len(s)), normalize_dim(end_dim, len(s))
     if a > b:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if a == b:
+        return input                 # nothing to flatten: PyTorch returns the tensor itself
     n = 1
     for k in s[a:b + 1]:
         n *= k
@@ -244,9 +251,20 @@ def expand(input, *sizes):
                 f"The expanded size of the tensor ({target[lead + i]}) must match the existing "
                 f"size ({n}) at non-singleton dimension {lead + i}.  Target sizes: {list(sizes)}."
                 f"  Tensor sizes: {list(s)}")
+    if _numel(target) == input._data.size:
+        # No element repeats (only size-1 dims added or kept): a writable view.
+        out = record(EXPAND, input._data.reshape(target), (input,), (target,))
+        return mark_view(out, input, ("reshape", target))
     out = record(EXPAND, np.broadcast_to(input._data, target), (input,), (target,))
     out._vbox = _box_of(input)          # shares storage, but cannot be written through
     return out
+
+
+def _numel(shape):
+    n = 1
+    for k in shape:
+        n *= k
+    return n
 
 
 def expand_as(input, other):
@@ -423,7 +441,11 @@ def cat(tensors, dim=0, *, out=None):
                     f"{arrays[0].shape[i]} but got size {a.shape[i]} for tensor number {k} in "
                     "the list.")
     res = np.concatenate(arrays, axis=dim)
-    return _record_joined(CAT, res, parts, (dim, tuple(a.shape[dim] for a in arrays)))
+    sizes = iter(a.shape[dim] for a in arrays)
+    # Skipped empty inputs still take part in the graph (with empty gradients).
+    return _record_joined(CAT, res, tensors, (dim, tuple(
+        None if (x._data.ndim == 1 and x._data.shape[0] == 0 and len(parts) < len(tensors))
+        else next(sizes) for x in tensors)))
 
 
 concat = concatenate = cat
