@@ -295,7 +295,7 @@ def _setitem_node(t, idx):
     parts = idx if isinstance(idx, tuple) else (idx,)
     if any(isinstance(i, (Tensor, list, np.ndarray)) for i in parts):
         return "IndexPutBackward0"
-    if t._data.ndim == 0 and t._view_of is None:
+    if t._data.ndim == 0 and t._view_of is None and all(i is Ellipsis for i in parts):
         return "CopyBackwards"
     return "CopySlices"
 

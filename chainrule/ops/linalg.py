@@ -103,6 +103,9 @@ def matmul(input, other):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{bd.shape[0] if bd.ndim > 2 else 1}, {ka}] but got: "
                            f"[{bd.shape[0] if bd.ndim > 2 else 1}, {kb}].")
+    if ad.ndim > 2 or bd.ndim > 2:
+        from ._args import check_broadcast
+        check_broadcast(ad.shape[:-2], bd.shape[:-2] if bd.ndim > 1 else ())
     if ad.ndim == 1 and bd.ndim == 1:
         return record(DOT, np.dot(ad, bd), (a, b))
     if ad.ndim == 2 and bd.ndim == 2:

@@ -128,11 +128,15 @@ def _logsumexp(x, dims, keepdim):
 
 
 def _softmax(x, dim):
+    if not x.size:
+        return x.copy()
     e = np.exp(x - x.max(axis=dim, keepdims=True))
     return e / e.sum(axis=dim, keepdims=True)
 
 
 def _log_softmax(x, dim):
+    if not x.size:
+        return x.copy()
     s = x - x.max(axis=dim, keepdims=True)
     return s - np.log(np.exp(s).sum(axis=dim, keepdims=True))
 
