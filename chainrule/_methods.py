@@ -13,14 +13,6 @@ from .ops._args import as_operand, promoted_arrays, shape_args
 _T = Tensor
 
 
-def _method(fn):
-    def m(self, *args, **kwargs):
-        return fn(self, *args, **kwargs)
-    m.__name__ = fn.__name__
-    m.__doc__ = fn.__doc__
-    return m
-
-
 # Methods that are the op of the same name, input first.
 for _name, _fn in {
     "neg": P.neg, "negative": P.neg, "exp": P.exp, "log": P.log, "sqrt": P.sqrt, "sin": P.sin,
@@ -42,7 +34,7 @@ for _name, _fn in {
     "matmul": L.matmul, "dot": L.dot, "mm": L.mm, "mv": L.mv, "bmm": L.bmm, "outer": L.outer,
     "inner": L.dot,
 }.items():
-    setattr(Tensor, _name, _method(_fn))
+    setattr(Tensor, _name, _fn)        # a plain function is a method: x.sin() is sin(x)
 
 
 def _where(self, condition, other):

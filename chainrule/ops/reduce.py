@@ -342,6 +342,8 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     if dim is None and (p == "fro" or p == 2) and not keepdim and input.__class__ is Tensor:
         d = input._data
         if d.dtype.kind == "f":                          # the common case, fast
+            if d.ndim == 0:
+                return record(NORM, np.abs(d), (input,), (2, None, False, d.shape))
             f = d.ravel()
             return record(NORM, np.sqrt(np.dot(f, f)), (input,), (2, None, False, d.shape))
     input, d, dims = _reduction_args(input, dim)
