@@ -95,8 +95,8 @@ def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True)
         partial[tgt] = _add(partial.get(tgt), g)
     ready = []
     for tgt in targets:
-        if deps.get(tgt, 0) == 0 and not any(tgt is r for r, _ in ready) and \
-                (needed is None or tgt in needed):
+        # (popping from partial also keeps a root given twice from starting twice)
+        if deps.get(tgt, 0) == 0 and tgt in partial and (needed is None or tgt in needed):
             ready.append((tgt, partial.pop(tgt)))
     captured = {}
     fast = not create_graph
