@@ -413,22 +413,7 @@ def numerical_vjp(func, arrays, v, eps=EPS):
 
 def numerical_grad_of_scalar(func, arrays, eps=EPS):
     """Central differences of a scalar function of the list of arrays."""
-    grads = []
-    base = [a.copy() for a in arrays]
-    for a in base:
-        g = np.zeros(a.shape, dtype=np.float64)
-        flat = a.reshape(-1)
-        gflat = g.reshape(-1)
-        for k in range(flat.size):
-            old = flat[k]
-            flat[k] = old + eps
-            fp = func(base)
-            flat[k] = old - eps
-            fm = func(base)
-            flat[k] = old
-            gflat[k] = (fp - fm) / (2 * eps)
-        grads.append(g)
-    return grads
+    return numerical_vjp(func, arrays, 1.0, eps)
 
 
 def is_zero_or_none(a, atol=0.0):
@@ -469,3 +454,26 @@ KINK_CASES = [
     KinkCase("pow_scalar_zero_base", lambda L, x: x ** 2.0, ([0.0, -1.0],)),
     KinkCase("std_constant", lambda L, x: L.std(x), ([1.0, 1.0, 1.0],)),
 ]
+
+
+def second_order(lib, f, arrays, v, ws, dtype="float64"):
+    """d/dx of sum_i <w_i, d<v, f>/dx_i>, with lib = chainrule or torch; None where
+    it is identically zero (the first gradient does not require grad)."""
+    dt = getattr(lib, dtype)
+    xs = [lib.tensor(np.array(a, dtype=np.float64), dtype=dt, requires_grad=True) for a in arrays]
+    out = f(lib, *xs)
+    gs = lib.autograd.grad(out, xs, grad_outputs=lib.tensor(np.array(v, dtype=np.float64), dtype=dt),
+                           create_graph=True, allow_unused=True)
+    terms = [(g * lib.tensor(np.array(w, dtype=np.float64), dtype=dt)).sum()
+             for g, w in zip(gs, ws) if g is not None]
+    if not terms:
+        return [None] * len(xs)
+    s = terms[0]
+    for t in terms[1:]:
+        s = s + t
+    try:
+        return list(lib.autograd.grad(s, xs, allow_unused=True))
+    except RuntimeError as e:
+        if "does not require grad" not in str(e):
+            raise
+        return [None] * len(xs)

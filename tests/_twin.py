@@ -96,3 +96,46 @@ def name(t):
 
 def qname(t):
     return None if t.grad_fn is None else t.grad_fn.name()
+
+
+# --- outcomes of whole calls (chainrule.func, autograd.functional) -----------------------
+def outcome(fn):
+    """fn() or the exception it raised (compared by type and first message line)."""
+    try:
+        return fn()
+    except Exception as e:        # compared by type and first message line
+        return e
+
+
+def assert_same_outcome(c, t, path="result"):
+    """chainrule's outcome c equals torch's t: same exception, or same values,
+    shapes, dtypes, requires_grad and printed form, recursively in containers."""
+    if isinstance(t, BaseException):
+        assert isinstance(c, BaseException), f"{path}: torch raised {t!r}, chainrule gave {c!r}"
+        assert type(c).__name__ == type(t).__name__, (c, t)
+        assert str(c).splitlines()[0] == str(t).splitlines()[0]
+        return
+    assert not isinstance(c, BaseException), f"{path}: chainrule raised {c!r}"
+    if isinstance(t, torch.Tensor):
+        assert isinstance(c, cr.Tensor), path
+        assert tuple(c.shape) == tuple(t.shape), path
+        assert str(c.dtype) == str(t.dtype), path
+        assert c.requires_grad == t.requires_grad, path
+        np.testing.assert_allclose(c.detach().numpy(), t.detach().numpy(), rtol=1e-5,
+                                   atol=1e-6, err_msg=path)
+        assert repr(c.detach()) == repr(t.detach()), path      # signed zeros too
+        return
+    if callable(t):
+        assert callable(c), path
+        return
+    assert type(c) is type(t), f"{path}: {type(c)} vs {type(t)}"
+    if isinstance(t, (tuple, list)):
+        assert len(c) == len(t), path
+        for i, (a, b) in enumerate(zip(c, t)):
+            assert_same_outcome(a, b, f"{path}[{i}]")
+    elif isinstance(t, dict):
+        assert list(c) == list(t), path
+        for k in t:
+            assert_same_outcome(c[k], t[k], f"{path}[{k!r}]")
+    else:
+        assert c == t, path

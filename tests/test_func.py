@@ -17,6 +17,8 @@ try:
 except ImportError:      # the torch comparisons skip themselves
     torch = None
 
+from _twin import outcome, assert_same_outcome  # noqa: E402
+
 needs_torch = pytest.mark.skipif(torch is None, reason="torch not installed")
 
 X = [1.0, -2.0, 3.0]
@@ -303,61 +305,22 @@ def _cases(T, F):
 CASES = sorted(_cases(cr, F))
 
 
-def _outcome(fn):
-    try:
-        return fn()
-    except Exception as e:        # compared by type and first message line
-        return e
-
-
-def _assert_same(c, t, path="result"):
-    if isinstance(t, BaseException):
-        assert isinstance(c, BaseException), f"{path}: torch raised {t!r}, chainrule gave {c!r}"
-        assert type(c).__name__ == type(t).__name__, (c, t)
-        assert str(c).splitlines()[0] == str(t).splitlines()[0]
-        return
-    assert not isinstance(c, BaseException), f"{path}: chainrule raised {c!r}"
-    if isinstance(t, torch.Tensor):
-        assert isinstance(c, cr.Tensor), path
-        assert tuple(c.shape) == tuple(t.shape), path
-        assert str(c.dtype) == str(t.dtype), path
-        assert c.requires_grad == t.requires_grad, path
-        np.testing.assert_allclose(c.detach().numpy(), t.detach().numpy(), rtol=1e-5,
-                                   atol=1e-6, err_msg=path)
-        assert repr(c.detach()) == repr(t.detach()), path      # signed zeros too
-        return
-    if callable(t):
-        assert callable(c), path
-        return
-    assert type(c) is type(t), f"{path}: {type(c)} vs {type(t)}"
-    if isinstance(t, (tuple, list)):
-        assert len(c) == len(t), path
-        for i, (a, b) in enumerate(zip(c, t)):
-            _assert_same(a, b, f"{path}[{i}]")
-    elif isinstance(t, dict):
-        assert list(c) == list(t), path
-        for k in t:
-            _assert_same(c[k], t[k], f"{path}[{k!r}]")
-    else:
-        assert c == t, path
-
-
 @needs_torch
 @pytest.mark.parametrize("name", CASES)
 def test_against_torch(name):
-    c = _outcome(_cases(cr, F)[name])
-    t = _outcome(_cases(torch, TF)[name])
-    _assert_same(c, t)
+    c = outcome(_cases(cr, F)[name])
+    t = outcome(_cases(torch, TF)[name])
+    assert_same_outcome(c, t)
 
 
 @needs_torch
 @pytest.mark.parametrize("name", ["grad1", "hess1", "jvp1", "vjp_xr", "jacfwd1"])
 def test_against_torch_under_no_grad(name):
     with cr.no_grad():
-        c = _outcome(_cases(cr, F)[name])
+        c = outcome(_cases(cr, F)[name])
     with torch.no_grad():
-        t = _outcome(_cases(torch, TF)[name])
-    _assert_same(c, t)
+        t = outcome(_cases(torch, TF)[name])
+    assert_same_outcome(c, t)
 
 
 @needs_torch

@@ -13,7 +13,7 @@ from hypothesis.extra import numpy as hnp
 
 import chainrule as cr
 
-from _opcases import make_inputs, numerical_vjp, as_numpy
+from _opcases import make_inputs, numerical_vjp, as_numpy, second_order
 
 try:
     import torch
@@ -72,32 +72,13 @@ def _check(f, in_shapes, domain, seed):
 
     # second order, against torch: d/dx sum_i <grad_i, w_i>
     ws = [np.random.default_rng(seed + 2 + i).standard_normal(a.shape) for i, a in enumerate(arrays)]
-    h = _second(cr, f, arrays, v, ws)
-    th = _second(torch, f, arrays, v, ws)
+    h = second_order(cr, f, arrays, v, ws)
+    th = second_order(torch, f, arrays, v, ws)
     for i, (a, b) in enumerate(zip(h, th)):
         a = np.zeros(arrays[i].shape) if a is None else as_numpy(a)
         b = np.zeros(arrays[i].shape) if b is None else as_numpy(b)
         assert np.allclose(a, b, atol=1e-9, rtol=1e-6), \
             f"input {i}: second order, chainrule\n{a}\ntorch\n{b}"
-
-
-def _second(lib, f, arrays, v, ws):
-    xs = [lib.tensor(a, dtype=lib.float64, requires_grad=True) for a in arrays]
-    out = f(lib, *xs)
-    gs = lib.autograd.grad(out, xs, grad_outputs=lib.tensor(v, dtype=lib.float64),
-                           create_graph=True, allow_unused=True)
-    terms = [(g * lib.tensor(w, dtype=lib.float64)).sum() for g, w in zip(gs, ws) if g is not None]
-    if not terms:
-        return [None] * len(xs)
-    s = terms[0]
-    for t in terms[1:]:
-        s = s + t
-    try:
-        return list(lib.autograd.grad(s, xs, allow_unused=True))
-    except RuntimeError as e:
-        if "does not require grad" not in str(e):
-            raise
-        return [None] * len(xs)
 
 
 # ---------------------------------------------------------------------------
