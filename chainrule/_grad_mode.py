@@ -35,7 +35,7 @@ class _GradModeContext:
 
     def __call__(self, fn):
         # Decorator use: a fresh context per call, so recursion and threads are safe.
-        cls, target = type(self), self._target
+        target = self._target
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):

@@ -18,8 +18,8 @@ import weakref
 
 import numpy as np
 
-from . import _errors
 from ._grad_mode import STATE
+from ._inplace_state import EPOCH
 from ._tensor import Tensor
 
 HINT = ("Hint: enable anomaly detection to find the operation that failed to compute its "
@@ -41,7 +41,6 @@ def box_of(t):
 # Counts every in-place change anywhere.  A node notes it when recorded; if it
 # is unchanged at backward, nothing the node saved can have been modified and
 # the per-tensor version checks are skipped (the common case).
-from ._inplace_state import EPOCH  # noqa: E402
 
 
 def bump(t):

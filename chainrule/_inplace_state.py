@@ -1,5 +1,5 @@
-"""Global switches read on the op hot path, in a module of their own so that
-the op registry can read them without importing the Tensor class.
+"""Global switches read on the op hot path, kept in one small module that the
+registry, the in-place machinery, forward mode and inference mode share.
 
 EPOCH counts every in-place change (see _inplace.py); FW_ACTIVE says whether a
 forward-mode dual level is open (see autograd/forward_ad.py); INFERENCE_USED

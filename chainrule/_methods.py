@@ -4,11 +4,11 @@ are one implementation.  Also the comparisons (no gradient) and the few
 in-place methods the core needs."""
 import numpy as np
 
-from . import _dtypes, _errors
+from . import _dtypes, _inplace
 from ._grad_mode import STATE
 from ._tensor import Tensor, device as _device
 from .ops import pointwise as P, reduce as R, shape as S, linalg as L
-from .ops._args import as_operand, promoted_arrays, shape_args
+from .ops._args import as_operand, promoted_arrays
 
 _T = Tensor
 
@@ -231,7 +231,6 @@ def _factories():
 # --- in-place methods ----------------------------------------------------------------------------
 # Each is its out-of-place op run through _inplace.apply, which handles version
 # counters, leaf checks, history rebasing and views.
-from . import _inplace  # noqa: E402
 
 
 def _inplace_op(fn, name):

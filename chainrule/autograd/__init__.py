@@ -104,7 +104,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
          only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """d(outputs)/d(inputs), returned rather than accumulated into .grad."""
     outputs = _as_tuple(outputs)
-    single = isinstance(inputs, Tensor)
     inputs = _as_tuple(inputs)
     if allow_unused is None:
         allow_unused = materialize_grads

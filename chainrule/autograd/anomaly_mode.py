@@ -8,7 +8,6 @@ While it is on, every recorded node keeps the traceback of the forward call
 that created it; when a node's backward fails or (check_nan=True) returns NaN,
 chainrule warns with that traceback and raises naming the node, as PyTorch does.
 """
-import threading
 import traceback
 import warnings
 

@@ -6,9 +6,7 @@ The walk is iterative (no recursion, so million-node chains work) and uses
 dependency counting, as PyTorch does: a node runs once every node that feeds
 it a gradient has run, so its incoming gradients are summed first.
 """
-from .. import _errors
 from .._grad_mode import STATE
-from .graph import Node
 from . import anomaly_mode
 
 Tensor = None          # bound by chainrule._tensor
@@ -43,7 +41,7 @@ def _needed_nodes(roots, wanted):
     when gradients are asked for specific inputs.  Iterative post-order."""
     needed = set(wanted)
     done = set()
-    stack = [(r, False) for r in roots if isinstance(r, Node)]
+    stack = [(r, False) for r in roots if r._is_node]
     while stack:
         fn, expanded = stack.pop()
         if expanded:
@@ -55,13 +53,9 @@ def _needed_nodes(roots, wanted):
         done.add(fn)
         stack.append((fn, True))
         for e in fn.edges:
-            if e is not None and e not in done and isinstance(e, Node):
+            if e is not None and e not in done and e._is_node:
                 stack.append((e, False))
     return needed
-
-
-def _add(a, b):
-    return b if a is None else a + b
 
 
 def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True):
@@ -92,7 +86,8 @@ def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True)
     # holds (node, gradient) pairs ready to run.
     partial = {}
     for tgt, g in zip(targets, grads):
-        partial[tgt] = _add(partial.get(tgt), g)
+        prev = partial.get(tgt)
+        partial[tgt] = g if prev is None else prev + g
     ready = []
     for tgt in targets:
         # (popping from partial also keeps a root given twice from starting twice)

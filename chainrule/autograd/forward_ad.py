@@ -17,7 +17,7 @@ import collections
 
 import numpy as np
 
-from .._grad_mode import STATE, enable_grad
+from .._grad_mode import enable_grad
 from .._tensor import Tensor
 
 __all__ = ["dual_level", "make_dual", "unpack_dual", "enter_dual_level", "exit_dual_level",

@@ -19,6 +19,7 @@ import inspect
 
 import numpy as np
 
+from .. import _errors, _inplace
 from .._grad_mode import STATE
 from .._inplace_state import (EPOCH as _EPOCH, FW_ACTIVE as _FW_ACTIVE,
                               INFERENCE_USED as _INFERENCE_USED)
@@ -162,7 +163,7 @@ def _compile_raw_apply(name, formulas, n_saved, n_params):
     it once per node.  Behaviour is identical to the generic path.
     """
     args = [f"v{i}" for i in range(n_saved)] + [f"p{i}" for i in range(n_params)]
-    lines = [f"def apply_raw(self, g, needed=None):"]
+    lines = ["def apply_raw(self, g, needed=None):"]
     if n_saved:
         lines.append("    saved = self.saved")
         lines.append("    if saved is None:")
@@ -189,9 +190,9 @@ def _compile_raw_apply(name, formulas, n_saved, n_params):
         call = ", ".join(["_A", "g"] + [args[s] for s in slots])
         lines += [
             f"    e = edges[{i}]",
-            f"    if e is None or (needed is not None and e not in needed):",
+            "    if e is None or (needed is not None and e not in needed):",
             f"        g{i} = None",
-            f"    else:",
+            "    else:",
             f"        g{i} = _f{i}({call})",
             f"        m = meta[{i}]",
             f"        if g{i}.shape != m[0] or g{i}.dtype != m[1]:",
@@ -205,19 +206,9 @@ def _compile_raw_apply(name, formulas, n_saved, n_params):
     return env["apply_raw"]
 
 
-def _check_saved(node):
-    from .._inplace import check_saved
-    check_saved(node)
-
-
-def _saved_versions(saved):
-    from .._inplace import saved_versions
-    return saved_versions(saved)
-
-
-def _freed_error():
-    from .. import _errors
-    return _errors.freed_graph()
+_check_saved = _inplace.check_saved
+_saved_versions = _inplace.saved_versions
+_freed_error = _errors.freed_graph
 
 
 _RAW_ENVS = []   # globals of the compiled functions, which need the Tensor class
@@ -323,14 +314,12 @@ def _pick_saved(node, plan, out, inputs, edges):
     users = node._save_users
     if users is None or None not in edges:
         return tuple([out if i < 0 else inputs[i] for i in plan])
-    if len(edges) == 2:
-        return node._pick2[(edges[0] is not None) + 2 * (edges[1] is not None)](out, inputs)
-    else:
-        key = (node.__class__, tuple([e is not None for e in edges]))
-        keep = _KEEP.get(key)
-        if keep is None:
-            keep = _KEEP[key] = tuple(any(edges[u] is not None for u in users[j])
-                                      for j in range(len(plan)))
+    # (two-input ops use the tabulated node._pick2 instead, in record())
+    key = (node.__class__, tuple([e is not None for e in edges]))
+    keep = _KEEP.get(key)
+    if keep is None:
+        keep = _KEEP[key] = tuple(any(edges[u] is not None for u in users[j])
+                                  for j in range(len(plan)))
     return tuple([(out if i < 0 else inputs[i]) if k else None for i, k in zip(plan, keep)])
 
 

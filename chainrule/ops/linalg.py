@@ -8,7 +8,6 @@ import numpy as np
 
 from ._registry import defop, record, TensorOps, ArrayOps
 from ._args import as_tensor_arg
-from .. import _dtypes
 
 Tensor = None
 

@@ -7,10 +7,9 @@ input's shape (Node.apply_formulas -> F.fit).
 """
 import numpy as np
 
-from ._registry import defop, record, TensorOps
+from ._registry import defop, record, TensorOps, ArrayOps
 from . import _args
 from ._args import as_operand, as_tensor_arg, promoted_arrays, to_float_array
-from .. import _dtypes
 
 Tensor = None  # bound by _args.bind via chainrule._tensor; see _bind below
 
@@ -302,7 +301,6 @@ for _name, _fn in {"neg": neg, "exp": exp, "log": log, "sqrt": sqrt, "sin": sin,
                    "reciprocal": reciprocal, "sign": sign, "pow": pow, "maximum": maximum,
                    "minimum": minimum, "where": where, "clamp": clamp}.items():
     setattr(TensorOps, _name, staticmethod(_fn))
-from ._registry import ArrayOps  # noqa: E402
 ArrayOps.in_range = staticmethod(_in_range)
 ArrayOps.where = staticmethod(np.where)
 ArrayOps.pow = staticmethod(np.power)

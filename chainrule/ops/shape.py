@@ -162,7 +162,7 @@ def _reshape_as(input, shape, name="ViewBackward0"):
 
 def index_put(input, idx, value, node_name=None):
     """input with input[idx] = value, out of place (differentiable in both)."""
-    from ._args import as_operand, promoted_arrays
+    from ._args import as_operand
     idx = _convert_index(idx)
     value = as_operand(value)
     d = input._data
