@@ -263,7 +263,7 @@ def _rebase(t, node):
     if t._retains_grad and node is not None:
         if old is not None and old._retained is not None and old._retained() is t:
             old._retained = None
-        from .autograd.engine import watch_nonleaf
+        from .autograd.graph import watch_nonleaf   # (cycle: autograd imports this module)
         watch_nonleaf(t)
 
 

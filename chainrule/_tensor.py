@@ -84,6 +84,7 @@ class Tensor:
     _fw_tangent = None        # forward-mode tangent (autograd/forward_ad.py)
     _views = None             # live views of this tensor (WeakSet), see _inplace.py
     _storage_of = None        # the tensor detach() took this one's storage from
+    _keeps_type = True        # ops on a subclass return that subclass (nn.Parameter: False)
 
     __array_priority__ = 1000      # NumPy defers to our reflected operators
 
@@ -375,46 +376,9 @@ class Tensor:
         return self.to(dtype)
 
     # --- autograd entry points ------------------------------------------
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        if (gradient is None and inputs is None and not create_graph and self._grad_fn is not None
-                and self._data.size == 1 and self._data.__class__ is np.ndarray):
-            # The common case (a scalar loss), without the general argument handling.
-            d = self._data
-            _engine.run((self,), (_one(d.dtype) if not d.ndim else np.ones_like(d),),
-                        bool(retain_graph), False)
-            return
-        if inputs is not None and isinstance(inputs, Tensor):
-            inputs = [inputs]
-        _autograd.backward([self], None if gradient is None else [gradient], retain_graph,
-                           create_graph, inputs=inputs)
-
-    def _accumulate_node(self):
-        """The AccumulateGrad node standing for this leaf in next_functions."""
-        node = self._acc_node
-        if node is None:
-            from .autograd.graph import AccumulateGrad
-            node = AccumulateGrad(self)
-            self._acc_node = node
-        return node
-
-    def retain_grad(self):
-        if not self._requires_grad:
-            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self._grad_fn is not None:
-            self._retains_grad = True
-            from .autograd.engine import watch_nonleaf
-            watch_nonleaf(self)
-
-    def register_hook(self, hook):
-        if not self._requires_grad:
-            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        from .autograd.engine import add_tensor_hook
-        return add_tensor_hook(self, hook)
-
-
-# chainrule.autograd, its engine and its shared scalar seed; bound at import
-# (they import this module).
-_autograd = _engine = _one = None
+    # backward(), retain_grad() and register_hook() are defined beside the
+    # engine, in chainrule/autograd/__init__.py (the engine imports this
+    # module, so it cannot be imported from here).
 
 
 def _c_name(dt):

@@ -11,7 +11,7 @@ from .. import _errors
 from .._grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
 from .._tensor import Tensor
 from . import engine
-from .graph import Node
+from .graph import AccumulateGrad, Node, add_tensor_hook, watch_nonleaf
 
 __all__ = ["backward", "grad", "Variable", "no_grad", "enable_grad", "set_grad_enabled",
            "is_grad_enabled", "Node"]
@@ -135,6 +135,51 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             g = Tensor._make(np.array(g))      # a copy: it may alias a seed or buffer
         result.append(g)
     return tuple(result)
+
+
+# --- the Tensor's autograd entry points ---------------------------------------------------
+# Defined here, beside the engine they call (the engine imports the Tensor
+# module, so the Tensor class cannot import it).
+def _tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    if (gradient is None and inputs is None and not create_graph and self._grad_fn is not None
+            and self._data.size == 1 and self._data.__class__ is np.ndarray):
+        # The common case (a scalar loss), without the general argument handling.
+        d = self._data
+        engine.run((self,), (_one(d.dtype) if not d.ndim else np.ones_like(d),),
+                   bool(retain_graph), False)
+        return
+    if inputs is not None and isinstance(inputs, Tensor):
+        inputs = [inputs]
+    backward([self], None if gradient is None else [gradient], retain_graph, create_graph,
+             inputs=inputs)
+
+
+def _tensor_accumulate_node(self):
+    """The AccumulateGrad node standing for this leaf in next_functions."""
+    node = self._acc_node
+    if node is None:
+        node = self._acc_node = AccumulateGrad(self)
+    return node
+
+
+def _tensor_retain_grad(self):
+    if not self._requires_grad:
+        raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+    if self._grad_fn is not None:
+        self._retains_grad = True
+        watch_nonleaf(self)
+
+
+def _tensor_register_hook(self, hook):
+    if not self._requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    return add_tensor_hook(self, hook)
+
+
+Tensor.backward = _tensor_backward
+Tensor._accumulate_node = _tensor_accumulate_node
+Tensor.retain_grad = _tensor_retain_grad
+Tensor.register_hook = _tensor_register_hook
 
 
 class _VariableMeta(type):

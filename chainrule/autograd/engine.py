@@ -6,10 +6,10 @@ The walk is iterative (no recursion, so million-node chains work) and uses
 dependency counting, as PyTorch does: a node runs once every node that feeds
 it a gradient has run, so its incoming gradients are summed first.
 """
+from .. import _fpstate
 from .._grad_mode import STATE
+from .._tensor import Tensor
 from . import anomaly_mode
-
-Tensor = None          # bound by chainrule._tensor
 
 
 def _target(t):
@@ -98,6 +98,7 @@ def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True)
     anomaly = anomaly_mode._state["enabled"]
     prev_mode = STATE.enabled
     STATE.enabled = bool(create_graph)
+    quiet = _fpstate.quiet()          # inf and nan silently, as PyTorch (formulas on arrays)
     try:
         while ready:
             fn, g = ready.pop()
@@ -141,6 +142,7 @@ def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True)
                         prev = partial.get(e)
                         partial[e] = gi if prev is None else prev + gi
     finally:
+        _fpstate.restore(quiet)
         STATE.enabled = prev_mode
     if capture is None:
         return None
@@ -165,10 +167,11 @@ def _accumulate(leaf, g, create_graph):
     """Add g into leaf.grad, as AccumulateGrad does."""
     old = leaf._grad
     if create_graph:
-        from ..ops.shape import copy_for_grad as clone_as_copy
+        # (cycle: the op modules import autograd, which imports this module)
+        from ..ops.shape import copy_for_grad
         if not isinstance(g, Tensor):
             g = Tensor._make(g)
-        leaf._grad = clone_as_copy(g) if old is None else old + g
+        leaf._grad = copy_for_grad(g) if old is None else old + g
     else:
         if isinstance(g, Tensor):
             g = g._data
@@ -268,22 +271,3 @@ def _unwrap(g, create_graph):
     if create_graph:
         return g
     return g._data if isinstance(g, Tensor) else g
-
-
-def add_tensor_hook(t, hook):
-    from .graph import _Handle
-    if t._grad_fn is None:
-        if t._backward_hooks is None:
-            t._backward_hooks = {}
-        return _Handle(t._backward_hooks, hook)
-    fn = t._grad_fn
-    fn._has_hooks = True
-    if fn._tensor_hooks is None:
-        fn._tensor_hooks = {}
-    return _Handle(fn._tensor_hooks, hook)
-
-
-def watch_nonleaf(t):
-    import weakref
-    t._grad_fn._retained = weakref.ref(t)
-    t._grad_fn._has_hooks = True

@@ -14,7 +14,12 @@ What a node does on backward is not written here: each operation's class
 carries its formulas (see chainrule/ops/).  This module and the engine know
 nothing about specific operations.
 """
+import weakref
+
 from .. import _errors
+from .._inplace import check_saved as _check_saved
+from .._inplace_state import EPOCH as _EPOCH
+from .._tensor import Tensor as _Tensor
 
 __all__ = ["Node", "AccumulateGrad"]
 
@@ -40,6 +45,9 @@ class Node:
     _is_selector = False  # picks output k of a multi-output node (autograd/function.py)
     _saved_versions = None  # versions of saved tensors that had counters when saved
     _out_modified = None  # set when the saved output was changed in place (_inplace.bump)
+    # The formulas' namespaces, F (set by ops/_registry.py: it imports this module).
+    array_ops = None   # raw arrays, plain backward
+    tensor_ops = None  # Tensors, create_graph
 
     # --- introspection, as in PyTorch ------------------------------------
     def name(self):
@@ -80,9 +88,6 @@ class Node:
         self._has_hooks = True
         return _Handle(self._pre_hooks, hook)
 
-    def _release(self):
-        self.saved = None
-
     def __call__(self, *grads):
         return self.apply_formulas(grads[0], False)
 
@@ -110,7 +115,7 @@ class Node:
             vals = [v._data if isinstance(v, _Tensor) else v for v in saved]
             if self.params:
                 vals += self.params
-        F = _ops.TensorOps if create_graph else _ops.ArrayOps
+        F = self.tensor_ops if create_graph else self.array_ops
         combined = self.combined
         if combined is not None:
             grads = list(combined(F, g, *vals))
@@ -178,16 +183,22 @@ class _Handle:
         self.remove()
 
 
-# Bound late: the Tensor class and the op namespaces import this module.
-_Tensor = None
-_EPOCH = None
-_check_saved = None
-_ops = None
+def add_tensor_hook(t, hook):
+    """t.register_hook(hook): on a leaf the hook is the tensor's; on a
+    non-leaf it is kept by the node that produced t (a node produces one
+    tensor, so the gradient arriving at it is t's)."""
+    if t._grad_fn is None:
+        if t._backward_hooks is None:
+            t._backward_hooks = {}
+        return _Handle(t._backward_hooks, hook)
+    fn = t._grad_fn
+    fn._has_hooks = True
+    if fn._tensor_hooks is None:
+        fn._tensor_hooks = {}
+    return _Handle(fn._tensor_hooks, hook)
 
 
-def _bind(tensor_cls, ops_module, inplace_module):
-    global _Tensor, _ops, _EPOCH, _check_saved
-    _Tensor = tensor_cls
-    _ops = ops_module
-    _EPOCH = inplace_module.EPOCH
-    _check_saved = inplace_module.check_saved
+def watch_nonleaf(t):
+    """t.retain_grad() on a non-leaf: its node stores the gradient into t.grad."""
+    t._grad_fn._retained = weakref.ref(t)
+    t._grad_fn._has_hooks = True

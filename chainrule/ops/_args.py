@@ -6,9 +6,7 @@ import numpy as np
 
 from .. import _dtypes
 from .. import _errors
-from . import _registry
-
-Tensor = None          # bound by chainrule._tensor
+from .._tensor import Tensor
 
 _float, _int, _bool = float, int, bool
 
@@ -25,7 +23,7 @@ def as_operand(v):
         return v.item()
     if isinstance(v, numbers.Number):
         return v
-    from .._factories import tensor
+    from .._factories import tensor   # (cycle: _factories imports shape_args from here)
     if isinstance(v, np.ndarray):
         return Tensor._make(v) if v.dtype in _dtypes.FROM_NP else tensor(v)
     return tensor(v)
@@ -92,8 +90,3 @@ def shape_args(args):
         args = args[0]
     return tuple(int(s) for s in args)
 
-
-def bind(tensor_cls):
-    global Tensor
-    Tensor = tensor_cls
-    _registry.bind_tensor(tensor_cls)

@@ -1,12 +1,13 @@
-"""How an operation is defined: a forward on raw arrays plus one backward
-formula per input, in a table.
+"""How an operation is declared: everything about it in one place.
 
-    defop("sin", np.sin, lambda F, g, x: g * F.cos(x))
+    SIN = defop("sin", np.sin, lambda F, g, x: g * F.cos(x))
 
 reads: sin's forward is np.sin; the gradient for its input x is g * cos(x).
 A formula's parameters name what it needs: the op's inputs (by the names in
 `inputs=`), its output (`out`), or its parameters (`params=`).  The registry
 reads those names once, so each recorded node saves exactly those values.
+An op declared without formulas (a comparison, `isnan`, `argmax`) is not
+differentiable: its results never require grad.
 
 `F` is the namespace the formula computes with.  Plain backward passes
 `ArrayOps`: the ops' raw forward functions on arrays, no graph, no wrappers.
@@ -14,19 +15,21 @@ backward with create_graph=True passes `TensorOps`: the same ops as
 differentiable functions on Tensors, so the backward is recorded in turn and
 higher derivatives come for free.  Formulas therefore only use F.<op> and
 Python operators, which both namespaces provide.
+
+An op's public forms are declared with it, by `expose(fn, names...)`: the
+function `chainrule.<name>`, the method `Tensor.<name>`, the in-place method
+`Tensor.<name>_` and the formula namespace `TensorOps.<name>` are all
+generated from these tables (by chainrule/__init__.py and _methods.py), so a
+name is written once.  The public function checks the arguments, applies
+PyTorch's promotion and hands the arrays to the dispatch point
+(`_dispatch.apply`), which computes the forward and records it.
 """
 import inspect
 
-import numpy as np
-
-from .. import _errors, _inplace
-from .._grad_mode import STATE
-from .._inplace_state import (EPOCH as _EPOCH, FW_ACTIVE as _FW_ACTIVE,
-                              INFERENCE_USED as _INFERENCE_USED)
-from ..autograd.anomaly_mode import _state as _ANOMALY, capture_stack as _capture_stack
+from . import _codegen
 from ..autograd.graph import Node
 
-__all__ = ["defop", "Op", "ArrayOps", "TensorOps", "record"]
+__all__ = ["defop", "Op", "ArrayOps", "TensorOps", "expose", "FUNCTIONS", "METHODS", "INPLACE"]
 
 
 class ArrayOps:
@@ -34,13 +37,34 @@ class ArrayOps:
 
 
 class TensorOps:
-    """Differentiable versions of every registered op (filled by the op modules)."""
+    """Differentiable versions of every registered op (filled by expose)."""
 
 
-_ndarray = np.ndarray
-_generic = np.generic
-Tensor = None          # bound by chainrule._tensor at import
-_make = None           # Tensor._make, likewise
+# The public forms, name -> function.  INPLACE maps a method name such as
+# "add_" to the out-of-place function it runs in place (_methods.py wraps it).
+FUNCTIONS = {}
+METHODS = {}
+INPLACE = {}
+
+
+def expose(fn, *names, function=True, method=True, inplace=False, formulas=True):
+    """Make `fn` public under each of `names` (its own name if none):
+    as chainrule.<name> (function), Tensor.<name> (method; a function whose
+    first parameter is the tensor), Tensor.<name>_ (inplace), and
+    TensorOps.<name> for backward formulas (formulas).  `method` may also
+    be a different callable, for the few methods whose signature differs
+    from the function's (x.view(2, 3), x.permute(1, 0))."""
+    names = names or (fn.__name__,)
+    for n in names:
+        if function:
+            FUNCTIONS[n] = fn
+        if method:
+            METHODS[n] = fn if method is True else method
+        if inplace:
+            INPLACE[n + "_"] = fn
+    if formulas:
+        setattr(TensorOps, names[0], staticmethod(fn))
+    return fn
 
 
 def _camel(name):
@@ -48,11 +72,12 @@ def _camel(name):
 
 
 class Op:
-    """One differentiable operation: its forward and its Node class (which
-    carries the backward formulas)."""
+    """One operation: its forward on arrays and its Node class (which carries
+    the backward formulas; a non-differentiable op has none)."""
 
-    def __init__(self, name, forward, node_cls, inputs, params):
+    def __init__(self, name, forward, node_cls, inputs, params, differentiable=True):
         self.name = name
+        self.differentiable = differentiable
         self.forward = forward
         self.Node = node_cls
         self.inputs = inputs
@@ -77,16 +102,20 @@ class Op:
 
 
 def defop(name, forward, *formulas, inputs=("x",), params=(), node_name=None,
-          combined=None):
+          combined=None, quiet=True):
     """Register op `name`.
 
-    forward(*input_arrays, *params) -> array.
+    forward(*input_arrays, *params) -> array (the formulas may also call it
+    as F.<name> with fewer params: give the others defaults).
     formulas: one per input, `lambda F, g, <names>: grad`, or None where the
     input is not differentiable.  `combined` instead gives one function
     returning every input's gradient (for ops like cat, where the inputs share
-    the work).
+    the work).  quiet=False: the forward only moves elements (views, indexing,
+    comparisons), so it cannot meet a floating-point error and the dispatch
+    point need not silence NumPy's warnings for it.
     """
-    if combined is None and len(formulas) != len(inputs):
+    differentiable = bool(formulas) or combined is not None
+    if differentiable and combined is None and len(formulas) != len(inputs):
         raise TypeError(f"{name}: {len(inputs)} inputs but {len(formulas)} formulas")
     known = list(inputs) + ["out"]
 
@@ -118,6 +147,8 @@ def defop(name, forward, *formulas, inputs=("x",), params=(), node_name=None,
     plan = tuple(-1 if n == "out" else inputs.index(n) for n in used)
     attrs = {
         "__slots__": (),
+        "array_ops": ArrayOps,
+        "tensor_ops": TensorOps,
         "formulas": compiled,
         "saves_tensors": bool(used),
         "out_index": plan.index(-1) if -1 in plan else -1,
@@ -135,243 +166,18 @@ def defop(name, forward, *formulas, inputs=("x",), params=(), node_name=None,
         keep2 = [tuple(any((m >> u) & 1 for u in users) for users in attrs["_save_users"])
                  for m in range(4)]
         # ...as small functions building the saved tuple directly.
-        attrs["_pick2"] = tuple(
-            eval("lambda out, inp: (" + "".join(
-                (("out" if i < 0 else f"inp[{i}]") if k else "None") + ", "
-                for i, k in zip(plan, keep)) + ")")
-            for keep in keep2)
+        attrs["_pick2"] = tuple(_codegen.saved_picker(name, plan, keep) for keep in keep2)
     if combined is not None:
         slots = resolve(comb_slots)
         attrs["combined"] = staticmethod(
             lambda F, g, *vals, _f=combined, _s=slots: _f(F, g, *[vals[i] for i in _s]))
-    if combined is None:
-        attrs["apply_raw"] = _compile_raw_apply(name, compiled, len(used), len(params))
+    if combined is None and differentiable:
+        attrs["apply_raw"] = _codegen.raw_apply(name, compiled, len(used), len(params), ArrayOps)
     cls = type(node_name or _camel(name) + "Backward0", (Node,), attrs)
-    op = Op(name, forward, cls, tuple(inputs), tuple(params))
+    if "apply_raw" in attrs:
+        _codegen.track(cls)
+    op = Op(name, forward, cls, tuple(inputs), tuple(params), differentiable)
+    op.quiet = quiet
     cls._op = op
     setattr(ArrayOps, name, staticmethod(forward))
     return op
-
-
-def _compile_raw_apply(name, formulas, n_saved, n_params):
-    """Write out Node.apply_formulas for one op, plain-backward mode only.
-
-    The generic method loops over inputs and builds argument lists on every
-    call; this straight-line version of the same steps (unwrap the saved
-    tensors, call each needed formula with its arguments, fit the result to
-    the input's shape and dtype) costs a fraction of that, and backward runs
-    it once per node.  Behaviour is identical to the generic path.
-    """
-    args = [f"v{i}" for i in range(n_saved)] + [f"p{i}" for i in range(n_params)]
-    lines = ["def apply_raw(self, g, needed=None):"]
-    if n_saved:
-        lines.append("    saved = self.saved")
-        lines.append("    if saved is None:")
-        lines.append("        raise _freed()")
-        lines.append("    if self._epoch != _EPOCH[0]:")
-        lines.append("        _check_saved(self)")
-        for i in range(n_saved):
-            lines.append(f"    v{i} = saved[{i}]")
-            lines.append(f"    if isinstance(v{i}, _Tensor): v{i} = v{i}._data")
-    if n_params:
-        lines.append(f"    {', '.join(f'p{i}' for i in range(n_params))}, = self.params")
-    lines.append("    edges = self.edges")
-    lines.append("    meta = self.meta")
-    outs = []
-    env = {"_A": ArrayOps, "_freed": _freed_error, "_EPOCH": _EPOCH,
-           "_check_saved": _check_saved}
-    for i, f in enumerate(formulas):
-        outs.append(f"g{i}")
-        if f is None:
-            lines.append(f"    g{i} = None")
-            continue
-        fn, slots = f
-        env[f"_f{i}"] = fn
-        call = ", ".join(["_A", "g"] + [args[s] for s in slots])
-        lines += [
-            f"    e = edges[{i}]",
-            "    if e is None or (needed is not None and e not in needed):",
-            f"        g{i} = None",
-            "    else:",
-            f"        g{i} = _f{i}({call})",
-            f"        m = meta[{i}]",
-            f"        if g{i}.shape != m[0] or g{i}.dtype != m[1]:",
-            f"            g{i} = _A.fit(g{i}, m[0], m[1])",
-        ]
-    lines.append(f"    return [{', '.join(outs)}]")
-    env["_Tensor"] = Tensor
-    _RAW_ENVS.append(env)
-    src = "\n".join(lines)
-    exec(compile(src, f"<backward of {name}>", "exec"), env)
-    return env["apply_raw"]
-
-
-_check_saved = _inplace.check_saved
-_saved_versions = _inplace.saved_versions
-_freed_error = _errors.freed_graph
-
-
-_RAW_ENVS = []   # globals of the compiled functions, which need the Tensor class
-
-
-def bind_tensor(cls):
-    global Tensor, _make
-    Tensor = cls
-    _make = cls._make
-    for env in _RAW_ENVS:
-        env["_Tensor"] = cls
-
-
-def record(op, out, inputs, params=(), node_cls=None):
-    """Wrap the forward result `out` in a Tensor and, when grad mode is on and
-    an input requires grad, attach a node: the hot path of every op."""
-    if out.__class__ is not _ndarray and isinstance(out, _generic):
-        out = np.asarray(out)          # NumPy returns scalars for 0-d results
-    if _FW_ACTIVE[0]:
-        return _record_dual(op, out, inputs, params, node_cls)
-    if not STATE.enabled:
-        t = _make(out)
-        if STATE.inference:
-            t._inference = True
-        return t
-    if len(inputs) == 1:               # unrolled for the commonest arities
-        edges, meta = _edge1(inputs[0])
-    elif len(inputs) == 2:
-        edges, meta = _edge2(inputs[0], inputs[1])
-    else:
-        edges, meta = _edges(inputs)
-    if edges is None:
-        return _make(out)
-    node = (node_cls or op.Node)()
-    node.edges = edges
-    node.meta = meta
-    node.params = params
-    node._epoch = _EPOCH[0]
-    if _ANOMALY["enabled"]:
-        node._anomaly_trace = _capture_stack()
-    if op.saves_inputs and None not in edges:
-        saved = node.saved = inputs
-    else:
-        plan = op.save_plan
-        if not plan:
-            node.saved = None
-            return _make(out, True, node)
-        if len(edges) == 2 and node._save_users is not None:   # tabulated (see defop)
-            saved = node.saved = node._pick2[(edges[0] is not None) +
-                                             2 * (edges[1] is not None)](out, inputs)
-        else:
-            saved = node.saved = _pick_saved(node, plan, out, inputs, edges)
-    if _INFERENCE_USED[0]:
-        _refuse_inference_tensors(saved)
-    if _EPOCH[0]:                      # some tensor may have a version counter
-        for v in saved:
-            if v.__class__ is Tensor and v._vbox is not None:
-                node._saved_versions = _saved_versions(saved)
-                break
-    return _make(out, True, node)
-
-
-def _record_dual(op, out, inputs, params, node_cls):
-    """record() while forward-mode AD is on: also push the inputs' tangents."""
-    from ..autograd import forward_ad
-    _FW_ACTIVE[0] = False
-    try:
-        t = record(op, out, inputs, params, node_cls)
-    finally:
-        _FW_ACTIVE[0] = True
-    if not any(isinstance(x, Tensor) and x._fw_tangent is not None for x in inputs):
-        return t
-    # A node of the op just for deriving the tangent (the recorded one may not
-    # have saved what the tangent needs).
-    node = (node_cls or op.Node)()
-    node.meta = [(x._data.shape, x._data.dtype) if isinstance(x, Tensor) else None
-                 for x in inputs]
-    node.edges = [None] * len(inputs)
-    node.params = params
-    node._epoch = _EPOCH[0]
-    plan = op.save_plan
-    node.saved = tuple([out if i < 0 else inputs[i] for i in plan]) if plan else None
-    forward_ad.push_tangent(node, inputs, t)
-    return t
-
-
-_KEEP = {}   # (node class, which inputs take part) -> which saved values to keep
-
-
-def _refuse_inference_tensors(saved):
-    for v in saved:
-        if v.__class__ is Tensor and v._inference:
-            raise RuntimeError(
-                "Inference tensors cannot be saved for backward. Please do not use Tensors "
-                "created in inference mode in computation tracked by autograd. To work around "
-                "this, you can make a clone to get a normal tensor and use it in autograd, or "
-                "use `torch.no_grad()` instead of `torch.inference_mode()`.")
-
-
-def _pick_saved(node, plan, out, inputs, edges):
-    """The values the node's formulas will need: those used by the formula of
-    some input that takes part in the graph (None for the others)."""
-    users = node._save_users
-    if users is None or None not in edges:
-        return tuple([out if i < 0 else inputs[i] for i in plan])
-    # (two-input ops use the tabulated node._pick2 instead, in record())
-    key = (node.__class__, tuple([e is not None for e in edges]))
-    keep = _KEEP.get(key)
-    if keep is None:
-        keep = _KEEP[key] = tuple(any(edges[u] is not None for u in users[j])
-                                  for j in range(len(plan)))
-    return tuple([(out if i < 0 else inputs[i]) if k else None for i, k in zip(plan, keep)])
-
-
-def _edge1(t):
-    """(edges, meta) for one input, or (None, None) when nothing requires grad."""
-    fn = t._grad_fn
-    if fn is None:
-        if not t._requires_grad:
-            return None, None
-        fn = t                         # a leaf: the engine accumulates into it
-    d = t._data
-    return [fn], [(d.shape, d.dtype)]
-
-
-def _edge2(a, b):
-    if a.__class__ is Tensor or isinstance(a, Tensor):
-        ea = a._grad_fn
-        if ea is None and a._requires_grad:
-            ea = a
-        d = a._data
-        ma = (d.shape, d.dtype)
-    else:
-        ea = ma = None
-    cb = b.__class__
-    if cb is not float and cb is not int and (cb is Tensor or isinstance(b, Tensor)):
-        eb = b._grad_fn
-        if eb is None and b._requires_grad:
-            eb = b
-        d = b._data
-        mb = (d.shape, d.dtype)
-    else:
-        eb = mb = None
-    if ea is None and eb is None:
-        return None, None
-    return [ea, eb], [ma, mb]
-
-
-def _edges(inputs):
-    edges = []
-    meta = []
-    tracked = False
-    for t in inputs:
-        if t.__class__ is Tensor or isinstance(t, Tensor):
-            fn = t._grad_fn
-            if fn is None and t._requires_grad:
-                fn = t
-            if fn is not None:
-                tracked = True
-            edges.append(fn)
-            d = t._data
-            meta.append((d.shape, d.dtype))
-        else:
-            edges.append(None)
-            meta.append(None)
-    return (edges, meta) if tracked else (None, None)

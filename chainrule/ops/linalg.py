@@ -6,10 +6,11 @@ matmul itself does; the node then sums broadcast batch dimensions away.
 """
 import numpy as np
 
-from ._registry import defop, record, TensorOps, ArrayOps
-from ._args import as_tensor_arg
-
-Tensor = None
+from .._tensor import Tensor
+from ._args import as_tensor_arg, check_broadcast
+from ._dispatch import apply
+from ._registry import defop, expose, TensorOps, ArrayOps
+from .shape import unsqueeze
 
 
 def _as_matrix(F, x, shape, column):
@@ -103,12 +104,11 @@ def matmul(input, other):
                            f"[{bd.shape[0] if bd.ndim > 2 else 1}, {ka}] but got: "
                            f"[{bd.shape[0] if bd.ndim > 2 else 1}, {kb}].")
     if ad.ndim > 2 or bd.ndim > 2:
-        from ._args import check_broadcast
         check_broadcast(ad.shape[:-2], bd.shape[:-2] if bd.ndim > 1 else ())
     if ad.ndim == 1 and bd.ndim == 1:
-        return record(DOT, np.dot(ad, bd), (a, b))
+        return apply(DOT, (a, b), (ad, bd))
     if ad.ndim == 2 and bd.ndim == 2:
-        return record(MM, ad @ bd, (a, b))
+        return apply(MM, (a, b), (ad, bd))
     if ad.ndim == 2 and bd.ndim == 1:
         node = _MV
     elif ad.ndim == 1 and bd.ndim == 2:
@@ -120,7 +120,7 @@ def matmul(input, other):
         node = _TRANSPOSE if ad.shape[-2] == 1 or bd.shape[-1] == 1 else _CLONE
     else:
         node = None
-    return record(MATMUL, np.matmul(ad, bd), (a, b), (ad.shape, bd.shape), node)
+    return apply(MATMUL, (a, b), (ad, bd), (ad.shape, bd.shape), node)
 
 
 def dot(input, other):
@@ -134,7 +134,7 @@ def dot(input, other):
                            f"{a.dtype.legacy} and {b.dtype.legacy}")
     if ad.shape != bd.shape:
         return matmul(a, b)                   # raises PyTorch's size-mismatch error
-    return record(DOT, np.dot(ad, bd), (a, b))
+    return apply(DOT, (a, b), (ad, bd))
 
 
 inner = vdot = dot
@@ -163,17 +163,16 @@ def bmm(input, mat2):
 
 
 def outer(input, vec2):
-    from .shape import unsqueeze
     return unsqueeze(input, 1) * unsqueeze(vec2, 0)
 
 
 ger = outer
 
 
-def _bind(tensor_cls):
-    global Tensor
-    Tensor = tensor_cls
-
-
-TensorOps.matmul = staticmethod(matmul)
+expose(matmul)
+for _fn, _names in ((dot, ("dot", "inner", "vdot")), (mm, ()), (mv, ()), (bmm, ()),
+                    (outer, ("outer", "ger"))):
+    expose(_fn, *_names, formulas=False)
+expose(matmul, "__matmul__", function=False, formulas=False)
+expose(lambda self, other: matmul(other, self), "__rmatmul__", function=False, formulas=False)
 ArrayOps.matmul = staticmethod(np.matmul)      # (the op's forward also takes the shapes)

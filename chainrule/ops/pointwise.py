@@ -1,84 +1,108 @@
 """Elementwise operations and their derivatives.
 
-Each `defop` line is the whole definition of an op's calculus: forward on
-arrays, then one backward formula per input (g is the output's gradient).
+Each `unary(...)` / `defop(...)` line is the whole definition of an op's
+calculus: forward on arrays, then one backward formula per input (g is the
+output's gradient).  `unary` also declares the op's public forms:
+chainrule.<name>, Tensor.<name>, Tensor.<name>_ and F.<name> in formulas.
 Broadcasting needs no formula: the node sums each gradient back to its
-input's shape (Node.apply_formulas -> F.fit).
+input's shape (Node.apply_formulas -> F.fit).  Forward mode and higher
+derivatives come from the same formulas.
 """
+import math
+
 import numpy as np
 
-from ._registry import defop, record, TensorOps, ArrayOps
-from . import _args
-from ._args import as_operand, as_tensor_arg, promoted_arrays, to_float_array
-
-Tensor = None  # bound by _args.bind via chainrule._tensor; see _bind below
-
-# --- unary ops: y = f(x) --------------------------------------------------
-# name          forward         d/dx, times g
-NEG = defop("neg", np.negative, lambda F, g: -g)
-EXP = defop("exp", np.exp, lambda F, g, out: g * out)
-LOG = defop("log", np.log, lambda F, g, x: g / x)
-SQRT = defop("sqrt", np.sqrt, lambda F, g, out: g / (2 * out))
-SIN = defop("sin", np.sin, lambda F, g, x: g * F.cos(x))
-COS = defop("cos", np.cos, lambda F, g, x: -g * F.sin(x))
-TAN = defop("tan", np.tan, lambda F, g, out: g * (1 + out * out))
-TANH = defop("tanh", np.tanh, lambda F, g, out: g * (1 - out * out))
-ABS = defop("abs", np.abs, lambda F, g, x: g * F.sign(x))
-SIGMOID = defop("sigmoid", lambda x: 0.5 * np.tanh(0.5 * x) + 0.5,   # stable for large |x|
-                lambda F, g, out: g * out * (1 - out))
-# g * sign(out) is the 0/1 mask, kept connected to the graph (as PyTorch does) so a
-# second derivative of a ReLU network is zero rather than an error.
-RELU = defop("relu", lambda x: np.maximum(x, 0), lambda F, g, out: g * F.sign(out))
-RECIPROCAL = defop("reciprocal", np.reciprocal, lambda F, g, out: -g * out * out)
-# sign is piecewise constant: zero derivative, recorded so that graphs stay connected.
-SIGN = defop("sign", np.sign, lambda F, g: g * 0)
-
-# Unary ops whose results are floating point even for integer input.
-_FLOAT_RESULT = {EXP, LOG, SQRT, SIN, COS, TAN, TANH, SIGMOID, RECIPROCAL}
+from .. import _dtypes
+from .._tensor import Tensor
+from ._args import as_operand, as_tensor_arg, check_broadcast, promoted_arrays, to_float_array
+from ._dispatch import apply
+from ._registry import defop, expose, TensorOps, ArrayOps
+from .shape import nonzero
 
 
-def _unary(op):
-    float_result = op in _FLOAT_RESULT
-    forward = op.forward
+# --- unary ops: y = f(x) --------------------------------------------------------------
+def unary(name, forward, formula, *, float_result=False, aliases=(), check=None,
+          node_name=None):
+    """Declare the elementwise op `name` and its public forms; returns the
+    public function (its Op is `.op`).
+
+    float_result: integer and bool inputs give the default float dtype
+    (torch.sin(int_tensor) is float).  check(array): raises for input
+    dtypes the op refuses (only called for non-float inputs)."""
+    op = defop(name, forward, formula, node_name=node_name)
 
     def fn(input):
         if input.__class__ is not Tensor:
             input = as_tensor_arg(input)
         d = input._data
-        if float_result and d.dtype.kind not in "fc":
-            d = to_float_array(d)
-        return record(op, forward(d), (input,))
-    fn.__name__ = op.name
-    fn.__qualname__ = op.name
-    fn.__doc__ = f"Elementwise {op.name}; its derivative is in chainrule/ops/pointwise.py."
+        if d.dtype.kind not in "fc":
+            if check is not None:
+                check(d)
+            if float_result:
+                d = to_float_array(d)
+        return apply(op, (input,), (d,))
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"Elementwise {name}; its derivative is in chainrule/ops/pointwise.py."
+    fn.op = op
+    expose(fn, name, *aliases, inplace=True)
     return fn
 
 
-neg = _unary(NEG)
-exp = _unary(EXP)
-log = _unary(LOG)
-sqrt = _unary(SQRT)
-sin = _unary(SIN)
-cos = _unary(COS)
-tan = _unary(TAN)
-tanh = _unary(TANH)
-abs = _unary(ABS)
-sigmoid = _unary(SIGMOID)
-relu = _unary(RELU)
-reciprocal = _unary(RECIPROCAL)
-sign = _unary(SIGN)
-negative = neg
-absolute = abs
+def _no_bool_negation(d):
+    if d.dtype == np.bool_:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
+                           "you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
 
 
-# --- binary ops: y = f(a, b) -------------------------------------------------
+F32 = dict(float_result=True)
+# name                 forward        d/dx, times g
+neg = unary("neg", np.negative, lambda F, g: -g, aliases=("negative",), check=_no_bool_negation)
+exp = unary("exp", np.exp, lambda F, g, out: g * out, **F32)
+log = unary("log", np.log, lambda F, g, x: g / x, **F32)
+sqrt = unary("sqrt", np.sqrt, lambda F, g, out: g / (2 * out), **F32)
+sin = unary("sin", np.sin, lambda F, g, x: g * F.cos(x), **F32)
+cos = unary("cos", np.cos, lambda F, g, x: -g * F.sin(x), **F32)
+tan = unary("tan", np.tan, lambda F, g, out: g * (1 + out * out), **F32)
+tanh = unary("tanh", np.tanh, lambda F, g, out: g * (1 - out * out), **F32)
+abs = unary("abs", np.abs, lambda F, g, x: g * F.sign(x), aliases=("absolute",))
+sigmoid = unary("sigmoid", lambda x: 0.5 * np.tanh(0.5 * x) + 0.5,   # stable for large |x|
+                lambda F, g, out: g * out * (1 - out), **F32)
+# g * sign(out) is the 0/1 mask, kept connected to the graph (as PyTorch does) so a
+# second derivative of a ReLU network is zero rather than an error.
+relu = unary("relu", lambda x: np.maximum(x, 0), lambda F, g, out: g * F.sign(out))
+reciprocal = unary("reciprocal", np.reciprocal, lambda F, g, out: -g * out * out, **F32)
+# sign is piecewise constant: zero derivative, recorded so that graphs stay connected.
+sign = unary("sign", np.sign, lambda F, g: g * 0)
+log1p = unary("log1p", np.log1p, lambda F, g, x: g / (1 + x), **F32)
+expm1 = unary("expm1", np.expm1, lambda F, g, out: g * (out + 1), **F32)
+
+
+# --- predicates: bool results, outside the graph -----------------------------------------
+def _predicate(name, forward):
+    op = defop(name, forward, quiet=False)
+
+    def fn(input):
+        if input.__class__ is not Tensor:
+            input = as_tensor_arg(input)
+        return apply(op, (input,), (input._data,))
+    fn.__name__ = fn.__qualname__ = name
+    expose(fn, name, formulas=False)
+    return fn
+
+
+isnan = _predicate("isnan", np.isnan)
+isinf = _predicate("isinf", np.isinf)
+isfinite = _predicate("isfinite", np.isfinite)
+
+
+# --- binary ops: y = f(a, b) ---------------------------------------------------------------
 ADD = defop("add", np.add, lambda F, g: g, lambda F, g: g, inputs=("a", "b"))
 SUB = defop("sub", np.subtract, lambda F, g: g, lambda F, g: -g, inputs=("a", "b"))
 MUL = defop("mul", np.multiply, lambda F, g, b: g * b, lambda F, g, a: g * a,
             inputs=("a", "b"))
 DIV = defop("div", np.true_divide, lambda F, g, b: g / b, lambda F, g, a, b: -g * a / (b * b),
             inputs=("a", "b"))
-# a ** b.  d/da = b a^(b-1);  d/db = a^b log a  (0 where a == 0, as PyTorch).
 # a ** b.  d/da = b a^(b-1) (0 where b == 0);  d/db = a^b log a (0 where a == 0).
 POW = defop("pow", np.power,
             lambda F, g, a, b: _pow_base_grad(F, g, a, b),
@@ -94,7 +118,6 @@ def _pow_base_grad(F, g, a, b):
 
 def _pow_exponent_grad(F, g, a, out):
     if a.__class__ is int or a.__class__ is float:
-        import math
         return g * out * (math.log(a) if a > 0 else 0.0)
     return g * out * F.log(F.where(a == 0, 1, a))
 
@@ -107,13 +130,69 @@ MINIMUM = defop("minimum", np.minimum,
                 lambda F, g, a, b: g * ((b < a) + (a == b) * 0.5), inputs=("a", "b"))
 
 
+def _floor_divide(a, b):
+    """PyTorch's floor division: Python's rule (NumPy's floor_divide), and a
+    ZeroDivisionError for integers, where NumPy gives 0."""
+    _check_int_divisor(a, b)
+    return np.floor_divide(a, b)
+
+
+def _trunc_divide(a, b):
+    _check_int_divisor(a, b)
+    if _kind(a) in "iub" and _kind(b) in "iub":
+        q = np.floor_divide(a, b)         # exact for integers; round towards zero
+        return q + ((np.remainder(a, b) != 0) & ((q < 0))).astype(q.dtype)
+    return np.trunc(np.true_divide(a, b))
+
+
+def _remainder(a, b):
+    _check_int_divisor(a, b)
+    return np.remainder(a, b)
+
+
+def _check_int_divisor(a, b):
+    """Integer division by zero is an error in PyTorch (NumPy gives 0)."""
+    if _kind(a) in "iub" and _kind(b) in "iub" and not np.all(b):
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _kind(v):
+    d = getattr(v, "dtype", None)
+    return d.kind if d is not None else ("i" if v.__class__ is int or v.__class__ is bool else "f")
+
+
+def _not_implemented(name):
+    def formula(F, g):
+        raise RuntimeError(f"derivative for aten::{name} is not implemented")
+    return formula
+
+
+# Floor and truncated division are piecewise constant: zero gradient for both
+# inputs, as PyTorch (DivBackward2); floor_divide itself has no derivative.
+DIV_ROUNDED = defop("div_rounded", lambda a, b, mode: (_floor_divide if mode == "floor"
+                                                       else _trunc_divide)(a, b),
+                    lambda F, g: g * 0, lambda F, g: g * 0, inputs=("a", "b"),
+                    params=("mode",), node_name="DivBackward2")
+FLOOR_DIVIDE = defop("floor_divide", _floor_divide, _not_implemented("floor_divide"),
+                     _not_implemented("floor_divide"), inputs=("a", "b"),
+                     node_name="NotImplemented")
+# a mod b = a - floor(a / b) b: d/da = 1, d/db = -floor(a / b).
+REMAINDER = defop("remainder", _remainder, lambda F, g: g,
+                  lambda F, g, a, b: -g * F.div_rounded(a, b, "floor"), inputs=("a", "b"))
+
+# number % tensor: PyTorch defines no derivative.
+REMAINDER_SCALAR_BASE = defop("remainder_scalar_base", _remainder,
+                              _not_implemented("remainder"), _not_implemented("remainder"),
+                              inputs=("a", "b"), node_name="NotImplemented")
+
 # grad_fn names PyTorch gives the reflected and scalar forms.
 _RSUB = SUB.variant("RsubBackward1")
 _POW_TENSOR_EXP = POW.variant("PowBackward1")   # tensor ** tensor
 _POW_SCALAR_BASE = POW.variant("PowBackward2")  # number ** tensor
+_REMAINDER_TENSOR = REMAINDER.variant("RemainderBackward1")
 
 
-def _apply_binary(op, a, b, node_cls=None, float_result=False):
+def _apply_binary(op, a, b, node_cls=None, float_result=False, params=()):
     """a op b for Tensors and Python numbers, with PyTorch's type promotion."""
     # Fast paths first (same-dtype tensors; a float tensor and a number): they
     # need no promotion, and NumPy's own rules then agree with PyTorch's.
@@ -124,14 +203,14 @@ def _apply_binary(op, a, b, node_cls=None, float_result=False):
             bd = b._data
             if ad.dtype is bd.dtype and (not float_result or ad.dtype.kind == "f"):
                 if ad.shape != bd.shape:
-                    _args.check_broadcast(ad.shape, bd.shape)
-                return record(op, op.forward(ad, bd), (a, b), (), node_cls)
+                    check_broadcast(ad.shape, bd.shape)
+                return apply(op, (a, b), (ad, bd), params, node_cls)
         elif (cb is float or cb is int) and ad.dtype.kind == "f":
-            return record(op, op.forward(ad, b), (a, b), (), node_cls)
-    return _apply_binary_promoting(op, a, b, node_cls, float_result)
+            return apply(op, (a, b), (ad, b), params, node_cls)
+    return _apply_binary_promoting(op, a, b, node_cls, float_result, params)
 
 
-def _apply_binary_promoting(op, a, b, node_cls, float_result):
+def _apply_binary_promoting(op, a, b, node_cls, float_result, params=()):
     a = as_operand(a)
     b = as_operand(b)
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
@@ -142,8 +221,24 @@ def _apply_binary_promoting(op, a, b, node_cls, float_result):
         bd = to_float_array(bd) if not isinstance(bd, (int, float)) else float(bd)
     sa, sb = getattr(ad, "shape", ()), getattr(bd, "shape", ())
     if sa != sb:
-        _args.check_broadcast(sa, sb)
-    return record(op, op.forward(ad, bd), (a, b), (), node_cls)
+        check_broadcast(sa, sb)
+    if dt.category == _dtypes.INT:
+        ad, bd = _wrapped(ad, dt), _wrapped(bd, dt)
+    return apply(op, (a, b), (ad, bd), params, node_cls)
+
+
+def _wrapped(v, dt):
+    """A Python int outside the integer dtype wraps around, as in PyTorch
+    (int8 tensor + 1000 adds -24); NumPy would raise OverflowError."""
+    if v.__class__ is int:
+        info = np.iinfo(dt.np)
+        if not info.min <= v <= info.max:
+            return np.array(v & ((1 << (8 * dt.itemsize)) - 1)).astype(dt.np)[()]
+    return v
+
+
+def _is_bool(v):
+    return isinstance(v, Tensor) and v._data.dtype == np.bool_
 
 
 def add(input, other, *, alpha=1):
@@ -153,6 +248,8 @@ def add(input, other, *, alpha=1):
 
 
 def sub(input, other, *, alpha=1):
+    if _is_bool(input) or _is_bool(other):
+        _refuse_bool_subtraction(input, other)
     if alpha != 1:
         other = mul(other, alpha)
     return _apply_binary(SUB, input, other)
@@ -160,7 +257,18 @@ def sub(input, other, *, alpha=1):
 
 def rsub(input, other, *, alpha=1):
     """other - input (PyTorch's `2 - x`)."""
+    if _is_bool(input) or _is_bool(other):
+        _refuse_bool_subtraction(input, other)
     return _apply_binary(SUB, other, input, _RSUB)
+
+
+def _refuse_bool_subtraction(a, b):
+    if _is_bool(a) and _is_bool(b):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                       "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                       "operator instead.")
 
 
 def mul(input, other):
@@ -168,16 +276,12 @@ def mul(input, other):
 
 
 def div(input, other, *, rounding_mode=None):
-    if rounding_mode is not None:
-        from ..autograd import _nograd_result
-        q = np.floor_divide if rounding_mode == "floor" else _trunc_div
-        (ad, bd), dt = promoted_arrays(as_operand(input), as_operand(other))
-        return _nograd_result(q(ad, bd))
-    return _apply_binary(DIV, input, other, float_result=True)
-
-
-def _trunc_div(a, b):
-    return np.trunc(np.true_divide(a, b)).astype(np.result_type(a, b))
+    if rounding_mode is None:
+        return _apply_binary(DIV, input, other, float_result=True)
+    if rounding_mode not in ("floor", "trunc"):
+        raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                           f"but found '{rounding_mode}'")
+    return _apply_binary(DIV_ROUNDED, input, other, params=(rounding_mode,))
 
 
 def rdiv(input, other):
@@ -187,8 +291,21 @@ def rdiv(input, other):
     return mul(reciprocal(input), other)
 
 
+def floor_divide(input, other):
+    return _apply_binary(FLOOR_DIVIDE, input, other)
+
+
+def remainder(input, other):
+    if not isinstance(input, Tensor):
+        return _apply_binary(REMAINDER_SCALAR_BASE, input, other)
+    return _apply_binary(REMAINDER, input, other,
+                         _REMAINDER_TENSOR if isinstance(other, Tensor) else None)
+
+
 def pow(input, exponent):
     if isinstance(input, Tensor):
+        if input._data.dtype.kind in "iub" and exponent.__class__ is int and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
         if isinstance(exponent, Tensor):
             return _apply_binary(POW, input, exponent, _POW_TENSOR_EXP)
         return _apply_binary(POW, input, exponent)
@@ -203,36 +320,138 @@ def minimum(input, other):
     return _apply_binary(MINIMUM, as_tensor_arg(input), as_tensor_arg(other))
 
 
-true_divide = divide = div
-multiply = mul
-subtract = sub
+expose(add, inplace=True)
+expose(sub, "sub", "subtract", inplace=True)
+expose(rsub, method=False, formulas=False)
+expose(mul, "mul", "multiply", inplace=True)
+expose(div, "div", "divide", "true_divide", inplace=True)
+expose(floor_divide, inplace=True)
+expose(remainder, inplace=True)
+expose(pow, inplace=True)
+expose(maximum, inplace=True)
+expose(minimum, inplace=True)
+TensorOps.div_rounded = staticmethod(lambda a, b, mode: div(a, b, rounding_mode=mode))
 
 
-# --- where and clamp ----------------------------------------------------------
-WHERE = defop("where", lambda c, a, b: np.where(c, a, b),
+# --- comparisons and logic: bool results, outside the graph ---------------------------------
+def _comparison(name, ufunc, aliases):
+    op = defop(name, ufunc, inputs=("a", "b"), quiet=False)
+
+    def fn(input, other):
+        c = other.__class__
+        if (c is float or c is int) and input.__class__ is Tensor and \
+                input._data.dtype.kind == "f":
+            return apply(op, (input, other), (input._data, other))    # the common case
+        if other is None:
+            if name in ("eq", "ne"):
+                return name == "ne"
+            raise TypeError(f"'{_SYMBOL[name]}' not supported between instances of 'Tensor' "
+                            "and 'NoneType'")
+        a, b = as_operand(input), as_operand(other)
+        (ad, bd), _ = promoted_arrays(a, b)
+        return apply(op, (a, b), (ad, bd))
+    fn.__name__ = fn.__qualname__ = name
+    expose(fn, name, *aliases, formulas=False)
+    expose(fn, f"__{name}__", function=False, formulas=False)
+    return fn
+
+
+_SYMBOL = {"lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+eq = _comparison("eq", np.equal, ())
+ne = _comparison("ne", np.not_equal, ("not_equal",))
+lt = _comparison("lt", np.less, ("less",))
+le = _comparison("le", np.less_equal, ("less_equal",))
+gt = _comparison("gt", np.greater, ("greater",))
+ge = _comparison("ge", np.greater_equal, ("greater_equal",))
+
+
+def _bitwise(name, ufunc, operator):
+    op = defop(name, ufunc, inputs=("a", "b"), quiet=False)
+
+    def fn(input, other):
+        a, b = as_operand(input), as_operand(other)
+        (ad, bd), dt = promoted_arrays(a, b)
+        if dt.is_floating_point:
+            raise RuntimeError(f"\"{name}_cpu\" not implemented for '{dt.legacy}'")
+        return apply(op, (a, b), (ad, bd))
+    fn.__name__ = fn.__qualname__ = name
+    expose(fn, name, formulas=False)
+    expose(fn, operator, "__r" + operator[2:], function=False, formulas=False)
+    return fn
+
+
+bitwise_and = _bitwise("bitwise_and", np.bitwise_and, "__and__")
+bitwise_or = _bitwise("bitwise_or", np.bitwise_or, "__or__")
+bitwise_xor = _bitwise("bitwise_xor", np.bitwise_xor, "__xor__")
+BITWISE_NOT = defop("bitwise_not", np.invert, quiet=False)
+
+
+def bitwise_not(input):
+    input = as_tensor_arg(input)
+    if input._data.dtype.kind == "f":
+        raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for '{input.dtype.legacy}'")
+    return apply(BITWISE_NOT, (input,), (input._data,))
+
+
+expose(bitwise_not, formulas=False)
+expose(bitwise_not, "__invert__", function=False, formulas=False)
+
+
+def _logical(name, ufunc):
+    op = defop(name, ufunc, inputs=("a", "b"), quiet=False)
+
+    def fn(input, other):
+        a, b = as_tensor_arg(input), as_tensor_arg(other)
+        return apply(op, (a, b), (a._data, b._data))
+    fn.__name__ = fn.__qualname__ = name
+    expose(fn, name, formulas=False)
+    return fn
+
+
+logical_and = _logical("logical_and", np.logical_and)
+logical_or = _logical("logical_or", np.logical_or)
+logical_xor = _logical("logical_xor", np.logical_xor)
+logical_not = _predicate("logical_not", np.logical_not)
+
+
+# --- where and clamp ------------------------------------------------------------------------
+WHERE = defop("where", lambda c, a, b, dtype=None: _where(c, a, b, dtype),
               None,
               lambda F, g, cond: F.where(cond, g, 0),
               lambda F, g, cond: F.where(cond, 0, g),
-              inputs=("cond", "a", "b"))
+              inputs=("cond", "a", "b"), params=("dtype",))
+
+
+def _where(c, a, b, dtype):
+    out = np.where(c, a, b)
+    return out if dtype is None or out.dtype == dtype else out.astype(dtype)
 
 
 def where(condition, input=None, other=None):
     condition = as_tensor_arg(condition) if not isinstance(condition, Tensor) else condition
     if input is None and other is None:
-        from .shape import nonzero
         return nonzero(condition, as_tuple=True)
     a, b = as_operand(input), as_operand(other)
     (ad, bd), dt = promoted_arrays(a, b)
-    out = np.where(condition._data, ad, bd)
-    if out.dtype != dt.np:
-        out = out.astype(dt.np)
-    return record(WHERE, out, (condition, a, b))
+    return apply(WHERE, (condition, a, b), (condition._data, ad, bd), (dt.np,))
+
+
+def _where_method(self, condition, other):
+    return where(condition, self, other)
+
+
+expose(where, method=_where_method)
 
 
 # clamp keeps the gradient where min <= x <= max (both ends included, as PyTorch).
-CLAMP = defop("clamp", lambda x, lo, hi: np.clip(x, lo, hi),
+CLAMP = defop("clamp", lambda x, lo, hi, dtype=None: _clamp_scalar(x, lo, hi, dtype),
               lambda F, g, x, lo, hi: g * F.in_range(x, lo, hi),
-              params=("lo", "hi"), node_name="ClampBackward1")
+              params=("lo", "hi", "dtype"), node_name="ClampBackward1")
+
+
+def _clamp_scalar(x, lo, hi, dtype):
+    out = np.clip(x, lo, hi)
+    return out if dtype is None or out.dtype == dtype else out.astype(dtype)
 
 
 # clamp with tensor bounds: each bound gets the gradient where it was chosen.
@@ -259,18 +478,15 @@ def clamp(input, min=None, max=None):
         lo = as_operand(min) if min is not None else None
         hi = as_operand(max) if max is not None else None
         d, lod, hid = _clamp_arrays(input, lo, hi)
-        return record(CLAMP_T, _clip(d, lod, hid), (input, lo, hi))
+        return apply(CLAMP_T, (input, lo, hi), (d, lod, hid))
     input = as_tensor_arg(input)
     d = input._data
     if d.dtype.kind not in "fc" and (isinstance(min, float) or isinstance(max, float)):
         d = to_float_array(d)
-    out = np.clip(d, min, max)
-    if out.dtype != d.dtype:
-        out = out.astype(d.dtype)
-    return record(CLAMP, out, (input,), (min, max))
+    return apply(CLAMP, (input,), (d,), (min, max, d.dtype))
 
 
-clip = clamp
+expose(clamp, "clamp", "clip", inplace=True)
 
 
 def _clamp_arrays(x, lo, hi):
@@ -289,18 +505,8 @@ def _in_range(x, lo, hi):
     return m
 
 
-def _bind(tensor_cls):
-    global Tensor
-    Tensor = tensor_cls
-
-
-# Non-differentiable helpers used by formulas, in both namespaces.
-TensorOps.in_range = staticmethod(_in_range)
-for _name, _fn in {"neg": neg, "exp": exp, "log": log, "sqrt": sqrt, "sin": sin, "cos": cos,
-                   "tan": tan, "tanh": tanh, "abs": abs, "sigmoid": sigmoid, "relu": relu,
-                   "reciprocal": reciprocal, "sign": sign, "pow": pow, "maximum": maximum,
-                   "minimum": minimum, "where": where, "clamp": clamp}.items():
-    setattr(TensorOps, _name, staticmethod(_fn))
-ArrayOps.in_range = staticmethod(_in_range)
+# Formula helpers that are not public ops, in both namespaces.
+TensorOps.in_range = ArrayOps.in_range = staticmethod(_in_range)
 ArrayOps.where = staticmethod(np.where)
 ArrayOps.pow = staticmethod(np.power)
+ArrayOps.div_rounded = staticmethod(DIV_ROUNDED.forward)

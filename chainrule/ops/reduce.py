@@ -8,11 +8,11 @@ import builtins
 
 import numpy as np
 
-from ._registry import defop, record, TensorOps, ArrayOps
-from ._args import as_tensor_arg, normalize_dims, normalize_dim, to_float_array
 from .. import _dtypes
-
-Tensor = None
+from .._tensor import Tensor
+from ._args import as_tensor_arg, normalize_dims, normalize_dim, to_float_array
+from ._dispatch import apply
+from ._registry import defop, expose, TensorOps, ArrayOps
 _builtin_max = builtins.max
 
 
@@ -48,42 +48,45 @@ def _count(shape, dims):
 
 
 # name, forward(x, *params), d/dx formula
-SUM = defop("sum", lambda x, dims, keepdim: x.sum(axis=dims, keepdims=keepdim),
+# (forwards take the params in order; `shape`, the input's, is for the formulas)
+SUM = defop("sum", lambda x, dims, keepdim, shape=None:
+            x.sum() if dims is None and not keepdim else x.sum(axis=dims, keepdims=keepdim),
             lambda F, g, shape, dims, keepdim: unreduce(F, g, shape, dims, keepdim),
             params=("dims", "keepdim", "shape"))
-MEAN = defop("mean", lambda x, dims, keepdim: x.mean(axis=dims, keepdims=keepdim),
+MEAN = defop("mean", lambda x, dims, keepdim, shape=None: _mean(x, dims, keepdim),
              lambda F, g, shape, dims, keepdim:
              unreduce(F, g, shape, dims, keepdim) / _builtin_max(_count(shape, dims), 1),
              params=("dims", "keepdim", "shape"))
 # prod: d/dx_i = product of the others, computed without dividing by zero.
-PROD = defop("prod", lambda x, dims, keepdim: x.prod(axis=dims, keepdims=keepdim),
+PROD = defop("prod", lambda x, dims, keepdim, shape=None: x.prod(axis=dims, keepdims=keepdim),
              lambda F, g, x, out, shape, dims, keepdim: _prod_grad(F, g, x, out, shape, dims, keepdim),
              params=("dims", "keepdim", "shape"))
 # amax/amin, and max()/min() over everything: ties share the gradient evenly.
-AMAX = defop("amax", lambda x, dims, keepdim: x.max(axis=dims, keepdims=keepdim),
+AMAX = defop("amax", lambda x, dims, keepdim, shape=None: x.max(axis=dims, keepdims=keepdim),
              lambda F, g, x, out, shape, dims, keepdim: _extreme_grad(F, g, x, out, shape, dims, keepdim),
              params=("dims", "keepdim", "shape"))
-AMIN = defop("amin", lambda x, dims, keepdim: x.min(axis=dims, keepdims=keepdim),
+AMIN = defop("amin", lambda x, dims, keepdim, shape=None: x.min(axis=dims, keepdims=keepdim),
              lambda F, g, x, out, shape, dims, keepdim: _extreme_grad(F, g, x, out, shape, dims, keepdim),
              params=("dims", "keepdim", "shape"))
 # max(dim)/min(dim) return indices: the gradient goes to the chosen element only.
-MAX_DIM = defop("max_dim", lambda x, idx, dim, keepdim: _take(x, idx, dim, keepdim),
+MAX_DIM = defop("max_dim", lambda x, idx, dim, keepdim, shape=None: _take(x, idx, dim, keepdim),
                 lambda F, g, idx, dim, keepdim, shape: F.scatter_along(g, idx, dim, keepdim, shape),
                 params=("idx", "dim", "keepdim", "shape"), node_name="MaxBackward0")
-NORM = defop("norm", lambda x, p, dims, keepdim: _norm(x, p, dims, keepdim),
+NORM = defop("norm", lambda x, p, dims, keepdim, shape=None: _norm(x, p, dims, keepdim),
              lambda F, g, x, out, p, shape, dims, keepdim: _norm_grad(F, g, x, out, p, shape, dims, keepdim),
              params=("p", "dims", "keepdim", "shape"), node_name="LinalgVectorNormBackward0")
-VAR = defop("var", lambda x, dims, correction, keepdim: _var(x, dims, correction, keepdim),
+VAR = defop("var", lambda x, dims, correction, keepdim, shape=None: _var(x, dims, correction, keepdim),
             lambda F, g, x, shape, dims, correction, keepdim:
             unreduce(F, g, shape, dims, keepdim) * (x - F.mean(x, dims, True))
             * _ratio(2.0, _count(shape, dims) - correction),
             params=("dims", "correction", "keepdim", "shape"))
-STD = defop("std", lambda x, dims, correction, keepdim: np.sqrt(_var(x, dims, correction, keepdim)),
+STD = defop("std", lambda x, dims, correction, keepdim, shape=None:
+            np.sqrt(_var(x, dims, correction, keepdim)),
             lambda F, g, x, out, shape, dims, correction, keepdim:
             unreduce(F, g * (out != 0) / F.where(out == 0, 1, out), shape, dims, keepdim)
             * (x - F.mean(x, dims, True)) * _ratio(1.0, _count(shape, dims) - correction),
             params=("dims", "correction", "keepdim", "shape"))
-LOGSUMEXP = defop("logsumexp", lambda x, dims, keepdim: _logsumexp(x, dims, keepdim),
+LOGSUMEXP = defop("logsumexp", lambda x, dims, keepdim, shape=None: _logsumexp(x, dims, keepdim),
                   lambda F, g, x, out, shape, dims, keepdim:
                   unreduce(F, g, shape, dims, keepdim) * F.exp(x - unreduce(F, out, shape, dims, keepdim)),
                   params=("dims", "keepdim", "shape"))
@@ -95,13 +98,46 @@ LOG_SOFTMAX = defop("log_softmax", lambda x, dim: _log_softmax(x, dim),
                     params=("dim",), node_name="LogSoftmaxBackward0")
 
 
+# Reductions without a derivative: index results and truth values.
+ARGMAX = defop("argmax", lambda x, dim, keepdim: _arg(x.argmax, dim, keepdim), quiet=False)
+ARGMIN = defop("argmin", lambda x, dim, keepdim: _arg(x.argmin, dim, keepdim), quiet=False)
+ALL = defop("all", lambda x, dims, keepdim: _truth(x.all, x, dims, keepdim), quiet=False)
+ANY = defop("any", lambda x, dims, keepdim: _truth(x.any, x, dims, keepdim), quiet=False)
+COUNT = defop("count", lambda x, dims: x.sum(axis=dims, keepdims=True))   # a mask's, for formulas
+
+
 # --- forward helpers (raw arrays) ----------------------------------------------
+def _arg(method, dim, keepdim):
+    out = method() if dim is None else method(axis=dim, keepdims=keepdim)
+    return np.asarray(out, dtype=np.int64)
+
+
+def _truth(method, x, dims, keepdim):
+    out = np.asarray(method(axis=dims, keepdims=keepdim))
+    return out.astype(np.uint8) if x.dtype == np.uint8 else out   # as PyTorch
+
+
+def _mean(x, dims, keepdim):
+    # sum / count: NumPy's mean() costs several times more, and warns on empty
+    # slices where PyTorch gives nan silently (float16 keeps mean's accuracy).
+    if dims is None and not keepdim and x.size and x.dtype.itemsize >= 4:
+        return x.sum() / x.size
+    if x.dtype.itemsize >= 4 or not x.size:
+        return x.sum(axis=dims, keepdims=keepdim) / _count(x.shape, dims)
+    return x.mean(axis=dims, keepdims=keepdim)
+
+
 def _take(x, idx, dim, keepdim):
     out = np.take_along_axis(x, np.expand_dims(idx, dim) if not keepdim else idx, axis=dim)
     return out if keepdim else np.squeeze(out, axis=dim)
 
 
 def _norm(x, p, dims, keepdim):
+    if p == 2 and dims is None and not keepdim:
+        if x.ndim == 0:
+            return np.abs(x)
+        f = x.ravel()
+        return np.sqrt(np.dot(f, f))      # one BLAS call
     if p == 2:
         return np.sqrt((x * x).sum(axis=dims, keepdims=keepdim))
     a = np.abs(x)
@@ -201,15 +237,15 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     if dim is None and dtype is None and input.__class__ is Tensor:
         d = input._data
         if d.dtype.kind == "f":                          # the common case, fast
-            return record(SUM, d.sum(), (input,), (None, keepdim, d.shape) if keepdim
-                          else (None, False, d.shape), _SUM_ALL)
+            return apply(SUM, (input,), (d,), (None, keepdim, d.shape) if keepdim
+                         else (None, False, d.shape), _SUM_ALL)
     input, d, dims = _reduction_args(input, dim)
     if dtype is not None:
         d = d.astype(_dtypes.as_dtype(dtype).np)
     elif d.dtype.kind in "bi" or d.dtype.kind == "u":
         d = d.astype(np.int64)       # PyTorch sums integers and bools as int64
-    return record(SUM, d.sum(axis=dims, keepdims=keepdim), (input,),
-                  (dims, keepdim, d.shape), _SUM_ALL if dim is None else _SUM_DIM)
+    return apply(SUM, (input,), (d,), (dims, keepdim, d.shape),
+                 _SUM_ALL if dim is None else _SUM_DIM)
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
@@ -220,13 +256,8 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
         raise RuntimeError(
             f"mean(): could not infer output dtype. Input dtype must be either a floating "
             f"point or complex dtype. Got: {_dtypes.FROM_NP[d.dtype].legacy}")
-    if d.dtype.itemsize >= 4:        # sum / count: NumPy's mean() costs several times more
-        out = d.sum(axis=dims, keepdims=keepdim) / _builtin_max(_count(d.shape, dims), 1) \
-            if d.size else d.mean(axis=dims, keepdims=keepdim)
-    else:
-        out = d.mean(axis=dims, keepdims=keepdim)
-    return record(MEAN, out, (input,),
-                  (dims, keepdim, d.shape), _MEAN_ALL if dim is None else _MEAN_DIM)
+    return apply(MEAN, (input,), (d,), (dims, keepdim, d.shape),
+                 _MEAN_ALL if dim is None else _MEAN_DIM)
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
@@ -237,8 +268,8 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
         d = d.astype(_dtypes.as_dtype(dtype).np)
     elif d.dtype.kind in "bui":
         d = d.astype(np.int64)
-    return record(PROD, d.prod(axis=dims, keepdims=keepdim), (input,),
-                  (dims, keepdim, d.shape), _PROD_ALL if dim is None else _PROD_DIM)
+    return apply(PROD, (input,), (d,), (dims, keepdim, d.shape),
+                 _PROD_ALL if dim is None else _PROD_DIM)
 
 
 class _ReturnType(tuple):
@@ -277,20 +308,21 @@ def _extreme(input, dim, keepdim, other, is_max):
             raise RuntimeError(
                 f"{'max' if is_max else 'min'}(): Expected reduction dim to be specified for "
                 "input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
-        return record(AMAX if is_max else AMIN, d.max() if is_max else d.min(), (input,),
-                      (None, False, d.shape), _MAX_ALL if is_max else _MIN_ALL)
+        return apply(AMAX if is_max else AMIN, (input,), (d,), (None, False, d.shape),
+                     _MAX_ALL if is_max else _MIN_ALL)
     dim = normalize_dim(dim, d.ndim)
     if d.ndim and d.shape[dim] == 0:
         raise IndexError(f"{'max' if is_max else 'min'}(): Expected reduction dim {dim} to have "
                          "non-zero size.")
     if d.ndim == 0:             # one element: it is the extreme, at index 0
-        values = record(AMAX if is_max else AMIN, d.copy(), (input,), (None, False, d.shape),
-                        _MAX_DIM0 if is_max else _MIN_DIM0)
-        return _return_type("max" if is_max else "min")(values, Tensor._make(np.zeros((), np.int64)))
-    idx = (d.argmax if is_max else d.argmin)(axis=dim, keepdims=keepdim)
-    values = record(MAX_DIM, _take(d, idx, dim, keepdim), (input,), (idx, dim, keepdim, d.shape),
-                    None if is_max else _MIN_DIM)
-    return _return_type("max" if is_max else "min")(values, Tensor._make(idx.astype(np.int64)))
+        values = apply(AMAX if is_max else AMIN, (input,), (d,), (None, False, d.shape),
+                       _MAX_DIM0 if is_max else _MIN_DIM0)
+        return _return_type("max" if is_max else "min")(
+            values, apply(ARGMAX, (input,), (d,), (None, False)))
+    indices = apply(ARGMAX if is_max else ARGMIN, (input,), (d,), (dim, keepdim))
+    values = apply(MAX_DIM, (input,), (d,), (indices._data, dim, keepdim, d.shape),
+                   None if is_max else _MIN_DIM)
+    return _return_type("max" if is_max else "min")(values, indices)
 
 
 def max(input, dim=None, keepdim=False, *, other=None):
@@ -315,37 +347,51 @@ def _check_nonempty(name, d, dims, dim):
 def amax(input, dim=(), keepdim=False):
     input, d, dims = _reduction_args(input, None if dim == () else dim)
     _check_nonempty("amax", d, dims, dim)
-    return record(AMAX, d.max(axis=dims, keepdims=keepdim), (input,), (dims, keepdim, d.shape))
+    return apply(AMAX, (input,), (d,), (dims, keepdim, d.shape))
 
 
 def amin(input, dim=(), keepdim=False):
     input, d, dims = _reduction_args(input, None if dim == () else dim)
     _check_nonempty("amin", d, dims, dim)
-    return record(AMIN, d.min(axis=dims, keepdims=keepdim), (input,), (dims, keepdim, d.shape))
+    return apply(AMIN, (input,), (d,), (dims, keepdim, d.shape))
 
 
 def argmax(input, dim=None, keepdim=False):
-    d = as_tensor_arg(input)._data
-    if dim is None:
-        return Tensor._make(np.asarray(d.argmax(), dtype=np.int64))
-    return Tensor._make(np.asarray(d.argmax(axis=normalize_dim(dim, d.ndim), keepdims=keepdim), np.int64))
+    return _index_reduction(ARGMAX, input, dim, keepdim)
 
 
 def argmin(input, dim=None, keepdim=False):
-    d = as_tensor_arg(input)._data
-    if dim is None:
-        return Tensor._make(np.asarray(d.argmin(), dtype=np.int64))
-    return Tensor._make(np.asarray(d.argmin(axis=normalize_dim(dim, d.ndim), keepdims=keepdim), np.int64))
+    return _index_reduction(ARGMIN, input, dim, keepdim)
+
+
+def _index_reduction(op, input, dim, keepdim):
+    input = as_tensor_arg(input)
+    d = input._data
+    if dim is not None:
+        dim = normalize_dim(dim, d.ndim)
+        if not d.ndim:
+            dim = None
+    return apply(op, (input,), (d,), (dim, keepdim))
+
+
+def all(input, dim=None, keepdim=False):
+    return _truth_reduction(ALL, input, dim, keepdim)
+
+
+def any(input, dim=None, keepdim=False):
+    return _truth_reduction(ANY, input, dim, keepdim)
+
+
+def _truth_reduction(op, input, dim, keepdim):
+    input, d, dims = _reduction_args(input, dim)
+    return apply(op, (input,), (d,), (dims, keepdim))
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     if dim is None and (p == "fro" or p == 2) and not keepdim and input.__class__ is Tensor:
         d = input._data
         if d.dtype.kind == "f":                          # the common case, fast
-            if d.ndim == 0:
-                return record(NORM, np.abs(d), (input,), (2, None, False, d.shape))
-            f = d.ravel()
-            return record(NORM, np.sqrt(np.dot(f, f)), (input,), (2, None, False, d.shape))
+            return apply(NORM, (input,), (d,), (2, None, False, d.shape))
     input, d, dims = _reduction_args(input, dim)
     if p is None or p == "fro":
         p = 2
@@ -353,7 +399,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         raise RuntimeError(
             f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
             f"Got {_dtypes.FROM_NP[d.dtype].legacy}")
-    return record(NORM, _norm(d, p, dims, keepdim), (input,), (p, dims, keepdim, d.shape))
+    return apply(NORM, (input,), (d,), (p, dims, keepdim, d.shape))
 
 
 def _correction(unbiased, correction):
@@ -367,7 +413,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
         dim, unbiased = None, dim
     input, d, dims = _reduction_args(input, dim)
     c = _correction(unbiased, correction)
-    return record(VAR, _var(d, dims, c, keepdim), (input,), (dims, c, keepdim, d.shape))
+    return apply(VAR, (input,), (d,), (dims, c, keepdim, d.shape))
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -375,27 +421,27 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
         dim, unbiased = None, dim
     input, d, dims = _reduction_args(input, dim)
     c = _correction(unbiased, correction)
-    return record(STD, np.sqrt(_var(d, dims, c, keepdim)), (input,), (dims, c, keepdim, d.shape))
+    return apply(STD, (input,), (d,), (dims, c, keepdim, d.shape))
 
 
 def logsumexp(input, dim, keepdim=False):
     input, d, dims = _reduction_args(input, dim)
     d = to_float_array(d)
-    return record(LOGSUMEXP, _logsumexp(d, dims, keepdim), (input,), (dims, keepdim, d.shape))
+    return apply(LOGSUMEXP, (input,), (d,), (dims, keepdim, d.shape))
 
 
 def softmax(input, dim=None, dtype=None, *, _stacklevel=None):
     input = as_tensor_arg(input)
     d = input._data if dtype is None else input._data.astype(_dtypes.as_dtype(dtype).np)
     dim = normalize_dim(_implicit_dim(dim, d.ndim), d.ndim) if d.ndim else None
-    return record(SOFTMAX, _softmax(to_float_array(d), dim), (input,), (dim,))
+    return apply(SOFTMAX, (input,), (to_float_array(d),), (dim,))
 
 
 def log_softmax(input, dim=None, dtype=None, *, _stacklevel=None):
     input = as_tensor_arg(input)
     d = input._data if dtype is None else input._data.astype(_dtypes.as_dtype(dtype).np)
     dim = normalize_dim(_implicit_dim(dim, d.ndim), d.ndim) if d.ndim else None
-    return record(LOG_SOFTMAX, _log_softmax(to_float_array(d), dim), (input,), (dim,))
+    return apply(LOG_SOFTMAX, (input,), (to_float_array(d),), (dim,))
 
 
 def _implicit_dim(dim, ndim):
@@ -407,19 +453,16 @@ def _implicit_dim(dim, ndim):
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def _sum_nograd(x, dims):
-    """Sum of a bool mask over dims, keeping dims, as a constant (no graph)."""
-    if isinstance(x, Tensor):
-        return Tensor._make(x._data.sum(axis=dims, keepdims=True))
-    return x.sum(axis=dims, keepdims=True)
+def _count_tensor(x, dims):
+    """How many True in a bool mask over dims (kept): a constant in formulas."""
+    return apply(COUNT, (x,), (x._data,), (dims,))
 
 
-def _bind(tensor_cls):
-    global Tensor
-    Tensor = tensor_cls
-
-
-for _name, _fn in {"sum": sum, "mean": mean, "prod": prod}.items():
-    setattr(TensorOps, _name, staticmethod(_fn))
-TensorOps.sum_nograd = staticmethod(_sum_nograd)
-ArrayOps.sum_nograd = staticmethod(_sum_nograd)
+# --- public forms -----------------------------------------------------------------
+for _fn in (sum, mean, prod):
+    expose(_fn)
+for _fn in (max, min, amax, amin, argmax, argmin, all, any, norm, var, std, logsumexp,
+            softmax, log_softmax):
+    expose(_fn, formulas=False)
+TensorOps.sum_nograd = staticmethod(_count_tensor)
+ArrayOps.sum_nograd = staticmethod(COUNT.forward)

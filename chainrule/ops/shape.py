@@ -7,12 +7,12 @@ sum it over what was expanded, scatter it into where it was taken from.
 """
 import numpy as np
 
-from ._registry import defop, record, TensorOps, ArrayOps
-from ._args import as_tensor_arg, normalize_dim, shape_args
 from .. import _dtypes
 from .._inplace import mark_view, box_of as _box_of
-
-Tensor = None
+from .._tensor import Tensor
+from ._args import as_operand, as_tensor_arg, normalize_dim, promoted_arrays, shape_args
+from ._dispatch import apply
+from ._registry import defop, expose, TensorOps, ArrayOps
 
 
 # --- raw helpers ------------------------------------------------------------------
@@ -70,11 +70,10 @@ def _index_put(base, value, idx):
 
 
 def _index_mask(g, idx):
-    """Ones shaped like g, zero at g[idx]: a constant (no graph)."""
-    d = g._data if isinstance(g, Tensor) else g
-    m = np.ones_like(d)
+    """Ones shaped like g, zero at g[idx]."""
+    m = np.ones_like(g)
     m[idx] = 0
-    return Tensor._make(m) if isinstance(g, Tensor) else m
+    return m
 
 
 def _scatter_along(g, idx, dim, keepdim, shape):
@@ -86,6 +85,15 @@ def _scatter_along(g, idx, dim, keepdim, shape):
     return out
 
 
+def _getitem(x, idx):
+    out = x[idx]
+    if out.__class__ is not np.ndarray:
+        # Integers alone give a NumPy scalar (a copy); with an Ellipsis they
+        # give a 0-d view, which PyTorch's x[0] is.
+        out = x[idx + (Ellipsis,)] if Ellipsis not in idx else np.asarray(out)
+    return out
+
+
 def _gather_along(x, idx, dim, keepdim):
     i = idx if keepdim else np.expand_dims(idx, dim)
     out = np.take_along_axis(x, i, axis=dim)
@@ -93,31 +101,33 @@ def _gather_along(x, idx, dim, keepdim):
 
 
 # --- the table ----------------------------------------------------------------------
-RESHAPE = defop("reshape", lambda x, shape: x.reshape(shape),
+RESHAPE = defop("reshape", lambda x, shape, in_shape=None: x.reshape(shape),
                 lambda F, g, in_shape: F.reshape(g, in_shape),
-                params=("shape", "in_shape"), node_name="ViewBackward0")
-EXPAND = defop("expand", lambda x, shape: np.broadcast_to(x, shape),
+                params=("shape", "in_shape"), node_name="ViewBackward0", quiet=False)
+EXPAND = defop("expand", lambda x, shape: _expand_view(x, shape),
                lambda F, g: g,                    # the node sums g back to x's shape
-               params=("shape",))
-SUM_TO = defop("sum_to", _sum_to,
+               params=("shape",), quiet=False)
+SUM_TO = defop("sum_to", lambda x, shape, in_shape=None: _sum_to(x, shape),
                lambda F, g, in_shape: F.expand(g, in_shape),
                params=("shape", "in_shape"), node_name="SumBackward1")
 PERMUTE = defop("permute", lambda x, dims: x.transpose(dims),
                 lambda F, g, dims: F.permute(g, tuple(np.argsort(dims))),
-                params=("dims",))
-GETITEM = defop("getitem", lambda x, idx: x[idx],
+                params=("dims",), quiet=False)
+GETITEM = defop("getitem", lambda x, idx, in_shape=None: _getitem(x, idx),
                 lambda F, g, idx, in_shape: F.index_add_into(g, idx, in_shape),
-                params=("idx", "in_shape"), node_name="IndexBackward0")
+                params=("idx", "in_shape"), node_name="IndexBackward0", quiet=False)
 INDEX_ADD_INTO = defop("index_add_into", _index_add_into,
                        lambda F, g, idx: F.getitem(g, idx),
                        params=("idx", "shape"), node_name="IndexPutBackward0")
 SCATTER_ALONG = defop("scatter_along", _scatter_along,
                       lambda F, g, idx, dim, keepdim: F.gather_along(g, idx, dim, keepdim),
                       params=("idx", "dim", "keepdim", "shape"), node_name="ScatterBackward0")
-GATHER_ALONG = defop("gather_along", _gather_along,
+GATHER_ALONG = defop("gather_along",
+                     lambda x, idx, dim, keepdim, in_shape=None: _gather_along(x, idx, dim, keepdim),
                      lambda F, g, idx, dim, keepdim, in_shape: F.scatter_along(g, idx, dim, keepdim, in_shape),
                      params=("idx", "dim", "keepdim", "in_shape"), node_name="GatherBackward0")
 # base with base[idx] = value: what x[idx] = v (and in-place ops on views) compute.
+INDEX_MASK = defop("index_mask", _index_mask, params=("idx",), quiet=False)   # a constant: no formula
 INDEX_PUT = defop("index_put", lambda base, value, idx: _index_put(base, value, idx),
                   lambda F, g, idx: g * F.index_mask(g, idx),
                   lambda F, g, idx: F.getitem(g, idx),
@@ -125,10 +135,13 @@ INDEX_PUT = defop("index_put", lambda base, value, idx: _index_put(base, value, 
 TO_COPY = defop("to_copy", lambda x, dtype: x.astype(dtype),
                 lambda F, g: g,                    # the node casts g back to x's dtype
                 params=("dtype",), node_name="ToCopyBackward0")
-CLONE = defop("clone", lambda x: x.copy(), lambda F, g: g)
-CAT = defop("cat", None, inputs=(), params=("dim", "sizes"),
+CLONE = defop("clone", lambda x: x.copy(), lambda F, g: g, quiet=False)
+# cat and stack take any number of inputs: their forwards get the arrays, then the params.
+CAT = defop("cat", lambda *a: np.concatenate(a[:-2], axis=a[-2]), inputs=(),
+            params=("dim", "sizes"),
             combined=lambda F, g, dim, sizes: _split_grad(F, g, dim, sizes))
-STACK = defop("stack", None, inputs=(), params=("dim", "count"),
+STACK = defop("stack", lambda *a: np.stack(a[:-2], axis=a[-2]), inputs=(),
+              params=("dim", "count"),
               combined=lambda F, g, dim, count: tuple(
                   F.getitem(g, (slice(None),) * dim + (i,)) for i in range(count)))
 
@@ -152,25 +165,42 @@ def _reshape_as(input, shape, name="ViewBackward0"):
     cls = _VIEW_NAMES.get(name)
     if cls is None:
         cls = _VIEW_NAMES[name] = RESHAPE.variant(name)
-    try:
-        out = d.reshape(shape)
-    except ValueError:
-        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {d.size}") from None
-    return mark_view(record(RESHAPE, out, (input,), (out.shape, d.shape), cls), input,
-                     ("reshape", out.shape))
+    shape = _resolve_shape(shape, d.size)
+    return mark_view(apply(RESHAPE, (input,), (d,), (shape, d.shape), cls), input,
+                     ("reshape", shape))
+
+
+def _resolve_shape(shape, size):
+    """shape with a -1 filled in; PyTorch's error when it cannot hold `size` elements."""
+    n, free = 1, None
+    for i, k in enumerate(shape):
+        if k == -1 and free is None:
+            free = i
+        elif k < 0:
+            if k == -1:
+                raise RuntimeError("only one dimension can be inferred")
+            raise RuntimeError(f"invalid shape dimension {k}")
+        else:
+            n *= k
+    if free is not None:
+        if n == 0 or size % n:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
+        return shape[:free] + (size // n,) + shape[free + 1:]
+    if n != size:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
+    return shape
 
 
 def index_put(input, idx, value, node_name=None):
     """input with input[idx] = value, out of place (differentiable in both)."""
-    from ._args import as_operand
     idx = _convert_index(idx)
     value = as_operand(value)
     d = input._data
     vd = value._data if isinstance(value, Tensor) else value
     if isinstance(vd, np.ndarray) and vd.dtype != d.dtype:
         vd = vd.astype(d.dtype)
-    return record(INDEX_PUT, _index_put(d, vd, idx), (input, value), (idx,),
-                  None if node_name is None else INDEX_PUT.variant(node_name))
+    return apply(INDEX_PUT, (input, value), (d, vd), (idx,),
+                 None if node_name is None else INDEX_PUT.variant(node_name))
 
 
 # --- public functions ------------------------------------------------------------------
@@ -251,13 +281,19 @@ def expand(input, *sizes):
                 f"The expanded size of the tensor ({target[lead + i]}) must match the existing "
                 f"size ({n}) at non-singleton dimension {lead + i}.  Target sizes: {list(sizes)}."
                 f"  Tensor sizes: {list(s)}")
+    out = apply(EXPAND, (input,), (input._data,), (target,))
     if _numel(target) == input._data.size:
-        # No element repeats (only size-1 dims added or kept): a writable view.
-        out = record(EXPAND, input._data.reshape(target), (input,), (target,))
         return mark_view(out, input, ("reshape", target))
-    out = record(EXPAND, np.broadcast_to(input._data, target), (input,), (target,))
     out._vbox = _box_of(input)          # shares storage, but cannot be written through
     return out
+
+
+def _expand_view(x, shape):
+    """No element repeats (only size-1 dims added or kept): a writable view;
+    otherwise NumPy's read-only broadcast view."""
+    if _numel(shape) == x.size:
+        return x.reshape(shape)
+    return np.broadcast_to(x, shape)
 
 
 def _numel(shape):
@@ -287,7 +323,7 @@ def permute(input, *dims):
         raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does "
                            "not match the length of the desired ordering of dimensions i.e. "
                            f"input.dim() = {nd} is not equal to len(dims) = {len(dims)}")
-    return mark_view(record(PERMUTE, input._data.transpose(dims), (input,), (dims,)), input,
+    return mark_view(apply(PERMUTE, (input,), (input._data,), (dims,)), input,
                      ("permute", dims))
 
 
@@ -298,7 +334,7 @@ def transpose(input, dim0, dim1):
     a, b = normalize_dim(dim0, nd), normalize_dim(dim1, nd)
     perm[a], perm[b] = perm[b], perm[a]
     perm = tuple(perm)
-    return mark_view(record(PERMUTE, input._data.transpose(perm), (input,), (perm,), _TRANSPOSE),
+    return mark_view(apply(PERMUTE, (input,), (input._data,), (perm,), _TRANSPOSE),
                      input, ("permute", perm))
 
 
@@ -311,7 +347,7 @@ def t(input):
     if nd > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
     perm = tuple(range(nd))[::-1]
-    return mark_view(record(PERMUTE, input._data.transpose(perm), (input,), (perm,), _T),
+    return mark_view(apply(PERMUTE, (input,), (input._data,), (perm,), _T),
                      input, ("permute", perm))
 
 
@@ -367,14 +403,9 @@ def getitem(input, idx):
     idx = _convert_index(idx)
     d = input._data
     try:
-        out = d[idx]
-        if out.__class__ is not np.ndarray:
-            # Integers alone give a NumPy scalar (a copy); with an Ellipsis
-            # they give a 0-d view, which PyTorch's x[0] is.
-            out = d[idx + (Ellipsis,)] if Ellipsis not in idx else np.asarray(out)
+        res = apply(GETITEM, (input,), (d,), (idx, d.shape), _index_node(idx))
     except IndexError as e:
         raise IndexError(_index_error(e, idx, d.shape)) from None
-    res = record(GETITEM, out, (input,), (idx, d.shape), _index_node(idx))
     return mark_view(res, input, ("index", idx)) if _is_basic(idx) else res
 
 
@@ -404,17 +435,27 @@ def index_select(input, dim, index):
 def gather(input, dim, index):
     d = input._data
     dim = normalize_dim(dim, d.ndim)
-    idx = index._data
-    return record(GATHER_ALONG, np.take_along_axis(d, idx, axis=dim), (input,),
-                  (idx, dim, True, d.shape))
+    return apply(GATHER_ALONG, (input,), (d,), (index._data, dim, True, d.shape))
+
+
+def _nonzero(x):
+    if x.ndim == 0:
+        return np.zeros((int(bool(x)), 0), np.int64)
+    nz = np.nonzero(x)
+    return np.stack(nz, axis=1).astype(np.int64) if nz else np.zeros((1, 0), np.int64)
+
+
+NONZERO = defop("nonzero", _nonzero, quiet=False)
 
 
 def nonzero(input, *, as_tuple=False):
+    input = as_tensor_arg(input)
     d = input._data
-    nz = np.nonzero(d)
     if as_tuple:
-        return tuple(Tensor._make(a.astype(np.int64)) for a in nz)
-    return Tensor._make(np.stack(nz, axis=1).astype(np.int64) if nz else np.zeros((1, 0), np.int64))
+        # One index tensor per dimension: the columns of nonzero(input).
+        idx = apply(NONZERO, (input,), (d if d.ndim else d.reshape(1),))
+        return tuple(idx[:, k] for k in range(idx._data.shape[1]))
+    return apply(NONZERO, (input,), (d,))
 
 
 # --- joining ---------------------------------------------------------------------------------
@@ -428,7 +469,6 @@ def cat(tensors, dim=0, *, out=None):
     if nd == 0:
         raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
     dim = normalize_dim(dim, nd)
-    from ._args import promoted_arrays
     arrays, dt = promoted_arrays(*parts)
     for k, a in enumerate(arrays):
         if a.ndim != nd:
@@ -440,10 +480,9 @@ def cat(tensors, dim=0, *, out=None):
                     f"Sizes of tensors must match except in dimension {dim}. Expected size "
                     f"{arrays[0].shape[i]} but got size {a.shape[i]} for tensor number {k} in "
                     "the list.")
-    res = np.concatenate(arrays, axis=dim)
     sizes = iter(a.shape[dim] for a in arrays)
     # Skipped empty inputs still take part in the graph (with empty gradients).
-    return _record_joined(CAT, res, tensors, (dim, tuple(
+    return apply(CAT, tuple(tensors), arrays, (dim, tuple(
         None if (x._data.ndim == 1 and x._data.shape[0] == 0 and len(parts) < len(tensors))
         else next(sizes) for x in tensors)))
 
@@ -462,13 +501,8 @@ def stack(tensors, dim=0, *, out=None):
                 f"stack expects each tensor to be equal size, but got {list(shape0)} at entry 0 "
                 f"and {list(x._data.shape)} at entry {k}")
     dim = normalize_dim(dim, len(shape0) + 1)
-    from ._args import promoted_arrays
     arrays, dt = promoted_arrays(*tensors)
-    return _record_joined(STACK, np.stack(arrays, axis=dim), tensors, (dim, len(tensors)))
-
-
-def _record_joined(op, res, inputs, params):
-    return record(op, res, tuple(inputs), params)
+    return apply(STACK, tuple(tensors), arrays, (dim, len(tensors)))
 
 
 def hstack(tensors):
@@ -490,11 +524,11 @@ def to_dtype(input, dtype, copy=False):
     d = input._data
     if d.dtype == dt.np:
         return clone(input) if copy else input
-    return record(TO_COPY, d.astype(dt.np), (input,), (dt.np,))
+    return apply(TO_COPY, (input,), (d,), (dt.np,))
 
 
 def clone(input, *, memory_format=None):
-    return record(CLONE, input._data.copy(), (input,))
+    return apply(CLONE, (input,), (input._data,))
 
 
 _COPY = CLONE.variant("CopyBackwards")
@@ -503,14 +537,14 @@ _COPY = CLONE.variant("CopyBackwards")
 def copy_for_grad(g):
     """The copy AccumulateGrad stores in .grad under create_graph (PyTorch
     shows it as CopyBackwards)."""
-    return record(CLONE, g._data.copy(), (g,), (), _COPY)
+    return apply(CLONE, (g,), (g._data,), (), _COPY)
 
 
 # --- the broadcasting helpers formulas use ---------------------------------------------------
 def _sum_to_tensor(x, shape):
     if x._data.shape == shape:
         return x
-    return record(SUM_TO, _sum_to(x._data, shape), (x,), (shape, x._data.shape))
+    return apply(SUM_TO, (x,), (x._data,), (shape, x._data.shape))
 
 
 def _fit_tensor(g, shape, dtype):
@@ -528,26 +562,19 @@ def _expand_tensor(x, shape):
 
 
 def _index_add_into_tensor(g, idx, shape):
-    return record(INDEX_ADD_INTO, _index_add_into(g._data, idx, shape), (g,), (idx, shape))
+    return apply(INDEX_ADD_INTO, (g,), (g._data,), (idx, shape))
 
 
 def _scatter_along_tensor(g, idx, dim, keepdim, shape):
-    return record(SCATTER_ALONG, _scatter_along(g._data, idx, dim, keepdim, shape), (g,),
-                  (idx, dim, keepdim, shape))
+    return apply(SCATTER_ALONG, (g,), (g._data,), (idx, dim, keepdim, shape))
 
 
 def _gather_along_tensor(x, idx, dim, keepdim):
-    return record(GATHER_ALONG, _gather_along(x._data, idx, dim, keepdim), (x,),
-                  (idx, dim, keepdim, x._data.shape))
+    return apply(GATHER_ALONG, (x,), (x._data,), (idx, dim, keepdim, x._data.shape))
 
 
 def _getitem_tensor(x, idx):
     return getitem(x, idx)
-
-
-def _bind(tensor_cls):
-    global Tensor
-    Tensor = tensor_cls
 
 
 ArrayOps.fit = staticmethod(_fit_raw)
@@ -561,7 +588,21 @@ TensorOps.permute = staticmethod(lambda x, dims: permute(x, dims))
 TensorOps.mT = staticmethod(lambda x: transpose(x, -2, -1))
 TensorOps.getitem = staticmethod(_getitem_tensor)
 TensorOps.index_add_into = staticmethod(_index_add_into_tensor)
-TensorOps.index_mask = staticmethod(_index_mask)
-ArrayOps.index_mask = staticmethod(_index_mask)
+TensorOps.index_mask = staticmethod(lambda g, idx: apply(INDEX_MASK, (g,), (g._data,), (idx,)))
 TensorOps.scatter_along = staticmethod(_scatter_along_tensor)
 TensorOps.gather_along = staticmethod(_gather_along_tensor)
+
+
+# --- public forms ----------------------------------------------------------------------------
+for _fn, _names in ((reshape, ()), (flatten, ()), (unflatten, ()), (squeeze, ()), (unsqueeze, ()),
+                    (permute, ()), (transpose, ("transpose", "swapaxes", "swapdims")), (t, ()),
+                    (select, ()), (narrow, ()), (index_select, ()), (gather, ()), (nonzero, ()),
+                    (clone, ()), (broadcast_to, ())):
+    expose(_fn, *_names, formulas=False)
+for _fn in (view, view_as, reshape_as, expand, expand_as):
+    expose(_fn, function=False, formulas=False)
+expose(cat, "cat", "concat", "concatenate", method=False, formulas=False)
+expose(stack, method=False, formulas=False)
+expose(hstack, method=False, formulas=False)
+expose(vstack, method=False, formulas=False)
+expose(getitem, "__getitem__", function=False, formulas=False)

@@ -1,0 +1,207 @@
+"""The dispatch point: the one place every operation passes.
+
+    apply(op, inputs, arrays, params, node_cls) -> Tensor
+
+`inputs` are what the user gave (Tensors, Python numbers), `arrays` the raw
+values the forward computes with (already checked and promoted by the op's
+public function), `params` the op's non-tensor arguments.  `apply` runs the
+op's forward on the arrays (under a quiet floating-point state: inf and nan
+come silently, as in PyTorch) and wraps the result; when grad mode is on and
+an input requires grad it attaches the op's node, saving what the formulas
+need; while a forward-mode dual level is open it pushes tangents; anomaly
+mode, inference tensors and version counters are handled here too.  It knows
+no specific op: everything op-specific is in the `Op` (see _registry.py).
+
+A tracer or compiler hooks here and sees all the work; nothing in the op
+modules computes a Tensor's value behind its back.
+"""
+from .. import _fpstate
+from .._grad_mode import STATE
+from .._inplace_state import (EPOCH as _EPOCH, FW_ACTIVE as _FW_ACTIVE,
+                              INFERENCE_USED as _INFERENCE_USED)
+from .._tensor import Tensor
+from .._inplace import saved_versions as _saved_versions
+from ..autograd import forward_ad as _forward_ad
+from ..autograd.anomaly_mode import _state as _ANOMALY, capture_stack as _capture_stack
+from . import _backend
+
+__all__ = ["apply"]
+
+_make = Tensor._make
+_quiet = _fpstate.quiet
+_restore = _fpstate.restore
+_as_array = _backend.as_array          # NumPy returns scalars for 0-d results
+_ARRAY_TYPES = _backend.ARRAY_TYPES
+_ndarray = _backend.ndarray
+
+
+def apply(op, inputs, arrays, params=(), node_cls=None):
+    """Compute `op` on `arrays` and record it for `inputs`: the hot path of
+    every operation, hence written out in one function (each helper call
+    here costs about 0.07 us an op, a twentieth of the whole bookkeeping)."""
+    if _FW_ACTIVE[0] and op.differentiable:
+        return _with_tangent(op, inputs, arrays, params, node_cls)
+    # --- the forward ---
+    if op.quiet:
+        token = _quiet()
+        try:
+            out = op.forward(*arrays, *params) if params else op.forward(*arrays)
+        finally:
+            _restore(token)
+    else:
+        out = op.forward(*arrays, *params) if params else op.forward(*arrays)
+    if out.__class__ is not _ndarray and out.__class__ not in _ARRAY_TYPES:
+        out = _as_array(out)
+    # --- the graph: edges to the inputs that take part, unrolled for one and two ---
+    if not op.differentiable or not STATE.enabled:
+        t = _make(out)
+        if STATE.inference:
+            t._inference = True
+        if inputs and inputs[0].__class__ is not Tensor:
+            _keep_subclass(t, inputs)
+        return t
+    if len(inputs) == 1:
+        a = inputs[0]
+        edges = a._grad_fn
+        if edges is None and a._requires_grad:
+            edges = a                  # a leaf: the engine accumulates into it
+        if edges is not None:
+            d = a._data
+            edges, meta = [edges], [(d.shape, d.dtype)]
+    elif len(inputs) == 2:
+        a, b = inputs
+        ea = eb = ma = mb = None
+        if a.__class__ is Tensor or isinstance(a, Tensor):
+            ea = a._grad_fn
+            if ea is None and a._requires_grad:
+                ea = a
+            d = a._data
+            ma = (d.shape, d.dtype)
+        cb = b.__class__
+        if cb is not float and cb is not int and (cb is Tensor or isinstance(b, Tensor)):
+            eb = b._grad_fn
+            if eb is None and b._requires_grad:
+                eb = b
+            d = b._data
+            mb = (d.shape, d.dtype)
+        edges = None if ea is None and eb is None else [ea, eb]
+        meta = [ma, mb]
+    else:
+        edges, meta = _edges(inputs)
+    if edges is None:
+        t = _make(out)
+    else:
+        # --- the node, saving what the formulas of the inputs taking part need ---
+        node = (node_cls or op.Node)()
+        node.edges = edges
+        node.meta = meta
+        node.params = params
+        node._epoch = _EPOCH[0]
+        if _ANOMALY["enabled"]:
+            node._anomaly_trace = _capture_stack()
+        t = _make(out, True, node)
+        if op.saves_inputs and None not in edges:
+            saved = node.saved = inputs
+        elif not op.save_plan:
+            saved = node.saved = None
+        elif len(edges) == 2 and node._save_users is not None:   # tabulated (see defop)
+            saved = node.saved = node._pick2[(edges[0] is not None) +
+                                             2 * (edges[1] is not None)](out, inputs)
+        else:
+            saved = node.saved = _pick_saved(node, op.save_plan, out, inputs, edges)
+        if saved:
+            if _INFERENCE_USED[0]:
+                _refuse_inference_tensors(saved)
+            if _EPOCH[0]:                  # some tensor may have a version counter
+                for v in saved:
+                    if isinstance(v, Tensor) and v._vbox is not None:
+                        node._saved_versions = _saved_versions(saved)
+                        break
+    if inputs and inputs[0].__class__ is not Tensor:
+        _keep_subclass(t, inputs)
+    return t
+
+
+def _keep_subclass(t, inputs):
+    """PyTorch returns a Tensor subclass's own type from ops on it (unless the
+    subclass opts out, as nn.Parameter does with `_keeps_type = False`)."""
+    for x in inputs:
+        c = x.__class__
+        if c is not Tensor and isinstance(x, Tensor):
+            if c._keeps_type:
+                t.__class__ = c
+            break
+
+
+def _with_tangent(op, inputs, arrays, params, node_cls):
+    """apply() while forward-mode AD is on: the op as usual, then the
+    output's tangent from the inputs' tangents."""
+    _FW_ACTIVE[0] = False
+    try:
+        t = apply(op, inputs, arrays, params, node_cls)
+    finally:
+        _FW_ACTIVE[0] = True
+    if not any(isinstance(x, Tensor) and x._fw_tangent is not None for x in inputs):
+        return t
+    # A node of the op just for deriving the tangent (the recorded one may not
+    # have saved what the tangent needs).
+    out = t._data
+    node = (node_cls or op.Node)()
+    node.meta = [(x._data.shape, x._data.dtype) if isinstance(x, Tensor) else None
+                 for x in inputs]
+    node.edges = [None] * len(inputs)
+    node.params = params
+    node._epoch = _EPOCH[0]
+    plan = op.save_plan
+    node.saved = tuple([out if i < 0 else inputs[i] for i in plan]) if plan else None
+    _forward_ad.push_tangent(node, inputs, t)
+    return t
+
+
+def _refuse_inference_tensors(saved):
+    for v in saved:
+        if isinstance(v, Tensor) and v._inference:
+            raise RuntimeError(
+                "Inference tensors cannot be saved for backward. Please do not use Tensors "
+                "created in inference mode in computation tracked by autograd. To work around "
+                "this, you can make a clone to get a normal tensor and use it in autograd, or "
+                "use `torch.no_grad()` instead of `torch.inference_mode()`.")
+
+
+_KEEP = {}   # (node class, which inputs take part) -> which saved values to keep
+
+
+def _pick_saved(node, plan, out, inputs, edges):
+    """The values the node's formulas will need: those used by the formula of
+    some input that takes part in the graph (None for the others)."""
+    users = node._save_users
+    if users is None or None not in edges:
+        return tuple([out if i < 0 else inputs[i] for i in plan])
+    # (two-input ops use the tabulated node._pick2 instead, in apply())
+    key = (node.__class__, tuple([e is not None for e in edges]))
+    keep = _KEEP.get(key)
+    if keep is None:
+        keep = _KEEP[key] = tuple(any(edges[u] is not None for u in users[j])
+                                  for j in range(len(plan)))
+    return tuple([(out if i < 0 else inputs[i]) if k else None for i, k in zip(plan, keep)])
+
+
+def _edges(inputs):
+    edges = []
+    meta = []
+    tracked = False
+    for t in inputs:
+        if t.__class__ is Tensor or isinstance(t, Tensor):
+            fn = t._grad_fn
+            if fn is None and t._requires_grad:
+                fn = t
+            if fn is not None:
+                tracked = True
+            edges.append(fn)
+            d = t._data
+            meta.append((d.shape, d.dtype))
+        else:
+            edges.append(None)
+            meta.append(None)
+    return (edges, meta) if tracked else (None, None)
+
