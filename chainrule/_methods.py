@@ -141,7 +141,7 @@ def _zero_(self):
 
 
 def _copy_(self, src, non_blocking=False):
-    src = src if isinstance(src, Tensor) else Tensor._make(np.asarray(src))
+    src = src if isinstance(src, Tensor) else _factories.as_tensor(src)
     return _inplace.apply(
         self, lambda old: S.index_put(old, (Ellipsis,), src.to(old.dtype), "CopyBackwards"),
         (src,))

@@ -161,6 +161,8 @@ CASES = [
     Case("sqrt", lambda L, x: L.sqrt(x), ((3, 4),), "pos"),
     Case("sqrt_method", lambda L, x: x.sqrt(), ((),), "pos"),
     Case("sin", lambda L, x: L.sin(x), ((3, 4),)),
+    Case("log1p", lambda L, x: L.log1p(x), ((3, 4),), "pos"),
+    Case("expm1", lambda L, x: x.expm1(), ((2, 3),)),
     Case("cos", lambda L, x: L.cos(x), ((3, 4),)),
     Case("cos_method", lambda L, x: x.cos(), ((2, 2),)),
     Case("tan", lambda L, x: L.tan(x), ((3, 4),), "small"),

@@ -23,9 +23,9 @@ def as_operand(v):
         return v.item()
     if isinstance(v, numbers.Number):
         return v
-    from .._factories import tensor   # (cycle: _factories imports shape_args from here)
+    from .._factories import as_tensor, tensor   # (cycle: _factories imports shape_args)
     if isinstance(v, np.ndarray):
-        return Tensor._make(v) if v.dtype in _dtypes.FROM_NP else tensor(v)
+        return as_tensor(v) if v.dtype in _dtypes.FROM_NP else tensor(v)
     return tensor(v)
 
 
@@ -34,7 +34,8 @@ def as_tensor_arg(v):
     if isinstance(v, Tensor):
         return v
     if isinstance(v, np.ndarray) and v.dtype in _dtypes.FROM_NP:
-        return Tensor._make(v)
+        from .._factories import as_tensor   # (cycle: _factories imports shape_args)
+        return as_tensor(v)
     raise TypeError(f"expected Tensor as argument, but got {type(v).__name__}")
 
 

@@ -29,7 +29,8 @@ import inspect
 from . import _codegen
 from ..autograd.graph import Node
 
-__all__ = ["defop", "Op", "ArrayOps", "TensorOps", "expose", "FUNCTIONS", "METHODS", "INPLACE"]
+__all__ = ["defop", "Op", "ArrayOps", "TensorOps", "expose", "FUNCTIONS", "METHODS", "INPLACE",
+           "OPS"]
 
 
 class ArrayOps:
@@ -45,6 +46,7 @@ class TensorOps:
 FUNCTIONS = {}
 METHODS = {}
 INPLACE = {}
+OPS = {}          # every declared op by name (for tools: tracers, tests)
 
 
 def expose(fn, *names, function=True, method=True, inplace=False, formulas=True):
@@ -178,6 +180,7 @@ def defop(name, forward, *formulas, inputs=("x",), params=(), node_name=None,
         _codegen.track(cls)
     op = Op(name, forward, cls, tuple(inputs), tuple(params), differentiable)
     op.quiet = quiet
+    OPS[name] = op
     cls._op = op
     setattr(ArrayOps, name, staticmethod(forward))
     return op

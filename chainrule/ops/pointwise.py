@@ -74,7 +74,7 @@ relu = unary("relu", lambda x: np.maximum(x, 0), lambda F, g, out: g * F.sign(ou
 reciprocal = unary("reciprocal", np.reciprocal, lambda F, g, out: -g * out * out, **F32)
 # sign is piecewise constant: zero derivative, recorded so that graphs stay connected.
 sign = unary("sign", np.sign, lambda F, g: g * 0)
-log1p = unary("log1p", np.log1p, lambda F, g, x: g / (1 + x), **F32)
+log1p = unary("log1p", np.log1p, lambda F, g, x: g / (1 + x), node_name="Log1PBackward0", **F32)
 expm1 = unary("expm1", np.expm1, lambda F, g, out: g * (out + 1), **F32)
 
 
