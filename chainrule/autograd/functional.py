@@ -153,7 +153,7 @@ def _refuse_empty(ts):
         raise IndexError("tuple index out of range")
 
 
-def _release(ts, create_graph):
+def _postprocess(ts, create_graph):
     """Without create_graph nothing returned may hold on to the graph."""
     if create_graph:
         return tuple(ts)
@@ -195,8 +195,8 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
                     raise _constant_jacobian_error(i)
         _refuse_empty(ys)
         grads = fill_zeros(grads, leaves)
-        return (_shape_like(_release(ys, create_graph), out_tuple),
-                _shape_like(_release(grads, create_graph), in_tuple))
+        return (_shape_like(_postprocess(ys, create_graph), out_tuple),
+                _shape_like(_postprocess(grads, create_graph), in_tuple))
 
 
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
@@ -231,8 +231,8 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
                 if p is None or not p.requires_grad:
                     raise _constant_jacobian_error(i)
         products = fill_zeros(products, ys)
-        return (_shape_like(_release(ys, create_graph), out_tuple),
-                _shape_like(_release(products, create_graph), out_tuple))
+        return (_shape_like(_postprocess(ys, create_graph), out_tuple),
+                _shape_like(_postprocess(products, create_graph), out_tuple))
 
 
 # ---------------------------------------------------------------------------
@@ -321,7 +321,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
             # PyTorch names no function in this message
             ys, out_tuple = _as_tensor_tuple(func(*leaves), "outputs", "None")
             blocks = _forward_jacobian_blocks(ys, leaves)
-            blocks = [list(_release(row, False)) for row in blocks]
+            blocks = [list(_postprocess(row, False)) for row in blocks]
             # PyTorch hands lists back on this path when the inputs are a tuple
             return _nest(blocks, in_tuple, out_tuple, list if in_tuple else tuple)
 
@@ -338,7 +338,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
         if strict:
             _require_differentiable_outputs(ys)
         blocks = _reverse_jacobian_blocks(ys, leaves, create_graph, strict, vectorize)
-        blocks = [list(_release(row, create_graph)) for row in blocks]
+        blocks = [list(_postprocess(row, create_graph)) for row in blocks]
         return _nest(blocks, in_tuple, out_tuple)
 
 
@@ -413,8 +413,8 @@ def _finish_second_order(products, leaves, out, in_tuple, create_graph, strict):
             if p is None or not p.requires_grad:
                 raise _constant_hessian_error(i)
     products = fill_zeros(products, leaves)
-    (out,) = _release((out,), create_graph)
-    return out, _shape_like(_release(products, create_graph), in_tuple)
+    (out,) = _postprocess((out,), create_graph)
+    return out, _shape_like(_postprocess(products, create_graph), in_tuple)
 
 
 def vhp(func, inputs, v=None, create_graph=False, strict=False):

@@ -80,9 +80,6 @@ class Node:
         self._has_hooks = True
         return _Handle(self._pre_hooks, hook)
 
-    def _release(self):
-        self.saved = None
-
     def __call__(self, *grads):
         return self.apply_formulas(grads[0], False)
 
