@@ -17,7 +17,7 @@ try:
 except ImportError:      # the torch comparisons skip themselves
     torch = None
 
-from _twin import outcome, assert_same_outcome  # noqa: E402
+from _twin import outcome, assert_same_outcome, assert_same_case  # noqa: E402
 
 needs_torch = pytest.mark.skipif(torch is None, reason="torch not installed")
 
@@ -398,12 +398,7 @@ def _more_cases(T, F):
     return d
 
 
-MORE_CASES = sorted(_more_cases(cr, F))
-
-
 @needs_torch
-@pytest.mark.parametrize("name", MORE_CASES)
+@pytest.mark.parametrize("name", sorted(_more_cases(cr, F)))
 def test_more_against_torch(name):
-    c = outcome(_more_cases(cr, F)[name])
-    t = outcome(_more_cases(torch, TF)[name])
-    assert_same_outcome(c, t)
+    assert_same_case(_more_cases, name, F, TF)

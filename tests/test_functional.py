@@ -16,7 +16,7 @@ try:
 except ImportError:      # the torch comparisons skip themselves
     torch = None
 
-from _twin import outcome, assert_same_outcome  # noqa: E402
+from _twin import outcome, assert_same_outcome, assert_same_case  # noqa: E402
 
 needs_torch = pytest.mark.skipif(torch is None, reason="torch not installed")
 
@@ -377,15 +377,10 @@ def _identity_cases(T, F):
     return cases
 
 
-IDENTITY_CASES = sorted(_identity_cases(cr, AF))
-
-
 @needs_torch
-@pytest.mark.parametrize("name", IDENTITY_CASES)
+@pytest.mark.parametrize("name", sorted(_identity_cases(cr, AF)))
 def test_identity_functions_against_torch(name):
-    c = outcome(_identity_cases(cr, AF)[name])
-    t = outcome(_identity_cases(torch, TAF)[name])
-    assert_same_outcome(c, t)
+    assert_same_case(_identity_cases, name, AF, TAF)
 
 
 @needs_torch

@@ -17,14 +17,19 @@ from ._vjp import Vjp
 __all__ = ["jacrev", "jacfwd", "hessian"]
 
 
-def _assemble(blocks, scope, primals_spec, argnums, output_spec):
-    """blocks[i][k]: Jacobian of flat output i with respect to flat primal k,
-    released from the transform (``scope.undo``) and nested."""
+def _assemble(blocks, evaluated, primals_spec, argnums, has_aux):
+    """The result of jacrev / jacfwd: blocks[i][k], the Jacobian of flat
+    output i with respect to flat primal k, released from the transform and
+    nested (with the aux of the ``evaluated`` function)."""
+    scope = evaluated.scope
     per_output = tuple(tree_unflatten([scope.undo(b) for b in row], primals_spec)
                        for row in blocks)
     if isinstance(argnums, int):
         per_output = tuple(x[0] for x in per_output)
-    return tree_unflatten(list(per_output), output_spec)
+    result = tree_unflatten(list(per_output), evaluated.out_spec)
+    if has_aux:
+        return result, evaluated.aux
+    return result
 
 
 def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_copy=False):
@@ -43,10 +48,7 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_
             # signed zeros) come out the same.
             rows = jacobian_rows(v.flat_out, v.flat_diff, v.nested, joint=True)
             blocks = stack_blocks(rows, v.flat_out, v.flat_diff, dim=0)
-        result = _assemble(blocks, v.scope, primals_spec, argnums, v.out_spec)
-        if has_aux:
-            return result, v.aux
-        return result
+        return _assemble(blocks, v, primals_spec, argnums, has_aux)
 
     return wrapper_fn
 
@@ -69,10 +71,7 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
             j = Jvp(func, args, argnums, has_aux, False, False)
             columns = jacobian_columns(j.push, flat_primals, len(j.flat_out))
         blocks = stack_blocks(columns, j.flat_out, flat_primals, dim=-1)
-        result = _assemble(blocks, j.scope, primals_spec, argnums, j.out_spec)
-        if has_aux:
-            return result, j.aux
-        return result
+        return _assemble(blocks, j, primals_spec, argnums, has_aux)
 
     return wrapper_fn
 

@@ -13,8 +13,8 @@ from ..autograd._jacobian_products import Linearization, fill_zeros, forward_jvp
 from ._argnums import replace_args, slice_argnums
 from ._checks import (JVP_STR, assert_non_empty_list_of_tensors, assert_non_empty_tensor_output,
                       check_tangent_sizes, split_aux)
-from ._pytree import tree_flatten, tree_map, tree_unflatten
-from ._scope import REVERSE_CALLS, Scope, prepare
+from ._pytree import tree_flatten, tree_unflatten
+from ._scope import REVERSE_CALLS, Scope, evaluate
 
 __all__ = ["jvp", "Jvp", "ForwardJvp"]
 
@@ -28,15 +28,9 @@ class Jvp:
         self.scope = scope = Scope()
         self.strict = strict
         with _grad_mode.enable_grad():
-            primals, diff = prepare(scope, primals, argnums)
+            diff, self.flat_out, self.out_spec, self.aux = evaluate(
+                scope, func, primals, argnums, has_aux, JVP_STR)
             self.flat_diff, _ = tree_flatten(diff)
-            out = func(*primals)
-            out, aux = split_aux(out, has_aux, JVP_STR)
-            if has_aux:
-                aux = tree_map(scope.undo_aux, aux)
-            self.aux = aux
-            self.flat_out, self.out_spec = tree_flatten(out)
-            assert_non_empty_tensor_output(self.flat_out, JVP_STR)
             self.linear = Linearization(self.flat_out, self.flat_diff)
             for u in self.linear.dummies:       # this call's own leaves, not outside ones
                 if u is not None:

@@ -11,9 +11,10 @@ results that depend on nothing outside are detached (``Scope.undo``).
 """
 from .._tensor import Tensor
 from ._argnums import replace_args, slice_argnums
-from ._pytree import tree_map
+from ._checks import assert_non_empty_tensor_output, split_aux
+from ._pytree import tree_flatten, tree_map
 
-__all__ = ["Scope", "prepare", "REVERSE_CALLS"]
+__all__ = ["Scope", "prepare", "evaluate", "REVERSE_CALLS"]
 
 
 class Scope:
@@ -96,3 +97,18 @@ def prepare(scope, args, argnums):
     diff = tree_map(scope.make_differentiable, diff)
     new = (diff,) if isinstance(argnums, int) else diff
     return replace_args(args, new, argnums), diff
+
+
+def evaluate(scope, func, primals, argnums, has_aux, api):
+    """func at differentiable versions of the primals at argnums (all of
+    them for None), for a vjp or jvp named ``api`` in messages.
+
+    Returns (the differentiated pytree, the flat outputs, their structure,
+    aux released from the transform)."""
+    primals, diff = prepare(scope, primals, argnums)
+    out, aux = split_aux(func(*primals), has_aux, api)
+    if has_aux:
+        aux = tree_map(scope.undo_aux, aux)
+    flat_out, out_spec = tree_flatten(out)
+    assert_non_empty_tensor_output(flat_out, api)
+    return diff, flat_out, out_spec, aux

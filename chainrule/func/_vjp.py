@@ -2,9 +2,8 @@
 from .. import _grad_mode
 from .._tensor import Tensor
 from ..autograd._jacobian_products import fill_zeros, vjp as _vjp
-from ._checks import assert_non_empty_tensor_output, split_aux
-from ._pytree import tree_flatten, tree_map, tree_unflatten, treespec_pprint
-from ._scope import Scope, prepare
+from ._pytree import tree_flatten, tree_unflatten, treespec_pprint
+from ._scope import Scope, evaluate
 
 __all__ = ["vjp", "Vjp"]
 
@@ -16,16 +15,11 @@ class Vjp:
     def __init__(self, func, primals, argnums, has_aux):
         self.scope = scope = Scope()
         with _grad_mode.enable_grad():
-            primals, diff_primals = prepare(scope, primals, argnums)
-            out = func(*primals)
-            out, aux = split_aux(out, has_aux, "vjp(f, *primals)")
-            if has_aux:
-                aux = tree_map(scope.undo_aux, aux)
-            self.aux = aux
-            self.flat_out, self.out_spec = tree_flatten(out)
-            assert_non_empty_tensor_output(self.flat_out, "vjp(f, *primals)")
+            diff_primals, self.flat_out, self.out_spec, self.aux = evaluate(
+                scope, func, primals, argnums, has_aux, "vjp(f, *primals)")
             self.flat_diff, self.primals_spec = tree_flatten(diff_primals)
-            self.results = tree_map(scope.undo, out)
+            self.results = tree_unflatten([scope.undo(o) for o in self.flat_out],
+                                          self.out_spec)
             for o in self.flat_out:
                 if not o.is_floating_point():
                     raise RuntimeError(
