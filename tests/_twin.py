@@ -139,3 +139,9 @@ def assert_same_outcome(c, t, path="result"):
             assert_same_outcome(c[k], t[k], f"{path}[{k!r}]")
     else:
         assert c == t, path
+
+
+def assert_same_case(cases, name, mine, theirs):
+    """Scenario ``name`` of ``cases(lib, api)`` (a dict of thunks) has the same
+    outcome with chainrule and its API ``mine`` as with torch and ``theirs``."""
+    assert_same_outcome(outcome(cases(cr, mine)[name]), outcome(cases(torch, theirs)[name]))

@@ -17,7 +17,7 @@ try:
 except ImportError:      # the torch comparisons skip themselves
     torch = None
 
-from _twin import outcome, assert_same_outcome  # noqa: E402
+from _twin import outcome, assert_same_outcome, assert_same_case  # noqa: E402
 
 needs_torch = pytest.mark.skipif(torch is None, reason="torch not installed")
 
@@ -334,3 +334,71 @@ def test_grad_of_grad_result_against_torch_autograd():
         (gg,) = T.autograd.grad(g.sum(), xr)
         outs.append(gg.detach().numpy())
     np.testing.assert_allclose(outs[0], outs[1], rtol=1e-5)
+
+
+# --------------------------------------------------------------------------
+# more scenarios against torch.func
+# --------------------------------------------------------------------------
+
+def _more_cases(T, F):
+    # functions handing back their input, outputs outside the graph, closures
+    # and nesting (the double-backward fallbacks of jvp / jacfwd), empty sizes
+    x = T.tensor(X)
+    y = T.tensor(Y)
+    e = T.zeros(0)
+    xr = T.tensor(X, requires_grad=True)
+    w = T.tensor([2.0, 1.0, -1.0], requires_grad=True)
+    d = {}
+    d["jacrev_id"] = lambda: F.jacrev(lambda a: a)(x)
+    d["jacrev_id_xr"] = lambda: F.jacrev(lambda a: a)(xr)
+    d["jacfwd_id"] = lambda: F.jacfwd(lambda a: a)(x)
+    d["jacfwd_id_xr"] = lambda: F.jacfwd(lambda a: a)(xr)
+    d["jacrev_mixed"] = lambda: F.jacrev(lambda a: (a, -a, a.sum()))(x)
+    d["jacfwd_mixed"] = lambda: F.jacfwd(lambda a: (a, -a, a.sum()))(x)
+    d["jacrev_closure"] = lambda: F.jacrev(lambda a: a * w)(x)
+    d["jacfwd_closure"] = lambda: F.jacfwd(lambda a: a * w)(x)
+    d["jacfwd_xr"] = lambda: F.jacfwd(lambda a: a ** 3)(xr)
+    d["jacrev_empty"] = lambda: F.jacrev(lambda a: a.sum() * 2)(e)
+    d["jacrev_empty_out"] = lambda: F.jacrev(lambda a: a[:0])(x)
+    d["jacfwd_empty_out"] = lambda: F.jacfwd(lambda a: a[:0])(x)
+    d["jacfwd_unused"] = lambda: F.jacfwd(lambda a, b: a * 2, argnums=(0, 1))(x, y)
+    d["jacrev_unused"] = lambda: F.jacrev(lambda a, b: a * 2, argnums=(0, 1))(x, y)
+    d["jacfwd_const"] = lambda: F.jacfwd(lambda a: (a * 2, a.detach()))(x)
+    d["jacrev_const"] = lambda: F.jacrev(lambda a: (a * 2, a.detach()))(x)
+    d["jvp_id"] = lambda: F.jvp(lambda a: a, (x,), (T.ones(3),))
+    d["jvp_id_strict"] = lambda: F.jvp(lambda a: a, (x,), (T.ones(3),), strict=True)
+    d["jvp_xr"] = lambda: F.jvp(lambda a: a ** 3, (xr,), (T.ones(3),))
+    d["jvp_closure"] = lambda: F.jvp(lambda a: a * w, (x,), (T.ones(3),))
+    d["jvp_strict"] = lambda: F.jvp(lambda a: a ** 3, (x,), (T.ones(3),), strict=True)
+    d["jvp_in_grad"] = lambda: F.grad(
+        lambda a: F.jvp(lambda b: (b ** 3).sum(), (a,), (T.ones(3),))[1])(x)
+    d["jacfwd_in_grad"] = lambda: F.grad(lambda a: F.jacfwd(lambda b: b ** 3)(a).sum())(x)
+    d["grad_in_jacfwd"] = lambda: F.jacfwd(F.grad(lambda b: (b ** 3).sum()))(x)
+    d["jvp_of_grad"] = lambda: F.jvp(F.grad(lambda b: (b ** 3).sum()), (x,), (T.ones(3),))
+    d["jvp_of_jvp"] = lambda: F.jvp(
+        lambda a: F.jvp(lambda b: b ** 3, (a,), (T.ones(3),))[1], (x,), (T.ones(3),))
+    d["jacfwd_jacfwd"] = lambda: F.jacfwd(F.jacfwd(lambda b: (b ** 3).sum()))(x)
+    d["jacrev_jacfwd"] = lambda: F.jacrev(F.jacfwd(lambda b: b ** 3))(x)
+    d["hess_t_xr"] = lambda: F.hessian(lambda a, b: (a ** 2).sum() * b.sum(),
+                                       argnums=(0, 1))(xr, y)
+    d["vjp_id"] = lambda: F.vjp(lambda a: a, x)[1](T.ones(3))
+    d["vjp_noreq"] = lambda: F.vjp(lambda a: (a.detach(), a * 2), x)[1]((T.ones(3), T.ones(3)))
+    d["vjp_cg_false"] = lambda: F.vjp(lambda a: a ** 2, xr)[1](T.ones(3), create_graph=False)
+    d["vjp_unused"] = lambda: F.vjp(lambda a, b: a ** 2, x, y)[1](T.ones(3))
+    d["jacfwd_aux_closure"] = lambda: F.jacfwd(lambda a: (a * w, a.sum()), has_aux=True)(x)
+    d["jacrev_aux_closure"] = lambda: F.jacrev(lambda a: (a * w, a * w), has_aux=True)(x)
+    d["jacfwd_dict"] = lambda: F.jacfwd(lambda a: {"p": a ** 2, "q": a.sum()})(x)
+    d["jacfwd_dict_in"] = lambda: F.jacfwd(lambda dd: dd["a"] * dd["b"].sum())({"a": x, "b": y})
+    d["jacrev_dict_in"] = lambda: F.jacrev(lambda dd: dd["a"] * dd["b"].sum())({"a": x, "b": y})
+    d["jacfwd_argnum1"] = lambda: F.jacfwd(lambda a, b: a.sum() * b, argnums=1)(x, y)
+    d["jacfwd_int"] = lambda: F.jacfwd(lambda a: a * 2)(T.arange(3))
+    d["jacrev_int"] = lambda: F.jacrev(lambda a: a * 2)(T.arange(3))
+    d["jacfwd_bool_out"] = lambda: F.jacfwd(lambda a: (a > 0))(x)
+    d["jacrev_bool_out"] = lambda: F.jacrev(lambda a: (a > 0))(x)
+    return d
+
+
+@needs_torch
+@pytest.mark.parametrize("name", sorted(_more_cases(cr, F)))
+def test_more_against_torch(name):
+    assert_same_case(_more_cases, name, F, TF)

@@ -16,7 +16,7 @@ try:
 except ImportError:      # the torch comparisons skip themselves
     torch = None
 
-from _twin import outcome, assert_same_outcome  # noqa: E402
+from _twin import outcome, assert_same_outcome, assert_same_case  # noqa: E402
 
 needs_torch = pytest.mark.skipif(torch is None, reason="torch not installed")
 
@@ -341,3 +341,69 @@ def test_forward_mode_hessian_values_against_torch():
     t = TAF.hessian(lambda a: (a ** 3).sum(), torch.tensor(X), vectorize=True,
                     outer_jacobian_strategy="forward-mode")
     assert repr(c) == repr(t.detach())
+
+
+# --------------------------------------------------------------------------
+# functions that hand back their input (a leaf next to non-leaf outputs)
+# --------------------------------------------------------------------------
+
+def _identity_cases(T, F):
+    x = T.tensor(X)
+    y = T.tensor(Y)
+    xr = T.tensor(X, requires_grad=True)
+    v = T.tensor([1.0, -1.0, 0.5])
+    cases = {}
+    for cg in (False, True):
+        for name, inp in (("x", x), ("xr", xr)):
+            k = f"{name}_cg{cg}"
+            cases["vjp_id_" + k] = lambda inp=inp, cg=cg: F.vjp(lambda a: a, inp, v,
+                                                                create_graph=cg)
+            cases["vjp_mixed_" + k] = lambda inp=inp, cg=cg: F.vjp(
+                lambda a, b: (a, a * b.sum(), b), (inp, y), (v, v, T.ones(2)), create_graph=cg)
+            cases["jvp_id_" + k] = lambda inp=inp, cg=cg: F.jvp(lambda a: a, inp, v,
+                                                                create_graph=cg)
+            cases["jvp_mixed_" + k] = lambda inp=inp, cg=cg: F.jvp(
+                lambda a, b: (a, a * b.sum(), b), (inp, y), (v, T.ones(2)), create_graph=cg)
+            cases["jac_id_" + k] = lambda inp=inp, cg=cg: F.jacobian(lambda a: a, inp,
+                                                                     create_graph=cg)
+            cases["jac_mixed_" + k] = lambda inp=inp, cg=cg: F.jacobian(
+                lambda a, b: (a, a * b.sum(), b), (inp, y), create_graph=cg)
+            cases["hvp_quad_" + k] = lambda inp=inp, cg=cg: F.hvp(
+                lambda a: (a * a).sum() / 2, inp, v, create_graph=cg)
+            cases["vhp_quad_" + k] = lambda inp=inp, cg=cg: F.vhp(
+                lambda a: (a * a).sum() / 2, inp, v, create_graph=cg)
+    cases["jac_fwd_mixed"] = lambda: F.jacobian(lambda a, b: (a, a * b.sum(), b), (x, y),
+                                                vectorize=True, strategy="forward-mode")
+    return cases
+
+
+@needs_torch
+@pytest.mark.parametrize("name", sorted(_identity_cases(cr, AF)))
+def test_identity_functions_against_torch(name):
+    assert_same_case(_identity_cases, name, AF, TAF)
+
+
+@needs_torch
+@pytest.mark.parametrize("fn", ["vjp", "jvp", "hvp", "vhp"])
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("requires_grad", [False, True])
+def test_v_is_never_handed_back(fn, create_graph, requires_grad):
+    # the derivative of the identity (or of a half square, for hvp / vhp) is
+    # v itself; both libraries return a new tensor object holding it
+    for T, F in ((cr, AF), (torch, TAF)):
+        v = T.tensor([5.0, 6.0])
+        x = T.tensor([1.0, 2.0], requires_grad=requires_grad)
+        f = (lambda a: a) if fn in ("vjp", "jvp") else (lambda a: (a * a).sum() / 2)
+        _, g = getattr(F, fn)(f, x, v, create_graph=create_graph)
+        assert g is not v and g.tolist() == [5.0, 6.0]
+
+
+def test_forward_mode_blocks_have_the_output_dtype():
+    # a column of the Jacobian is a tangent of the output, so every block of
+    # a forward-mode Jacobian has the output's dtype, also the block of an
+    # input without elements (which has no column to stack)
+    J = AF.jacobian(lambda a, b: a.sum().double() + b.double(), (cr.zeros(0), cr.tensor(Y)),
+                    vectorize=True, strategy="forward-mode")
+    assert [j.dtype for j in J] == [cr.float64, cr.float64]
+    assert J[0].shape == (2, 0)
+    np.testing.assert_array_equal(arr(J[1]), np.eye(2))

@@ -145,9 +145,6 @@ class BackwardCFunction(Node, FunctionCtx):
             grads.append(gi)
         return grads
 
-    def _release(self):
-        self.saved = None
-
 
 class _OutputSelector(Node):
     """For a Function with several outputs: output k's gradient, passed on to

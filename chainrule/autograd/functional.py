@@ -4,14 +4,15 @@ vjp, jvp, jacobian, hessian, hvp and vhp take a Python function of tensors
 and return derivatives of it, with the same argument conventions, return
 structures and error messages as torch.autograd.functional.
 
-Everything here is built on one primitive, reverse-mode ``autograd.grad``:
+The derivative products themselves come from _jacobian_products (shared with
+chainrule.func); this module keeps PyTorch's conventions around them:
 
 * vjp is one reverse pass seeded with v.
-* jvp uses the "double vjp" identity: for a dummy cotangent u,
-  g(u) = J^T u is linear in u, so d<g(u), v>/du = J v.  Two reverse passes
-  give a forward-mode product without a separate tangent machinery.
+* jvp, hvp and the "forward-mode" jacobian use the double-backward trick
+  (a Linearization), as PyTorch's functional API does, so create_graph works
+  for them as for the reverse products.
 * jacobian stacks one reverse pass per output element (reverse-mode) or one
-  double-vjp per input element (forward-mode).
+  Jacobian-vector product per input element (forward-mode).
 * hessian is the jacobian of a gradient function; hvp / vhp are a gradient
   pass (kept differentiable) followed by a second product.
 
@@ -19,10 +20,10 @@ The user's tensors are never modified: the function is evaluated on fresh
 leaves (or on views of the user's tensors when the caller wants a result that
 stays differentiable with respect to them).
 """
-import chainrule as _cr      # attributes are looked up at call time only
 from .. import _tensor
 from .._grad_mode import enable_grad
-from . import grad as _autograd_grad
+from ._jacobian_products import (Linearization, fill_zeros, jacobian_columns, jacobian_rows,
+                                 stack_blocks, vjp as _vjp)
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]
 
@@ -78,7 +79,7 @@ def _default_v(refs, message):
     """v may be omitted only when it would be the 1x1 identity."""
     if len(refs) != 1 or refs[0].numel() != 1:
         raise RuntimeError(message)
-    return (_tensor_ones_like(refs[0]),)
+    return (refs[0].new_ones(tuple(refs[0].shape)),)
 
 
 def _expect_single_scalar(ys, given_as_tuple, where):
@@ -124,50 +125,26 @@ def _linear_function_error(i):
 
 
 # ---------------------------------------------------------------------------
-# small tensor helpers (public chainrule API only)
+# evaluation points and results
 # ---------------------------------------------------------------------------
 
-def _tensor_ones_like(t):
-    return _cr.ones_like(t)
+def _preprocess(ts, create_graph, need_graph):
+    """New tensor objects for the user's inputs (``need_graph``: the leaves
+    the function is evaluated on) and vectors v, as PyTorch's functional API
+    makes them.
 
-
-def _tensor_zeros_like(t):
-    return _cr.zeros_like(t)
-
-
-def _stack(ts, dim=0):
-    return _cr.stack(ts, dim=dim)
-
-
-def _zeros(shape, like):
-    return _cr.zeros(shape, dtype=like.dtype)
-
-
-def _fresh_leaves(xs, keep_graph):
-    """The tensors the user's function is evaluated on.
-
-    With ``keep_graph`` (create_graph=True) a tensor that already requires
-    grad is passed as a view, so the returned derivatives stay connected to
-    the caller's graph; everything else becomes a new detached leaf, so the
-    caller's tensors are neither modified nor accumulated into."""
-    leaves = []
-    for x in xs:
-        if keep_graph and x.requires_grad:
-            leaves.append(x.view_as(x))
+    With create_graph a tensor that already requires grad is passed as a
+    view, so the returned derivatives stay connected to the caller's graph;
+    everything else is detached (a leaf that requires grad when
+    ``need_graph``), so the caller's tensors are neither modified, nor
+    accumulated into, nor handed back as a result."""
+    fresh = []
+    for t in ts:
+        if create_graph and t.requires_grad:
+            fresh.append(t.view_as(t))
         else:
-            leaves.append(x.detach().requires_grad_(True))
-    return tuple(leaves)
-
-
-def _differentiable_view(t):
-    """A leaf passed as an output of autograd.grad next to non-leaf outputs
-    trips the engine (a leaf in the ready list gets compared elementwise with
-    a node); differentiating a view of it instead gives the same derivative.
-    Happens when the user's function returns one of its inputs unchanged, or
-    when J^T u is the dummy u itself."""
-    if t is not None and t.requires_grad and t.grad_fn is None:
-        return t.view_as(t)
-    return t
+            fresh.append(t.detach().requires_grad_(need_graph))
+    return tuple(fresh)
 
 
 def _refuse_empty(ts):
@@ -176,25 +153,7 @@ def _refuse_empty(ts):
         raise IndexError("tuple index out of range")
 
 
-def _reverse(ys, xs, seeds, create_graph):
-    """sum_i seeds[i]^T d ys[i] / d xs, one entry per x (None when unreached).
-
-    Outputs that are not part of any graph contribute nothing and are
-    skipped, since autograd.grad refuses them."""
-    pairs = [(_differentiable_view(y), s) for y, s in zip(ys, seeds)
-             if y is not None and y.requires_grad]
-    if not pairs:
-        return (None,) * len(xs)
-    return _autograd_grad([y for y, _ in pairs], xs, [s for _, s in pairs],
-                          retain_graph=True, create_graph=create_graph, allow_unused=True)
-
-
-def _fill_missing(grads, refs):
-    """Unreached inputs have a zero derivative."""
-    return tuple(_tensor_zeros_like(r) if g is None else g for g, r in zip(grads, refs))
-
-
-def _release(ts, create_graph):
+def _postprocess(ts, create_graph):
     """Without create_graph nothing returned may hold on to the graph."""
     if create_graph:
         return tuple(ts)
@@ -203,37 +162,6 @@ def _release(ts, create_graph):
 
 def _shape_like(ts, as_tuple):
     return tuple(ts) if as_tuple else ts[0]
-
-
-def _cotangent_dummies(ys):
-    """Zero cotangents to differentiate J^T u against (double-vjp trick).
-
-    Only outputs in a graph get one: the others have a zero derivative."""
-    return tuple(_tensor_zeros_like(y).requires_grad_(True)
-                 if y is not None and y.requires_grad else None for y in ys)
-
-
-def _transposed_product(ys, xs, dummies):
-    """J^T u for the dummy u, kept differentiable with respect to u."""
-    live = [(_differentiable_view(y), u) for y, u in zip(ys, dummies) if u is not None]
-    if not live:
-        return (None,) * len(xs)
-    return _autograd_grad([y for y, _ in live], xs, [u for _, u in live],
-                          retain_graph=True, create_graph=True, allow_unused=True)
-
-
-def _forward_product(back, dummies, tangents, create_graph):
-    """J t = d<J^T u, t>/du, one entry per output (None where J is zero)."""
-    pairs = [(_differentiable_view(b), t) for b, t in zip(back, tangents)
-             if b is not None and b.requires_grad]
-    wanted = [u for u in dummies if u is not None]
-    found = {}
-    if pairs and wanted:
-        grads = _autograd_grad([b for b, _ in pairs], wanted, [t for _, t in pairs],
-                               retain_graph=True, create_graph=create_graph,
-                               allow_unused=True)
-        found = dict(zip((id(u) for u in wanted), grads))
-    return tuple(None if u is None else found.get(id(u)) for u in dummies)
 
 
 # ---------------------------------------------------------------------------
@@ -247,7 +175,7 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
     ``v`` may be omitted when ``func`` returns a single one-element tensor."""
     with enable_grad():
         xs, in_tuple = _as_tensor_tuple(inputs, "inputs", "vjp")
-        leaves = _fresh_leaves(xs, create_graph)
+        leaves = _preprocess(xs, create_graph, True)
         ys, out_tuple = _outputs_of(func, leaves, "vjp")
         if strict:
             _require_differentiable_outputs(ys)
@@ -257,7 +185,8 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
         else:
             vs, _ = _as_tensor_tuple(v, "v", "vjp")
             _check_v_matches(vs, ys)
-        grads = _reverse(ys, leaves, vs, create_graph)
+            vs = _preprocess(vs, create_graph, False)
+        grads = _vjp(ys, leaves, vs, create_graph)
         if strict:
             for i, g in enumerate(grads):
                 if g is None:
@@ -265,9 +194,9 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
                 if create_graph and not g.requires_grad:
                     raise _constant_jacobian_error(i)
         _refuse_empty(ys)
-        grads = _fill_missing(grads, leaves)
-        return (_shape_like(_release(ys, create_graph), out_tuple),
-                _shape_like(_release(grads, create_graph), in_tuple))
+        grads = fill_zeros(grads, leaves)
+        return (_shape_like(_postprocess(ys, create_graph), out_tuple),
+                _shape_like(_postprocess(grads, create_graph), in_tuple))
 
 
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
@@ -284,26 +213,26 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
         else:
             vs, _ = _as_tensor_tuple(v, "v", "jvp")
             _check_v_matches(vs, xs)
-        leaves = _fresh_leaves(xs, create_graph)
+            vs = _preprocess(vs, create_graph, False)
+        leaves = _preprocess(xs, create_graph, True)
         ys, out_tuple = _outputs_of(func, leaves, "jvp")
         if strict:
             _require_differentiable_outputs(ys)
-        dummies = _cotangent_dummies(ys)
-        back = _transposed_product(ys, leaves, dummies)
+        linear = Linearization(ys, leaves)
         if strict:
-            for i, b in enumerate(back):
+            for i, b in enumerate(linear.transposed):
                 if b is None:
                     raise _independent_error(i)
         _refuse_empty(ys)
-        products = _forward_product(back, dummies, vs, create_graph)
+        products = linear.push(vs, create_graph)
         if strict and create_graph:
             # here the index counts outputs: each product is d/d(output i)
             for i, p in enumerate(products):
                 if p is None or not p.requires_grad:
                     raise _constant_jacobian_error(i)
-        products = _fill_missing(products, ys)
-        return (_shape_like(_release(ys, create_graph), out_tuple),
-                _shape_like(_release(products, create_graph), out_tuple))
+        products = fill_zeros(products, ys)
+        return (_shape_like(_postprocess(ys, create_graph), out_tuple),
+                _shape_like(_postprocess(products, create_graph), out_tuple))
 
 
 # ---------------------------------------------------------------------------
@@ -335,13 +264,6 @@ def _check_strategy_flags(strategy, create_graph, strict, vectorize):
                 "only implemented for `vectorize=True`.")
 
 
-def _one_hot(ref, k):
-    """A tensor shaped like ``ref`` with a single 1 at flat position k."""
-    e = _tensor_zeros_like(ref).reshape(-1)
-    e[k] = 1
-    return e.reshape(ref.shape)
-
-
 def _nest(blocks, in_tuple, out_tuple, container=tuple):
     """blocks[i][j] = d output i / d input j, in PyTorch's nesting."""
     if out_tuple and in_tuple:
@@ -354,63 +276,30 @@ def _nest(blocks, in_tuple, out_tuple, container=tuple):
 
 
 def _reverse_jacobian_blocks(ys, leaves, create_graph, strict, vectorize):
-    """One reverse pass per output element; row k of block (i, j) is
-    d ys[i].flat[k] / d leaves[j]."""
+    """One reverse pass per element of each output, over that output alone."""
     if vectorize and ys and all(y.numel() == 0 for y in ys):
         # PyTorch's batched path fails this way when there is nothing to batch
         raise IndexError("index 0 is out of bounds for dimension 0 with size 0")
-    blocks = []
-    for i, y in enumerate(ys):
-        rows = [[] for _ in leaves]
-        for k in range(y.numel()):
-            grads = _reverse((y,), leaves, (_one_hot(y, k),), create_graph)
-            for j, g in enumerate(grads):
-                if g is None:
-                    if strict:
-                        raise RuntimeError(
-                            f"Output {i} of the user-provided function is independent of "
-                            f"input {j}. This is not allowed in strict mode.")
-                    g = _tensor_zeros_like(leaves[j])
-                elif strict and create_graph and not g.requires_grad:
-                    raise _constant_jacobian_error(i)
-                rows[j].append(g)
-        row_blocks = []
-        for j, x in enumerate(leaves):
-            if not rows[j] and vectorize:
-                row_blocks.append(_zeros(tuple(y.shape) + tuple(x.shape), x))
-            else:
-                # an output without elements fails here, as stack does in PyTorch
-                row_blocks.append(_stack(rows[j]).reshape(tuple(y.shape) + tuple(x.shape)))
-        blocks.append(row_blocks)
-    return blocks
+
+    def check(i, j, g):
+        if g is None:
+            raise RuntimeError(f"Output {i} of the user-provided function is independent of "
+                               f"input {j}. This is not allowed in strict mode.")
+        if create_graph and not g.requires_grad:
+            raise _constant_jacobian_error(i)
+        return g
+
+    rows = jacobian_rows(ys, leaves, create_graph, joint=False,
+                         check=check if strict else None)
+    # without vectorize an output without elements fails, as stack does in PyTorch
+    return stack_blocks(rows, ys, leaves, dim=0, allow_empty=vectorize)
 
 
 def _forward_jacobian_blocks(ys, leaves):
-    """One double-vjp per input element; column k of block (i, j) is
-    d ys[i] / d leaves[j].flat[k]."""
-    dummies = _cotangent_dummies(ys)
-    back = _transposed_product(ys, leaves, dummies)
-    columns = [[[] for _ in leaves] for _ in ys]
-    for j, x in enumerate(leaves):
-        for k in range(x.numel()):
-            # perturb one element of one input; the others get zero tangents,
-            # which still flow through the graph (signed zeros as PyTorch)
-            tangents = tuple(_one_hot(x, k) if jj == j else _tensor_zeros_like(other)
-                             for jj, other in enumerate(leaves))
-            products = _forward_product(back, dummies, tangents, False)
-            for i, p in enumerate(products):
-                columns[i][j].append(_tensor_zeros_like(ys[i]) if p is None else p)
-    blocks = []
-    for i, y in enumerate(ys):
-        row_blocks = []
-        for j, x in enumerate(leaves):
-            shape = tuple(y.shape) + tuple(x.shape)
-            if columns[i][j]:
-                row_blocks.append(_stack(columns[i][j], dim=-1).reshape(shape))
-            else:
-                row_blocks.append(_zeros(shape, x))
-        blocks.append(row_blocks)
-    return blocks
+    """One Jacobian-vector product per input element (double backward)."""
+    linear = Linearization(ys, leaves)
+    columns = jacobian_columns(lambda tangents: linear.push(tangents, False), leaves, len(ys))
+    return stack_blocks(columns, ys, leaves, dim=-1)
 
 
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
@@ -425,14 +314,14 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
     _check_strategy_flags(strategy, create_graph, strict, vectorize)
     with enable_grad():
         xs, in_tuple = _as_tensor_tuple(inputs, "inputs", "jacobian")
-        leaves = _fresh_leaves(xs, create_graph)
+        leaves = _preprocess(xs, create_graph, True)
         if strategy == "forward-mode":
             if not xs:
                 raise AssertionError("Expected at least one tensor")
             # PyTorch names no function in this message
             ys, out_tuple = _as_tensor_tuple(func(*leaves), "outputs", "None")
             blocks = _forward_jacobian_blocks(ys, leaves)
-            blocks = [list(_release(row, False)) for row in blocks]
+            blocks = [list(_postprocess(row, False)) for row in blocks]
             # PyTorch hands lists back on this path when the inputs are a tuple
             return _nest(blocks, in_tuple, out_tuple, list if in_tuple else tuple)
 
@@ -449,7 +338,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
         if strict:
             _require_differentiable_outputs(ys)
         blocks = _reverse_jacobian_blocks(ys, leaves, create_graph, strict, vectorize)
-        blocks = [list(_release(row, create_graph)) for row in blocks]
+        blocks = [list(_postprocess(row, create_graph)) for row in blocks]
         return _nest(blocks, in_tuple, out_tuple)
 
 
@@ -467,7 +356,7 @@ def _scalar_gradient(func, leaves, where, strict):
     _expect_single_scalar(ys, out_tuple, where)
     if strict:
         _require_differentiable_outputs(ys)
-    grads = _reverse(ys, leaves, (_tensor_ones_like(ys[0]),), True)
+    grads = _vjp(ys, leaves, (ys[0].new_ones(tuple(ys[0].shape)),), True)
     return ys[0], grads
 
 
@@ -487,7 +376,7 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
             for i, g in enumerate(grads):
                 if g is None or not g.requires_grad:
                     raise _linear_function_error(i)
-        grads = _fill_missing(grads, args)
+        grads = fill_zeros(grads, args)
         return _shape_like(grads, in_tuple)
 
     return jacobian(gradient, _shape_like(xs, in_tuple), create_graph=create_graph,
@@ -505,7 +394,8 @@ def _second_order_setup(func, inputs, v, where, create_graph, strict):
     else:
         vs, _ = _as_tensor_tuple(v, "v", where)
         _check_v_matches(vs, xs)
-    leaves = _fresh_leaves(xs, create_graph)
+        vs = _preprocess(vs, create_graph, False)
+    leaves = _preprocess(xs, create_graph, True)
     out, grads = _scalar_gradient(func, leaves, where, strict)
     _refuse_empty(leaves)
     if strict:
@@ -522,9 +412,9 @@ def _finish_second_order(products, leaves, out, in_tuple, create_graph, strict):
         for i, p in enumerate(products):
             if p is None or not p.requires_grad:
                 raise _constant_hessian_error(i)
-    products = _fill_missing(products, leaves)
-    (out,) = _release((out,), create_graph)
-    return out, _shape_like(_release(products, create_graph), in_tuple)
+    products = fill_zeros(products, leaves)
+    (out,) = _postprocess((out,), create_graph)
+    return out, _shape_like(_postprocess(products, create_graph), in_tuple)
 
 
 def vhp(func, inputs, v=None, create_graph=False, strict=False):
@@ -533,7 +423,7 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
         in_tuple, leaves, vs, out, grads = _second_order_setup(
             func, inputs, v, "vhp", create_graph, strict)
         # v^T H is one more reverse pass through the (differentiable) gradient
-        products = _reverse(grads, leaves, vs, create_graph)
+        products = _vjp(grads, leaves, vs, create_graph)
         return _finish_second_order(products, leaves, out, in_tuple, create_graph, strict)
 
 
@@ -545,8 +435,6 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
     with enable_grad():
         in_tuple, leaves, vs, out, grads = _second_order_setup(
             func, inputs, v, "hvp", create_graph, strict)
-        dummies = _cotangent_dummies(grads)
-        back = _transposed_product(grads, leaves, dummies)
-        products = _forward_product(back, dummies, vs, create_graph)
+        products = Linearization(grads, leaves).push(vs, create_graph)
         return _finish_second_order(products, leaves, out, in_tuple, create_graph, strict)
 

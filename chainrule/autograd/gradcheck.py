@@ -10,9 +10,10 @@ twice, to catch non-reentrant backwards).  Both are laid out as PyTorch's,
 Jacobians live as NumPy arrays and become Tensors only to be printed in an
 error message, exactly as PyTorch prints them.
 
-chainrule has no forward-mode AD, so check_forward_ad / check_fwd_over_rev /
-check_batched_forward_grad raise NotImplementedError; fast_mode runs the slow
-(exact) path; masked only concerns sparse tensors and is ignored.
+Forward-mode derivatives (autograd/forward_ad.py) are not checked here yet:
+check_forward_ad / check_fwd_over_rev / check_batched_forward_grad raise
+NotImplementedError; fast_mode runs the slow (exact) path; masked only
+concerns sparse tensors and is ignored.
 """
 import warnings
 
@@ -43,8 +44,8 @@ If the test
   module_test entry to have `gradcheck_nondet_tol=<tol>`
 """
 
-_NO_FORWARD_AD = ("chainrule has no forward-mode AD: {} is not supported by "
-                  "chainrule's gradcheck")
+_NO_FORWARD_CHECKS = ("chainrule's gradcheck does not check forward-mode derivatives "
+                      "(yet): {} is not supported")
 
 
 def _autograd_grad(*args, **kwargs):
@@ -354,9 +355,9 @@ def _gradcheck_helper(func, inputs, eps, atol, rtol, nondet_tol, check_undefined
     tupled_inputs = _as_tuple(inputs)
     _check_inputs(tupled_inputs)
     if check_forward_ad:
-        raise NotImplementedError(_NO_FORWARD_AD.format("check_forward_ad=True"))
+        raise NotImplementedError(_NO_FORWARD_CHECKS.format("check_forward_ad=True"))
     if check_batched_forward_grad:
-        raise NotImplementedError(_NO_FORWARD_AD.format("check_batched_forward_grad=True"))
+        raise NotImplementedError(_NO_FORWARD_CHECKS.format("check_batched_forward_grad=True"))
 
     func_out = func(*tupled_inputs)
     outputs = _differentiable_outputs(func_out)
@@ -427,7 +428,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
         raise AssertionError(
             "Setting check_batched_grad=True requires check_rev_over_rev to be True")
     if check_fwd_over_rev:
-        raise NotImplementedError(_NO_FORWARD_AD.format("check_fwd_over_rev=True"))
+        raise NotImplementedError(_NO_FORWARD_CHECKS.format("check_fwd_over_rev=True"))
     tupled_inputs = _as_tuple(inputs)
 
     if grad_outputs is None:

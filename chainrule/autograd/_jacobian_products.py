@@ -1,0 +1,198 @@
+"""Jacobian products: the derivative computations behind autograd.functional
+and chainrule.func.
+
+Both APIs take a function, evaluate it on tensors that require grad, and then
+need the same few things from the graph it recorded; only their argument
+conventions (tuples or pytrees, ``argnums``, ``has_aux``, ``strict``,
+``create_graph``) and PyTorch's messages differ, and those stay with them.
+What they share lives here, once:
+
+* ``vjp``: the vector-Jacobian product v^T J, one reverse pass.
+* ``Linearization``: the Jacobian-vector product J t by the double-backward
+  trick.  u -> J^T u is linear in a dummy cotangent u, so
+  J t = d<J^T u, t>/du; built once, it pushes any number of tangents.  It
+  serves where forward mode cannot: results that must stay differentiable
+  with respect to tensors from outside (create_graph, enclosing transforms).
+* ``forward_jvp``: J t by forward-mode AD (autograd.forward_ad), one
+  evaluation of the function on dual tensors.
+* ``jacobian_rows`` / ``jacobian_columns`` / ``stack_blocks``: whole Jacobians,
+  one product per basis vector (a row per output element by reverse mode, a
+  column per input element by forward mode), stacked into blocks of shape
+  ``output.shape + input.shape``.
+
+A derivative that does not exist because nothing connects an output to an
+input is ``None`` throughout; the callers decide whether that is a zero or a
+strict-mode error.  Grad mode: ``vjp`` and the row / column loops run in the
+caller's grad mode (the callers enable grad around them); a ``Linearization``
+enables grad itself, since its dummy graph must be recorded.
+"""
+import chainrule as _cr      # stack is looked up at call time (see stack_blocks)
+from .._grad_mode import enable_grad
+from . import forward_ad
+from . import grad as _autograd_grad
+
+__all__ = ["vjp", "Linearization", "forward_jvp", "zeros_like", "fill_zeros", "one_hot",
+           "basis", "jacobian_rows", "jacobian_columns", "stack_blocks"]
+
+
+# ---------------------------------------------------------------------------
+# products
+# ---------------------------------------------------------------------------
+
+def vjp(outputs, inputs, cotangents, create_graph, retain_graph=True):
+    """sum_i cotangents[i]^T d outputs[i] / d inputs: one entry per input,
+    ``None`` where no output reaches it.
+
+    Outputs that are None or not part of any graph contribute nothing and are
+    skipped, since autograd.grad refuses them.  A ``None`` cotangent is the
+    implicit 1 of a one-element output."""
+    pairs = [(y, c) for y, c in zip(outputs, cotangents) if y is not None and y.requires_grad]
+    if not pairs:
+        return (None,) * len(inputs)
+    return _autograd_grad([y for y, _ in pairs], inputs, [c for _, c in pairs],
+                          retain_graph=retain_graph, create_graph=create_graph,
+                          allow_unused=True)
+
+
+class Linearization:
+    """The outputs' Jacobian with respect to the inputs, ready to push
+    tangents through by the double-backward trick (see the module docstring).
+
+    ``dummies`` holds the cotangent u of each output (None for an output
+    outside the graph, whose derivative is zero); ``transposed`` holds J^T u,
+    one entry per input (None where no output reaches it)."""
+
+    def __init__(self, outputs, inputs):
+        with enable_grad():
+            self.dummies = tuple(zeros_like(y).requires_grad_(True)
+                                 if y is not None and y.requires_grad else None
+                                 for y in outputs)
+            self.transposed = vjp(outputs, inputs, self.dummies, create_graph=True)
+
+    def push(self, tangents, create_graph):
+        """J t, one entry per output (None where J is zero), for one tangent
+        per input; recorded in the graph with ``create_graph``."""
+        live = [u for u in self.dummies if u is not None]
+        with enable_grad():
+            found = iter(vjp(self.transposed, live, tangents, create_graph) if live else ())
+        return tuple(None if u is None else next(found) for u in self.dummies)
+
+
+def forward_jvp(call, primals, tangents):
+    """J t by forward-mode AD: ``call(duals)`` evaluates the function on dual
+    tensors (each primal carrying its tangent) and returns
+    ``(outputs, extra)``.  Returns ``(primal outputs, output tangents, extra)``,
+    a tangent being None where no input reaches that output."""
+    with forward_ad.dual_level():
+        duals = [forward_ad.make_dual(p, t) for p, t in zip(primals, tangents)]
+        outputs, extra = call(duals)
+        unpacked = [forward_ad.unpack_dual(o) for o in outputs]
+    return [u.primal for u in unpacked], [u.tangent for u in unpacked], extra
+
+
+# ---------------------------------------------------------------------------
+# basis vectors and zeros
+# ---------------------------------------------------------------------------
+
+def zeros_like(t):
+    """Zeros of t's shape and dtype, outside any graph."""
+    return t.new_zeros(tuple(t.shape))
+
+
+def fill_zeros(values, refs):
+    """Unreached derivatives (None) become zeros shaped like their reference."""
+    return tuple(zeros_like(r) if v is None else v for v, r in zip(values, refs))
+
+
+def one_hot(ref, k):
+    """A tensor shaped like ``ref`` with a single 1 at flat position k."""
+    e = zeros_like(ref).reshape(-1)
+    e[k] = 1
+    return e.reshape(tuple(ref.shape))
+
+
+def basis(refs):
+    """``(j, vectors)`` for every element of every tensor in ``refs``, in
+    order: ``vectors`` is one-hot at that element of ``refs[j]`` and zero for
+    the other tensors (zeros that still flow through the graph, so signed
+    zeros come out as PyTorch's)."""
+    for j, ref in enumerate(refs):
+        for k in range(ref.numel()):
+            yield j, tuple(one_hot(ref, k) if jj == j else zeros_like(other)
+                           for jj, other in enumerate(refs))
+
+
+# ---------------------------------------------------------------------------
+# whole Jacobians
+# ---------------------------------------------------------------------------
+
+def jacobian_rows(outputs, inputs, create_graph, joint, check=None):
+    """One vector-Jacobian product per output element.
+
+    Returns ``rows[i][j]``: for each element of ``outputs[i]`` in order, its
+    derivative with respect to ``inputs[j]`` (None where unreached).  With
+    ``joint`` every product is taken over all outputs at once, the others
+    with a zero cotangent (as torch.func, whose sums and signed zeros this
+    reproduces); otherwise over the one output alone (as
+    torch.autograd.functional).  ``check(i, j, g)``, when given, sees each
+    derivative as it is computed, may raise, and returns what to keep."""
+    rows = [[[] for _ in inputs] for _ in outputs]
+
+    def add(i, ys, cotangents):
+        for j, g in enumerate(vjp(ys, inputs, cotangents, create_graph)):
+            rows[i][j].append(g if check is None else check(i, j, g))
+
+    if joint:
+        for i, cotangents in basis(outputs):
+            add(i, outputs, cotangents)
+    else:
+        for i, y in enumerate(outputs):
+            for k in range(y.numel()):
+                add(i, (y,), (one_hot(y, k),))
+    return rows
+
+
+def jacobian_columns(push, inputs, n_outputs=None):
+    """One Jacobian-vector product per input element.
+
+    ``push(tangents)`` gives the outputs' tangents (None where unreached) for
+    one tangent per input, or None to give up (then this returns None).
+    Returns ``columns[i][j]``: for each element of ``inputs[j]`` in order, the
+    tangent of output i.  ``n_outputs`` may be left out when it is learnt
+    from the first push (there must then be at least one)."""
+    columns = None if n_outputs is None else [[[] for _ in inputs] for _ in range(n_outputs)]
+    for j, tangents in basis(inputs):
+        pushed = push(tangents)
+        if pushed is None:
+            return None
+        if columns is None:
+            columns = [[[] for _ in inputs] for _ in pushed]
+        for i, t in enumerate(pushed):
+            columns[i][j].append(t)
+    return columns
+
+
+def stack_blocks(parts, outputs, inputs, dim, allow_empty=True):
+    """``blocks[i][j]``, of shape ``outputs[i].shape + inputs[j].shape``, from
+    the rows (``dim=0``, each shaped like the input) or columns (``dim=-1``,
+    each shaped like the output) in ``parts[i][j]``.
+
+    A None part is a zero; a block without parts (an output or input with no
+    elements) is zeros of the parts' dtype, unless ``allow_empty`` is False:
+    then stacking nothing fails as it does in PyTorch."""
+    blocks = []
+    for i, y in enumerate(outputs):
+        row = []
+        for j, x in enumerate(inputs):
+            shape = tuple(y.shape) + tuple(x.shape)
+            like = x if dim == 0 else y
+            if parts[i][j] or not allow_empty:
+                # chainrule.stack: ops.shape cannot be imported here, as this
+                # module loads while ops/_registry is still being imported
+                # (ops/_registry -> autograd -> functional -> this module)
+                block = _cr.stack(fill_zeros(parts[i][j], [like] * len(parts[i][j])), dim=dim)
+                row.append(block.reshape(shape))
+            else:
+                row.append(like.new_zeros(shape))
+        blocks.append(row)
+    return blocks

@@ -1,0 +1,82 @@
+"""jacrev, jacfwd and hessian: whole Jacobians, with pytree structure.
+
+There is no ``vmap``: jacrev takes one vector-Jacobian product per output
+element, jacfwd one Jacobian-vector product per input element (both from
+autograd._jacobian_products), and the blocks are nested as torch.func nests
+them: by the outputs' structure, then by the differentiated arguments'.
+"""
+import functools
+
+from .. import _grad_mode
+from ..autograd._jacobian_products import jacobian_columns, jacobian_rows, stack_blocks
+from ._argnums import slice_argnums
+from ._jvp import ForwardJvp, Jvp
+from ._pytree import tree_flatten, tree_unflatten
+from ._vjp import Vjp
+
+__all__ = ["jacrev", "jacfwd", "hessian"]
+
+
+def _assemble(blocks, evaluated, primals_spec, argnums, has_aux):
+    """The result of jacrev / jacfwd: blocks[i][k], the Jacobian of flat
+    output i with respect to flat primal k, released from the transform and
+    nested (with the aux of the ``evaluated`` function)."""
+    scope = evaluated.scope
+    per_output = tuple(tree_unflatten([scope.undo(b) for b in row], primals_spec)
+                       for row in blocks)
+    if isinstance(argnums, int):
+        per_output = tuple(x[0] for x in per_output)
+    result = tree_unflatten(list(per_output), evaluated.out_spec)
+    if has_aux:
+        return result, evaluated.aux
+    return result
+
+
+def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_copy=False):
+    """The Jacobian of ``func`` with respect to the argument(s) at ``argnums``,
+    by reverse mode (one backward pass per output element)."""
+    if not (chunk_size is None or chunk_size > 0):
+        raise ValueError("jacrev: `chunk_size` should be greater than 0.")
+
+    @functools.wraps(func)
+    def wrapper_fn(*args):
+        v = Vjp(func, args, argnums, has_aux)
+        _, primals_spec = tree_flatten(slice_argnums(args, argnums))
+        with _grad_mode.enable_grad():
+            # As PyTorch: each row is one vjp of all outputs with a basis
+            # cotangent (zeros for the other outputs), so that the sums (and
+            # signed zeros) come out the same.
+            rows = jacobian_rows(v.flat_out, v.flat_diff, v.nested, joint=True)
+            blocks = stack_blocks(rows, v.flat_out, v.flat_diff, dim=0)
+        return _assemble(blocks, v, primals_spec, argnums, has_aux)
+
+    return wrapper_fn
+
+
+def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
+    """The Jacobian of ``func`` with respect to the argument(s) at ``argnums``,
+    column by column (one Jacobian-vector product per input element)."""
+    @functools.wraps(func)
+    def wrapper_fn(*args):
+        flat_primals, primals_spec = tree_flatten(slice_argnums(args, argnums))
+        for p in flat_primals:
+            p.numel()           # a non-Tensor fails here, as in PyTorch
+        # Forward mode: one pass per input element, unless something outside
+        # makes the result differentiable; then the double-backward path.
+        j = ForwardJvp(func, args, argnums, has_aux)
+        columns = None
+        if j.usable and sum(p.numel() for p in flat_primals):
+            columns = jacobian_columns(j.push, flat_primals)
+        if columns is None:
+            j = Jvp(func, args, argnums, has_aux, False, False)
+            columns = jacobian_columns(j.push, flat_primals, len(j.flat_out))
+        blocks = stack_blocks(columns, j.flat_out, flat_primals, dim=-1)
+        return _assemble(blocks, j, primals_spec, argnums, has_aux)
+
+    return wrapper_fn
+
+
+def hessian(func, argnums=0):
+    """The Hessian of ``func`` with respect to the argument(s) at ``argnums``:
+    ``jacfwd(jacrev(func, argnums), argnums)``."""
+    return jacfwd(jacrev(func, argnums), argnums)
