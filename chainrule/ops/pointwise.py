@@ -79,13 +79,13 @@ expm1 = unary("expm1", np.expm1, lambda F, g, out: g * (out + 1), **F32)
 
 
 # --- predicates: bool results, outside the graph -----------------------------------------
-def _predicate(name, forward):
-    op = defop(name, forward, quiet=False)
+def _predicate(name, forward, inputs=("x",)):
+    """A non-differentiable elementwise op on tensors (isnan, logical_and, ...)."""
+    op = defop(name, forward, inputs=inputs, quiet=False)
 
-    def fn(input):
-        if input.__class__ is not Tensor:
-            input = as_tensor_arg(input)
-        return apply(op, (input,), (input._data,))
+    def fn(*tensors):
+        tensors = tuple(t if t.__class__ is Tensor else as_tensor_arg(t) for t in tensors)
+        return apply(op, tensors, tuple(t._data for t in tensors))
     fn.__name__ = fn.__qualname__ = name
     expose(fn, name, formulas=False)
     return fn
@@ -397,20 +397,9 @@ expose(bitwise_not, formulas=False)
 expose(bitwise_not, "__invert__", function=False, formulas=False)
 
 
-def _logical(name, ufunc):
-    op = defop(name, ufunc, inputs=("a", "b"), quiet=False)
-
-    def fn(input, other):
-        a, b = as_tensor_arg(input), as_tensor_arg(other)
-        return apply(op, (a, b), (a._data, b._data))
-    fn.__name__ = fn.__qualname__ = name
-    expose(fn, name, formulas=False)
-    return fn
-
-
-logical_and = _logical("logical_and", np.logical_and)
-logical_or = _logical("logical_or", np.logical_or)
-logical_xor = _logical("logical_xor", np.logical_xor)
+logical_and = _predicate("logical_and", np.logical_and, ("a", "b"))
+logical_or = _predicate("logical_or", np.logical_or, ("a", "b"))
+logical_xor = _predicate("logical_xor", np.logical_xor, ("a", "b"))
 logical_not = _predicate("logical_not", np.logical_not)
 
 
