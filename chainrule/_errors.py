@@ -30,11 +30,21 @@ def freed_graph():
     return RuntimeError(FREED_GRAPH)
 
 
-def no_grad_fn(index):
+def no_grad_fn(index, tensor=None):
+    """`tensor` (the offending output) picks the hint: a gradient that came out
+    of a create_graph backward without a graph is constant, not a tensor whose
+    inputs forgot requires_grad=True."""
+    first = f"element {index} of tensors does not require grad and does not have a grad_fn\n"
+    if tensor is not None and tensor._constant_grad:
+        return RuntimeError(
+            first + "Hint: this tensor is a gradient computed with create_graph=True that does "
+            "not depend on the inputs (it is constant, as the gradient of a linear function "
+            "is), so it has no grad_fn and its own gradient is zero everywhere. Nothing is "
+            "wrong with the inputs; check `g.requires_grad` before differentiating the "
+            "gradient g again, and treat its derivative as zero when it is False.")
     return RuntimeError(
-        f"element {index} of tensors does not require grad and does not have a grad_fn\n"
-        "Hint: only tensors computed from a tensor with requires_grad=True (outside no_grad) "
-        "can be differentiated; create the input with requires_grad=True or call "
+        first + "Hint: only tensors computed from a tensor with requires_grad=True (outside "
+        "no_grad) can be differentiated; create the input with requires_grad=True or call "
         "x.requires_grad_() before computing with it.")
 
 

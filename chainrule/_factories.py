@@ -1,11 +1,12 @@
 """Ways to make tensors: from data, filled, ranges, random; and the legacy
 constructors (FloatTensor, ...)."""
+import math
 import warnings
 
 import numpy as np
 
-from . import _dtypes, _errors
-from ._tensor import Tensor
+from . import _dtypes, _errors, _fpstate
+from ._tensor import Tensor, device as _device
 from ._grad_mode import STATE
 from .ops._args import shape_args
 
@@ -41,6 +42,10 @@ def _infer(arr):
     raise TypeError(f"Could not infer dtype of {arr.dtype}")
 
 
+_BIG = float(2 ** 63)        # |values| from here on do not fit int64
+
+
+@_fpstate.silenced          # a float that overflows its dtype becomes inf silently, as PyTorch
 def _from_data(data, dtype):
     """An array holding `data` (Python numbers, nested lists, arrays, Tensors)."""
     if isinstance(data, Tensor):
@@ -48,21 +53,181 @@ def _from_data(data, dtype):
         return arr.astype(dtype.np) if dtype is not None else arr
     if isinstance(data, np.ndarray):
         if dtype is None:
-            _dtypes.from_numpy_dtype(data.dtype)
+            _numpy_dtype(data.dtype)
             return data
         return data.astype(dtype.np)
+    if isinstance(data, np.generic) and dtype is None:
+        return np.array(data)        # a NumPy scalar keeps its own dtype
     if isinstance(data, (list, tuple)) and any(isinstance(v, Tensor) for v in _flat(data)):
-        data = _untensor(data)
+        return _convert(data, dtype)
     try:
         arr = np.array(data)
-    except ValueError as e:
-        raise ValueError(str(e).replace("setting an array element with a sequence.",
-                                        "expected sequence of equal lengths")) from None
-    if arr.dtype == object:
-        raise TypeError(f"Could not infer dtype of {type(_flat(data)[0]).__name__}")
-    if isinstance(data, np.generic) and dtype is None:
-        return arr                   # a NumPy scalar keeps its own dtype
-    return arr.astype(dtype.np if dtype is not None else _infer(arr), copy=False)
+    except (ValueError, TypeError, OverflowError):
+        return _convert(data, dtype)         # raises PyTorch's error for the data
+    k = arr.dtype.kind
+    if k not in "fib":
+        # Strings, objects, numbers past int64 (NumPy makes them uint64 or
+        # objects): PyTorch's own conversion decides.
+        return _convert(data, dtype)
+    if dtype is None:
+        if k == "f" and arr.ndim and arr.size and arr.max() >= _BIG:
+            return _convert(data, None)      # ints past int64 that NumPy made floats
+        return arr.astype(_infer(arr), copy=False)
+    if dtype.np.kind in "iu" and arr.size and not _fits(arr, dtype.np):
+        return _convert(data, dtype)         # raises PyTorch's overflow error
+    return arr.astype(dtype.np, copy=False)
+
+
+def _fits(arr, npd):
+    """Whether PyTorch converts arr's values to the integer dtype npd without its
+    overflow error (negative integers wrap into unsigned types, as in C)."""
+    info = np.iinfo(npd)
+    lo, hi = arr.min(), arr.max()
+    if arr.dtype.kind == "f":
+        return bool(lo >= info.min and hi < float(int(info.max) + 1))    # False for NaN
+    if arr.dtype.kind == "b":
+        return True
+    if info.min == 0:
+        return bool(lo >= -int(info.max) and hi <= info.max)
+    return bool(lo >= info.min and hi <= info.max)
+
+
+# --- PyTorch's conversion of nested Python data ----------------------------------------------
+# Only reached when NumPy cannot take the data as it is, or takes it differently
+# from PyTorch: it follows PyTorch's steps (sizes from the first elements, then
+# the dtype, then the values one by one) so that it fails where and as PyTorch does.
+_MAX_DIMS = 64
+
+
+def _is_sequence(v):
+    """Python's sequence protocol (what PyTorch walks): not dicts or sets."""
+    t = type(v)
+    return not isinstance(v, dict) and hasattr(t, "__getitem__") and hasattr(t, "__len__")
+
+
+def _type_name(v):
+    return type(v).__name__
+
+
+def _compute_sizes(data):
+    sizes = []
+    seq = data
+    while _is_sequence(seq) and not isinstance(seq, Tensor):
+        n = len(seq)
+        sizes.append(n)
+        if len(sizes) > _MAX_DIMS:
+            raise ValueError(f"too many dimensions '{_type_name(seq)}'")
+        if n == 0:
+            break
+        seq = seq[0]
+    return sizes
+
+
+def _infer_scalar(obj):
+    if isinstance(obj, np.ndarray):
+        return _numpy_dtype(obj.dtype)
+    if isinstance(obj, np.generic):
+        return _numpy_dtype(obj.dtype)
+    if isinstance(obj, float):
+        return _dtypes.get_default_dtype()
+    if isinstance(obj, bool):
+        return _dtypes.bool
+    if isinstance(obj, int):
+        return _dtypes.int64
+    if isinstance(obj, Tensor):
+        return obj.dtype
+    if isinstance(obj, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{_type_name(obj)}'")
+    if _is_sequence(obj):
+        if len(obj) == 0:
+            return _dtypes.get_default_dtype()
+        dt = None
+        for item in obj:
+            d = _infer_scalar(item)
+            dt = d if dt is None else _dtypes.promote_types(dt, d)
+        return dt
+    raise RuntimeError(f"Could not infer dtype of {_type_name(obj)}")
+
+
+def _unpack_long(obj):
+    import operator
+    v = operator.index(obj)        # TypeError: '...' object cannot be interpreted as an integer
+    if not -2 ** 63 <= v < 2 ** 63:
+        raise ValueError("Overflow when unpacking long long")
+    return v
+
+
+def _unpack_double(obj):
+    if isinstance(obj, (float, int)) or hasattr(obj, "__float__"):
+        return float(obj)          # OverflowError: int too large to convert to float
+    raise TypeError(f"must be real number, not {_type_name(obj)}")
+
+
+def _store_scalar(obj, dt):
+    npd = dt.np
+    if npd.kind == "f":
+        return _unpack_double(obj)
+    if npd.kind == "b":
+        return bool(_unpack_double(obj)) if isinstance(obj, float) else bool(_unpack_long(obj))
+    if isinstance(obj, float):
+        v = obj
+        ok = not math.isnan(v) and np.iinfo(npd).min <= v <= np.iinfo(npd).max
+        v = int(v) if ok else 0
+    else:
+        v = _unpack_long(obj)
+        info = np.iinfo(npd)
+        ok = (-int(info.max) if info.min == 0 else info.min) <= v <= info.max
+        if info.min == 0:
+            v &= int(info.max)          # negative values wrap, as a C cast does
+    if not ok:
+        raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow")
+    return v
+
+
+def _store(obj, sizes, dim, dt, out):
+    if dim == len(sizes):
+        out.append(_store_scalar(obj, dt))
+        return
+    if isinstance(obj, Tensor) and tuple(obj._data.shape) == tuple(sizes[dim:]):
+        out.extend(obj._data.astype(dt.np).ravel().tolist())
+        return
+    try:
+        seq = list(obj) if not isinstance(obj, (str, bytes)) else None
+    except TypeError:
+        seq = None
+    if seq is None:
+        raise TypeError("not a sequence")
+    if len(seq) != sizes[dim]:
+        raise ValueError(f"expected sequence of length {sizes[dim]} at dim {dim} (got {len(seq)})")
+    for item in seq:
+        _store(item, sizes, dim + 1, dt, out)
+
+
+def _convert(data, dtype):
+    """`data` converted as PyTorch converts it, raising its errors."""
+    if isinstance(data, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{_type_name(data)}'")
+    sizes = _compute_sizes(data)
+    dt = _infer_scalar(data) if dtype is None else dtype
+    if any(n == 0 for n in sizes):
+        return np.zeros(sizes, dt.np)              # PyTorch stores nothing: no checks
+    out = []
+    _store(data, sizes, 0, dt, out)
+    return np.array(out, dtype=dt.np).reshape(sizes)
+
+
+def _numpy_dtype(npd):
+    """The chainrule dtype of a NumPy array's dtype, with PyTorch's error for the
+    types PyTorch does not take either."""
+    d = _dtypes.FROM_NP.get(npd)
+    if d is not None:
+        return d
+    if npd.kind in "OUSVMm":
+        raise TypeError(
+            f"can't convert np.ndarray of type numpy.{npd.type.__name__}. The only supported "
+            "types are: float64, float32, float16, complex64, complex128, int64, int32, int16, "
+            "int8, uint64, uint32, uint16, uint8, and bool.")
+    return _dtypes.from_numpy_dtype(npd)     # a type PyTorch has but chainrule does not
 
 
 def _flat(data):
@@ -87,12 +252,14 @@ def _untensor(data):
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of `data`, as torch.tensor."""
+    if device is not None:
+        check_device(device)
     if isinstance(data, Tensor):
         warnings.warn(
-            "To copy construct from a tensor, it is recommended to use sourceTensor.clone()."
-            "detach() or sourceTensor.clone().detach().requires_grad_(True), rather than "
+            "To copy construct from a tensor, it is recommended to use sourceTensor.detach()."
+            "clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
             "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
-    dt = None if dtype is None else _dtypes.as_dtype(dtype)
+    dt = None if dtype is None else _dtype_arg(dtype, "tensor")
     arr = _from_data(data, dt)
     if isinstance(data, (Tensor, np.ndarray)) or arr is data:
         arr = arr.copy()
@@ -101,7 +268,9 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
 
 def as_tensor(data, dtype=None, device=None):
     """Share memory with `data` when it already is a suitable array or tensor."""
-    dt = None if dtype is None else _dtypes.as_dtype(dtype)
+    if device is not None:
+        check_device(device)
+    dt = None if dtype is None else _dtype_arg(dtype, "as_tensor")
     if isinstance(data, Tensor):
         return data if dt is None or data.dtype is dt else data.to(dt)
     return Tensor._make(_from_data(data, dt))
@@ -111,17 +280,47 @@ def from_numpy(ndarray):
     """A tensor sharing `ndarray`'s memory (changes show in both)."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
-    _dtypes.from_numpy_dtype(ndarray.dtype)
+    _numpy_dtype(ndarray.dtype)
     return Tensor._make(ndarray)
 
 
-def _size(args, size):
+def check_device(dev):
+    """PyTorch's errors for devices other than the CPU."""
+    if isinstance(dev, int) and not isinstance(dev, bool):
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+    d = dev if isinstance(dev, _device) else _device(dev)
+    if d.type == "cpu":
+        return
+    if d.type == "cuda":
+        raise AssertionError("Torch not compiled with CUDA enabled")
+    raise RuntimeError(f"chainrule runs on the CPU; device '{d}' is not available")
+
+
+def _size(args, size, name=None):
     """Shapes come as varargs, one tuple/list, or the size= keyword."""
     if size is not None:
         if args:
             raise TypeError("got multiple values for argument 'size'")
         args = (size,)
-    return shape_args(args)
+    return shape_args(args, name)
+
+
+def _negative_size(shape, name=None):
+    """PyTorch's error for a negative size (zeros words it its own way)."""
+    if name == "zeros":
+        return RuntimeError("zeros: Dimension size must be non-negative.")
+    bad = next((n for n in shape if n < 0), -1)
+    return RuntimeError(f"Trying to create tensor with negative dimension {bad}: {list(shape)}")
+
+
+def _alloc(fill, shape, npd, name=None):
+    """fill(shape, dtype), with PyTorch's error for negative sizes."""
+    try:
+        return fill(shape, npd)
+    except ValueError:
+        if any(n < 0 for n in shape):
+            raise _negative_size(shape, name) from None
+        raise
 
 
 def is_tensor(obj):
@@ -132,70 +331,126 @@ def numel(input):
     return input._data.size
 
 
-def _dt(dtype, default=None):
+def _dtype_arg(dtype, name):
+    """A dtype argument: a chainrule dtype, or Python's float/int/bool (as PyTorch allows)."""
+    if dtype.__class__ is _dtypes.dtype:
+        return dtype
+    if dtype is float or dtype is int or dtype is bool:
+        return _dtypes.as_dtype(dtype)
+    raise TypeError(f"{name}(): argument 'dtype' must be torch.dtype, not {type(dtype).__name__}")
+
+
+def _dt(dtype, default=None, name=None):
     if dtype is None:
         return default or _dtypes.get_default_dtype()
-    return _dtypes.as_dtype(dtype)
+    if dtype.__class__ is _dtypes.dtype:
+        return dtype
+    return _dtype_arg(dtype, name) if name is not None else _dtypes.as_dtype(dtype)
 
 
-def _filled(size, value, dtype, requires_grad):
-    shape = shape_args((size,))
-    dt = _dt(dtype)
-    return _finish(np.full(shape, value, dt.np), requires_grad)
+def _filled(size, value, dtype, requires_grad, name="full"):
+    shape = shape_args((size,), name)
+    dt = _dt(dtype, None, name)
+    return _finish(_alloc(lambda s, d: np.full(s, value, d), shape, dt.np), requires_grad)
 
 
 def zeros(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    return _finish(np.zeros(_size(args, size), _dt(dtype).np), requires_grad)
+    if device is not None:
+        check_device(device)
+    return _finish(_alloc(np.zeros, _size(args, size, "zeros"), _dt(dtype, None, "zeros").np,
+                          "zeros"), requires_grad)
 
 
 def ones(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    return _finish(np.ones(_size(args, size), _dt(dtype).np), requires_grad)
+    if device is not None:
+        check_device(device)
+    return _finish(_alloc(np.ones, _size(args, size, "ones"), _dt(dtype, None, "ones").np),
+                   requires_grad)
 
 
 def empty(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           memory_format=None):
-    return _finish(np.empty(_size(args, size), _dt(dtype).np), requires_grad)
+    if device is not None:
+        check_device(device)
+    return _finish(_alloc(np.empty, _size(args, size, "empty"), _dt(dtype, None, "empty").np),
+                   requires_grad)
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
          requires_grad=False):
+    if device is not None:
+        check_device(device)
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    elif not isinstance(fill_value, (int, float, complex, np.number, np.bool_)):
+        raise TypeError("full(): argument 'fill_value' (position 2) must be Number, not "
+                        f"{type(fill_value).__name__}")
     if dtype is None:
-        if isinstance(fill_value, Tensor):
-            fill_value = fill_value.item()
         dtype = _dtypes.scalar_dtype(fill_value)
     return _filled((size,) if isinstance(size, int) else size, fill_value, dtype, requires_grad)
 
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    return _finish(np.eye(n, n if m is None else m, dtype=_dt(dtype).np), requires_grad)
+    if device is not None:
+        check_device(device)
+    if m is None:
+        m = n
+    for pos, (arg, v) in enumerate((("n", n), ("m", m)), 1):
+        if not hasattr(v, "__index__"):
+            raise TypeError(f"eye(): argument '{arg}' (position {pos}) must be int, not "
+                            f"{type(v).__name__}")
+        if v < 0:
+            raise RuntimeError(f"{arg} must be greater or equal to 0, got {v}")
+    return _finish(np.eye(n, m, dtype=_dt(dtype, None, "eye").np), requires_grad)
 
 
 def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
            requires_grad=False):
+    if device is not None:
+        check_device(device)
     if end is None:
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
-    if step == 0:
+    lo, hi, st = vals
+    if st == 0 or st != st:
         raise RuntimeError("step must be nonzero")
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise RuntimeError(f"unsupported range: {_num(lo)} -> {_num(hi)}")
+    if (st > 0 and hi < lo) or (st < 0 and hi > lo):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         is_float = any(isinstance(v, float) for v in vals)
         dt = _dtypes.get_default_dtype() if is_float else _dtypes.int64
     else:
-        dt = _dtypes.as_dtype(dtype)
+        dt = _dt(dtype, None, "arange")
+        if dt is _dtypes.bool:
+            raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
     # Computed in float64 and then cast, as PyTorch sizes the result from the
     # double-precision arithmetic.
     return _finish(np.arange(*vals, dtype=np.float64 if dt.is_floating_point else None)
                    .astype(dt.np), requires_grad)
 
 
+def _num(v):
+    """A bound as PyTorch's range errors print it (0, 0.5, inf, nan)."""
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False):
-    return _finish(np.linspace(float(start), float(end), int(steps)).astype(_dt(dtype).np),
-                   requires_grad)
+    if device is not None:
+        check_device(device)
+    if isinstance(steps, int) and steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    return _finish(np.linspace(float(start), float(end), int(steps)).astype(
+        _dt(dtype, None, "linspace").np), requires_grad)
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, requires_grad=False, **kw):
-    return _finish(np.logspace(start, end, steps, base=base).astype(_dt(dtype).np), requires_grad)
+    if isinstance(steps, int) and steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    return _finish(np.logspace(start, end, steps, base=base).astype(
+        _dt(dtype, None, "logspace").np), requires_grad)
 
 
 # --- random ---------------------------------------------------------------------------------
@@ -239,31 +494,47 @@ def _rng(generator):
 
 def rand(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
          requires_grad=False):
-    dt = _dt(dtype)
-    return _finish(_rng(generator).random(_size(args, size), dtype=np.float64).astype(dt.np),
-                   requires_grad)
+    if device is not None:
+        check_device(device)
+    dt = _dt(dtype, None, "rand")
+    shape = _size(args, size, "rand")
+    return _finish(_alloc(lambda s, d: _rng(generator).random(s, dtype=np.float64), shape, None)
+                   .astype(dt.np), requires_grad)
 
 
 def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
           requires_grad=False):
-    dt = _dt(dtype)
-    return _finish(_rng(generator).standard_normal(_size(args, size)).astype(dt.np),
-                   requires_grad)
+    if device is not None:
+        check_device(device)
+    dt = _dt(dtype, None, "randn")
+    shape = _size(args, size, "randn")
+    return _finish(_alloc(lambda s, d: _rng(generator).standard_normal(s), shape, None)
+                   .astype(dt.np), requires_grad)
 
 
 def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,
             requires_grad=False):
+    if device is not None:
+        check_device(device)
     if high is None:
         low, high = 0, low
     if size is None:
         raise TypeError("randint() missing 1 required positional arguments: \"size\"")
-    dt = _dt(dtype, _dtypes.int64)
-    return _finish(_rng(generator).integers(low, high, shape_args((size,)) if isinstance(size, int)
-                                            else tuple(size)).astype(dt.np), requires_grad)
+    dt = _dt(dtype, _dtypes.int64, "randint")
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
+                           f"to={high}")
+    shape = shape_args((size,), "randint")
+    return _finish(_alloc(lambda s, d: _rng(generator).integers(low, high, s), shape, None)
+                   .astype(dt.np), requires_grad)
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
-    return _finish(_rng(generator).permutation(n).astype(_dt(dtype, _dtypes.int64).np),
+    if device is not None:
+        check_device(device)
+    if n < 0:
+        raise _negative_size((n,))
+    return _finish(_rng(generator).permutation(n).astype(_dt(dtype, _dtypes.int64, "randperm").np),
                    requires_grad)
 
 
@@ -279,46 +550,46 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires
 
 
 # --- *_like ---------------------------------------------------------------------------------
-def _like(input, dtype):
-    return input._data.shape, (input.dtype if dtype is None else _dtypes.as_dtype(dtype))
+def _like(input, dtype, name=None):
+    return input._data.shape, (input.dtype if dtype is None else _dt(dtype, None, name))
 
 
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
-    shape, dt = _like(input, dtype)
+    shape, dt = _like(input, dtype, "zeros_like")
     return _finish(np.zeros(shape, dt.np), requires_grad)
 
 
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
-    shape, dt = _like(input, dtype)
+    shape, dt = _like(input, dtype, "ones_like")
     return _finish(np.ones(shape, dt.np), requires_grad)
 
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
-    shape, dt = _like(input, dtype)
+    shape, dt = _like(input, dtype, "empty_like")
     return _finish(np.empty(shape, dt.np), requires_grad)
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
-    shape, dt = _like(input, dtype)
+    shape, dt = _like(input, dtype, "full_like")
     return _finish(np.full(shape, fill_value, dt.np), requires_grad)
 
 
 def rand_like(input, *, dtype=None, requires_grad=False, **kw):
-    shape, dt = _like(input, dtype)
+    shape, dt = _like(input, dtype, "rand_like")
     return rand(shape, dtype=dt, requires_grad=requires_grad)
 
 
 def randn_like(input, *, dtype=None, requires_grad=False, **kw):
-    shape, dt = _like(input, dtype)
+    shape, dt = _like(input, dtype, "randn_like")
     return randn(shape, dtype=dt, requires_grad=requires_grad)
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, requires_grad=False, **kw):
-    shape, dt = _like(input, dtype)
+    shape, dt = _like(input, dtype, "randint_like")
     return randint(low, high, shape, dtype=dt, requires_grad=requires_grad)
 
 

@@ -36,6 +36,12 @@ class Size(tuple):
         return Size(r) if isinstance(i, slice) else r
 
 
+# The device types PyTorch's device strings may name.
+_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
+                 "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
+                 "privateuseone")
+
+
 class device:
     """torch.device; only the CPU for now."""
     __slots__ = ("type", "index")
@@ -43,9 +49,18 @@ class device:
     def __init__(self, type="cpu", index=None):
         if isinstance(type, device):
             type, index = type.type, type.index
-        if ":" in type:
-            type, idx = type.split(":")
+        elif isinstance(type, int) and not isinstance(type, bool):
+            raise RuntimeError("Cannot access accelerator device when none is available.")
+        elif ":" in type:
+            type, idx = type.split(":", 1)
+            if not idx.isdigit():
+                raise RuntimeError(f"Invalid device string: '{type}:{idx}'")
             index = int(idx)
+        if type not in _DEVICE_TYPES:
+            if not type:
+                raise RuntimeError("Device string must not be empty")
+            raise RuntimeError(f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start "
+                               f"of device string: {type}")
         self.type = type
         self.index = index
 
@@ -65,6 +80,12 @@ class device:
 
 
 _CPU = device("cpu")
+_CUDA_MISSING = "Torch not compiled with CUDA enabled"
+_T_DEPRECATED = (
+    "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated "
+    "and it will throw an error in a future release. Consider `x.mT` to transpose batches of "
+    "matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a "
+    "tensor.")
 _new = object.__new__
 _FROM_NP = _dtypes.FROM_NP
 
@@ -85,6 +106,7 @@ class Tensor:
     _views = None             # live views of this tensor (WeakSet), see _inplace.py
     _storage_of = None        # the tensor detach() took this one's storage from
     _keeps_type = True        # ops on a subclass return that subclass (nn.Parameter: False)
+    _constant_grad = False    # a create_graph gradient that has no graph (see _errors.no_grad_fn)
 
     __array_priority__ = 1000      # NumPy defers to our reflected operators
 
@@ -154,6 +176,9 @@ class Tensor:
     def is_cuda(self):
         return False
 
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        raise AssertionError(_CUDA_MISSING)
+
     def is_floating_point(self):
         return self._data.dtype.kind == "f"
 
@@ -222,8 +247,11 @@ class Tensor:
             if value._data.dtype != self._data.dtype:
                 raise RuntimeError(
                     f"attempting to assign a gradient with dtype '{_c_name(value.dtype)}' to a "
-                    f"tensor with grad_dtype '{self.dtype.legacy}'."
-                    " Please ensure that the gradient and the tensor have the same dtype")
+                    f"tensor with grad_dtype '{self.dtype.legacy}'. The gradient must match the "
+                    "tensor's grad_dtype (defaults to the tensor's dtype). You can set the "
+                    "tensor's grad_dtype attribute with a specific dtype, or None to allow any "
+                    "dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its "
+                    "gradient may break downstream systems that assume they match.")
         self._grad = value
 
     @grad.deleter
@@ -262,7 +290,12 @@ class Tensor:
 
     @property
     def T(self):
-        return self.permute(*range(self._data.ndim - 1, -1, -1))
+        nd = self._data.ndim
+        if nd != 2:
+            warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity "
+                          "in these cases." if nd == 0 else _T_DEPRECATED, UserWarning,
+                          stacklevel=2)
+        return self.permute(*range(nd - 1, -1, -1))
 
     @property
     def mT(self):
@@ -292,6 +325,9 @@ class Tensor:
         return self._data
 
     def __array__(self, dtype=None, copy=None):
+        if self._requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
         a = self._data
         return a if dtype is None else a.astype(dtype, copy=False)
 
@@ -316,7 +352,9 @@ class Tensor:
 
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with no values is ambiguous"
+                               if self._data.size == 0 else
+                               "Boolean value of Tensor with more than one value is ambiguous")
         return bool(self._data.item())
 
     def __index__(self):
@@ -345,7 +383,10 @@ class Tensor:
     def __deepcopy__(self, memo):
         if self._grad_fn is not None:
             raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
-                               "support the deepcopy protocol at the moment.")
+                               "support the deepcopy protocol at the moment.  If you were "
+                               "attempting to deepcopy a module, this may be because of a "
+                               "torch.nn.utils.weight_norm usage, see "
+                               "https://github.com/pytorch/pytorch/pull/103001")
         t = Tensor._make(self._data.copy(), self._requires_grad)
         if self._grad is not None:
             t._grad = Tensor._make(self._grad._data.copy())

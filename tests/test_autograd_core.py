@@ -150,6 +150,7 @@ def test_shared_subexpression_sums_both_paths():
     assert x.grad.item() == 4 * 27 + 6
 
 
+@pytest.mark.slow
 def test_million_op_chain_backward_without_recursion():
     x = cr.tensor(1.0, requires_grad=True)
     y = x

@@ -3,29 +3,12 @@
 Hand-written expected strings (copied from torch 2.13 output) run everywhere;
 the randomized comparisons against torch itself skip when torch is absent.
 """
-import importlib.util
 import math
-import pathlib
 
 import numpy as np
 import pytest
 
-
-def _load_printing():
-    # The package may not import while other modules are being written, so
-    # fall back to loading the single file (it depends on NumPy only).
-    try:
-        from chainrule import _printing
-        return _printing
-    except Exception:
-        path = pathlib.Path(__file__).resolve().parents[1] / "chainrule" / "_printing.py"
-        spec = importlib.util.spec_from_file_location("_chainrule_printing_standalone", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-
-
-P = _load_printing()
+from chainrule import _printing as P
 
 FLOAT_NAMES = {"float16", "float32", "float64"}
 

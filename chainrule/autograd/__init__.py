@@ -33,7 +33,9 @@ def _seed_grads(outputs, grad_outputs, create_graph):
     else:
         grad_outputs = tuple(grad_outputs)
     if len(grad_outputs) != len(outputs):
-        raise RuntimeError(f"got {len(outputs)} tensors and {len(grad_outputs)} gradients")
+        if len(grad_outputs) < len(outputs):
+            raise RuntimeError(f"got {len(outputs)} tensors and {len(grad_outputs)} gradients")
+        grad_outputs = grad_outputs[:len(outputs)]      # PyTorch ignores the extra ones
     seeds = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         d = out._data
@@ -73,7 +75,7 @@ def _one(dtype):
 def _check_outputs(outputs):
     for i, t in enumerate(outputs):
         if not t._requires_grad:
-            raise _errors.no_grad_fn(i)
+            raise _errors.no_grad_fn(i, t)
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
@@ -91,7 +93,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     if inputs is not None:
         inputs = _as_tuple(inputs)
         if not inputs:
-            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
         for t in inputs:
             if t._grad_fn is not None:       # a non-leaf input keeps its .grad from now on
                 t.retain_grad()
@@ -105,6 +107,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     """d(outputs)/d(inputs), returned rather than accumulated into .grad."""
     outputs = _as_tuple(outputs)
     inputs = _as_tuple(inputs)
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     if allow_unused is None:
         allow_unused = materialize_grads
     if not allow_unused and materialize_grads:
@@ -133,6 +137,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 continue
         if not isinstance(g, Tensor):
             g = Tensor._make(np.array(g))      # a copy: it may alias a seed or buffer
+        if create_graph and not g._requires_grad and not any(g is s for s in seeds):
+            g._constant_grad = True            # for the hint if it is differentiated again
         result.append(g)
     return tuple(result)
 

@@ -172,6 +172,8 @@ def _accumulate(leaf, g, create_graph):
         if not isinstance(g, Tensor):
             g = Tensor._make(g)
         leaf._grad = copy_for_grad(g) if old is None else old + g
+        if not leaf._grad._requires_grad:
+            leaf._grad._constant_grad = True     # for the hint if it is differentiated
     else:
         if isinstance(g, Tensor):
             g = g._data

@@ -81,13 +81,41 @@ def normalize_dims(dim, ndim):
     if dim is None:
         return None
     if isinstance(dim, (tuple, list)):
-        return tuple(normalize_dim(d, ndim) for d in dim)
+        dims = tuple(normalize_dim(d, ndim) for d in dim)
+        if len(dims) > 1 and len(set(dims)) != len(dims):
+            for k, d in enumerate(dims):
+                if d in dims[:k]:
+                    raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        return dims
     return (normalize_dim(dim, ndim),)
 
 
-def shape_args(args):
-    """`f(2, 3)`, `f((2, 3))`, `f([2, 3])` and `f(torch.Size([2, 3]))` all mean shape (2, 3)."""
-    if len(args) == 1 and isinstance(args[0], (tuple, list)):
-        args = args[0]
-    return tuple(int(s) for s in args)
+def shape_args(args, name=None, argname="size"):
+    """`f(2, 3)`, `f((2, 3))`, `f([2, 3])` and `f(torch.Size([2, 3]))` all mean shape (2, 3).
+
+    name: the function, for PyTorch's TypeError when an entry is not an integer."""
+    packed = len(args) == 1 and isinstance(args[0], (tuple, list))
+    seq = args[0] if packed else args
+    for s in seq:
+        if s.__class__ is not _int:
+            return _checked_shape(seq, packed or len(args) != 1, name, argname)
+    return tuple(seq)
+
+
+def _checked_shape(seq, several, name, argname):
+    import operator
+    out = []
+    for i, s in enumerate(seq):
+        try:
+            out.append(operator.index(s))
+        except TypeError:
+            if name is None:
+                raise TypeError(f"expected a tuple of ints, but got {type(s).__name__}") from None
+            if several:
+                raise TypeError(f"{name}(): argument '{argname}' failed to unpack the object at "
+                                f"pos {i + 1} with error \"type must be tuple of ints,but got "
+                                f"{type(s).__name__}\"") from None
+            raise TypeError(f"{name}(): argument '{argname}' (position 1) must be tuple of ints, "
+                            f"not {type(s).__name__}") from None
+    return tuple(out)
 

@@ -74,9 +74,14 @@ def _check_dtypes(a, b):
                            f"{_c(a)} != {_c(b)}")
 
 
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+            "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+            "bool": "bool"}
+
+
 def _c(x):
-    return {"float32": "float", "float64": "double", "int64": "long long",
-            "int32": "int"}.get(x.dtype.name, x.dtype.name)
+    """The C++ type name PyTorch's matmul errors print."""
+    return _C_NAMES.get(x.dtype.name, x.dtype.name)
 
 
 def matmul(input, other):
@@ -89,20 +94,7 @@ def matmul(input, other):
     ka = ad.shape[-1]
     kb = bd.shape[0] if bd.ndim == 1 else bd.shape[-2]
     if ka != kb:
-        if ad.ndim == 1 and bd.ndim == 1:
-            raise RuntimeError(f"inconsistent tensor size, expected tensor [{ad.shape[0]}] and "
-                               f"src [{bd.shape[0]}] to have the same number of elements, but "
-                               "got " + f"{ad.shape[0]} and {bd.shape[0]} elements respectively")
-        if ad.ndim <= 2 and bd.ndim <= 2:
-            r = ad.reshape(1, -1) if ad.ndim == 1 else ad
-            if bd.ndim == 1:
-                raise RuntimeError(f"size mismatch, got input ({ad.shape[0]}), mat ({ad.shape[0]}x"
-                                   f"{ad.shape[1]}), vec ({bd.shape[0]})")
-            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({r.shape[0]}x"
-                               f"{r.shape[1]} and {bd.shape[0]}x{bd.shape[1]})")
-        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
-                           f"[{bd.shape[0] if bd.ndim > 2 else 1}, {ka}] but got: "
-                           f"[{bd.shape[0] if bd.ndim > 2 else 1}, {kb}].")
+        raise _size_mismatch(ad.shape, bd.shape)
     if ad.ndim > 2 or bd.ndim > 2:
         check_broadcast(ad.shape[:-2], bd.shape[:-2] if bd.ndim > 1 else ())
     if ad.ndim == 1 and bd.ndim == 1:
@@ -121,6 +113,31 @@ def matmul(input, other):
     else:
         node = None
     return apply(MATMUL, (a, b), (ad, bd), (ad.shape, bd.shape), node)
+
+
+def _size_mismatch(a, b):
+    """PyTorch's error for matmul operands whose inner sizes differ; its wording
+    depends on which kernel the shapes lead to (operands with more than two
+    dimensions are folded into a matrix, or batched)."""
+    if len(a) == 1 and len(b) == 1:
+        return RuntimeError(f"inconsistent tensor size, expected tensor [{a[0]}] and src [{b[0]}] "
+                            f"to have the same number of elements, but got {a[0]} and {b[0]} "
+                            "elements respectively")
+    if len(b) <= 2:
+        rows = 1
+        for n in a[:-1]:
+            rows *= n
+        if len(b) == 1:
+            return RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{a[-1]}), "
+                                f"vec ({b[0]})")
+        return RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{a[-1]} and "
+                            f"{b[0]}x{b[1]})")
+    from ._args import check_broadcast
+    batch = 1
+    for n in check_broadcast(a[:-2], b[:-2]):
+        batch *= n
+    return RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                        f"[{batch}, {a[-1]}] but got: [{batch}, {b[-2]}].")
 
 
 def dot(input, other):
@@ -157,12 +174,25 @@ def mv(input, vec):
 
 
 def bmm(input, mat2):
-    if input._data.ndim != 3 or mat2._data.ndim != 3:
+    a, b = as_tensor_arg(input), as_tensor_arg(mat2)
+    ad, bd = a._data, b._data
+    if ad.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
-    return matmul(input, mat2)
+    if bd.ndim != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    if ad.dtype != bd.dtype:
+        raise RuntimeError(f"expected scalar type {a.dtype.legacy} but found {b.dtype.legacy}")
+    if bd.shape[:2] != (ad.shape[0], ad.shape[2]):
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{ad.shape[0]}, {ad.shape[2]}] but got: [{bd.shape[0]}, "
+                           f"{bd.shape[1]}].")
+    return matmul(a, b)
 
 
 def outer(input, vec2):
+    for name, v in (("self", input), ("vec2", vec2)):
+        if v._data.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {v._data.ndim}-D")
     return unsqueeze(input, 1) * unsqueeze(vec2, 0)
 
 

@@ -152,7 +152,8 @@ def _norm(x, p, dims, keepdim):
 
 def _var(x, dims, correction, keepdim):
     n = _count(x.shape, dims)
-    d = x - x.mean(axis=dims, keepdims=True)
+    # (empty input: no mean(), whose warning PyTorch does not give; the result is NaN)
+    d = x - (x.mean(axis=dims, keepdims=True) if x.size else x.sum(axis=dims, keepdims=True))
     return (d * d).sum(axis=dims, keepdims=keepdim) / _builtin_max(n - correction, 0)
 
 
@@ -344,31 +345,45 @@ def _check_nonempty(name, d, dims, dim):
             raise IndexError(f"{name}(): Expected reduction dim {shown} to have non-zero size.")
 
 
+def _check_dim_given(name, d, dims):
+    if dims is None and d.size == 0:
+        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() "
+                           "== 0. Specify the reduction dim with the 'dim' argument.")
+
+
 def amax(input, dim=(), keepdim=False):
     input, d, dims = _reduction_args(input, None if dim == () else dim)
+    _check_dim_given("amax", d, dims)
     _check_nonempty("amax", d, dims, dim)
     return apply(AMAX, (input,), (d,), (dims, keepdim, d.shape))
 
 
 def amin(input, dim=(), keepdim=False):
     input, d, dims = _reduction_args(input, None if dim == () else dim)
+    _check_dim_given("amin", d, dims)
     _check_nonempty("amin", d, dims, dim)
     return apply(AMIN, (input,), (d,), (dims, keepdim, d.shape))
 
 
 def argmax(input, dim=None, keepdim=False):
-    return _index_reduction(ARGMAX, input, dim, keepdim)
+    return _index_reduction(ARGMAX, "argmax", input, dim, keepdim)
 
 
 def argmin(input, dim=None, keepdim=False):
-    return _index_reduction(ARGMIN, input, dim, keepdim)
+    return _index_reduction(ARGMIN, "argmin", input, dim, keepdim)
 
 
-def _index_reduction(op, input, dim, keepdim):
+def _index_reduction(op, name, input, dim, keepdim):
     input = as_tensor_arg(input)
     d = input._data
-    if dim is not None:
+    if dim is None:
+        if d.size == 0:
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for "
+                             "input.numel() == 0.")
+    else:
         dim = normalize_dim(dim, d.ndim)
+        if d.ndim and d.shape[dim] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
         if not d.ndim:
             dim = None
     return apply(op, (input,), (d,), (dim, keepdim))
@@ -408,19 +423,28 @@ def _correction(unbiased, correction):
     return 1 if unbiased is None or unbiased else 0
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def _var_args(name, input, dim, unbiased, correction):
     if isinstance(dim, bool):                       # var(x, False): the old `unbiased` slot
         dim, unbiased = None, dim
     input, d, dims = _reduction_args(input, dim)
+    if d.dtype.kind not in "fc":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
     c = _correction(unbiased, correction)
+    if _count(d.shape, dims) - c <= 0:
+        import warnings
+        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
+                      "than the reduction factor (input numel divided by output numel).",
+                      UserWarning, stacklevel=3)
+    return input, d, dims, c
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    input, d, dims, c = _var_args("var", input, dim, unbiased, correction)
     return apply(VAR, (input,), (d,), (dims, c, keepdim, d.shape))
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    if isinstance(dim, bool):
-        dim, unbiased = None, dim
-    input, d, dims = _reduction_args(input, dim)
-    c = _correction(unbiased, correction)
+    input, d, dims, c = _var_args("std", input, dim, unbiased, correction)
     return apply(STD, (input,), (d,), (dims, c, keepdim, d.shape))
 
 
@@ -433,22 +457,33 @@ def logsumexp(input, dim, keepdim=False):
 def softmax(input, dim=None, dtype=None, *, _stacklevel=None):
     input = as_tensor_arg(input)
     d = input._data if dtype is None else input._data.astype(_dtypes.as_dtype(dtype).np)
-    dim = normalize_dim(_implicit_dim(dim, d.ndim), d.ndim) if d.ndim else None
-    return apply(SOFTMAX, (input,), (to_float_array(d),), (dim,))
+    dim = normalize_dim(_implicit_dim(dim, d.ndim, "softmax"), d.ndim) if d.ndim else None
+    if d.dtype.kind not in "fc":
+        raise _no_kernel("softmax", d, dim)
+    return apply(SOFTMAX, (input,), (d,), (dim,))
 
 
 def log_softmax(input, dim=None, dtype=None, *, _stacklevel=None):
     input = as_tensor_arg(input)
     d = input._data if dtype is None else input._data.astype(_dtypes.as_dtype(dtype).np)
-    dim = normalize_dim(_implicit_dim(dim, d.ndim), d.ndim) if d.ndim else None
-    return apply(LOG_SOFTMAX, (input,), (to_float_array(d),), (dim,))
+    dim = normalize_dim(_implicit_dim(dim, d.ndim, "log_softmax"), d.ndim) if d.ndim else None
+    if d.dtype.kind not in "fc":
+        raise _no_kernel("log_softmax", d, dim)
+    return apply(LOG_SOFTMAX, (input,), (d,), (dim,))
 
 
-def _implicit_dim(dim, ndim):
+def _no_kernel(name, d, dim):
+    """PyTorch has no integer softmax kernels; its error names the one it looked for."""
+    kernel = "lastdim_kernel_impl" if dim is None or dim == d.ndim - 1 else "kernel_impl"
+    return NotImplementedError(
+        f"\"{name}_{kernel}\" not implemented for '{_dtypes.FROM_NP[d.dtype].legacy}'")
+
+
+def _implicit_dim(dim, ndim, name="softmax"):
     if dim is not None:
         return dim
     import warnings
-    warnings.warn("Implicit dimension choice for softmax has been deprecated. "
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. "
                   "Change the call to include dim=X as an argument.", UserWarning, stacklevel=3)
     return 0 if ndim in (0, 1, 3) else 1
 

@@ -165,29 +165,32 @@ def _reshape_as(input, shape, name="ViewBackward0"):
     cls = _VIEW_NAMES.get(name)
     if cls is None:
         cls = _VIEW_NAMES[name] = RESHAPE.variant(name)
-    shape = _resolve_shape(shape, d.size)
-    return mark_view(apply(RESHAPE, (input,), (d,), (shape, d.shape), cls), input,
-                     ("reshape", shape))
+    shape = _checked_view_shape(shape, d.size)
+    try:
+        res = apply(RESHAPE, (input,), (d,), (shape, d.shape), cls)
+    except ValueError:
+        raise _reshape_error(shape, d.size) from None
+    return mark_view(res, input, ("reshape", res._data.shape))
 
 
-def _resolve_shape(shape, size):
-    """shape with a -1 filled in; PyTorch's error when it cannot hold `size` elements."""
-    n, free = 1, None
-    for i, k in enumerate(shape):
-        if k == -1 and free is None:
-            free = i
-        elif k < 0:
-            if k == -1:
-                raise RuntimeError("only one dimension can be inferred")
-            raise RuntimeError(f"invalid shape dimension {k}")
-        else:
-            n *= k
-    if free is not None:
-        if n == 0 or size % n:
-            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
-        return shape[:free] + (size // n,) + shape[free + 1:]
-    if n != size:
-        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
+def _reshape_error(shape, size):
+    """PyTorch's error for a shape that does not fit `size` elements."""
+    shape = list(shape)
+    if shape.count(-1) > 1:
+        return RuntimeError("only one dimension can be inferred")
+    for i, n in enumerate(shape):
+        if n < -1:
+            return RuntimeError(f"invalid shape dimension {n} at index {i} of shape {shape}")
+    if -1 in shape and size == 0:
+        return RuntimeError(f"cannot reshape tensor of 0 elements into shape {shape} because the "
+                            "unspecified dimension size -1 can be any value and is ambiguous")
+    return RuntimeError(f"shape '{shape}' is invalid for input of size {size}")
+
+
+def _checked_view_shape(shape, size):
+    # NumPy takes any negative size as "infer this one"; PyTorch only -1.
+    if shape and min(shape) < -1:
+        raise _reshape_error(shape, size)
     return shape
 
 
@@ -199,21 +202,32 @@ def index_put(input, idx, value, node_name=None):
     vd = value._data if isinstance(value, Tensor) else value
     if isinstance(vd, np.ndarray) and vd.dtype != d.dtype:
         vd = vd.astype(d.dtype)
-    return apply(INDEX_PUT, (input, value), (d, vd), (idx,),
-                 None if node_name is None else INDEX_PUT.variant(node_name))
+    try:
+        return apply(INDEX_PUT, (input, value), (d, vd), (idx,),
+                     None if node_name is None else INDEX_PUT.variant(node_name))
+    except IndexError as e:
+        raise IndexError(_index_error(e, idx, d.shape)) from None
+    except ValueError:
+        target = d[idx].shape
+        vs = np.shape(vd)
+        raise _expand_error(vs, target) if len(vs) <= len(target) else RuntimeError(
+            f"shape mismatch: value tensor of shape {list(vs)} cannot be broadcast to indexing "
+            f"result of shape {list(target)}") from None
 
 
 # --- public functions ------------------------------------------------------------------
 def reshape(input, *shape):
     if not shape:
         raise TypeError('reshape() missing 1 required positional arguments: "shape"')
-    return _reshape_as(as_tensor_arg(input), shape_args(shape))
+    input = as_tensor_arg(input)
+    return _reshape_as(input, _checked_view_shape(shape_args(shape, "reshape", "shape"),
+                                                  input._data.size))
 
 
 def view(input, *shape):
     if len(shape) == 1 and isinstance(shape[0], _dtypes.dtype):
         raise NotImplementedError("view(dtype) is not supported")
-    return _reshape_as(input, shape_args(shape))
+    return _reshape_as(input, _checked_view_shape(shape_args(shape, "view"), input._data.size))
 
 
 def view_as(input, other):
@@ -243,6 +257,9 @@ def flatten(input, start_dim=0, end_dim=-1):
 def unflatten(input, dim, sizes):
     s = input._data.shape
     dim = normalize_dim(dim, len(s))
+    if -1 not in sizes and _numel(sizes) != s[dim]:
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the "
+                           f"size of dim {dim} ({s[dim]}) in the input tensor")
     return _reshape_as(input, s[:dim] + tuple(sizes) + s[dim + 1:])
 
 
@@ -266,21 +283,25 @@ def unsqueeze(input, dim):
 
 def expand(input, *sizes):
     input = as_tensor_arg(input)
-    sizes = shape_args(sizes)
+    sizes = shape_args(sizes, "expand")
     s = input._data.shape
     if len(sizes) < len(s):
         raise RuntimeError(
-            f"expand(torch.FloatTensor{{{list(s)}}}, size={list(sizes)}): the number of sizes "
-            f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in "
-            f"the tensor ({len(s)})")
+            f"expand(torch.{input.dtype.legacy}Tensor{{{list(s)}}}, size={list(sizes)}): the "
+            f"number of sizes provided ({len(sizes)}) must be greater or equal to the number of "
+            f"dimensions in the tensor ({len(s)})")
     lead = len(sizes) - len(s)
     target = tuple(s[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(sizes))
     for i, n in enumerate(s):
         if n != 1 and n != target[lead + i]:
-            raise RuntimeError(
-                f"The expanded size of the tensor ({target[lead + i]}) must match the existing "
-                f"size ({n}) at non-singleton dimension {lead + i}.  Target sizes: {list(sizes)}."
-                f"  Tensor sizes: {list(s)}")
+            raise _expand_error(s, sizes)
+    if lead and min(sizes[:lead]) < 0:
+        i = next(i for i in range(lead) if sizes[i] < 0)
+        if sizes[i] == -1:
+            raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a "
+                               f"leading, non-existing dimension {i}")
+        raise RuntimeError(f"Trying to create tensor with negative dimension {sizes[i]}: "
+                           f"{list(sizes)}")
     out = apply(EXPAND, (input,), (input._data,), (target,))
     if _numel(target) == input._data.size:
         return mark_view(out, input, ("reshape", target))
@@ -294,6 +315,19 @@ def _expand_view(x, shape):
     if _numel(shape) == x.size:
         return x.reshape(shape)
     return np.broadcast_to(x, shape)
+def _expand_error(s, sizes):
+    """PyTorch's error for expanding shape s to sizes (-1 keeps a size)."""
+    lead = len(sizes) - len(s)
+    for i, n in enumerate(s):
+        t = sizes[lead + i]
+        if t == -1:
+            t = n
+        if n != 1 and n != t:
+            return RuntimeError(
+                f"The expanded size of the tensor ({t}) must match the existing size ({n}) at "
+                f"non-singleton dimension {lead + i}.  Target sizes: {list(sizes)}.  Tensor "
+                f"sizes: {list(s)}")
+    return RuntimeError(f"shapes {list(s)} and {list(sizes)} are not broadcastable")
 
 
 def _numel(shape):
@@ -318,11 +352,14 @@ _T = PERMUTE.variant("TBackward0")
 def permute(input, *dims):
     input = as_tensor_arg(input)
     nd = input._data.ndim
-    dims = tuple(normalize_dim(d, nd) for d in shape_args(dims))
-    if sorted(dims) != list(range(nd)):
+    dims = shape_args(dims, "permute", "dims")
+    if len(dims) != nd:
         raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does "
                            "not match the length of the desired ordering of dimensions i.e. "
                            f"input.dim() = {nd} is not equal to len(dims) = {len(dims)}")
+    dims = tuple(normalize_dim(d, nd) for d in dims)
+    if len(set(dims)) != nd:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
     return mark_view(apply(PERMUTE, (input,), (input._data,), (dims,)), input,
                      ("permute", dims))
 
@@ -369,10 +406,12 @@ def _convert_index(idx):
             if d.dtype.kind == "f":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             out.append(d if d.ndim or d.dtype == np.bool_ else int(d))
-        elif isinstance(i, (list, np.ndarray)):
-            a = np.asarray([int(v) if isinstance(v, Tensor) else v for v in i]) \
-                if isinstance(i, list) else i
-            out.append(a if a.size or a.dtype != np.float64 else a.astype(np.int64))
+        elif isinstance(i, list):
+            a = np.asarray([int(v) if isinstance(v, Tensor) else v for v in i])
+            # PyTorch turns a list index into a long (or bool) tensor: floats truncate.
+            out.append(a.astype(np.int64) if a.dtype.kind == "f" else a)
+        elif isinstance(i, np.ndarray):
+            out.append(i if i.size or i.dtype != np.float64 else i.astype(np.int64))
         elif isinstance(i, (bool, np.bool_)):
             out.append(np.asarray(bool(i)))
         elif isinstance(i, np.integer):
@@ -405,37 +444,103 @@ def getitem(input, idx):
     try:
         res = apply(GETITEM, (input,), (d,), (idx, d.shape), _index_node(idx))
     except IndexError as e:
+        if sum(i is Ellipsis for i in idx) > 1:
+            # PyTorch lets later ellipses stand for no dimensions.
+            k = idx.index(Ellipsis) + 1
+            return getitem(input, idx[:k] + tuple(i for i in idx[k:] if i is not Ellipsis))
         raise IndexError(_index_error(e, idx, d.shape)) from None
     return mark_view(res, input, ("index", idx)) if _is_basic(idx) else res
 
 
 def _index_error(e, idx, shape):
-    for k, i in enumerate(idx):
-        if isinstance(i, int) and k < len(shape) and not -shape[k] <= i < shape[k]:
-            return f"index {i} is out of bounds for dimension {k} with size {shape[k]}"
-    return str(e)
+    """PyTorch's wording for NumPy's indexing error e (x[idx], x of `shape`)."""
+    nd = len(shape)
+    for i in idx:
+        if not (i is None or i is Ellipsis or isinstance(i, (int, slice, np.ndarray))):
+            return ("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                    f"Variables are valid indices (got {type(i).__name__})")
+    used = sum(i.ndim if isinstance(i, np.ndarray) and i.dtype == np.bool_ else
+               0 if i is None or i is Ellipsis else 1 for i in idx)
+    if used > nd:
+        if nd == 0:
+            return ("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                    "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+        return f"too many indices for tensor of dimension {nd}"
+    dim = 0
+    for i in idx:
+        if i is None:
+            continue
+        if i is Ellipsis:
+            dim += nd - used
+            continue
+        if isinstance(i, int) and not -shape[dim] <= i < shape[dim]:
+            return f"index {i} is out of bounds for dimension {dim} with size {shape[dim]}"
+        if isinstance(i, np.ndarray) and i.dtype == np.bool_:
+            for k, n in enumerate(i.shape):
+                if n != shape[dim + k]:
+                    return (f"The shape of the mask {list(i.shape)} at index {k} does not match "
+                            f"the shape of the indexed tensor {list(shape)} at index {dim + k}")
+            dim += i.ndim
+            continue
+        dim += 1
+    return str(e).replace(" for axis ", " for dimension ")
 
 
 def select(input, dim, index):
     d = input._data
+    if d.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
     dim = normalize_dim(dim, d.ndim)
+    n = d.shape[dim]
+    if not -n <= index < n:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{list(d.shape)} at dimension {dim}")
     return getitem(input, (slice(None),) * dim + (index,))
 
 
 def narrow(input, dim, start, length):
-    dim = normalize_dim(dim, input._data.ndim)
+    d = input._data
+    dim = normalize_dim(dim, d.ndim)
+    n = d.shape[dim]
+    if not -n <= start <= n:
+        raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got "
+                         f"{start})")
+    if start < 0:
+        start += n
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > n:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
     return getitem(input, (slice(None),) * dim + (slice(start, start + length),))
 
 
 def index_select(input, dim, index):
-    dim = normalize_dim(dim, input._data.ndim)
+    d = input._data
+    dim = normalize_dim(dim, d.ndim)
+    i = index._data
+    if i.dtype != np.int64 and i.dtype != np.int32:
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+    if i.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    n = d.shape[dim] if d.ndim else 1
+    if i.size and (i.min() < -n or i.max() >= n):
+        raise IndexError("index out of range in self")
     return getitem(input, (slice(None),) * dim + (index,))
 
 
 def gather(input, dim, index):
     d = input._data
     dim = normalize_dim(dim, d.ndim)
-    return apply(GATHER_ALONG, (input,), (d,), (index._data, dim, True, d.shape))
+    idx = index._data
+    if idx.dtype != np.int64:
+        raise RuntimeError("gather(): Expected dtype int64 for index")
+    if idx.ndim != d.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    if idx.size and (idx.min() < 0 or idx.max() >= d.shape[dim]):
+        bad = idx.min() if idx.min() < 0 else idx.max()
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size "
+                           f"{d.shape[dim]}")
+    return apply(GATHER_ALONG, (input,), (d,), (idx, dim, True, d.shape))
 
 
 def _nonzero(x):
@@ -459,10 +564,17 @@ def nonzero(input, *, as_tuple=False):
 
 
 # --- joining ---------------------------------------------------------------------------------
+def _tensor_list(tensors, name):
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, "
+                        f"not {type(tensors).__name__}")
+    return [as_tensor_arg(x) for x in tensors]
+
+
 def cat(tensors, dim=0, *, out=None):
-    tensors = [as_tensor_arg(x) for x in tensors]
+    tensors = _tensor_list(tensors, "cat")
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     # Legacy behaviour kept by PyTorch: 1-D empty tensors are skipped.
     parts = [x for x in tensors if not (x._data.ndim == 1 and x._data.shape[0] == 0)] or tensors[:1]
     nd = parts[0]._data.ndim
@@ -491,7 +603,7 @@ concat = concatenate = cat
 
 
 def stack(tensors, dim=0, *, out=None):
-    tensors = [as_tensor_arg(x) for x in tensors]
+    tensors = _tensor_list(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     shape0 = tensors[0]._data.shape
