@@ -566,6 +566,7 @@ CASES = [
     C(lambda L: L.ones(3).index_select(0, L.tensor([[0]])), id="index_select-2d-index"),
     C(lambda L: L.ones(2, 2).gather(1, L.tensor([[-1]])), id="gather-negative-index"),
     C(lambda L: L.ones(2, 2).gather(1, L.tensor([0])), id="gather-index-ndim"),
+    C(lambda L: L.ones(2, 2).gather(1, L.tensor([[0.0]])), id="gather-float-index"),
     C(lambda L: L.ones(3).narrow(0, 2, 5), id="narrow-too-long"),
     C(lambda L: L.ones(3).index_select(0, L.tensor([1.0])), id="index_select-float"),
     C(lambda L: L.ones(3).index_select(0, L.tensor([3])), id="index_select-out-of-range"),

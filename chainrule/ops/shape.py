@@ -550,8 +550,8 @@ def gather(input, dim, index):
     d = input._data
     dim = normalize_dim(dim, d.ndim)
     idx = index._data
-    if idx.dtype != np.int64:
-        raise RuntimeError("gather(): Expected dtype int64 for index")
+    if idx.dtype != np.int64 and idx.dtype != np.int32:
+        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
     if idx.ndim != d.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     if idx.size and (idx.min() < 0 or idx.max() >= d.shape[dim]):
