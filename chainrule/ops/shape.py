@@ -453,7 +453,11 @@ def getitem(input, idx):
 
 
 def _index_error(e, idx, shape):
-    """PyTorch's wording for NumPy's indexing error e (x[idx], x of `shape`)."""
+    """PyTorch's wording for NumPy's indexing error e (x[idx], x of `shape`).
+
+    PyTorch applies ints, slices and None first (their errors count every
+    earlier entry as a dimension), then masks (checked against the shape those
+    left) and index tensors (numbered among the advanced indices)."""
     nd = len(shape)
     for i in idx:
         if not (i is None or i is Ellipsis or isinstance(i, (int, slice, np.ndarray))):
@@ -466,23 +470,47 @@ def _index_error(e, idx, shape):
             return ("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                     "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
         return f"too many indices for tensor of dimension {nd}"
-    dim = 0
+    src = pos = 0            # the dimension of x, and the position counting every entry
+    view = []                # the shape after ints, slices and None
+    later = []               # (array, dimension of x, its place in view, advanced number)
+    adv = 0
     for i in idx:
         if i is None:
-            continue
-        if i is Ellipsis:
-            dim += nd - used
-            continue
-        if isinstance(i, int) and not -shape[dim] <= i < shape[dim]:
-            return f"index {i} is out of bounds for dimension {dim} with size {shape[dim]}"
-        if isinstance(i, np.ndarray) and i.dtype == np.bool_:
+            view.append(1)
+            pos += 1
+        elif i is Ellipsis:
+            k = nd - used
+            view.extend(shape[src:src + k])
+            src += k
+            pos += k
+        elif isinstance(i, int):
+            if not -shape[src] <= i < shape[src]:
+                return f"index {i} is out of bounds for dimension {pos} with size {shape[src]}"
+            src += 1
+            pos += 1
+        elif isinstance(i, slice):
+            view.append(len(range(*i.indices(shape[src]))))
+            src += 1
+            pos += 1
+        else:
+            k = i.ndim if i.dtype == np.bool_ else 1
+            later.append((i, src, len(view), adv))
+            view.extend(shape[src:src + k])
+            adv += k
+            src += k
+            pos += k
+    view.extend(shape[src:])                 # dimensions the index left alone
+    for i, d, at, number in later:
+        if i.dtype == np.bool_:
             for k, n in enumerate(i.shape):
-                if n != shape[dim + k]:
+                if n != view[at + k]:
                     return (f"The shape of the mask {list(i.shape)} at index {k} does not match "
-                            f"the shape of the indexed tensor {list(shape)} at index {dim + k}")
-            dim += i.ndim
-            continue
-        dim += 1
+                            f"the shape of the indexed tensor {view} at index {at + k}")
+        elif i.size and i.dtype.kind in "iu":
+            n = shape[d]
+            bad = i[(i >= n) | (i < -n)]
+            if bad.size:
+                return f"index {bad.flat[0]} is out of bounds for dimension {number} with size {n}"
     return str(e).replace(" for axis ", " for dimension ")
 
 
@@ -532,8 +560,8 @@ def gather(input, dim, index):
     d = input._data
     dim = normalize_dim(dim, d.ndim)
     idx = index._data
-    if idx.dtype != np.int64:
-        raise RuntimeError("gather(): Expected dtype int64 for index")
+    if idx.dtype != np.int64 and idx.dtype != np.int32:
+        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
     if idx.ndim != d.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     if idx.size and (idx.min() < 0 or idx.max() >= d.shape[dim]):
