@@ -17,6 +17,8 @@ NumPy), `np.errstate` is used instead.
     try: ...
     finally: restore(token)
 """
+import functools
+
 import numpy as np
 
 try:
@@ -29,11 +31,9 @@ except (ImportError, AttributeError):        # pragma: no cover - other NumPy ve
 __all__ = ["quiet", "restore", "silenced"]
 
 if _VAR is not None:
-    def quiet():
-        return _VAR.set(_QUIET)
-
-    def restore(token):
-        _VAR.reset(token)
+    # C-level callables, no Python frame: the dispatch point calls them on every op.
+    quiet = functools.partial(_VAR.set, _QUIET)
+    restore = _VAR.reset
 else:                                        # pragma: no cover
     def quiet():
         state = np.errstate(all="ignore")

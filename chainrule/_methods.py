@@ -9,7 +9,7 @@ import numpy as np
 from . import _dtypes, _factories, _inplace
 from ._grad_mode import STATE
 from ._tensor import Tensor, device as _device
-from .ops import _registry, pointwise as P, shape as S, linalg as L, reduce as R  # noqa: F401
+from .ops import _registry, pointwise as P, shape as S, linalg as L, reduce as R  # noqa: F401  (R: its declarations fill the tables)
 from .ops._args import as_operand
 
 

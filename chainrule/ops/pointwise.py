@@ -498,4 +498,3 @@ def _in_range(x, lo, hi):
 TensorOps.in_range = ArrayOps.in_range = staticmethod(_in_range)
 ArrayOps.where = staticmethod(np.where)
 ArrayOps.pow = staticmethod(np.power)
-ArrayOps.div_rounded = staticmethod(DIV_ROUNDED.forward)
