@@ -45,17 +45,16 @@ def _infer(arr):
 _BIG = float(2 ** 63)        # |values| from here on do not fit int64
 
 
-@_fpstate.silenced          # a float that overflows its dtype becomes inf silently, as PyTorch
 def _from_data(data, dtype):
     """An array holding `data` (Python numbers, nested lists, arrays, Tensors)."""
     if isinstance(data, Tensor):
         arr = data._data
-        return arr.astype(dtype.np) if dtype is not None else arr
+        return _cast(arr, dtype.np) if dtype is not None else arr
     if isinstance(data, np.ndarray):
         if dtype is None:
             _numpy_dtype(data.dtype)
             return data
-        return data.astype(dtype.np)
+        return _cast(data, dtype.np)
     if isinstance(data, np.generic) and dtype is None:
         return np.array(data)        # a NumPy scalar keeps its own dtype
     if isinstance(data, (list, tuple)) and any(isinstance(v, Tensor) for v in _flat(data)):
@@ -70,12 +69,33 @@ def _from_data(data, dtype):
         # objects): PyTorch's own conversion decides.
         return _convert(data, dtype)
     if dtype is None:
-        if k == "f" and arr.ndim and arr.size and arr.max() >= _BIG:
+        if k == "f" and arr.ndim and arr.size and _first_number(data).__class__ is int \
+                and arr.max() >= _BIG:
             return _convert(data, None)      # ints past int64 that NumPy made floats
-        return arr.astype(_infer(arr), copy=False)
+        return _cast(arr, _infer(arr))
     if dtype.np.kind in "iu" and arr.size and not _fits(arr, dtype.np):
         return _convert(data, dtype)         # raises PyTorch's overflow error
-    return arr.astype(dtype.np, copy=False)
+    return _cast(arr, dtype.np)
+
+
+def _first_number(data):
+    """The first scalar of nested data: NumPy turns all-integer data past
+    int64 into floats, and such data begins with an int."""
+    while isinstance(data, (list, tuple)) and data:
+        data = data[0]
+    return data
+
+
+def _cast(arr, npd):
+    """arr as npd; a float too large for npd becomes inf silently, as PyTorch
+    (NumPy would warn "overflow encountered in cast")."""
+    if arr.dtype == npd:
+        return arr
+    token = _fpstate.quiet()
+    try:
+        return arr.astype(npd)
+    finally:
+        _fpstate.restore(token)
 
 
 def _fits(arr, npd):
