@@ -4,7 +4,11 @@ against the generic Node.apply_formulas, interleaved in one process.
 
     python benchmarks/bench_codegen.py
 """
+import os
+import sys
 import timeit
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this tree's chainrule, not an installed copy
 
 import chainrule as cr
 from chainrule.ops import _codegen

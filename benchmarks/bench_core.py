@@ -8,8 +8,11 @@ so compare the ratio, not the absolute numbers).  A ratio above 1 means
 chainrule is faster.
 """
 import argparse
+import os
 import sys
 import timeit
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this tree's chainrule, not an installed copy
 
 import numpy as np
 

@@ -6,7 +6,11 @@ activation checkpointing (chainrule.utils.checkpoint).
 NumPy reports its allocations to tracemalloc, so the peak traced memory is the
 peak of array memory during forward + backward.
 """
+import os
+import sys
 import tracemalloc
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this tree's chainrule, not an installed copy
 
 import numpy as np
 

@@ -16,6 +16,7 @@ import os
 import sys
 import timeit
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this tree's chainrule, not an installed copy
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_core as B  # noqa: E402
 import chainrule  # noqa: E402

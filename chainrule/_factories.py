@@ -91,11 +91,7 @@ def _cast(arr, npd):
     (NumPy would warn "overflow encountered in cast")."""
     if arr.dtype == npd:
         return arr
-    token = _fpstate.quiet()
-    try:
-        return arr.astype(npd)
-    finally:
-        _fpstate.restore(token)
+    return _fpstate.quietly(arr.astype, npd)
 
 
 def _fits(arr, npd):

@@ -115,6 +115,43 @@ def test_ops_are_silent_but_user_numpy_code_still_warns():
         np.array([1.0]) / np.array([0.0])
 
 
+
+def test_quiet_state_when_its_context_is_already_entered():
+    # The quiet context can be entered once at a time: a forward that runs ops
+    # itself, or a second thread inside a forward, falls back to setting the
+    # state.  Both must stay silent and give PyTorch's values.
+    import threading
+    from chainrule import _fpstate
+    zero = np.zeros(1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        inner = _fpstate.quietly(lambda: _fpstate.quietly(np.log, zero))
+        assert inner[0] == -np.inf
+        x = cr.tensor([0.0])
+        nested = _fpstate.quietly(lambda: cr.log(x))          # apply() inside the context
+        assert nested.item() == -np.inf
+    entered, release, seen = threading.Event(), threading.Event(), []
+
+    def hold_context():
+        entered.set()
+        release.wait(10)
+
+    worker = threading.Thread(target=_fpstate.quietly, args=(hold_context,))
+    worker.start()
+    entered.wait(10)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            seen.append(cr.log(cr.tensor([0.0])).item())
+    finally:
+        release.set()
+        worker.join()
+    assert seen == [-np.inf] and not [w for w in caught if w.category is RuntimeWarning]
+    with pytest.raises(ValueError, match="own error"):        # a forward's errors pass through
+        _fpstate.quietly(lambda: (_ for _ in ()).throw(ValueError("own error")))
+    with pytest.raises(RuntimeError, match="^forward failed$"):
+        _fpstate.quietly(lambda: (_ for _ in ()).throw(RuntimeError("forward failed")))
+
 # --- Tensor subclasses ------------------------------------------------------------------------------
 class Sub(cr.Tensor):
     pass

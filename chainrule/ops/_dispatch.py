@@ -28,8 +28,7 @@ from . import _backend
 __all__ = ["apply"]
 
 _make = Tensor._make
-_quiet = _fpstate.quiet
-_restore = _fpstate.restore
+_quietly = _fpstate.quietly_fast     # Context.run: C-level
 _as_array = _backend.as_array          # NumPy returns scalars for 0-d results
 _ARRAY_TYPES = _backend.ARRAY_TYPES
 _ndarray = _backend.ndarray
@@ -43,11 +42,10 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
         return _with_tangent(op, inputs, arrays, params, node_cls)
     # --- the forward ---
     if op.quiet:
-        token = _quiet()
         try:
-            out = op.forward(*arrays, *params) if params else op.forward(*arrays)
-        finally:
-            _restore(token)
+            out = _quietly(op.forward, *arrays, *params) if params else _quietly(op.forward, *arrays)
+        except RuntimeError as e:
+            out = _fpstate.retry_quietly(e, op.forward, *arrays, *params)
     else:
         out = op.forward(*arrays, *params) if params else op.forward(*arrays)
     if out.__class__ is not _ndarray and out.__class__ not in _ARRAY_TYPES:
@@ -68,6 +66,7 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
         if edges is not None:
             d = a._data
             edges, meta = [edges], [(d.shape, d.dtype)]
+        full = True                    # every input takes part
     elif len(inputs) == 2:
         a, b = inputs
         ea = eb = ma = mb = None
@@ -86,8 +85,9 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
             mb = (d.shape, d.dtype)
         edges = None if ea is None and eb is None else [ea, eb]
         meta = [ma, mb]
+        full = ea is not None and eb is not None
     else:
-        edges, meta = _edges(inputs)
+        edges, meta, full = _edges(inputs)
     if edges is None:
         t = _make(out)
     else:
@@ -100,7 +100,9 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
         if _ANOMALY["enabled"]:
             node._anomaly_trace = _capture_stack()
         t = _make(out, True, node)
-        if op.saves_inputs and None not in edges:
+        # (never `None in edges`: that compares None with each leaf Tensor by
+        # calling Tensor.__eq__)
+        if op.saves_inputs and full:
             saved = node.saved = inputs
         elif not op.save_plan:
             saved = node.saved = None
@@ -108,7 +110,7 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
             saved = node.saved = node._pick2[(edges[0] is not None) +
                                              2 * (edges[1] is not None)](out, inputs)
         else:
-            saved = node.saved = _pick_saved(node, op.save_plan, out, inputs, edges)
+            saved = node.saved = _pick_saved(node, op.save_plan, out, inputs, edges, full)
         if saved:
             if _INFERENCE_USED[0]:
                 _refuse_inference_tensors(saved)
@@ -171,11 +173,11 @@ def _refuse_inference_tensors(saved):
 _KEEP = {}   # (node class, which inputs take part) -> which saved values to keep
 
 
-def _pick_saved(node, plan, out, inputs, edges):
+def _pick_saved(node, plan, out, inputs, edges, full):
     """The values the node's formulas will need: those used by the formula of
     some input that takes part in the graph (None for the others)."""
     users = node._save_users
-    if users is None or None not in edges:
+    if users is None or full:
         return tuple([out if i < 0 else inputs[i] for i in plan])
     # (two-input ops use the tabulated node._pick2 instead, in apply())
     key = (node.__class__, tuple([e is not None for e in edges]))
@@ -190,6 +192,7 @@ def _edges(inputs):
     edges = []
     meta = []
     tracked = False
+    full = True
     for t in inputs:
         if t.__class__ is Tensor or isinstance(t, Tensor):
             fn = t._grad_fn
@@ -197,11 +200,14 @@ def _edges(inputs):
                 fn = t
             if fn is not None:
                 tracked = True
+            else:
+                full = False
             edges.append(fn)
             d = t._data
             meta.append((d.shape, d.dtype))
         else:
             edges.append(None)
             meta.append(None)
-    return (edges, meta) if tracked else (None, None)
+            full = False
+    return (edges, meta, full) if tracked else (None, None, False)
 
