@@ -1,5 +1,6 @@
 """Ways to make tensors: from data, filled, ranges, random; and the legacy
 constructors (FloatTensor, ...)."""
+import itertools
 import math
 import warnings
 
@@ -42,6 +43,8 @@ def _infer(arr):
     raise TypeError(f"Could not infer dtype of {arr.dtype}")
 
 
+_DEFAULT_FLOAT = _dtypes.get_default_dtype
+_quietly = _fpstate.quietly_fast
 _BIG = float(2 ** 63)        # |values| from here on do not fit int64
 
 
@@ -57,7 +60,7 @@ def _from_data(data, dtype):
         return _cast(data, dtype.np)
     if isinstance(data, np.generic) and dtype is None:
         return np.array(data)        # a NumPy scalar keeps its own dtype
-    if isinstance(data, (list, tuple)) and any(isinstance(v, Tensor) for v in _flat(data)):
+    if isinstance(data, (list, tuple)) and _holds_tensor(data):
         return _convert(data, dtype)
     try:
         arr = np.array(data)
@@ -72,10 +75,28 @@ def _from_data(data, dtype):
         if k == "f" and arr.ndim and arr.size and _first_number(data).__class__ is int \
                 and arr.max() >= _BIG:
             return _convert(data, None)      # ints past int64 that NumPy made floats
-        return _cast(arr, _infer(arr))
+        return _cast(arr, _DEFAULT_FLOAT().np if k == "f" else _infer(arr))
     if dtype.np.kind in "iu" and arr.size and not _fits(arr, dtype.np):
         return _convert(data, dtype)         # raises PyTorch's overflow error
     return _cast(arr, dtype.np)
+
+
+_PLAIN_NUMBERS = frozenset({float, int, bool})
+_SEQUENCES = frozenset({list, tuple})
+_chain = itertools.chain.from_iterable
+
+
+def _holds_tensor(data):
+    """Whether nested data has a Tensor in it (answered level by level at C
+    speed for lists of Python numbers: tensor([...]) is the commonest call)."""
+    level = data
+    while True:
+        kinds = set(map(type, level))
+        if kinds <= _PLAIN_NUMBERS:
+            return False
+        if not kinds <= _SEQUENCES:
+            return any(isinstance(v, Tensor) for v in _flat(level))
+        level = list(_chain(level))         # one nesting level down
 
 
 def _first_number(data):
@@ -91,7 +112,10 @@ def _cast(arr, npd):
     (NumPy would warn "overflow encountered in cast")."""
     if arr.dtype == npd:
         return arr
-    return _fpstate.quietly(arr.astype, npd)
+    try:
+        return _quietly(arr.astype, npd)
+    except RuntimeError as e:
+        return _fpstate.retry_quietly(e, arr.astype, npd)
 
 
 def _fits(arr, npd):
