@@ -43,7 +43,14 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
     # --- the forward ---
     if op.quiet:
         try:
-            out = _quietly(op.forward, *arrays, *params) if params else _quietly(op.forward, *arrays)
+            # (the commonest arities spelled out: no argument tuple to build)
+            if len(arrays) == 1:
+                out = _quietly(op.forward, arrays[0], *params) if params else \
+                    _quietly(op.forward, arrays[0])
+            elif len(arrays) == 2 and not params:
+                out = _quietly(op.forward, arrays[0], arrays[1])
+            else:
+                out = _quietly(op.forward, *arrays, *params)
         except RuntimeError as e:
             out = _fpstate.retry_quietly(e, op.forward, *arrays, *params)
     else:
@@ -106,11 +113,13 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
             saved = node.saved = inputs
         elif not op.save_plan:
             saved = node.saved = None
+        elif full:
+            saved = node.saved = op.pick_all(out, inputs)
         elif len(edges) == 2 and node._save_users is not None:   # tabulated (see defop)
             saved = node.saved = node._pick2[(edges[0] is not None) +
                                              2 * (edges[1] is not None)](out, inputs)
         else:
-            saved = node.saved = _pick_saved(node, op.save_plan, out, inputs, edges, full)
+            saved = node.saved = _pick_saved(node, op.save_plan, out, inputs, edges)
         if saved:
             if _INFERENCE_USED[0]:
                 _refuse_inference_tensors(saved)
@@ -173,11 +182,11 @@ def _refuse_inference_tensors(saved):
 _KEEP = {}   # (node class, which inputs take part) -> which saved values to keep
 
 
-def _pick_saved(node, plan, out, inputs, edges, full):
+def _pick_saved(node, plan, out, inputs, edges):
     """The values the node's formulas will need: those used by the formula of
     some input that takes part in the graph (None for the others)."""
     users = node._save_users
-    if users is None or full:
+    if users is None:
         return tuple([out if i < 0 else inputs[i] for i in plan])
     # (two-input ops use the tabulated node._pick2 instead, in apply())
     key = (node.__class__, tuple([e is not None for e in edges]))

@@ -180,6 +180,9 @@ def defop(name, forward, *formulas, inputs=("x",), params=(), node_name=None,
         _codegen.track(cls)
     op = Op(name, forward, cls, tuple(inputs), tuple(params), differentiable)
     op.quiet = quiet
+    # The saved tuple when every input takes part (the common case), built by
+    # a small generated function rather than a loop over the plan.
+    op.pick_all = _codegen.saved_picker(name, plan, (True,) * len(plan)) if plan else None
     OPS[name] = op
     cls._op = op
     setattr(ArrayOps, name, staticmethod(forward))

@@ -47,66 +47,9 @@ def _count(shape, dims):
     return n
 
 
-# name, forward(x, *params), d/dx formula
-# (forwards take the params in order; `shape`, the input's, is for the formulas)
-SUM = defop("sum", lambda x, dims, keepdim, shape=None:
-            x.sum() if dims is None and not keepdim else x.sum(axis=dims, keepdims=keepdim),
-            lambda F, g, shape, dims, keepdim: unreduce(F, g, shape, dims, keepdim),
-            params=("dims", "keepdim", "shape"))
-MEAN = defop("mean", lambda x, dims, keepdim, shape=None: _mean(x, dims, keepdim),
-             lambda F, g, shape, dims, keepdim:
-             unreduce(F, g, shape, dims, keepdim) / _builtin_max(_count(shape, dims), 1),
-             params=("dims", "keepdim", "shape"))
-# prod: d/dx_i = product of the others, computed without dividing by zero.
-PROD = defop("prod", lambda x, dims, keepdim, shape=None: x.prod(axis=dims, keepdims=keepdim),
-             lambda F, g, x, out, shape, dims, keepdim: _prod_grad(F, g, x, out, shape, dims, keepdim),
-             params=("dims", "keepdim", "shape"))
-# amax/amin, and max()/min() over everything: ties share the gradient evenly.
-AMAX = defop("amax", lambda x, dims, keepdim, shape=None: x.max(axis=dims, keepdims=keepdim),
-             lambda F, g, x, out, shape, dims, keepdim: _extreme_grad(F, g, x, out, shape, dims, keepdim),
-             params=("dims", "keepdim", "shape"))
-AMIN = defop("amin", lambda x, dims, keepdim, shape=None: x.min(axis=dims, keepdims=keepdim),
-             lambda F, g, x, out, shape, dims, keepdim: _extreme_grad(F, g, x, out, shape, dims, keepdim),
-             params=("dims", "keepdim", "shape"))
-# max(dim)/min(dim) return indices: the gradient goes to the chosen element only.
-MAX_DIM = defop("max_dim", lambda x, idx, dim, keepdim, shape=None: _take(x, idx, dim, keepdim),
-                lambda F, g, idx, dim, keepdim, shape: F.scatter_along(g, idx, dim, keepdim, shape),
-                params=("idx", "dim", "keepdim", "shape"), node_name="MaxBackward0")
-NORM = defop("norm", lambda x, p, dims, keepdim, shape=None: _norm(x, p, dims, keepdim),
-             lambda F, g, x, out, p, shape, dims, keepdim: _norm_grad(F, g, x, out, p, shape, dims, keepdim),
-             params=("p", "dims", "keepdim", "shape"), node_name="LinalgVectorNormBackward0")
-VAR = defop("var", lambda x, dims, correction, keepdim, shape=None: _var(x, dims, correction, keepdim),
-            lambda F, g, x, shape, dims, correction, keepdim:
-            unreduce(F, g, shape, dims, keepdim) * (x - F.mean(x, dims, True))
-            * _ratio(2.0, _count(shape, dims) - correction),
-            params=("dims", "correction", "keepdim", "shape"))
-STD = defop("std", lambda x, dims, correction, keepdim, shape=None:
-            np.sqrt(_var(x, dims, correction, keepdim)),
-            lambda F, g, x, out, shape, dims, correction, keepdim:
-            unreduce(F, g * (out != 0) / F.where(out == 0, 1, out), shape, dims, keepdim)
-            * (x - F.mean(x, dims, True)) * _ratio(1.0, _count(shape, dims) - correction),
-            params=("dims", "correction", "keepdim", "shape"))
-LOGSUMEXP = defop("logsumexp", lambda x, dims, keepdim, shape=None: _logsumexp(x, dims, keepdim),
-                  lambda F, g, x, out, shape, dims, keepdim:
-                  unreduce(F, g, shape, dims, keepdim) * F.exp(x - unreduce(F, out, shape, dims, keepdim)),
-                  params=("dims", "keepdim", "shape"))
-SOFTMAX = defop("softmax", lambda x, dim: _softmax(x, dim),
-                lambda F, g, out, dim: out * (g - F.sum(g * out, _dims(dim), True)),
-                params=("dim",))
-LOG_SOFTMAX = defop("log_softmax", lambda x, dim: _log_softmax(x, dim),
-                    lambda F, g, out, dim: g - F.exp(out) * F.sum(g, _dims(dim), True),
-                    params=("dim",), node_name="LogSoftmaxBackward0")
-
-
-# Reductions without a derivative: index results and truth values.
-ARGMAX = defop("argmax", lambda x, dim, keepdim: _arg(x.argmax, dim, keepdim), quiet=False)
-ARGMIN = defop("argmin", lambda x, dim, keepdim: _arg(x.argmin, dim, keepdim), quiet=False)
-ALL = defop("all", lambda x, dims, keepdim: _truth(x.all, x, dims, keepdim), quiet=False)
-ANY = defop("any", lambda x, dims, keepdim: _truth(x.any, x, dims, keepdim), quiet=False)
-COUNT = defop("count", lambda x, dims: x.sum(axis=dims, keepdims=True))   # a mask's, for formulas
-
-
-# --- forward helpers (raw arrays) ----------------------------------------------
+# --- forwards (raw arrays) --------------------------------------------------------
+# Defined before the table so that it names them directly: a lambda around each
+# would cost a Python call per op.  `shape` (the input's) is for the formulas.
 def _arg(method, dim, keepdim):
     out = method() if dim is None else method(axis=dim, keepdims=keepdim)
     return np.asarray(out, dtype=np.int64)
@@ -117,7 +60,7 @@ def _truth(method, x, dims, keepdim):
     return out.astype(np.uint8) if x.dtype == np.uint8 else out   # as PyTorch
 
 
-def _mean(x, dims, keepdim):
+def _mean(x, dims, keepdim, shape=None):
     # sum / count: NumPy's mean() costs several times more, and warns on empty
     # slices where PyTorch gives nan silently (float16 keeps mean's accuracy).
     if dims is None and not keepdim and x.size and x.dtype.itemsize >= 4:
@@ -127,12 +70,12 @@ def _mean(x, dims, keepdim):
     return x.mean(axis=dims, keepdims=keepdim)
 
 
-def _take(x, idx, dim, keepdim):
+def _take(x, idx, dim, keepdim, shape=None):
     out = np.take_along_axis(x, np.expand_dims(idx, dim) if not keepdim else idx, axis=dim)
     return out if keepdim else np.squeeze(out, axis=dim)
 
 
-def _norm(x, p, dims, keepdim):
+def _norm(x, p, dims, keepdim, shape=None):
     if p == 2 and dims is None and not keepdim:
         if x.ndim == 0:
             return np.abs(x)
@@ -150,14 +93,14 @@ def _norm(x, p, dims, keepdim):
     return (a ** p).sum(axis=dims, keepdims=keepdim) ** (1.0 / p)
 
 
-def _var(x, dims, correction, keepdim):
+def _var(x, dims, correction, keepdim, shape=None):
     n = _count(x.shape, dims)
     # (empty input: no mean(), whose warning PyTorch does not give; the result is NaN)
     d = x - (x.mean(axis=dims, keepdims=True) if x.size else x.sum(axis=dims, keepdims=True))
     return (d * d).sum(axis=dims, keepdims=keepdim) / _builtin_max(n - correction, 0)
 
 
-def _logsumexp(x, dims, keepdim):
+def _logsumexp(x, dims, keepdim, shape=None):
     m = x.max(axis=dims, keepdims=True) if x.size else np.zeros_like(x, shape=_keepdim_shape(x.shape, dims))
     m = np.where(np.isfinite(m), m, 0)
     s = np.log(np.exp(x - m).sum(axis=dims, keepdims=True)) + m
@@ -176,6 +119,65 @@ def _log_softmax(x, dim):
         return x.copy()
     s = x - x.max(axis=dim, keepdims=True)
     return s - np.log(np.exp(s).sum(axis=dim, keepdims=True))
+
+
+# name, forward(x, *params), d/dx formula
+# (forwards take the params in order; `shape`, the input's, is for the formulas)
+SUM = defop("sum", lambda x, dims, keepdim, shape=None:
+            x.sum() if dims is None and not keepdim else x.sum(axis=dims, keepdims=keepdim),
+            lambda F, g, shape, dims, keepdim: unreduce(F, g, shape, dims, keepdim),
+            params=("dims", "keepdim", "shape"))
+MEAN = defop("mean", _mean,
+             lambda F, g, shape, dims, keepdim:
+             unreduce(F, g, shape, dims, keepdim) / _builtin_max(_count(shape, dims), 1),
+             params=("dims", "keepdim", "shape"))
+# prod: d/dx_i = product of the others, computed without dividing by zero.
+PROD = defop("prod", lambda x, dims, keepdim, shape=None: x.prod(axis=dims, keepdims=keepdim),
+             lambda F, g, x, out, shape, dims, keepdim: _prod_grad(F, g, x, out, shape, dims, keepdim),
+             params=("dims", "keepdim", "shape"))
+# amax/amin, and max()/min() over everything: ties share the gradient evenly.
+AMAX = defop("amax", lambda x, dims, keepdim, shape=None: x.max(axis=dims, keepdims=keepdim),
+             lambda F, g, x, out, shape, dims, keepdim: _extreme_grad(F, g, x, out, shape, dims, keepdim),
+             params=("dims", "keepdim", "shape"))
+AMIN = defop("amin", lambda x, dims, keepdim, shape=None: x.min(axis=dims, keepdims=keepdim),
+             lambda F, g, x, out, shape, dims, keepdim: _extreme_grad(F, g, x, out, shape, dims, keepdim),
+             params=("dims", "keepdim", "shape"))
+# max(dim)/min(dim) return indices: the gradient goes to the chosen element only.
+MAX_DIM = defop("max_dim", _take,
+                lambda F, g, idx, dim, keepdim, shape: F.scatter_along(g, idx, dim, keepdim, shape),
+                params=("idx", "dim", "keepdim", "shape"), node_name="MaxBackward0")
+NORM = defop("norm", _norm,
+             lambda F, g, x, out, p, shape, dims, keepdim: _norm_grad(F, g, x, out, p, shape, dims, keepdim),
+             params=("p", "dims", "keepdim", "shape"), node_name="LinalgVectorNormBackward0")
+VAR = defop("var", _var,
+            lambda F, g, x, shape, dims, correction, keepdim:
+            unreduce(F, g, shape, dims, keepdim) * (x - F.mean(x, dims, True))
+            * _ratio(2.0, _count(shape, dims) - correction),
+            params=("dims", "correction", "keepdim", "shape"))
+STD = defop("std", lambda x, dims, correction, keepdim, shape=None:
+            np.sqrt(_var(x, dims, correction, keepdim)),
+            lambda F, g, x, out, shape, dims, correction, keepdim:
+            unreduce(F, g * (out != 0) / F.where(out == 0, 1, out), shape, dims, keepdim)
+            * (x - F.mean(x, dims, True)) * _ratio(1.0, _count(shape, dims) - correction),
+            params=("dims", "correction", "keepdim", "shape"))
+LOGSUMEXP = defop("logsumexp", _logsumexp,
+                  lambda F, g, x, out, shape, dims, keepdim:
+                  unreduce(F, g, shape, dims, keepdim) * F.exp(x - unreduce(F, out, shape, dims, keepdim)),
+                  params=("dims", "keepdim", "shape"))
+SOFTMAX = defop("softmax", _softmax,
+                lambda F, g, out, dim: out * (g - F.sum(g * out, _dims(dim), True)),
+                params=("dim",))
+LOG_SOFTMAX = defop("log_softmax", _log_softmax,
+                    lambda F, g, out, dim: g - F.exp(out) * F.sum(g, _dims(dim), True),
+                    params=("dim",), node_name="LogSoftmaxBackward0")
+
+
+# Reductions without a derivative: index results and truth values.
+ARGMAX = defop("argmax", lambda x, dim, keepdim: _arg(x.argmax, dim, keepdim), quiet=False)
+ARGMIN = defop("argmin", lambda x, dim, keepdim: _arg(x.argmin, dim, keepdim), quiet=False)
+ALL = defop("all", lambda x, dims, keepdim: _truth(x.all, x, dims, keepdim), quiet=False)
+ANY = defop("any", lambda x, dims, keepdim: _truth(x.any, x, dims, keepdim), quiet=False)
+COUNT = defop("count", lambda x, dims: x.sum(axis=dims, keepdims=True))   # a mask's, for formulas
 
 
 # --- backward helpers (written with F, so they serve both modes) ---------------
