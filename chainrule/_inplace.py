@@ -294,12 +294,24 @@ def _snapshot(t):
     return s
 
 
+def _can_cast(result_kind, out_kind):
+    """PyTorch's rule for writing an op's result into an existing tensor: no
+    floats into integers, no complex into real, nothing but bool into bool."""
+    if out_kind == "b":
+        return result_kind == "b"
+    if out_kind in "iu":
+        return result_kind in "iub"
+    if out_kind == "f":
+        return result_kind != "c"
+    return True
+
+
 def _store(t, data):
     d = t._data
     if data.shape != d.shape:
         raise RuntimeError(f"output with shape {list(d.shape)} doesn't match the broadcast shape "
                            f"{list(data.shape)}")
-    if data.dtype != d.dtype and d.dtype.kind in "iub" and data.dtype.kind == "f":
+    if data.dtype != d.dtype and not _can_cast(data.dtype.kind, d.dtype.kind):
         from ._dtypes import FROM_NP
         raise RuntimeError(f"result type {FROM_NP[data.dtype].legacy} can't be cast to the "
                            f"desired output type {FROM_NP[d.dtype].legacy}")

@@ -69,14 +69,15 @@ Tensor.__array_ufunc__ = _array_ufunc
 def _to(self, *args, **kwargs):
     dtype = kwargs.get("dtype")
     copy = kwargs.get("copy", False)
+    if kwargs.get("device") is not None:
+        _factories.check_device(kwargs["device"])
     for a in args:
         if isinstance(a, _dtypes.dtype):
             dtype = a
         elif isinstance(a, Tensor):
             dtype = a.dtype
         elif isinstance(a, (str, _device)):
-            if _device(a).type != "cpu":
-                raise RuntimeError(f"chainrule runs on the CPU; device {a!r} is not available")
+            _factories.check_device(a)       # PyTorch's errors for devices we do not have
     if dtype is None:
         return S.clone(self) if copy else self
     return S.to_dtype(self, dtype, copy)

@@ -238,7 +238,8 @@ def _wrapped(v, dt):
 
 
 def _is_bool(v):
-    return isinstance(v, Tensor) and v._data.dtype == np.bool_
+    """A bool tensor or a Python bool (PyTorch refuses both in subtraction)."""
+    return v.__class__ is bool or isinstance(v, Tensor) and v._data.dtype == np.bool_
 
 
 def add(input, other, *, alpha=1):
@@ -303,6 +304,9 @@ def remainder(input, other):
 
 
 def pow(input, exponent):
+    if isinstance(exponent, Tensor) and exponent._data.dtype.kind in "iu" and \
+            _integral(input) and (exponent._data < 0).any():
+        return _apply_binary(INT_POW, input, exponent)
     if isinstance(input, Tensor):
         if input._data.dtype.kind in "iub" and exponent.__class__ is int and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
@@ -310,6 +314,23 @@ def pow(input, exponent):
             return _apply_binary(POW, input, exponent, _POW_TENSOR_EXP)
         return _apply_binary(POW, input, exponent)
     return _apply_binary(POW, input, exponent, _POW_SCALAR_BASE)
+
+
+def _integral(v):
+    return v._data.dtype.kind in "iub" if isinstance(v, Tensor) else v.__class__ in (int, bool)
+
+
+def _int_power(a, b):
+    """Integer a ** b where some exponents are negative: as in C integer
+    arithmetic (PyTorch), 1 / a**|b| truncates to 0 except for a = 1 and -1."""
+    out = np.power(a, np.where(b < 0, 0, b))
+    odd = (b % 2) != 0
+    tiny = np.where(a == 1, 1, np.where(a == -1, np.where(odd, -1, 1), 0))
+    return np.where(b < 0, tiny, out).astype(out.dtype, copy=False)
+
+
+# Integer results never require grad: no formulas.
+INT_POW = defop("pow_int", _int_power, inputs=("a", "b"))
 
 
 def maximum(input, other):
@@ -372,7 +393,7 @@ def _bitwise(name, ufunc, operator):
         a, b = as_operand(input), as_operand(other)
         (ad, bd), dt = promoted_arrays(a, b)
         if dt.is_floating_point:
-            raise RuntimeError(f"\"{name}_cpu\" not implemented for '{dt.legacy}'")
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{dt.legacy}'")
         return apply(op, (a, b), (ad, bd))
     fn.__name__ = fn.__qualname__ = name
     expose(fn, name, formulas=False)
@@ -388,13 +409,21 @@ BITWISE_NOT = defop("bitwise_not", np.invert, quiet=False)
 
 def bitwise_not(input):
     input = as_tensor_arg(input)
-    if input._data.dtype.kind == "f":
-        raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for '{input.dtype.legacy}'")
+    if input._data.dtype.kind in "fc":
+        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{input.dtype.legacy}'")
     return apply(BITWISE_NOT, (input,), (input._data,))
 
 
+def _invert(input):
+    """~x: PyTorch's operator refuses floats with a TypeError of its own."""
+    if input._data.dtype.kind in "fc":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
+    return bitwise_not(input)
+
+
 expose(bitwise_not, formulas=False)
-expose(bitwise_not, "__invert__", function=False, formulas=False)
+expose(_invert, "__invert__", function=False, formulas=False)
 
 
 logical_and = _predicate("logical_and", np.logical_and, ("a", "b"))
@@ -422,6 +451,11 @@ def where(condition, input=None, other=None):
         return nonzero(condition, as_tuple=True)
     a, b = as_operand(input), as_operand(other)
     (ad, bd), dt = promoted_arrays(a, b)
+    shape = condition._data.shape      # PyTorch broadcasts condition, input, other in turn
+    for v in (ad, bd):
+        s = getattr(v, "shape", ())
+        if s != shape:
+            shape = check_broadcast(shape, s)
     return apply(WHERE, (condition, a, b), (condition._data, ad, bd), (dt.np,))
 
 

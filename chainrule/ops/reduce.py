@@ -5,6 +5,7 @@ A reduction's gradient is the output gradient spread back over the reduced
 dimensions (`unreduce`), times the local derivative.
 """
 import builtins
+import warnings
 
 import numpy as np
 
@@ -433,7 +434,6 @@ def _var_args(name, input, dim, unbiased, correction):
         raise RuntimeError("std and var only support floating point and complex dtypes")
     c = _correction(unbiased, correction)
     if _count(d.shape, dims) - c <= 0:
-        import warnings
         warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
                       "than the reduction factor (input numel divided by output numel).",
                       UserWarning, stacklevel=3)
@@ -474,6 +474,19 @@ def log_softmax(input, dim=None, dtype=None, *, _stacklevel=None):
     return apply(LOG_SOFTMAX, (input,), (d,), (dim,))
 
 
+def _needs_dim(fn):
+    """torch.softmax(x, dim) and x.softmax(dim) (and the log_ forms): dim is
+    required there; only nn.functional's forms choose one, with a warning."""
+    name = fn.__name__
+
+    def needs_dim(input, dim=None, dtype=None):
+        if dim is None:
+            raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+        return fn(input, dim, dtype)
+    needs_dim.__name__ = needs_dim.__qualname__ = name
+    return needs_dim
+
+
 def _no_kernel(name, d, dim):
     """PyTorch has no integer softmax kernels; its error names the one it looked for."""
     kernel = "lastdim_kernel_impl" if dim is None or dim == d.ndim - 1 else "kernel_impl"
@@ -484,7 +497,6 @@ def _no_kernel(name, d, dim):
 def _implicit_dim(dim, ndim, name="softmax"):
     if dim is not None:
         return dim
-    import warnings
     warnings.warn(f"Implicit dimension choice for {name} has been deprecated. "
                   "Change the call to include dim=X as an argument.", UserWarning, stacklevel=3)
     return 0 if ndim in (0, 1, 3) else 1
@@ -499,7 +511,7 @@ def _count_tensor(x, dims):
 for _fn in (sum, mean, prod):
     expose(_fn)
 for _fn in (max, min, amax, amin, argmax, argmin, all, any, norm, var, std, logsumexp,
-            softmax, log_softmax):
+            _needs_dim(softmax), _needs_dim(log_softmax)):
     expose(_fn, formulas=False)
 TensorOps.sum_nograd = staticmethod(_count_tensor)
 ArrayOps.sum_nograd = staticmethod(COUNT.forward)
