@@ -287,6 +287,11 @@ CASES = [
     Case("index_bool_mask_rows", lambda L, x: x[L.tensor([True, False, True])], ((3, 4),)),
     Case("index_bool_mask_full", lambda L, x: x[L.tensor([[True, False, True], [False, False, True]])], ((2, 3),)),
     Case("index_bool_mask_from_cmp", lambda L, x: x[x > 0], ((3, 4),), "away"),
+    Case("gather_dim1", lambda L, x: L.gather(x, 1, L.tensor([[0, 3], [2, 2], [1, 0]])), ((3, 4),)),
+    Case("gather_smaller_index_repeats", lambda L, x: L.gather(x, 1, L.tensor([[0, 0, 3], [2, 0, 2]])),
+         ((3, 4),)),
+    Case("gather_dim0_longer", lambda L, x: x.gather(0, L.tensor([[0], [2], [2], [1]])), ((3, 4),)),
+    Case("gather_3d_neg_dim", lambda L, x: L.gather(x, -1, L.tensor([[[1, 0]], [[2, 2]]])), ((2, 3, 3),)),
     # ---- joining ----
     Case("cat", lambda L, x, y: L.cat([x, y]), ((2, 3), (4, 3))),
     Case("cat_dim1", lambda L, x, y: L.cat((x, y), dim=1), ((2, 3), (2, 1))),

@@ -76,12 +76,21 @@ def _index_mask(g, idx):
     return m
 
 
+def _along(idx, dim):
+    """The index that picks, at each position of idx, the entry idx names along
+    dim (and the same position in the other dims): x[_along(idx, dim)] is
+    torch.gather, also where idx is smaller than x in the other dims."""
+    nd = idx.ndim
+    return tuple(idx if i == dim else np.arange(n).reshape((1,) * i + (n,) + (1,) * (nd - i - 1))
+                 for i, n in enumerate(idx.shape))
+
+
 def _scatter_along(g, idx, dim, keepdim, shape):
     out = np.zeros_like(g, shape=shape)
     if not keepdim:
         g = np.expand_dims(g, dim)
         idx = np.expand_dims(idx, dim)
-    np.put_along_axis(out, idx, g, axis=dim)
+    np.add.at(out, _along(idx, dim), g)      # an index given twice gets both gradients
     return out
 
 
@@ -94,9 +103,8 @@ def _getitem(x, idx):
     return out
 
 
-def _gather_along(x, idx, dim, keepdim):
-    i = idx if keepdim else np.expand_dims(idx, dim)
-    out = np.take_along_axis(x, i, axis=dim)
+def _gather_along(x, idx, dim, keepdim, in_shape=None):
+    out = x[_along(idx if keepdim else np.expand_dims(idx, dim), dim)]
     return out if keepdim else np.squeeze(out, axis=dim)
 
 
@@ -122,8 +130,7 @@ INDEX_ADD_INTO = defop("index_add_into", _index_add_into,
 SCATTER_ALONG = defop("scatter_along", _scatter_along,
                       lambda F, g, idx, dim, keepdim: F.gather_along(g, idx, dim, keepdim),
                       params=("idx", "dim", "keepdim", "shape"), node_name="ScatterBackward0")
-GATHER_ALONG = defop("gather_along",
-                     lambda x, idx, dim, keepdim, in_shape=None: _gather_along(x, idx, dim, keepdim),
+GATHER_ALONG = defop("gather_along", _gather_along,
                      lambda F, g, idx, dim, keepdim, in_shape: F.scatter_along(g, idx, dim, keepdim, in_shape),
                      params=("idx", "dim", "keepdim", "in_shape"), node_name="GatherBackward0")
 # base with base[idx] = value: what x[idx] = v (and in-place ops on views) compute.
@@ -564,6 +571,11 @@ def gather(input, dim, index):
         raise RuntimeError("gather(): Expected dtype int32/int64 for index")
     if idx.ndim != d.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    for i, (n, m) in enumerate(zip(idx.shape, d.shape)):
+        if i != dim and n > m:
+            raise RuntimeError(f"Size does not match at dimension {i} expected index "
+                               f"{list(idx.shape)} to be no larger than self {list(d.shape)} "
+                               f"apart from dimension {dim}")
     if idx.size and (idx.min() < 0 or idx.max() >= d.shape[dim]):
         bad = idx.min() if idx.min() < 0 else idx.max()
         raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size "
