@@ -34,6 +34,14 @@ def test_op_modules_make_no_tensor_outside_the_dispatch_point():
     assert offenders == []
 
 
+
+def test_engine_imports_no_op():
+    """The engine reaches ops only through the formula namespaces."""
+    source = (ROOT / "autograd" / "engine.py").read_text()
+    imports = [line.strip() for line in source.splitlines()
+               if re.match(r"\s*(from|import)\s", line)]
+    assert imports and not [i for i in imports if re.search(r"\bops\b", i)], imports
+
 def _spy(monkeypatch):
     """Record the name of every op whose forward the dispatch point runs."""
     calls = []

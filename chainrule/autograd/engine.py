@@ -10,6 +10,7 @@ from .. import _fpstate
 from .._grad_mode import STATE
 from .._tensor import Tensor
 from . import anomaly_mode
+from .graph import Node
 
 
 def _target(t):
@@ -167,11 +168,10 @@ def _accumulate(leaf, g, create_graph):
     """Add g into leaf.grad, as AccumulateGrad does."""
     old = leaf._grad
     if create_graph:
-        # (cycle: the op modules import autograd, which imports this module)
-        from ..ops.shape import copy_for_grad
         if not isinstance(g, Tensor):
             g = Tensor._make(g)
-        leaf._grad = copy_for_grad(g) if old is None else old + g
+        # (the engine knows no op: the copy is the formulas' F.copy_for_grad)
+        leaf._grad = Node.tensor_ops.copy_for_grad(g) if old is None else old + g
         if not leaf._grad._requires_grad:
             leaf._grad._constant_grad = True     # for the hint if it is differentiated
     else:

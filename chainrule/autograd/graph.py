@@ -47,7 +47,7 @@ class Node:
     _out_modified = None  # set when the saved output was changed in place (_inplace.bump)
     # The formulas' namespaces, F (set by ops/_registry.py: it imports this module).
     array_ops = None   # raw arrays, plain backward
-    tensor_ops = None  # Tensors, create_graph
+    tensor_ops = None  # Tensors, create_graph (also the engine's way to the ops)
 
     # --- introspection, as in PyTorch ------------------------------------
     def name(self):

@@ -41,6 +41,10 @@ class TensorOps:
     """Differentiable versions of every registered op (filled by expose)."""
 
 
+# Every node's formula namespaces (the engine reaches ops only through these).
+Node.array_ops = ArrayOps
+Node.tensor_ops = TensorOps
+
 # The public forms, name -> function.  INPLACE maps a method name such as
 # "add_" to the out-of-place function it runs in place (_methods.py wraps it).
 FUNCTIONS = {}
@@ -149,8 +153,6 @@ def defop(name, forward, *formulas, inputs=("x",), params=(), node_name=None,
     plan = tuple(-1 if n == "out" else inputs.index(n) for n in used)
     attrs = {
         "__slots__": (),
-        "array_ops": ArrayOps,
-        "tensor_ops": TensorOps,
         "formulas": compiled,
         "saves_tensors": bool(used),
         "out_index": plan.index(-1) if -1 in plan else -1,

@@ -692,6 +692,9 @@ def copy_for_grad(g):
     return apply(CLONE, (g,), (g._data,), (), _COPY)
 
 
+TensorOps.copy_for_grad = staticmethod(copy_for_grad)     # for the engine (it imports no op)
+
+
 # --- the broadcasting helpers formulas use ---------------------------------------------------
 def _sum_to_tensor(x, shape):
     if x._data.shape == shape:
