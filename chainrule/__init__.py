@@ -25,7 +25,7 @@ from ._factories import (tensor, as_tensor, from_numpy, arange, zeros, ones, ful
 # chainrule.<op> for every op declared public in chainrule/ops/ (sin, add, sum, cat...).
 globals().update(_ops_registry.FUNCTIONS)
 from ._printing import set_printoptions, get_printoptions
-from . import autograd, nn, optim, func, utils
+from . import _dtypes, autograd, nn, optim, func, utils
 
 
 def is_floating_point(input):
@@ -41,8 +41,7 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 def result_type(tensor1, tensor2):
-    from ._dtypes import result_type as _rt
-    return _rt(tensor1, tensor2)
+    return _dtypes.result_type(tensor1, tensor2)
 
 
 __version__ = "0.1.0"

@@ -3,6 +3,8 @@
 A `dtype` object prints as PyTorch's (``torch.float32``) so that code written for
 PyTorch prints the same thing.  Each wraps one NumPy dtype.
 """
+import builtins        # this module's own names shadow bool, float and int
+
 import numpy as np
 
 __all__ = [
@@ -69,7 +71,6 @@ def as_dtype(d):
     """Accept a chainrule dtype, a NumPy dtype or a Python type; return a chainrule dtype."""
     if d.__class__ is dtype:
         return d
-    import builtins
     if d is builtins.float:
         return float64      # torch maps Python's float to float64
     if d is builtins.int:
@@ -104,7 +105,6 @@ def promote_types(a, b):
 
 def scalar_dtype(value):
     """The dtype PyTorch gives a Python number taking part in an operation."""
-    import builtins
     if isinstance(value, builtins.bool):
         return bool
     if isinstance(value, builtins.int):

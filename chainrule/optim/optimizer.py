@@ -1,4 +1,6 @@
 """The Optimizer base: parameter groups, zero_grad, PyTorch's argument checks."""
+import warnings
+
 from .._tensor import Tensor
 from .._grad_mode import no_grad
 
@@ -29,7 +31,6 @@ class Optimizer:
             if not p.is_leaf:
                 raise ValueError("can't optimize a non-leaf Tensor")
         if len(set(map(id, params))) != len(params):
-            import warnings
             warnings.warn("optimizer contains a parameter group with duplicate parameters; in "
                           "future, this will cause an error; see "
                           "github.com/pytorch/pytorch/issues/40967 for more information",

@@ -1,6 +1,6 @@
 """Stochastic gradient descent, with momentum, dampening, Nesterov and weight
 decay as torch.optim.SGD defines them."""
-from .._grad_mode import no_grad
+from .._grad_mode import enable_grad, no_grad
 from .optimizer import Optimizer
 
 
@@ -25,7 +25,6 @@ class SGD(Optimizer):
     def step(self, closure=None):
         loss = None
         if closure is not None:
-            from .._grad_mode import enable_grad
             with enable_grad():
                 loss = closure()
         for group in self.param_groups:
