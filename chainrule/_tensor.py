@@ -168,6 +168,42 @@ class Tensor:
     def element_size(self):
         return self._data.itemsize
 
+    # --- storage layout ---------------------------------------------------
+    # The NumPy array is the truth: a view's array looks into its base's
+    # memory with PyTorch's strides (the view ops in ops/shape.py build it so,
+    # size-1 and empty dimensions included), so stride() is the array's
+    # strides in elements and storage_offset() how far its first element lies
+    # from the start of the memory it looks into.
+    def stride(self, dim=None):
+        d = layout_array(self)
+        n = d.itemsize
+        s = tuple([b // n for b in d.strides])
+        if dim is None:
+            return s
+        if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+            raise TypeError(f"stride(): argument 'dim' (position 1) must be int, not "
+                            f"{type(dim).__name__}")
+        nd = len(s)
+        if not nd:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        if not -nd <= dim < nd:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, "
+                             f"{nd - 1}], but got {dim})")
+        return s[dim]
+
+    def is_contiguous(self, memory_format=None):
+        # NumPy's C-contiguity is PyTorch's rule: size-1 dimensions do not
+        # count, and an empty tensor is contiguous.
+        return self._data.flags.c_contiguous
+
+    def storage_offset(self):
+        d = self._data
+        return (_address(d) - _address(storage_owner(d))) // d.itemsize
+
+    def data_ptr(self):
+        d = self._data
+        return _address(d) if d.size else 0      # PyTorch: an empty tensor points nowhere
+
     @property
     def device(self):
         return _CPU
@@ -420,6 +456,54 @@ class Tensor:
     # backward(), retain_grad() and register_hook() are defined beside the
     # engine, in chainrule/autograd/__init__.py (the engine imports this
     # module, so it cannot be imported from here).
+
+
+def _address(a):
+    return a.__array_interface__["data"][0]
+
+
+def storage_owner(a):
+    """The array owning the memory `a` looks into: up its bases, through the
+    holders that views built from an array interface keep (ops/shape.py's
+    _Window, NumPy's as_strided)."""
+    while True:
+        b = a.base
+        if b is None:
+            return a
+        if b.__class__ is not np.ndarray:
+            b = getattr(b, "base", None)
+            if not isinstance(b, np.ndarray):
+                return a
+        a = b
+
+
+def contiguous_strides(shape, itemsize):
+    """PyTorch's strides, in bytes, of a fresh tensor of `shape` (sizes 0
+    and 1 do not multiply the strides before them)."""
+    out = [0] * len(shape)
+    n = itemsize
+    for i in range(len(shape) - 1, -1, -1):
+        out[i] = n
+        if shape[i] > 1:
+            n *= shape[i]
+    return tuple(out)
+
+
+def layout_array(t):
+    """t's array, as the view ops and stride() read it.  NumPy gives a fresh
+    empty array (a factory's, an op's) zero strides where PyTorch's are the
+    contiguous ones: such an array is read through a restrided alias.  A
+    view's array (and so detach()'s of one) was built with PyTorch's strides
+    and is taken as it is, zeros included (an expand to an empty shape)."""
+    d = t._data
+    if d.size or any(d.strides):
+        return d
+    src = t
+    while src._view_of is None and src._storage_of is not None:
+        src = src._storage_of
+    if src._view_of is not None:
+        return d
+    return np.ndarray(d.shape, d.dtype, d, 0, contiguous_strides(d.shape, d.itemsize))
 
 
 def _c_name(dt):
