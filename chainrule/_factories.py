@@ -313,7 +313,8 @@ def as_tensor(data, dtype=None, device=None):
     dt = None if dtype is None else _dtype_arg(dtype, "as_tensor")
     if isinstance(data, Tensor):
         return data if dt is None or data.dtype is dt else data.to(dt)
-    return Tensor._make(_from_data(data, dt))
+    arr = _from_data(data, dt)
+    return Tensor._make(_shared(arr) if arr is data else arr)
 
 
 def from_numpy(ndarray):
@@ -321,7 +322,27 @@ def from_numpy(ndarray):
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
     _numpy_dtype(ndarray.dtype)
-    return Tensor._make(ndarray)
+    return Tensor._make(_shared(ndarray))
+
+
+class _Shared:
+    """A NumPy array whose memory a tensor shares, seen without the array's
+    own bases: PyTorch's storage starts at the array's first element, and
+    Tensor.storage_offset() counts from the last array it finds up the bases
+    (this holder has no `base`, so that is the tensor's own)."""
+
+    def __init__(self, a):
+        self.__array_interface__ = a.__array_interface__
+        self.array = a
+
+
+def _shared(a):
+    """The array a tensor sharing `a`'s memory keeps (from_numpy, as_tensor)."""
+    if a.strides and min(a.strides) < 0:
+        raise ValueError("At least one stride in the given numpy array is negative, and tensors "
+                         "with negative strides are not currently supported. (You can probably "
+                         "work around this by making a copy of your array  with array.copy().) ")
+    return a if a.base is None else np.asarray(_Shared(a))
 
 
 def check_device(dev):
