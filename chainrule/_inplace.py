@@ -124,7 +124,8 @@ _CPP_NAMED = ("CopySlices", "CopyBackwards", "AccumulateGrad")
 
 # --- views ----------------------------------------------------------------------------------
 # A view remembers its root base and the steps from it: ("index", idx),
-# ("reshape", shape), ("permute", dims).
+# ("reshape", shape), ("permute", dims), ("expand", shape) (an expand whose
+# elements repeat: its array is read-only, so nothing writes through it).
 def mark_view(out, base, step):
     """Record that tensor `out` views `base`'s storage (through `step`)."""
     if not isinstance(out._data, np.ndarray) or out._data.base is None:
@@ -162,7 +163,9 @@ def _apply_step(x, step):
     if kind == "index":
         return S.getitem(x, arg)
     if kind == "reshape":
-        return S._reshape_as(x, arg)
+        return S._reshape_any(x, arg)     # (replayed on a copy, whose strides may differ)
+    if kind == "expand":
+        return S.expand(x, arg)
     return S.permute(x, arg)
 
 
@@ -175,7 +178,7 @@ def _write_back(parent, step, new_child, final=False):
     if kind == "index":
         return S.index_put(parent, arg, new_child, "CopySlices" if final else None)
     if kind == "reshape":
-        whole = S._reshape_as(new_child, parent._data.shape)
+        whole = S._reshape_any(new_child, parent._data.shape)
     else:
         whole = S.permute(new_child, tuple(np.argsort(arg)))
     if final:
@@ -238,6 +241,8 @@ def apply(self, compute, others=()):
         return self
     # A view: recompute the chain base -> view on a snapshot of the base, apply
     # the op there, write the result back step by step, and rebase both.
+    if not self._data.flags.writeable and self._data.size:
+        raise _overlap_error()            # an expanded view: elements repeat
     base, steps = view
     levels = [_snapshot(base)]
     for step in steps:
@@ -320,11 +325,16 @@ def _store(t, data):
     except ValueError:
         if d.flags.writeable:
             raise
-        # NumPy marks broadcast (expanded) arrays read-only.
-        raise RuntimeError(
-            "unsupported operation: more than one element of the written-to tensor refers to a "
-            "single memory location. Please clone() the tensor before performing the "
-            "operation.") from None
+        if not d.size:
+            return                        # (an expand to an empty shape: nothing to write)
+        raise _overlap_error() from None
+
+
+def _overlap_error():
+    # An expanded view's array is read-only (ops/shape.py): its elements repeat.
+    return RuntimeError(
+        "unsupported operation: more than one element of the written-to tensor refers to a "
+        "single memory location. Please clone() the tensor before performing the operation.")
 
 
 def _adopt_output(result, t):

@@ -94,7 +94,6 @@ Tensor.short = lambda self, memory_format=None: S.to_dtype(self, _dtypes.int16)
 Tensor.bool = lambda self, memory_format=None: S.to_dtype(self, _dtypes.bool)
 Tensor.byte = lambda self, memory_format=None: S.to_dtype(self, _dtypes.uint8)
 Tensor.type_as = lambda self, other: S.to_dtype(self, other.dtype)
-Tensor.contiguous = lambda self, memory_format=None: self
 Tensor.new_tensor = lambda self, data, dtype=None, requires_grad=False: _factories.tensor(
     data, dtype=dtype or self.dtype, requires_grad=requires_grad)
 Tensor.new_zeros = lambda self, *size, dtype=None, requires_grad=False: _factories.zeros(

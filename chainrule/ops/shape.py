@@ -4,12 +4,18 @@ casts; and the broadcasting helpers every formula relies on (sum_to, fit).
 
 Their derivatives move the gradient back: reshape it back, permute it back,
 sum it over what was expanded, scatter it into where it was taken from.
+
+The view ops (reshape/view, permute, squeeze/unsqueeze, expand, basic
+indexing) return arrays that share their input's memory with the strides
+PyTorch gives the view ("view layouts" below), so that Tensor.stride() can
+simply read them; view() refuses, as PyTorch, where no strides can do, and
+reshape() copies there.
 """
 import numpy as np
 
 from .. import _dtypes
-from .._inplace import mark_view, box_of as _box_of
-from .._tensor import Tensor
+from .._inplace import mark_view
+from .._tensor import Tensor, contiguous_strides as _contiguous_strides, layout_array as _layout
 from ._args import as_operand, as_tensor_arg, normalize_dim, promoted_arrays, shape_args
 from ._dispatch import apply
 from ._registry import defop, expose, TensorOps, ArrayOps
@@ -103,16 +109,251 @@ def _getitem(x, idx):
     return out
 
 
+def _getitem_view(x, idx):
+    """x[idx] with PyTorch's layout (GETITEM's forward; idx a tuple)."""
+    out = _getitem(x, idx)
+    if out.size:
+        for i in idx:
+            if i is None:
+                break
+        else:
+            return out             # NumPy's view has PyTorch's strides
+    # NumPy gives a new axis (None) stride 0, and an empty result zero strides
+    # and its input's start: PyTorch's layout is rebuilt (for basic indexing).
+    for i in idx:
+        if not (i is None or i is Ellipsis or i.__class__ is int or i.__class__ is slice):
+            return out             # advanced indexing: a copy
+    strides, offset = _index_layout(x, idx)
+    if out.size:
+        return _view_at(out, out.shape, strides)    # (only the new axes' strides change)
+    return _view_at(x, out.shape, strides, offset)
+
+
+def _clone(x, order):
+    """A copy of x: C-ordered, or with order "K" laid out as PyTorch's
+    preserve_format does: with x's own strides where x's elements fill their
+    memory exactly once (size-1 dimensions' strides included), else in the
+    order of x's strides."""
+    if order == "C":
+        return x.copy()
+    if not _dense(x):
+        return x.copy(order="K")
+    out = np.ndarray(x.shape, x.dtype, np.empty_like(x, shape=(x.size,)), 0, x.strides)
+    out[...] = x
+    return out
+
+
+def _dense(x):
+    """x's elements cover a block of memory exactly once (PyTorch's
+    non-overlapping and dense): by increasing stride, each dimension steps
+    over all the ones before it.  PyTorch counts every contiguous tensor
+    (an empty one too) as dense."""
+    if x.flags.c_contiguous:
+        return True
+    step = x.itemsize
+    for st, n in sorted([(st, n) for st, n in zip(x.strides, x.shape) if n != 1]):
+        if st != step:
+            return False
+        step *= n
+    return True
+
+
 def _gather_along(x, idx, dim, keepdim, in_shape=None):
     out = x[_along(idx if keepdim else np.expand_dims(idx, dim), dim)]
     return out if keepdim else np.squeeze(out, axis=dim)
 
 
+# --- view layouts -------------------------------------------------------------------
+# A view's array is built with the strides PyTorch gives it (see
+# Tensor.stride): NumPy's own where they agree (permute, slicing, reshape of
+# a contiguous array), computed below where they differ (size-1 and empty
+# dimensions, views of non-contiguous arrays, expand).  Strides are in bytes
+# throughout: PyTorch's rules are linear in the strides.
+class _Window:
+    """The array interface of a view NumPy cannot make by indexing: x's
+    memory seen with `shape` and `strides`, from `offset` bytes after x's
+    first element.  `base` keeps x alive (and leads Tensor.storage_offset to
+    x's memory)."""
+
+    def __init__(self, x, shape, strides, offset):
+        face = x.__array_interface__
+        ptr, readonly = face["data"]
+        face["data"] = (ptr + offset, readonly)
+        face["shape"] = tuple(shape)
+        face["strides"] = tuple(strides)
+        self.__array_interface__ = face
+        self.base = x
+
+
+def _view_at(x, shape, strides, offset=0):
+    """A view of x's memory with the given shape and byte strides, starting
+    `offset` bytes after x's first element."""
+    try:
+        return np.ndarray(shape, x.dtype, x, offset, strides)   # x is one block: cheap
+    except (TypeError, ValueError):
+        return np.asarray(_Window(x, shape, strides, offset))
+
+
+def _plain(x):
+    """x is C-contiguous, ending in a unit stride: NumPy's reshape then gives
+    exactly PyTorch's view strides (the contiguous ones of the new shape)."""
+    return x.size and x.flags.c_contiguous and (not x.ndim or x.strides[-1] == x.itemsize)
+
+
+def _infer_shape(shape, numel):
+    """`shape` with its -1 resolved for `numel` elements; a ValueError, as
+    NumPy's reshape raises, when it does not fit (the callers word PyTorch's
+    errors, see _reshape_error)."""
+    known = 1
+    infer = None
+    for i, n in enumerate(shape):
+        if n == -1:
+            if infer is not None:
+                raise ValueError("only one dimension can be inferred")
+            infer = i
+        else:
+            known *= n
+    if infer is None:
+        if known != numel:
+            raise ValueError("shape does not fit")
+        return tuple(shape)
+    if known == 0 or numel % known:
+        raise ValueError("shape does not fit")
+    return tuple(shape[:infer]) + (numel // known,) + tuple(shape[infer + 1:])
+
+
+def _view_strides(x, new):
+    """The byte strides under which shape `new` reads x's elements in the
+    same order without copying, as PyTorch computes them; None when there
+    are none.
+
+    x's dimensions fall into runs that step through memory as one block
+    (size-1 dimensions never break a run).  Read from the right, each run
+    must be covered exactly by consecutive new dimensions, which step by the
+    run's innermost stride times the new sizes to their right."""
+    shape, strides = x.shape, x.strides
+    if not shape:
+        return (x.itemsize,) * len(new)
+    if not x.size:
+        # Nothing to read: an unchanged shape keeps its strides, any other is contiguous.
+        return strides if tuple(new) == shape else _contiguous_strides(new, x.itemsize)
+    out = [0] * len(new)
+    j = len(new) - 1                 # the next new dimension to place, from the right
+    unit = strides[-1]               # the innermost stride of the current run
+    run = 1                          # elements in the current run so far
+    for i in range(len(shape) - 1, -1, -1):
+        run *= shape[i]
+        if i and (shape[i - 1] == 1 or strides[i - 1] == run * unit):
+            continue                 # dimension i - 1 continues the run
+        covered = 1
+        while j >= 0 and (covered < run or new[j] == 1):
+            out[j] = covered * unit
+            covered *= new[j]
+            j -= 1
+        if covered != run:
+            return None
+        if i:
+            unit = strides[i - 1]
+            run = 1
+    return tuple(out) if j < 0 else None
+
+
+def _expand_strides(x, target):
+    """PyTorch's byte strides for expanding x to `target`: a dimension that
+    grows steps 0, one that keeps its size keeps its stride, and a new
+    leading dimension of size 1 steps over the dimension after it."""
+    shape, strides = x.shape, x.strides
+    nd = len(target)
+    out = [0] * nd
+    if not shape:
+        return tuple(out)            # a 0-d tensor expands with stride 0 everywhere
+    lead = nd - len(shape)
+    for i in range(nd - 1, -1, -1):
+        if i >= lead:
+            n, st = shape[i - lead], strides[i - lead]
+        else:
+            n, st = 1, target[i + 1] * out[i + 1]
+        out[i] = st if n == target[i] else 0
+    return tuple(out)
+
+
+def _index_layout(x, idx):
+    """PyTorch's byte strides for x[idx] (ints, slices, None and Ellipsis)
+    and how many bytes after x's first element it starts.  PyTorch applies
+    the index left to right: a None inserts a dimension as unsqueeze does,
+    stepping over the next dimension not yet indexed."""
+    shape, strides = x.shape, x.strides
+    nd = len(shape)
+    rest = nd - sum(1 for i in idx if i is not None and i is not Ellipsis)
+    out = []
+    offset = 0
+    k = 0                            # the next dimension of x
+    for i in idx:
+        if i is None:
+            out.append(shape[k] * strides[k] if k < nd else x.itemsize)
+        elif i is Ellipsis:
+            out.extend(strides[k:k + rest])
+            k += rest
+            rest = 0
+        elif i.__class__ is slice:
+            start, _, step = i.indices(shape[k])
+            out.append(strides[k] * step)
+            offset += start * strides[k]
+            k += 1
+        else:
+            offset += (i + shape[k] if i < 0 else i) * strides[k]
+            k += 1
+    return tuple(out) + strides[k:], offset
+
+
+def _reshape_raw(x, shape, in_shape=None, strides=None):
+    """x's elements as `shape`: a view with PyTorch's strides (`strides`
+    when the caller computed them) where x's layout allows one, else a copy.
+    The formulas reshape gradients of any layout with it."""
+    if strides is not None:
+        return _view_at(x, shape, strides)
+    if _plain(x):
+        out = x.reshape(shape)
+        if out.shape == x.shape:
+            # NumPy keeps the strides of an unchanged shape; PyTorch's are the
+            # contiguous ones (they differ on size-1 dimensions).
+            c = _contiguous_strides(out.shape, out.itemsize)
+            if out.strides != c:
+                out = _view_at(x, out.shape, c)
+        return out
+    shape = _infer_shape(shape, x.size)
+    st = _view_strides(x, shape)
+    return x.reshape(shape) if st is None else _view_at(x, shape, st)
+
+
+def _unsqueeze_raw(x, dim, in_shape=None):
+    """PyTorch's unsqueeze: the new dimension steps over the one it precedes
+    (one element at the end)."""
+    s, st = x.shape, x.strides
+    step = s[dim] * st[dim] if dim < len(s) else x.itemsize
+    return _view_at(x, s[:dim] + (1,) + s[dim:], st[:dim] + (step,) + st[dim:])
+
+
+def _expand_raw_view(x, shape):
+    """x expanded to `shape` (PyTorch's strides); read-only when elements
+    repeat (or there are none), so that writes into it are refused."""
+    out = _view_at(x, shape, _expand_strides(x, shape))
+    if _numel(shape) != x.size:
+        out.flags.writeable = False
+    return out
+
+
 # --- the table ----------------------------------------------------------------------
-RESHAPE = defop("reshape", lambda x, shape, in_shape=None: x.reshape(shape),
+RESHAPE = defop("reshape", _reshape_raw,
                 lambda F, g, in_shape: F.reshape(g, in_shape),
-                params=("shape", "in_shape"), node_name="ViewBackward0", quiet=False)
-EXPAND = defop("expand", lambda x, shape: _expand_view(x, shape),
+                params=("shape", "in_shape", "strides"), node_name="ViewBackward0", quiet=False)
+SQUEEZE = defop("squeeze", lambda x, dims, in_shape=None: x.squeeze(dims) if dims else x.view(),
+                lambda F, g, in_shape: F.reshape(g, in_shape),
+                params=("dims", "in_shape"), node_name="SqueezeBackward0", quiet=False)
+UNSQUEEZE = defop("unsqueeze", _unsqueeze_raw,
+                  lambda F, g, in_shape: F.reshape(g, in_shape),
+                  params=("dim", "in_shape"), quiet=False)
+EXPAND = defop("expand", _expand_raw_view,
                lambda F, g: g,                    # the node sums g back to x's shape
                params=("shape",), quiet=False)
 SUM_TO = defop("sum_to", lambda x, shape, in_shape=None: _sum_to(x, shape),
@@ -121,7 +362,7 @@ SUM_TO = defop("sum_to", lambda x, shape, in_shape=None: _sum_to(x, shape),
 PERMUTE = defop("permute", lambda x, dims: x.transpose(dims),
                 lambda F, g, dims: F.permute(g, tuple(np.argsort(dims))),
                 params=("dims",), quiet=False)
-GETITEM = defop("getitem", lambda x, idx, in_shape=None: _getitem(x, idx),
+GETITEM = defop("getitem", lambda x, idx, in_shape=None: _getitem_view(x, idx),
                 lambda F, g, idx, in_shape: F.index_add_into(g, idx, in_shape),
                 params=("idx", "in_shape"), node_name="IndexBackward0", quiet=False)
 INDEX_ADD_INTO = defop("index_add_into", _index_add_into,
@@ -142,7 +383,8 @@ INDEX_PUT = defop("index_put", lambda base, value, idx: _index_put(base, value, 
 TO_COPY = defop("to_copy", lambda x, dtype: x.astype(dtype),
                 lambda F, g: g,                    # the node casts g back to x's dtype
                 params=("dtype",), node_name="ToCopyBackward0")
-CLONE = defop("clone", lambda x: x.copy(), lambda F, g: g, quiet=False)
+CLONE = defop("clone", lambda x, order="C": _clone(x, order), lambda F, g: g,
+              params=("order",), quiet=False)
 # cat and stack take any number of inputs: their forwards get the arrays, then the params.
 CAT = defop("cat", lambda *a: np.concatenate(a[:-2], axis=a[-2]), inputs=(),
             params=("dim", "sizes"),
@@ -165,19 +407,61 @@ def _split_grad(F, g, dim, sizes):
 
 
 _VIEW_NAMES = {}
+_RESHAPE_ALIAS = RESHAPE.variant("ReshapeAliasBackward0")
+_UNSAFE_VIEW = RESHAPE.variant("UnsafeViewBackward0")
+_VIEW_ERROR = ("view size is not compatible with input tensor's size and stride (at least one "
+               "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
 
 
-def _reshape_as(input, shape, name="ViewBackward0"):
-    d = input._data
+def _reshape_as(input, shape, name="ViewBackward0", copy=False):
+    """input viewed as `shape`, as PyTorch's view() (node `name`), or with
+    copy=True as its reshape(): where no strides can view input's memory as
+    `shape`, view() refuses and reshape() copies.  (RESHAPE's third param is
+    the view's strides, when computed here.)"""
+    d = _layout(input)
+    shape = _checked_view_shape(shape, d.size)
     cls = _VIEW_NAMES.get(name)
     if cls is None:
         cls = _VIEW_NAMES[name] = RESHAPE.variant(name)
-    shape = _checked_view_shape(shape, d.size)
+    if _plain(d):            # the common case: NumPy's reshape is PyTorch's view
+        try:
+            res = apply(RESHAPE, (input,), (d,), (shape, d.shape, None), cls)
+        except ValueError:
+            raise _reshape_error(shape, d.size) from None
+        return mark_view(res, input, ("reshape", res._data.shape))
     try:
-        res = apply(RESHAPE, (input,), (d,), (shape, d.shape), cls)
+        shape = _infer_shape(shape, d.size)
     except ValueError:
         raise _reshape_error(shape, d.size) from None
-    return mark_view(res, input, ("reshape", res._data.shape))
+    strides = _view_strides(d, shape)
+    if strides is None:
+        if not copy:
+            raise RuntimeError(_VIEW_ERROR)
+        # PyTorch: a contiguous copy, viewed (the result is not a view of input).
+        c = contiguous(input)
+        return apply(RESHAPE, (c,), (c._data,), (shape, d.shape, None), _UNSAFE_VIEW)
+    if copy and not d.flags.c_contiguous:
+        cls = _RESHAPE_ALIAS         # PyTorch's reshape() of a non-contiguous tensor
+    res = apply(RESHAPE, (input,), (d,), (shape, d.shape, strides), cls)
+    return mark_view(res, input, ("reshape", shape))
+
+
+def _reshape_any(input, shape):
+    """Reshape that never refuses, for replaying view chains on copies and
+    writing results back into bases (in-place ops on views, _inplace.py):
+    a view where the layout allows one, else a copy."""
+    d = input._data
+    res = apply(RESHAPE, (input,), (d,), (shape, d.shape, None))
+    return mark_view(res, input, ("reshape", shape))
+
+
+def contiguous(input, memory_format=None):
+    """input itself when contiguous, else a contiguous copy (PyTorch records
+    it as a clone)."""
+    d = input._data
+    if d.flags.c_contiguous:
+        return input
+    return apply(CLONE, (input,), (d,), ("C",))
 
 
 def _reshape_error(shape, size):
@@ -228,7 +512,7 @@ def reshape(input, *shape):
         raise TypeError('reshape() missing 1 required positional arguments: "shape"')
     input = as_tensor_arg(input)
     return _reshape_as(input, _checked_view_shape(shape_args(shape, "reshape", "shape"),
-                                                  input._data.size))
+                                                  input._data.size), copy=True)
 
 
 def view(input, *shape):
@@ -242,14 +526,14 @@ def view_as(input, other):
 
 
 def reshape_as(input, other):
-    return _reshape_as(input, other._data.shape)
+    return _reshape_as(input, other._data.shape, copy=True)
 
 
 def flatten(input, start_dim=0, end_dim=-1):
     input = as_tensor_arg(input)
     s = input._data.shape
     if not s:
-        return _reshape_as(input, (1,))
+        return _reshape_as(input, (1,), copy=True)
     a, b = normalize_dim(start_dim, len(s)), normalize_dim(end_dim, len(s))
     if a > b:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
@@ -258,7 +542,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     n = 1
     for k in s[a:b + 1]:
         n *= k
-    return _reshape_as(input, s[:a] + (n,) + s[b + 1:])
+    return _reshape_as(input, s[:a] + (n,) + s[b + 1:], copy=True)
 
 
 def unflatten(input, dim, sizes):
@@ -270,22 +554,35 @@ def unflatten(input, dim, sizes):
     return _reshape_as(input, s[:dim] + tuple(sizes) + s[dim + 1:])
 
 
+_SQUEEZE1 = SQUEEZE.variant("SqueezeBackward1")
+_SQUEEZE2 = SQUEEZE.variant("SqueezeBackward2")
+
+
 def squeeze(input, dim=None):
+    """Drops size-1 dimensions; the others keep their strides (NumPy's
+    squeeze is PyTorch's)."""
     input = as_tensor_arg(input)
-    s = input._data.shape
+    d = _layout(input)
+    s = d.shape
     if dim is None:
-        return _reshape_as(input, tuple(n for n in s if n != 1), "SqueezeBackward0")
-    dims = [normalize_dim(d, len(s)) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))]
-    new = tuple(n for i, n in enumerate(s) if not (i in dims and n == 1))
-    return _reshape_as(input, new, "SqueezeBackward1" if not isinstance(dim, (tuple, list))
-                       else "SqueezeBackward2")
+        cls = None
+        dims = tuple(i for i, n in enumerate(s) if n == 1)
+    else:
+        several = isinstance(dim, (tuple, list))
+        cls = _SQUEEZE2 if several else _SQUEEZE1
+        wanted = [normalize_dim(k, len(s)) for k in (dim if several else (dim,))]
+        dims = tuple(i for i in range(len(s)) if i in wanted and s[i] == 1)
+    res = apply(SQUEEZE, (input,), (d,), (dims, s), cls)
+    return mark_view(res, input, ("reshape", res._data.shape))
 
 
 def unsqueeze(input, dim):
     input = as_tensor_arg(input)
-    s = input._data.shape
+    d = _layout(input)
+    s = d.shape
     dim = normalize_dim(dim, len(s) + 1)
-    return _reshape_as(input, s[:dim] + (1,) + s[dim:], "UnsqueezeBackward0")
+    return mark_view(apply(UNSQUEEZE, (input,), (d,), (dim, s)), input,
+                     ("reshape", s[:dim] + (1,) + s[dim:]))
 
 
 def expand(input, *sizes):
@@ -309,19 +606,13 @@ def expand(input, *sizes):
                                f"leading, non-existing dimension {i}")
         raise RuntimeError(f"Trying to create tensor with negative dimension {sizes[i]}: "
                            f"{list(sizes)}")
-    out = apply(EXPAND, (input,), (input._data,), (target,))
-    if _numel(target) == input._data.size:
-        return mark_view(out, input, ("reshape", target))
-    out._vbox = _box_of(input)          # shares storage, but cannot be written through
-    return out
+    d = _layout(input)
+    out = apply(EXPAND, (input,), (d,), (target,))
+    # A view either way; when elements repeat its array is read-only, so
+    # nothing writes through it (_inplace.py), and it is replayed as an expand.
+    return mark_view(out, input, ("reshape" if _numel(target) == d.size else "expand", target))
 
 
-def _expand_view(x, shape):
-    """No element repeats (only size-1 dims added or kept): a writable view;
-    otherwise NumPy's read-only broadcast view."""
-    if _numel(shape) == x.size:
-        return x.reshape(shape)
-    return np.broadcast_to(x, shape)
 def _expand_error(s, sizes):
     """PyTorch's error for expanding shape s to sizes (-1 keeps a size)."""
     lead = len(sizes) - len(s)
@@ -367,7 +658,7 @@ def permute(input, *dims):
     dims = tuple(normalize_dim(d, nd) for d in dims)
     if len(set(dims)) != nd:
         raise RuntimeError("permute(): duplicate dims are not allowed.")
-    return mark_view(apply(PERMUTE, (input,), (input._data,), (dims,)), input,
+    return mark_view(apply(PERMUTE, (input,), (_layout(input),), (dims,)), input,
                      ("permute", dims))
 
 
@@ -378,7 +669,7 @@ def transpose(input, dim0, dim1):
     a, b = normalize_dim(dim0, nd), normalize_dim(dim1, nd)
     perm[a], perm[b] = perm[b], perm[a]
     perm = tuple(perm)
-    return mark_view(apply(PERMUTE, (input,), (input._data,), (perm,), _TRANSPOSE),
+    return mark_view(apply(PERMUTE, (input,), (_layout(input),), (perm,), _TRANSPOSE),
                      input, ("permute", perm))
 
 
@@ -391,7 +682,7 @@ def t(input):
     if nd > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
     perm = tuple(range(nd))[::-1]
-    return mark_view(apply(PERMUTE, (input,), (input._data,), (perm,), _T),
+    return mark_view(apply(PERMUTE, (input,), (_layout(input),), (perm,), _T),
                      input, ("permute", perm))
 
 
@@ -447,7 +738,7 @@ def _index_node(idx):
 
 def getitem(input, idx):
     idx = _convert_index(idx)
-    d = input._data
+    d = _layout(input)
     try:
         res = apply(GETITEM, (input,), (d,), (idx, d.shape), _index_node(idx))
     except IndexError as e:
@@ -680,7 +971,9 @@ def to_dtype(input, dtype, copy=False):
 
 
 def clone(input, *, memory_format=None):
-    return apply(CLONE, (input,), (input._data,))
+    # PyTorch's default, preserve_format, keeps the input's layout (a
+    # transposed tensor's clone is transposed).
+    return apply(CLONE, (input,), (_layout(input),), ("K",))
 
 
 _COPY = CLONE.variant("CopyBackwards")
@@ -689,7 +982,7 @@ _COPY = CLONE.variant("CopyBackwards")
 def copy_for_grad(g):
     """The copy AccumulateGrad stores in .grad under create_graph (PyTorch
     shows it as CopyBackwards)."""
-    return apply(CLONE, (g,), (g._data,), (), _COPY)
+    return apply(CLONE, (g,), (g._data,), ("C",), _COPY)
 
 
 TensorOps.copy_for_grad = staticmethod(copy_for_grad)     # for the engine (it imports no op)
@@ -734,11 +1027,16 @@ def _getitem_tensor(x, idx):
 
 ArrayOps.fit = staticmethod(_fit_raw)
 ArrayOps.expand = staticmethod(_expand_raw)
+# Plain backward reshapes and indexes raw gradients with NumPy alone: a
+# gradient's strides are not PyTorch's business, and every reduction's and
+# matrix product's backward would pay for the layout work otherwise.
+ArrayOps.reshape = staticmethod(lambda x, shape, in_shape=None, strides=None: x.reshape(shape))
+ArrayOps.getitem = staticmethod(lambda x, idx, in_shape=None: _getitem(x, idx))
 ArrayOps.mT = staticmethod(lambda x: x.swapaxes(-2, -1))
 TensorOps.fit = staticmethod(_fit_tensor)
 TensorOps.sum_to = staticmethod(_sum_to_tensor)
 TensorOps.expand = staticmethod(_expand_tensor)
-TensorOps.reshape = staticmethod(lambda x, shape: _reshape_as(x, shape))
+TensorOps.reshape = staticmethod(lambda x, shape: _reshape_as(x, shape, copy=True))
 TensorOps.permute = staticmethod(lambda x, dims: permute(x, dims))
 TensorOps.mT = staticmethod(lambda x: transpose(x, -2, -1))
 TensorOps.getitem = staticmethod(_getitem_tensor)
@@ -754,7 +1052,7 @@ for _fn, _names in ((reshape, ()), (flatten, ()), (unflatten, ()), (squeeze, ())
                     (select, ()), (narrow, ()), (index_select, ()), (gather, ()), (nonzero, ()),
                     (clone, ()), (broadcast_to, ())):
     expose(_fn, *_names, formulas=False)
-for _fn in (view, view_as, reshape_as, expand, expand_as):
+for _fn in (view, view_as, reshape_as, expand, expand_as, contiguous):
     expose(_fn, function=False, formulas=False)
 expose(cat, "cat", "concat", "concatenate", method=False, formulas=False)
 expose(stack, method=False, formulas=False)
