@@ -516,6 +516,9 @@ def reshape(input, *shape):
 
 
 def view(input, *shape):
+    if not shape:
+        raise TypeError("view() received an invalid combination of arguments - got (), but "
+                        "expected one of:\n * (torch.dtype dtype)\n * (tuple of ints size)\n")
     if len(shape) == 1 and isinstance(shape[0], _dtypes.dtype):
         raise NotImplementedError("view(dtype) is not supported")
     return _reshape_as(input, _checked_view_shape(shape_args(shape, "view"), input._data.size))
@@ -548,10 +551,20 @@ def flatten(input, start_dim=0, end_dim=-1):
 def unflatten(input, dim, sizes):
     s = input._data.shape
     dim = normalize_dim(dim, len(s))
-    if -1 not in sizes and _numel(sizes) != s[dim]:
-        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the "
-                           f"size of dim {dim} ({s[dim]}) in the input tensor")
-    return _reshape_as(input, s[:dim] + tuple(sizes) + s[dim + 1:])
+    sizes = tuple(sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    try:
+        if min(sizes) < -1:
+            raise ValueError("negative size")
+        sizes = _infer_shape(sizes, s[dim])         # a -1 stands for what dim `dim` leaves
+    except ValueError:
+        e = _reshape_error(sizes, s[dim])
+        if str(e).startswith("shape '"):
+            raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to "
+                               f"the size of dim {dim} ({s[dim]}) in the input tensor") from None
+        raise RuntimeError(f"unflatten got an unexpected error:\n{e}") from None
+    return _reshape_as(input, s[:dim] + sizes + s[dim + 1:])
 
 
 _SQUEEZE1 = SQUEEZE.variant("SqueezeBackward1")
@@ -586,6 +599,8 @@ def unsqueeze(input, dim):
 
 
 def expand(input, *sizes):
+    if not sizes:
+        raise TypeError('expand() missing 1 required positional arguments: "size"')
     input = as_tensor_arg(input)
     sizes = shape_args(sizes, "expand")
     s = input._data.shape
@@ -715,6 +730,10 @@ def _convert_index(idx):
         elif isinstance(i, np.integer):
             out.append(int(i))
         else:
+            if i.__class__ is slice and i.step is not None and i.step <= 0:
+                # PyTorch has no negative strides.
+                raise ValueError("step must be greater than zero" if i.step
+                                 else "slice step cannot be zero")
             out.append(i)
     return tuple(out)
 
