@@ -70,6 +70,26 @@ def test_hook_on_nonleaf_replaces_gradient_flowing_on():
     np.testing.assert_allclose(r["xgrad"][3], [6.0, 9.0])
 
 
+
+@pytest.mark.parametrize("shape", [(), (1,), (1, 1)])
+def test_hook_changing_the_implicit_scalar_gradient_in_place(shape):
+    # backward() of a one-element output seeds it with a shared read-only 1:
+    # hooks get a private copy they may change in place, and the next
+    # backward starts from 1 again.
+    def scenario(lib):
+        x = lib.ones(shape, requires_grad=True)
+        z = x * 3
+        h = z.register_hook(lambda g: g.mul_(2))
+        z.backward()
+        first = x.grad.clone()
+        h.remove()
+        (x * 3).backward()
+        return dict(first=first, second=x.grad)
+
+    r = both(scenario)
+    np.testing.assert_allclose(r["first"][3], np.full(shape, 6.0))
+    np.testing.assert_allclose(r["second"][3], np.full(shape, 9.0))
+
 def test_hook_returning_none_observes_only_and_hooks_chain_in_order():
     def scenario(lib):
         x = lib.tensor([1.0, 2.0], requires_grad=True)

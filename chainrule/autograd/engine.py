@@ -196,6 +196,7 @@ def _accumulate(leaf, g, create_graph):
 
 def _run_leaf_hooks(leaf, g, create_graph):
     """The leaf's tensor hooks, then its AccumulateGrad node's pre-hooks."""
+    g = _writable(g)
     hooks = leaf._backward_hooks
     if hooks:
         g = _call_tensor_hooks(hooks, g, create_graph)
@@ -215,6 +216,7 @@ def _run_leaf_hooks(leaf, g, create_graph):
 def _run_pre_hooks(fn, g, create_graph):
     """Hooks registered on the tensor this node produced (register_hook,
     retain_grad), then the node's own pre-hooks."""
+    g = _writable(g)
     hooks = fn._tensor_hooks
     if hooks:
         g = _call_tensor_hooks(hooks, g, create_graph)
@@ -263,6 +265,14 @@ def _run_node_hooks(fn, grads_in, g):
         if r is not None:
             grads_in = [None if x is None else _unwrap(x, isinstance(g, Tensor)) for x in r]
     return grads_in
+
+
+def _writable(g):
+    """g, or a copy of it where it is the shared read-only seed of a scalar
+    output (autograd._one): hooks may change the gradient in place."""
+    if g.__class__ is not Tensor and not g.flags.writeable:
+        return g.copy()
+    return g
 
 
 def _wrap(g):
