@@ -20,24 +20,22 @@ for _name, _fn in _registry.METHODS.items():
 
 
 # --- operators whose argument order or form differs from the function's ----------------------
-_binary = P._apply_binary
-Tensor.__add__ = lambda self, other: _binary(P.ADD, self, other)
-Tensor.__radd__ = lambda self, other: _binary(P.ADD, self, other)
-Tensor.__sub__ = lambda self, other: P.sub(self, other)
-Tensor.__rsub__ = lambda self, other: P.rsub(self, other)
-Tensor.__mul__ = lambda self, other: _binary(P.MUL, self, other)
-Tensor.__rmul__ = lambda self, other: _binary(P.MUL, self, other)
-Tensor.__truediv__ = lambda self, other: _binary(P.DIV, self, other, None, True)
-Tensor.__rtruediv__ = lambda self, other: P.rdiv(self, other)
-Tensor.__floordiv__ = lambda self, other: P.floor_divide(self, other)
+# (functions, not lambdas around them: an operator then costs one Python call)
+Tensor.__add__ = Tensor.__radd__ = P.operator(P.ADD)
+Tensor.__mul__ = Tensor.__rmul__ = P.operator(P.MUL)
+Tensor.__truediv__ = P.operator(P.DIV, float_result=True)
+Tensor.__sub__ = P.sub
+Tensor.__rsub__ = P.rsub
+Tensor.__rtruediv__ = P.rdiv
+Tensor.__floordiv__ = P.floor_divide
 Tensor.__rfloordiv__ = lambda self, other: P.floor_divide(as_operand(other), self)
-Tensor.__mod__ = lambda self, other: P.remainder(self, other)
+Tensor.__mod__ = P.remainder
 Tensor.__rmod__ = lambda self, other: P.remainder(as_operand(other), self)
-Tensor.__pow__ = lambda self, other: P.pow(self, other)
+Tensor.__pow__ = P.pow
 Tensor.__rpow__ = lambda self, other: P.pow(other, self)
-Tensor.__neg__ = lambda self: P.neg(self)
+Tensor.__neg__ = P.neg
 Tensor.__pos__ = lambda self: self
-Tensor.__abs__ = lambda self: P.abs(self)
+Tensor.__abs__ = P.abs
 Tensor.equal = lambda self, other: bool(self._data.shape == other._data.shape and
                                         np.array_equal(self._data, other._data))
 Tensor.allclose = lambda self, other, rtol=1e-05, atol=1e-08, equal_nan=False: bool(

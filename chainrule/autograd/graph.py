@@ -130,10 +130,14 @@ class Node:
                 else:
                     fn, slots = f
                     grads.append(fn(F, g, *[vals[s] for s in slots]))
-        # Return each gradient in its input's shape (undo broadcasting) and dtype.
+        # Return each gradient in its input's shape (undo broadcasting) and dtype
+        # (compared on the arrays: a Tensor's dtype against NumPy's would go
+        # through NumPy's dtype conversion, and never be equal).
         for i, (gi, m) in enumerate(zip(grads, self.meta)):
-            if gi is not None and (gi.shape != m[0] or gi.dtype != m[1]):
-                grads[i] = F.fit(gi, m[0], m[1])
+            if gi is not None:
+                d = gi._data if isinstance(gi, _Tensor) else gi
+                if d.shape != m[0] or d.dtype != m[1]:
+                    grads[i] = F.fit(gi, m[0], m[1])
         return grads
 
     def _unpack_tensors(self, saved):

@@ -210,6 +210,26 @@ def _apply_binary(op, a, b, node_cls=None, float_result=False, params=()):
     return _apply_binary_promoting(op, a, b, node_cls, float_result, params)
 
 
+def operator(op, float_result=False):
+    """The Tensor operator for `op` (x + y, 2 * x): _apply_binary's fast paths
+    written into the method itself, so that an operator costs one Python call
+    rather than two (about 0.07 us an op)."""
+    def method(self, other):
+        ad = self._data
+        cb = other.__class__
+        if cb is Tensor:
+            bd = other._data
+            if ad.dtype is bd.dtype and (not float_result or ad.dtype.kind == "f"):
+                if ad.shape != bd.shape:
+                    check_broadcast(ad.shape, bd.shape)
+                return apply(op, (self, other), (ad, bd))
+        elif (cb is float or cb is int) and ad.dtype.kind == "f":
+            return apply(op, (self, other), (ad, other))
+        return _apply_binary_promoting(op, self, other, None, float_result)
+    method.__name__ = method.__qualname__ = op.name
+    return method
+
+
 def _apply_binary_promoting(op, a, b, node_cls, float_result, params=()):
     a = as_operand(a)
     b = as_operand(b)
