@@ -471,16 +471,15 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
         check_device(device)
     if end is None:
         start, end = 0, start
-    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
-    lo, hi, st = vals
+    lo, hi, st = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    is_float = isinstance(lo, float) or isinstance(hi, float) or isinstance(st, float)
     if st == 0 or st != st:
         raise RuntimeError("step must be nonzero")
-    if not (math.isfinite(lo) and math.isfinite(hi)):
+    if is_float and not (math.isfinite(lo) and math.isfinite(hi)):
         raise RuntimeError(f"unsupported range: {_num(lo)} -> {_num(hi)}")
     if (st > 0 and hi < lo) or (st < 0 and hi > lo):
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
-        is_float = any(isinstance(v, float) for v in vals)
         dt = _dtypes.get_default_dtype() if is_float else _dtypes.int64
     else:
         dt = _dt(dtype, None, "arange")
@@ -488,7 +487,7 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
             raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
     # Computed in float64 and then cast, as PyTorch sizes the result from the
     # double-precision arithmetic.
-    return _finish(np.arange(*vals, dtype=np.float64 if dt.is_floating_point else None)
+    return _finish(np.arange(lo, hi, st, dtype=np.float64 if dt.is_floating_point else None)
                    .astype(dt.np), requires_grad)
 
 
