@@ -1,16 +1,173 @@
-"""The array library the ops compute with, seen through one small adapter.
+"""The array libraries chainrule computes with, each seen through one small
+adapter: the only module of the op library, the engine and the view
+bookkeeping that names NumPy.
 
-Today that is NumPy; the adapter names what the op library needs from an
-array library, so that a second one (CuPy) enters at one place.
+A `Backend` is one array library as chainrule sees it:
+
+  * `xp`: its namespace, with NumPy's function names (`xp.sin`, `xp.where`,
+    `xp.zeros_like`, `xp.concatenate`...): the numpy module for NumPy, the
+    cupy module for CuPy.  Forwards and raw-array formulas call only this,
+    array methods (`x.sum(axis=...)`, `x.reshape(...)`, `x.astype(...)`) and
+    operators; never `numpy` by name.
+  * `array_types`: the classes of its arrays (`backend_of(a)` is a type lookup).
+  * the adapter: what the op library needs beyond that namespace, written
+    once per library: scatter-add (`add_at`), whether an array views
+    another's storage (`is_view`), read-only and contiguous checks, strides,
+    and the way to and from NumPy (`to_numpy`: printing, `.numpy()`,
+    gradcheck; `from_numpy`: data the factories parse or draw on the host).
+
+Op forwards are resolved per backend once, not per call (see `bind` and
+`Op.forward_for`); the NumPy-bound forward is the declared function itself,
+so the NumPy path costs nothing extra.
+
+NumPy also plays a second part that no backend replaces: it is the host's
+interchange format (user data given as ndarrays or NumPy scalars, `.numpy()`,
+printing, the random generator).  `HOST_ARRAY` and `HOST_SCALAR` name those
+types for the modules that accept such input.
+
+Dtypes are NumPy dtype objects for every backend (`chainrule.float32.np`):
+they only describe element types, and CuPy uses the same objects.
 """
+import functools
+
 import numpy as np
 
-__all__ = ["ARRAY_TYPES", "as_array"]
+__all__ = ["Backend", "NUMPY", "register", "backend_of", "namespace", "is_array", "foreign",
+           "default", "set_default", "bind", "to_numpy", "ARRAY_TYPES", "FOREIGN", "ndarray",
+           "as_array", "HOST_ARRAY", "HOST_SCALAR"]
 
-# Classes a forward may return as they are; anything else (NumPy's scalars for
-# 0-d results) goes through as_array.
-ARRAY_TYPES = frozenset({np.ndarray})
+
+class Backend:
+    """One array library: its namespace `xp`, its array classes and the
+    adapter functions (see the module docstring).  `array_ops` is the raw
+    formula namespace for its arrays, filled by ops/_registry.py on first use."""
+
+    def __init__(self, name, xp, array_types, *, from_numpy, to_numpy, add_at, is_view,
+                 is_writeable=None, is_contiguous, strides):
+        self.name = name
+        self.xp = xp
+        self.array_types = tuple(array_types)
+        self.ndarray = self.array_types[0]
+        self.from_numpy = from_numpy          # host ndarray -> array (sharing memory if it can)
+        self.to_numpy = to_numpy              # array -> host ndarray (sharing memory if it can)
+        self.add_at = add_at                  # add_at(out, idx, values): unbuffered out[idx] += values
+        self.is_view = is_view                # is_view(a): a views another array's storage
+        self.is_writeable = is_writeable or (lambda a: True)
+        self.is_contiguous = is_contiguous    # C order, no gaps
+        self.strides = strides                # in bytes, as NumPy's
+        self.array_ops = None
+
+    def __repr__(self):
+        return f"<chainrule backend {self.name}>"
+
+
+def _numpy_view(a):
+    return a.base is not None
+
+
+NUMPY = Backend(
+    "numpy", np, (np.ndarray,),
+    from_numpy=lambda a: a,
+    to_numpy=np.asarray,                      # (NumPy scalars, where NumPy gives them, too)
+    add_at=np.add.at,
+    is_view=_numpy_view,
+    is_writeable=lambda a: a.flags.writeable,
+    is_contiguous=lambda a: a.flags.c_contiguous,
+    strides=lambda a: a.strides,
+)
+
 ndarray = np.ndarray
+as_array = np.asarray          # NumPy returns scalars for 0-d results; the dispatch point wraps them
+HOST_ARRAY = np.ndarray        # user data and .numpy() results (NumPy: the host's format)
+HOST_SCALAR = np.generic
+
+_BY_TYPE = {np.ndarray: NUMPY}
+# Classes a forward may return as they are (every backend's arrays); anything
+# else (NumPy's scalars for 0-d results) goes through as_array.
+ARRAY_TYPES = {np.ndarray}
+# Array classes of the backends other than NumPy: the engine and the nodes
+# check a gradient's class against it to leave NumPy's generated fast path.
+FOREIGN = set()
+_DEFAULT = [NUMPY]
 
 
-as_array = np.asarray
+def register(backend):
+    """Make `backend`'s arrays known (backend_of, the dispatch point) and give
+    it its raw formula namespace."""
+    for cls in backend.array_types:
+        _BY_TYPE[cls] = backend
+        ARRAY_TYPES.add(cls)
+        if backend is not NUMPY:
+            FOREIGN.add(cls)
+    if backend.array_ops is None:
+        from . import _registry      # (cycle: _registry imports this module)
+        _registry.array_ops_for(backend)
+    return backend
+
+
+def backend_of(a):
+    """The backend of array `a`.  Anything that is no registered array (a
+    NumPy scalar, a Python number) belongs to NumPy."""
+    return _BY_TYPE.get(a.__class__, NUMPY)
+
+
+def namespace(a):
+    """The array namespace of `a`: backend_of(a).xp."""
+    return _BY_TYPE.get(a.__class__, NUMPY).xp
+
+
+def is_array(a):
+    """Whether `a` is an array of some registered backend."""
+    return a.__class__ in _BY_TYPE
+
+
+def foreign(values):
+    """Whether any of `values` is an array of a backend other than NumPy."""
+    if FOREIGN:
+        for v in values:
+            if v.__class__ in FOREIGN:
+                return True
+    return False
+
+
+def to_numpy(a):
+    """`a` as a NumPy array (the same memory where the backend allows)."""
+    if a.__class__ is np.ndarray:
+        return a
+    return _BY_TYPE.get(a.__class__, NUMPY).to_numpy(a)
+
+
+def default():
+    """The backend the factories create arrays with."""
+    return _DEFAULT[0]
+
+
+def set_default(backend):
+    """Choose the backend the factories create arrays with (internal: a
+    device setting will build on it); returns the previous one."""
+    register(backend)
+    prev = _DEFAULT[0]
+    _DEFAULT[0] = backend
+    return prev
+
+
+def bind(decl, backend):
+    """A forward (or raw formula helper) as declared, resolved for `backend`:
+
+    * a string names a function of the namespace: "sin" -> backend.xp.sin;
+    * a function with a keyword-only parameter `xp` (defaulting to NumPy's
+      namespace) gets the backend's namespace; one with `be` gets the Backend
+      itself (for the adapter functions).  Bound once, with functools.partial;
+      for the backend of the default the function itself;
+    * any other function uses array methods and operators only and serves
+      every backend as it is.
+    """
+    if decl.__class__ is str:
+        return getattr(backend.xp, decl)
+    kw = getattr(decl, "__kwdefaults__", None)
+    if kw:
+        if "xp" in kw:
+            return decl if kw["xp"] is backend.xp else functools.partial(decl, xp=backend.xp)
+        if "be" in kw:
+            return decl if kw["be"] is backend else functools.partial(decl, be=backend)
+    return decl

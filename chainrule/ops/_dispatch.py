@@ -32,6 +32,8 @@ _quietly = _fpstate.quietly_fast     # Context.run: C-level
 _as_array = _backend.as_array          # NumPy returns scalars for 0-d results
 _ARRAY_TYPES = _backend.ARRAY_TYPES
 _ndarray = _backend.ndarray
+_NUMPY = _backend.NUMPY
+_BACKEND_OF = _backend._BY_TYPE
 
 
 def apply(op, inputs, arrays, params=(), node_cls=None):
@@ -40,21 +42,21 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
     here costs about 0.07 us an op, a twentieth of the whole bookkeeping)."""
     if _FW_ACTIVE[0] and op.differentiable:
         return _with_tangent(op, inputs, arrays, params, node_cls)
-    # --- the forward ---
+    # --- the forward: op.forward is NumPy's, other array libraries' is looked up ---
+    fwd = op.forward if arrays[0].__class__ is _ndarray else _forward_for(op, arrays)
     if op.quiet:
         try:
             # (the commonest arities spelled out: no argument tuple to build)
             if len(arrays) == 1:
-                out = _quietly(op.forward, arrays[0], *params) if params else \
-                    _quietly(op.forward, arrays[0])
+                out = _quietly(fwd, arrays[0], *params) if params else _quietly(fwd, arrays[0])
             elif len(arrays) == 2 and not params:
-                out = _quietly(op.forward, arrays[0], arrays[1])
+                out = _quietly(fwd, arrays[0], arrays[1])
             else:
-                out = _quietly(op.forward, *arrays, *params)
+                out = _quietly(fwd, *arrays, *params)
         except RuntimeError as e:
-            out = _fpstate.retry_quietly(e, op.forward, *arrays, *params)
+            out = _fpstate.retry_quietly(e, fwd, *arrays, *params)
     else:
-        out = op.forward(*arrays, *params) if params else op.forward(*arrays)
+        out = fwd(*arrays, *params) if params else fwd(*arrays)
     if out.__class__ is not _ndarray and out.__class__ not in _ARRAY_TYPES:
         out = _as_array(out)
     # --- the graph: edges to the inputs that take part, unrolled for one and two ---
@@ -131,6 +133,16 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
     if inputs and inputs[0].__class__ is not Tensor:
         _keep_subclass(t, inputs)
     return t
+
+
+def _forward_for(op, arrays):
+    """op's forward for the array library of `arrays` (the first that is an
+    array; Python numbers may come first, as in `2 - x`)."""
+    for a in arrays:
+        be = _BACKEND_OF.get(a.__class__)
+        if be is not None:
+            return op.forward if be is _NUMPY else op.forward_for(be)
+    return op.forward
 
 
 def _keep_subclass(t, inputs):

@@ -1,8 +1,10 @@
 """How an operation is declared: everything about it in one place.
 
-    SIN = defop("sin", np.sin, lambda F, g, x: g * F.cos(x))
+    SIN = defop("sin", "sin", lambda F, g, x: g * F.cos(x))
 
-reads: sin's forward is np.sin; the gradient for its input x is g * cos(x).
+reads: sin's forward is the array namespace's sin (np.sin for NumPy arrays,
+cupy.sin for CuPy's: see _backend.bind for the forms a forward takes); the
+gradient for its input x is g * cos(x).
 A formula's parameters name what it needs: the op's inputs (by the names in
 `inputs=`), its output (`out`), or its parameters (`params=`).  The registry
 reads those names once, so each recorded node saves exactly those values.
@@ -10,7 +12,9 @@ An op declared without formulas (a comparison, `isnan`, `argmax`) is not
 differentiable: its results never require grad.
 
 `F` is the namespace the formula computes with.  Plain backward passes
-`ArrayOps`: the ops' raw forward functions on arrays, no graph, no wrappers.
+`ArrayOps`: the ops' raw forward functions on arrays, no graph, no wrappers
+(one such namespace per array library: `array_ops_for(backend)`; `ArrayOps`
+itself is NumPy's).
 backward with create_graph=True passes `TensorOps`: the same ops as
 differentiable functions on Tensors, so the backward is recorded in turn and
 higher derivatives come for free.  Formulas therefore only use F.<op> and
@@ -26,15 +30,48 @@ PyTorch's promotion and hands the arrays to the dispatch point
 """
 import inspect
 
-from . import _codegen
+from . import _backend, _codegen
 from ..autograd.graph import Node
 
 __all__ = ["defop", "Op", "ArrayOps", "TensorOps", "expose", "FUNCTIONS", "METHODS", "INPLACE",
-           "OPS"]
+           "OPS", "array_op", "array_ops_for"]
+
+_NUMPY = _backend.NUMPY
 
 
 class ArrayOps:
-    """Raw-array versions of every registered op (filled by defop)."""
+    """Raw-array versions of every registered op, for NumPy arrays (filled by
+    defop and array_op; array_ops_for gives other array libraries theirs)."""
+
+
+# name -> declaration of every raw-array formula function (the ops' forwards
+# and the helpers given by array_op), as _backend.bind takes them.
+_ARRAY_DECLS = {}
+_BUILT = []        # backends other than NumPy whose array_ops exist
+
+
+def array_op(name, decl):
+    """F.<name> for formulas on raw arrays: `decl` as a forward is declared
+    (a namespace function's name, or a function; see _backend.bind)."""
+    _ARRAY_DECLS[name] = decl
+    setattr(ArrayOps, name, staticmethod(_backend.bind(decl, _NUMPY)))
+    for be in _BUILT:
+        setattr(be.array_ops, name, staticmethod(_backend.bind(decl, be)))
+
+
+def array_ops_for(backend):
+    """The raw-array formula namespace for `backend`'s arrays (built once)."""
+    ops = backend.array_ops
+    if ops is None:
+        if backend is _NUMPY:
+            ops = ArrayOps
+        else:
+            ops = type(f"ArrayOps_{backend.name}", (), {
+                "__doc__": f"Raw-array versions of every registered op, for {backend.name}.",
+                **{n: staticmethod(_backend.bind(d, backend)) for n, d in _ARRAY_DECLS.items()}})
+            _BUILT.append(backend)
+        backend.array_ops = ops
+    return ops
 
 
 class TensorOps:
@@ -79,12 +116,17 @@ def _camel(name):
 
 class Op:
     """One operation: its forward on arrays and its Node class (which carries
-    the backward formulas; a non-differentiable op has none)."""
+    the backward formulas; a non-differentiable op has none).
+
+    `forward` is the forward for NumPy arrays; `forward_for(backend)` the one
+    for another array library's (resolved from the declaration once)."""
 
     def __init__(self, name, forward, node_cls, inputs, params, differentiable=True):
         self.name = name
         self.differentiable = differentiable
-        self.forward = forward
+        self.declared_forward = forward
+        self.forward = _backend.bind(forward, _NUMPY)
+        self._forwards = {_NUMPY: self.forward}
         self.Node = node_cls
         self.inputs = inputs
         self.params = params
@@ -93,6 +135,12 @@ class Op:
         # stores the inputs tuple as is).
         self.saves_inputs = bool(inputs) and self.save_plan == tuple(range(len(inputs)))
         self._variants = {node_cls.__name__: node_cls}
+
+    def forward_for(self, backend):
+        f = self._forwards.get(backend)
+        if f is None:
+            f = self._forwards[backend] = _backend.bind(self.declared_forward, backend)
+        return f
 
     def variant(self, node_name):
         """The same formulas under another grad_fn name (PyTorch names e.g.
@@ -112,7 +160,8 @@ def defop(name, forward, *formulas, inputs=("x",), params=(), node_name=None,
     """Register op `name`.
 
     forward(*input_arrays, *params) -> array (the formulas may also call it
-    as F.<name> with fewer params: give the others defaults).
+    as F.<name> with fewer params: give the others defaults); a function, or
+    the name of the array namespace's function, as _backend.bind takes it.
     formulas: one per input, `lambda F, g, <names>: grad`, or None where the
     input is not differentiable.  `combined` instead gives one function
     returning every input's gradient (for ops like cat, where the inputs share
@@ -187,5 +236,5 @@ def defop(name, forward, *formulas, inputs=("x",), params=(), node_name=None,
     op.pick_all = _codegen.saved_picker(name, plan, (True,) * len(plan)) if plan else None
     OPS[name] = op
     cls._op = op
-    setattr(ArrayOps, name, staticmethod(forward))
+    array_op(name, forward)
     return op
