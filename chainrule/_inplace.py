@@ -16,11 +16,12 @@ gradients.
 """
 import weakref
 
-import numpy as np
-
 from ._grad_mode import STATE
 from ._inplace_state import EPOCH
 from ._tensor import Tensor
+from .ops import _backend
+
+_ndarray = _backend.ndarray
 
 HINT = ("Hint: enable anomaly detection to find the operation that failed to compute its "
         "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
@@ -128,8 +129,12 @@ _CPP_NAMED = ("CopySlices", "CopyBackwards", "AccumulateGrad")
 # elements repeat: its array is read-only, so nothing writes through it).
 def mark_view(out, base, step):
     """Record that tensor `out` views `base`'s storage (through `step`)."""
-    if not isinstance(out._data, np.ndarray) or out._data.base is None:
-        return out                    # NumPy made a copy: not a view
+    d = out._data
+    if d.__class__ is _ndarray:
+        if d.base is None:
+            return out                # NumPy made a copy: not a view
+    elif not _backend.backend_of(d).is_view(d):
+        return out                    # (the array library's adapter knows)
     out._vbox = box_of(base)
     parent = base._view_of
     if parent is None:
@@ -157,6 +162,14 @@ def share_storage(out, base):
     return out
 
 
+def inverse_permutation(dims):
+    """The permutation undoing `dims` (p such that permute(permute(x, dims), p) is x)."""
+    inv = [0] * len(dims)
+    for i, d in enumerate(dims):
+        inv[d] = i
+    return tuple(inv)
+
+
 def _apply_step(x, step):
     from .ops import shape as S
     kind, arg = step
@@ -180,7 +193,7 @@ def _write_back(parent, step, new_child, final=False):
     if kind == "reshape":
         whole = S._reshape_any(new_child, parent._data.shape)
     else:
-        whole = S.permute(new_child, tuple(np.argsort(arg)))
+        whole = S.permute(new_child, inverse_permutation(arg))
     if final:
         return S.index_put(parent, (Ellipsis,), whole, "CopySlices")
     return whole
@@ -241,7 +254,7 @@ def apply(self, compute, others=()):
         return self
     # A view: recompute the chain base -> view on a snapshot of the base, apply
     # the op there, write the result back step by step, and rebase both.
-    if not self._data.flags.writeable and self._data.size:
+    if self._data.size and not _backend.is_writeable(self._data):
         raise _overlap_error()            # an expanded view: elements repeat
     base, steps = view
     levels = [_snapshot(base)]
@@ -323,7 +336,7 @@ def _store(t, data):
     try:
         d[...] = data
     except ValueError:
-        if d.flags.writeable:
+        if _backend.backend_of(d).is_writeable(d):
             raise
         if not d.size:
             return                        # (an expand to an empty shape: nothing to write)

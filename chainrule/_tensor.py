@@ -8,10 +8,9 @@ chainrule/_methods.py.
 """
 import warnings
 
-import numpy as np
-
 from . import _dtypes, _errors
 from ._grad_mode import STATE
+from .ops import _backend
 
 __all__ = ["Tensor", "Size", "device"]
 
@@ -177,10 +176,12 @@ class Tensor:
     def stride(self, dim=None):
         d = layout_array(self)
         n = d.itemsize
-        s = tuple([b // n for b in d.strides])
+        s = tuple([b // n for b in _backend.backend_of(d).strides(d)])
         if dim is None:
             return s
-        if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        if not (isinstance(dim, int) or
+                isinstance(dim, _backend.HOST_SCALAR) and dim.dtype.kind in "iu") \
+                or isinstance(dim, bool):
             raise TypeError(f"stride(): argument 'dim' (position 1) must be int, not "
                             f"{type(dim).__name__}")
         nd = len(s)
@@ -194,15 +195,18 @@ class Tensor:
     def is_contiguous(self, memory_format=None):
         # NumPy's C-contiguity is PyTorch's rule: size-1 dimensions do not
         # count, and an empty tensor is contiguous.
-        return self._data.flags.c_contiguous
+        d = self._data
+        return _backend.backend_of(d).is_contiguous(d)
 
     def storage_offset(self):
         d = self._data
-        return (_address(d) - _address(storage_owner(d))) // d.itemsize
+        be = _backend.backend_of(d)
+        return (be.data_ptr(d) - be.storage_ptr(d)) // d.itemsize
 
     def data_ptr(self):
         d = self._data
-        return _address(d) if d.size else 0      # PyTorch: an empty tensor points nowhere
+        # PyTorch: an empty tensor points nowhere
+        return _backend.backend_of(d).data_ptr(d) if d.size else 0
 
     @property
     def device(self):
@@ -458,25 +462,6 @@ class Tensor:
     # module, so it cannot be imported from here).
 
 
-def _address(a):
-    return a.__array_interface__["data"][0]
-
-
-def storage_owner(a):
-    """The array owning the memory `a` looks into: up its bases, through the
-    holders that views built from an array interface keep (ops/shape.py's
-    _Window, NumPy's as_strided)."""
-    while True:
-        b = a.base
-        if b is None:
-            return a
-        if b.__class__ is not np.ndarray:
-            b = getattr(b, "base", None)
-            if not isinstance(b, np.ndarray):
-                return a
-        a = b
-
-
 def contiguous_strides(shape, itemsize):
     """PyTorch's strides, in bytes, of a fresh tensor of `shape` (sizes 0
     and 1 do not multiply the strides before them)."""
@@ -496,14 +481,17 @@ def layout_array(t):
     view's array (and so detach()'s of one) was built with PyTorch's strides
     and is taken as it is, zeros included (an expand to an empty shape)."""
     d = t._data
-    if d.size or any(d.strides):
+    if d.size:
+        return d
+    be = _backend.backend_of(d)
+    if any(be.strides(d)):
         return d
     src = t
     while src._view_of is None and src._storage_of is not None:
         src = src._storage_of
     if src._view_of is not None:
         return d
-    return np.ndarray(d.shape, d.dtype, d, 0, contiguous_strides(d.shape, d.itemsize))
+    return be.as_strided(d, d.shape, contiguous_strides(d.shape, d.itemsize))
 
 
 def _c_name(dt):

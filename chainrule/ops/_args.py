@@ -2,11 +2,13 @@
 dtypes chosen by PyTorch's promotion rule.  Shared by every op module."""
 import numbers
 
-import numpy as np
-
 from .. import _dtypes
 from .. import _errors
 from .._tensor import Tensor
+from . import _backend
+
+_HOST_ARRAY = _backend.HOST_ARRAY      # user data: NumPy's arrays and scalars
+_HOST_SCALAR = _backend.HOST_SCALAR
 
 _float, _int, _bool = float, int, bool
 
@@ -19,12 +21,12 @@ def as_operand(v):
     c = v.__class__
     if c is _float or c is _int or c is _bool:
         return v
-    if isinstance(v, np.generic):
+    if isinstance(v, _HOST_SCALAR):
         return v.item()
     if isinstance(v, numbers.Number):
         return v
     from .._factories import as_tensor, tensor   # (cycle: _factories imports shape_args)
-    if isinstance(v, np.ndarray):
+    if isinstance(v, _HOST_ARRAY) or _backend.is_array(v):
         return as_tensor(v) if v.dtype in _dtypes.FROM_NP else tensor(v)
     return tensor(v)
 
@@ -33,7 +35,7 @@ def as_tensor_arg(v):
     """For ops whose inputs must be Tensors (e.g. torch.sin(x))."""
     if isinstance(v, Tensor):
         return v
-    if isinstance(v, np.ndarray) and v.dtype in _dtypes.FROM_NP:
+    if (isinstance(v, _HOST_ARRAY) or _backend.is_array(v)) and v.dtype in _dtypes.FROM_NP:
         from .._factories import as_tensor   # (cycle: _factories imports shape_args)
         return as_tensor(v)
     raise TypeError(f"expected Tensor as argument, but got {type(v).__name__}")
@@ -61,9 +63,27 @@ def to_float_array(d):
     return d.astype(_dtypes.get_default_dtype().np)
 
 
+def broadcast_shapes(a, b):
+    """The shape a and b broadcast to (ValueError if they do not)."""
+    n = len(a) - len(b)
+    if n > 0:
+        b = (1,) * n + tuple(b)
+    elif n < 0:
+        a = (1,) * -n + tuple(a)
+    out = []
+    for x, y in zip(a, b):
+        if x == y or y == 1:
+            out.append(x)
+        elif x == 1:
+            out.append(y)
+        else:
+            raise ValueError(f"shapes {tuple(a)} and {tuple(b)} do not broadcast")
+    return tuple(out)
+
+
 def check_broadcast(a, b):
     try:
-        return np.broadcast_shapes(a, b)
+        return broadcast_shapes(a, b)
     except ValueError:
         raise _errors.broadcast_mismatch(a, b) from None
 

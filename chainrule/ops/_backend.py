@@ -11,10 +11,12 @@ A `Backend` is one array library as chainrule sees it:
     operators; never `numpy` by name.
   * `array_types`: the classes of its arrays (`backend_of(a)` is a type lookup).
   * the adapter: what the op library needs beyond that namespace, written
-    once per library: scatter-add (`add_at`), whether an array views
-    another's storage (`is_view`), read-only and contiguous checks, strides,
-    and the way to and from NumPy (`to_numpy`: printing, `.numpy()`,
-    gradcheck; `from_numpy`: data the factories parse or draw on the host).
+    once per library: scatter-add (`add_at`), strided views (`strides`,
+    `as_strided`, `readonly`, `is_contiguous`, `is_writeable`: the view ops
+    give arrays PyTorch's layouts), whether an array views another's storage
+    (`is_view`) and where its memory starts (`data_ptr`, `storage_ptr`), and
+    the way to and from NumPy (`to_numpy`: printing, `.numpy()`; `from_numpy`:
+    data the factories parse or draw on the host).
 
 Op forwards are resolved per backend once, not per call (see `bind` and
 `Op.forward_for`); the NumPy-bound forward is the declared function itself,
@@ -29,6 +31,7 @@ Dtypes are NumPy dtype objects for every backend (`chainrule.float32.np`):
 they only describe element types, and CuPy uses the same objects.
 """
 import functools
+import operator
 
 import numpy as np
 
@@ -42,8 +45,9 @@ class Backend:
     adapter functions (see the module docstring).  `array_ops` is the raw
     formula namespace for its arrays, filled by ops/_registry.py on first use."""
 
-    def __init__(self, name, xp, array_types, *, from_numpy, to_numpy, add_at, is_view,
-                 is_writeable=None, is_contiguous, strides):
+    def __init__(self, name, xp, array_types, *, from_numpy, to_numpy, add_at, strides,
+                 as_strided, readonly, is_contiguous, is_writeable, is_view, data_ptr,
+                 storage_ptr):
         self.name = name
         self.xp = xp
         self.array_types = tuple(array_types)
@@ -51,18 +55,68 @@ class Backend:
         self.from_numpy = from_numpy          # host ndarray -> array (sharing memory if it can)
         self.to_numpy = to_numpy              # array -> host ndarray (sharing memory if it can)
         self.add_at = add_at                  # add_at(out, idx, values): unbuffered out[idx] += values
-        self.is_view = is_view                # is_view(a): a views another array's storage
-        self.is_writeable = is_writeable or (lambda a: True)
-        self.is_contiguous = is_contiguous    # C order, no gaps
-        self.strides = strides                # in bytes, as NumPy's
+        self.strides = strides                # strides(a): in bytes, as NumPy's
+        # as_strided(a, shape, strides, offset=0): a view of a's memory with that
+        # shape and byte strides, from `offset` bytes after a's first element
+        self.as_strided = as_strided
+        self.readonly = readonly              # readonly(a): a, refusing writes from now on
+        self.is_contiguous = is_contiguous    # C order (size-1 dimensions do not count)
+        self.is_writeable = is_writeable
+        self.is_view = is_view                # is_view(a): a views another array's memory
+        self.data_ptr = data_ptr              # the address of a's first element
+        self.storage_ptr = storage_ptr        # the address of the memory a looks into
         self.array_ops = None
 
     def __repr__(self):
         return f"<chainrule backend {self.name}>"
 
 
-def _numpy_view(a):
-    return a.base is not None
+# --- NumPy's adapter ------------------------------------------------------------------------
+class _Window:
+    """The array interface of a view NumPy cannot make by indexing: x's
+    memory seen with `shape` and `strides`, from `offset` bytes after x's
+    first element.  `base` keeps x alive (and leads storage_ptr to x's
+    memory)."""
+
+    def __init__(self, x, shape, strides, offset):
+        face = x.__array_interface__
+        ptr, readonly = face["data"]
+        face["data"] = (ptr + offset, readonly)
+        face["shape"] = tuple(shape)
+        face["strides"] = tuple(strides)
+        self.__array_interface__ = face
+        self.base = x
+
+
+def _numpy_as_strided(x, shape, strides, offset=0):
+    try:
+        return np.ndarray(shape, x.dtype, x, offset, strides)   # x is one block: cheap
+    except (TypeError, ValueError):
+        return np.asarray(_Window(x, shape, strides, offset))
+
+
+def _numpy_readonly(a):
+    a.flags.writeable = False
+    return a
+
+
+def _numpy_data_ptr(a):
+    return a.__array_interface__["data"][0]
+
+
+def _numpy_storage_owner(a):
+    """The array owning the memory `a` looks into: up its bases, through the
+    holders that views built from an array interface keep (_Window, NumPy's
+    as_strided, the factories' _Shared)."""
+    while True:
+        b = a.base
+        if b is None:
+            return a
+        if b.__class__ is not np.ndarray:
+            b = getattr(b, "base", None)
+            if not isinstance(b, np.ndarray):
+                return a
+        a = b
 
 
 NUMPY = Backend(
@@ -70,10 +124,14 @@ NUMPY = Backend(
     from_numpy=lambda a: a,
     to_numpy=np.asarray,                      # (NumPy scalars, where NumPy gives them, too)
     add_at=np.add.at,
-    is_view=_numpy_view,
-    is_writeable=lambda a: a.flags.writeable,
-    is_contiguous=lambda a: a.flags.c_contiguous,
-    strides=lambda a: a.strides,
+    strides=operator.attrgetter("strides"),
+    as_strided=_numpy_as_strided,
+    readonly=_numpy_readonly,
+    is_contiguous=operator.attrgetter("flags.c_contiguous"),
+    is_writeable=operator.attrgetter("flags.writeable"),
+    is_view=lambda a: a.base is not None,
+    data_ptr=_numpy_data_ptr,
+    storage_ptr=lambda a: _numpy_data_ptr(_numpy_storage_owner(a)),
 )
 
 ndarray = np.ndarray
@@ -128,6 +186,11 @@ def foreign(values):
             if v.__class__ in FOREIGN:
                 return True
     return False
+
+
+def is_writeable(a):
+    """Whether writes into array `a` are allowed (NumPy's expanded views refuse them)."""
+    return _BY_TYPE.get(a.__class__, NUMPY).is_writeable(a)
 
 
 def to_numpy(a):

@@ -4,13 +4,14 @@ One formula covers every case of C = A @ B: dA = dC @ B^T and dB = A^T @ dC,
 after viewing 1-D operands as a row (A) or column (B) matrix, exactly as
 matmul itself does; the node then sums broadcast batch dimensions away.
 """
-import numpy as np
-
 from .._tensor import Tensor
+from . import _backend
 from ._args import as_tensor_arg, check_broadcast
 from ._dispatch import apply
-from ._registry import defop, expose, TensorOps, ArrayOps
+from ._registry import defop, expose, array_op
 from .shape import unsqueeze
+
+_XP = _backend.NUMPY.xp      # forwards' `xp` by default; _backend.bind gives other libraries theirs
 
 
 def _as_matrix(F, x, shape, column):
@@ -47,13 +48,13 @@ def _grad_b(F, g, a, a_shape, b_shape):
     return db if len(b_shape) != 1 else F.reshape(db, tuple(b_shape))
 
 
-MATMUL = defop("matmul", lambda a, b, a_shape, b_shape: np.matmul(a, b), _grad_a, _grad_b,
+MATMUL = defop("matmul", lambda a, b, a_shape, b_shape, *, xp=_XP: xp.matmul(a, b), _grad_a, _grad_b,
                inputs=("a", "b"), params=("a_shape", "b_shape"),
                node_name="UnsafeViewBackward0")
 # The common shapes get their textbook formulas directly (fewer steps than the
 # general one above, which they agree with).
-DOT = defop("dot", np.dot, lambda F, g, b: g * b, lambda F, g, a: g * a, inputs=("a", "b"))
-MM = defop("mm", np.matmul, lambda F, g, b: F.matmul(g, F.mT(b)),
+DOT = defop("dot", "dot", lambda F, g, b: g * b, lambda F, g, a: g * a, inputs=("a", "b"))
+MM = defop("mm", "matmul", lambda F, g, b: F.matmul(g, F.mT(b)),
            lambda F, g, a: F.matmul(F.mT(a), g), inputs=("a", "b"))
 _MV = MATMUL.variant("MvBackward0")
 _VM = MATMUL.variant("SqueezeBackward4")
@@ -205,4 +206,4 @@ for _fn, _names in ((dot, ("dot", "inner", "vdot")), (mm, ()), (mv, ()), (bmm, (
     expose(_fn, *_names, formulas=False)
 expose(matmul, "__matmul__", function=False, formulas=False)
 expose(lambda self, other: matmul(other, self), "__rmatmul__", function=False, formulas=False)
-ArrayOps.matmul = staticmethod(np.matmul)      # (the op's forward also takes the shapes)
+array_op("matmul", "matmul")      # (the op's forward also takes the shapes)

@@ -7,17 +7,22 @@ chainrule.<name>, Tensor.<name>, Tensor.<name>_ and F.<name> in formulas.
 Broadcasting needs no formula: the node sums each gradient back to its
 input's shape (Node.apply_formulas -> F.fit).  Forward mode and higher
 derivatives come from the same formulas.
+
+Forwards name a function of the array namespace ("sin" is np.sin on NumPy
+arrays, cupy.sin on CuPy's) or take the namespace as the keyword `xp` (see
+_backend.bind); none names NumPy.
 """
 import math
 
-import numpy as np
-
 from .. import _dtypes
+from . import _backend
 from .._tensor import Tensor
 from ._args import as_operand, as_tensor_arg, check_broadcast, promoted_arrays, to_float_array
 from ._dispatch import apply
-from ._registry import defop, expose, TensorOps, ArrayOps
+from ._registry import defop, expose, TensorOps, array_op
 from .shape import nonzero
+
+_XP = _backend.NUMPY.xp      # forwards' `xp` by default; _backend.bind gives other libraries theirs
 
 
 # --- unary ops: y = f(x) --------------------------------------------------------------
@@ -49,7 +54,7 @@ def unary(name, forward, formula, *, float_result=False, aliases=(), check=None,
 
 
 def _no_bool_negation(d):
-    if d.dtype == np.bool_:
+    if d.dtype.kind == "b":
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
                            "you are trying to invert a mask, use the `~` or `logical_not()` "
                            "operator instead.")
@@ -57,25 +62,25 @@ def _no_bool_negation(d):
 
 F32 = dict(float_result=True)
 # name                 forward        d/dx, times g
-neg = unary("neg", np.negative, lambda F, g: -g, aliases=("negative",), check=_no_bool_negation)
-exp = unary("exp", np.exp, lambda F, g, out: g * out, **F32)
-log = unary("log", np.log, lambda F, g, x: g / x, **F32)
-sqrt = unary("sqrt", np.sqrt, lambda F, g, out: g / (2 * out), **F32)
-sin = unary("sin", np.sin, lambda F, g, x: g * F.cos(x), **F32)
-cos = unary("cos", np.cos, lambda F, g, x: -g * F.sin(x), **F32)
-tan = unary("tan", np.tan, lambda F, g, out: g * (1 + out * out), **F32)
-tanh = unary("tanh", np.tanh, lambda F, g, out: g * (1 - out * out), **F32)
-abs = unary("abs", np.abs, lambda F, g, x: g * F.sign(x), aliases=("absolute",))
-sigmoid = unary("sigmoid", lambda x: 0.5 * np.tanh(0.5 * x) + 0.5,   # stable for large |x|
+neg = unary("neg", "negative", lambda F, g: -g, aliases=("negative",), check=_no_bool_negation)
+exp = unary("exp", "exp", lambda F, g, out: g * out, **F32)
+log = unary("log", "log", lambda F, g, x: g / x, **F32)
+sqrt = unary("sqrt", "sqrt", lambda F, g, out: g / (2 * out), **F32)
+sin = unary("sin", "sin", lambda F, g, x: g * F.cos(x), **F32)
+cos = unary("cos", "cos", lambda F, g, x: -g * F.sin(x), **F32)
+tan = unary("tan", "tan", lambda F, g, out: g * (1 + out * out), **F32)
+tanh = unary("tanh", "tanh", lambda F, g, out: g * (1 - out * out), **F32)
+abs = unary("abs", "abs", lambda F, g, x: g * F.sign(x), aliases=("absolute",))
+sigmoid = unary("sigmoid", lambda x, *, xp=_XP: 0.5 * xp.tanh(0.5 * x) + 0.5,   # stable for large |x|
                 lambda F, g, out: g * out * (1 - out), **F32)
 # g * sign(out) is the 0/1 mask, kept connected to the graph (as PyTorch does) so a
 # second derivative of a ReLU network is zero rather than an error.
-relu = unary("relu", lambda x: np.maximum(x, 0), lambda F, g, out: g * F.sign(out))
-reciprocal = unary("reciprocal", np.reciprocal, lambda F, g, out: -g * out * out, **F32)
+relu = unary("relu", lambda x, *, xp=_XP: xp.maximum(x, 0), lambda F, g, out: g * F.sign(out))
+reciprocal = unary("reciprocal", "reciprocal", lambda F, g, out: -g * out * out, **F32)
 # sign is piecewise constant: zero derivative, recorded so that graphs stay connected.
-sign = unary("sign", np.sign, lambda F, g: g * 0)
-log1p = unary("log1p", np.log1p, lambda F, g, x: g / (1 + x), node_name="Log1PBackward0", **F32)
-expm1 = unary("expm1", np.expm1, lambda F, g, out: g * (out + 1), **F32)
+sign = unary("sign", "sign", lambda F, g: g * 0)
+log1p = unary("log1p", "log1p", lambda F, g, x: g / (1 + x), node_name="Log1PBackward0", **F32)
+expm1 = unary("expm1", "expm1", lambda F, g, out: g * (out + 1), **F32)
 
 
 # --- predicates: bool results, outside the graph -----------------------------------------
@@ -91,20 +96,20 @@ def _predicate(name, forward, inputs=("x",)):
     return fn
 
 
-isnan = _predicate("isnan", np.isnan)
-isinf = _predicate("isinf", np.isinf)
-isfinite = _predicate("isfinite", np.isfinite)
+isnan = _predicate("isnan", "isnan")
+isinf = _predicate("isinf", "isinf")
+isfinite = _predicate("isfinite", "isfinite")
 
 
 # --- binary ops: y = f(a, b) ---------------------------------------------------------------
-ADD = defop("add", np.add, lambda F, g: g, lambda F, g: g, inputs=("a", "b"))
-SUB = defop("sub", np.subtract, lambda F, g: g, lambda F, g: -g, inputs=("a", "b"))
-MUL = defop("mul", np.multiply, lambda F, g, b: g * b, lambda F, g, a: g * a,
+ADD = defop("add", "add", lambda F, g: g, lambda F, g: g, inputs=("a", "b"))
+SUB = defop("sub", "subtract", lambda F, g: g, lambda F, g: -g, inputs=("a", "b"))
+MUL = defop("mul", "multiply", lambda F, g, b: g * b, lambda F, g, a: g * a,
             inputs=("a", "b"))
-DIV = defop("div", np.true_divide, lambda F, g, b: g / b, lambda F, g, a, b: -g * a / (b * b),
+DIV = defop("div", "divide", lambda F, g, b: g / b, lambda F, g, a, b: -g * a / (b * b),
             inputs=("a", "b"))
 # a ** b.  d/da = b a^(b-1) (0 where b == 0);  d/db = a^b log a (0 where a == 0).
-POW = defop("pow", np.power,
+POW = defop("pow", "power",
             lambda F, g, a, b: _pow_base_grad(F, g, a, b),
             lambda F, g, a, out: _pow_exponent_grad(F, g, a, out),
             inputs=("a", "b"))
@@ -122,37 +127,38 @@ def _pow_exponent_grad(F, g, a, out):
     return g * out * F.log(F.where(a == 0, 1, a))
 
 
-MAXIMUM = defop("maximum", np.maximum,
+MAXIMUM = defop("maximum", "maximum",
                 lambda F, g, a, b: g * ((a > b) + (a == b) * 0.5),
                 lambda F, g, a, b: g * ((b > a) + (a == b) * 0.5), inputs=("a", "b"))
-MINIMUM = defop("minimum", np.minimum,
+MINIMUM = defop("minimum", "minimum",
                 lambda F, g, a, b: g * ((a < b) + (a == b) * 0.5),
                 lambda F, g, a, b: g * ((b < a) + (a == b) * 0.5), inputs=("a", "b"))
 
 
-def _floor_divide(a, b):
+def _floor_divide(a, b, *, xp=_XP):
     """PyTorch's floor division: Python's rule (NumPy's floor_divide), and a
     ZeroDivisionError for integers, where NumPy gives 0."""
     _check_int_divisor(a, b)
-    return np.floor_divide(a, b)
+    return xp.floor_divide(a, b)
 
 
-def _trunc_divide(a, b):
+def _trunc_divide(a, b, *, xp=_XP):
     _check_int_divisor(a, b)
     if _kind(a) in "iub" and _kind(b) in "iub":
-        q = np.floor_divide(a, b)         # exact for integers; round towards zero
-        return q + ((np.remainder(a, b) != 0) & ((q < 0))).astype(q.dtype)
-    return np.trunc(np.true_divide(a, b))
+        q = xp.floor_divide(a, b)         # exact for integers; round towards zero
+        return q + ((xp.remainder(a, b) != 0) & ((q < 0))).astype(q.dtype)
+    return xp.trunc(xp.divide(a, b))
 
 
-def _remainder(a, b):
+def _remainder(a, b, *, xp=_XP):
     _check_int_divisor(a, b)
-    return np.remainder(a, b)
+    return xp.remainder(a, b)
 
 
 def _check_int_divisor(a, b):
     """Integer division by zero is an error in PyTorch (NumPy gives 0)."""
-    if _kind(a) in "iub" and _kind(b) in "iub" and not np.all(b):
+    if _kind(a) in "iub" and _kind(b) in "iub" and \
+            (b == 0 if b.__class__ is int or b.__class__ is bool else not b.all()):
         raise RuntimeError("ZeroDivisionError")
 
 
@@ -169,8 +175,8 @@ def _not_implemented(name):
 
 # Floor and truncated division are piecewise constant: zero gradient for both
 # inputs, as PyTorch (DivBackward2); floor_divide itself has no derivative.
-DIV_ROUNDED = defop("div_rounded", lambda a, b, mode: (_floor_divide if mode == "floor"
-                                                       else _trunc_divide)(a, b),
+DIV_ROUNDED = defop("div_rounded", lambda a, b, mode, *, xp=_XP: (
+                        _floor_divide if mode == "floor" else _trunc_divide)(a, b, xp=xp),
                     lambda F, g: g * 0, lambda F, g: g * 0, inputs=("a", "b"),
                     params=("mode",), node_name="DivBackward2")
 FLOOR_DIVIDE = defop("floor_divide", _floor_divide, _not_implemented("floor_divide"),
@@ -251,15 +257,17 @@ def _wrapped(v, dt):
     """A Python int outside the integer dtype wraps around, as in PyTorch
     (int8 tensor + 1000 adds -24); NumPy would raise OverflowError."""
     if v.__class__ is int:
-        info = np.iinfo(dt.np)
-        if not info.min <= v <= info.max:
-            return np.array(v & ((1 << (8 * dt.itemsize)) - 1)).astype(dt.np)[()]
+        bits = 8 * dt.itemsize
+        lo, hi = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if dt.is_signed else (0, (1 << bits) - 1)
+        if not lo <= v <= hi:
+            v &= (1 << bits) - 1          # the low bits, as the C cast keeps them
+            return v - (1 << bits) if v > hi else v
     return v
 
 
 def _is_bool(v):
     """A bool tensor or a Python bool (PyTorch refuses both in subtraction)."""
-    return v.__class__ is bool or isinstance(v, Tensor) and v._data.dtype == np.bool_
+    return v.__class__ is bool or isinstance(v, Tensor) and v._data.dtype.kind == "b"
 
 
 def add(input, other, *, alpha=1):
@@ -340,13 +348,13 @@ def _integral(v):
     return v._data.dtype.kind in "iub" if isinstance(v, Tensor) else v.__class__ in (int, bool)
 
 
-def _int_power(a, b):
+def _int_power(a, b, *, xp=_XP):
     """Integer a ** b where some exponents are negative: as in C integer
     arithmetic (PyTorch), 1 / a**|b| truncates to 0 except for a = 1 and -1."""
-    out = np.power(a, np.where(b < 0, 0, b))
+    out = xp.power(a, xp.where(b < 0, 0, b))
     odd = (b % 2) != 0
-    tiny = np.where(a == 1, 1, np.where(a == -1, np.where(odd, -1, 1), 0))
-    return np.where(b < 0, tiny, out).astype(out.dtype, copy=False)
+    tiny = xp.where(a == 1, 1, xp.where(a == -1, xp.where(odd, -1, 1), 0))
+    return xp.where(b < 0, tiny, out).astype(out.dtype, copy=False)
 
 
 # Integer results never require grad: no formulas.
@@ -398,12 +406,12 @@ def _comparison(name, ufunc, aliases):
 
 
 _SYMBOL = {"lt": "<", "le": "<=", "gt": ">", "ge": ">="}
-eq = _comparison("eq", np.equal, ())
-ne = _comparison("ne", np.not_equal, ("not_equal",))
-lt = _comparison("lt", np.less, ("less",))
-le = _comparison("le", np.less_equal, ("less_equal",))
-gt = _comparison("gt", np.greater, ("greater",))
-ge = _comparison("ge", np.greater_equal, ("greater_equal",))
+eq = _comparison("eq", "equal", ())
+ne = _comparison("ne", "not_equal", ("not_equal",))
+lt = _comparison("lt", "less", ("less",))
+le = _comparison("le", "less_equal", ("less_equal",))
+gt = _comparison("gt", "greater", ("greater",))
+ge = _comparison("ge", "greater_equal", ("greater_equal",))
 
 
 def _bitwise(name, ufunc, operator):
@@ -421,10 +429,10 @@ def _bitwise(name, ufunc, operator):
     return fn
 
 
-bitwise_and = _bitwise("bitwise_and", np.bitwise_and, "__and__")
-bitwise_or = _bitwise("bitwise_or", np.bitwise_or, "__or__")
-bitwise_xor = _bitwise("bitwise_xor", np.bitwise_xor, "__xor__")
-BITWISE_NOT = defop("bitwise_not", np.invert, quiet=False)
+bitwise_and = _bitwise("bitwise_and", "bitwise_and", "__and__")
+bitwise_or = _bitwise("bitwise_or", "bitwise_or", "__or__")
+bitwise_xor = _bitwise("bitwise_xor", "bitwise_xor", "__xor__")
+BITWISE_NOT = defop("bitwise_not", "invert", quiet=False)
 
 
 def bitwise_not(input):
@@ -446,23 +454,23 @@ expose(bitwise_not, formulas=False)
 expose(_invert, "__invert__", function=False, formulas=False)
 
 
-logical_and = _predicate("logical_and", np.logical_and, ("a", "b"))
-logical_or = _predicate("logical_or", np.logical_or, ("a", "b"))
-logical_xor = _predicate("logical_xor", np.logical_xor, ("a", "b"))
-logical_not = _predicate("logical_not", np.logical_not)
+logical_and = _predicate("logical_and", "logical_and", ("a", "b"))
+logical_or = _predicate("logical_or", "logical_or", ("a", "b"))
+logical_xor = _predicate("logical_xor", "logical_xor", ("a", "b"))
+logical_not = _predicate("logical_not", "logical_not")
 
 
 # --- where and clamp ------------------------------------------------------------------------
-WHERE = defop("where", lambda c, a, b, dtype=None: _where(c, a, b, dtype),
+def _where(c, a, b, dtype=None, *, xp=_XP):
+    out = xp.where(c, a, b)
+    return out if dtype is None or out.dtype == dtype else out.astype(dtype)
+
+
+WHERE = defop("where", _where,
               None,
               lambda F, g, cond: F.where(cond, g, 0),
               lambda F, g, cond: F.where(cond, 0, g),
               inputs=("cond", "a", "b"), params=("dtype",))
-
-
-def _where(c, a, b, dtype):
-    out = np.where(c, a, b)
-    return out if dtype is None or out.dtype == dtype else out.astype(dtype)
 
 
 def where(condition, input=None, other=None):
@@ -487,30 +495,30 @@ expose(where, method=_where_method)
 
 
 # clamp keeps the gradient where min <= x <= max (both ends included, as PyTorch).
-CLAMP = defop("clamp", lambda x, lo, hi, dtype=None: _clamp_scalar(x, lo, hi, dtype),
+def _clamp_scalar(x, lo, hi, dtype=None, *, xp=_XP):
+    out = xp.clip(x, lo, hi)
+    return out if dtype is None or out.dtype == dtype else out.astype(dtype)
+
+
+CLAMP = defop("clamp", _clamp_scalar,
               lambda F, g, x, lo, hi: g * F.in_range(x, lo, hi),
               params=("lo", "hi", "dtype"), node_name="ClampBackward1")
 
 
-def _clamp_scalar(x, lo, hi, dtype):
-    out = np.clip(x, lo, hi)
-    return out if dtype is None or out.dtype == dtype else out.astype(dtype)
-
-
 # clamp with tensor bounds: each bound gets the gradient where it was chosen.
-CLAMP_T = defop("clamp_tensor", lambda x, lo, hi: _clip(x, lo, hi),
+def _clip(x, lo, hi, *, xp=_XP):
+    if lo is not None:
+        x = xp.maximum(x, lo)
+    if hi is not None:
+        x = xp.minimum(x, hi)
+    return x
+
+
+CLAMP_T = defop("clamp_tensor", _clip,
                 lambda F, g, x, lo, hi: g * F.in_range(x, lo, hi),
                 lambda F, g, x, lo, hi: g * (x < lo) * (True if hi is None else lo <= hi),
                 lambda F, g, x, lo, hi: g * (x > hi) if lo is None else g * F.where(lo > hi, 1, x > hi),
                 inputs=("x", "lo", "hi"), node_name="ClampBackward0")
-
-
-def _clip(x, lo, hi):
-    if lo is not None:
-        x = np.maximum(x, lo)
-    if hi is not None:
-        x = np.minimum(x, hi)
-    return x
 
 
 def clamp(input, min=None, max=None):
@@ -549,6 +557,7 @@ def _in_range(x, lo, hi):
 
 
 # Formula helpers that are not public ops, in both namespaces.
-TensorOps.in_range = ArrayOps.in_range = staticmethod(_in_range)
-ArrayOps.where = staticmethod(np.where)
-ArrayOps.pow = staticmethod(np.power)
+TensorOps.in_range = staticmethod(_in_range)
+array_op("in_range", _in_range)
+array_op("where", "where")
+array_op("pow", "power")

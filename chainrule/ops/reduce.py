@@ -7,14 +7,16 @@ dimensions (`unreduce`), times the local derivative.
 import builtins
 import warnings
 
-import numpy as np
-
 from .. import _dtypes
 from .._tensor import Tensor
+from . import _backend
 from ._args import as_tensor_arg, normalize_dims, normalize_dim, to_float_array
 from ._dispatch import apply
-from ._registry import defop, expose, TensorOps, ArrayOps
+from ._registry import defop, expose, TensorOps, array_op
 _builtin_max = builtins.max
+_XP = _backend.NUMPY.xp      # forwards' `xp` by default; _backend.bind gives other libraries theirs
+_INT64 = _dtypes.int64.np
+_UINT8 = _dtypes.uint8.np
 
 
 def unreduce(F, g, shape, dims, keepdim):
@@ -50,15 +52,16 @@ def _count(shape, dims):
 
 # --- forwards (raw arrays) --------------------------------------------------------
 # Defined before the table so that it names them directly: a lambda around each
-# would cost a Python call per op.  `shape` (the input's) is for the formulas.
-def _arg(method, dim, keepdim):
+# would cost a Python call per op.  `shape` (the input's) is for the formulas;
+# `xp`, the array namespace, is NumPy's unless _backend.bind gives another.
+def _arg(method, dim, keepdim, xp):
     out = method() if dim is None else method(axis=dim, keepdims=keepdim)
-    return np.asarray(out, dtype=np.int64)
+    return xp.asarray(out, dtype=_INT64)
 
 
-def _truth(method, x, dims, keepdim):
-    out = np.asarray(method(axis=dims, keepdims=keepdim))
-    return out.astype(np.uint8) if x.dtype == np.uint8 else out   # as PyTorch
+def _truth(method, x, dims, keepdim, xp):
+    out = xp.asarray(method(axis=dims, keepdims=keepdim))
+    return out.astype(_UINT8) if x.dtype == _UINT8 else out   # as PyTorch
 
 
 def _mean(x, dims, keepdim, shape=None):
@@ -71,20 +74,20 @@ def _mean(x, dims, keepdim, shape=None):
     return x.mean(axis=dims, keepdims=keepdim)
 
 
-def _take(x, idx, dim, keepdim, shape=None):
-    out = np.take_along_axis(x, np.expand_dims(idx, dim) if not keepdim else idx, axis=dim)
-    return out if keepdim else np.squeeze(out, axis=dim)
+def _take(x, idx, dim, keepdim, shape=None, *, xp=_XP):
+    out = xp.take_along_axis(x, xp.expand_dims(idx, dim) if not keepdim else idx, axis=dim)
+    return out if keepdim else xp.squeeze(out, axis=dim)
 
 
-def _norm(x, p, dims, keepdim, shape=None):
+def _norm(x, p, dims, keepdim, shape=None, *, xp=_XP):
     if p == 2 and dims is None and not keepdim:
         if x.ndim == 0:
-            return np.abs(x)
+            return xp.abs(x)
         f = x.ravel()
-        return np.sqrt(np.dot(f, f))      # one BLAS call
+        return xp.sqrt(xp.dot(f, f))      # one BLAS call
     if p == 2:
-        return np.sqrt((x * x).sum(axis=dims, keepdims=keepdim))
-    a = np.abs(x)
+        return xp.sqrt((x * x).sum(axis=dims, keepdims=keepdim))
+    a = xp.abs(x)
     if p == float("inf"):
         return a.max(axis=dims, keepdims=keepdim)
     if p == 1:
@@ -101,25 +104,25 @@ def _var(x, dims, correction, keepdim, shape=None):
     return (d * d).sum(axis=dims, keepdims=keepdim) / _builtin_max(n - correction, 0)
 
 
-def _logsumexp(x, dims, keepdim, shape=None):
-    m = x.max(axis=dims, keepdims=True) if x.size else np.zeros_like(x, shape=_keepdim_shape(x.shape, dims))
-    m = np.where(np.isfinite(m), m, 0)
-    s = np.log(np.exp(x - m).sum(axis=dims, keepdims=True)) + m
+def _logsumexp(x, dims, keepdim, shape=None, *, xp=_XP):
+    m = x.max(axis=dims, keepdims=True) if x.size else xp.zeros_like(x, shape=_keepdim_shape(x.shape, dims))
+    m = xp.where(xp.isfinite(m), m, 0)
+    s = xp.log(xp.exp(x - m).sum(axis=dims, keepdims=True)) + m
     return s if keepdim else s.reshape(tuple(n for i, n in enumerate(x.shape) if dims is not None and i not in dims))
 
 
-def _softmax(x, dim):
+def _softmax(x, dim, *, xp=_XP):
     if not x.size:
         return x.copy()
-    e = np.exp(x - x.max(axis=dim, keepdims=True))
+    e = xp.exp(x - x.max(axis=dim, keepdims=True))
     return e / e.sum(axis=dim, keepdims=True)
 
 
-def _log_softmax(x, dim):
+def _log_softmax(x, dim, *, xp=_XP):
     if not x.size:
         return x.copy()
     s = x - x.max(axis=dim, keepdims=True)
-    return s - np.log(np.exp(s).sum(axis=dim, keepdims=True))
+    return s - xp.log(xp.exp(s).sum(axis=dim, keepdims=True))
 
 
 # name, forward(x, *params), d/dx formula
@@ -155,8 +158,8 @@ VAR = defop("var", _var,
             unreduce(F, g, shape, dims, keepdim) * (x - F.mean(x, dims, True))
             * _ratio(2.0, _count(shape, dims) - correction),
             params=("dims", "correction", "keepdim", "shape"))
-STD = defop("std", lambda x, dims, correction, keepdim, shape=None:
-            np.sqrt(_var(x, dims, correction, keepdim)),
+STD = defop("std", lambda x, dims, correction, keepdim, shape=None, *, xp=_XP:
+            xp.sqrt(_var(x, dims, correction, keepdim)),
             lambda F, g, x, out, shape, dims, correction, keepdim:
             unreduce(F, g * (out != 0) / F.where(out == 0, 1, out), shape, dims, keepdim)
             * (x - F.mean(x, dims, True)) * _ratio(1.0, _count(shape, dims) - correction),
@@ -174,10 +177,14 @@ LOG_SOFTMAX = defop("log_softmax", _log_softmax,
 
 
 # Reductions without a derivative: index results and truth values.
-ARGMAX = defop("argmax", lambda x, dim, keepdim: _arg(x.argmax, dim, keepdim), quiet=False)
-ARGMIN = defop("argmin", lambda x, dim, keepdim: _arg(x.argmin, dim, keepdim), quiet=False)
-ALL = defop("all", lambda x, dims, keepdim: _truth(x.all, x, dims, keepdim), quiet=False)
-ANY = defop("any", lambda x, dims, keepdim: _truth(x.any, x, dims, keepdim), quiet=False)
+ARGMAX = defop("argmax", lambda x, dim, keepdim, *, xp=_XP: _arg(x.argmax, dim, keepdim, xp),
+               quiet=False)
+ARGMIN = defop("argmin", lambda x, dim, keepdim, *, xp=_XP: _arg(x.argmin, dim, keepdim, xp),
+               quiet=False)
+ALL = defop("all", lambda x, dims, keepdim, *, xp=_XP: _truth(x.all, x, dims, keepdim, xp),
+            quiet=False)
+ANY = defop("any", lambda x, dims, keepdim, *, xp=_XP: _truth(x.any, x, dims, keepdim, xp),
+            quiet=False)
 COUNT = defop("count", lambda x, dims: x.sum(axis=dims, keepdims=True))   # a mask's, for formulas
 
 
@@ -247,7 +254,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     if dtype is not None:
         d = d.astype(_dtypes.as_dtype(dtype).np)
     elif d.dtype.kind in "bi" or d.dtype.kind == "u":
-        d = d.astype(np.int64)       # PyTorch sums integers and bools as int64
+        d = d.astype(_INT64)         # PyTorch sums integers and bools as int64
     return apply(SUM, (input,), (d,), (dims, keepdim, d.shape),
                  _SUM_ALL if dim is None else _SUM_DIM)
 
@@ -271,7 +278,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     if dtype is not None:
         d = d.astype(_dtypes.as_dtype(dtype).np)
     elif d.dtype.kind in "bui":
-        d = d.astype(np.int64)
+        d = d.astype(_INT64)
     return apply(PROD, (input,), (d,), (dims, keepdim, d.shape),
                  _PROD_ALL if dim is None else _PROD_DIM)
 
@@ -514,4 +521,4 @@ for _fn in (max, min, amax, amin, argmax, argmin, all, any, norm, var, std, logs
             _needs_dim(softmax), _needs_dim(log_softmax)):
     expose(_fn, formulas=False)
 TensorOps.sum_nograd = staticmethod(_count_tensor)
-ArrayOps.sum_nograd = staticmethod(COUNT.forward)
+array_op("sum_nograd", COUNT.declared_forward)

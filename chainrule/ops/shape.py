@@ -10,25 +10,39 @@ indexing) return arrays that share their input's memory with the strides
 PyTorch gives the view ("view layouts" below), so that Tensor.stride() can
 simply read them; view() refuses, as PyTorch, where no strides can do, and
 reshape() copies there.
-"""
-import numpy as np
 
+The forwards reach the array library through its namespace `xp` or its
+Backend `be` (scatter-add, strides and strided views), given as keywords
+(see _backend.bind).
+"""
 from .. import _dtypes
-from .._inplace import mark_view
+from .._inplace import mark_view, inverse_permutation
 from .._tensor import Tensor, contiguous_strides as _contiguous_strides, layout_array as _layout
+from . import _backend
 from ._args import as_operand, as_tensor_arg, normalize_dim, promoted_arrays, shape_args
 from ._dispatch import apply
-from ._registry import defop, expose, TensorOps, ArrayOps
+from ._registry import defop, expose, TensorOps, array_op
+
+_NUMPY = _backend.NUMPY
+_XP = _NUMPY.xp      # forwards' `xp` by default; _backend.bind gives other libraries theirs
+_ndarray = _backend.ndarray
+_backend_of = _backend.backend_of
+_is_array = _backend.is_array
+_HOST_ARRAY = _backend.HOST_ARRAY
+_HOST_SCALAR = _backend.HOST_SCALAR
+_INT64 = _dtypes.int64.np
+_INT32 = _dtypes.int32.np
+_FLOAT64 = _dtypes.float64.np
 
 
 # --- raw helpers ------------------------------------------------------------------
-def _sum_to(x, shape):
+def _sum_to(x, shape, xp):
     """Sum x over the dimensions that broadcasting added or stretched, to `shape`."""
     if x.shape == shape:
         return x
     lead = x.ndim - len(shape)
     if lead < 0 or any(s != 1 and s != n for s, n in zip(shape, x.shape[lead:])):
-        return _expand_raw(x, shape)             # x is smaller: it broadcasts up
+        return _expand_raw(x, shape, xp=xp)      # x is smaller: it broadcasts up
     axes = tuple(range(lead)) + tuple(
         lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1)
     if axes:
@@ -36,36 +50,36 @@ def _sum_to(x, shape):
     return x.reshape(shape)
 
 
-def _expand_raw(x, shape):
-    """Materialised broadcast: cheaper than np.broadcast_to for small arrays, and
+def _expand_raw(x, shape, *, xp=_XP):
+    """Materialised broadcast: cheaper than broadcast_to for small arrays, and
     writable, which gradients must be."""
     if x.shape == shape:
         return x
-    out = np.empty_like(x, shape=shape)      # (the *_like forms keep CuPy arrays on the GPU)
+    out = xp.empty_like(x, shape=shape)      # (the *_like forms keep CuPy arrays on the GPU)
     out[...] = x
     return out
 
 
-def _fit_raw(g, shape, dtype):
+def _fit_raw(g, shape, dtype, *, xp=_XP):
     if g.shape != shape:
-        g = _sum_to(g, shape)
+        g = _sum_to(g, shape, xp)
     if g.dtype != dtype:
-        g = np.asarray(g).astype(dtype)
+        g = xp.asarray(g).astype(dtype)
     return g
 
 
 def _is_basic(idx):
     return all(i is None or i is Ellipsis or isinstance(i, (int, slice)) or
-               (isinstance(i, np.ndarray) and i.dtype == np.bool_) for i in idx)
+               (_is_array(i) and i.dtype.kind == "b") for i in idx)
 
 
-def _index_add_into(g, idx, shape):
+def _index_add_into(g, idx, shape, *, be=_NUMPY):
     """A zero array of `shape` with g added at x[idx]; repeated indices accumulate."""
-    out = np.zeros_like(g, shape=shape)
+    out = be.xp.zeros_like(g, shape=shape)
     if _is_basic(idx):
         out[idx] = g
     else:
-        np.add.at(out, idx, g)
+        be.add_at(out, idx, g)
     return out
 
 
@@ -75,43 +89,44 @@ def _index_put(base, value, idx):
     return out
 
 
-def _index_mask(g, idx):
+def _index_mask(g, idx, *, xp=_XP):
     """Ones shaped like g, zero at g[idx]."""
-    m = np.ones_like(g)
+    m = xp.ones_like(g)
     m[idx] = 0
     return m
 
 
-def _along(idx, dim):
+def _along(idx, dim, xp):
     """The index that picks, at each position of idx, the entry idx names along
-    dim (and the same position in the other dims): x[_along(idx, dim)] is
+    dim (and the same position in the other dims): x[_along(idx, dim, xp)] is
     torch.gather, also where idx is smaller than x in the other dims."""
     nd = idx.ndim
-    return tuple(idx if i == dim else np.arange(n).reshape((1,) * i + (n,) + (1,) * (nd - i - 1))
+    return tuple(idx if i == dim else xp.arange(n).reshape((1,) * i + (n,) + (1,) * (nd - i - 1))
                  for i, n in enumerate(idx.shape))
 
 
-def _scatter_along(g, idx, dim, keepdim, shape):
-    out = np.zeros_like(g, shape=shape)
+def _scatter_along(g, idx, dim, keepdim, shape, *, be=_NUMPY):
+    xp = be.xp
+    out = xp.zeros_like(g, shape=shape)
     if not keepdim:
-        g = np.expand_dims(g, dim)
-        idx = np.expand_dims(idx, dim)
-    np.add.at(out, _along(idx, dim), g)      # an index given twice gets both gradients
+        g = xp.expand_dims(g, dim)
+        idx = xp.expand_dims(idx, dim)
+    be.add_at(out, _along(idx, dim, xp), g)      # an index given twice gets both gradients
     return out
 
 
-def _getitem(x, idx):
+def _getitem(x, idx, in_shape=None, *, be=_NUMPY):
     out = x[idx]
-    if out.__class__ is not np.ndarray:
-        # Integers alone give a NumPy scalar (a copy); with an Ellipsis they
+    if out.__class__ is not be.ndarray:
+        # Integers alone give NumPy a scalar (a copy); with an Ellipsis they
         # give a 0-d view, which PyTorch's x[0] is.
-        out = x[idx + (Ellipsis,)] if Ellipsis not in idx else np.asarray(out)
+        out = x[idx + (Ellipsis,)] if Ellipsis not in idx else be.xp.asarray(out)
     return out
 
 
-def _getitem_view(x, idx):
+def _getitem_view(x, idx, in_shape=None, *, be=_NUMPY):
     """x[idx] with PyTorch's layout (GETITEM's forward; idx a tuple)."""
-    out = _getitem(x, idx)
+    out = _getitem(x, idx, be=be)
     if out.size:
         for i in idx:
             if i is None:
@@ -123,81 +138,58 @@ def _getitem_view(x, idx):
     for i in idx:
         if not (i is None or i is Ellipsis or i.__class__ is int or i.__class__ is slice):
             return out             # advanced indexing: a copy
-    strides, offset = _index_layout(x, idx)
+    strides, offset = _index_layout(x, idx, be)
     if out.size:
-        return _view_at(out, out.shape, strides)    # (only the new axes' strides change)
-    return _view_at(x, out.shape, strides, offset)
+        return be.as_strided(out, out.shape, strides)    # (only the new axes' strides change)
+    return be.as_strided(x, out.shape, strides, offset)
 
 
-def _clone(x, order):
+def _clone(x, order="C", *, be=_NUMPY):
     """A copy of x: C-ordered, or with order "K" laid out as PyTorch's
     preserve_format does: with x's own strides where x's elements fill their
     memory exactly once (size-1 dimensions' strides included), else in the
     order of x's strides."""
     if order == "C":
         return x.copy()
-    if not _dense(x):
+    if not _dense(x, be):
         return x.copy(order="K")
-    out = np.ndarray(x.shape, x.dtype, np.empty_like(x, shape=(x.size,)), 0, x.strides)
+    out = be.as_strided(be.xp.empty_like(x, shape=(x.size,)), x.shape, be.strides(x))
     out[...] = x
     return out
 
 
-def _dense(x):
+def _dense(x, be):
     """x's elements cover a block of memory exactly once (PyTorch's
     non-overlapping and dense): by increasing stride, each dimension steps
     over all the ones before it.  PyTorch counts every contiguous tensor
     (an empty one too) as dense."""
-    if x.flags.c_contiguous:
+    if be.is_contiguous(x):
         return True
     step = x.itemsize
-    for st, n in sorted([(st, n) for st, n in zip(x.strides, x.shape) if n != 1]):
+    for st, n in sorted([(st, n) for st, n in zip(be.strides(x), x.shape) if n != 1]):
         if st != step:
             return False
         step *= n
     return True
 
 
-def _gather_along(x, idx, dim, keepdim, in_shape=None):
-    out = x[_along(idx if keepdim else np.expand_dims(idx, dim), dim)]
-    return out if keepdim else np.squeeze(out, axis=dim)
+def _gather_along(x, idx, dim, keepdim, in_shape=None, *, xp=_XP):
+    out = x[_along(idx if keepdim else xp.expand_dims(idx, dim), dim, xp)]
+    return out if keepdim else xp.squeeze(out, axis=dim)
 
 
 # --- view layouts -------------------------------------------------------------------
 # A view's array is built with the strides PyTorch gives it (see
-# Tensor.stride): NumPy's own where they agree (permute, slicing, reshape of
-# a contiguous array), computed below where they differ (size-1 and empty
-# dimensions, views of non-contiguous arrays, expand).  Strides are in bytes
-# throughout: PyTorch's rules are linear in the strides.
-class _Window:
-    """The array interface of a view NumPy cannot make by indexing: x's
-    memory seen with `shape` and `strides`, from `offset` bytes after x's
-    first element.  `base` keeps x alive (and leads Tensor.storage_offset to
-    x's memory)."""
-
-    def __init__(self, x, shape, strides, offset):
-        face = x.__array_interface__
-        ptr, readonly = face["data"]
-        face["data"] = (ptr + offset, readonly)
-        face["shape"] = tuple(shape)
-        face["strides"] = tuple(strides)
-        self.__array_interface__ = face
-        self.base = x
-
-
-def _view_at(x, shape, strides, offset=0):
-    """A view of x's memory with the given shape and byte strides, starting
-    `offset` bytes after x's first element."""
-    try:
-        return np.ndarray(shape, x.dtype, x, offset, strides)   # x is one block: cheap
-    except (TypeError, ValueError):
-        return np.asarray(_Window(x, shape, strides, offset))
-
-
-def _plain(x):
-    """x is C-contiguous, ending in a unit stride: NumPy's reshape then gives
-    exactly PyTorch's view strides (the contiguous ones of the new shape)."""
-    return x.size and x.flags.c_contiguous and (not x.ndim or x.strides[-1] == x.itemsize)
+# Tensor.stride): the array library's own where they agree (permute,
+# slicing, reshape of a contiguous array), computed below where they differ
+# (size-1 and empty dimensions, views of non-contiguous arrays, expand), and
+# made by the backend's as_strided.  Strides are in bytes throughout
+# (be.strides): PyTorch's rules are linear in the strides.
+def _plain(x, be):
+    """x is C-contiguous, ending in a unit stride: the array library's reshape
+    then gives exactly PyTorch's view strides (the contiguous ones of the new
+    shape)."""
+    return x.size and be.is_contiguous(x) and (not x.ndim or be.strides(x)[-1] == x.itemsize)
 
 
 def _infer_shape(shape, numel):
@@ -222,7 +214,7 @@ def _infer_shape(shape, numel):
     return tuple(shape[:infer]) + (numel // known,) + tuple(shape[infer + 1:])
 
 
-def _view_strides(x, new):
+def _view_strides(x, new, be):
     """The byte strides under which shape `new` reads x's elements in the
     same order without copying, as PyTorch computes them; None when there
     are none.
@@ -231,7 +223,7 @@ def _view_strides(x, new):
     (size-1 dimensions never break a run).  Read from the right, each run
     must be covered exactly by consecutive new dimensions, which step by the
     run's innermost stride times the new sizes to their right."""
-    shape, strides = x.shape, x.strides
+    shape, strides = x.shape, be.strides(x)
     if not shape:
         return (x.itemsize,) * len(new)
     if not x.size:
@@ -258,11 +250,11 @@ def _view_strides(x, new):
     return tuple(out) if j < 0 else None
 
 
-def _expand_strides(x, target):
+def _expand_strides(x, target, be):
     """PyTorch's byte strides for expanding x to `target`: a dimension that
     grows steps 0, one that keeps its size keeps its stride, and a new
     leading dimension of size 1 steps over the dimension after it."""
-    shape, strides = x.shape, x.strides
+    shape, strides = x.shape, be.strides(x)
     nd = len(target)
     out = [0] * nd
     if not shape:
@@ -277,12 +269,12 @@ def _expand_strides(x, target):
     return tuple(out)
 
 
-def _index_layout(x, idx):
+def _index_layout(x, idx, be):
     """PyTorch's byte strides for x[idx] (ints, slices, None and Ellipsis)
     and how many bytes after x's first element it starts.  PyTorch applies
     the index left to right: a None inserts a dimension as unsqueeze does,
     stepping over the next dimension not yet indexed."""
-    shape, strides = x.shape, x.strides
+    shape, strides = x.shape, be.strides(x)
     nd = len(shape)
     rest = nd - sum(1 for i in idx if i is not None and i is not Ellipsis)
     out = []
@@ -306,40 +298,40 @@ def _index_layout(x, idx):
     return tuple(out) + strides[k:], offset
 
 
-def _reshape_raw(x, shape, in_shape=None, strides=None):
+def _reshape_raw(x, shape, in_shape=None, strides=None, *, be=_NUMPY):
     """x's elements as `shape`: a view with PyTorch's strides (`strides`
     when the caller computed them) where x's layout allows one, else a copy.
     The formulas reshape gradients of any layout with it."""
     if strides is not None:
-        return _view_at(x, shape, strides)
-    if _plain(x):
+        return be.as_strided(x, shape, strides)
+    if _plain(x, be):
         out = x.reshape(shape)
         if out.shape == x.shape:
             # NumPy keeps the strides of an unchanged shape; PyTorch's are the
             # contiguous ones (they differ on size-1 dimensions).
             c = _contiguous_strides(out.shape, out.itemsize)
-            if out.strides != c:
-                out = _view_at(x, out.shape, c)
+            if be.strides(out) != c:
+                out = be.as_strided(x, out.shape, c)
         return out
     shape = _infer_shape(shape, x.size)
-    st = _view_strides(x, shape)
-    return x.reshape(shape) if st is None else _view_at(x, shape, st)
+    st = _view_strides(x, shape, be)
+    return x.reshape(shape) if st is None else be.as_strided(x, shape, st)
 
 
-def _unsqueeze_raw(x, dim, in_shape=None):
+def _unsqueeze_raw(x, dim, in_shape=None, *, be=_NUMPY):
     """PyTorch's unsqueeze: the new dimension steps over the one it precedes
     (one element at the end)."""
-    s, st = x.shape, x.strides
+    s, st = x.shape, be.strides(x)
     step = s[dim] * st[dim] if dim < len(s) else x.itemsize
-    return _view_at(x, s[:dim] + (1,) + s[dim:], st[:dim] + (step,) + st[dim:])
+    return be.as_strided(x, s[:dim] + (1,) + s[dim:], st[:dim] + (step,) + st[dim:])
 
 
-def _expand_raw_view(x, shape):
+def _expand_raw_view(x, shape, *, be=_NUMPY):
     """x expanded to `shape` (PyTorch's strides); read-only when elements
     repeat (or there are none), so that writes into it are refused."""
-    out = _view_at(x, shape, _expand_strides(x, shape))
+    out = be.as_strided(x, shape, _expand_strides(x, shape, be))
     if _numel(shape) != x.size:
-        out.flags.writeable = False
+        out = be.readonly(out)
     return out
 
 
@@ -356,13 +348,13 @@ UNSQUEEZE = defop("unsqueeze", _unsqueeze_raw,
 EXPAND = defop("expand", _expand_raw_view,
                lambda F, g: g,                    # the node sums g back to x's shape
                params=("shape",), quiet=False)
-SUM_TO = defop("sum_to", lambda x, shape, in_shape=None: _sum_to(x, shape),
+SUM_TO = defop("sum_to", lambda x, shape, in_shape=None, *, xp=_XP: _sum_to(x, shape, xp),
                lambda F, g, in_shape: F.expand(g, in_shape),
                params=("shape", "in_shape"), node_name="SumBackward1")
 PERMUTE = defop("permute", lambda x, dims: x.transpose(dims),
-                lambda F, g, dims: F.permute(g, tuple(np.argsort(dims))),
+                lambda F, g, dims: F.permute(g, inverse_permutation(dims)),
                 params=("dims",), quiet=False)
-GETITEM = defop("getitem", lambda x, idx, in_shape=None: _getitem_view(x, idx),
+GETITEM = defop("getitem", _getitem_view,
                 lambda F, g, idx, in_shape: F.index_add_into(g, idx, in_shape),
                 params=("idx", "in_shape"), node_name="IndexBackward0", quiet=False)
 INDEX_ADD_INTO = defop("index_add_into", _index_add_into,
@@ -383,13 +375,13 @@ INDEX_PUT = defop("index_put", lambda base, value, idx: _index_put(base, value, 
 TO_COPY = defop("to_copy", lambda x, dtype: x.astype(dtype),
                 lambda F, g: g,                    # the node casts g back to x's dtype
                 params=("dtype",), node_name="ToCopyBackward0")
-CLONE = defop("clone", lambda x, order="C": _clone(x, order), lambda F, g: g,
+CLONE = defop("clone", _clone, lambda F, g: g,
               params=("order",), quiet=False)
 # cat and stack take any number of inputs: their forwards get the arrays, then the params.
-CAT = defop("cat", lambda *a: np.concatenate(a[:-2], axis=a[-2]), inputs=(),
+CAT = defop("cat", lambda *a, xp=_XP: xp.concatenate(a[:-2], axis=a[-2]), inputs=(),
             params=("dim", "sizes"),
             combined=lambda F, g, dim, sizes: _split_grad(F, g, dim, sizes))
-STACK = defop("stack", lambda *a: np.stack(a[:-2], axis=a[-2]), inputs=(),
+STACK = defop("stack", lambda *a, xp=_XP: xp.stack(a[:-2], axis=a[-2]), inputs=(),
               params=("dim", "count"),
               combined=lambda F, g, dim, count: tuple(
                   F.getitem(g, (slice(None),) * dim + (i,)) for i in range(count)))
@@ -419,11 +411,12 @@ def _reshape_as(input, shape, name="ViewBackward0", copy=False):
     `shape`, view() refuses and reshape() copies.  (RESHAPE's third param is
     the view's strides, when computed here.)"""
     d = _layout(input)
+    be = _NUMPY if d.__class__ is _ndarray else _backend_of(d)
     shape = _checked_view_shape(shape, d.size)
     cls = _VIEW_NAMES.get(name)
     if cls is None:
         cls = _VIEW_NAMES[name] = RESHAPE.variant(name)
-    if _plain(d):            # the common case: NumPy's reshape is PyTorch's view
+    if _plain(d, be):        # the common case: the library's reshape is PyTorch's view
         try:
             res = apply(RESHAPE, (input,), (d,), (shape, d.shape, None), cls)
         except ValueError:
@@ -433,14 +426,14 @@ def _reshape_as(input, shape, name="ViewBackward0", copy=False):
         shape = _infer_shape(shape, d.size)
     except ValueError:
         raise _reshape_error(shape, d.size) from None
-    strides = _view_strides(d, shape)
+    strides = _view_strides(d, shape, be)
     if strides is None:
         if not copy:
             raise RuntimeError(_VIEW_ERROR)
         # PyTorch: a contiguous copy, viewed (the result is not a view of input).
         c = contiguous(input)
         return apply(RESHAPE, (c,), (c._data,), (shape, d.shape, None), _UNSAFE_VIEW)
-    if copy and not d.flags.c_contiguous:
+    if copy and not be.is_contiguous(d):
         cls = _RESHAPE_ALIAS         # PyTorch's reshape() of a non-contiguous tensor
     res = apply(RESHAPE, (input,), (d,), (shape, d.shape, strides), cls)
     return mark_view(res, input, ("reshape", shape))
@@ -459,7 +452,7 @@ def contiguous(input, memory_format=None):
     """input itself when contiguous, else a contiguous copy (PyTorch records
     it as a clone)."""
     d = input._data
-    if d.flags.c_contiguous:
+    if _backend_of(d).is_contiguous(d):
         return input
     return apply(CLONE, (input,), (d,), ("C",))
 
@@ -487,11 +480,11 @@ def _checked_view_shape(shape, size):
 
 def index_put(input, idx, value, node_name=None):
     """input with input[idx] = value, out of place (differentiable in both)."""
-    idx = _convert_index(idx)
-    value = as_operand(value)
     d = input._data
+    idx = _convert_index(idx, d)
+    value = as_operand(value)
     vd = value._data if isinstance(value, Tensor) else value
-    if isinstance(vd, np.ndarray) and vd.dtype != d.dtype:
+    if _is_array(vd) and vd.dtype != d.dtype:
         vd = vd.astype(d.dtype)
     try:
         return apply(INDEX_PUT, (input, value), (d, vd), (idx,),
@@ -500,7 +493,7 @@ def index_put(input, idx, value, node_name=None):
         raise IndexError(_index_error(e, idx, d.shape)) from None
     except ValueError:
         target = d[idx].shape
-        vs = np.shape(vd)
+        vs = tuple(getattr(vd, "shape", ()))
         raise _expand_error(vs, target) if len(vs) <= len(target) else RuntimeError(
             f"shape mismatch: value tensor of shape {list(vs)} cannot be broadcast to indexing "
             f"result of shape {list(target)}") from None
@@ -708,8 +701,9 @@ _UNSQUEEZE_IDX = GETITEM.variant("UnsqueezeBackward0")
 _ALIAS = GETITEM.variant("AliasBackward0")
 
 
-def _convert_index(idx):
-    """Tensors and lists in an index become arrays; the node stores the result."""
+def _convert_index(idx, data):
+    """Tensors and lists in an index become arrays (of the array library of
+    `data`, the array indexed); the node stores the result."""
     if not isinstance(idx, tuple):
         idx = (idx,)
     out = []
@@ -718,16 +712,20 @@ def _convert_index(idx):
             d = i._data
             if d.dtype.kind == "f":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-            out.append(d if d.ndim or d.dtype == np.bool_ else int(d))
+            out.append(d if d.ndim or d.dtype.kind == "b" else int(d))
         elif isinstance(i, list):
-            a = np.asarray([int(v) if isinstance(v, Tensor) else v for v in i])
+            a = _backend.namespace(data).asarray([int(v) if isinstance(v, Tensor) else v
+                                                  for v in i])
             # PyTorch turns a list index into a long (or bool) tensor: floats truncate.
-            out.append(a.astype(np.int64) if a.dtype.kind == "f" else a)
-        elif isinstance(i, np.ndarray):
-            out.append(i if i.size or i.dtype != np.float64 else i.astype(np.int64))
-        elif isinstance(i, (bool, np.bool_)):
-            out.append(np.asarray(bool(i)))
-        elif isinstance(i, np.integer):
+            out.append(a.astype(_INT64) if a.dtype.kind == "f" else a)
+        elif isinstance(i, _HOST_ARRAY) or _is_array(i):
+            be = _backend_of(data)
+            if i.__class__ not in be.array_types:
+                i = be.from_numpy(_backend.to_numpy(i))
+            out.append(i if i.size or i.dtype != _FLOAT64 else i.astype(_INT64))
+        elif isinstance(i, bool) or (isinstance(i, _HOST_SCALAR) and i.dtype.kind == "b"):
+            out.append(_backend.namespace(data).asarray(bool(i)))
+        elif isinstance(i, _HOST_SCALAR) and i.dtype.kind in "iu":
             out.append(int(i))
         else:
             if i.__class__ is slice and i.step is not None and i.step <= 0:
@@ -743,7 +741,7 @@ def _index_node(idx):
     slice for a (non-trivial) slice, index for tensors/lists, unsqueeze for None."""
     name = _ALIAS
     for i in idx:
-        if isinstance(i, np.ndarray):
+        if _is_array(i):
             return None                      # IndexBackward0
         if isinstance(i, int):
             name = _SELECT
@@ -756,8 +754,8 @@ def _index_node(idx):
 
 
 def getitem(input, idx):
-    idx = _convert_index(idx)
     d = _layout(input)
+    idx = _convert_index(idx, d)
     try:
         res = apply(GETITEM, (input,), (d,), (idx, d.shape), _index_node(idx))
     except IndexError as e:
@@ -777,10 +775,10 @@ def _index_error(e, idx, shape):
     left) and index tensors (numbered among the advanced indices)."""
     nd = len(shape)
     for i in idx:
-        if not (i is None or i is Ellipsis or isinstance(i, (int, slice, np.ndarray))):
+        if not (i is None or i is Ellipsis or isinstance(i, (int, slice)) or _is_array(i)):
             return ("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
                     f"Variables are valid indices (got {type(i).__name__})")
-    used = sum(i.ndim if isinstance(i, np.ndarray) and i.dtype == np.bool_ else
+    used = sum(i.ndim if _is_array(i) and i.dtype.kind == "b" else
                0 if i is None or i is Ellipsis else 1 for i in idx)
     if used > nd:
         if nd == 0:
@@ -810,7 +808,7 @@ def _index_error(e, idx, shape):
             src += 1
             pos += 1
         else:
-            k = i.ndim if i.dtype == np.bool_ else 1
+            k = i.ndim if i.dtype.kind == "b" else 1
             later.append((i, src, len(view), adv))
             view.extend(shape[src:src + k])
             adv += k
@@ -818,7 +816,7 @@ def _index_error(e, idx, shape):
             pos += k
     view.extend(shape[src:])                 # dimensions the index left alone
     for i, d, at, number in later:
-        if i.dtype == np.bool_:
+        if i.dtype.kind == "b":
             for k, n in enumerate(i.shape):
                 if n != view[at + k]:
                     return (f"The shape of the mask {list(i.shape)} at index {k} does not match "
@@ -827,7 +825,8 @@ def _index_error(e, idx, shape):
             n = shape[d]
             bad = i[(i >= n) | (i < -n)]
             if bad.size:
-                return f"index {bad.flat[0]} is out of bounds for dimension {number} with size {n}"
+                return (f"index {int(bad.reshape(-1)[0])} is out of bounds for dimension {number} "
+                        f"with size {n}")
     return str(e).replace(" for axis ", " for dimension ")
 
 
@@ -863,7 +862,7 @@ def index_select(input, dim, index):
     d = input._data
     dim = normalize_dim(dim, d.ndim)
     i = index._data
-    if i.dtype != np.int64 and i.dtype != np.int32:
+    if i.dtype != _INT64 and i.dtype != _INT32:
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     if i.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
@@ -877,7 +876,7 @@ def gather(input, dim, index):
     d = input._data
     dim = normalize_dim(dim, d.ndim)
     idx = index._data
-    if idx.dtype != np.int64 and idx.dtype != np.int32:
+    if idx.dtype != _INT64 and idx.dtype != _INT32:
         raise RuntimeError("gather(): Expected dtype int32/int64 for index")
     if idx.ndim != d.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
@@ -893,11 +892,11 @@ def gather(input, dim, index):
     return apply(GATHER_ALONG, (input,), (d,), (idx, dim, True, d.shape))
 
 
-def _nonzero(x):
+def _nonzero(x, *, xp=_XP):
     if x.ndim == 0:
-        return np.zeros((int(bool(x)), 0), np.int64)
-    nz = np.nonzero(x)
-    return np.stack(nz, axis=1).astype(np.int64) if nz else np.zeros((1, 0), np.int64)
+        return xp.zeros((int(bool(x)), 0), _INT64)
+    nz = xp.nonzero(x)
+    return xp.stack(nz, axis=1).astype(_INT64) if nz else xp.zeros((1, 0), _INT64)
 
 
 NONZERO = defop("nonzero", _nonzero, quiet=False)
@@ -1044,14 +1043,15 @@ def _getitem_tensor(x, idx):
     return getitem(x, idx)
 
 
-ArrayOps.fit = staticmethod(_fit_raw)
-ArrayOps.expand = staticmethod(_expand_raw)
-# Plain backward reshapes and indexes raw gradients with NumPy alone: a
-# gradient's strides are not PyTorch's business, and every reduction's and
-# matrix product's backward would pay for the layout work otherwise.
-ArrayOps.reshape = staticmethod(lambda x, shape, in_shape=None, strides=None: x.reshape(shape))
-ArrayOps.getitem = staticmethod(lambda x, idx, in_shape=None: _getitem(x, idx))
-ArrayOps.mT = staticmethod(lambda x: x.swapaxes(-2, -1))
+array_op("fit", _fit_raw)
+array_op("expand", _expand_raw)
+# Plain backward reshapes and indexes raw gradients with the array library
+# alone: a gradient's strides are not PyTorch's business, and every
+# reduction's and matrix product's backward would pay for the layout work
+# otherwise.
+array_op("reshape", lambda x, shape, in_shape=None, strides=None: x.reshape(shape))
+array_op("getitem", _getitem)
+array_op("mT", lambda x: x.swapaxes(-2, -1))
 TensorOps.fit = staticmethod(_fit_tensor)
 TensorOps.sum_to = staticmethod(_sum_to_tensor)
 TensorOps.expand = staticmethod(_expand_tensor)
