@@ -5,11 +5,10 @@ each op's formulas; the formulas themselves live in chainrule/ops/.
 """
 import warnings
 
-import numpy as np
-
-from .. import _errors
+from .. import _dtypes, _errors
 from .._grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
 from .._tensor import Tensor
+from ..ops import _backend
 from . import engine
 from .graph import AccumulateGrad, Node, add_tensor_hook, watch_nonleaf
 
@@ -42,11 +41,12 @@ def _seed_grads(outputs, grad_outputs, create_graph):
         if g is None:
             if d.size != 1:
                 raise _errors.implicit_nonscalar()
-            g = _one(d.dtype, d.shape) if d.__class__ is np.ndarray else np.ones_like(d)
+            g = _one(d.dtype, d.shape) if d.__class__ is _ndarray else \
+                _backend.namespace(d).ones_like(d)
             seeds.append(Tensor._make(g) if create_graph else g)
             continue
         if not isinstance(g, Tensor):
-            g = Tensor._make(np.asarray(g))
+            g = Tensor._make(_as_array_like(g, d))
         if g._data.shape != d.shape:
             from .._tensor import Size
             raise _errors.shape_mismatch(i, Size(g._data.shape), Size(d.shape))
@@ -59,19 +59,29 @@ def _seed_grads(outputs, grad_outputs, create_graph):
 
 
 _ONES = {}
+_ndarray = _backend.ndarray
 
 
 def _one(dtype, shape=()):
-    """A shared read-only 1 of `dtype` and `shape` (one element): the implicit
-    gradient of a scalar output, made once (np.ones_like costs 0.8 us a call).
-    Read-only, so nothing downstream can change it in place unnoticed."""
+    """A shared read-only NumPy 1 of `dtype` and `shape` (one element): the
+    implicit gradient of a scalar output, made once (np.ones_like costs 0.8 us
+    a call).  Read-only, so nothing downstream can change it in place unnoticed."""
     key = (dtype, shape)
     one = _ONES.get(key)
     if one is None:
-        one = np.ones(shape, dtype)
-        one.flags.writeable = False
+        one = _backend.NUMPY.readonly(_backend.NUMPY.xp.ones(shape, dtype))
         _ONES[key] = one
     return one
+
+
+def _as_array_like(value, d):
+    """`value` (array-like data) as an array of the library of array `d`."""
+    be = _backend.backend_of(d)
+    if value.__class__ in be.array_types:
+        return value
+    if isinstance(value, _backend.HOST_ARRAY):
+        return be.from_numpy(value)
+    return be.xp.asarray(value)
 
 
 def _check_outputs(outputs):
@@ -129,7 +139,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for i, (t, g) in enumerate(zip(inputs, grads)):
         if g is None:
             if materialize_grads:
-                g = np.zeros_like(t._data)
+                g = _backend.namespace(t._data).zeros_like(t._data)
             elif not allow_unused:
                 raise RuntimeError(
                     f"The differentiated Tensor at index {i} appears to not have been used in "
@@ -138,7 +148,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 result.append(None)
                 continue
         if not isinstance(g, Tensor):
-            g = Tensor._make(np.array(g))      # a copy: it may alias a seed or buffer
+            g = Tensor._make(_backend.namespace(g).array(g))   # a copy: it may alias a seed or buffer
         if create_graph and not g._requires_grad and not any(g is s for s in seeds):
             g._constant_grad = True            # for the hint if it is differentiated again
         result.append(g)
@@ -150,7 +160,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 # module, so the Tensor class cannot import it).
 def _tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
     if (gradient is None and inputs is None and not create_graph and self._grad_fn is not None
-            and self._data.size == 1 and self._data.__class__ is np.ndarray):
+            and self._data.size == 1 and self._data.__class__ is _ndarray):
         # The common case (a scalar loss), without the general argument handling.
         d = self._data
         engine.run((self,), (_one(d.dtype, d.shape),),
@@ -200,7 +210,8 @@ class Variable(metaclass=_VariableMeta):
 
     def __new__(cls, data=None, requires_grad=False, volatile=False):
         if data is None:
-            return Tensor._make(np.empty((0,), np.float32))
+            xp = _backend.default().xp
+            return Tensor._make(xp.empty((0,), _dtypes.float32.np))
         if not isinstance(data, Tensor):
             raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
         t = Tensor._make(data._data)

@@ -11,6 +11,8 @@ chainrule warns with that traceback and raises naming the node, as PyTorch does.
 import traceback
 import warnings
 
+from ..ops import _backend
+
 __all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
            "is_anomaly_check_nan_enabled"]
 
@@ -94,12 +96,11 @@ def report(node, error=None):
 
 
 def check_nan(node, grads):
-    import numpy as np
     for i, g in enumerate(grads):
         if g is None:
             continue
         d = getattr(g, "_data", g)
-        if np.isnan(np.asarray(d)).any():
+        if _backend.namespace(d).isnan(d).any():
             report(node)
             raise RuntimeError(f"Function '{type(node).__name__}' returned nan values in its "
                                f"{i}th output.")

@@ -10,7 +10,8 @@ from .. import _fpstate
 from .._grad_mode import STATE
 from .._tensor import Tensor
 from . import anomaly_mode
-from .graph import Node
+from .graph import Node, FOREIGN_ARRAYS as _FOREIGN, foreign as _foreign, \
+    is_writeable as _is_writeable
 
 
 def _target(t):
@@ -95,7 +96,8 @@ def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True)
         if deps.get(tgt, 0) == 0 and tgt in partial and (needed is None or tgt in needed):
             ready.append((tgt, partial.pop(tgt)))
     captured = {}
-    fast = not create_graph
+    # (the generated apply_raw is NumPy's: other array libraries take the generic path)
+    fast = not create_graph and not (_FOREIGN and _foreign(grads))
     anomaly = anomaly_mode._state["enabled"]
     prev_mode = STATE.enabled
     STATE.enabled = bool(create_graph)
@@ -270,7 +272,7 @@ def _run_node_hooks(fn, grads_in, g):
 def _writable(g):
     """g, or a copy of it where it is the shared read-only seed of a scalar
     output (autograd._one): hooks may change the gradient in place."""
-    if g.__class__ is not Tensor and not g.flags.writeable:
+    if g.__class__ is not Tensor and not _is_writeable(g):
         return g.copy()
     return g
 

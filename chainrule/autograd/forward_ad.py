@@ -15,10 +15,9 @@ and forward and reverse mode agree by construction.
 """
 import collections
 
-import numpy as np
-
 from .._grad_mode import enable_grad
 from .._tensor import Tensor
+from ..ops import _backend
 
 __all__ = ["dual_level", "make_dual", "unpack_dual", "enter_dual_level", "exit_dual_level",
            "UnpackedDualTensor"]
@@ -99,7 +98,8 @@ def push_tangent(node, inputs, out_tensor):
     ACTIVE[0] = False                    # the derivation itself must not push tangents
     try:
         with enable_grad():
-            u = Tensor._make(np.zeros_like(out_tensor._data), True)
+            xp = _backend.namespace(out_tensor._data)
+            u = Tensor._make(xp.zeros_like(out_tensor._data), True)
             edges = node.edges
             node.edges = [True if t is not None else None for t in tangents]
             try:
@@ -112,7 +112,7 @@ def push_tangent(node, inputs, out_tensor):
                     term = (g * t).sum()
                     total = term if total is None else total + term
             if total is None or not total.requires_grad:
-                jt = Tensor._make(np.zeros_like(out_tensor._data))
+                jt = Tensor._make(xp.zeros_like(out_tensor._data))
             else:
                 from . import grad
                 (jt,) = grad(total, u, allow_unused=True, materialize_grads=True)

@@ -21,12 +21,12 @@ be differentiated (create_graph=True), as with built-in ops.
 """
 import functools
 
-import numpy as np
-
 from .. import _errors
 from .._grad_mode import STATE, no_grad
 from .._tensor import Tensor
 from .graph import Node
+from ..ops import _backend
+from ..ops._args import broadcast_shapes
 from .._inplace_state import FW_ACTIVE as _FW_ACTIVE
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable", "InplaceFunction"]
@@ -87,11 +87,14 @@ class BackwardCFunction(Node, FunctionCtx):
         grads_out = list(g) if n_out > 1 else [g]
         out_meta = self._out_meta
         wrapped = []
+        xp = None
         for k, go in enumerate(grads_out):
             if go is None:
                 if self.materialize_grads:
                     shape, dtype = out_meta[k]
-                    go = np.zeros(shape, dtype)   # TODO(CuPy): allocate on the inputs' device
+                    if xp is None:
+                        xp = _namespace_of(grads_out)
+                    go = xp.zeros(shape, dtype)
                 else:
                     wrapped.append(None)
                     continue
@@ -123,7 +126,7 @@ class BackwardCFunction(Node, FunctionCtx):
             shape, dtype = m
             if r._data.shape != shape:
                 try:
-                    np.broadcast_shapes(r._data.shape, shape)
+                    broadcast_shapes(r._data.shape, shape)
                     ok = len(r._data.shape) >= len(shape)
                 except ValueError:
                     ok = False
@@ -144,6 +147,14 @@ class BackwardCFunction(Node, FunctionCtx):
                     gi = ArrayOps.fit(gi, shape, dtype)
             grads.append(gi)
         return grads
+
+
+def _namespace_of(grads):
+    """The array namespace of the gradients given (for the missing ones)."""
+    for g in grads:
+        if g is not None:
+            return _backend.namespace(g._data if isinstance(g, Tensor) else g)
+    return _backend.default().xp
 
 
 class _OutputSelector(Node):

@@ -7,7 +7,8 @@ analytical Jacobian comes from one `autograd.grad` per output element (done
 twice, to catch non-reentrant backwards).  Both are laid out as PyTorch's,
 (input numel, output numel), and compared with `|a - n| <= atol + rtol * |n|`.
 
-Jacobians live as NumPy arrays and become Tensors only to be printed in an
+Jacobians live as raw arrays of the inputs' array library (reached through
+its namespace, ops/_backend.py) and become Tensors only to be printed in an
 error message, exactly as PyTorch prints them.
 
 Forward-mode derivatives (autograd/forward_ad.py) are not checked here yet:
@@ -15,11 +16,12 @@ check_forward_ad / check_fwd_over_rev / check_batched_forward_grad raise
 NotImplementedError; fast_mode runs the slow (exact) path; masked only
 concerns sparse tensors and is ignored.
 """
+import itertools
 import warnings
 
-import numpy as np
-
+from .. import _dtypes, _fpstate
 from .._tensor import Tensor
+from ..ops import _backend
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
@@ -71,6 +73,10 @@ def _differentiable_outputs(x):
     return tuple(o for o in _as_tuple(x) if o.requires_grad)
 
 
+def _zeros_like(d):
+    return _backend.namespace(d).zeros_like(d)
+
+
 def _diff_inputs(tupled_inputs):
     return [t for t in tupled_inputs if _is_tensor(t) and t.requires_grad]
 
@@ -80,14 +86,14 @@ def _is_float(t):
 
 
 def _wrap(a):
-    return Tensor._make(np.asarray(a))
+    return Tensor._make(a)
 
 
 def _check_inputs(tupled_inputs):
     any_input_requiring_grad = False
     for idx, inp in enumerate(tupled_inputs):
         if _is_tensor(inp) and inp.requires_grad:
-            if inp._data.dtype != np.float64:
+            if inp._data.dtype != _dtypes.float64.np:
                 warnings.warn(
                     f"Input #{idx} requires gradient and "
                     "is not a double precision floating point or complex. "
@@ -96,7 +102,8 @@ def _check_inputs(tupled_inputs):
                     stacklevel=2,
                 )
             d = inp._data
-            if not all(st != 0 or sz <= 1 for st, sz in zip(d.strides, d.shape)):
+            strides = _backend.backend_of(d).strides(d)
+            if not all(st != 0 or sz <= 1 for st, sz in zip(strides, d.shape)):
                 raise RuntimeError(
                     f"The {idx}th input has a dimension with stride 0. gradcheck only "
                     "supports inputs that are non-overlapping to be able to "
@@ -114,16 +121,20 @@ def _check_inputs(tupled_inputs):
 
 def _allclose(a, b, rtol, atol):
     """torch.allclose(a, b, rtol, atol) after promoting both to a common dtype."""
-    dt = np.result_type(a.dtype, b.dtype)
+    xp = _backend.namespace(a)
+    dt = _dtypes.promote_types(_dtypes.FROM_NP[a.dtype], _dtypes.FROM_NP[b.dtype]).np
     a = a.astype(dt, copy=False)
     b = b.astype(dt, copy=False)
-    with np.errstate(invalid="ignore", over="ignore"):
+    token = _fpstate.quiet()
+    try:
         close = a == b
         if rtol == 0 and atol == 0:
             return bool(close.all())
-        allowed = atol + np.abs(rtol * b)
-        actual = np.abs(a - b)
-        close |= np.isfinite(actual) & (actual <= allowed)
+        allowed = atol + xp.abs(rtol * b)
+        actual = xp.abs(a - b)
+        close |= xp.isfinite(actual) & (actual <= allowed)
+    finally:
+        _fpstate.restore(token)
     return bool(close.all())
 
 
@@ -151,7 +162,7 @@ def _check_outputs_same_dtype_and_shape(output1, output2, eps, idx=None):
 
 def _call_cloned(func, tupled_inputs):
     """func(*inputs), each output's data copied (it may share the input's storage)."""
-    return tuple(np.array(o._data, copy=True) for o in _as_tuple(func(*tupled_inputs)))
+    return tuple(o._data.copy() for o in _as_tuple(func(*tupled_inputs)))
 
 
 def _numerical_jacobian_wrt_input(func, tupled_inputs, input_idx, func_out, eps):
@@ -159,14 +170,15 @@ def _numerical_jacobian_wrt_input(func, tupled_inputs, input_idx, func_out, eps)
     output dtype) of func with respect to tupled_inputs[input_idx]."""
     inp = tupled_inputs[input_idx]
     swapped = None
-    if not inp._data.flags.writeable:          # e.g. from_numpy of a read-only array
-        swapped = inp._data
-        inp._data = np.array(swapped, copy=True)
+    if not _backend.backend_of(inp._data).is_writeable(inp._data):
+        swapped = inp._data                    # e.g. from_numpy of a read-only array
+        inp._data = swapped.copy()
     data = inp._data
+    xp = _backend.namespace(data)
     try:
-        jacobians = [np.zeros((data.size, o._data.size), o._data.dtype)
+        jacobians = [xp.zeros((data.size, o._data.size), o._data.dtype)
                      if _is_float(o) else None for o in func_out]
-        for d_idx, idx in enumerate(np.ndindex(*data.shape)):
+        for d_idx, idx in enumerate(itertools.product(*[range(n) for n in data.shape])):
             orig = data[idx].copy()
             try:
                 data[idx] = orig - eps
@@ -195,15 +207,16 @@ def _numerical_jacobian(func, tupled_inputs, func_out, eps):
 def _analytical_jacobian_rows(vjp_fn, output):
     """rows[i][j]: gradient of output element j with respect to input i (or None)."""
     d = output._data
+    xp = _backend.namespace(d)
     rows = []
     for j in range(d.size):
-        grad_out = np.zeros(d.shape, d.dtype)
+        grad_out = xp.zeros(d.shape, d.dtype)
         grad_out.reshape(-1)[j] = 1
         grad_inputs = vjp_fn(Tensor._make(grad_out))
         for i, g in enumerate(grad_inputs):
             if j == 0:
                 rows.append([])
-            rows[i].append(None if g is None else np.array(g._data, copy=True))
+            rows[i].append(None if g is None else g._data.copy())
     return rows
 
 
@@ -211,7 +224,8 @@ def _stack_and_check(rows, diff_inputs, numel_output):
     jacobians = []
     sizes_ok = types_ok = True
     for inp, grads in zip(diff_inputs, rows):
-        jac = np.zeros((inp._data.size, numel_output), inp._data.dtype)
+        jac = _backend.namespace(inp._data).zeros((inp._data.size, numel_output),
+                                                  inp._data.dtype)
         for j, g in enumerate(grads):
             if g is None:
                 continue
@@ -239,7 +253,7 @@ def _analytical_jacobian(tupled_inputs, output, nondet_tol, check_grad_dtypes):
                                   diff_inputs, output._data.size)
     reentrant = True
     for a, b in zip(jac1, jac2):
-        if a.size != 0 and np.abs(a - b).max() > nondet_tol:
+        if a.size != 0 and _backend.namespace(a).abs(a - b).max() > nondet_tol:
             reentrant = False
     if not types_ok and check_grad_dtypes:
         raise GradcheckError("Gradient has dtype mismatch")
@@ -294,7 +308,7 @@ def _test_backward_mul_by_grad_output(outputs, tupled_inputs):
     if not diff_inputs:
         raise GradcheckError("no Tensors requiring grad found in input")
     grads_input = _autograd_grad(
-        outputs, diff_inputs, [Tensor._make(np.zeros_like(o._data)) for o in outputs],
+        outputs, diff_inputs, [Tensor._make(_zeros_like(o._data)) for o in outputs],
         allow_unused=True)
     for gi, di in zip(grads_input, diff_inputs):
         if gi is None:
@@ -323,7 +337,7 @@ def _test_undefined_backward_mode(func, outputs, tupled_inputs):
             stacklevel=2)
 
     def check_undefined_grad_support(output_to_check):
-        grads_output = [Tensor._make(np.zeros_like(o._data)) for o in output_to_check]
+        grads_output = [Tensor._make(_zeros_like(o._data)) for o in output_to_check]
         try:
             grads_input = _autograd_grad(output_to_check, diff_inputs, grads_output,
                                          allow_unused=True)
@@ -439,7 +453,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
             g = rand(*x.shape, dtype=dtype) * 2 - 1
             if gen_non_contig_grad_outputs and g._data.size > 1:
                 # same values, non-contiguous storage (every other element)
-                buf = np.empty(g._data.shape + (2,), g._data.dtype)
+                buf = _backend.namespace(g._data).empty(g._data.shape + (2,), g._data.dtype)
                 buf[..., 0] = g._data
                 g = Tensor._make(buf[..., 0])
             tupled_grad_outputs.append(g.detach().requires_grad_())

@@ -20,6 +20,15 @@ from .. import _errors
 from .._inplace import check_saved as _check_saved
 from .._inplace_state import EPOCH as _EPOCH
 from .._tensor import Tensor as _Tensor
+from ..ops import _backend
+
+# Array classes of the libraries other than NumPy (none unless one is
+# registered): gradients of theirs take apply_formulas with their own formula
+# namespace, not the generated apply_raw, which is NumPy's.  The engine asks
+# here (it imports no op module).
+FOREIGN_ARRAYS = _FOREIGN = _backend.FOREIGN
+foreign = _backend.foreign      # foreign(values): whether any is such an array
+is_writeable = _backend.is_writeable     # (a gradient may be the read-only seed, autograd._one)
 
 __all__ = ["Node", "AccumulateGrad"]
 
@@ -99,8 +108,12 @@ class Node:
         run on raw arrays through `ArrayOps` (fast, no graph); with
         create_graph=True on Tensors through `TensorOps`, so the backward
         computation is itself recorded and can be differentiated again.
+        The generated apply_raw and `array_ops` are NumPy's; a gradient of
+        another array library takes the generic path with that library's
+        formula namespace.
         """
-        if not create_graph and self.apply_raw is not None:
+        foreign = g.__class__ in _FOREIGN
+        if not create_graph and self.apply_raw is not None and not foreign:
             return self.apply_raw(g, needed)
         saved = self.saved
         if saved is not None and self._epoch != _EPOCH[0]:
@@ -115,7 +128,10 @@ class Node:
             vals = [v._data if isinstance(v, _Tensor) else v for v in saved]
             if self.params:
                 vals += self.params
-        F = self.tensor_ops if create_graph else self.array_ops
+        if create_graph:
+            F = self.tensor_ops
+        else:
+            F = _backend.backend_of(g).array_ops if foreign else self.array_ops
         combined = self.combined
         if combined is not None:
             grads = list(combined(F, g, *vals))
