@@ -1,5 +1,11 @@
 """Ways to make tensors: from data, filled, ranges, random; and the legacy
-constructors (FloatTensor, ...)."""
+constructors (FloatTensor, ...).
+
+Filled tensors and ranges are made by the default array library
+(`_backend.default()`, NumPy unless changed); Python data is parsed, and
+random numbers are drawn, on the host with NumPy (the same values whichever
+library computes), then handed to it.
+"""
 import itertools
 import math
 import warnings
@@ -9,7 +15,11 @@ import numpy as np
 from . import _dtypes, _errors, _fpstate
 from ._tensor import Tensor, device as _device
 from ._grad_mode import STATE
+from .ops import _backend
 from .ops._args import shape_args
+
+_DEFAULT = _backend._DEFAULT
+_NUMPY = _backend.NUMPY
 
 __all__ = [
     "tensor", "as_tensor", "from_numpy", "arange", "zeros", "ones", "full", "empty", "eye",
@@ -20,7 +30,23 @@ __all__ = [
 ]
 
 
+def _xp():
+    """The namespace of the default array library."""
+    return _DEFAULT[0].xp
+
+
+def _on_default(data):
+    """Host data (a NumPy array) as an array of the default library."""
+    be = _DEFAULT[0]
+    if be is not _NUMPY and isinstance(data, np.ndarray):
+        return be.from_numpy(data)
+    return data
+
+
 def _finish(data, requires_grad):
+    be = _DEFAULT[0]
+    if be is not _NUMPY and isinstance(data, np.ndarray):
+        data = be.from_numpy(data)         # parsed or drawn on the host
     t = Tensor._make(data)
     if STATE.inference:                 # made inside inference_mode
         t._inference = True
@@ -303,7 +329,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     arr = _from_data(data, dt)
     if isinstance(data, (Tensor, np.ndarray)) or arr is data:
         arr = arr.copy()
-    return _finish(np.ascontiguousarray(arr) if arr.ndim else arr, requires_grad)
+    return _finish(_backend.namespace(arr).ascontiguousarray(arr) if arr.ndim else arr,
+                   requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -314,7 +341,9 @@ def as_tensor(data, dtype=None, device=None):
     if isinstance(data, Tensor):
         return data if dt is None or data.dtype is dt else data.to(dt)
     arr = _from_data(data, dt)
-    return Tensor._make(_shared(arr) if arr is data else arr)
+    if arr is data and isinstance(arr, np.ndarray):
+        arr = _shared(arr)
+    return Tensor._make(_on_default(arr))
 
 
 def from_numpy(ndarray):
@@ -322,7 +351,7 @@ def from_numpy(ndarray):
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
     _numpy_dtype(ndarray.dtype)
-    return Tensor._make(_shared(ndarray))
+    return Tensor._make(_on_default(_shared(ndarray)))
 
 
 class _Shared:
@@ -412,20 +441,20 @@ def _dt(dtype, default=None, name=None):
 def _filled(size, value, dtype, requires_grad, name="full"):
     shape = shape_args((size,), name)
     dt = _dt(dtype, None, name)
-    return _finish(_alloc(lambda s, d: np.full(s, value, d), shape, dt.np), requires_grad)
+    return _finish(_alloc(lambda s, d: _xp().full(s, value, d), shape, dt.np), requires_grad)
 
 
 def zeros(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     if device is not None:
         check_device(device)
-    return _finish(_alloc(np.zeros, _size(args, size, "zeros"), _dt(dtype, None, "zeros").np,
+    return _finish(_alloc(_xp().zeros, _size(args, size, "zeros"), _dt(dtype, None, "zeros").np,
                           "zeros"), requires_grad)
 
 
 def ones(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     if device is not None:
         check_device(device)
-    return _finish(_alloc(np.ones, _size(args, size, "ones"), _dt(dtype, None, "ones").np),
+    return _finish(_alloc(_xp().ones, _size(args, size, "ones"), _dt(dtype, None, "ones").np),
                    requires_grad)
 
 
@@ -433,7 +462,7 @@ def empty(*args, size=None, out=None, dtype=None, layout=None, device=None, requ
           memory_format=None):
     if device is not None:
         check_device(device)
-    return _finish(_alloc(np.empty, _size(args, size, "empty"), _dt(dtype, None, "empty").np),
+    return _finish(_alloc(_xp().empty, _size(args, size, "empty"), _dt(dtype, None, "empty").np),
                    requires_grad)
 
 
@@ -462,7 +491,7 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
                             f"{type(v).__name__}")
         if v < 0:
             raise RuntimeError(f"{arg} must be greater or equal to 0, got {v}")
-    return _finish(np.eye(n, m, dtype=_dt(dtype, None, "eye").np), requires_grad)
+    return _finish(_xp().eye(n, m, dtype=_dt(dtype, None, "eye").np), requires_grad)
 
 
 def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
@@ -487,7 +516,7 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
             raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
     # Computed in float64 and then cast, as PyTorch sizes the result from the
     # double-precision arithmetic.
-    return _finish(np.arange(lo, hi, st, dtype=np.float64 if dt.is_floating_point else None)
+    return _finish(_xp().arange(lo, hi, st, dtype=_dtypes.float64.np if dt.is_floating_point else None)
                    .astype(dt.np), requires_grad)
 
 
@@ -502,14 +531,14 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
         check_device(device)
     if isinstance(steps, int) and steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    return _finish(np.linspace(float(start), float(end), int(steps)).astype(
+    return _finish(_xp().linspace(float(start), float(end), int(steps)).astype(
         _dt(dtype, None, "linspace").np), requires_grad)
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, requires_grad=False, **kw):
     if isinstance(steps, int) and steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    return _finish(np.logspace(start, end, steps, base=base).astype(
+    return _finish(_xp().logspace(start, end, steps, base=base).astype(
         _dt(dtype, None, "logspace").np), requires_grad)
 
 
@@ -600,8 +629,8 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires_grad=False):
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
-        m = mean._data if isinstance(mean, Tensor) else mean
-        s = std._data if isinstance(std, Tensor) else std
+        m = _backend.to_numpy(mean._data) if isinstance(mean, Tensor) else mean
+        s = _backend.to_numpy(std._data) if isinstance(std, Tensor) else std
         shape = np.broadcast_shapes(np.shape(m), np.shape(s))
         base = mean if isinstance(mean, Tensor) else std
         return _finish(_rng(generator).normal(m, s, shape).astype(base._data.dtype), requires_grad)
@@ -617,25 +646,25 @@ def _like(input, dtype, name=None):
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
     shape, dt = _like(input, dtype, "zeros_like")
-    return _finish(np.zeros(shape, dt.np), requires_grad)
+    return _finish(_backend.namespace(input._data).zeros(shape, dt.np), requires_grad)
 
 
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
     shape, dt = _like(input, dtype, "ones_like")
-    return _finish(np.ones(shape, dt.np), requires_grad)
+    return _finish(_backend.namespace(input._data).ones(shape, dt.np), requires_grad)
 
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
     shape, dt = _like(input, dtype, "empty_like")
-    return _finish(np.empty(shape, dt.np), requires_grad)
+    return _finish(_backend.namespace(input._data).empty(shape, dt.np), requires_grad)
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
     shape, dt = _like(input, dtype, "full_like")
-    return _finish(np.full(shape, fill_value, dt.np), requires_grad)
+    return _finish(_backend.namespace(input._data).full(shape, fill_value, dt.np), requires_grad)
 
 
 def rand_like(input, *, dtype=None, requires_grad=False, **kw):
@@ -657,13 +686,14 @@ def randint_like(input, low=0, high=None, *, dtype=None, requires_grad=False, **
 def _legacy_new(dt, args, kwargs):
     """torch.FloatTensor([1, 2]) copies data; torch.FloatTensor(2, 3) is uninitialised."""
     if not args:
-        return np.empty((0,), dt.np)
+        return _xp().empty((0,), dt.np)
     if len(args) == 1 and not isinstance(args[0], int):
         a = args[0]
         if isinstance(a, Tensor):
             return a._data.astype(dt.np, copy=False)
-        return np.array(_untensor(a) if not isinstance(a, np.ndarray) else a, dtype=dt.np)
-    return np.zeros(shape_args(args), dt.np)
+        return _on_default(np.array(_untensor(a) if not isinstance(a, np.ndarray) else a,
+                                    dtype=dt.np))
+    return _xp().zeros(shape_args(args), dt.np)
 
 
 def _legacy(dt):

@@ -3,13 +3,16 @@ op function of the same name (chainrule/ops/), so `x.sin()`, `torch.sin(x)`
 and the formulas' `F.sin` are one implementation, and a name is declared
 once, beside its op (`expose` in ops/_registry.py).  What is left here is
 what is not an op: dtype and device conversions, the `new_*` factories, and
-the in-place driver around the ops' out-of-place forms."""
+the in-place driver around the ops' out-of-place forms.
+
+NumPy is named here only for its protocols (`__array_ufunc__`: NumPy calling a
+tensor's operators); array data is reached through ops/_backend.py."""
 import numpy as np
 
 from . import _dtypes, _factories, _inplace
 from ._grad_mode import STATE
 from ._tensor import Tensor, device as _device
-from .ops import _registry, pointwise as P, shape as S, linalg as L, reduce as R  # noqa: F401  (R: its declarations fill the tables)
+from .ops import _backend, _registry, pointwise as P, shape as S, linalg as L, reduce as R  # noqa: F401  (R: its declarations fill the tables)
 from .ops._args import as_operand
 
 
@@ -36,10 +39,11 @@ Tensor.__rpow__ = lambda self, other: P.pow(other, self)
 Tensor.__neg__ = P.neg
 Tensor.__pos__ = lambda self: self
 Tensor.__abs__ = P.abs
-Tensor.equal = lambda self, other: bool(self._data.shape == other._data.shape and
-                                        np.array_equal(self._data, other._data))
+Tensor.equal = lambda self, other: bool(
+    self._data.shape == other._data.shape and
+    _backend.namespace(self._data).array_equal(self._data, other._data))
 Tensor.allclose = lambda self, other, rtol=1e-05, atol=1e-08, equal_nan=False: bool(
-    np.allclose(self._data, other._data, rtol, atol, equal_nan))
+    _backend.namespace(self._data).allclose(self._data, other._data, rtol, atol, equal_nan))
 
 
 def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
@@ -48,7 +52,7 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
     binary = _UFUNC_OPS.get(ufunc)
     if method == "__call__" and binary is not None and len(inputs) == 2 and not kwargs:
         return binary(*inputs)
-    arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
+    arrays = [_backend.to_numpy(x._data) if isinstance(x, Tensor) else x for x in inputs]
     return getattr(ufunc, method)(*arrays, **kwargs)
 
 
@@ -157,7 +161,8 @@ def _setitem_node(t, idx):
     """PyTorch's name for x[idx] = v: index_put_ for tensor/list indices, a
     plain copy for a 0-d target, else a copy into a slice of x."""
     parts = idx if isinstance(idx, tuple) else (idx,)
-    if any(isinstance(i, (Tensor, list, np.ndarray)) for i in parts):
+    if any(isinstance(i, (Tensor, list, _backend.HOST_ARRAY)) or _backend.is_array(i)
+           for i in parts):
         return "IndexPutBackward0"
     if t._data.ndim == 0 and t._view_of is None and all(i is Ellipsis for i in parts):
         return "CopyBackwards"

@@ -260,7 +260,9 @@ def _append_suffixes(text, suffixes, indent):
 
 def tensor_repr(data, *, dtype_name, is_default_float, requires_grad=False,
                 grad_fn_name=None, prefix="tensor("):
-    """PyTorch's repr of a tensor holding `data` (a NumPy or CuPy array).
+    """PyTorch's repr of a tensor holding `data` (a NumPy array: the Tensor
+    converts other array libraries' data with _backend.to_numpy; a CuPy-like
+    array, with .get(), is copied to the host here too).
 
     dtype_name is torch's name without "torch." ("float32", "int64", "bool").
     is_default_float says whether that dtype is the current default float

@@ -87,6 +87,7 @@ _T_DEPRECATED = (
     "tensor.")
 _new = object.__new__
 _FROM_NP = _dtypes.FROM_NP
+_to_numpy = _backend.to_numpy
 
 
 class Tensor:
@@ -362,13 +363,13 @@ class Tensor:
         if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
-        return self._data
+        return _to_numpy(self._data)      # (the same memory where the array library allows)
 
     def __array__(self, dtype=None, copy=None):
         if self._requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
-        a = self._data
+        a = _to_numpy(self._data)
         return a if dtype is None else a.astype(dtype, copy=False)
 
     def item(self):
@@ -437,7 +438,7 @@ class Tensor:
     def __repr__(self, *, tensor_contents=None):
         from ._printing import tensor_repr
         fn = self._grad_fn
-        return tensor_repr(self._data, dtype_name=self.dtype.name,
+        return tensor_repr(_to_numpy(self._data), dtype_name=self.dtype.name,
                            is_default_float=self.dtype is _dtypes.get_default_dtype(),
                            requires_grad=self._requires_grad,
                            grad_fn_name=None if fn is None else type(fn).__name__)
