@@ -329,8 +329,11 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     arr = _from_data(data, dt)
     if isinstance(data, (Tensor, np.ndarray)) or arr is data:
         arr = arr.copy()
-    return _finish(_backend.namespace(arr).ascontiguousarray(arr) if arr.ndim else arr,
-                   requires_grad)
+    if arr.ndim:
+        # (host data with NumPy; a tensor's data with its own library)
+        arr = np.ascontiguousarray(arr) if arr.__class__ is np.ndarray else \
+            _backend.namespace(arr).ascontiguousarray(arr)
+    return _finish(arr, requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None):
