@@ -60,6 +60,8 @@ def _seed_grads(outputs, grad_outputs, create_graph):
 
 _ONES = {}
 _ndarray = _backend.ndarray
+_NPXP = _backend.NUMPY.xp
+_FOREIGN = _backend.FOREIGN      # array classes of libraries other than NumPy
 
 
 def _one(dtype, shape=()):
@@ -148,7 +150,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 result.append(None)
                 continue
         if not isinstance(g, Tensor):
-            g = Tensor._make(_backend.namespace(g).array(g))   # a copy: it may alias a seed or buffer
+            # a copy: it may alias a seed or buffer
+            g = Tensor._make((_backend.namespace(g) if g.__class__ in _FOREIGN else _NPXP).array(g))
         if create_graph and not g._requires_grad and not any(g is s for s in seeds):
             g._constant_grad = True            # for the hint if it is differentiated again
         result.append(g)

@@ -112,9 +112,14 @@ class Node:
         another array library takes the generic path with that library's
         formula namespace.
         """
-        foreign = g.__class__ in _FOREIGN
-        if not create_graph and self.apply_raw is not None and not foreign:
-            return self.apply_raw(g, needed)
+        if create_graph:
+            F = self.tensor_ops
+        elif g.__class__ not in _FOREIGN:
+            if self.apply_raw is not None:
+                return self.apply_raw(g, needed)
+            F = self.array_ops
+        else:
+            F = _backend.backend_of(g).array_ops
         saved = self.saved
         if saved is not None and self._epoch != _EPOCH[0]:
             _check_saved(self)
@@ -128,10 +133,6 @@ class Node:
             vals = [v._data if isinstance(v, _Tensor) else v for v in saved]
             if self.params:
                 vals += self.params
-        if create_graph:
-            F = self.tensor_ops
-        else:
-            F = _backend.backend_of(g).array_ops if foreign else self.array_ops
         combined = self.combined
         if combined is not None:
             grads = list(combined(F, g, *vals))
