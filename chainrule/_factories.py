@@ -79,7 +79,7 @@ def _from_data(data, dtype):
     if isinstance(data, Tensor):
         arr = data._data
         return _cast(arr, dtype.np) if dtype is not None else arr
-    if isinstance(data, np.ndarray):
+    if isinstance(data, np.ndarray) or _backend.is_array(data):   # (any array library's)
         if dtype is None:
             _numpy_dtype(data.dtype)
             return data

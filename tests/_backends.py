@@ -4,8 +4,6 @@ import os
 
 import pytest
 
-from chainrule.ops import _backend
-
 NAME = os.environ.get("CHAINRULE_TEST_BACKEND", "numpy")
 STRICT = NAME == "strict"
 
@@ -14,8 +12,3 @@ def numpy_only(reason):
     """Skip on the strict backend a test about NumPy's own arrays (`reason`
     says what of NumPy it checks)."""
     return pytest.mark.skipif(STRICT, reason="NumPy's ndarray only: " + reason)
-
-
-def numpy_of(t):
-    """A tensor's (or raw array's) values as a NumPy array, on any backend."""
-    return _backend.to_numpy(getattr(t, "_data", t))
