@@ -36,8 +36,8 @@ import operator
 import numpy as np
 
 __all__ = ["Backend", "NUMPY", "register", "backend_of", "namespace", "is_array", "foreign",
-           "default", "set_default", "bind", "to_numpy", "ARRAY_TYPES", "FOREIGN", "ndarray",
-           "as_array", "HOST_ARRAY", "HOST_SCALAR"]
+           "is_writeable", "default", "set_default", "bind", "to_numpy", "ARRAY_TYPES",
+           "FOREIGN", "ndarray", "as_array", "HOST_ARRAY", "HOST_SCALAR"]
 
 
 class Backend:
@@ -219,9 +219,10 @@ def bind(decl, backend):
 
     * a string names a function of the namespace: "sin" -> backend.xp.sin;
     * a function with a keyword-only parameter `xp` (defaulting to NumPy's
-      namespace) gets the backend's namespace; one with `be` gets the Backend
-      itself (for the adapter functions).  Bound once, with functools.partial;
-      for the backend of the default the function itself;
+      namespace) gets the backend's namespace; one with `be` (defaulting to
+      NUMPY) gets the Backend itself, for the adapter functions.  For the
+      library the default names that is the function itself, for others a
+      functools.partial made once;
     * any other function uses array methods and operators only and serves
       every backend as it is.
     """
