@@ -20,6 +20,7 @@ from .ops._args import shape_args
 
 _DEFAULT = _backend._DEFAULT
 _NUMPY = _backend.NUMPY
+_ARRAY_TYPES = _backend.ARRAY_TYPES
 
 __all__ = [
     "tensor", "as_tensor", "from_numpy", "arange", "zeros", "ones", "full", "empty", "eye",
@@ -44,9 +45,8 @@ def _on_default(data):
 
 
 def _finish(data, requires_grad):
-    be = _DEFAULT[0]
-    if be is not _NUMPY and isinstance(data, np.ndarray):
-        data = be.from_numpy(data)         # parsed or drawn on the host
+    if _DEFAULT[0] is not _NUMPY and isinstance(data, np.ndarray):
+        data = _DEFAULT[0].from_numpy(data)    # parsed or drawn on the host
     t = Tensor._make(data)
     if STATE.inference:                 # made inside inference_mode
         t._inference = True
@@ -79,7 +79,7 @@ def _from_data(data, dtype):
     if isinstance(data, Tensor):
         arr = data._data
         return _cast(arr, dtype.np) if dtype is not None else arr
-    if isinstance(data, np.ndarray) or _backend.is_array(data):   # (any array library's)
+    if isinstance(data, np.ndarray) or data.__class__ in _ARRAY_TYPES:   # (any library's arrays)
         if dtype is None:
             _numpy_dtype(data.dtype)
             return data
