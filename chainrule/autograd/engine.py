@@ -68,40 +68,51 @@ def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True)
     inputs=), in order; only the part of the graph leading to them runs.
     accumulate: whether leaves (of those reached) receive .grad.
     """
-    targets = [_target(t) for t in roots]
-    needed = wanted = None
-    if capture is None:
-        deps = _count_dependencies(targets)
+    needed = wanted = active = None
+    if capture is None and len(roots) == 1:
+        # The commonest call, loss.backward(): one root, every leaf.  (Nothing
+        # feeds a root's gradient: a graph has no cycles.)
+        t = roots[0]
+        tgt = t._grad_fn if t._grad_fn is not None else t
+        deps = _count_dependencies((tgt,))
+        partial = {}
+        ready = [(tgt, grads[0])]
     else:
-        wanted = {_target(t) for t in capture}
-        needed = _needed_nodes(targets, wanted)
-        deps = {}
-        active = set()               # needed nodes that pass gradient on to needed ones
-        for fn in needed:
-            if fn._is_node:
-                for e in fn.edges:
-                    if e is not None and e in needed:
-                        deps[e] = deps.get(e, 0) + 1
-                        active.add(fn)
-    # A node runs once all its consumers have run (deps reaches 0); the
-    # gradients that reach it earlier wait, summed, in `partial`.  The stack
-    # holds (node, gradient) pairs ready to run.
-    partial = {}
-    for tgt, g in zip(targets, grads):
-        prev = partial.get(tgt)
-        partial[tgt] = g if prev is None else prev + g
-    ready = []
-    for tgt in targets:
-        # (popping from partial also keeps a root given twice from starting twice)
-        if deps.get(tgt, 0) == 0 and tgt in partial and (needed is None or tgt in needed):
-            ready.append((tgt, partial.pop(tgt)))
+        targets = [_target(t) for t in roots]
+        if capture is None:
+            deps = _count_dependencies(targets)
+        else:
+            wanted = {_target(t) for t in capture}
+            needed = _needed_nodes(targets, wanted)
+            deps = {}
+            active = set()               # needed nodes that pass gradient on to needed ones
+            for fn in needed:
+                if fn._is_node:
+                    for e in fn.edges:
+                        if e is not None and e in needed:
+                            deps[e] = deps.get(e, 0) + 1
+                            active.add(fn)
+        # A node runs once all its consumers have run (deps reaches 0); the
+        # gradients that reach it earlier wait, summed, in `partial`.  The stack
+        # holds (node, gradient) pairs ready to run.
+        partial = {}
+        for tgt, g in zip(targets, grads):
+            prev = partial.get(tgt)
+            partial[tgt] = g if prev is None else prev + g
+        ready = []
+        for tgt in targets:
+            # (popping from partial also keeps a root given twice from starting twice)
+            if deps.get(tgt, 0) == 0 and tgt in partial and (needed is None or tgt in needed):
+                ready.append((tgt, partial.pop(tgt)))
     captured = {}
     # (the generated apply_raw is NumPy's: other array libraries take the generic path)
     fast = not create_graph and not (_FOREIGN and _foreign(grads))
     anomaly = anomaly_mode._state["enabled"]
     prev_mode = STATE.enabled
     STATE.enabled = bool(create_graph)
-    quiet = _fpstate.quiet()          # inf and nan silently, as PyTorch (formulas on arrays)
+    # inf and nan silently, as PyTorch: formulas on arrays run under the quiet
+    # error state; with create_graph every step is an op, quiet at the dispatch point.
+    quiet = None if create_graph else _fpstate.quiet()
     try:
         while ready:
             fn, g = ready.pop()
@@ -145,7 +156,8 @@ def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True)
                         prev = partial.get(e)
                         partial[e] = gi if prev is None else prev + gi
     finally:
-        _fpstate.restore(quiet)
+        if quiet is not None:
+            _fpstate.restore(quiet)
         STATE.enabled = prev_mode
     if capture is None:
         return None

@@ -37,7 +37,7 @@ import numpy as np
 
 __all__ = ["Backend", "NUMPY", "register", "backend_of", "namespace", "is_array", "foreign",
            "is_writeable", "default", "set_default", "bind", "to_numpy", "ARRAY_TYPES",
-           "FOREIGN", "ndarray", "as_array", "HOST_ARRAY", "HOST_SCALAR"]
+           "FOREIGN", "ndarray", "as_array", "HOST_ARRAY", "HOST_SCALAR", "numpy_scalar"]
 
 
 class Backend:
@@ -138,6 +138,38 @@ ndarray = np.ndarray
 as_array = np.asarray          # NumPy returns scalars for 0-d results; the dispatch point wraps them
 HOST_ARRAY = np.ndarray        # user data and .numpy() results (NumPy: the host's format)
 HOST_SCALAR = np.generic
+
+# --- Python numbers as NumPy operands -------------------------------------------------------
+# NumPy's handling of a Python number given to a ufunc (NEP 50's weak scalars)
+# costs about 0.24 us a call; a 0-d array of the other operand's dtype costs
+# nothing, and gives the same result (the number is cast to that dtype either
+# way, which is also what PyTorch does with a float tensor and a number).  The
+# common numbers are kept per dtype, read-only; zero is left out (0.0 and -0.0
+# are one key, and the sign of a zero matters) and so is nan (it is no key).
+_SCALARS = {}                  # dtype -> {number: read-only 0-d array}
+_SCALARS_PER_DTYPE = 256
+
+
+def numpy_scalar(v, dtype):
+    """Python number v as a 0-d ndarray of `dtype` (for the float fast paths)."""
+    table = _SCALARS.get(dtype)
+    if table is None:
+        table = _SCALARS[dtype] = {}
+    a = table.get(v)
+    if a is not None:
+        return a
+    a = _cast_number(v, dtype)
+    if v and v == v and len(table) < _SCALARS_PER_DTYPE:
+        a.flags.writeable = False
+        table[v] = a
+    return a
+
+
+def _cast_number(v, dtype):
+    # Out of the dtype's range the number becomes inf silently, as PyTorch does.
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.array(v, dtype)
+
 
 _BY_TYPE = {np.ndarray: NUMPY}
 # Classes a forward may return as they are (every backend's arrays); anything

@@ -28,6 +28,7 @@ from . import _backend
 __all__ = ["apply"]
 
 _make = Tensor._make
+_new = object.__new__
 _quietly = _fpstate.quietly_fast     # Context.run: C-level
 _as_array = _backend.as_array          # NumPy returns scalars for 0-d results
 _ARRAY_TYPES = _backend.ARRAY_TYPES
@@ -101,14 +102,18 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
         t = _make(out)
     else:
         # --- the node, saving what the formulas of the inputs taking part need ---
-        node = (node_cls or op.Node)()
+        node = _new(node_cls or op.Node)
         node.edges = edges
         node.meta = meta
         node.params = params
         node._epoch = _EPOCH[0]
         if _ANOMALY["enabled"]:
             node._anomaly_trace = _capture_stack()
-        t = _make(out, True, node)
+        t = _new(Tensor)                   # Tensor._make, written out: one call less per op
+        t._data = out
+        t._requires_grad = True
+        t._grad_fn = node
+        t._grad = None
         # (never `None in edges`: that compares None with each leaf Tensor by
         # calling Tensor.__eq__)
         if op.saves_inputs and full:

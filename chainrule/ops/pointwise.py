@@ -23,6 +23,8 @@ from ._registry import defop, expose, TensorOps, array_op
 from .shape import nonzero
 
 _XP = _backend.NUMPY.xp      # forwards' `xp` by default; _backend.bind gives other libraries theirs
+_ndarray = _backend.ndarray
+_numpy_scalar = _backend.numpy_scalar   # a number as a NumPy operand costs less as a 0-d array
 
 
 # --- unary ops: y = f(x) --------------------------------------------------------------
@@ -212,7 +214,8 @@ def _apply_binary(op, a, b, node_cls=None, float_result=False, params=()):
                     check_broadcast(ad.shape, bd.shape)
                 return apply(op, (a, b), (ad, bd), params, node_cls)
         elif (cb is float or cb is int) and ad.dtype.kind == "f":
-            return apply(op, (a, b), (ad, b), params, node_cls)
+            return apply(op, (a, b), (ad, _numpy_scalar(b, ad.dtype) if ad.__class__ is _ndarray
+                                      else b), params, node_cls)
     return _apply_binary_promoting(op, a, b, node_cls, float_result, params)
 
 
@@ -230,7 +233,8 @@ def operator(op, float_result=False):
                     check_broadcast(ad.shape, bd.shape)
                 return apply(op, (self, other), (ad, bd))
         elif (cb is float or cb is int) and ad.dtype.kind == "f":
-            return apply(op, (self, other), (ad, other))
+            return apply(op, (self, other), (ad, _numpy_scalar(other, ad.dtype)
+                                             if ad.__class__ is _ndarray else other))
         return _apply_binary_promoting(op, self, other, None, float_result)
     method.__name__ = method.__qualname__ = op.name
     return method
@@ -389,8 +393,10 @@ def _comparison(name, ufunc, aliases):
     def fn(input, other):
         c = other.__class__
         if (c is float or c is int) and input.__class__ is Tensor and \
-                input._data.dtype.kind == "f":
-            return apply(op, (input, other), (input._data, other))    # the common case
+                input._data.dtype.kind == "f":                          # the common case
+            d = input._data
+            return apply(op, (input, other),
+                         (d, _numpy_scalar(other, d.dtype) if d.__class__ is _ndarray else other))
         if other is None:
             if name in ("eq", "ne"):
                 return name == "ne"
