@@ -318,6 +318,15 @@ def _untensor(data):
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of `data`, as torch.tensor."""
+    if data.__class__ is float and dtype is None and device is None:
+        # tensor(2.0): a Python float straight into the default dtype (a number
+        # too large for it becomes inf silently, as in PyTorch)
+        npd = _DEFAULT_FLOAT().np
+        try:
+            arr = _quietly(np.array, data, npd)
+        except RuntimeError as e:
+            arr = _fpstate.retry_quietly(e, np.array, data, npd)
+        return _finish(arr, requires_grad)
     if device is not None:
         check_device(device)
     if isinstance(data, Tensor):
