@@ -156,7 +156,7 @@ class Op:
 
 
 def defop(name, forward, *formulas, inputs=("x",), params=(), node_name=None,
-          combined=None, quiet=True):
+          combined=None, quiet=True, numbers_as_arrays=False):
     """Register op `name`.
 
     forward(*input_arrays, *params) -> array (the formulas may also call it
@@ -167,7 +167,10 @@ def defop(name, forward, *formulas, inputs=("x",), params=(), node_name=None,
     returning every input's gradient (for ops like cat, where the inputs share
     the work).  quiet=False: the forward only moves elements (views, indexing,
     comparisons), so it cannot meet a floating-point error and the dispatch
-    point need not silence NumPy's warnings for it.
+    point need not silence NumPy's warnings for it.  numbers_as_arrays: the
+    formulas use an input given as a Python number (x * 2) only in arithmetic,
+    so the plain backward may hand it to them as a 0-d array of the
+    gradient's dtype (NumPy takes that 0.24 us faster than the number).
     """
     differentiable = bool(formulas) or combined is not None
     if differentiable and combined is None and len(formulas) != len(inputs):
@@ -225,7 +228,9 @@ def defop(name, forward, *formulas, inputs=("x",), params=(), node_name=None,
         attrs["combined"] = staticmethod(
             lambda F, g, *vals, _f=combined, _s=slots: _f(F, g, *[vals[i] for i in _s]))
     if combined is None and differentiable:
-        attrs["apply_raw"] = _codegen.raw_apply(name, compiled, len(used), len(params), ArrayOps)
+        attrs["apply_raw"] = _codegen.raw_apply(
+            name, compiled, len(used), len(params), ArrayOps,
+            numbers=[plan[i] >= 0 for i in range(len(used))] if numbers_as_arrays else None)
     cls = type(node_name or _camel(name) + "Backward0", (Node,), attrs)
     if "apply_raw" in attrs:
         _codegen.track(cls)

@@ -107,9 +107,9 @@ isfinite = _predicate("isfinite", "isfinite")
 ADD = defop("add", "add", lambda F, g: g, lambda F, g: g, inputs=("a", "b"))
 SUB = defop("sub", "subtract", lambda F, g: g, lambda F, g: -g, inputs=("a", "b"))
 MUL = defop("mul", "multiply", lambda F, g, b: g * b, lambda F, g, a: g * a,
-            inputs=("a", "b"))
+            inputs=("a", "b"), numbers_as_arrays=True)
 DIV = defop("div", "divide", lambda F, g, b: g / b, lambda F, g, a, b: -g * a / (b * b),
-            inputs=("a", "b"))
+            inputs=("a", "b"), numbers_as_arrays=True)
 # a ** b.  d/da = b a^(b-1) (0 where b == 0);  d/db = a^b log a (0 where a == 0).
 POW = defop("pow", "power",
             lambda F, g, a, b: _pow_base_grad(F, g, a, b),
