@@ -47,8 +47,13 @@ def _needed_nodes(roots, wanted):
     while stack:
         fn, expanded = stack.pop()
         if expanded:
-            if fn in wanted or any(e is not None and e in needed for e in fn.edges):
+            if fn in wanted:
                 needed.add(fn)
+                continue
+            for e in fn.edges:              # (a loop, not any(): no generator per node)
+                if e is not None and e in needed:
+                    needed.add(fn)
+                    break
             continue
         if fn in done:
             continue
