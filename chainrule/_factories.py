@@ -8,6 +8,7 @@ library computes), then handed to it.
 """
 import itertools
 import math
+import operator
 import warnings
 
 import numpy as np
@@ -216,7 +217,6 @@ def _infer_scalar(obj):
 
 
 def _unpack_long(obj):
-    import operator
     v = operator.index(obj)        # TypeError: '...' object cannot be interpreted as an integer
     if not -2 ** 63 <= v < 2 ** 63:
         raise ValueError("Overflow when unpacking long long")

@@ -10,6 +10,7 @@ import warnings
 
 from . import _dtypes, _errors
 from ._grad_mode import STATE
+from ._printing import tensor_repr
 from .ops import _backend
 
 __all__ = ["Tensor", "Size", "device"]
@@ -124,7 +125,7 @@ class Tensor:
     def __new__(cls, *args, **kwargs):
         # Legacy torch.Tensor(...): a list gives float data, sizes give an
         # uninitialised tensor of the default dtype.
-        from ._factories import _legacy_new
+        from ._factories import _legacy_new     # (cycle: _factories imports this module)
         data = _legacy_new(_dtypes.get_default_dtype(), args, kwargs)
         t = _new(cls)
         t._data = data
@@ -148,7 +149,7 @@ class Tensor:
     def size(self, dim=None):
         if dim is None:
             return Size(self._data.shape)
-        from .ops._args import normalize_dim
+        from .ops._args import normalize_dim    # (cycle: ops._args imports this module)
         return self._data.shape[normalize_dim(dim, self._data.ndim)]
 
     def dim(self):
@@ -344,7 +345,7 @@ class Tensor:
 
     # --- leaving autograd -----------------------------------------------
     def detach(self):
-        from ._inplace import share_storage
+        from ._views import share_storage     # (cycle: _views imports this module)
         return share_storage(Tensor._make(self._data), self)
 
     def detach_(self):
@@ -436,7 +437,6 @@ class Tensor:
 
     # --- printing -------------------------------------------------------
     def __repr__(self, *, tensor_contents=None):
-        from ._printing import tensor_repr
         fn = self._grad_fn
         return tensor_repr(_to_numpy(self._data), dtype_name=self.dtype.name,
                            is_default_float=self.dtype is _dtypes.get_default_dtype(),

@@ -272,3 +272,35 @@ def test_rounded_division_gradients_match_torch(f):
             assert a.grad is None
         else:
             np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy())
+
+
+def test_function_local_imports_name_their_cycle():
+    """Modules import what they use at the top; an import inside a function
+    only where a real import cycle needs it, with a comment saying so."""
+    def in_function(lines, n):
+        indent = len(lines[n]) - len(lines[n].lstrip())
+        for prev in reversed(lines[:n]):
+            stripped = prev.lstrip()
+            if not stripped or stripped.startswith("#"):
+                continue
+            level = len(prev) - len(stripped)
+            if level < indent:
+                if re.match(r"(async\s+)?def\s", stripped):
+                    return True
+                indent = level
+                if not level:
+                    return False
+        return False
+
+    offenders = []
+    for path in ROOT.rglob("*.py"):
+        lines = path.read_text().splitlines()
+        in_doc = False
+        for n, line in enumerate(lines):
+            if line.count('"""') % 2:
+                in_doc = not in_doc
+            if in_doc or not re.match(r"\s+(from\s+\S+\s+)?import\s", line):
+                continue
+            if in_function(lines, n) and "cycle" not in line and "cycle" not in lines[n - 1]:
+                offenders.append(f"{path.relative_to(ROOT)}:{n + 1}: {line.strip()}")
+    assert offenders == []

@@ -7,7 +7,7 @@ import warnings
 
 from .. import _dtypes, _errors
 from .._grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
-from .._tensor import Tensor
+from .._tensor import Size, Tensor
 from ..ops import _backend
 from . import engine
 from .graph import AccumulateGrad, Node, add_tensor_hook, watch_nonleaf
@@ -48,7 +48,6 @@ def _seed_grads(outputs, grad_outputs, create_graph):
         if not isinstance(g, Tensor):
             g = Tensor._make(_as_array_like(g, d))
         if g._data.shape != d.shape:
-            from .._tensor import Size
             raise _errors.shape_mismatch(i, Size(g._data.shape), Size(d.shape))
         if create_graph:
             seeds.append(g if g._data.dtype == d.dtype else g.to(out.dtype))

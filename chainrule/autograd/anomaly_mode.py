@@ -8,6 +8,7 @@ While it is on, every recorded node keeps the traceback of the forward call
 that created it; when a node's backward fails or (check_nan=True) returns NaN,
 chainrule warns with that traceback and raises naming the node, as PyTorch does.
 """
+import functools
 import traceback
 import warnings
 
@@ -52,7 +53,6 @@ class detect_anomaly:
         return False
 
     def __call__(self, fn):
-        import functools
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):

@@ -114,7 +114,7 @@ def push_tangent(node, inputs, out_tensor):
             if total is None or not total.requires_grad:
                 jt = Tensor._make(xp.zeros_like(out_tensor._data))
             else:
-                from . import grad
+                from . import grad      # (cycle: the autograd package imports this module)
                 (jt,) = grad(total, u, allow_unused=True, materialize_grads=True)
         out_tensor._fw_tangent = jt.detach()
         _LEVEL["duals"].append(out_tensor)

@@ -24,10 +24,12 @@ import functools
 from .. import _errors
 from .._grad_mode import STATE, no_grad
 from .._tensor import Tensor
+from . import forward_ad
 from .graph import Node
 from ..ops import _backend
 from ..ops._args import broadcast_shapes
 from .._inplace_state import FW_ACTIVE as _FW_ACTIVE
+from .._views import bump, modified_error
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable", "InplaceFunction"]
 
@@ -138,13 +140,11 @@ class BackwardCFunction(Node, FunctionCtx):
             if create_graph:
                 gi = r
                 if gi._data.shape != shape or gi._data.dtype != dtype:
-                    from ..ops._registry import TensorOps
-                    gi = TensorOps.fit(gi, shape, dtype)
+                    gi = Node.tensor_ops.fit(gi, shape, dtype)
             else:
                 gi = r._data
                 if gi.shape != shape or gi.dtype != dtype:
-                    from ..ops._registry import ArrayOps
-                    gi = ArrayOps.fit(gi, shape, dtype)
+                    gi = Node.array_ops.fit(gi, shape, dtype)
             grads.append(gi)
         return grads
 
@@ -184,7 +184,6 @@ def _check_versions(node, saved):
         return
     for t, v in zip(saved, versions):
         if t is not None and t._version != v:
-            from .._inplace import modified_error
             raise modified_error(t, v, node, is_output=id(t) in node._output_ids)
 
 
@@ -279,7 +278,6 @@ class Function(metaclass=FunctionMeta):
                 new.append(o)
                 continue
             if id(o) in ctx._dirty:
-                from .._inplace import bump
                 bump(o)                              # changed in place by forward
             elif id(o) in input_ids:
                 o = Tensor._make(o._data)            # an input returned as is: a new alias
@@ -320,7 +318,6 @@ def _push_custom_tangents(cls, ctx, args, outputs):
     finally:
         _FW_ACTIVE[0] = True
     result = result if isinstance(result, tuple) else (result,)
-    from . import forward_ad
     for o, t in zip(outputs, result):
         if isinstance(o, Tensor) and t is not None:
             o._fw_tangent = t

@@ -20,7 +20,9 @@ import itertools
 import warnings
 
 from .. import _dtypes, _fpstate
-from .._tensor import Tensor
+from .._dtypes import FROM_NP, float64
+from .._factories import rand, randn
+from .._tensor import Size, Tensor
 from ..ops import _backend
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
@@ -52,7 +54,7 @@ _NO_FORWARD_CHECKS = ("chainrule's gradcheck does not check forward-mode derivat
 
 def _autograd_grad(*args, **kwargs):
     # Looked up at call time: chainrule.autograd may import this module.
-    from . import grad
+    from . import grad      # (cycle: the autograd package imports this module)
     return grad(*args, **kwargs)
 
 
@@ -145,8 +147,6 @@ def _get_notallclose_msg(analytical, numerical, output_idx, input_idx):
 
 # --- numerical Jacobian ---------------------------------------------------------
 def _check_outputs_same_dtype_and_shape(output1, output2, eps, idx=None):
-    from .._tensor import Size
-    from .._dtypes import FROM_NP
     on_index = f"on index {idx} " if idx is not None else ""
     if output1.shape != output2.shape:
         raise AssertionError(
@@ -292,7 +292,6 @@ def _slow_gradcheck(func, func_out, tupled_inputs, outputs, eps, rtol, atol,
 def _test_batched_grad(tupled_inputs, output, output_idx):
     """No vmap in chainrule: the "batched" vector-Jacobian products are computed
     one by one, so this only checks that backward runs for random grad_outputs."""
-    from .. import randn
     diff_inputs = _diff_inputs(tupled_inputs)
     for _ in range(2):
         v = randn(*output.shape, dtype=output.dtype)
@@ -446,7 +445,6 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     tupled_inputs = _as_tuple(inputs)
 
     if grad_outputs is None:
-        from .. import rand, float64
         tupled_grad_outputs = []
         for x in _differentiable_outputs(func(*tupled_inputs)):
             dtype = x.dtype if x._data.dtype.kind in "fc" else float64

@@ -17,7 +17,7 @@ nothing about specific operations.
 import weakref
 
 from .. import _errors
-from .._inplace import check_saved as _check_saved
+from .._views import check_saved as _check_saved
 from .._inplace_state import EPOCH as _EPOCH
 from .._tensor import Tensor as _Tensor
 from ..ops import _backend
@@ -53,7 +53,7 @@ class Node:
     _is_node = True    # edges hold nodes or leaf tensors (whose _is_node is False)
     _is_selector = False  # picks output k of a multi-output node (autograd/function.py)
     _saved_versions = None  # versions of saved tensors that had counters when saved
-    _out_modified = None  # set when the saved output was changed in place (_inplace.bump)
+    _out_modified = None  # set when the saved output was changed in place (_views.bump)
     # The formulas' namespaces, F (set by ops/_registry.py: it imports this module).
     array_ops = None   # raw arrays, plain backward
     tensor_ops = None  # Tensors, create_graph (also the engine's way to the ops)

@@ -1,6 +1,7 @@
 """Turning user arguments into what ops compute with: Tensors, Python numbers,
 dtypes chosen by PyTorch's promotion rule.  Shared by every op module."""
 import numbers
+import operator
 
 from .. import _dtypes
 from .. import _errors
@@ -123,7 +124,6 @@ def shape_args(args, name=None, argname="size"):
 
 
 def _checked_shape(seq, several, name, argname):
-    import operator
     out = []
     for i, s in enumerate(seq):
         try:

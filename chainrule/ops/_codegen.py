@@ -24,7 +24,7 @@ import contextlib
 import linecache
 
 from .. import _errors
-from .._inplace import check_saved as _check_saved
+from .._views import check_saved as _check_saved
 from .._inplace_state import EPOCH as _EPOCH
 from .._tensor import Tensor
 from . import _backend

@@ -20,7 +20,7 @@ from .._grad_mode import STATE
 from .._inplace_state import (EPOCH as _EPOCH, FW_ACTIVE as _FW_ACTIVE,
                               INFERENCE_USED as _INFERENCE_USED)
 from .._tensor import Tensor
-from .._inplace import saved_versions as _saved_versions
+from .._views import saved_versions as _saved_versions
 from ..autograd import forward_ad as _forward_ad
 from ..autograd.anomaly_mode import _state as _ANOMALY, capture_stack as _capture_stack
 from . import _backend

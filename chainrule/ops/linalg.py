@@ -133,7 +133,6 @@ def _size_mismatch(a, b):
                                 f"vec ({b[0]})")
         return RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{a[-1]} and "
                             f"{b[0]}x{b[1]})")
-    from ._args import check_broadcast
     batch = 1
     for n in check_broadcast(a[:-2], b[:-2]):
         batch *= n

@@ -12,6 +12,7 @@ from .._tensor import Tensor
 from . import _backend
 from ._args import as_tensor_arg, normalize_dims, normalize_dim, to_float_array
 from ._dispatch import apply
+from .pointwise import maximum, minimum
 from ._registry import defop, expose, TensorOps, array_op
 _builtin_max = builtins.max
 _XP = _backend.NUMPY.xp      # forwards' `xp` by default; _backend.bind gives other libraries theirs
@@ -310,7 +311,6 @@ def _return_type(name):
 
 def _extreme(input, dim, keepdim, other, is_max):
     if other is not None:                     # torch.max(a, b) is maximum
-        from .pointwise import maximum, minimum
         return (maximum if is_max else minimum)(input, other)
     input = as_tensor_arg(input)
     d = input._data

@@ -16,7 +16,7 @@ Backend `be` (scatter-add, strides and strided views), given as keywords
 (see _backend.bind).
 """
 from .. import _dtypes
-from .._inplace import mark_view, inverse_permutation
+from .._views import mark_view, inverse_permutation
 from .._tensor import Tensor, contiguous_strides as _contiguous_strides, layout_array as _layout
 from . import _backend
 from ._args import as_operand, as_tensor_arg, normalize_dim, promoted_arrays, shape_args
