@@ -24,9 +24,9 @@ for _name, _fn in _registry.METHODS.items():
 
 # --- operators whose argument order or form differs from the function's ----------------------
 # (functions, not lambdas around them: an operator then costs one Python call)
-Tensor.__add__ = Tensor.__radd__ = P.operator(P.ADD)
-Tensor.__mul__ = Tensor.__rmul__ = P.operator(P.MUL)
-Tensor.__truediv__ = P.operator(P.DIV, float_result=True)
+Tensor.__add__ = Tensor.__radd__ = P.ADD.binary
+Tensor.__mul__ = Tensor.__rmul__ = P.MUL.binary
+Tensor.__truediv__ = P.DIV.binary
 Tensor.__sub__ = P.sub
 Tensor.__rsub__ = P.rsub
 Tensor.__rtruediv__ = P.rdiv

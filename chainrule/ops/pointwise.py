@@ -200,44 +200,37 @@ _POW_SCALAR_BASE = POW.variant("PowBackward2")  # number ** tensor
 _REMAINDER_TENSOR = REMAINDER.variant("RemainderBackward1")
 
 
-def _apply_binary(op, a, b, node_cls=None, float_result=False, params=()):
-    """a op b for Tensors and Python numbers, with PyTorch's type promotion."""
-    # Fast paths first (same-dtype tensors; a float tensor and a number): they
-    # need no promotion, and NumPy's own rules then agree with PyTorch's.
-    if a.__class__ is Tensor:
-        ad = a._data
-        cb = b.__class__
-        if cb is Tensor:
-            bd = b._data
-            if ad.dtype is bd.dtype and (not float_result or ad.dtype.kind == "f"):
-                if ad.shape != bd.shape:
-                    check_broadcast(ad.shape, bd.shape)
-                return apply(op, (a, b), (ad, bd), params, node_cls)
-        elif (cb is float or cb is int) and ad.dtype.kind == "f":
-            return apply(op, (a, b), (ad, _numpy_scalar(b, ad.dtype) if ad.__class__ is _ndarray
-                                      else b), params, node_cls)
-    return _apply_binary_promoting(op, a, b, node_cls, float_result, params)
+def binary(op, float_result=False):
+    """op's binary form, f(a, b, node_cls=None, params=()) for Tensors and
+    Python numbers with PyTorch's type promotion: what the public functions
+    call (op.binary), and the Tensor operator itself (x + y, 2 * x), so that an
+    operator costs one Python call.  float_result: integer operands give the
+    default float dtype (true division)."""
+    def binary(a, b, node_cls=None, params=()):
+        # Fast paths first (same-dtype tensors; a float tensor and a number): they
+        # need no promotion, and NumPy's own rules then agree with PyTorch's.
+        if a.__class__ is Tensor:
+            ad = a._data
+            cb = b.__class__
+            if cb is Tensor:
+                bd = b._data
+                if ad.dtype is bd.dtype and (not float_result or ad.dtype.kind == "f"):
+                    if ad.shape != bd.shape:
+                        check_broadcast(ad.shape, bd.shape)
+                    return apply(op, (a, b), (ad, bd), params, node_cls)
+            elif (cb is float or cb is int) and ad.dtype.kind == "f":
+                return apply(op, (a, b), (ad, _numpy_scalar(b, ad.dtype) if ad.__class__ is _ndarray
+                                          else b), params, node_cls)
+        return _apply_binary_promoting(op, a, b, node_cls, float_result, params)
+    binary.__name__ = binary.__qualname__ = op.name
+    op.binary = binary
+    return binary
 
 
-def operator(op, float_result=False):
-    """The Tensor operator for `op` (x + y, 2 * x): _apply_binary's fast paths
-    written into the method itself, so that an operator costs one Python call
-    rather than two (about 0.07 us an op)."""
-    def method(self, other):
-        ad = self._data
-        cb = other.__class__
-        if cb is Tensor:
-            bd = other._data
-            if ad.dtype is bd.dtype and (not float_result or ad.dtype.kind == "f"):
-                if ad.shape != bd.shape:
-                    check_broadcast(ad.shape, bd.shape)
-                return apply(op, (self, other), (ad, bd))
-        elif (cb is float or cb is int) and ad.dtype.kind == "f":
-            return apply(op, (self, other), (ad, _numpy_scalar(other, ad.dtype)
-                                             if ad.__class__ is _ndarray else other))
-        return _apply_binary_promoting(op, self, other, None, float_result)
-    method.__name__ = method.__qualname__ = op.name
-    return method
+for _op in (ADD, SUB, MUL, POW, MAXIMUM, MINIMUM, DIV_ROUNDED, FLOOR_DIVIDE, REMAINDER,
+            REMAINDER_SCALAR_BASE):
+    binary(_op)
+binary(DIV, float_result=True)
 
 
 def _apply_binary_promoting(op, a, b, node_cls, float_result, params=()):
@@ -277,7 +270,7 @@ def _is_bool(v):
 def add(input, other, *, alpha=1):
     if alpha != 1:
         other = mul(other, alpha)
-    return _apply_binary(ADD, input, other)
+    return ADD.binary(input, other)
 
 
 def sub(input, other, *, alpha=1):
@@ -285,14 +278,14 @@ def sub(input, other, *, alpha=1):
         _refuse_bool_subtraction(input, other)
     if alpha != 1:
         other = mul(other, alpha)
-    return _apply_binary(SUB, input, other)
+    return SUB.binary(input, other)
 
 
 def rsub(input, other, *, alpha=1):
     """other - input (PyTorch's `2 - x`)."""
     if _is_bool(input) or _is_bool(other):
         _refuse_bool_subtraction(input, other)
-    return _apply_binary(SUB, other, input, _RSUB)
+    return SUB.binary(other, input, _RSUB)
 
 
 def _refuse_bool_subtraction(a, b):
@@ -305,47 +298,46 @@ def _refuse_bool_subtraction(a, b):
 
 
 def mul(input, other):
-    return _apply_binary(MUL, input, other)
+    return MUL.binary(input, other)
 
 
 def div(input, other, *, rounding_mode=None):
     if rounding_mode is None:
-        return _apply_binary(DIV, input, other, float_result=True)
+        return DIV.binary(input, other)
     if rounding_mode not in ("floor", "trunc"):
         raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
                            f"but found '{rounding_mode}'")
-    return _apply_binary(DIV_ROUNDED, input, other, params=(rounding_mode,))
+    return DIV_ROUNDED.binary(input, other, None, (rounding_mode,))
 
 
 def rdiv(input, other):
     """other / input: PyTorch computes it as reciprocal(input) * other."""
     if isinstance(input, Tensor) and input._data.dtype.kind not in "fc":
-        return _apply_binary(DIV, other, input, float_result=True)
+        return DIV.binary(other, input)
     return mul(reciprocal(input), other)
 
 
 def floor_divide(input, other):
-    return _apply_binary(FLOOR_DIVIDE, input, other)
+    return FLOOR_DIVIDE.binary(input, other)
 
 
 def remainder(input, other):
     if not isinstance(input, Tensor):
-        return _apply_binary(REMAINDER_SCALAR_BASE, input, other)
-    return _apply_binary(REMAINDER, input, other,
-                         _REMAINDER_TENSOR if isinstance(other, Tensor) else None)
+        return REMAINDER_SCALAR_BASE.binary(input, other)
+    return REMAINDER.binary(input, other, _REMAINDER_TENSOR if isinstance(other, Tensor) else None)
 
 
 def pow(input, exponent):
     if isinstance(exponent, Tensor) and exponent._data.dtype.kind in "iu" and \
             _integral(input) and (exponent._data < 0).any():
-        return _apply_binary(INT_POW, input, exponent)
+        return INT_POW.binary(input, exponent)
     if isinstance(input, Tensor):
         if input._data.dtype.kind in "iub" and exponent.__class__ is int and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         if isinstance(exponent, Tensor):
-            return _apply_binary(POW, input, exponent, _POW_TENSOR_EXP)
-        return _apply_binary(POW, input, exponent)
-    return _apply_binary(POW, input, exponent, _POW_SCALAR_BASE)
+            return POW.binary(input, exponent, _POW_TENSOR_EXP)
+        return POW.binary(input, exponent)
+    return POW.binary(input, exponent, _POW_SCALAR_BASE)
 
 
 def _integral(v):
@@ -363,14 +355,15 @@ def _int_power(a, b, *, xp=_XP):
 
 # Integer results never require grad: no formulas.
 INT_POW = defop("pow_int", _int_power, inputs=("a", "b"))
+binary(INT_POW)
 
 
 def maximum(input, other):
-    return _apply_binary(MAXIMUM, as_tensor_arg(input), as_tensor_arg(other))
+    return MAXIMUM.binary(as_tensor_arg(input), as_tensor_arg(other))
 
 
 def minimum(input, other):
-    return _apply_binary(MINIMUM, as_tensor_arg(input), as_tensor_arg(other))
+    return MINIMUM.binary(as_tensor_arg(input), as_tensor_arg(other))
 
 
 expose(add, inplace=True)
