@@ -119,7 +119,11 @@ POW = defop("pow", "power",
 
 def _pow_base_grad(F, g, a, b):
     if b.__class__ is int or b.__class__ is float:
-        return g * 0 if b == 0 else g * b * F.pow(a, b - 1)
+        if b == 0:
+            return g * 0
+        if a.__class__ is _ndarray:      # plain backward: the numbers as 0-d arrays (faster)
+            return g * _numpy_scalar(b, a.dtype) * F.pow(a, _numpy_scalar(b - 1, a.dtype))
+        return g * b * F.pow(a, b - 1)
     return F.where(b == 0, 0, g * b * F.pow(a, b - 1))
 
 
