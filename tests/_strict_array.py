@@ -244,6 +244,8 @@ NAMES = """
     log log1p logical_and logical_not logical_or logical_xor logspace matmul maximum minimum
     multiply negative nonzero not_equal ones ones_like power reciprocal remainder sign sin sqrt
     squeeze stack subtract take_along_axis tan tanh trunc where zeros zeros_like
+    arccos arccosh arcsin arcsinh arctan arctanh ceil cosh deg2rad exp2 floor log10 log2
+    rad2deg rint round sinc sinh square
 """.split()
 
 xp = types.ModuleType("strict_xp", "NumPy's function names on StrictArrays (tests/_strict_array.py).")

@@ -83,6 +83,98 @@ reciprocal = unary("reciprocal", "reciprocal", lambda F, g, out: -g * out * out,
 sign = unary("sign", "sign", lambda F, g: g * 0)
 log1p = unary("log1p", "log1p", lambda F, g, x: g / (1 + x), node_name="Log1PBackward0", **F32)
 expm1 = unary("expm1", "expm1", lambda F, g, out: g * (out + 1), **F32)
+LN2, LN10 = math.log(2.0), math.log(10.0)
+_INT64 = _dtypes.int64.np
+log2 = unary("log2", "log2", lambda F, g, x: g / (x * LN2), **F32)
+log10 = unary("log10", "log10", lambda F, g, x: g / (x * LN10), **F32)
+exp2 = unary("exp2", "exp2", lambda F, g, out: g * out * LN2, **F32)
+square = unary("square", lambda x, *, xp=_XP: xp.square(x.astype(_INT64) if x.dtype.kind == "b" else x),
+               lambda F, g, x: g * 2 * x, node_name="PowBackward0")     # (bools square to int64)
+rsqrt = unary("rsqrt", lambda x, *, xp=_XP: 1 / xp.sqrt(x),
+              lambda F, g, out: g * -0.5 * out * out * out, **F32)
+asin = unary("asin", "arcsin", lambda F, g, x: g / F.sqrt(1 - x * x), aliases=("arcsin",), **F32)
+acos = unary("acos", "arccos", lambda F, g, x: -g / F.sqrt(1 - x * x), aliases=("arccos",), **F32)
+atan = unary("atan", "arctan", lambda F, g, x: g / (1 + x * x), aliases=("arctan",), **F32)
+sinh = unary("sinh", "sinh", lambda F, g, x: g * F.cosh(x), **F32)
+cosh = unary("cosh", "cosh", lambda F, g, x: g * F.sinh(x), **F32)
+asinh = unary("asinh", "arcsinh", lambda F, g, x: g / F.sqrt(x * x + 1), aliases=("arcsinh",),
+              **F32)
+acosh = unary("acosh", "arccosh", lambda F, g, x: g / F.sqrt((x - 1) * (x + 1)),
+              aliases=("arccosh",), **F32)
+atanh = unary("atanh", "arctanh", lambda F, g, x: g / (1 - x * x), aliases=("arctanh",), **F32)
+deg2rad = unary("deg2rad", "deg2rad", lambda F, g: g * (math.pi / 180), node_name="Deg2RadBackward0",
+                **F32)
+rad2deg = unary("rad2deg", "rad2deg", lambda F, g: g * (180 / math.pi), node_name="Rad2DegBackward0",
+                **F32)
+# sinc(x) = sin(pi x) / (pi x), 1 at 0; its derivative is 0 there.
+sinc = unary("sinc", "sinc", lambda F, g, x: g * _sinc_grad(F, x), **F32)
+sgn = unary("sgn", lambda x, *, xp=_XP: x.copy() if x.dtype.kind == "b" else xp.sign(x),
+            lambda F, g: g * 0)                        # (real tensors: sign)
+
+
+def _sinc_grad(F, x):
+    px = x * math.pi
+    safe = F.where(x == 0, 1, px)                        # keeps the unused branch finite
+    return F.where(x == 0, 0, (F.cos(safe) * safe - F.sin(safe)) / (safe * x))
+
+
+def _rounding(name, fn_name, kernel=None):
+    """floor, ceil, trunc, round: integers come back as they are (a copy, as
+    PyTorch's), bools are refused; piecewise constant, so a zero gradient,
+    kept in the graph."""
+    def forward(x, *, xp=_XP):
+        return x.copy() if x.dtype.kind in "iu" else getattr(xp, fn_name)(x)
+    forward.__name__ = fn_name
+    return unary(name, forward, lambda F, g: g * 0, check=_no_kernel_for_bool(kernel or name))
+
+
+def _no_kernel_for_bool(name):
+    def check(d):
+        if d.dtype.kind == "b":
+            raise NotImplementedError(f"\"{name}_vml_cpu\" not implemented for 'Bool'")
+    return check
+
+
+floor = _rounding("floor", "floor")
+ceil = _rounding("ceil", "ceil")
+trunc = _rounding("trunc", "trunc")
+expose(trunc, "fix", inplace=True, formulas=False)
+_round = _rounding("round", "rint")       # halves to even, as PyTorch's
+ROUND_DECIMALS = defop("round_decimals", lambda x, decimals, *, xp=_XP: xp.round(x, decimals),
+                       lambda F, g: g * 0, params=("decimals",), node_name="RoundBackward1")
+
+
+def round(input, *, decimals=None):
+    if decimals is None:
+        return _round(input)
+    input = as_tensor_arg(input)
+    if input._data.dtype.kind not in "fc":
+        # (PyTorch: only round() without decimals passes integers through)
+        kernel = "round_vml_cpu" if decimals == 0 else "round_cpu"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{input.dtype.legacy}'")
+    return apply(ROUND_DECIMALS, (input,), (input._data,), (decimals,))
+
+
+round.op = _round.op
+expose(round, inplace=True, formulas=False)
+
+
+def _frac(x, *, xp=_XP):
+    return x - xp.trunc(x)
+
+
+FRAC = defop("frac", _frac, lambda F, g: g)
+
+
+def frac(input):
+    input = as_tensor_arg(input)
+    d = input._data
+    if d.dtype.kind not in "fc":
+        raise NotImplementedError(f"\"frac_cpu\" not implemented for '{input.dtype.legacy}'")
+    return apply(FRAC, (input,), (d,))
+
+
+expose(frac, inplace=True)
 
 
 # --- predicates: bool results, outside the graph -----------------------------------------
