@@ -1,0 +1,1 @@
+"""torch.linalg: norms, inverses, determinants and solves (issue 11)."""

@@ -1,0 +1,1 @@
+"""Scans and order statistics: cumsum, cumprod, sort, topk, median and kin (issue 11)."""

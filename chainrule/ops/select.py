@@ -1,0 +1,1 @@
+"""Selecting, splitting, repeating and rearranging elements: split, chunk, flip, roll, tril, scatter and kin (issue 11)."""

@@ -1,0 +1,4 @@
+"""Op-table rows for chainrule/ops/select.py (see _opcases.py; appended to its CASES)."""
+from _opcases import Case  # noqa: F401
+
+CASES = []
