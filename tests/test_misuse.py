@@ -482,6 +482,17 @@ CASES = [
     C(lambda L: ~_B(L), id="~bool"),
     C(lambda L: L.ones(2) | 1, id="float|1"),
     C(lambda L: L.ones(2) ^ L.ones(2), id="float^float"),
+    # --- scans (issue 11) ---------------------------------------------------------------------
+    C(lambda L: _F(L).cumsum(2), id="cumsum-dim-out-of-range"),
+    C(lambda L: _F(L).cumprod(-3), id="cumprod-dim-out-of-range"),
+    C(lambda L: L.cumsum(_F(L)), id="cumsum-without-dim"),
+    C(lambda L: _I(L).cumsum(0), id="cumsum-of-int"),
+    C(lambda L: _B(L).cumprod(0), id="cumprod-of-bool"),
+    C(lambda L: _I(L).cumsum(0, dtype=L.float32), id="cumsum-int-dtype-float"),
+    C(lambda L: _I(L).logcumsumexp(0), id="logcumsumexp-of-int"),
+    C(lambda L: _F(L).logcumsumexp(2), id="logcumsumexp-dim-out-of-range"),
+    C(lambda L: L.tensor([]).cumsum(0), id="cumsum-of-empty"),
+    C(lambda L: L.tensor(2.0).cumprod(-1), id="cumprod-0d-dim-neg1"),
     # --- broadcasting ----------------------------------------------------------------------------
     C(lambda L: L.ones(2) + L.ones(3), id="add-broadcast"),
     C(lambda L: L.ones(2, 3) * L.ones(4, 1), id="mul-broadcast"),

@@ -1,1 +1,143 @@
-"""Scans and order statistics: cumsum, cumprod, sort, topk, median and kin (issue 11)."""
+"""Scans and order statistics: cumsum, cumprod, sort, topk, median and kin (issue 11).
+
+Scans (cumsum, cumprod, logcumsumexp) are ops with formulas; the reverse
+cumulative sum (`rcumsum`) is cumsum's adjoint and each is the other's
+derivative.  Selections (sort, topk, kthvalue, cummax, median...) compute
+their indices without a derivative, then take the values at those indices
+with reduce's MAX_DIM op under the grad_fn name PyTorch gives: its gradient
+scatters g back to the chosen positions (repeated positions add up).
+"""
+from .. import _dtypes
+from .._tensor import Tensor
+from . import _backend
+from ._args import as_tensor_arg, normalize_dim
+from ._dispatch import apply
+from ._registry import defop, expose, TensorOps
+
+_XP = _backend.NUMPY.xp      # forwards' `xp` by default; _backend.bind gives other libraries theirs
+_INT64 = _dtypes.int64.np
+
+
+def _last(ndim, dim, sl):
+    """An index tuple taking slice `sl` along `dim` (everything elsewhere)."""
+    return (slice(None),) * dim + (sl,)
+
+
+def _flip(x, dim):
+    return x[_last(x.ndim, dim, slice(None, None, -1))]
+
+
+# --- forwards (raw arrays) ------------------------------------------------------------------
+def _cumsum(x, dim, *, xp=_XP):
+    if x.ndim == 0:
+        return x.copy()
+    return xp.cumsum(x, axis=dim)
+
+
+def _rcumsum(x, dim, *, xp=_XP):
+    """Sums from the end: out[i] = x[i] + x[i+1] + ... along dim."""
+    if x.ndim == 0:
+        return x.copy()
+    return _flip(xp.cumsum(_flip(x, dim), axis=dim), dim)
+
+
+def _cumprod(x, dim, *, xp=_XP):
+    if x.ndim == 0:
+        return x.copy()
+    return xp.cumprod(x, axis=dim)
+
+
+def _logcumsumexp(x, dim, *, xp=_XP):
+    """A Hillis-Steele scan with logaddexp: stable for any range of values."""
+    y = x.copy()
+    if x.ndim == 0:
+        return y
+    n = x.shape[dim]
+    s = 1
+    while s < n:
+        prev = y[_last(y.ndim, dim, slice(None, n - s))].copy()
+        y[_last(y.ndim, dim, slice(s, None))] = xp.logaddexp(y[_last(y.ndim, dim, slice(s, None))], prev)
+        s *= 2
+    return y
+
+
+# --- backward helpers (written with F, so they serve both modes) ------------------------------
+def _cumprod_grad(F, g, x, out, dim):
+    # grad_i = sum_{k >= i} g_k prod_{j <= k, j != i} x_j.  Before a slice's first
+    # zero that is rcumsum(g * out) / x; at the first zero it is rcumsum(g * out')
+    # with out' the cumprod of x with that zero read as 1; after it, 0.
+    zero = x == 0
+    if not bool(zero.any()):
+        return F.rcumsum(g * out, dim) / x
+    nz = F.cumsum(zero, dim)
+    before = nz == 0
+    first = zero & (nz == 1)
+    a = F.rcumsum(g * out, dim) / F.where(zero, 1, x)
+    b = F.rcumsum(g * F.cumprod(F.where(first, 1, x), dim), dim)
+    return F.where(before, a, F.where(first, b, 0))
+
+
+def _logcumsumexp_grad(F, g, x, out, dim):
+    # grad_i = sum_{k >= i} g_k exp(x_i - out_k), shifted by the slice's total c
+    # (the largest out): the shift cancels, so c need not be a constant.
+    c = out if out.ndim == 0 else F.getitem(out, _last(out.ndim, dim, slice(-1, None)))
+    return F.exp(x - c) * F.rcumsum(g * F.exp(c - out), dim)
+
+
+CUMSUM = defop("cumsum", _cumsum, lambda F, g, dim: F.rcumsum(g, dim), params=("dim",))
+RCUMSUM = defop("rcumsum", _rcumsum, lambda F, g, dim: F.cumsum(g, dim), params=("dim",))
+CUMPROD = defop("cumprod", _cumprod, lambda F, g, x, out, dim: _cumprod_grad(F, g, x, out, dim),
+                params=("dim",))
+LOGCUMSUMEXP = defop("logcumsumexp", _logcumsumexp,
+                     lambda F, g, x, out, dim: _logcumsumexp_grad(F, g, x, out, dim),
+                     params=("dim",))
+
+
+# --- public functions -----------------------------------------------------------------------
+def _need_dim(name, dim):
+    if dim is None:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+
+
+def _scan_args(name, input, dim, dtype):
+    _need_dim(name, dim)
+    input = as_tensor_arg(input)
+    d = input._data
+    dim = normalize_dim(dim, d.ndim)
+    if dtype is not None:
+        d = d.astype(_dtypes.as_dtype(dtype).np)
+    elif d.dtype.kind in "biu":
+        d = d.astype(_INT64)         # PyTorch accumulates integers and bools as int64
+    return input, d, dim
+
+
+def cumsum(input, dim=None, *, dtype=None):
+    input, d, dim = _scan_args("cumsum", input, dim, dtype)
+    return apply(CUMSUM, (input,), (d,), (dim,))
+
+
+def cumprod(input, dim=None, *, dtype=None):
+    input, d, dim = _scan_args("cumprod", input, dim, dtype)
+    return apply(CUMPROD, (input,), (d,), (dim,))
+
+
+def logcumsumexp(input, dim=None):
+    _need_dim("logcumsumexp", dim)
+    input = as_tensor_arg(input)
+    d = input._data
+    dim = normalize_dim(dim, d.ndim)
+    if d.dtype.kind not in "fc":
+        raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for "
+                           f"'{_dtypes.FROM_NP[d.dtype].legacy}'")
+    return apply(LOGCUMSUMEXP, (input,), (d,), (dim,))
+
+
+def _rcumsum_tensor(g, dim):
+    return apply(RCUMSUM, (g,), (g._data,), (dim,))
+
+
+# --- public forms ---------------------------------------------------------------------------
+expose(cumsum, inplace=True)
+expose(cumprod, inplace=True)
+expose(logcumsumexp, formulas=False)
+TensorOps.rcumsum = staticmethod(_rcumsum_tensor)

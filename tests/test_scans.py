@@ -1,0 +1,72 @@
+"""Scans and order statistics (issue 11) beyond the op table: gradients at
+zeros and ties, index results, named-tuple results, side by side with torch."""
+import numpy as np
+import pytest
+
+import chainrule as cr
+
+torch = pytest.importorskip("torch")
+
+
+def _grads(L, f, values, v):
+    x = L.tensor(np.array(values, dtype=np.float64), requires_grad=True)
+    y = f(L, x)
+    (g,) = L.autograd.grad(y, x, grad_outputs=L.tensor(np.array(v, dtype=np.float64)))
+    return y, g
+
+
+@pytest.mark.parametrize("values, dim", [
+    ([2.0, 0.0, 1.0, 0.0, 3.0], 0),
+    ([0.0, 2.0, 3.0], 0),
+    ([1.0, 2.0, 0.0], 0),
+    ([0.0, 0.0, 0.0], 0),
+    ([[1.0, 0.0, 2.0], [0.0, 3.0, 0.0], [1.5, 2.0, -1.0]], 1),
+    ([[1.0, 0.0, 2.0], [0.0, 3.0, 0.0], [1.5, 2.0, -1.0]], 0),
+])
+def test_cumprod_grad_with_zeros(values, dim):
+    v = np.random.default_rng(0).standard_normal(np.shape(values))
+    f = lambda L, x: L.cumprod(x, dim)                          # noqa: E731
+    y_cr, g_cr = _grads(cr, f, values, v)
+    y_t, g_t = _grads(torch, f, values, v)
+    np.testing.assert_allclose(y_cr.detach().numpy(), y_t.detach().numpy())
+    np.testing.assert_allclose(g_cr.numpy(), g_t.numpy(), rtol=1e-12, atol=1e-12)
+    # and finite differences (cumprod is a polynomial: exact up to rounding)
+    a = np.array(values, dtype=np.float64)
+    num = np.zeros_like(a)
+    for k in range(a.size):
+        e = np.zeros_like(a)
+        e.flat[k] = 1e-6
+        num.flat[k] = ((np.cumprod(a + e, dim) - np.cumprod(a - e, dim)) * v).sum() / 2e-6
+    np.testing.assert_allclose(g_cr.numpy(), num, rtol=1e-6, atol=1e-8)
+
+
+def test_cumprod_second_order_with_zeros():
+    vals = [[2.0, 0.0, 1.0, 0.0, 3.0], [0.5, 1.5, 0.0, 2.0, 1.0]]
+    out = []
+    for L in (cr, torch):
+        x = L.tensor(vals, dtype=L.float64, requires_grad=True)
+        (g,) = L.autograd.grad((L.cumprod(x, 1) ** 2).sum(), x, create_graph=True)
+        (h,) = L.autograd.grad((g * L.arange(10.0, dtype=L.float64).reshape(2, 5)).sum(), x)
+        out.append(h.detach().numpy())
+    np.testing.assert_allclose(out[0], out[1], rtol=1e-12, atol=1e-12)
+
+
+def test_cumsum_dtypes_and_inplace():
+    for L in (cr, torch):
+        assert str(L.tensor([1, 2, 3]).cumsum(0).dtype) == "torch.int64"
+        assert str(L.tensor([True, True]).cumsum(0).dtype) == "torch.int64"
+        assert str(L.tensor([1, 2], dtype=L.int8).cumprod(0).dtype) == "torch.int64"
+    a = cr.tensor([[1, 2], [3, 4]], dtype=cr.int32)
+    b = torch.tensor([[1, 2], [3, 4]], dtype=torch.int32)
+    a.cumsum_(0)
+    b.cumsum_(0)
+    assert a.tolist() == b.tolist() and str(a.dtype) == str(b.dtype)
+    a = cr.tensor([1.0, 2.0, 3.0]).cumprod_(0)
+    assert a.tolist() == [1.0, 2.0, 6.0]
+
+
+def test_logcumsumexp_wide_range():
+    vals = [-1000.0, 0.0, -5.0, 800.0, float("-inf")]
+    y_cr = cr.logcumsumexp(cr.tensor(vals, dtype=cr.float64), 0)
+    y_t = torch.logcumsumexp(torch.tensor(vals, dtype=torch.float64), 0)
+    np.testing.assert_allclose(y_cr.numpy(), y_t.numpy())
