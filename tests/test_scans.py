@@ -70,3 +70,49 @@ def test_logcumsumexp_wide_range():
     y_cr = cr.logcumsumexp(cr.tensor(vals, dtype=cr.float64), 0)
     y_t = torch.logcumsumexp(torch.tensor(vals, dtype=torch.float64), 0)
     np.testing.assert_allclose(y_cr.numpy(), y_t.numpy())
+
+
+def _pair(r):
+    return r[0].detach().numpy(), r[1].numpy()
+
+
+@pytest.mark.parametrize("fn, dim", [
+    (lambda L, x: L.sort(x), 1),
+    (lambda L, x: L.sort(x, 0, True), 0),
+    (lambda L, x: x.sort(dim=0, descending=True, stable=True), 0),
+    (lambda L, x: x.sort(stable=True), 1),
+    (lambda L, x: L.topk(x, 2, dim=0), 0),
+    (lambda L, x: L.topk(x, 3, largest=False), 1),
+    (lambda L, x: x.kthvalue(2, 0, True), 0),
+    (lambda L, x: x.kthvalue(1, 1, True), 1),
+])
+def test_index_results_with_ties_and_nan(fn, dim):
+    vals = [[2.0, float("nan"), 1.0, 2.0], [float("nan"), 3.0, 3.0, -1.0], [0.0, 0.0, 5.0, float("nan")]]
+    r_cr = fn(cr, cr.tensor(vals))
+    r_t = fn(torch, torch.tensor(vals))
+    assert type(r_cr).__name__ == type(r_t).__name__
+    v_cr, i_cr = _pair(r_cr)
+    v_t, i_t = _pair(r_t)
+    np.testing.assert_array_equal(v_cr, v_t)
+    if type(r_t).__name__ == "sort":      # (which of equal values topk/kthvalue name is unspecified)
+        np.testing.assert_array_equal(i_cr, i_t)
+    # the indices point at the values
+    np.testing.assert_array_equal(np.take_along_axis(np.array(vals), i_cr, axis=dim), v_cr)
+    assert str(r_cr.indices.dtype) == "torch.int64" and not r_cr.indices.requires_grad
+
+
+def test_argsort_and_repr():
+    vals = [3.0, 1.0, 2.0, 1.0]
+    for desc in (False, True):
+        assert (cr.argsort(cr.tensor(vals), descending=desc, stable=True).tolist() ==
+                torch.argsort(torch.tensor(vals), descending=desc, stable=True).tolist())
+    assert repr(cr.tensor(vals).sort()) == repr(torch.tensor(vals).sort())
+    assert repr(cr.tensor(vals).topk(2)) == repr(torch.tensor(vals).topk(2))
+
+
+def test_sort_gradient_routes_to_positions():
+    for L in (cr, torch):
+        x = L.tensor([3.0, 1.0, 2.0], requires_grad=True)
+        v = x.sort(descending=True).values
+        (v * L.tensor([1.0, 10.0, 100.0])).sum().backward()
+        assert x.grad.tolist() == [1.0, 100.0, 10.0]

@@ -13,9 +13,11 @@ from . import _backend
 from ._args import as_tensor_arg, normalize_dim
 from ._dispatch import apply
 from ._registry import defop, expose, TensorOps
+from .reduce import AMAX, MAX_DIM, _return_type
 
 _XP = _backend.NUMPY.xp      # forwards' `xp` by default; _backend.bind gives other libraries theirs
 _INT64 = _dtypes.int64.np
+_UNSET = object()            # an argument not given (PyTorch picks another overload then)
 
 
 def _last(ndim, dim, sl):
@@ -61,6 +63,32 @@ def _logcumsumexp(x, dim, *, xp=_XP):
     return y
 
 
+def _order(x, dim, descending, *, xp=_XP):
+    """The indices that sort x along dim, stably (equal values keep their order;
+    NaN counts as the largest value, as in PyTorch)."""
+    if x.ndim == 0:
+        return xp.zeros((), dtype=_INT64)
+    if not descending:
+        return xp.argsort(x, axis=dim, kind="stable").astype(_INT64)
+    # Descending and stable: sort the reversed slice ascending, reverse the
+    # result, and map the positions back.
+    r = xp.argsort(_flip(x, dim), axis=dim, kind="stable").astype(_INT64)
+    return (x.shape[dim] - 1) - _flip(r, dim)
+
+
+def _topk_index(x, k, dim, largest, *, xp=_XP):
+    idx = _order(x, dim, largest, xp=xp)
+    return idx if x.ndim == 0 else idx[_last(x.ndim, dim, slice(None, k))]
+
+
+def _kth_index(x, k, dim, keepdim, *, xp=_XP):
+    idx = _order(x, dim, False, xp=xp)
+    if x.ndim == 0:
+        return idx
+    idx = idx[_last(x.ndim, dim, slice(k - 1, k))]
+    return idx if keepdim else idx.squeeze(dim)
+
+
 # --- backward helpers (written with F, so they serve both modes) ------------------------------
 def _cumprod_grad(F, g, x, out, dim):
     # grad_i = sum_{k >= i} g_k prod_{j <= k, j != i} x_j.  Before a slice's first
@@ -91,6 +119,11 @@ CUMPROD = defop("cumprod", _cumprod, lambda F, g, x, out, dim: _cumprod_grad(F, 
 LOGCUMSUMEXP = defop("logcumsumexp", _logcumsumexp,
                      lambda F, g, x, out, dim: _logcumsumexp_grad(F, g, x, out, dim),
                      params=("dim",))
+
+# Index results (no derivative).
+ORDER = defop("order", _order, quiet=False)
+TOPK_INDEX = defop("topk_index", _topk_index, quiet=False)
+KTH_INDEX = defop("kth_index", _kth_index, quiet=False)
 
 
 # --- public functions -----------------------------------------------------------------------
@@ -132,6 +165,68 @@ def logcumsumexp(input, dim=None):
     return apply(LOGCUMSUMEXP, (input,), (d,), (dim,))
 
 
+def _taken(input, d, idx, dim, keepdim, name):
+    """input's values at idx along dim, recorded as `name` (the gradient
+    scatters back to the taken positions)."""
+    if d.ndim == 0:
+        return apply(AMAX, (input,), (d,), (None, False, d.shape), AMAX.variant(name))
+    return apply(MAX_DIM, (input,), (d,), (idx._data, dim, keepdim, d.shape), MAX_DIM.variant(name))
+
+
+def sort(input, *args, stable=_UNSET, dim=-1, descending=False):
+    # PyTorch's two forms: sort(input, dim=-1, descending=False), and with
+    # `stable` given, sort(input, *, stable, dim=-1, descending=False).
+    if args:
+        if stable is not _UNSET or len(args) > 2:
+            got = ", ".join(["Tensor"] + [type(a).__name__ for a in args] +
+                            ([f"stable={type(stable).__name__}"] if stable is not _UNSET else []))
+            raise TypeError(f"sort() received an invalid combination of arguments - got ({got}), "
+                            "but expected one of:")
+        dim = args[0]
+        if len(args) > 1:
+            descending = args[1]
+    input = as_tensor_arg(input)
+    d = input._data
+    dim = normalize_dim(dim, d.ndim)
+    indices = apply(ORDER, (input,), (d,), (dim, bool(descending)))
+    values = _taken(input, d, indices, dim, True, "SortBackward0" if stable is _UNSET else "SortBackward1")
+    return _return_type("sort")(values, indices)
+
+
+def argsort(input, dim=-1, descending=False, *, stable=False):
+    input = as_tensor_arg(input)
+    d = input._data
+    return apply(ORDER, (input,), (d,), (normalize_dim(dim, d.ndim), bool(descending)))
+
+
+def msort(input):
+    return sort(input, 0)[0]
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True):
+    input = as_tensor_arg(input)
+    d = input._data
+    dim = normalize_dim(dim, d.ndim)
+    n = d.shape[dim] if d.ndim else 1
+    if not 0 <= k <= n:
+        raise RuntimeError("selected index k out of range")
+    indices = apply(TOPK_INDEX, (input,), (d,), (k, dim, bool(largest)))
+    values = _taken(input, d, indices, dim, True, "TopkBackward0")
+    return _return_type("topk")(values, indices)
+
+
+def kthvalue(input, k, dim=-1, keepdim=False):
+    input = as_tensor_arg(input)
+    d = input._data
+    dim = normalize_dim(dim, d.ndim)
+    n = d.shape[dim] if d.ndim else 1
+    if not 1 <= k <= n:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {dim}")
+    indices = apply(KTH_INDEX, (input,), (d,), (k, dim, keepdim))
+    values = _taken(input, d, indices, dim, keepdim, "KthvalueBackward0")
+    return _return_type("kthvalue")(values, indices)
+
+
 def _rcumsum_tensor(g, dim):
     return apply(RCUMSUM, (g,), (g._data,), (dim,))
 
@@ -140,4 +235,6 @@ def _rcumsum_tensor(g, dim):
 expose(cumsum, inplace=True)
 expose(cumprod, inplace=True)
 expose(logcumsumexp, formulas=False)
+for _fn in (sort, argsort, msort, topk, kthvalue):
+    expose(_fn, formulas=False)
 TensorOps.rcumsum = staticmethod(_rcumsum_tensor)
