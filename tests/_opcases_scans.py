@@ -40,5 +40,11 @@ CASES = [
     Case("kthvalue_dim0_keepdim", lambda L, x: x.kthvalue(3, 0, keepdim=True).values, ((3, 4),), "distinct"),
     Case("kthvalue_3d", lambda L, x: x.kthvalue(1, dim=1).values, ((2, 3, 4),), "distinct"),
     Case("kthvalue_0d", lambda L, x: x.kthvalue(1).values, ((),), "distinct"),
+    Case("cummax", lambda L, x: L.cummax(x, 1)[0], ((3, 5),), "distinct"),
+    Case("cummax_method_dim0", lambda L, x: x.cummax(0).values, ((4, 3),), "distinct"),
+    Case("cummax_3d_neg", lambda L, x: x.cummax(dim=-1).values, ((2, 3, 4),), "distinct"),
+    Case("cummax_0d", lambda L, x: x.cummax(0).values, ((),), "distinct"),
+    Case("cummin", lambda L, x: L.cummin(x, 1).values, ((3, 5),), "distinct"),
+    Case("cummin_method_dim0", lambda L, x: x.cummin(0)[0], ((5, 2),), "distinct"),
     Case("sort_then_cumsum", lambda L, x: x.sort(1, descending=True)[0].cumsum(1), ((3, 4),), "distinct"),
 ]

@@ -512,6 +512,11 @@ CASES = [
     C(lambda L: L.tensor(2.0).kthvalue(1), id="kthvalue-0d"),
     C(lambda L: L.tensor(1.0).msort(), id="msort-0d"),
     C(lambda L: _I(L).msort(), id="msort-of-int"),
+    C(lambda L: _F(L).cummax(2), id="cummax-dim-out-of-range"),
+    C(lambda L: L.cummin(_F(L)), id="cummin-without-dim"),
+    C(lambda L: L.tensor(2.0).cummax(0), id="cummax-0d"),
+    C(lambda L: L.zeros(0, 2).cummin(0), id="cummin-of-empty"),
+    C(lambda L: _B(L).cummin(0), id="cummin-of-bool"),
     # --- broadcasting ----------------------------------------------------------------------------
     C(lambda L: L.ones(2) + L.ones(3), id="add-broadcast"),
     C(lambda L: L.ones(2, 3) * L.ones(4, 1), id="mul-broadcast"),

@@ -116,3 +116,29 @@ def test_sort_gradient_routes_to_positions():
         v = x.sort(descending=True).values
         (v * L.tensor([1.0, 10.0, 100.0])).sum().backward()
         assert x.grad.tolist() == [1.0, 100.0, 10.0]
+
+
+@pytest.mark.parametrize("name", ["cummax", "cummin"])
+@pytest.mark.parametrize("vals, dim", [
+    ([1.0, 3.0, 3.0, 2.0, float("nan"), 1.0, float("nan"), 4.0], 0),
+    ([[1.0, 0.0, 0.0, 2.0], [5.0, 5.0, -1.0, 7.0], [2.0, 2.0, 2.0, 2.0]], 1),
+    ([[1.0, 0.0, 0.0, 2.0], [5.0, 5.0, -1.0, 7.0], [2.0, 2.0, 2.0, 2.0]], 0),
+])
+def test_cummax_cummin_ties_nan_and_grad(name, vals, dim):
+    v = np.random.default_rng(1).standard_normal(np.shape(vals))
+    res = []
+    for L in (cr, torch):
+        x = L.tensor(vals, dtype=L.float64, requires_grad=True)
+        r = getattr(L, name)(x, dim)
+        (g,) = L.autograd.grad(r.values, x, grad_outputs=L.tensor(v))
+        res.append((type(r).__name__, r.values.detach().numpy(), r.indices.numpy(), g.numpy()))
+    assert res[0][0] == res[1][0]
+    for a, b in zip(res[0][1:], res[1][1:]):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_cummax_of_ints():
+    for vals in ([3, 1, 4, 1, 5], [True, False, True]):
+        a, b = cr.tensor(vals).cummax(0), torch.tensor(vals).cummax(0)
+        assert a.values.tolist() == b.values.tolist() and a.indices.tolist() == b.indices.tolist()
+        assert str(a.values.dtype) == str(b.values.dtype)

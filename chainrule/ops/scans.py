@@ -89,6 +89,32 @@ def _kth_index(x, k, dim, keepdim, *, xp=_XP):
     return idx if keepdim else idx.squeeze(dim)
 
 
+def _cum_extreme_index(x, dim, is_max, *, xp=_XP):
+    """Where the running max (min) of x along dim was found: the latest of
+    equal values, NaN counting as beyond every number (PyTorch's cummax).  A
+    Hillis-Steele scan over (value, index) pairs: log2(n) vectorized steps."""
+    if x.ndim == 0:
+        return xp.zeros((), dtype=_INT64)
+    n = x.shape[dim]
+    along = [1] * x.ndim
+    along[dim] = n
+    i = xp.zeros(x.shape, dtype=_INT64) + xp.arange(n, dtype=_INT64).reshape(tuple(along))
+    v = x.copy()
+    floating = x.dtype.kind in "fc"
+    s = 1
+    while s < n:
+        head, tail = _last(x.ndim, dim, slice(None, n - s)), _last(x.ndim, dim, slice(s, None))
+        pv, cv = v[head], v[tail]
+        earlier = pv > cv if is_max else pv < cv       # ties go to the later index
+        if floating:
+            earlier = earlier | (xp.isnan(pv) & ~xp.isnan(cv))
+        nv, ni = xp.where(earlier, pv, cv), xp.where(earlier, i[head], i[tail])
+        v[tail] = nv
+        i[tail] = ni
+        s *= 2
+    return i
+
+
 # --- backward helpers (written with F, so they serve both modes) ------------------------------
 def _cumprod_grad(F, g, x, out, dim):
     # grad_i = sum_{k >= i} g_k prod_{j <= k, j != i} x_j.  Before a slice's first
@@ -124,6 +150,7 @@ LOGCUMSUMEXP = defop("logcumsumexp", _logcumsumexp,
 ORDER = defop("order", _order, quiet=False)
 TOPK_INDEX = defop("topk_index", _topk_index, quiet=False)
 KTH_INDEX = defop("kth_index", _kth_index, quiet=False)
+CUM_EXTREME_INDEX = defop("cum_extreme_index", _cum_extreme_index, quiet=False)
 
 
 # --- public functions -----------------------------------------------------------------------
@@ -227,6 +254,24 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     return _return_type("kthvalue")(values, indices)
 
 
+def _cum_extreme(name, input, dim, is_max):
+    _need_dim(name, dim)
+    input = as_tensor_arg(input)
+    d = input._data
+    dim = normalize_dim(dim, d.ndim)
+    indices = apply(CUM_EXTREME_INDEX, (input,), (d,), (dim, is_max))
+    values = _taken(input, d, indices, dim, True, "CummaxBackward0" if is_max else "CumminBackward0")
+    return _return_type(name)(values, indices)
+
+
+def cummax(input, dim=None):
+    return _cum_extreme("cummax", input, dim, True)
+
+
+def cummin(input, dim=None):
+    return _cum_extreme("cummin", input, dim, False)
+
+
 def _rcumsum_tensor(g, dim):
     return apply(RCUMSUM, (g,), (g._data,), (dim,))
 
@@ -235,6 +280,6 @@ def _rcumsum_tensor(g, dim):
 expose(cumsum, inplace=True)
 expose(cumprod, inplace=True)
 expose(logcumsumexp, formulas=False)
-for _fn in (sort, argsort, msort, topk, kthvalue):
+for _fn in (sort, argsort, msort, topk, kthvalue, cummax, cummin):
     expose(_fn, formulas=False)
 TensorOps.rcumsum = staticmethod(_rcumsum_tensor)
