@@ -142,3 +142,46 @@ def test_cummax_of_ints():
         a, b = cr.tensor(vals).cummax(0), torch.tensor(vals).cummax(0)
         assert a.values.tolist() == b.values.tolist() and a.indices.tolist() == b.indices.tolist()
         assert str(a.values.dtype) == str(b.values.dtype)
+
+
+_NAN = float("nan")
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L, x: L.median(x),
+    lambda L, x: L.nanmedian(x),
+    lambda L, x: L.median(x[:, :2]),
+    lambda L, x: L.nanmedian(x[2]),
+])
+def test_median_all_nan_and_tie_gradients(fn):
+    vals = [[1.0, _NAN, 2.0, 2.0], [2.0, 0.5, 3.0, 2.0], [_NAN, 4.0, 2.0, 1.0]]
+    res = []
+    for L in (cr, torch):
+        x = L.tensor(vals, dtype=L.float64, requires_grad=True)
+        y = fn(L, x)
+        (g,) = L.autograd.grad(y, x)
+        res.append((type(y.grad_fn).__name__, y.detach().numpy(), g.numpy()))
+    assert res[0][0] == res[1][0]
+    np.testing.assert_array_equal(res[0][1], res[1][1])
+    np.testing.assert_allclose(res[0][2], res[1][2])
+
+
+@pytest.mark.parametrize("name", ["median", "nanmedian"])
+@pytest.mark.parametrize("dim, keepdim", [(0, False), (1, True), (-1, False)])
+def test_median_dim_with_nan(name, dim, keepdim):
+    vals = [[1.0, _NAN, 3.0, _NAN, 2.0], [5.0, 4.0, 0.0, 1.0, 2.0], [_NAN, 1.0, 1.5, _NAN, _NAN]]
+    r_cr = getattr(cr, name)(cr.tensor(vals), dim, keepdim)
+    r_t = getattr(torch, name)(torch.tensor(vals), dim, keepdim)
+    assert type(r_cr).__name__ == type(r_t).__name__
+    np.testing.assert_array_equal(r_cr.values.numpy(), r_t.values.numpy())
+    np.testing.assert_array_equal(r_cr.indices.numpy(), r_t.indices.numpy())
+
+
+def test_mode_counts_and_ints():
+    for vals in ([[1.0, 2.0, 2.0, 3.0, 3.0], [5.0, 4.0, 3.0, 2.0, 1.0], [1.0, 1.0, 1.0, 0.0, 0.0]],
+                 [[3, 1, 3, 1, 2, 2]]):
+        a, b = cr.tensor(vals).mode(1), torch.tensor(vals).mode(1)
+        assert a.values.tolist() == b.values.tolist() and a.indices.tolist() == b.indices.tolist()
+        assert str(a.values.dtype) == str(b.values.dtype)
+    a, b = cr.tensor([3, 1, 3, 2]).median(), torch.tensor([3, 1, 3, 2]).median()
+    assert a.item() == b.item() and str(a.dtype) == str(b.dtype)

@@ -115,6 +115,52 @@ def _cum_extreme_index(x, dim, is_max, *, xp=_XP):
     return i
 
 
+def _median_index(x, dim, keepdim, ignore_nan, *, xp=_XP):
+    """Where the lower median of x along dim is.  median: a slice with NaN has
+    its (first) NaN as median; nanmedian: the lower median of the numbers."""
+    if x.ndim == 0:
+        return xp.zeros((), dtype=_INT64)
+    order = _order(x, dim, False, xp=xp)         # NaN last, in their original order
+    n = x.shape[dim]
+    shape = tuple(1 if i == dim else s for i, s in enumerate(x.shape))
+    pos = xp.zeros(shape, dtype=_INT64) + (n - 1) // 2
+    if x.dtype.kind in "fc":
+        numbers = (~xp.isnan(x)).sum(axis=dim, keepdims=True).astype(_INT64)
+        if ignore_nan:
+            pos = xp.where(numbers > 0, (numbers - 1) // 2, n // 2)
+        else:
+            pos = xp.where(numbers < n, numbers, pos)
+    idx = xp.take_along_axis(order, pos, axis=dim)
+    return idx if keepdim else idx.squeeze(dim)
+
+
+def _median_all(x, ignore_nan, shape=None, *, xp=_XP):
+    f = x.reshape(-1)
+    if f.size == 0:
+        return xp.full((), float("nan"), dtype=x.dtype)
+    idx = _median_index(f, 0, True, ignore_nan, xp=xp)
+    return xp.take_along_axis(f, idx, axis=0).reshape(())
+
+
+def _mode_index(x, dim, keepdim, *, xp=_XP):
+    """Where the most frequent value of x along dim is (the smallest such value;
+    its last occurrence), by comparing every pair of a slice's elements."""
+    if x.ndim == 0:
+        return xp.zeros((), dtype=_INT64)
+    y = x.swapaxes(dim, -1)
+    n = y.shape[-1]
+    count = (y[..., :, None] == y[..., None, :]).sum(axis=-1)
+    top = count == count.max(axis=-1, keepdims=True)
+    rank = xp.argsort(xp.argsort(y, axis=-1, kind="stable"), axis=-1, kind="stable")
+    first = xp.where(top, rank, n).argmin(axis=-1)[..., None]       # the smallest top value
+    same = y == xp.take_along_axis(y, first, axis=-1)
+    idx = (n - 1) - _flip(same, y.ndim - 1).argmax(axis=-1)          # its last occurrence
+    idx = xp.asarray(idx, dtype=_INT64)
+    if keepdim:
+        idx = xp.expand_dims(idx, -1).swapaxes(dim, -1)
+    return idx
+
+
 # --- backward helpers (written with F, so they serve both modes) ------------------------------
 def _cumprod_grad(F, g, x, out, dim):
     # grad_i = sum_{k >= i} g_k prod_{j <= k, j != i} x_j.  Before a slice's first
@@ -145,11 +191,23 @@ CUMPROD = defop("cumprod", _cumprod, lambda F, g, x, out, dim: _cumprod_grad(F, 
 LOGCUMSUMEXP = defop("logcumsumexp", _logcumsumexp,
                      lambda F, g, x, out, dim: _logcumsumexp_grad(F, g, x, out, dim),
                      params=("dim",))
+# median() over everything: as max(), ties (and NaNs, when the median is NaN)
+# share the gradient evenly.
+MEDIAN_ALL = defop("median_all", _median_all,
+                   lambda F, g, x, out: g * _hits(x, out) / F.sum_nograd(_hits(x, out), None),
+                   params=("ignore_nan", "shape"), node_name="MedianBackward0")
+
+
+def _hits(x, out):
+    return (x == out) | ((x != x) & (out != out))
+
 
 # Index results (no derivative).
 ORDER = defop("order", _order, quiet=False)
 TOPK_INDEX = defop("topk_index", _topk_index, quiet=False)
 KTH_INDEX = defop("kth_index", _kth_index, quiet=False)
+MEDIAN_INDEX = defop("median_index", _median_index, quiet=False)
+MODE_INDEX = defop("mode_index", _mode_index, quiet=False)
 CUM_EXTREME_INDEX = defop("cum_extreme_index", _cum_extreme_index, quiet=False)
 
 
@@ -272,6 +330,49 @@ def cummin(input, dim=None):
     return _cum_extreme("cummin", input, dim, False)
 
 
+def _check_reduced_dim(name, d, dim):
+    if d.ndim and d.shape[dim] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+
+
+def _no_bool(name, d):
+    if d.dtype.kind == "b":
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Bool'")
+
+
+def _median(name, input, dim, keepdim, ignore_nan):
+    input = as_tensor_arg(input)
+    d = input._data
+    _no_bool(name, d)
+    if dim is None:
+        return apply(MEDIAN_ALL, (input,), (d,), (ignore_nan, d.shape),
+                     MEDIAN_ALL.variant("NanmedianBackward0") if ignore_nan else None)
+    dim = normalize_dim(dim, d.ndim)
+    _check_reduced_dim(name, d, dim)
+    indices = apply(MEDIAN_INDEX, (input,), (d,), (dim, keepdim, ignore_nan))
+    values = _taken(input, d, indices, dim, keepdim,
+                    "NanmedianBackward1" if ignore_nan else "MedianBackward1")
+    return _return_type(name)(values, indices)
+
+
+def median(input, dim=None, keepdim=False):
+    return _median("median", input, dim, keepdim, False)
+
+
+def nanmedian(input, dim=None, keepdim=False):
+    return _median("nanmedian", input, dim, keepdim, True)
+
+
+def mode(input, dim=-1, keepdim=False):
+    input = as_tensor_arg(input)
+    d = input._data
+    dim = normalize_dim(dim, d.ndim)
+    _check_reduced_dim("mode", d, dim)
+    indices = apply(MODE_INDEX, (input,), (d,), (dim, keepdim))
+    values = _taken(input, d, indices, dim, keepdim, "ModeBackward0")
+    return _return_type("mode")(values, indices)
+
+
 def _rcumsum_tensor(g, dim):
     return apply(RCUMSUM, (g,), (g._data,), (dim,))
 
@@ -280,6 +381,6 @@ def _rcumsum_tensor(g, dim):
 expose(cumsum, inplace=True)
 expose(cumprod, inplace=True)
 expose(logcumsumexp, formulas=False)
-for _fn in (sort, argsort, msort, topk, kthvalue, cummax, cummin):
+for _fn in (sort, argsort, msort, topk, kthvalue, cummax, cummin, median, nanmedian, mode):
     expose(_fn, formulas=False)
 TensorOps.rcumsum = staticmethod(_rcumsum_tensor)
