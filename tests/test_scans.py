@@ -185,3 +185,52 @@ def test_mode_counts_and_ints():
         assert str(a.values.dtype) == str(b.values.dtype)
     a, b = cr.tensor([3, 1, 3, 2]).median(), torch.tensor([3, 1, 3, 2]).median()
     assert a.item() == b.item() and str(a.dtype) == str(b.dtype)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L, x: L.nansum(x),
+    lambda L, x: x.nansum(1, keepdim=True),
+    lambda L, x: L.nanmean(x),
+    lambda L, x: x.nanmean(0),
+    lambda L, x: x.nanmean((0, 1)),
+])
+def test_nan_reductions_with_nan(fn):
+    vals = [[1.0, _NAN, 2.0], [_NAN, _NAN, 3.0]]
+    res = []
+    for L in (cr, torch):
+        x = L.tensor(vals, dtype=L.float64, requires_grad=True)
+        y = fn(L, x)
+        (g,) = L.autograd.grad(y, x, grad_outputs=L.ones_like(y))
+        res.append((type(y.grad_fn).__name__, y.detach().numpy(), g.numpy()))
+    assert res[0][0] == res[1][0]
+    np.testing.assert_allclose(res[0][1], res[1][1])
+    np.testing.assert_allclose(res[0][2], res[1][2])
+
+
+def test_aminmax_var_mean_results():
+    vals = [[1.0, 3.0, 3.0], [1.0, -2.0, 5.0]]
+    a, b = cr.aminmax(cr.tensor(vals)), torch.aminmax(torch.tensor(vals))
+    assert repr(a) == repr(b) and type(a).__name__ == "aminmax"
+    assert a.min.item() == b.min.item() and a.max.item() == b.max.item()
+    # ties share the gradient evenly, for min and max alike
+    g = []
+    for L in (cr, torch):
+        x = L.tensor(vals, requires_grad=True)
+        r = L.aminmax(x)
+        (r.min + 2 * r.max).backward()
+        g.append(x.grad.tolist())
+    assert g[0] == g[1]
+    for name in ("var_mean", "std_mean"):
+        a = getattr(cr, name)(cr.tensor(vals), 1)
+        b = getattr(torch, name)(torch.tensor(vals), 1)
+        assert type(a) is tuple and len(a) == 2
+        np.testing.assert_allclose(np.array([t.numpy() for t in a]), np.array([t.numpy() for t in b]))
+
+
+def test_count_nonzero():
+    vals = [[0.0, 1.0, _NAN], [0.0, 0.0, -2.0]]
+    for args in ((), (0,), (1,), ((0, 1),), (-1,)):
+        a = cr.tensor(vals).count_nonzero(*args)
+        b = torch.tensor(vals).count_nonzero(*args)
+        assert a.tolist() == b.tolist() and str(a.dtype) == str(b.dtype)
+    assert cr.count_nonzero(cr.tensor([True, False, True])).item() == 2

@@ -10,10 +10,12 @@ scatters g back to the chosen positions (repeated positions add up).
 from .. import _dtypes
 from .._tensor import Tensor
 from . import _backend
-from ._args import as_tensor_arg, normalize_dim
+from ._args import as_tensor_arg, normalize_dim, normalize_dims
 from ._dispatch import apply
 from ._registry import defop, expose, TensorOps
-from .reduce import AMAX, MAX_DIM, _return_type
+from .reduce import (AMAX, AMIN, MAX_DIM, MEAN, STD, VAR, _return_type, _var_args, unreduce,
+                     sum as _sum)
+from .pointwise import isnan as _isnan
 
 _XP = _backend.NUMPY.xp      # forwards' `xp` by default; _backend.bind gives other libraries theirs
 _INT64 = _dtypes.int64.np
@@ -202,6 +204,17 @@ def _hits(x, out):
     return (x == out) | ((x != x) & (out != out))
 
 
+def _nansum(x, dims, keepdim, shape=None, *, xp=_XP):
+    if x.dtype.kind in "fc":
+        x = xp.where(x != x, 0, x)
+    return x.sum(axis=dims, keepdims=keepdim)
+
+
+NANSUM = defop("nansum", _nansum,
+               lambda F, g, x, shape, dims, keepdim: unreduce(F, g, shape, dims, keepdim) * (x == x),
+               params=("dims", "keepdim", "shape"))
+
+
 # Index results (no derivative).
 ORDER = defop("order", _order, quiet=False)
 TOPK_INDEX = defop("topk_index", _topk_index, quiet=False)
@@ -373,6 +386,93 @@ def mode(input, dim=-1, keepdim=False):
     return _return_type("mode")(values, indices)
 
 
+class _MinMax(tuple):
+    """torch.return_types.aminmax: a (min, max) named tuple."""
+
+    def __new__(cls, min, max):
+        return tuple.__new__(cls, (min, max))
+
+    min = property(lambda self: self[0])
+    max = property(lambda self: self[1])
+
+    def __repr__(self):
+        return f"torch.return_types.aminmax(\nmin={self[0]!r},\nmax={self[1]!r})"
+
+
+_MinMax.__name__ = _MinMax.__qualname__ = "aminmax"
+_AMINMAX_MIN = AMIN.variant("AminmaxBackward0")
+_AMINMAX_MAX = AMAX.variant("AminmaxBackward0")
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    input = as_tensor_arg(input)
+    d = input._data
+    if dim is None:
+        if d.size == 0:
+            raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
+                               "operation has no identity.")
+        dims = None
+    else:
+        dim = normalize_dim(dim, d.ndim)
+        if d.ndim and d.shape[dim] == 0:
+            raise IndexError(f"aminmax: Expected reduction dim {dim} to have non-zero size.")
+        dims = (dim,) if d.ndim else None
+    params = (dims, keepdim, d.shape)
+    return _MinMax(apply(AMIN, (input,), (d,), params, _AMINMAX_MIN),
+                   apply(AMAX, (input,), (d,), params, _AMINMAX_MAX))
+
+
+_VAR_MEAN = (VAR.variant("VarMeanBackward0"), MEAN.variant("VarMeanBackward0"))
+_STD_MEAN = (STD.variant("StdMeanBackward0"), MEAN.variant("StdMeanBackward0"))
+
+
+def _float_only(name, input):
+    if isinstance(input, Tensor) and input._data.dtype.kind not in "fc":
+        raise RuntimeError(f"{name} only support floating point and complex dtypes")
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    _float_only("var_mean", input)
+    input, d, dims, c = _var_args("var_mean", input, dim, unbiased, correction)
+    return (apply(VAR, (input,), (d,), (dims, c, keepdim, d.shape), _VAR_MEAN[0]),
+            apply(MEAN, (input,), (d,), (dims, keepdim, d.shape), _VAR_MEAN[1]))
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    _float_only("std_mean", input)
+    input, d, dims, c = _var_args("std_mean", input, dim, unbiased, correction)
+    return (apply(STD, (input,), (d,), (dims, c, keepdim, d.shape), _STD_MEAN[0]),
+            apply(MEAN, (input,), (d,), (dims, keepdim, d.shape), _STD_MEAN[1]))
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    input = as_tensor_arg(input)
+    d = input._data
+    dims = normalize_dims(dim, d.ndim)
+    dims = None if d.ndim == 0 else dims
+    if dtype is not None:
+        d = d.astype(_dtypes.as_dtype(dtype).np)
+    elif d.dtype.kind in "biu":
+        d = d.astype(_INT64)
+    return apply(NANSUM, (input,), (d,), (dims, keepdim, d.shape))
+
+
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    input = as_tensor_arg(input)
+    d = input._data
+    if d.dtype.kind not in "fc":
+        raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype "
+                           f"but got {_dtypes.FROM_NP[d.dtype].legacy}")
+    # PyTorch's composition: nansum / the count of numbers (grad_fn DivBackward0).
+    count = _sum(~_isnan(input), dim, keepdim)
+    return nansum(input, dim, keepdim, dtype=dtype) / count
+
+
+def count_nonzero(input, dim=None):
+    input = as_tensor_arg(input)
+    return _sum(input != 0, dim)
+
+
 def _rcumsum_tensor(g, dim):
     return apply(RCUMSUM, (g,), (g._data,), (dim,))
 
@@ -382,5 +482,10 @@ expose(cumsum, inplace=True)
 expose(cumprod, inplace=True)
 expose(logcumsumexp, formulas=False)
 for _fn in (sort, argsort, msort, topk, kthvalue, cummax, cummin, median, nanmedian, mode):
+    expose(_fn, formulas=False)
+expose(aminmax, formulas=False)
+expose(var_mean, method=False, formulas=False)
+expose(std_mean, method=False, formulas=False)
+for _fn in (nansum, nanmean, count_nonzero):
     expose(_fn, formulas=False)
 TensorOps.rcumsum = staticmethod(_rcumsum_tensor)
