@@ -234,3 +234,36 @@ def test_count_nonzero():
         b = torch.tensor(vals).count_nonzero(*args)
         assert a.tolist() == b.tolist() and str(a.dtype) == str(b.dtype)
     assert cr.count_nonzero(cr.tensor([True, False, True])).item() == 2
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_logcumsumexp_gradient_wide_range(dtype):
+    vals = [[-1000.0, 0.0, 5.0, -200.0, -120.0], [3.0, -150.0, 2.0, 90.0, 0.0]]
+    v = [[1.0, -2.0, 3.0, 0.5, 0.0], [0.0, 2.0, -1.0, 1.0, 4.0]]
+    res = []
+    for L in (cr, torch):
+        x = L.tensor(vals, dtype=getattr(L, dtype), requires_grad=True)
+        (g,) = L.autograd.grad(L.logcumsumexp(x, 1), x, grad_outputs=L.tensor(v, dtype=getattr(L, dtype)))
+        res.append(g.numpy())
+    assert np.isfinite(res[0]).all()
+    np.testing.assert_allclose(res[0], res[1], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("vals, dim", [
+    ([[0.0, 2.0, 0.0, 1.0], [1.0, 0.0, 3.0, 2.0]], 1),
+    ([[0.0, 2.0, 0.0, 1.0], [1.0, 0.0, 0.0, 0.0]], 1),
+    ([[0.0, 2.0, 0.0, 1.0], [1.0, 0.0, 3.0, 2.0]], 0),
+    ([0.0, 0.0], 0),
+])
+def test_cumprod_higher_order_at_zeros(vals, dim):
+    assert cr.autograd.gradgradcheck(lambda a: a.cumprod(dim),
+                                     (cr.tensor(vals, dtype=cr.float64, requires_grad=True),))
+    rng = np.random.default_rng(7)
+    v, w = rng.standard_normal(np.shape(vals)), rng.standard_normal(np.shape(vals))
+    out = []
+    for L in (cr, torch):
+        x = L.tensor(vals, dtype=L.float64, requires_grad=True)
+        (g,) = L.autograd.grad(L.cumprod(x, dim), x, grad_outputs=L.tensor(v), create_graph=True)
+        (h,) = L.autograd.grad((g * L.tensor(w)).sum(), x)
+        out.append(h.numpy())
+    np.testing.assert_allclose(out[0], out[1], rtol=1e-12, atol=1e-12)

@@ -8,6 +8,7 @@ with reduce's MAX_DIM op under the grad_fn name PyTorch gives: its gradient
 scatters g back to the chosen positions (repeated positions add up).
 """
 from .. import _dtypes
+from .._factories import arange
 from .._tensor import Tensor
 from . import _backend
 from ._args import as_tensor_arg, normalize_dim, normalize_dims
@@ -171,6 +172,10 @@ def _cumprod_grad(F, g, x, out, dim):
     zero = x == 0
     if not bool(zero.any()):
         return F.rcumsum(g * out, dim) / x
+    if isinstance(x, Tensor):
+        # Recorded for higher derivatives: the masks above would hide how the
+        # zero entries depend on x, so spell the products out instead.
+        return _cumprod_grad_products(F, g, x, dim)
     nz = F.cumsum(zero, dim)
     before = nz == 0
     first = zero & (nz == 1)
@@ -179,11 +184,46 @@ def _cumprod_grad(F, g, x, out, dim):
     return F.where(before, a, F.where(first, b, 0))
 
 
-def _logcumsumexp_grad(F, g, x, out, dim):
-    # grad_i = sum_{k >= i} g_k exp(x_i - out_k), shifted by the slice's total c
-    # (the largest out): the shift cancels, so c need not be a constant.
-    c = out if out.ndim == 0 else F.getitem(out, _last(out.ndim, dim, slice(-1, None)))
-    return F.exp(x - c) * F.rcumsum(g * F.exp(c - out), dim)
+def _cumprod_grad_products(F, g, x, dim):
+    """cumprod's gradient as sum_{k >= i} g_k prod_{j <= k, j != i} x_j, written
+    out with an n x n matrix per slice (no division: right at zeros, to every
+    order; used only where x has zeros and the backward is recorded)."""
+    if x.ndim == 0:
+        return g + 0 * x
+    xt, gt = x.transpose(dim, -1), g.transpose(dim, -1)
+    n = xt.shape[-1]
+    k = arange(n)
+    rows = xt.unsqueeze(-2).expand(*xt.shape[:-1], n, n)
+    others = F.where(k[None, :] == k[:, None], 1, rows).cumprod(-1)   # [i, k]: without x_i
+    grad = (F.where(k[None, :] >= k[:, None], others, 0) * gt.unsqueeze(-2)).sum(-1)
+    return grad.transpose(dim, -1)
+
+
+def _signed_logs(u, xp):
+    """log(u) of u's positive and of its negative part (-inf where the part is 0)."""
+    pos, neg = u > 0, u < 0
+    inf = float("inf")
+    return (xp.where(pos, xp.log(xp.where(pos, u, 1)), -inf),
+            xp.where(neg, xp.log(xp.where(neg, -u, 1)), -inf))
+
+
+def _tail(u, x, y, dim, *, xp=_XP):
+    """out_i = sum_{k >= i} u_k exp(x_i - y_k) along dim: logcumsumexp's
+    gradient (u = g, y = its output), summed in log space (stable for any
+    spread of x; u's positive and negative parts apart)."""
+    if x.ndim == 0:
+        return u * xp.exp(x - y)
+    lp, ln = _signed_logs(u, xp)
+    return (xp.exp(x + _flip(_logcumsumexp(_flip(lp - y, dim), dim, xp=xp), dim)) -
+            xp.exp(x + _flip(_logcumsumexp(_flip(ln - y, dim), dim, xp=xp), dim)))
+
+
+def _head(u, x, y, dim, *, xp=_XP):
+    """out_k = sum_{i <= k} u_i exp(x_i - y_k) along dim: _tail's adjoint in u."""
+    if x.ndim == 0:
+        return u * xp.exp(x - y)
+    lp, ln = _signed_logs(u, xp)
+    return xp.exp(_logcumsumexp(lp + x, dim, xp=xp) - y) - xp.exp(_logcumsumexp(ln + x, dim, xp=xp) - y)
 
 
 CUMSUM = defop("cumsum", _cumsum, lambda F, g, dim: F.rcumsum(g, dim), params=("dim",))
@@ -191,8 +231,20 @@ RCUMSUM = defop("rcumsum", _rcumsum, lambda F, g, dim: F.cumsum(g, dim), params=
 CUMPROD = defop("cumprod", _cumprod, lambda F, g, x, out, dim: _cumprod_grad(F, g, x, out, dim),
                 params=("dim",))
 LOGCUMSUMEXP = defop("logcumsumexp", _logcumsumexp,
-                     lambda F, g, x, out, dim: _logcumsumexp_grad(F, g, x, out, dim),
+                     lambda F, g, x, out, dim: F.lcse_tail(g, x, out, dim),
                      params=("dim",))
+# The two weighted scans its gradient is made of, each the other's adjoint:
+# tail(u, x, y)_i = sum_{k >= i} u_k exp(x_i - y_k), head(u, x, y)_k = sum_{i <= k} u_i exp(x_i - y_k).
+LCSE_TAIL = defop("lcse_tail", _tail,
+                  lambda F, g, x, y, dim: F.lcse_head(g, x, y, dim),
+                  lambda F, g, out: g * out,
+                  lambda F, g, u, x, y, dim: -u * F.lcse_head(g, x, y, dim),
+                  inputs=("u", "x", "y"), params=("dim",))
+LCSE_HEAD = defop("lcse_head", _head,
+                  lambda F, g, x, y, dim: F.lcse_tail(g, x, y, dim),
+                  lambda F, g, u, x, y, dim: u * F.lcse_tail(g, x, y, dim),
+                  lambda F, g, out: -g * out,
+                  inputs=("u", "x", "y"), params=("dim",))
 # median() over everything: as max(), ties (and NaNs, when the median is NaN)
 # share the gradient evenly.
 MEDIAN_ALL = defop("median_all", _median_all,
@@ -477,6 +529,12 @@ def _rcumsum_tensor(g, dim):
     return apply(RCUMSUM, (g,), (g._data,), (dim,))
 
 
+def _weighted_tensor(op):
+    def f(u, x, y, dim):
+        return apply(op, (u, x, y), (u._data, x._data, y._data), (dim,))
+    return f
+
+
 # --- public forms ---------------------------------------------------------------------------
 expose(cumsum, inplace=True)
 expose(cumprod, inplace=True)
@@ -489,3 +547,5 @@ expose(std_mean, method=False, formulas=False)
 for _fn in (nansum, nanmean, count_nonzero):
     expose(_fn, formulas=False)
 TensorOps.rcumsum = staticmethod(_rcumsum_tensor)
+TensorOps.lcse_tail = staticmethod(_weighted_tensor(LCSE_TAIL))
+TensorOps.lcse_head = staticmethod(_weighted_tensor(LCSE_HEAD))
