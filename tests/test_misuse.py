@@ -493,6 +493,10 @@ CASES = [
     C(lambda L: _F(L).logcumsumexp(2), id="logcumsumexp-dim-out-of-range"),
     C(lambda L: L.tensor([]).cumsum(0), id="cumsum-of-empty"),
     C(lambda L: L.tensor(2.0).cumprod(-1), id="cumprod-0d-dim-neg1"),
+    C(lambda L: _leaf(L, 4).cumsum_(0), id="cumsum_-on-leaf"),
+    C(lambda L: (lambda x: L.autograd.grad((x * 1).cumprod_(0).sum(), x))(
+        L.tensor([1.0, 2.0, 3.0], requires_grad=True)), id="cumprod_-on-non-leaf-grad"),
+    C(lambda L: L.tensor([1, 2, 3], dtype=L.int32).cumprod_(0), id="cumprod_-of-int32"),
     C(lambda L: _F(L).sort(2), id="sort-dim-out-of-range"),
     C(lambda L: _I(L).sort(descending=True), id="sort-of-int"),
     C(lambda L: _B(L).sort(), id="sort-of-bool"),

@@ -339,7 +339,8 @@ def sort(input, *args, stable=_UNSET, dim=-1, descending=False):
     d = input._data
     dim = normalize_dim(dim, d.ndim)
     indices = apply(ORDER, (input,), (d,), (dim, bool(descending)))
-    values = _taken(input, d, indices, dim, True, "SortBackward0" if stable is _UNSET else "SortBackward1")
+    values = _taken(input, d, indices, dim, True,
+                    "SortBackward0" if stable is _UNSET else "SortBackward1")
     return _return_type("sort")(values, indices)
 
 
@@ -354,6 +355,7 @@ def msort(input):
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True):
+    # (the k values always come sorted: PyTorch leaves their order open for sorted=False)
     input = as_tensor_arg(input)
     d = input._data
     dim = normalize_dim(dim, d.ndim)
