@@ -286,3 +286,341 @@ expose(flipud, formulas=False)
 expose(roll, formulas=False)
 expose(rot90, formulas=False)
 expose(movedim, "movedim", "moveaxis", formulas=False)
+
+
+# --- 3. repeat, tile, repeat_interleave, broadcasting, atleast_*, stacking ---------------------
+def repeat(input, *sizes):
+    input = as_tensor_arg(input)
+    sizes = shape_args(sizes, "repeat", "repeats")
+    d = input._data
+    if len(sizes) < d.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
+                           "of dimensions of tensor")
+    target = [k * n for k, n in zip(sizes, (1,) * (len(sizes) - d.ndim) + d.shape)]
+    for k in target:
+        if k < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {k}: {target}")
+    lead = (1,) * (len(sizes) - d.ndim)
+    P = _positions(d).reshape(lead + d.shape)
+    P = _backend.namespace(P).tile(P, sizes)
+    return _take(input, P, "RepeatBackward0")
+
+
+def tile(input, dims):
+    input = as_tensor_arg(input)
+    dims = shape_args((dims,) if isinstance(dims, int) else tuple(dims), "tile", "dims")
+    nd = input._data.ndim
+    if len(dims) < nd:
+        dims = (1,) * (nd - len(dims)) + tuple(dims)
+    return repeat(input, dims)
+
+
+_REPEAT_COUNTS = defop("repeat_counts", lambda r, *, xp=_XP: xp.repeat(
+    xp.arange(r.size, dtype=r.dtype), r), quiet=False)
+_INDEX_SELECT = S.GETITEM.variant("IndexSelectBackward0")
+
+
+def _index_select(x, dim, idx):
+    """x's slices at positions idx (an int array) along dim (IndexSelectBackward0)."""
+    d = x._data
+    return apply(S.GETITEM, (x,), (d,), ((slice(None),) * dim + (idx,), d.shape), _INDEX_SELECT)
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    input = as_tensor_arg(input)
+    if repeats is None:
+        # repeat_interleave(counts): each index i repeated counts[i] times
+        r = input._data
+        if r.ndim > 1:
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        if r.dtype != _INT64 and r.dtype != _INT32:
+            raise RuntimeError("repeat_interleave only support int32 and int64 dtype for repeats")
+        if r.size and r.min() < 0:
+            raise RuntimeError("repeats can not be negative")
+        return apply(_REPEAT_COUNTS, (input,), (r.reshape(-1),))
+    x = input
+    if dim is None:
+        x = S.reshape(input, -1)
+        dim = 0
+    d = x._data
+    dim = normalize_dim(dim, d.ndim)
+    n = d.shape[dim] if d.ndim else 1
+    if isinstance(repeats, Tensor) and repeats._data.ndim == 0:
+        repeats = int(repeats._data)
+    if isinstance(repeats, int):
+        if repeats < 0:
+            raise RuntimeError("Repeats must be non-negative")
+        if d.ndim == 0:
+            x = S.reshape(x, 1)
+            d = x._data
+        u = S.unsqueeze(x, dim + 1)
+        shape = d.shape[:dim + 1] + (repeats,) + d.shape[dim + 1:]
+        c = S.contiguous(S.expand(u, shape))
+        return S._reshape_as(c, d.shape[:dim] + (d.shape[dim] * repeats,) + d.shape[dim + 1:])
+    r = repeats._data
+    if r.ndim > 1:
+        raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+    if r.size != n:
+        raise RuntimeError("repeats must have the same size as input along dim, but got "
+                           f"repeats.size(0) = {r.size} and input.size({dim}) = {n}")
+    xp = _backend.namespace(r)
+    idx = xp.repeat(xp.arange(n, dtype=_INT64), r.reshape(-1))
+    return _index_select(x, dim, idx)
+
+
+def broadcast_tensors(*tensors):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    tensors = [as_tensor_arg(t) for t in tensors]
+    shape = ()
+    for t in tensors:
+        s = t._data.shape
+        n = max(len(shape), len(s))
+        a = (1,) * (n - len(shape)) + shape
+        b = (1,) * (n - len(s)) + s
+        out = []
+        for i, (p, q) in enumerate(zip(a, b)):
+            if p != q and p != 1 and q != 1:
+                raise RuntimeError(f"The size of tensor a ({p}) must match the size of tensor "
+                                   f"b ({q}) at non-singleton dimension {i}")
+            out.append(q if p == 1 else p)
+        shape = tuple(out)
+    return tuple(t if t._data.shape == shape else S.expand(t, shape) for t in tensors)
+
+
+def _atleast(args, fn):
+    if len(args) == 1:
+        a = args[0]
+        if isinstance(a, (list, tuple)):
+            return tuple(fn(as_tensor_arg(t)) for t in a)
+        return fn(as_tensor_arg(a))
+    return tuple(fn(as_tensor_arg(t)) for t in args)
+
+
+def _at1(x):
+    return S.reshape(x, 1) if x._data.ndim == 0 else x
+
+
+def _at2(x):
+    nd = x._data.ndim
+    if nd == 0:
+        return S.reshape(x, 1, 1)
+    return S.unsqueeze(x, 0) if nd == 1 else x
+
+
+def _at3(x):
+    nd = x._data.ndim
+    if nd == 0:
+        return S.reshape(x, 1, 1, 1)
+    if nd == 1:
+        return S.unsqueeze(S.unsqueeze(x, 0), -1)
+    return S.unsqueeze(x, -1) if nd == 2 else x
+
+
+def atleast_1d(*tensors):
+    return _atleast(tensors, _at1)
+
+
+def atleast_2d(*tensors):
+    return _atleast(tensors, _at2)
+
+
+def atleast_3d(*tensors):
+    return _atleast(tensors, _at3)
+
+
+def _seq(tensors, name):
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, "
+                        f"not {type(tensors).__name__}")
+    return [as_tensor_arg(t) for t in tensors]
+
+
+def hstack(tensors, *, out=None):
+    ts = [_at1(t) for t in _seq(tensors, "hstack")]
+    if not ts:
+        raise RuntimeError("hstack expects a non-empty TensorList")
+    return S.cat(ts, 0 if ts[0]._data.ndim == 1 else 1)
+
+
+def vstack(tensors, *, out=None):
+    ts = [_at2(t) for t in _seq(tensors, "vstack")]
+    if not ts:
+        raise RuntimeError("vstack expects a non-empty TensorList")
+    return S.cat(ts, 0)
+
+
+row_stack = vstack
+
+
+def dstack(tensors, *, out=None):
+    ts = [_at3(t) for t in _seq(tensors, "dstack")]
+    if not ts:
+        raise RuntimeError("dstack expects a non-empty TensorList")
+    return S.cat(ts, 2)
+
+
+def column_stack(tensors, *, out=None):
+    ts = _seq(tensors, "column_stack")
+    if not ts:
+        raise RuntimeError("column_stack expects a non-empty TensorList")
+    ts = [S.reshape(t, t._data.size, 1) if t._data.ndim <= 1 else t for t in ts]
+    return S.cat(ts, 1)
+
+
+expose(repeat, method=lambda self, *sizes: repeat(self, *sizes), formulas=False)
+expose(tile, method=lambda self, *dims: tile(self, dims[0] if len(dims) == 1 else dims),
+       formulas=False)
+expose(repeat_interleave, formulas=False)
+expose(broadcast_tensors, method=False, formulas=False)
+for _fn in (atleast_1d, atleast_2d, atleast_3d, hstack, vstack, dstack, column_stack):
+    expose(_fn, method=False, formulas=False)
+expose(vstack, "row_stack", method=False, formulas=False)
+
+
+# --- 4. tril, triu, diagonal, diag, diag_embed, diagflat -------------------------------------
+def _tri_mask(d, diagonal, lower):
+    """The kept positions of the last two dimensions (bool, of d's array library)."""
+    xp = _backend.namespace(d)
+    r, c = d.shape[-2:]
+    i = xp.arange(r, dtype=_INT64).reshape(r, 1)
+    j = xp.arange(c, dtype=_INT64).reshape(1, c)
+    return (j - i <= diagonal) if lower else (j - i >= diagonal)
+
+
+TRI = defop("tri", lambda x, mask, *, xp=_XP: xp.where(mask, x, xp.zeros_like(x)),
+            lambda F, g, mask: F.tri(g, mask),
+            params=("mask",), node_name="TrilBackward0", quiet=False)
+TensorOps.tri = staticmethod(lambda g, mask: apply(TRI, (g,), (g._data,), (mask,)))
+_TRIU = TRI.variant("TriuBackward0")
+
+
+def _tri(input, diagonal, lower):
+    input = as_tensor_arg(input)
+    d = input._data
+    if d.ndim < 2:
+        raise RuntimeError(f"{'tril' if lower else 'triu'}: input tensor must have at least 2 "
+                           "dimensions")
+    return apply(TRI, (input,), (d,), (_tri_mask(d, int(diagonal), lower),),
+                 None if lower else _TRIU)
+
+
+def tril(input, diagonal=0, *, out=None):
+    return _tri(input, diagonal, True)
+
+
+def triu(input, diagonal=0, *, out=None):
+    return _tri(input, diagonal, False)
+
+
+def _diag_layout(shape, strides, offset, a, b):
+    """Shape, byte strides and byte offset of the diagonal view (PyTorch's)."""
+    if offset >= 0:
+        n = max(0, min(shape[a], shape[b] - offset))
+        start = offset * strides[b]
+    else:
+        n = max(0, min(shape[a] + offset, shape[b]))
+        start = -offset * strides[a]
+    if n == 0:
+        start = 0
+    keep = [k for k in range(len(shape)) if k != a and k != b]
+    return (tuple(shape[k] for k in keep) + (n,),
+            tuple(strides[k] for k in keep) + (strides[a] + strides[b],), start)
+
+
+def _diagonal_raw(x, offset=0, dim1=0, dim2=1, copy=False, in_shape=None, *, be=_NUMPY):
+    shape, strides, start = _diag_layout(x.shape, be.strides(x), offset, dim1, dim2)
+    out = be.as_strided(x, shape, strides, start)
+    return out.copy() if copy else out
+
+
+def _diag_scatter(g, offset, dim1, dim2, shape, *, be=_NUMPY):
+    """Zeros of `shape` whose diagonal (offset, dim1, dim2) is g."""
+    out = be.xp.zeros_like(g, shape=shape)
+    _diagonal_raw(out, offset, dim1, dim2, be=be)[...] = g
+    return out
+
+
+DIAGONAL = defop("diagonal", _diagonal_raw,
+                 lambda F, g, offset, dim1, dim2, in_shape: F.diag_scatter(g, offset, dim1, dim2,
+                                                                            in_shape),
+                 params=("offset", "dim1", "dim2", "copy", "in_shape"), quiet=False)
+DIAG_SCATTER = defop("diag_scatter", _diag_scatter,
+                     lambda F, g, offset, dim1, dim2: F.diagonal(g, offset, dim1, dim2),
+                     params=("offset", "dim1", "dim2", "shape"), node_name="DiagEmbedBackward0",
+                     quiet=False)
+TensorOps.diag_scatter = staticmethod(lambda g, offset, dim1, dim2, shape: apply(
+    DIAG_SCATTER, (g,), (g._data,), (offset, dim1, dim2, shape)))
+TensorOps.diagonal = staticmethod(lambda g, offset, dim1, dim2: _diagonal(g, offset, dim1, dim2))
+_DIAG_COPY = DIAGONAL.variant("DiagonalBackward0_copy")
+
+
+def _diag_dims(nd, dim1, dim2):
+    a, b = normalize_dim(dim1, nd), normalize_dim(dim2, nd)
+    if a == b:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return a, b
+
+
+def _diagonal(input, offset, a, b, copy=False):
+    d = _layout(input)
+    res = apply(DIAGONAL, (input,), (d,), (offset, a, b, copy, d.shape),
+                _DIAG_COPY if copy else None)
+    if copy:
+        return res
+    # Replayed (in-place changes through the view) as the two dimensions moved
+    # last, then indexed by the diagonal's positions.
+    nd = d.ndim
+    perm = tuple(k for k in range(nd) if k != a and k != b) + (a, b)
+    n = res._data.shape[-1]
+    xp = _backend.namespace(d)
+    i = xp.arange(n, dtype=_INT64) + (-offset if offset < 0 else 0)
+    j = xp.arange(n, dtype=_INT64) + (offset if offset > 0 else 0)
+    mark_view(res, input, ("permute", perm))
+    if res._view_of is not None:
+        root, steps = res._view_of
+        res._view_of = (root, steps + (("index", (Ellipsis, i, j)),))
+    return res
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    input = as_tensor_arg(input)
+    a, b = _diag_dims(input._data.ndim, dim1, dim2)
+    return _diagonal(input, int(offset), a, b)
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    input = as_tensor_arg(input)
+    d = input._data
+    nd = d.ndim + 1
+    a, b = _diag_dims(nd, dim1, dim2)
+    n = (d.shape[-1] if d.ndim else 1) + abs(offset)
+    rest = list(d.shape[:-1])
+    shape = [None] * nd
+    for k in sorted((a, b)):
+        shape[k] = n
+    it = iter(rest)
+    shape = tuple(next(it) if s is None else s for s in shape)
+    g = input if d.ndim else S.reshape(input, 1)
+    return apply(DIAG_SCATTER, (g,), (g._data,), (int(offset), a, b, shape))
+
+
+def diag(input, diagonal=0):
+    input = as_tensor_arg(input)
+    nd = input._data.ndim
+    if nd == 1:
+        return diag_embed(input, diagonal, 0, 1)
+    if nd == 2:
+        return _diagonal(input, int(diagonal), 0, 1, copy=True)
+    raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " f"{nd}D")
+
+
+def diagflat(input, offset=0):
+    input = as_tensor_arg(input)
+    return diag_embed(S.reshape(input, -1), offset, 0, 1)
+
+
+expose(tril, inplace=True, formulas=False)
+expose(triu, inplace=True, formulas=False)
+for _fn in (diagonal, diag_embed, diag, diagflat):
+    expose(_fn, formulas=False)
