@@ -87,3 +87,46 @@ CASES += [
     Case("diagflat", lambda L, x: L.diagflat(x), ((2, 2),)),
     Case("diagflat_offset", lambda L, x: x.diagflat(1), ((3,),)),
 ]
+CASES += [
+    # ---- index_select, masked_fill/select, take, take_along_dim ----
+    Case("index_select", lambda L, x: L.index_select(x, 1, L.tensor([2, 0, 2])), ((3, 4),)),
+    Case("index_select_dim0_neg", lambda L, x: x.index_select(0, L.tensor([2, 0])), ((3, 2),)),
+    Case("masked_fill_scalar", lambda L, x: x.masked_fill(L.tensor([[True, False, True]]), 2.5),
+         ((2, 3),)),
+    Case("masked_fill_tensor_value", lambda L, x, v: L.masked_fill(
+        x, L.tensor([[True, False], [False, True], [True, True]]), v), ((3, 2), ())),
+    Case("masked_fill_broadcast_self", lambda L, x, v: x.masked_fill(
+        L.tensor([[True, False, False], [False, True, True]]), v * 2), ((3,), ())),
+    Case("masked_select", lambda L, x: L.masked_select(
+        x, L.tensor([[True, False, True], [False, False, True]])), ((2, 3),)),
+    Case("masked_select_broadcast", lambda L, x: x.masked_select(L.tensor([[True], [False]])),
+         ((3,),)),
+    Case("take", lambda L, x: L.take(x, L.tensor([[0, 5], [-1, 0]])), ((2, 3),)),
+    Case("take_transposed", lambda L, x: x.t().take(L.tensor([1, 2, 1])), ((2, 3),)),
+    Case("take_along_dim_flat", lambda L, x: L.take_along_dim(x, L.tensor([3, 0, 3])), ((2, 3),)),
+    Case("take_along_dim", lambda L, x: L.take_along_dim(x, L.tensor([[2, 0], [1, 1]]), dim=1),
+         ((2, 3),)),
+    Case("take_along_dim_bcast", lambda L, x: x.take_along_dim(L.tensor([[0], [2]]), 1),
+         ((1, 3),)),
+    # ---- scatter, scatter_add, index_add, index_fill, index_copy ----
+    Case("scatter_src", lambda L, x, s: L.scatter(x, 1, L.tensor([[2, 0], [1, 3]]), s),
+         ((2, 4), (2, 2))),
+    Case("scatter_src_dim0", lambda L, x, s: x.scatter(0, L.tensor([[1, 0, 2]]), s), ((3, 3), (1, 3))),
+    Case("scatter_value", lambda L, x: x.scatter(1, L.tensor([[2], [0]]), 1.5), ((2, 3),)),
+    Case("scatter_add", lambda L, x, s: L.scatter_add(x, 1, L.tensor([[2, 2, 0], [1, 3, 1]]), s),
+         ((2, 4), (2, 3))),
+    Case("scatter_add_method_dim0", lambda L, x, s: x.scatter_add(0, L.tensor([[0, 0], [0, 1]]), s),
+         ((2, 2), (2, 2))),
+    Case("index_add", lambda L, x, s: L.index_add(x, 1, L.tensor([2, 0, 2]), s), ((2, 4), (2, 3))),
+    Case("index_add_alpha", lambda L, x, s: x.index_add(0, L.tensor([1, 1]), s, alpha=-2.0),
+         ((3, 2), (2, 2))),
+    Case("index_fill", lambda L, x: L.index_fill(x, 1, L.tensor([0, 2]), -1.0), ((2, 3),)),
+    Case("index_fill_tensor", lambda L, x, v: x.index_fill(0, L.tensor([1]), v), ((3, 2), ())),
+    Case("index_copy", lambda L, x, s: L.index_copy(x, 1, L.tensor([3, 0]), s), ((2, 4), (2, 2))),
+    Case("index_copy_dim0", lambda L, x, s: x.index_copy(0, L.tensor([2, 0, 1]), s), ((3, 2), (3, 2))),
+    # ---- meshgrid ----
+    Case("meshgrid_ij", lambda L, x, y: L.meshgrid(x, y, indexing="ij")[0], ((3,), (2,))),
+    Case("meshgrid_ij_second", lambda L, x, y: L.meshgrid([x, y], indexing="ij")[1], ((3,), (2,))),
+    Case("meshgrid_xy", lambda L, x, y, z: L.meshgrid(x, y, z, indexing="xy")[0], ((3,), (2,), (2,))),
+    Case("meshgrid_xy_second", lambda L, x, y: L.meshgrid(x, y, indexing="xy")[1], ((3,), (2,))),
+]

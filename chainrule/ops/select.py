@@ -10,7 +10,10 @@ Its derivative scatter-adds the gradient back to those positions
 TAKE_FLAT again, so both serve plain backward, create_graph and forward
 mode.  The grad_fn names are PyTorch's, as variants of the two ops.
 """
+import warnings
+
 from .. import _dtypes
+from .._factories import arange
 from .._views import mark_view
 from .._tensor import Tensor, layout_array as _layout
 from . import _backend
@@ -624,3 +627,328 @@ expose(tril, inplace=True, formulas=False)
 expose(triu, inplace=True, formulas=False)
 for _fn in (diagonal, diag_embed, diag, diagflat):
     expose(_fn, formulas=False)
+
+
+# --- 5. index_select, masked_*, take, scatter, index_add/fill/copy, meshgrid, tri indices ----
+_DTYPE_NAMES = {"f": "Float", "d": "Double", "e": "Half", "i": "Int", "l": "Long", "b": "Char",
+                "B": "Byte", "h": "Short", "?": "Bool", "q": "Long"}
+
+
+def _dtype_name(a):
+    return _DTYPE_NAMES.get(a.dtype.char, str(a.dtype))
+
+
+def index_select(input, dim, index):
+    input = as_tensor_arg(input)
+    d = input._data
+    if d.ndim == 0:
+        return S.index_select(input, dim, index)
+    dim = normalize_dim(dim, d.ndim)
+    i = index._data
+    if i.dtype != _INT64 and i.dtype != _INT32:
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+    if i.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    n = d.shape[dim]
+    if i.size and (i.min() < 0 or i.max() >= n):
+        raise IndexError("index out of range in self")
+    return _index_select(input, dim, i.reshape(-1))
+
+
+def _broadcast_pair(a, b):
+    n = max(len(a), len(b))
+    a = (1,) * (n - len(a)) + tuple(a)
+    b = (1,) * (n - len(b)) + tuple(b)
+    out = []
+    for i, (p, q) in enumerate(zip(a, b)):
+        if p != q and p != 1 and q != 1:
+            raise RuntimeError(f"The size of tensor a ({p}) must match the size of tensor b ({q}) "
+                               f"at non-singleton dimension {i}")
+        out.append(q if p == 1 else p)
+    return tuple(out)
+
+
+def _value_arg(value, name):
+    """A fill value: a Python number, or a 0-d tensor (then the second grad_fn name)."""
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(f"{name} only supports a 0-dimensional value tensor, but got "
+                               f"tensor with {value._data.ndim} dimension(s).")
+        return value, 1
+    return as_operand(value), 0
+
+
+def masked_fill(input, mask, value):
+    input = as_tensor_arg(input)
+    m = mask._data
+    if m.dtype.kind != "b":
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{_dtype_name(m).lower()}")
+    value, k = _value_arg(value, "masked_fill_")
+    shape = _broadcast_pair(m.shape, input._data.shape)
+    x = input if input._data.shape == shape else S.expand(input, shape)
+    if m.shape != shape:
+        m = S.expand(mask, shape)._data
+    return S.index_put(x, (m,), value, f"MaskedFillBackward{k}")
+
+
+def masked_select(input, mask):
+    input = as_tensor_arg(input)
+    m = mask._data
+    if m.dtype.kind != "b":
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
+    shape = _broadcast_pair(input._data.shape, m.shape)
+    x = input if input._data.shape == shape else S.expand(input, shape)
+    if m.shape != shape:
+        m = S.expand(mask, shape)._data
+    return _take(x, _positions(x._data)[m], "MaskedSelectBackward0")
+
+
+def take(input, index):
+    input = as_tensor_arg(input)
+    i = index._data
+    if i.dtype != _INT64:
+        raise RuntimeError(f"take(): Expected a long tensor for index, but got {_dtype_name(i)}")
+    n = input._data.size
+    if i.size:
+        lo, hi = int(i.min()), int(i.max())
+        if lo < -n or hi >= n:
+            raise IndexError(f"out of range: tried to access index {lo if lo < -n else hi} on a "
+                             f"tensor of {n} elements.")
+    return _take(input, i + (i < 0) * n, "TakeBackward0")
+
+
+def take_along_dim(input, indices, dim=None):
+    input = as_tensor_arg(input)
+    i = indices._data
+    if i.dtype != _INT64:
+        raise RuntimeError("torch.take_along_dim(): dtype of indices should be Long but got "
+                           f"{_dtype_name(i)}")
+    if dim is None:
+        return S.gather(S.reshape(input, -1), 0, S.reshape(indices, -1))
+    d = input._data
+    if d.ndim != i.ndim:
+        raise RuntimeError("torch.take_along_dim(): input and indices should have the same "
+                           f"number of dimensions, but got {d.ndim} dimensions for input, and "
+                           f"{i.ndim} dimensions for indices")
+    dim = normalize_dim(dim, d.ndim)
+    a = d.shape[:dim] + (1,) + d.shape[dim + 1:]
+    b = i.shape[:dim] + (1,) + i.shape[dim + 1:]
+    shape = _broadcast_pair(a, b)
+    ta = shape[:dim] + (d.shape[dim],) + shape[dim + 1:]
+    tb = shape[:dim] + (i.shape[dim],) + shape[dim + 1:]
+    x = input if d.shape == ta else S.expand(input, ta)
+    idx = indices if i.shape == tb else S.expand(indices, tb)
+    return S.gather(x, dim, idx)
+
+
+def _scatter_checks(d, dim, i, src_shape, name):
+    if i.dtype.kind not in "iu":
+        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+    if i.ndim != d.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    for k in range(d.ndim):
+        if (k != dim and i.shape[k] > d.shape[k]) or (src_shape is not None and
+                                                       i.shape[k] > src_shape[k]):
+            tail = (f" and to be no larger size than src {list(src_shape)}"
+                    if src_shape is not None else "")
+            raise RuntimeError(f"Expected index {list(i.shape)} to be no larger than self "
+                               f"{list(d.shape)} apart from dimension {dim}{tail}")
+    if i.size:
+        lo, hi = int(i.min()), int(i.max())
+        n = d.shape[dim]
+        if lo < 0 or hi >= n:
+            raise RuntimeError(f"index {lo if lo < 0 else hi} is out of bounds for dimension "
+                               f"{dim} with size {n}")
+
+
+def _src_part(src, shape):
+    """src's leading block of `shape` (what scatter reads of it)."""
+    if src._data.shape == tuple(shape):
+        return src
+    return S.getitem(src, tuple(slice(0, n) for n in shape))
+
+
+def scatter(input, dim, index, src=None, value=None, *, reduce=None):
+    input = as_tensor_arg(input)
+    if reduce is not None:
+        raise NotImplementedError("scatter(reduce=...) is not supported")
+    if src is None:
+        src = value
+    d = input._data
+    dim = normalize_dim(dim, d.ndim)
+    i = index._data
+    if isinstance(src, Tensor):
+        s = src._data
+        _scatter_checks(d, dim, i, s.shape, "scatter")
+        if s.dtype != d.dtype:
+            raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+        xp = _backend.namespace(i)
+        return S.index_put(input, S._along(i.astype(_INT64), dim, xp),
+                           _src_part(src, i.shape), "ScatterBackward0")
+    _scatter_checks(d, dim, i, None, "scatter")
+    xp = _backend.namespace(i)
+    return S.index_put(input, S._along(i.astype(_INT64), dim, xp), as_operand(src),
+                       "ScatterBackward1")
+
+
+def _add_at_copy(x, src, idx, alpha=1, *, be=_NUMPY):
+    out = x.copy()
+    be.add_at(out, idx, src if alpha == 1 else src * alpha)
+    return out
+
+
+ADD_AT = defop("add_at", _add_at_copy,
+               lambda F, g: g,
+               lambda F, g, idx, alpha: F.getitem(g, idx) if alpha == 1 else F.getitem(g, idx) * alpha,
+               inputs=("x", "src"), params=("idx", "alpha"), node_name="IndexAddBackward0")
+_SCATTER_ADD = ADD_AT.variant("ScatterAddBackward0")
+
+
+def scatter_add(input, dim, index, src):
+    input = as_tensor_arg(input)
+    src = as_tensor_arg(src)
+    d, s, i = input._data, src._data, index._data
+    dim = normalize_dim(dim, d.ndim)
+    _scatter_checks(d, dim, i, s.shape, "scatter_add")
+    if s.dtype != d.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    src = _src_part(src, i.shape)
+    idx = S._along(i.astype(_INT64), dim, _backend.namespace(i))
+    return apply(ADD_AT, (input, src), (d, src._data), (idx, 1), _SCATTER_ADD)
+
+
+def _index_args(d, dim, index, name, dtypes="int32/int64", exc=RuntimeError, bounds_prefix=""):
+    i = index._data
+    if i.dtype != _INT64 and (dtypes == "int64" or i.dtype != _INT32):
+        if name == "index_add_":
+            raise exc(f"{name}(): Expected dtype {dtypes} for index but got: {_dtype_name(i)}")
+        if name == "index_fill_":
+            raise exc(f"{name}(): Expected dtype int64 for index.")
+        raise exc(f"{name}(): Expected a long tensor for index, but got {_dtype_name(i)}")
+    n = d.shape[dim] if d.ndim else 1
+    i = i.reshape(-1)
+    return i
+
+
+def _check_bounds(i, n, dim, exc, prefix=""):
+    if i.size:
+        lo, hi = int(i.min()), int(i.max())
+        if lo < -n or hi >= n:
+            raise exc(f"{prefix}index {lo if lo < -n else hi} is out of bounds for dimension "
+                      f"{dim} with size {n}")
+
+
+def index_add(input, dim, index, source, *, alpha=1):
+    input = as_tensor_arg(input)
+    source = as_tensor_arg(source)
+    d, s = input._data, source._data
+    dim = normalize_dim(dim, d.ndim)
+    i = _index_args(d, dim, index, "index_add_")
+    if s.dtype != d.dtype:
+        raise RuntimeError(f"index_add_(): self ({_dtype_name(d)}) and source ({_dtype_name(s)}) "
+                           "must have the same scalar type")
+    ns = s.shape[dim] if s.ndim else 1
+    if i.size != ns:
+        raise RuntimeError(f"index_add_(): Number of indices ({i.size}) should be equal to "
+                           f"source.size(dim): ({ns}), for dim: {dim}")
+    _check_bounds(i, d.shape[dim], dim, RuntimeError)
+    idx = (slice(None),) * dim + (i,)
+    if s.shape != d.shape[:dim] + (i.size,) + d.shape[dim + 1:]:
+        raise RuntimeError("source tensor shape must match self tensor shape, excluding the "
+                           f"specified dimension. Got self.shape = {list(d.shape)} "
+                           f"source.shape = {list(s.shape)}")
+    return apply(ADD_AT, (input, source), (d, s), (idx, alpha))
+
+
+def index_fill(input, dim, index, value):
+    input = as_tensor_arg(input)
+    d = input._data
+    dim = normalize_dim(dim, d.ndim)
+    i = _index_args(d, dim, index, "index_fill_", "int64", IndexError)
+    value, k = _value_arg(value, "index_fill_")
+    _check_bounds(i, d.shape[dim], dim, IndexError)
+    return S.index_put(input, (slice(None),) * dim + (i,), value, f"IndexFillBackward{k}")
+
+
+def index_copy(input, dim, index, source):
+    input = as_tensor_arg(input)
+    source = as_tensor_arg(source)
+    d, s = input._data, source._data
+    dim = normalize_dim(dim, d.ndim)
+    i = _index_args(d, dim, index, "index_copy_", "int64")
+    ns = s.shape[dim] if s.ndim else 1
+    if i.size != ns:
+        raise IndexError(f"index_copy_(): Number of indices ({i.size}) should be equal to "
+                         f"source.size(dim) ({ns})")
+    _check_bounds(i, d.shape[dim], dim, IndexError, "index_copy_(): ")
+    if s.dtype != d.dtype:
+        raise RuntimeError("index_copy_(): self and source expected to have the same dtype, "
+                           f"but got (self) {_dtype_name(d)} and (source) {_dtype_name(s)}")
+    return S.index_put(input, (slice(None),) * dim + (i,), source, "IndexCopyBackward0")
+
+
+def meshgrid(*tensors, indexing=None):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the "
+                      "indexing argument.", UserWarning, stacklevel=2)
+        indexing = "ij"
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    tensors = [as_tensor_arg(t) for t in tensors]
+    for t in tensors:
+        if t._data.ndim > 1:
+            raise RuntimeError("torch.meshgrid: Expected 0D or 1D tensor in the tensor list but "
+                               f"got:  {' '.join(str(n) for n in t._data.shape)}")
+    if any(t._data.dtype != tensors[0]._data.dtype for t in tensors):
+        raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError('torch.meshgrid: indexing must be one of "xy" or "ij", but received: '
+                           f"{indexing}")
+    k = len(tensors)
+    pos = list(range(k))
+    if indexing == "xy" and k >= 2:
+        pos[0], pos[1] = 1, 0
+    sizes = [t._data.size for t in tensors]
+    shape = [0] * k
+    for i, p in enumerate(pos):
+        shape[p] = sizes[i]
+    shape = tuple(shape)
+    out = []
+    for i, t in enumerate(tensors):
+        v = S.reshape(t, tuple(sizes[i] if j == pos[i] else 1 for j in range(k)))
+        out.append(S.expand(v, shape))
+    return tuple(out)
+
+
+def _tri_indices(row, col, offset, dtype, lower, name):
+    if row < 0:
+        raise RuntimeError(f"row must be non-negative, got{row}")
+    if col < 0:
+        raise RuntimeError(f"col must be non-negative, got{col}")
+    dt = _dtypes.int64 if dtype is None else _dtypes.as_dtype(dtype)
+    if dt.np.kind not in "iu":
+        raise NotImplementedError(f"\"{name}\" not implemented for '{dt.legacy}'")
+    i = S.expand(S.reshape(arange(row), row, 1), (row, col))
+    j = S.expand(arange(col), (row, col))
+    keep = (j - i <= offset) if lower else (j - i >= offset)
+    return S.to_dtype(S.stack([S.getitem(i, keep), S.getitem(j, keep)]), dt)
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    return _tri_indices(row, col, offset, dtype, True, "tril_indices")
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    return _tri_indices(row, col, offset, dtype, False, "triu_indices")
+
+
+expose(index_select, formulas=False)
+for _fn in (masked_fill, scatter, scatter_add, index_add, index_fill, index_copy):
+    expose(_fn, inplace=True, formulas=False)
+for _fn in (masked_select, take, take_along_dim):
+    expose(_fn, formulas=False)
+for _fn in (meshgrid, tril_indices, triu_indices):
+    expose(_fn, method=False, formulas=False)
