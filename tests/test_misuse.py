@@ -614,6 +614,12 @@ CASES = [
     C(lambda L: L.triu_indices(0, 3), id="triu_indices-empty"),
     C(lambda L: L.tril_indices(3, 3, dtype=L.float32), id="tril_indices-float"),
     C(lambda L: L.tril_indices(-1, 3), id="tril_indices-negative-row"),
+    C(lambda L: hasattr(L, "repeat"), id="no-torch.repeat"),
+    C(lambda L: L.arange(6).view(2, 3).flip(1).roll(1, 0).rot90(), id="int-rearranged"),
+    C(lambda L: (L.arange(6).view(2, 3) > 2).repeat(2, 1).tril().diagonal(), id="bool-rearranged"),
+    C(lambda L: L.arange(4).view(2, 2).take(L.tensor([3, -4])), id="take-int-values"),
+    C(lambda L: L.arange(6.).view(2, 3).masked_select(L.tensor([True, False, True])), id="masked_select-values"),
+    C(lambda L: L.arange(6.).view(2, 3).t().split([2, 1], 1)[0].is_contiguous(), id="split-view-layout"),
     # --- shapes ------------------------------------------------------------------------------------
     C(lambda L: _F(L).view(4), id="view(4)-of-6"),
     C(lambda L: _F(L).view(-1, -1), id="view(-1,-1)"),

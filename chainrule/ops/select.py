@@ -92,12 +92,6 @@ def _view_index(input, idx, name):
     return mark_view(res, input, ("index", idx))
 
 
-def _dim_list(dims, nd, name="dims"):
-    if isinstance(dims, int):
-        dims = (dims,)
-    return tuple(normalize_dim(k, nd) for k in dims)
-
-
 # --- 1. split, chunk, unbind ------------------------------------------------------------------
 def split(tensor, split_size_or_sections, dim=0):
     tensor = as_tensor_arg(tensor)
@@ -206,7 +200,7 @@ def _roll_positions(P, shifts, dims):
         s %= n
         if s:
             lead = (slice(None),) * k
-            P = S._backend.namespace(P).concatenate(
+            P = _backend.namespace(P).concatenate(
                 (P[lead + (slice(n - s, n),)], P[lead + (slice(0, n - s),)]), axis=k)
     return P
 
@@ -251,7 +245,7 @@ def rot90(input, k=1, dims=(0, 1)):
         P = _flip_positions(P, (a, b))
     elif k == 3:
         P = _flip_positions(P, (a,)).transpose(perm)
-    return _take(input, S._backend.namespace(P).ascontiguousarray(P), "Rot90Backward0")
+    return _take(input, _backend.namespace(P).ascontiguousarray(P), "Rot90Backward0")
 
 
 def movedim(input, source, destination):
@@ -471,7 +465,7 @@ def column_stack(tensors, *, out=None):
     return S.cat(ts, 1)
 
 
-expose(repeat, method=lambda self, *sizes: repeat(self, *sizes), formulas=False)
+expose(repeat, function=False, method=lambda self, *sizes: repeat(self, *sizes), formulas=False)
 expose(tile, method=lambda self, *dims: tile(self, dims[0] if len(dims) == 1 else dims),
        formulas=False)
 expose(repeat_interleave, formulas=False)
@@ -826,9 +820,7 @@ def _index_args(d, dim, index, name, dtypes="int32/int64", exc=RuntimeError, bou
         if name == "index_fill_":
             raise exc(f"{name}(): Expected dtype int64 for index.")
         raise exc(f"{name}(): Expected a long tensor for index, but got {_dtype_name(i)}")
-    n = d.shape[dim] if d.ndim else 1
-    i = i.reshape(-1)
-    return i
+    return i.reshape(-1)
 
 
 def _check_bounds(i, n, dim, exc, prefix=""):
