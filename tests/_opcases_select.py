@@ -90,7 +90,8 @@ CASES += [
 CASES += [
     # ---- index_select, masked_fill/select, take, take_along_dim ----
     Case("index_select", lambda L, x: L.index_select(x, 1, L.tensor([2, 0, 2])), ((3, 4),)),
-    Case("index_select_dim0_neg", lambda L, x: x.index_select(0, L.tensor([2, 0])), ((3, 2),)),
+    Case("index_select_0d", lambda L, x: x.index_select(0, L.tensor([0])), ((),)),
+    Case("index_select_dim0", lambda L, x: x.index_select(0, L.tensor([2, 0])), ((3, 2),)),
     Case("masked_fill_scalar", lambda L, x: x.masked_fill(L.tensor([[True, False, True]]), 2.5),
          ((2, 3),)),
     Case("masked_fill_tensor_value", lambda L, x, v: L.masked_fill(

@@ -103,7 +103,8 @@ def split(tensor, split_size_or_sections, dim=0):
     lead = (slice(None),) * dim
     s = split_size_or_sections
     if isinstance(s, Tensor):
-        s = s.tolist()
+        raise TypeError("split_with_sizes(): argument 'split_sizes' (position 2) must be tuple "
+                        "of ints, not Tensor")
     if isinstance(s, (list, tuple)):
         sizes = [int(k) for k in s]
         if any(k < 0 for k in sizes) or sum(sizes) != n:
@@ -172,6 +173,8 @@ def _flip_positions(P, dims):
 def flip(input, *dims):
     input = as_tensor_arg(input)
     d = input._data
+    if not dims:
+        raise TypeError('flip() missing 1 required positional arguments: "dims"')
     dims = shape_args(dims, "flip", "dims")
     nd = d.ndim
     dims = normalize_dims(tuple(dims), nd)
@@ -635,10 +638,12 @@ def _dtype_name(a):
 def index_select(input, dim, index):
     input = as_tensor_arg(input)
     d = input._data
-    if d.ndim == 0:
-        return S.index_select(input, dim, index)
     dim = normalize_dim(dim, d.ndim)
     i = index._data
+    if d.ndim == 0 and i.dtype.kind in "iu" and i.size == 1:
+        if int(i.reshape(-1)[0]) != 0:
+            raise IndexError("index out of range in self")
+        return _take(input, i.reshape(()) * 0, "IndexSelectBackward0")
     if i.dtype != _INT64 and i.dtype != _INT32:
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     if i.ndim > 1:
@@ -741,6 +746,8 @@ def _scatter_checks(d, dim, i, src_shape, name):
         raise RuntimeError(f"{name}(): Expected dtype int64 for index")
     if i.ndim != d.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    if src_shape is not None and len(src_shape) != i.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
     for k in range(d.ndim):
         if (k != dim and i.shape[k] > d.shape[k]) or (src_shape is not None and
                                                        i.shape[k] > src_shape[k]):
