@@ -629,6 +629,13 @@ CASES = [
     C(lambda L: L.arange(3).index_add(0, L.tensor([1]), L.ones(1, dtype=L.int64), alpha=2),
       id="index_add-int-alpha"),
     C(lambda L: L.ones(2, 0).take_along_dim(L.zeros(2, 0, dtype=L.int64), 1), id="take_along_dim-empty"),
+    C(lambda L: (L.ones(4, requires_grad=True) * 1).split(2)[1].mul_(2), id="split-output-inplace"),
+    C(lambda L: (L.ones(4, requires_grad=True) * 1).split([1, 3])[0].add_(1),
+      id="split_with_sizes-output-inplace"),
+    C(lambda L: (L.ones(4, requires_grad=True) * 1).chunk(2)[1].zero_(), id="chunk-output-inplace"),
+    C(lambda L: (L.ones(2, 2, requires_grad=True) * 1).unbind(1)[1].mul_(3), id="unbind-output-inplace"),
+    C(lambda L: (L.ones(4, requires_grad=True) * 1).split(2)[1][0:1].mul_(2), id="view-of-split-inplace"),
+    C(lambda L: L.arange(4.).split(2)[1].mul_(2), id="split-inplace-without-grad"),
     # --- shapes ------------------------------------------------------------------------------------
     C(lambda L: _F(L).view(4), id="view(4)-of-6"),
     C(lambda L: _F(L).view(-1, -1), id="view(-1,-1)"),

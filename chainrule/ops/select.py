@@ -92,6 +92,15 @@ def _view_index(input, idx, name):
     return mark_view(res, input, ("index", idx))
 
 
+def _views_of_one(views):
+    """The outputs of an op returning several views: in-place changes to them
+    (or their views) are refused, as PyTorch does (see _inplace.py)."""
+    for k, v in enumerate(views):
+        if v._grad_fn is not None:
+            v._multi_view = (k, type(v._grad_fn).__name__)
+    return views
+
+
 # --- 1. split, chunk, unbind ------------------------------------------------------------------
 def split(tensor, split_size_or_sections, dim=0):
     tensor = as_tensor_arg(tensor)
@@ -116,7 +125,7 @@ def split(tensor, split_size_or_sections, dim=0):
             out.append(_view_index(tensor, lead + (slice(start, start + k),),
                                    "SplitWithSizesBackward0"))
             start += k
-        return tuple(out)
+        return _views_of_one(tuple(out))
     s = int(s)
     if s < 0:
         raise RuntimeError(f"split expects split_size be non-negative, but got split_size={s}")
@@ -124,8 +133,9 @@ def split(tensor, split_size_or_sections, dim=0):
         raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension "
                            f"size of {n}")
     count = max((n + s - 1) // s, 1) if s else 1
-    return tuple(_view_index(tensor, lead + (slice(i * s, min((i + 1) * s, n) if s else n),),
-                             "SplitBackward0") for i in range(count))
+    return _views_of_one(tuple(
+        _view_index(tensor, lead + (slice(i * s, min((i + 1) * s, n) if s else n),),
+                    "SplitBackward0") for i in range(count)))
 
 
 def _split_method(self, split_size, dim=0):
@@ -144,8 +154,8 @@ def chunk(input, chunks, dim=0):
     step = (n + chunks - 1) // chunks
     if step == 0:
         # PyTorch: chunks of an empty dimension are `chunks` empty pieces
-        return tuple(_view_index(input, (slice(None),) * dim + (slice(0, 0),),
-                                 "SplitBackward0") for _ in range(chunks))
+        return _views_of_one(tuple(_view_index(input, (slice(None),) * dim + (slice(0, 0),),
+                                               "SplitBackward0") for _ in range(chunks)))
     return split(input, step, dim)
 
 
@@ -155,8 +165,8 @@ def unbind(input, dim=0):
     if d.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     dim = normalize_dim(dim, d.ndim)
-    return tuple(_view_index(input, (slice(None),) * dim + (i,), "UnbindBackward0")
-                 for i in range(d.shape[dim]))
+    return _views_of_one(tuple(_view_index(input, (slice(None),) * dim + (i,), "UnbindBackward0")
+                               for i in range(d.shape[dim])))
 
 
 expose(split, method=_split_method, formulas=False)
