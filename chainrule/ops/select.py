@@ -180,12 +180,22 @@ def _flip_positions(P, dims):
     return P[idx]
 
 
-def flip(input, *dims):
-    input = as_tensor_arg(input)
-    d = input._data
+def flip(input, dims):
+    if isinstance(dims, int):
+        raise TypeError("flip(): argument 'dims' (position 2) must be tuple of ints, not int")
+    return _flip(input, dims)
+
+
+def _flip_method(self, *dims):
     if not dims:
         raise TypeError('flip() missing 1 required positional arguments: "dims"')
-    dims = shape_args(dims, "flip", "dims")
+    return _flip(self, dims)
+
+
+def _flip(input, dims):
+    input = as_tensor_arg(input)
+    d = input._data
+    dims = shape_args((dims,) if isinstance(dims, int) else dims, "flip", "dims")
     nd = d.ndim
     dims = normalize_dims(tuple(dims), nd)
     return _take(input, _flip_positions(_positions(d), dims), "FlipBackward0")
@@ -195,14 +205,14 @@ def fliplr(input):
     input = as_tensor_arg(input)
     if input._data.ndim < 2:
         raise RuntimeError("Input must be >= 2-d.")
-    return flip(input, (1,))
+    return _flip(input, (1,))
 
 
 def flipud(input):
     input = as_tensor_arg(input)
     if input._data.ndim < 1:
         raise RuntimeError("Input must be >= 1-d.")
-    return flip(input, (0,))
+    return _flip(input, (0,))
 
 
 def _roll_positions(P, shifts, dims):
@@ -290,7 +300,7 @@ def movedim(input, source, destination):
 
 moveaxis = movedim
 
-expose(flip, method=lambda self, *dims: flip(self, *dims), formulas=False)
+expose(flip, method=_flip_method, formulas=False)
 expose(fliplr, formulas=False)
 expose(flipud, formulas=False)
 expose(roll, formulas=False)
@@ -747,6 +757,8 @@ def take_along_dim(input, indices, dim=None):
     ta = shape[:dim] + (d.shape[dim],) + shape[dim + 1:]
     tb = shape[:dim] + (i.shape[dim],) + shape[dim + 1:]
     x = input if d.shape == ta else S.expand(input, ta)
+    if i.size and int(i.min()) < 0:
+        indices = indices + (indices < 0) * d.shape[dim]
     idx = indices if i.shape == tb else S.expand(indices, tb)
     return S.gather(x, dim, idx)
 
@@ -840,11 +852,12 @@ def _index_args(d, dim, index, name, dtypes="int32/int64", exc=RuntimeError, bou
     return i.reshape(-1)
 
 
-def _check_bounds(i, n, dim, exc, prefix=""):
+def _check_bounds(i, n, dim, exc, prefix="", negative=True):
     if i.size:
         lo, hi = int(i.min()), int(i.max())
-        if lo < -n or hi >= n:
-            raise exc(f"{prefix}index {lo if lo < -n else hi} is out of bounds for dimension "
+        low = -n if negative else 0
+        if lo < low or hi >= n:
+            raise exc(f"{prefix}index {lo if lo < low else hi} is out of bounds for dimension "
                       f"{dim} with size {n}")
 
 
@@ -857,11 +870,14 @@ def index_add(input, dim, index, source, *, alpha=1):
     if s.dtype != d.dtype:
         raise RuntimeError(f"index_add_(): self ({_dtype_name(d)}) and source ({_dtype_name(s)}) "
                            "must have the same scalar type")
+    if s.ndim and dim >= s.ndim:
+        raise RuntimeError(f"index_add_(): Indexing dim {dim} is out of bounds of the source "
+                           f"tensor with dim {s.ndim}")
     ns = s.shape[dim] if s.ndim else 1
     if i.size != ns:
         raise RuntimeError(f"index_add_(): Number of indices ({i.size}) should be equal to "
                            f"source.size(dim): ({ns}), for dim: {dim}")
-    _check_bounds(i, d.shape[dim], dim, RuntimeError)
+    _check_bounds(i, d.shape[dim], dim, RuntimeError, negative=False)
     idx = (slice(None),) * dim + (i,)
     if s.shape != d.shape[:dim] + (i.size,) + d.shape[dim + 1:]:
         raise RuntimeError("source tensor shape must match self tensor shape, excluding the "
@@ -890,7 +906,7 @@ def index_copy(input, dim, index, source):
     if i.size != ns:
         raise IndexError(f"index_copy_(): Number of indices ({i.size}) should be equal to "
                          f"source.size(dim) ({ns})")
-    _check_bounds(i, d.shape[dim], dim, IndexError, "index_copy_(): ")
+    _check_bounds(i, d.shape[dim], dim, IndexError, "index_copy_(): ", negative=False)
     if s.dtype != d.dtype:
         raise RuntimeError("index_copy_(): self and source expected to have the same dtype, "
                            f"but got (self) {_dtype_name(d)} and (source) {_dtype_name(s)}")
