@@ -841,7 +841,7 @@ def scatter_add(input, dim, index, src):
     return apply(ADD_AT, (input, src), (d, src._data), (idx, 1), _SCATTER_ADD)
 
 
-def _index_args(d, dim, index, name, dtypes="int32/int64", exc=RuntimeError, bounds_prefix=""):
+def _index_args(d, dim, index, name, dtypes="int32/int64", exc=RuntimeError):
     i = index._data
     if i.dtype != _INT64 and (dtypes == "int64" or i.dtype != _INT32):
         if name == "index_add_":
