@@ -75,6 +75,8 @@ def apply(self, compute, others=()):
                 "either both inside the no_grad block (if you don't want the inplace to be "
                 "tracked) or both outside (if you want the inplace to be tracked).")
         check_leaf(self)
+        if recording and view is not None and self.__dict__.get("_multi_view") is not None:
+            raise _multi_view_error(self)
     if not recording:
         result = compute(self)
         _store(self, result._data)
@@ -112,6 +114,23 @@ def apply(self, compute, others=()):
     _rebase(base, new._grad_fn)
     _refresh_views(base, None)
     return self
+
+
+def _multi_view_error(t):
+    """PyTorch refuses in-place changes to the outputs of ops returning several
+    views (split, chunk, unbind) and to views of them."""
+    mv = t._multi_view
+    if mv:
+        k, name = mv
+    else:
+        k, name = 0, type(t._grad_fn).__name__
+    name = name.rstrip("0123456789")
+    if name.endswith("Backward"):
+        name = name[:-len("Backward")]
+    return RuntimeError(f"Output {k} of {name} is a view and is being modified inplace. This view "
+                        "is the output of a function that returns multiple views. Such functions "
+                        "do not allow the output views to be modified inplace. You should replace "
+                        "the inplace operation by an out-of-place one.")
 
 
 def _rebase(t, node):

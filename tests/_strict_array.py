@@ -247,6 +247,7 @@ NAMES = """
     arccos arccosh arcsin arcsinh arctan arctanh ceil cosh deg2rad exp2 floor log10 log2
     rad2deg rint round sinc sinh square
     argsort cumprod cumsum logaddexp
+    repeat tile
 """.split()
 
 xp = types.ModuleType("strict_xp", "NumPy's function names on StrictArrays (tests/_strict_array.py).")
