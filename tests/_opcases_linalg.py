@@ -1,4 +1,35 @@
 """Op-table rows for chainrule/linalg.py (see _opcases.py; appended to its CASES)."""
-from _opcases import Case  # noqa: F401
+from _opcases import Case, CLAMP_LO, CLAMP_HI  # noqa: F401
 
-CASES = []
+CASES = [
+    # ---- more binary elementwise ops (issue 11) ----
+    Case("atan2", lambda L, x, y: L.atan2(x, y), ((3, 4), (3, 4)), "away"),
+    Case("atan2_method_bcast", lambda L, x, y: x.atan2(y), ((3, 4), (4,)), "away"),
+    Case("arctan2_alias", lambda L, x, y: L.arctan2(x, y), ((2, 3), (2, 3)), "away"),
+    Case("hypot", lambda L, x, y: L.hypot(x, y), ((3, 4), (3, 4)), "away"),
+    Case("hypot_bcast", lambda L, x, y: x.hypot(y), ((2, 1, 3), (4, 1)), "away"),
+    Case("logaddexp", lambda L, x, y: L.logaddexp(x, y), ((3, 4), (3, 4))),
+    Case("logaddexp_bcast", lambda L, x, y: x.logaddexp(y), ((3, 4), (4,))),
+    Case("logaddexp_large", lambda L, x, y: L.logaddexp(x + 800.0, y + 800.0), ((3,), (3,))),
+    Case("logaddexp2", lambda L, x, y: L.logaddexp2(x, y), ((3, 4), (3, 4))),
+    Case("xlogy", lambda L, x, y: L.xlogy(x - 1.0, y), ((3, 4), (3, 4)), "pos"),
+    Case("xlogy_scalar_self", lambda L, y: L.xlogy(2.0, y), ((3, 4),), "pos"),
+    Case("xlogy_scalar_other", lambda L, x: x.xlogy(3.0), ((3, 4),)),
+    Case("lerp_scalar", lambda L, x, y: L.lerp(x, y, 0.3), ((3, 4), (3, 4))),
+    Case("lerp_scalar_high", lambda L, x, y: x.lerp(y, 0.75), ((3, 4), (4,))),
+    Case("lerp_tensor", lambda L, x, y, w: L.lerp(x, y, w), ((3, 4), (3, 4), (3, 4))),
+    Case("lerp_tensor_bcast", lambda L, x, y, w: L.lerp(x, y, w), ((2, 3), (3,), (2, 1))),
+    Case("fmod_scalar", lambda L, x: L.fmod(x * 3, 1.3), ((3, 4),)),
+    Case("fmod_tensor", lambda L, x, y: L.fmod(x, y), ((3, 4), (3, 4)), "away"),
+    Case("fmod_method_bcast", lambda L, x, y: (x * 2).fmod(y), ((3, 4), (4,)), "away"),
+    Case("copysign", lambda L, x, y: L.copysign(x, y), ((3, 4), (3, 4)), "away"),
+    Case("copysign_scalar", lambda L, x: x.copysign(-1.0), ((3, 4),), "away"),
+    Case("clamp_min", lambda L, x: L.clamp_min(x, CLAMP_LO), ((3, 4),), "distinct"),
+    Case("clamp_max_method", lambda L, x: x.clamp_max(CLAMP_HI), ((3, 4),), "distinct"),
+    Case("clamp_min_tensor", lambda L, x, y: L.clamp_min(x, y), ((3, 4), (4,)), "distinct"),
+    Case("clamp_max_tensor", lambda L, x, y: x.clamp_max(y), ((3, 4), (3, 4)), "distinct"),
+    Case("nan_to_num", lambda L, x: L.nan_to_num(x), ((3, 4),)),
+    Case("nan_to_num_of_log", lambda L, x: L.nan_to_num(L.log(x), nan=0.5), ((3, 4),), "away"),
+    Case("logit", lambda L, x: L.logit(L.sigmoid(x)), ((3, 4),)),
+    Case("logit_eps", lambda L, x: (x * 0.5 + 0.5).logit(eps=0.2), ((3, 4),), "small"),
+]
