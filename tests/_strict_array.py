@@ -246,7 +246,7 @@ NAMES = """
     squeeze stack subtract take_along_axis tan tanh trunc where zeros zeros_like
     arccos arccosh arcsin arcsinh arctan arctanh ceil cosh deg2rad exp2 floor log10 log2
     rad2deg rint round sinc sinh square
-    arctan2 copysign fmod hypot nan_to_num
+    arctan2 copysign fmod hypot nan_to_num signbit
 """.split()
 
 xp = types.ModuleType("strict_xp", "NumPy's function names on StrictArrays (tests/_strict_array.py).")

@@ -907,3 +907,52 @@ def logit(input, eps=None):
 
 
 expose(logit, inplace=True)
+
+
+# isclose / isreal / signbit: bool results, outside the graph.
+def _isclose(a, b, rtol, atol, equal_nan, *, xp=_XP):
+    if a.dtype.kind == "b":
+        return a == b
+    close = a == b                                    # (equal infinities too)
+    if a.dtype.kind in "fc":
+        if equal_nan:
+            close = close | (xp.isnan(a) & xp.isnan(b))
+        diff = xp.abs(a - b)
+        return close | (xp.isfinite(diff) & (diff <= atol + rtol * xp.abs(b)))
+    diff = xp.abs(a.astype(_FLOAT64) - b.astype(_FLOAT64))
+    return close | (diff <= atol + rtol * xp.abs(b.astype(_FLOAT64)))
+
+
+ISCLOSE = defop("isclose", _isclose, inputs=("a", "b"), params=("rtol", "atol", "equal_nan"))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    a = _tensor_arg(input, "isclose", "input", 1)
+    b = _tensor_arg(other, "isclose", "other", 2)
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(f"{a.dtype.legacy} did not match {b.dtype.legacy}")
+    for name, v in (("rtol", rtol), ("atol", atol)):
+        if v < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {v:g}")
+    check_broadcast(a._data.shape, b._data.shape)
+    return apply(ISCLOSE, (a, b), (a._data, b._data), (rtol, atol, equal_nan))
+
+
+_BOOL = _dtypes.bool.np
+ISREAL = defop("isreal", lambda x, *, xp=_XP: xp.ones_like(x, dtype=_BOOL), quiet=False)
+SIGNBIT = defop("signbit", lambda x, *, xp=_XP: xp.zeros_like(x, dtype=_BOOL)
+                if x.dtype.kind in "bu" else xp.signbit(x), quiet=False)
+
+
+def isreal(input):
+    input = as_tensor_arg(input)
+    return apply(ISREAL, (input,), (input._data,))
+
+
+def signbit(input):
+    input = as_tensor_arg(input)
+    return apply(SIGNBIT, (input,), (input._data,))
+
+
+for _fn in (isclose, isreal, signbit):
+    expose(_fn, formulas=False)
