@@ -54,6 +54,8 @@ CASES += [
     Case("linalg_slogdet_batch", lambda L, x: L.linalg.slogdet(_wc(L, x))[1], ((2, 3, 3),)),
     Case("slogdet_negative", lambda L, x: L.slogdet(x - 3 * L.eye(3)).logabsdet, ((3, 3),)),
     Case("slogdet_method_sign", lambda L, x: x.slogdet().sign * x, ((3, 3),)),
+    Case("logdet", lambda L, x: L.logdet(_wc(L, x)), ((3, 3),)),
+    Case("logdet_method_batch", lambda L, x: _wc(L, x).logdet(), ((2, 3, 3),)),
     Case("linalg_solve", lambda L, x, b: L.linalg.solve(_wc(L, x), b), ((3, 3), (3, 2))),
     Case("linalg_solve_vector", lambda L, x, b: L.linalg.solve(_wc(L, x), b), ((3, 3), (3,))),
     Case("linalg_solve_batch", lambda L, x, b: L.linalg.solve(_wc(L, x), b), ((2, 3, 3), (2, 3, 1))),

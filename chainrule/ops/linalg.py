@@ -209,7 +209,6 @@ array_op("matmul", "matmul")      # (the op's forward also takes the shapes)
 
 
 # --- torch.linalg: norms, inverses, determinants, solves (issue 11) ---------------------------
-import math as _math  # noqa: E402
 import warnings as _warnings  # noqa: E402
 
 from .. import _dtypes  # noqa: E402
@@ -333,11 +332,11 @@ SLOGDET = defop("linalg_slogdet", lambda a, *, xp=_XP: xp.linalg.slogdet(a)[1],
                 node_name="LinalgSlogdetBackward0")
 
 
-def _slogdet(A, name):
+def _slogdet(A, name, fname="linalg.slogdet"):
     A = as_tensor_arg(A)
     d = A._data
-    _check_square("linalg.slogdet", d)
-    _check_float("linalg.slogdet", d)
+    _check_square(fname, d)
+    _check_float(fname, d)
     return _reduce._return_type(name)(apply(SLOGDET_SIGN, (A,), (d,)),
                                       apply(SLOGDET, (A,), (d,)))
 
@@ -348,6 +347,12 @@ def slogdet(A):
 
 def linalg_slogdet(A):
     return _slogdet(A, "linalg_slogdet")
+
+
+def logdet(input):
+    """log det: nan where the determinant is negative (PyTorch's WhereBackward0)."""
+    sign, logabsdet = _slogdet(input, "slogdet", "logdet")
+    return _pointwise.where(sign < 0, float("nan"), logabsdet)
 
 
 for _rt in ("slogdet", "linalg_slogdet"):
@@ -541,5 +546,5 @@ _TensorOps.linalg_solve = staticmethod(_solve_tensor)
 _TensorOps.linalg_cross = staticmethod(lambda a, b, dim: linalg_cross(a, b, dim=dim))
 expose(det, formulas=False)
 expose(slogdet, formulas=False)
+expose(logdet, formulas=False)
 expose(cross, formulas=False)
-del _math
