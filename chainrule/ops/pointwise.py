@@ -786,10 +786,14 @@ def lerp(input, end, weight):
     return apply(LERP, (a, b), (ad, bd), (w,))
 
 
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+            "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+            "bool": "bool"}
+
+
 def _c_name(d):
-    """The C type name PyTorch's dtype checks print (float, double, ...)."""
-    return {"float32": "float", "float64": "double", "float16": "c10::Half"}.get(
-        d.dtype.name, _dtypes.FROM_NP[d.dtype].legacy.lower())
+    """The C type name PyTorch's dtype checks print (float, double, long int, ...)."""
+    return _C_NAMES.get(d.dtype.name, d.dtype.name)
 
 
 expose(lerp, inplace=True)
@@ -809,6 +813,8 @@ _FMOD_TENSOR = FMOD.variant("FmodBackward1")
 
 def fmod(input, other):
     a = _tensor_arg(input, "fmod", "input", 1)
+    if _dtypes.result_type(a, as_operand(other)) is _dtypes.bool:
+        raise NotImplementedError("\"fmod_cpu\" not implemented for 'Bool'")
     return FMOD.binary(a, other, _FMOD_TENSOR if isinstance(other, Tensor) else None)
 
 
@@ -847,8 +853,12 @@ def _clamp_one(input, lo, hi):
         return apply(CLAMP_T, (input, lo, hi), (d, lod, hid), (),
                      _CLAMP_MIN_T if hi is None else _CLAMP_MAX_T)
     d = input._data
-    if d.dtype.kind not in "fc" and (isinstance(lo, float) or isinstance(hi, float)):
-        d = to_float_array(d)
+    dt = _dtypes.result_type(input, as_operand(hi if lo is None else lo))
+    if dt is _dtypes.bool:
+        raise NotImplementedError(f"\"clamp_{'min' if hi is None else 'max'}_scalar_cpu\" not "
+                                  "implemented for 'Bool'")
+    if d.dtype != dt.np:
+        d = d.astype(dt.np)
     return apply(CLAMP, (input,), (d,), (lo, hi, d.dtype), _CLAMP_MIN if hi is None else _CLAMP_MAX)
 
 
