@@ -236,6 +236,13 @@ def _check_float(name, d):
                            f"Got {_legacy(d)}")
 
 
+def _check_low_precision(name, d):
+    if d.dtype.itemsize < 4 and d.dtype.kind == "f":
+        if name in ("linalg.inv", "linalg.slogdet", "logdet"):
+            raise RuntimeError(f"{name}: Low precision dtypes not supported. Got {_legacy(d)}")
+        raise NotImplementedError(f"\"lu_cpu\" not implemented for '{_legacy(d)}'")
+
+
 def _check_square(name, d):
     if d.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
@@ -301,6 +308,7 @@ def inv(A):
     d = A._data
     _check_square("linalg.inv", d)
     _check_float("linalg.inv", d)
+    _check_low_precision("linalg.inv", d)
     return apply(INV, (A,), (d,))
 
 
@@ -320,6 +328,7 @@ def det(A):
     d = A._data
     _check_square("linalg.det", d)
     _check_float("linalg.det", d)
+    _check_low_precision("linalg.det", d)
     return apply(DET, (A,), (d,))
 
 
@@ -337,6 +346,7 @@ def _slogdet(A, name, fname="linalg.slogdet"):
     d = A._data
     _check_square(fname, d)
     _check_float(fname, d)
+    _check_low_precision(fname, d)
     return _reduce._return_type(name)(apply(SLOGDET_SIGN, (A,), (d,)),
                                       apply(SLOGDET, (A,), (d,)))
 
@@ -402,15 +412,19 @@ def solve(A, B, *, left=True, out=None):
         raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found A "
                            f"of type {_legacy(ad)} and B of type {_legacy(bd)} instead")
     _check_square("linalg.solve", ad)
+    if bd.ndim == 0:
+        raise RuntimeError("linalg.solve: The input tensor B must have at least 2 dimensions.")
+    _check_low_precision("linalg.solve", ad)
     vector = left and (bd.ndim == 1 or (bd.ndim == ad.ndim - 1 and bd.shape == ad.shape[:-1]))
     n = ad.shape[-1]
     k = bd.shape[-1] if vector else (bd.shape[-2] if left else bd.shape[-1]) if bd.ndim >= 2 else None
     if k != n:
-        shown = "x".join(str(s) for s in bd.shape[-2:]) if bd.ndim >= 2 else str(bd.shape[0])
+        shown = "x".join(str(s) for s in bd.shape[-2:]) if bd.ndim >= 2 else \
+            (str(bd.shape[0]) if left else f"{bd.shape[0]}x1")
         eq = "AX = B" if left else "XA = B"
         raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation {eq} "
                            f"({ad.shape[-2]}x{n} and {shown})")
-    check_broadcast(ad.shape[:-2], bd.shape[:-1] if vector else bd.shape[:-2])
+    check_broadcast(bd.shape[:-1] if vector else bd.shape[:-2], ad.shape[:-2])
     return apply(SOLVE, (A, B), (ad, bd), (left, vector))
 
 
@@ -438,6 +452,8 @@ VECTOR_NORM = defop("linalg_vector_norm", _vector_norm, _vector_norm_grad,
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     x = as_tensor_arg(x)
+    if isinstance(ord, Tensor) and ord._data.ndim == 0:
+        ord = ord.item()
     if isinstance(ord, str) or isinstance(ord, bool) or not isinstance(ord, (int, float)):
         raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not "
                         f"{type(ord).__name__}")
@@ -465,6 +481,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     _check_float("linalg.matrix_norm", d)
     if isinstance(ord, str):
         if ord == "fro":
+            _matrix_dims(dim, d.ndim)
             return vector_norm(A, 2, dim, keepdim, dtype=dtype)
         if ord == "nuc":
             raise NotImplementedError("linalg.matrix_norm: ord='nuc' needs singular values, "
@@ -475,7 +492,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
             raise NotImplementedError(f"linalg.matrix_norm: ord={ord:g} needs singular values, "
                                       "which chainrule does not compute yet")
         raise RuntimeError(f"linalg.matrix_norm: Order {ord:g} not supported.")
-    r, c = _normalize_dims(tuple(dim), d.ndim)
+    r, c = _matrix_dims(dim, d.ndim)
     if dtype is not None:
         A = A.to(dtype)
     # 1 / inf: the largest (-1 / -inf: the smallest) column / row sum of |A|
@@ -486,11 +503,27 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     return (_reduce.amax if ord > 0 else _reduce.amin)(s, extreme, keepdim)
 
 
+def _matrix_dims(dim, ndim):
+    dim = tuple(dim)
+    if len(dim) != 2:
+        raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got "
+                           + " ".join(str(k) for k in dim))
+    r, c = (_normalize_dim(k, ndim) for k in dim)
+    if r == c:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({r}, {c})")
+    return r, c
+
+
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
     A = as_tensor_arg(A)
     d = A._data
     if dim is not None and not isinstance(dim, (tuple, list)):
         dim = (dim,)
+    if dim is not None and len(dim) not in (1, 2):
+        raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got "
+                           f"{list(dim)}")
+    if isinstance(ord, str):
+        return matrix_norm(A, ord, (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
     if ord is None:
         if dim is not None and len(dim) == 2:
             return matrix_norm(A, "fro", dim, keepdim, dtype=dtype)
@@ -521,6 +554,8 @@ def linalg_cross(input, other, *, dim=-1):
         raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
     if ad.dtype != bd.dtype:
         raise RuntimeError(f"expected scalar type {_legacy(ad)} but found {_legacy(bd)}")
+    if ad.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     k = _normalize_dim(dim, ad.ndim)
     if ad.shape[k] != 3 or bd.shape[k] != 3:
         raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
