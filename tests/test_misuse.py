@@ -786,6 +786,11 @@ CASES = [
     C(lambda L: L.linalg.det(L.zeros(2, 2)), id="linalg.det-singular"),
     C(lambda L: L.linalg.det(L.tensor([[2.0, 1.0], [0.0, 3.0]], dtype=L.float64)),
       id="linalg.det-values"),
+    C(lambda L: (lambda A: (L.linalg.det(A).sum().backward(), A.grad)[1])(
+        L.tensor([[[1.0, 2.0], [2.0, 4.0]], [[2.0, 0.0], [0.0, 4.0]]], requires_grad=True)),
+      id="linalg.det-grad-of-singular"),
+    C(lambda L: (lambda A: (L.det(A).backward(), A.grad)[1])(L.zeros(3, 3, requires_grad=True)),
+      id="det-grad-of-zeros"),
     C(lambda L: L.linalg.det(L.ones(2, 3)), id="linalg.det-not-square"),
     C(lambda L: L.det(L.eye(2, dtype=L.int64)), id="det-int"),
     C(lambda L: L.linalg.det(L.ones(3)), id="linalg.det-1d"),

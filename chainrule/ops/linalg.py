@@ -317,9 +317,21 @@ def _mat(F, x):
     return F.reshape(x, tuple(x.shape) + (1, 1))
 
 
-# det: d/dA = g det A^-T
-DET = defop("linalg_det", lambda a, *, xp=_XP: xp.linalg.det(a),
-            lambda F, g, A, out: _mat(F, g * out) * F.mT(F.linalg_inv(A)),
+# det: d/dA = g det A^-T.  As PyTorch's, it is 0 for a singular matrix (whose
+# inverse is then taken of the identity instead, so the backward never fails).
+def _eye_like(A):
+    """The identity as a raw array of A's library (F.where takes it in both modes)."""
+    d = A._data if isinstance(A, Tensor) else A
+    return _backend.namespace(d).eye(d.shape[-1], dtype=d.dtype)
+
+
+def _det_grad(F, g, A, out):
+    singular = _mat(F, out == 0)
+    safe = F.where(singular, _eye_like(A), A)
+    return F.where(singular, 0, _mat(F, g * out) * F.mT(F.linalg_inv(safe)))
+
+
+DET = defop("linalg_det", lambda a, *, xp=_XP: xp.linalg.det(a), _det_grad,
             inputs=("A",), node_name="LinalgDetBackward0")
 
 
