@@ -416,7 +416,7 @@ SOLVE = defop("linalg_solve", _solve, _solve_grad_a, _solve_grad_b, inputs=("A",
               params=("left", "vector"), node_name="LinalgSolveExBackward0")
 
 
-def solve(A, B, *, left=True, out=None):
+def solve(A, B, *, left=True):
     A, B = as_tensor_arg(A), as_tensor_arg(B)
     ad, bd = A._data, B._data
     _check_float("linalg.solve", ad)
