@@ -25,7 +25,8 @@ from ._factories import (tensor, as_tensor, from_numpy, arange, zeros, ones, ful
 # chainrule.<op> for every op declared public in chainrule/ops/ (sin, add, sum, cat...).
 globals().update(_ops_registry.FUNCTIONS)
 from ._printing import set_printoptions, get_printoptions
-from . import _dtypes, autograd, nn, optim, func, utils, linalg
+from . import _dtypes, autograd, nn, optim, func, utils, linalg, testing
+from ._typeinfo import finfo, iinfo
 
 
 def is_floating_point(input):

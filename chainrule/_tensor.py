@@ -169,6 +169,14 @@ class Tensor:
     def element_size(self):
         return self._data.itemsize
 
+    @property
+    def itemsize(self):
+        return self._data.itemsize
+
+    @property
+    def nbytes(self):
+        return self._data.size * self._data.itemsize
+
     # --- storage layout ---------------------------------------------------
     # The NumPy array is the truth: a view's array looks into its base's
     # memory with PyTorch's strides (the view ops in ops/shape.py build it so,

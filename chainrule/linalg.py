@@ -1,1 +1,6 @@
 """torch.linalg: norms, inverses, determinants and solves (issue 11)."""
+from .ops.linalg import (_LinAlgError as LinAlgError, vector_norm, matrix_norm, norm, inv, det,
+                         linalg_slogdet as slogdet, solve, linalg_cross as cross)
+
+__all__ = ["LinAlgError", "vector_norm", "matrix_norm", "norm", "inv", "det", "slogdet", "solve",
+           "cross"]

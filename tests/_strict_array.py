@@ -248,11 +248,18 @@ NAMES = """
     rad2deg rint round sinc sinh square
     argsort cumprod cumsum logaddexp
     repeat tile
+    arctan2 copysign cross fmod hypot nan_to_num signbit
 """.split()
 
 xp = types.ModuleType("strict_xp", "NumPy's function names on StrictArrays (tests/_strict_array.py).")
 for _name in NAMES:
     setattr(xp, _name, _lift(getattr(np, _name), _name))
+
+# xp.linalg: exactly the functions chainrule calls there (NumPy's results as plain tuples).
+xp.linalg = types.ModuleType("strict_xp.linalg", "NumPy's linalg names on StrictArrays.")
+for _name in "det inv slogdet solve".split():
+    setattr(xp.linalg, _name, _lift(lambda *a, _f=getattr(np.linalg, _name), **k: (
+        lambda r: tuple(r) if isinstance(r, tuple) else r)(_f(*a, **k)), _name))
 
 
 def _add_at(out, idx, values):

@@ -206,3 +206,392 @@ for _fn, _names in ((dot, ("dot", "inner", "vdot")), (mm, ()), (mv, ()), (bmm, (
 expose(matmul, "__matmul__", function=False, formulas=False)
 expose(lambda self, other: matmul(other, self), "__rmatmul__", function=False, formulas=False)
 array_op("matmul", "matmul")      # (the op's forward also takes the shapes)
+
+
+# --- torch.linalg: norms, inverses, determinants, solves (issue 11) ---------------------------
+import warnings as _warnings  # noqa: E402
+
+from .. import _dtypes  # noqa: E402
+from . import reduce as _reduce, pointwise as _pointwise  # noqa: E402
+from ._args import normalize_dims as _normalize_dims, normalize_dim as _normalize_dim  # noqa: E402
+from ._registry import TensorOps as _TensorOps  # noqa: E402
+
+_INF = float("inf")
+
+
+class _LinAlgError(RuntimeError):
+    """torch.linalg.LinAlgError (PyTorch's class is named _LinAlgError too)."""
+
+
+_LinAlgError.__module__ = "torch._C"
+
+
+def _legacy(d):
+    return _dtypes.FROM_NP[d.dtype].legacy
+
+
+def _check_float(name, d):
+    if d.dtype.kind not in "fc":
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
+                           f"Got {_legacy(d)}")
+
+
+def _check_low_precision(name, d):
+    if d.dtype.itemsize < 4 and d.dtype.kind == "f":
+        if name in ("linalg.inv", "linalg.slogdet", "logdet"):
+            raise RuntimeError(f"{name}: Low precision dtypes not supported. Got {_legacy(d)}")
+        raise NotImplementedError(f"\"lu_cpu\" not implemented for '{_legacy(d)}'")
+
+
+def _check_square(name, d):
+    if d.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    if d.shape[-1] != d.shape[-2]:
+        raise RuntimeError(f"{name}: A must be batches of square matrices, but they are "
+                           f"{d.shape[-2]} by {d.shape[-1]} matrices")
+
+
+def _first_zero_pivot(m):
+    """1-based index of the first zero pivot of LU with partial pivoting on the
+    square matrix m (nested lists of floats), 0 if none (as LAPACK's getrf)."""
+    a = [list(r) for r in m]
+    n = len(a)
+    for k in range(n):
+        p = max(range(k, n), key=lambda i: abs(a[i][k]))
+        if a[p][k] == 0:
+            return k + 1
+        a[k], a[p] = a[p], a[k]
+        for i in range(k + 1, n):
+            f = a[i][k] / a[k][k]
+            for j in range(k + 1, n):
+                a[i][j] -= f * a[k][j]
+    return 0
+
+
+def _singular_error(a, be, solve=False):
+    """PyTorch's error for the first singular matrix of the batch `a`."""
+    if solve:
+        return _LinAlgError("torch.linalg.solve: The solver failed because the input matrix is "
+                            "singular.")
+    host = be.to_numpy(a)
+    mats = host.reshape((-1,) + host.shape[-2:]).tolist()
+    for b, m in enumerate(mats):
+        k = _first_zero_pivot(m)
+        if k:
+            where = f"(Batch element {b}): " if host.ndim > 2 else ""
+            return _LinAlgError(f"linalg.inv: {where}The diagonal element {k} is zero, the "
+                                "inversion could not be completed because the input matrix is "
+                                "singular.")
+    return _LinAlgError("linalg.inv: The inversion could not be completed because the input "
+                        "matrix is singular.")
+
+
+def _inv(a, *, be=_backend.NUMPY):
+    try:
+        return be.xp.linalg.inv(a)
+    except Exception as e:
+        if type(e).__name__ != "LinAlgError":
+            raise
+        raise _singular_error(a, be) from None
+
+
+def _inv_grad(F, g, out):
+    t = F.mT(out)
+    return -F.matmul(F.matmul(t, g), t)
+
+
+INV = defop("linalg_inv", _inv, _inv_grad, inputs=("A",), node_name="LinalgInvExBackward0")
+
+
+def inv(A):
+    A = as_tensor_arg(A)
+    d = A._data
+    _check_square("linalg.inv", d)
+    _check_float("linalg.inv", d)
+    _check_low_precision("linalg.inv", d)
+    return apply(INV, (A,), (d,))
+
+
+def _mat(F, x):
+    """x (a batch of numbers) with two trailing size-1 dimensions."""
+    return F.reshape(x, tuple(x.shape) + (1, 1))
+
+
+# det: d/dA = g det A^-T.  As PyTorch's, it is 0 for a singular matrix (whose
+# inverse is then taken of the identity instead, so the backward never fails).
+def _eye_like(A):
+    """The identity as a raw array of A's library (F.where takes it in both modes)."""
+    d = A._data if isinstance(A, Tensor) else A
+    return _backend.namespace(d).eye(d.shape[-1], dtype=d.dtype)
+
+
+def _det_grad(F, g, A, out):
+    singular = _mat(F, out == 0)
+    safe = F.where(singular, _eye_like(A), A)
+    return F.where(singular, 0, _mat(F, g * out) * F.mT(F.linalg_inv(safe)))
+
+
+DET = defop("linalg_det", lambda a, *, xp=_XP: xp.linalg.det(a), _det_grad,
+            inputs=("A",), node_name="LinalgDetBackward0")
+
+
+def det(A):
+    A = as_tensor_arg(A)
+    d = A._data
+    _check_square("linalg.det", d)
+    _check_float("linalg.det", d)
+    _check_low_precision("linalg.det", d)
+    return apply(DET, (A,), (d,))
+
+
+# slogdet: the sign has a zero gradient; d logabsdet / dA = A^-T
+SLOGDET_SIGN = defop("linalg_slogdet_sign", lambda a, *, xp=_XP: xp.linalg.slogdet(a)[0],
+                     lambda F, g, A: A * _mat(F, g) * 0, inputs=("A",),
+                     node_name="LinalgSlogdetBackward0")
+SLOGDET = defop("linalg_slogdet", lambda a, *, xp=_XP: xp.linalg.slogdet(a)[1],
+                lambda F, g, A: _mat(F, g) * F.mT(F.linalg_inv(A)), inputs=("A",),
+                node_name="LinalgSlogdetBackward0")
+
+
+def _slogdet(A, name, fname="linalg.slogdet"):
+    A = as_tensor_arg(A)
+    d = A._data
+    _check_square(fname, d)
+    _check_float(fname, d)
+    _check_low_precision(fname, d)
+    return _reduce._return_type(name)(apply(SLOGDET_SIGN, (A,), (d,)),
+                                      apply(SLOGDET, (A,), (d,)))
+
+
+def slogdet(A):
+    return _slogdet(A, "slogdet")
+
+
+def linalg_slogdet(A):
+    return _slogdet(A, "linalg_slogdet")
+
+
+def logdet(input):
+    """log det: nan where the determinant is negative (PyTorch's WhereBackward0)."""
+    sign, logabsdet = _slogdet(input, "slogdet", "logdet")
+    return _pointwise.where(sign < 0, float("nan"), logabsdet)
+
+
+for _rt in ("slogdet", "linalg_slogdet"):
+    _cls = _reduce._return_type(_rt)
+    _cls.sign = property(lambda self: self[0])
+    _cls.logabsdet = property(lambda self: self[1])
+    _cls.__repr__ = lambda self: (f"torch.return_types.{self._name}(\nsign={self[0]!r},\n"
+                                  f"logabsdet={self[1]!r})")
+
+
+# solve: X = A^-1 B (left) or B A^-1; B given as a batch of vectors when `vector`.
+def _solve(a, b, left, vector, *, be=_backend.NUMPY):
+    xp = be.xp
+    if vector:
+        b = b[..., None]
+    try:
+        x = xp.linalg.solve(a, b) if left else \
+            xp.linalg.solve(a.swapaxes(-2, -1), b.swapaxes(-2, -1)).swapaxes(-2, -1)
+    except Exception as e:
+        if type(e).__name__ != "LinAlgError":
+            raise
+        raise _singular_error(a, be, solve=True) from None
+    return x[..., 0] if vector else x
+
+
+def _solve_grad_b(F, g, A, left, vector):
+    return F.linalg_solve(F.mT(A), g, left, vector)       # A^-T g (left), g A^-T (right)
+
+
+def _solve_grad_a(F, g, A, out, left, vector):
+    gb = _solve_grad_b(F, g, A, left, vector)
+    if vector:
+        return -F.reshape(gb, tuple(gb.shape) + (1,)) * F.reshape(out, tuple(out.shape[:-1]) +
+                                                                  (1,) + tuple(out.shape[-1:]))
+    return -F.matmul(gb, F.mT(out)) if left else -F.matmul(F.mT(out), gb)
+
+
+SOLVE = defop("linalg_solve", _solve, _solve_grad_a, _solve_grad_b, inputs=("A", "B"),
+              params=("left", "vector"), node_name="LinalgSolveExBackward0")
+
+
+def solve(A, B, *, left=True):
+    A, B = as_tensor_arg(A), as_tensor_arg(B)
+    ad, bd = A._data, B._data
+    _check_float("linalg.solve", ad)
+    if ad.dtype != bd.dtype:
+        raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found A "
+                           f"of type {_legacy(ad)} and B of type {_legacy(bd)} instead")
+    _check_square("linalg.solve", ad)
+    if bd.ndim == 0:
+        raise RuntimeError("linalg.solve: The input tensor B must have at least 2 dimensions.")
+    _check_low_precision("linalg.solve", ad)
+    vector = left and (bd.ndim == 1 or (bd.ndim == ad.ndim - 1 and bd.shape == ad.shape[:-1]))
+    n = ad.shape[-1]
+    k = bd.shape[-1] if vector else (bd.shape[-2] if left else bd.shape[-1]) if bd.ndim >= 2 else None
+    if k != n:
+        shown = "x".join(str(s) for s in bd.shape[-2:]) if bd.ndim >= 2 else \
+            (str(bd.shape[0]) if left else f"{bd.shape[0]}x1")
+        eq = "AX = B" if left else "XA = B"
+        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation {eq} "
+                           f"({ad.shape[-2]}x{n} and {shown})")
+    check_broadcast(bd.shape[:-1] if vector else bd.shape[:-2], ad.shape[:-2])
+    return apply(SOLVE, (A, B), (ad, bd), (left, vector))
+
+
+def _solve_tensor(A, B, left, vector):
+    return apply(SOLVE, (A, B), (A._data, B._data), (left, vector))
+
+
+# vector norms: reduce.py's norm op, with ord -inf and 0 added
+def _vector_norm(x, p, dims, keepdim, shape=None, *, xp=_XP):
+    if p == -_INF:
+        return xp.abs(x).min(axis=dims, keepdims=keepdim)
+    return _reduce._norm(x, p, dims, keepdim, xp=xp)
+
+
+def _vector_norm_grad(F, g, x, out, p, shape, dims, keepdim):
+    if p == 0:
+        return _reduce.unreduce(F, g, shape, dims, keepdim) * 0
+    return _reduce._norm_grad(F, g, x, out, _INF if p == -_INF else p, shape, dims, keepdim)
+
+
+VECTOR_NORM = defop("linalg_vector_norm", _vector_norm, _vector_norm_grad,
+                    params=("p", "dims", "keepdim", "shape"),
+                    node_name="LinalgVectorNormBackward0")
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
+    x = as_tensor_arg(x)
+    if isinstance(ord, Tensor) and ord._data.ndim == 0:
+        ord = ord.item()
+    if isinstance(ord, str) or isinstance(ord, bool) or not isinstance(ord, (int, float)):
+        raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not "
+                        f"{type(ord).__name__}")
+    d = x._data
+    _check_float("linalg.vector_norm", d)
+    if dtype is not None:
+        d = d.astype(_dtypes.as_dtype(dtype).np)
+    dims = _normalize_dims(dim, d.ndim) if d.ndim else None
+    if dims is not None and len(dims) == 0:
+        dims = None
+    if ord < 0 or ord == _INF:
+        for k in (range(d.ndim) if dims is None else dims):
+            if d.shape[k] == 0:
+                raise RuntimeError(f"linalg.vector_norm cannot compute the {ord:g} norm on an "
+                                   "empty tensor because the operation does not have an identity")
+    return apply(VECTOR_NORM, (x,), (d,), (float(ord), dims, keepdim, d.shape))
+
+
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
+    A = as_tensor_arg(A)
+    d = A._data
+    if d.ndim < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
+                           "dimensions.")
+    _check_float("linalg.matrix_norm", d)
+    if isinstance(ord, str):
+        if ord == "fro":
+            _matrix_dims(dim, d.ndim)
+            return vector_norm(A, 2, dim, keepdim, dtype=dtype)
+        if ord == "nuc":
+            raise NotImplementedError("linalg.matrix_norm: ord='nuc' needs singular values, "
+                                      "which chainrule does not compute yet")
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    if ord not in (1, -1, _INF, -_INF):
+        if ord in (2, -2):
+            raise NotImplementedError(f"linalg.matrix_norm: ord={ord:g} needs singular values, "
+                                      "which chainrule does not compute yet")
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord:g} not supported.")
+    r, c = _matrix_dims(dim, d.ndim)
+    if dtype is not None:
+        A = A.to(dtype)
+    # 1 / inf: the largest (-1 / -inf: the smallest) column / row sum of |A|
+    summed, extreme = (c, r) if abs(ord) == _INF else (r, c)
+    s = _reduce.sum(_pointwise.abs(A), summed, keepdim)
+    if not keepdim and extreme > summed:
+        extreme -= 1
+    return (_reduce.amax if ord > 0 else _reduce.amin)(s, extreme, keepdim)
+
+
+def _matrix_dims(dim, ndim):
+    dim = tuple(dim)
+    if len(dim) != 2:
+        raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got "
+                           + " ".join(str(k) for k in dim))
+    r, c = (_normalize_dim(k, ndim) for k in dim)
+    if r == c:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({r}, {c})")
+    return r, c
+
+
+def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
+    A = as_tensor_arg(A)
+    d = A._data
+    if dim is not None and not isinstance(dim, (tuple, list)):
+        dim = (dim,)
+    if dim is not None and len(dim) not in (1, 2):
+        raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got "
+                           f"{list(dim)}")
+    if isinstance(ord, str):
+        return matrix_norm(A, ord, (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
+    if ord is None:
+        if dim is not None and len(dim) == 2:
+            return matrix_norm(A, "fro", dim, keepdim, dtype=dtype)
+        return vector_norm(A, 2, dim, keepdim, dtype=dtype)
+    if dim is None:
+        if d.ndim == 1 and not isinstance(ord, str):
+            return vector_norm(A, ord, None, keepdim, dtype=dtype)
+        if d.ndim == 2 or isinstance(ord, str):
+            return matrix_norm(A, ord, (-2, -1), keepdim, dtype=dtype)
+        raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be "
+                           f"1D or 2D. Got {d.ndim}D.")
+    if len(dim) == 2:
+        return matrix_norm(A, ord, dim, keepdim, dtype=dtype)
+    return vector_norm(A, ord, dim, keepdim, dtype=dtype)
+
+
+# cross product along a dimension of size 3: d/da = b x g, d/db = g x a
+CROSS = defop("linalg_cross", lambda a, b, dim, *, xp=_XP: xp.cross(a, b, axis=dim),
+              lambda F, g, b, dim: F.linalg_cross(b, g, dim),
+              lambda F, g, a, dim: F.linalg_cross(g, a, dim),
+              inputs=("a", "b"), params=("dim",), node_name="LinalgCrossBackward0")
+
+
+def linalg_cross(input, other, *, dim=-1):
+    a, b = as_tensor_arg(input), as_tensor_arg(other)
+    ad, bd = a._data, b._data
+    if ad.ndim != bd.ndim:
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    if ad.dtype != bd.dtype:
+        raise RuntimeError(f"expected scalar type {_legacy(ad)} but found {_legacy(bd)}")
+    if ad.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    k = _normalize_dim(dim, ad.ndim)
+    if ad.shape[k] != 3 or bd.shape[k] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
+                           f"{ad.shape[k]} and {bd.shape[k]}")
+    check_broadcast(ad.shape, bd.shape)
+    return apply(CROSS, (a, b), (ad, bd), (k,))
+
+
+def cross(input, other, dim=None):
+    if dim is None:
+        _warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\n"
+                       "Please either pass the dim explicitly or simply use torch.linalg.cross."
+                       "\nThe default value of dim will change to agree with that of linalg.cross"
+                       " in a future release.", UserWarning, stacklevel=2)
+        shape = as_tensor_arg(input)._data.shape
+        dim = next((i for i, s in enumerate(shape) if s == 3), -1)
+    return linalg_cross(input, other, dim=dim)
+
+
+expose(inv, "inverse", function=True, method=True, formulas=False)
+_TensorOps.linalg_inv = staticmethod(inv)
+_TensorOps.linalg_solve = staticmethod(_solve_tensor)
+_TensorOps.linalg_cross = staticmethod(lambda a, b, dim: linalg_cross(a, b, dim=dim))
+expose(det, formulas=False)
+expose(slogdet, formulas=False)
+expose(logdet, formulas=False)
+expose(cross, formulas=False)

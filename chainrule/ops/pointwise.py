@@ -656,3 +656,313 @@ TensorOps.in_range = staticmethod(_in_range)
 array_op("in_range", _in_range)
 array_op("where", "where")
 array_op("pow", "power")
+
+
+# --- more binary ops (issue 11) ---
+def _tensor_arg(v, fname, argname, pos):
+    """PyTorch's TypeError for an argument that must be a Tensor."""
+    if isinstance(v, Tensor):
+        return v
+    raise TypeError(f"{fname}(): argument '{argname}' (position {pos}) must be Tensor, "
+                    f"not {type(v).__name__}")
+
+
+def _float_binary(name, forward, grad_a, grad_b, *, int_kernel=False, aliases=(), inplace=True,
+                  node_name=None):
+    """A two-tensor elementwise op with a float result: integer operands give the
+    default float dtype, or (int_kernel: PyTorch has no integer kernel) are refused."""
+    op = defop(name, forward, grad_a, grad_b, inputs=("a", "b"), node_name=node_name)
+    binary(op, float_result=True)
+
+    def fn(input, other):
+        a = _tensor_arg(input, name, "input", 1)
+        b = _tensor_arg(other, name, "other", 2)
+        if int_kernel:
+            dt = _dtypes.result_type(a, b)
+            if not dt.is_floating_point:
+                raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{dt.legacy}'")
+        return op.binary(a, b)
+    fn.__name__ = fn.__qualname__ = name
+    fn.op = op
+    expose(fn, name, *aliases, inplace=inplace)
+    return fn
+
+
+def _logaddexp(a, b, *, xp=_XP):
+    m = xp.maximum(a, b)
+    m = xp.where(xp.isfinite(m), m, 0)
+    return xp.log(xp.exp(a - m) + xp.exp(b - m)) + m
+
+
+def _logaddexp2(a, b, *, xp=_XP):
+    m = xp.maximum(a, b)
+    m = xp.where(xp.isfinite(m), m, 0)
+    return xp.log2(xp.exp2(a - m) + xp.exp2(b - m)) + m
+
+
+# atan2(a, b): d/da = b / (a^2 + b^2), d/db = -a / (a^2 + b^2)
+atan2 = _float_binary("atan2", "arctan2", lambda F, g, a, b: g * b / (a * a + b * b),
+                      lambda F, g, a, b: -g * a / (a * a + b * b), aliases=("arctan2",))
+hypot = _float_binary("hypot", "hypot", lambda F, g, a, out: g * a / out,
+                      lambda F, g, b, out: g * b / out, int_kernel=True)
+logaddexp = _float_binary("logaddexp", _logaddexp, lambda F, g, a, b: g * F.sigmoid(a - b),
+                          lambda F, g, a, b: g * F.sigmoid(b - a), int_kernel=True,
+                          inplace=False)
+logaddexp2 = _float_binary("logaddexp2", _logaddexp2,
+                           lambda F, g, a, b: g * F.sigmoid((a - b) * LN2),
+                           lambda F, g, a, b: g * F.sigmoid((b - a) * LN2), int_kernel=True,
+                           inplace=False)
+
+
+# xlogy(a, b) = a log b, 0 where a == 0 (unless b is nan).
+_FLOAT64 = _dtypes.float64.np
+
+
+def _xlogy(a, b, *, xp=_XP):
+    if b.__class__ is float or b.__class__ is int:
+        # (a's dtype, as a number promotes; a bool mask from the formula: float64)
+        b = xp.asarray(b, dtype=a.dtype if a.dtype.kind == "f" else _FLOAT64)
+    out = a * xp.log(b)
+    return xp.where((a == 0) & ~xp.isnan(b), 0, out).astype(out.dtype, copy=False)
+
+
+XLOGY = defop("xlogy", _xlogy, lambda F, g, a, b: g * F.xlogy(a != 0, b),
+              lambda F, g, a, b: g * a / b, inputs=("a", "b"))
+binary(XLOGY, float_result=True)
+_XLOGY_SCALAR_SELF = XLOGY.variant("XlogyBackward1")
+_XLOGY_SCALAR_OTHER = XLOGY.variant("XlogyBackward2")
+
+
+def xlogy(input, other):
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError("xlogy() received an invalid combination of arguments - got "
+                        f"({type(input).__name__}, {type(other).__name__}), but expected one of:")
+    node = (None if isinstance(input, Tensor) and isinstance(other, Tensor)
+            else _XLOGY_SCALAR_SELF if not isinstance(input, Tensor) else _XLOGY_SCALAR_OTHER)
+    return XLOGY.binary(input, other, node)
+
+
+expose(xlogy, inplace=True)
+
+
+# lerp(a, b, w) = a + w (b - a), computed as PyTorch does for |w| >= 0.5.
+def _lerp(a, b, w, *, xp=_XP):
+    d = b - a
+    if w.__class__ is float or w.__class__ is int:
+        return a + w * d if -0.5 < w < 0.5 else b - d * (1 - w)
+    return xp.where(xp.abs(w) < 0.5, a + w * d, b - d * (1 - w))
+
+
+LERP = defop("lerp", _lerp,
+             lambda F, g, w: g * (1 - w), lambda F, g, w: g * w,
+             inputs=("a", "b"), params=("w",))
+LERP_T = defop("lerp_tensor", _lerp, lambda F, g, w: g * (1 - w), lambda F, g, w: g * w,
+               lambda F, g, a, b: g * (b - a), inputs=("a", "b", "w"), node_name="LerpBackward1")
+
+
+def lerp(input, end, weight):
+    a = _tensor_arg(input, "lerp", "input", 1)
+    if not isinstance(end, Tensor):
+        raise TypeError(f"lerp() received an invalid combination of arguments - got (Tensor, "
+                        f"{type(end).__name__}, {type(weight).__name__}), but expected one of:")
+    b = end
+    ad, bd = a._data, b._data
+    if ad.dtype != bd.dtype:
+        raise RuntimeError(f"expected dtype {_c_name(ad)} for `end` but got dtype {_c_name(bd)}")
+    if isinstance(weight, Tensor):
+        wd = weight._data
+        if wd.dtype != ad.dtype:
+            raise RuntimeError(f"expected dtype {_c_name(ad)} for `weight` but got dtype "
+                               f"{_c_name(wd)}")
+        if ad.dtype.kind not in "fc":
+            raise NotImplementedError(f"\"lerp_kernel_tensor\" not implemented for "
+                                      f"'{a.dtype.legacy}'")
+        check_broadcast(check_broadcast(ad.shape, bd.shape), wd.shape)
+        return apply(LERP_T, (a, b, weight), (ad, bd, wd))
+    if ad.dtype.kind not in "fc":
+        raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for '{a.dtype.legacy}'")
+    check_broadcast(ad.shape, bd.shape)
+    w = weight.item() if isinstance(weight, _backend.HOST_SCALAR) else weight
+    return apply(LERP, (a, b), (ad, bd), (w,))
+
+
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+            "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+            "bool": "bool"}
+
+
+def _c_name(d):
+    """The C type name PyTorch's dtype checks print (float, double, long int, ...)."""
+    return _C_NAMES.get(d.dtype.name, d.dtype.name)
+
+
+expose(lerp, inplace=True)
+
+
+# fmod: the remainder with the sign of the dividend.  d/da = 1, d/db = -trunc(a / b).
+def _fmod(a, b, *, xp=_XP):
+    _check_int_divisor(a, b)
+    return xp.fmod(a, b)
+
+
+FMOD = defop("fmod", _fmod, lambda F, g: g, lambda F, g, a, b: -g * F.trunc(a / b),
+             inputs=("a", "b"))
+binary(FMOD)
+_FMOD_TENSOR = FMOD.variant("FmodBackward1")
+
+
+def fmod(input, other):
+    a = _tensor_arg(input, "fmod", "input", 1)
+    if _dtypes.result_type(a, as_operand(other)) is _dtypes.bool:
+        raise NotImplementedError("\"fmod_cpu\" not implemented for 'Bool'")
+    return FMOD.binary(a, other, _FMOD_TENSOR if isinstance(other, Tensor) else None)
+
+
+expose(fmod, inplace=True)
+
+
+# copysign(a, b) = |a| with b's sign: d/da = out / a (0 at a == 0); b gets no gradient.
+COPYSIGN = defop("copysign", "copysign",
+                 lambda F, g, a, out: g * F.where(a == 0, 0, out / F.where(a == 0, 1, a)),
+                 lambda F, g: g * 0, inputs=("a", "b"), node_name="CopysignBackward0")
+binary(COPYSIGN, float_result=True)
+_COPYSIGN_SCALAR = COPYSIGN.variant("CopysignBackward1")
+
+
+def copysign(input, other):
+    a = _tensor_arg(input, "copysign", "input", 1)
+    return COPYSIGN.binary(a, other, None if isinstance(other, Tensor) else _COPYSIGN_SCALAR)
+
+
+expose(copysign, inplace=True)
+
+
+# clamp_min / clamp_max: clamp with one bound.
+_CLAMP_MIN = CLAMP.variant("ClampMinBackward0")
+_CLAMP_MAX = CLAMP.variant("ClampMaxBackward0")
+_CLAMP_MIN_T = CLAMP_T.variant("ClampMinBackward1")
+_CLAMP_MAX_T = CLAMP_T.variant("ClampMaxBackward1")
+
+
+def _clamp_one(input, lo, hi):
+    input = as_tensor_arg(input)
+    if isinstance(lo, Tensor) or isinstance(hi, Tensor):
+        lo = as_operand(lo) if lo is not None else None
+        hi = as_operand(hi) if hi is not None else None
+        d, lod, hid = _clamp_arrays(input, lo, hi)
+        return apply(CLAMP_T, (input, lo, hi), (d, lod, hid), (),
+                     _CLAMP_MIN_T if hi is None else _CLAMP_MAX_T)
+    d = input._data
+    dt = _dtypes.result_type(input, as_operand(hi if lo is None else lo))
+    if dt is _dtypes.bool:
+        raise NotImplementedError(f"\"clamp_{'min' if hi is None else 'max'}_scalar_cpu\" not "
+                                  "implemented for 'Bool'")
+    if d.dtype != dt.np:
+        d = d.astype(dt.np)
+    return apply(CLAMP, (input,), (d,), (lo, hi, d.dtype), _CLAMP_MIN if hi is None else _CLAMP_MAX)
+
+
+def clamp_min(input, min):
+    return _clamp_one(input, min, None)
+
+
+def clamp_max(input, max):
+    return _clamp_one(input, None, max)
+
+
+expose(clamp_min, inplace=True)
+expose(clamp_max, inplace=True)
+
+
+# nan_to_num: the gradient passes where x is finite.
+def _nan_to_num(x, nan, posinf, neginf, *, xp=_XP):
+    if x.dtype.kind not in "fc":
+        return x.copy()
+    return xp.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+
+
+NAN_TO_NUM = defop("nan_to_num", _nan_to_num, lambda F, g, x: g * F.isfinite(x),
+                   params=("nan", "posinf", "neginf"))
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+    input = as_tensor_arg(input)
+    return apply(NAN_TO_NUM, (input,), (input._data,), (nan, posinf, neginf))
+
+
+expose(nan_to_num, inplace=True)
+TensorOps.isfinite = staticmethod(isfinite)
+
+
+# logit(x) = log(x / (1 - x)), x first clamped to [eps, 1 - eps] when eps is given.
+def _logit(x, eps, *, xp=_XP):
+    if eps is not None:
+        x = xp.clip(x, eps, 1 - eps)
+    return xp.log(x / (1 - x))
+
+
+def _logit_grad(F, g, x, eps):
+    d = g / (x * (1 - x))
+    if eps is None:
+        return F.where((x < 0) | (x > 1), float("nan"), d)
+    return F.where((x < eps) | (x > 1 - eps), 0, d)
+
+
+LOGIT = defop("logit", _logit, _logit_grad, params=("eps",))
+
+
+def logit(input, eps=None):
+    input = as_tensor_arg(input)
+    return apply(LOGIT, (input,), (to_float_array(input._data),), (eps,))
+
+
+expose(logit, inplace=True)
+
+
+# isclose / isreal / signbit: bool results, outside the graph.
+def _isclose(a, b, rtol, atol, equal_nan, *, xp=_XP):
+    if a.dtype.kind == "b":
+        return a == b
+    close = a == b                                    # (equal infinities too)
+    if a.dtype.kind in "fc":
+        if equal_nan:
+            close = close | (xp.isnan(a) & xp.isnan(b))
+        diff = xp.abs(a - b)
+        return close | (xp.isfinite(diff) & (diff <= atol + rtol * xp.abs(b)))
+    diff = xp.abs(a.astype(_FLOAT64) - b.astype(_FLOAT64))
+    return close | (diff <= atol + rtol * xp.abs(b.astype(_FLOAT64)))
+
+
+ISCLOSE = defop("isclose", _isclose, inputs=("a", "b"), params=("rtol", "atol", "equal_nan"))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    a = _tensor_arg(input, "isclose", "input", 1)
+    b = _tensor_arg(other, "isclose", "other", 2)
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(f"{a.dtype.legacy} did not match {b.dtype.legacy}")
+    for name, v in (("rtol", rtol), ("atol", atol)):
+        if v < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {v:g}")
+    check_broadcast(a._data.shape, b._data.shape)
+    return apply(ISCLOSE, (a, b), (a._data, b._data), (rtol, atol, equal_nan))
+
+
+_BOOL = _dtypes.bool.np
+ISREAL = defop("isreal", lambda x, *, xp=_XP: xp.ones_like(x, dtype=_BOOL), quiet=False)
+SIGNBIT = defop("signbit", lambda x, *, xp=_XP: xp.zeros_like(x, dtype=_BOOL)
+                if x.dtype.kind in "bu" else xp.signbit(x), quiet=False)
+
+
+def isreal(input):
+    input = as_tensor_arg(input)
+    return apply(ISREAL, (input,), (input._data,))
+
+
+def signbit(input):
+    input = as_tensor_arg(input)
+    return apply(SIGNBIT, (input,), (input._data,))
+
+
+for _fn in (isclose, isreal, signbit):
+    expose(_fn, formulas=False)
