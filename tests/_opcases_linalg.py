@@ -100,3 +100,11 @@ CASES += [
     Case("cross_dim", lambda L, x, y: L.cross(x, y, dim=1), ((2, 3), (2, 3))),
     Case("cross_method", lambda L, x, y: x.cross(y, dim=-1), ((3,), (3,))),
 ]
+
+CASES += [
+    Case("tensordot_2", lambda L, x, y: L.tensordot(x, y), ((3, 4, 5), (4, 5, 2))),
+    Case("tensordot_lists", lambda L, x, y: L.tensordot(x, y, dims=([1, 0], [0, 2])), ((4, 3, 2), (3, 5, 4))),
+    Case("tensordot_0_outer", lambda L, x, y: L.tensordot(x, y, dims=0), ((2, 3), (3,))),
+    Case("tensordot_vectors", lambda L, x, y: L.tensordot(x, y, dims=1), ((4,), (4,))),
+    Case("tensordot_one_pair", lambda L, x, y: L.tensordot(x, y, dims=([2], [1])), ((3, 4, 5), (2, 5))),
+]

@@ -9,7 +9,7 @@ from . import _backend
 from ._args import as_tensor_arg, check_broadcast
 from ._dispatch import apply
 from ._registry import defop, expose, array_op
-from .shape import unsqueeze
+from .shape import permute, reshape, unsqueeze
 
 _XP = _backend.NUMPY.xp      # forwards' `xp` by default; _backend.bind gives other libraries theirs
 
@@ -166,6 +166,47 @@ def mm(input, mat2):
     return matmul(a, b)
 
 
+def tensordot(a, b, dims=2, out=None):
+    """Contract a's dims with b's, as PyTorch: both permuted so the
+    contracted dimensions meet, viewed as matrices, multiplied, viewed back
+    (so the graph is PyTorch's: View, Mm, View, Permute)."""
+    a, b = as_tensor_arg(a), as_tensor_arg(b)
+    na, nb = a._data.ndim, b._data.ndim
+    if isinstance(dims, Tensor):
+        dims = dims.tolist()
+    if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        da, db = list(range(-dims, 0)), list(range(dims))     # (PyTorch counts a's from the end)
+    else:
+        da, db = dims
+        da = [da] if isinstance(da, int) else list(da)
+        db = [db] if isinstance(db, int) else list(db)
+        if len(da) != len(db):
+            raise RuntimeError("both dimension lists should have same length")
+    sa, sb = a._data.shape, b._data.shape
+    for i, j in zip(da, db):
+        if sa[i] != sb[j]:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size {sa[i]} "
+                               f"in dim {i} and second has size {sb[j]} in dim {j}")
+    da = [i % na for i in da] if na else da
+    db = [j % nb for j in db] if nb else db
+    free_a = [i for i in range(na) if i not in da]
+    free_b = [j for j in range(nb) if j not in db]
+    k = 1
+    for i in da:
+        k *= sa[i]
+    m = 1
+    for i in free_a:
+        m *= sa[i]
+    n = 1
+    for j in free_b:
+        n *= sb[j]
+    left = reshape(permute(a, tuple(free_a + da)), (m, k))
+    right = reshape(permute(b, tuple(db + free_b)), (k, n))
+    return reshape(matmul(left, right), tuple([sa[i] for i in free_a] + [sb[j] for j in free_b]))
+
+
 def mv(input, vec):
     a, b = as_tensor_arg(input), as_tensor_arg(vec)
     if a._data.ndim != 2 or b._data.ndim != 1:
@@ -200,6 +241,7 @@ ger = outer
 
 
 expose(matmul)
+expose(tensordot, method=False, formulas=False)
 for _fn, _names in ((dot, ("dot", "inner", "vdot")), (mm, ()), (mv, ()), (bmm, ()),
                     (outer, ("outer", "ger"))):
     expose(_fn, *_names, formulas=False)

@@ -902,6 +902,14 @@ def _nonzero(x, *, xp=_XP):
 NONZERO = defop("nonzero", _nonzero, quiet=False)
 
 
+def argwhere(input):
+    """The indices of the non-zero elements, one row each (nonzero(input))."""
+    return nonzero(input)
+
+
+expose(argwhere, formulas=False)
+
+
 def nonzero(input, *, as_tuple=False):
     input = as_tensor_arg(input)
     d = input._data
