@@ -2,5 +2,6 @@
 torch.nn.functional.  Each is the op defined in chainrule/ops/."""
 from ..ops.pointwise import relu, sigmoid, tanh
 from ..ops.reduce import softmax, log_softmax, logsumexp
+from ..ops.select import one_hot
 
-__all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "logsumexp"]
+__all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "logsumexp", "one_hot"]

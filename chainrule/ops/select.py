@@ -977,3 +977,29 @@ for _fn in (masked_select, take, take_along_dim):
     expose(_fn, formulas=False)
 for _fn in (meshgrid, tril_indices, triu_indices):
     expose(_fn, method=False, formulas=False)
+
+
+# --- one_hot (nn.functional) -------------------------------------------------------------------
+def _one_hot(x, num_classes, *, xp=_XP):
+    return (x[..., None] == xp.arange(num_classes)).astype(x.dtype)
+
+
+ONE_HOT = defop("one_hot", _one_hot, params=("num_classes",), quiet=False)   # no gradient
+
+
+def one_hot(tensor, num_classes=-1):
+    """torch.nn.functional.one_hot: int64 class indices to rows of 0s and a 1."""
+    tensor = as_tensor_arg(tensor)
+    d = tensor._data
+    if d.dtype != _dtypes.int64.np:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes == -1:
+        if not d.size:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(d.max()) + 1
+    if d.size:
+        if d.min() < 0:
+            raise RuntimeError("Class values must be non-negative.")
+        if d.max() >= num_classes:
+            raise RuntimeError("Class values must be smaller than num_classes.")
+    return apply(ONE_HOT, (tensor,), (d,), (num_classes,))
