@@ -249,6 +249,7 @@ NAMES = """
     argsort cumprod cumsum logaddexp
     repeat tile
     arctan2 copysign cross fmod hypot nan_to_num signbit
+    bincount histogram unique
 """.split()
 
 xp = types.ModuleType("strict_xp", "NumPy's function names on StrictArrays (tests/_strict_array.py).")

@@ -551,3 +551,136 @@ for _fn in (nansum, nanmean, count_nonzero):
 TensorOps.rcumsum = staticmethod(_rcumsum_tensor)
 TensorOps.lcse_tail = staticmethod(_weighted_tensor(LCSE_TAIL))
 TensorOps.lcse_head = staticmethod(_weighted_tensor(LCSE_HEAD))
+
+
+# --- unique, bincount, histc ------------------------------------------------------------------
+def _no_unique_derivative(F, g):
+    raise NotImplementedError("the derivative for '_unique2' is not implemented.")
+
+
+def _unique_values(x, sorted, *, xp=_XP):
+    return xp.unique(x.reshape(-1))
+
+
+def _unique_inverse(x, *, xp=_XP):
+    return xp.unique(x.reshape(-1), return_inverse=True)[1].reshape(x.shape).astype(_INT64)
+
+
+def _unique_counts(x, *, xp=_XP):
+    return xp.unique(x.reshape(-1), return_counts=True)[1].astype(_INT64)
+
+
+_INT64 = _dtypes.int64.np
+# Sorted unique values (PyTorch sorts on the CPU whether or not sorted= asks);
+# a gradient through them is PyTorch's error.
+UNIQUE = defop("unique", _unique_values, _no_unique_derivative, params=("sorted",),
+               node_name="Unique2Backward0", quiet=False)
+UNIQUE_INVERSE = defop("unique_inverse", _unique_inverse, quiet=False)
+UNIQUE_COUNTS = defop("unique_counts", _unique_counts, quiet=False)
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    input = as_tensor_arg(input)
+    if dim is not None:
+        raise NotImplementedError("chainrule: unique(dim=) is not implemented yet")
+    d = input._data
+    out = [apply(UNIQUE, (input,), (d,), (sorted,))]
+    if return_inverse:
+        out.append(apply(UNIQUE_INVERSE, (input,), (d,)))
+    if return_counts:
+        out.append(apply(UNIQUE_COUNTS, (input,), (d,)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def _run_starts(x, xp):
+    flat = x.reshape(-1)
+    return xp.concatenate([flat[:1] == flat[:1], flat[1:] != flat[:-1]]) if flat.size else \
+        flat.astype(bool)
+
+
+def _consecutive_values(x, *, xp=_XP):
+    return x.reshape(-1)[_run_starts(x, xp)]
+
+
+def _consecutive_inverse(x, *, xp=_XP):
+    return (xp.cumsum(_run_starts(x, xp)) - 1).reshape(x.shape).astype(_INT64)
+
+
+def _consecutive_counts(x, *, xp=_XP):
+    starts = xp.nonzero(_run_starts(x, xp))[0]
+    ends = xp.concatenate([starts[1:], xp.asarray([x.size], dtype=starts.dtype)])
+    return (ends - starts).astype(_INT64)
+
+
+UNIQUE_CONSECUTIVE = defop("unique_consecutive", _consecutive_values, quiet=False)
+CONSECUTIVE_INVERSE = defop("unique_consecutive_inverse", _consecutive_inverse, quiet=False)
+CONSECUTIVE_COUNTS = defop("unique_consecutive_counts", _consecutive_counts, quiet=False)
+
+
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    input = as_tensor_arg(input)
+    if dim is not None:
+        raise NotImplementedError("chainrule: unique_consecutive(dim=) is not implemented yet")
+    d = input._data
+    out = [apply(UNIQUE_CONSECUTIVE, (input,), (d,))]
+    if return_inverse:
+        out.append(apply(CONSECUTIVE_INVERSE, (input,), (d,)))
+    if return_counts:
+        out.append(apply(CONSECUTIVE_COUNTS, (input,), (d,)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def _bincount(x, weights, minlength, *, xp=_XP):
+    return xp.bincount(x, weights, minlength)
+
+
+BINCOUNT = defop("bincount", _bincount, params=("weights", "minlength"), quiet=False)
+
+
+def bincount(input, weights=None, minlength=0):
+    input = as_tensor_arg(input)
+    d = input._data
+    if d.dtype.kind not in "iub":
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{input.dtype.legacy}'")
+    if d.ndim != 1 or d.dtype.kind == "b" or (d.size and d.min() < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    w = None
+    if weights is not None:
+        weights = as_tensor_arg(weights)
+        w = weights._data
+        if w.dtype.kind not in "f":
+            w = w.astype(_dtypes.float64.np)       # integer weights count in double
+    out = apply(BINCOUNT, (input,), (d,), (w, minlength))
+    if w is not None and out._data.dtype != w.dtype:
+        out = out.to(_dtypes.FROM_NP[w.dtype])
+    return out
+
+
+def _histc(x, bins, lo, hi, *, xp=_XP):
+    counts, _ = xp.histogram(x, bins, (lo, hi))
+    return counts.astype(x.dtype)
+
+
+HISTC = defop("histc", _histc, params=("bins", "lo", "hi"), quiet=False)
+
+
+def histc(input, bins=100, min=0, max=0):
+    input = as_tensor_arg(input)
+    d = input._data
+    if d.dtype.kind not in "f":
+        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{input.dtype.legacy}'")
+    if bins <= 0:
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+    lo, hi = float(min), float(max)
+    if lo > hi:
+        raise RuntimeError("torch.histc: max must be larger than min")
+    if lo == hi:
+        if d.size:
+            lo, hi = float(d.min()), float(d.max())
+        if lo == hi:
+            lo, hi = lo - 1, hi + 1
+    return apply(HISTC, (input,), (d,), (bins, lo, hi))
+
+
+for _fn in (unique, unique_consecutive, bincount, histc):
+    expose(_fn, formulas=False)
