@@ -4,7 +4,8 @@ only.
 PyTorch gives inf and nan silently (1/0, log(0), overflow); NumPy warns
 ("divide by zero encountered in divide").  Setting `np.seterr` at import would
 change NumPy's behaviour in the user's own code, so instead every forward (at
-the dispatch point), every backward walk and the printer run under an
+the dispatch point), every plain backward walk (a create_graph one is made of
+ops, each quiet at the dispatch point) and the factories' casts run under an
 "ignore" error state that is undone as soon as they return.
 
 NumPy keeps its error state in a context variable.  The dispatch point runs
@@ -36,7 +37,7 @@ try:
 except (ImportError, AttributeError):        # pragma: no cover - other NumPy versions
     _VAR = None
 
-__all__ = ["quiet", "restore", "quietly", "quietly_fast", "retry_quietly", "silenced"]
+__all__ = ["quiet", "restore", "quietly", "quietly_fast", "retry_quietly"]
 
 if _VAR is not None:
     # C-level callables, no Python frame: the dispatch point calls them on every op.
@@ -86,18 +87,3 @@ def quietly(fn, *args):
         return quietly_fast(fn, *args)
     except RuntimeError as e:
         return retry_quietly(e, fn, *args)
-
-
-def silenced(fn):
-    """Decorator: fn runs under the quiet error state (for cold paths)."""
-    def wrapper(*args, **kwargs):
-        token = quiet()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            restore(token)
-    wrapper.__name__ = fn.__name__
-    wrapper.__qualname__ = fn.__qualname__
-    wrapper.__doc__ = fn.__doc__
-    wrapper.__wrapped__ = fn
-    return wrapper

@@ -13,7 +13,17 @@ def _dtype_arg(name, type):
     return type
 
 
-class finfo:
+class _Limits:
+    """What finfo and iinfo share: two are equal when they describe one dtype."""
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__ and self.dtype == other.dtype
+
+    def __hash__(self):
+        return hash((self.__class__.__name__, self.dtype))
+
+
+class finfo(_Limits):
     """The limits of a floating-point dtype (torch.finfo)."""
 
     def __init__(self, type=None):
@@ -30,12 +40,6 @@ class finfo:
         self.resolution = 10.0 ** -int(info.precision)
         self.dtype = dt.name
 
-    def __eq__(self, other):
-        return isinstance(other, finfo) and self.dtype == other.dtype
-
-    def __hash__(self):
-        return hash(("finfo", self.dtype))
-
     def __repr__(self):
         return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
                 f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, "
@@ -44,7 +48,7 @@ class finfo:
     __str__ = __repr__
 
 
-class iinfo:
+class iinfo(_Limits):
     """The limits of an integer dtype (torch.iinfo)."""
 
     def __init__(self, type):
@@ -59,12 +63,6 @@ class iinfo:
         self.max = int(info.max)
         self.min = int(info.min)
         self.dtype = dt.name
-
-    def __eq__(self, other):
-        return isinstance(other, iinfo) and self.dtype == other.dtype
-
-    def __hash__(self):
-        return hash(("iinfo", self.dtype))
 
     def __repr__(self):
         return f"iinfo(min={float(self.min):g}, max={float(self.max):g}, dtype={self.dtype})"

@@ -90,7 +90,7 @@ def unpack_dual(tensor, *, level=None):
 
 def push_tangent(node, inputs, out_tensor):
     """Give out_tensor the tangent J t of the op `node` recorded, from its
-    inputs' tangents (called by record() while a dual level is active)."""
+    inputs' tangents (called by the dispatch point while a dual level is active)."""
     tangents = [getattr(x, "_fw_tangent", None) if isinstance(x, Tensor) else None
                 for x in inputs]
     if all(t is None for t in tangents):

@@ -12,7 +12,7 @@ For each op the registry writes out two small functions:
     for a 150-op chain.
   * `_pick2`: for two-input ops, which saved values to keep given which
     inputs take part in the graph, as a function building the tuple
-    directly (record() runs it once per op).
+    directly (the dispatch point, apply(), runs it once per op).
 
 Behaviour is identical to the generic path; the op test suites run through
 both (see `generic_path`).  The source of every generated function is

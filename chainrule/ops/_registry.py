@@ -131,7 +131,7 @@ class Op:
         self.inputs = inputs
         self.params = params
         self.save_plan = node_cls._save_plan
-        # True when the node saves exactly its inputs, in order (record() then
+        # True when the node saves exactly its inputs, in order (apply() then
         # stores the inputs tuple as is).
         self.saves_inputs = bool(inputs) and self.save_plan == tuple(range(len(inputs)))
         self._variants = {node_cls.__name__: node_cls}

@@ -285,6 +285,16 @@ def _check_low_precision(name, d):
         raise NotImplementedError(f"\"lu_cpu\" not implemented for '{_legacy(d)}'")
 
 
+def _square_float_matrix(name, A):
+    """A and its array, checked as inv/det/slogdet check theirs (in PyTorch's order)."""
+    A = as_tensor_arg(A)
+    d = A._data
+    _check_square(name, d)
+    _check_float(name, d)
+    _check_low_precision(name, d)
+    return A, d
+
+
 def _check_square(name, d):
     if d.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
@@ -346,11 +356,7 @@ INV = defop("linalg_inv", _inv, _inv_grad, inputs=("A",), node_name="LinalgInvEx
 
 
 def inv(A):
-    A = as_tensor_arg(A)
-    d = A._data
-    _check_square("linalg.inv", d)
-    _check_float("linalg.inv", d)
-    _check_low_precision("linalg.inv", d)
+    A, d = _square_float_matrix("linalg.inv", A)
     return apply(INV, (A,), (d,))
 
 
@@ -378,11 +384,7 @@ DET = defop("linalg_det", lambda a, *, xp=_XP: xp.linalg.det(a), _det_grad,
 
 
 def det(A):
-    A = as_tensor_arg(A)
-    d = A._data
-    _check_square("linalg.det", d)
-    _check_float("linalg.det", d)
-    _check_low_precision("linalg.det", d)
+    A, d = _square_float_matrix("linalg.det", A)
     return apply(DET, (A,), (d,))
 
 
@@ -396,11 +398,7 @@ SLOGDET = defop("linalg_slogdet", lambda a, *, xp=_XP: xp.linalg.slogdet(a)[1],
 
 
 def _slogdet(A, name, fname="linalg.slogdet"):
-    A = as_tensor_arg(A)
-    d = A._data
-    _check_square(fname, d)
-    _check_float(fname, d)
-    _check_low_precision(fname, d)
+    A, d = _square_float_matrix(fname, A)
     return _reduce._return_type(name)(apply(SLOGDET_SIGN, (A,), (d,)),
                                       apply(SLOGDET, (A,), (d,)))
 

@@ -17,7 +17,8 @@ from .._factories import arange
 from .._views import mark_view
 from .._tensor import Tensor, layout_array as _layout
 from . import _backend
-from ._args import as_operand, as_tensor_arg, normalize_dim, normalize_dims, shape_args
+from ._args import (as_operand, as_tensor_arg, check_broadcast, normalize_dim, normalize_dims,
+                    shape_args)
 from ._dispatch import apply
 from ._registry import defop, expose, TensorOps
 from . import shape as S
@@ -394,17 +395,7 @@ def broadcast_tensors(*tensors):
     tensors = [as_tensor_arg(t) for t in tensors]
     shape = ()
     for t in tensors:
-        s = t._data.shape
-        n = max(len(shape), len(s))
-        a = (1,) * (n - len(shape)) + shape
-        b = (1,) * (n - len(s)) + s
-        out = []
-        for i, (p, q) in enumerate(zip(a, b)):
-            if p != q and p != 1 and q != 1:
-                raise RuntimeError(f"The size of tensor a ({p}) must match the size of tensor "
-                                   f"b ({q}) at non-singleton dimension {i}")
-            out.append(q if p == 1 else p)
-        shape = tuple(out)
+        shape = check_broadcast(shape, t._data.shape)
     return tuple(t if t._data.shape == shape else S.expand(t, shape) for t in tensors)
 
 
@@ -674,19 +665,6 @@ def index_select(input, dim, index):
     return _index_select(input, dim, i.reshape(-1))
 
 
-def _broadcast_pair(a, b):
-    n = max(len(a), len(b))
-    a = (1,) * (n - len(a)) + tuple(a)
-    b = (1,) * (n - len(b)) + tuple(b)
-    out = []
-    for i, (p, q) in enumerate(zip(a, b)):
-        if p != q and p != 1 and q != 1:
-            raise RuntimeError(f"The size of tensor a ({p}) must match the size of tensor b ({q}) "
-                               f"at non-singleton dimension {i}")
-        out.append(q if p == 1 else p)
-    return tuple(out)
-
-
 def _value_arg(value, name):
     """A fill value: a Python number, or a 0-d tensor (then the second grad_fn name)."""
     if isinstance(value, Tensor):
@@ -704,7 +682,7 @@ def masked_fill(input, mask, value):
         raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
                            f"{_dtype_name(m).lower()}")
     value, k = _value_arg(value, "masked_fill_")
-    shape = _broadcast_pair(m.shape, input._data.shape)
+    shape = check_broadcast(m.shape, input._data.shape)
     x = input if input._data.shape == shape else S.expand(input, shape)
     if m.shape != shape:
         m = S.expand(mask, shape)._data
@@ -716,7 +694,7 @@ def masked_select(input, mask):
     m = mask._data
     if m.dtype.kind != "b":
         raise RuntimeError("masked_select: expected BoolTensor for mask")
-    shape = _broadcast_pair(input._data.shape, m.shape)
+    shape = check_broadcast(input._data.shape, m.shape)
     x = input if input._data.shape == shape else S.expand(input, shape)
     if m.shape != shape:
         m = S.expand(mask, shape)._data
@@ -753,7 +731,7 @@ def take_along_dim(input, indices, dim=None):
     dim = normalize_dim(dim, d.ndim)
     a = d.shape[:dim] + (1,) + d.shape[dim + 1:]
     b = i.shape[:dim] + (1,) + i.shape[dim + 1:]
-    shape = _broadcast_pair(a, b)
+    shape = check_broadcast(a, b)
     ta = shape[:dim] + (d.shape[dim],) + shape[dim + 1:]
     tb = shape[:dim] + (i.shape[dim],) + shape[dim + 1:]
     x = input if d.shape == ta else S.expand(input, ta)
