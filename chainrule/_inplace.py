@@ -75,7 +75,7 @@ def apply(self, compute, others=()):
                 "either both inside the no_grad block (if you don't want the inplace to be "
                 "tracked) or both outside (if you want the inplace to be tracked).")
         check_leaf(self)
-        if recording and view is not None and self.__dict__.get("_multi_view") is not None:
+        if recording and view is not None and self._multi_view is not None:
             raise _multi_view_error(self)
     if not recording:
         result = compute(self)

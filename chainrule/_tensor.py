@@ -108,6 +108,7 @@ class Tensor:
     _storage_of = None        # the tensor detach() took this one's storage from
     _keeps_type = True        # ops on a subclass return that subclass (nn.Parameter: False)
     _constant_grad = False    # a create_graph gradient that has no graph (see _errors.no_grad_fn)
+    _multi_view = None        # set on the outputs of split/unbind/chunk (see _inplace.py)
 
     __array_priority__ = 1000      # NumPy defers to our reflected operators
 

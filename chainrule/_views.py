@@ -135,7 +135,7 @@ def mark_view(out, base, step):
     elif not _backend.backend_of(d).is_view(d):
         return out                    # (the array library's adapter knows)
     out._vbox = box_of(base)
-    if base.__dict__.get("_multi_view") is not None:
+    if base._multi_view is not None:
         out._multi_view = ()          # a view of one of several views (split, unbind...)
     parent = base._view_of
     if parent is None:
