@@ -11,6 +11,10 @@ with ``T = chainrule`` and ``T = torch`` on the same float64 inputs; we compare
 * first-order gradients through ``autograd.grad(out, leaves, W)``,
 * second-order gradients: ``autograd.grad(create_graph=True)`` then the grad of
   a weighted sum of the first grads (None and zeros count as equal there),
+* several roots at once: ``autograd.backward(roots, grads)`` and
+  ``autograd.grad(roots, leaves, grads)`` with the output and other
+  intermediates as roots, the output sometimes given twice (both gradients
+  count),
 * exceptions: same type and same first message line, at the same stage.
 
 Programs are generated with torch as the shape/value oracle, so generated lines
@@ -205,7 +209,43 @@ def run(lib, prog, mode):
                 gg = [None] * len(leaves)
             for n, g, x in zip(lnames, gg, leaves):
                 res.append((f"grad2[{n}]", ("ZERO_OR_NONE", np.zeros(tuple(x.shape)) if g is None else _np(g))))
+        elif mode == "roots":
+            names = _root_names(prog, ns)
+            roots = [ns[k] for k in names]
+            rgs = [lib.tensor(w, dtype=lib.float64) for w in _root_weights(prog, roots)]
+            try:
+                lib.autograd.backward(roots, rgs, retain_graph=True)
+            except Exception as e:  # noqa: BLE001
+                res.append((f"autograd.backward({names})", _exc("backward", e)))
+                return res
+            for n, x in zip(lnames, leaves):
+                res.append((f"roots {names}: {n}.grad", None if x.grad is None else _np(x.grad)))
+            try:
+                gs = lib.autograd.grad(roots, leaves, rgs, allow_unused=True)
+            except Exception as e:  # noqa: BLE001
+                res.append((f"autograd.grad({names})", _exc("grad", e)))
+                return res
+            for n, g in zip(lnames, gs):
+                res.append((f"roots {names}: grad[{n}]", None if g is None else _np(g)))
     return res
+
+
+def _root_names(prog, ns):
+    """The roots of the "roots" mode: the output, up to two other tensors that
+    require grad, and the output once more in half the programs."""
+    rng = np.random.default_rng([abs(prog.seed), 12])
+    others = [k for k in _tensors(ns) if ns[k].requires_grad and k != prog.out]
+    names = [prog.out]
+    if others:
+        names += [others[i] for i in rng.integers(len(others), size=int(rng.integers(3)))]
+    if rng.integers(2):
+        names.append(prog.out)
+    return names
+
+
+def _root_weights(prog, roots):
+    rng = np.random.default_rng([abs(prog.seed), 13])
+    return [np.round(rng.standard_normal(tuple(r.shape)), 4) for r in roots]
 
 
 def _same(a, b):
@@ -223,7 +263,7 @@ def _same(a, b):
 def compare(prog):
     """List of (mode, key, torch value, chainrule value) that differ."""
     diffs = []
-    for mode in ("backward", "grad", "grad2"):
+    for mode in ("backward", "grad", "grad2", "roots"):
         rt = run(torch, prog, mode)
         try:
             rc = run(chainrule, prog, mode)
@@ -273,13 +313,25 @@ def _grads_match_finite_differences(prog, dc, mode, eps=1e-6):
             warnings.simplefilter("ignore")
             for line in prog.lines:
                 exec(_compile(line), ns)
-        return float((_np(ns[prog.out]) * prog.W).sum())
+        if mode != "roots":
+            return float((_np(ns[prog.out]) * prog.W).sum())
+        roots = [ns[k] for k in names]
+        return float(sum((_np(r) * w).sum() for r, w in zip(roots, _root_weights(prog, roots))))
 
+    if mode == "roots":
+        ns = start(chainrule, prog)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for line in prog.lines:
+                exec(_compile(line), ns)
+        names = _root_names(prog, ns)
     base = [np.array(arr, dtype=np.float64) for _, arr, _ in prog.inputs]
     for i, (name, arr, rg) in enumerate(prog.inputs):
         if not rg:
             continue
-        key = {"backward": f"{name}.grad", "grad": f"grad[{name}]"}.get(mode, f"cg-grad[{name}]")
+        key = {"backward": f"{name}.grad", "grad": f"grad[{name}]",
+               "roots": f"roots {names}: {name}.grad" if mode == "roots" else None,
+               }.get(mode, f"cg-grad[{name}]")
         got = dc.get(key)
         numeric = np.zeros(np.shape(arr))
         for j in np.ndindex(numeric.shape):

@@ -23,8 +23,9 @@ def _target(t):
 def _count_dependencies(roots):
     """For every node reachable from `roots`: how many edges point at it."""
     deps = {}
-    stack = [r for r in roots if r._is_node]
-    root_set = set(stack)
+    # (each root once: a root given twice must not count its edges twice)
+    root_set = {r for r in roots if r._is_node}
+    stack = list(root_set)
     while stack:
         for e in stack.pop().edges:
             if e is None:

@@ -8,7 +8,15 @@ transform's input, or a user's tensor), so the result stays connected to the
 enclosing graph.  A backward pass records a graph (``create_graph=True``)
 only when the function's graph reaches a tensor from outside the call;
 results that depend on nothing outside are detached (``Scope.undo``).
+
+Grad mode, as in ``torch.func``: a transform ignores a ``no_grad`` around its
+call for its own differentiation (it differentiates under ``enable_grad``)
+but honours it for what encloses it: called with grad disabled, it connects
+to nothing outside (fresh leaves even for inputs that require grad, results
+detached), just as the enclosing level records nothing there.  A ``no_grad``
+inside ``func`` is honoured (that computation is constant to this level).
 """
+from .. import _grad_mode
 from .._tensor import Tensor
 from ._argnums import replace_args, slice_argnums
 from ._checks import assert_non_empty_tensor_output, split_aux
@@ -23,6 +31,9 @@ class Scope:
     def __init__(self):
         self.leaves = []        # kept alive so their ids stay unique
         self.ids = set()
+        # Whether the enclosing level records: read when the transform is
+        # called, before it enables grad for its own work.
+        self.outer_enabled = _grad_mode.is_grad_enabled()
 
     def add(self, t):
         self.leaves.append(t)
@@ -32,7 +43,7 @@ class Scope:
     def make_differentiable(self, x):
         if not isinstance(x, Tensor):
             raise ValueError(f"Thing passed to transform API must be Tensor, got {type(x)}")
-        if x.requires_grad:
+        if x.requires_grad and self.outer_enabled:
             # Stay connected to the enclosing graph (an outer transform or the
             # user's own autograd); the alias is where this level's gradient
             # is read.
@@ -42,6 +53,8 @@ class Scope:
     def reaches_outside(self, tensors):
         """Whether the graph of any of `tensors` reaches a leaf that requires
         grad and is not one of this scope's own leaves."""
+        if not self.outer_enabled:
+            return False
         stack = []
         for t in tensors:
             if not isinstance(t, Tensor) or not t.requires_grad:
