@@ -11,7 +11,7 @@ from ._dtypes import (dtype, float16, float32, float64, half, float, double, uin
                       set_default_dtype, promote_types)
 from ._tensor import Tensor, Size, device
 from ._grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
-from ._inference_mode import inference_mode, is_inference_mode_enabled
+from ._inference_mode import inference_mode, is_inference_mode_enabled, is_inference
 from .ops import _registry as _ops_registry, pointwise as _pw, reduce as _red, shape as _shp  # noqa: F401
 from .ops import linalg as _la, scans as _scans, select as _select  # noqa: F401
 from . import _methods  # noqa: F401  (attaches the generated methods to Tensor)
@@ -27,6 +27,10 @@ globals().update(_ops_registry.FUNCTIONS)
 from ._printing import set_printoptions, get_printoptions
 from . import _dtypes, autograd, nn, optim, func, utils, linalg, testing
 from ._typeinfo import finfo, iinfo
+
+# PyTorch's constants: plain Python floats, as torch.inf and the rest are.
+from math import inf, nan, pi, e  # noqa: E402
+newaxis = None
 
 
 def is_floating_point(input):

@@ -3,6 +3,8 @@
 Each keeps PyTorch's exact first line (code that catches or prints them sees
 the same text); a hint for learners may follow on a second line.
 """
+import sys
+import warnings
 
 FREED_GRAPH = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -82,3 +84,16 @@ def int_requires_grad(entry):
     if entry == "setter":
         return RuntimeError("only Tensors of floating point and complex dtype can require gradients")
     return RuntimeError("only Tensors of floating point dtype can require gradients")
+
+
+# Frames inside chainrule: its files, and the code it generates ("<chainrule ...>").
+_INSIDE = (__file__.rsplit("/", 1)[0].rsplit("\\", 1)[0], "<chainrule")
+
+
+def warn_at_caller(message, category=UserWarning):
+    """Warn as PyTorch does, pointing at the first frame outside chainrule
+    (however deep inside the library the warning is raised)."""
+    frame, level = sys._getframe(1), 2      # (stacklevel 2: warn_at_caller's caller)
+    while frame is not None and frame.f_code.co_filename.startswith(_INSIDE):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)

@@ -3,8 +3,9 @@
 `no_grad`, `enable_grad` and `set_grad_enabled` work as context managers and
 as decorators.
 """
-import functools
 import threading
+
+from ._mode_decorator import decorate
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
 
@@ -21,6 +22,10 @@ def is_grad_enabled():
     return STATE.enabled
 
 
+def _restore(enabled):
+    STATE.enabled = enabled
+
+
 class _GradModeContext:
     """Base: subclasses set `_target` (the mode inside the block)."""
     _target = True
@@ -34,18 +39,14 @@ class _GradModeContext:
         return False
 
     def __call__(self, fn):
-        # Decorator use: a fresh context per call, so recursion and threads are safe.
+        # Decorator use: a fresh switch per call, so recursion and threads are safe.
         target = self._target
 
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
+        def switch():
             prev = STATE.enabled
             STATE.enabled = target
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                STATE.enabled = prev
-        return wrapper
+            return lambda: _restore(prev)
+        return decorate(fn, switch)
 
     def clone(self):
         return type(self)()

@@ -15,7 +15,7 @@ view ops use this module; only the in-place driver changes tensors.
 import weakref
 
 from ._grad_mode import STATE
-from ._inplace_state import EPOCH
+from ._inplace_state import EPOCH, INFERENCE_USED
 from ._tensor import Tensor
 from .ops import _backend
 
@@ -135,6 +135,10 @@ def mark_view(out, base, step):
     elif not _backend.backend_of(d).is_view(d):
         return out                    # (the array library's adapter knows)
     out._vbox = box_of(base)
+    if INFERENCE_USED[0]:
+        # A view is an inference tensor exactly when what it views is one,
+        # whatever the mode it is made in.
+        out._inference = base._inference
     if base._multi_view is not None:
         out._multi_view = ()          # a view of one of several views (split, unbind...)
     parent = base._view_of

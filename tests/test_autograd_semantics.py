@@ -131,3 +131,207 @@ def test_transform_inside_no_grad_inside_transform():
         x = lib.tensor(2.0, dtype=lib.float64)
         return lib.func.grad(outer)(x), outer(x)
     both(scenario)
+
+
+# --- inference tensors ------------------------------------------------------------------------
+def _outcome(f):
+    try:
+        r = f()
+    except Exception as e:      # noqa: BLE001 - compared by type and first line
+        return ("raises", type(e).__name__, str(e).splitlines()[0])
+    return _state(r) if hasattr(r, "requires_grad") else r
+
+
+def test_inference_mode_false_inside_inference_mode():
+    def scenario(lib):
+        out = []
+        with lib.inference_mode():
+            w = lib.ones(2)
+            with lib.inference_mode(False):
+                out.append((lib.is_grad_enabled(), lib.is_inference_mode_enabled()))
+                v = lib.ones(2)
+                out.append((v.is_inference(), (v * w).is_inference()))
+                with lib.inference_mode():
+                    out.append((lib.is_grad_enabled(), lib.is_inference_mode_enabled()))
+                out.append((lib.is_grad_enabled(), lib.is_inference_mode_enabled()))
+            out.append((lib.is_grad_enabled(), lib.is_inference_mode_enabled()))
+        with lib.no_grad():
+            with lib.inference_mode(False):
+                out.append(lib.is_grad_enabled())
+        out.append((lib.is_grad_enabled(), lib.is_inference_mode_enabled()))
+        return out
+    both(scenario)
+
+
+def test_views_keep_the_kind_of_what_they_view():
+    def scenario(lib):
+        with lib.inference_mode():
+            w = lib.ones(2, 2)
+            n = lib.ones(2, 2)
+        n = lib.ones(2, 2)
+        with lib.inference_mode():
+            nv = n.view(4)                        # a view of a normal tensor: normal
+            made = (nv.is_inference(), n[0].is_inference(), (n + 1).is_inference(),
+                    n.t().is_inference())
+        return [made,
+                (lib.is_inference(w), w[0:1].is_inference(), w.view(4).is_inference(),
+                 w.t().is_inference(), (w * 2).is_inference(), w.clone().is_inference()),
+                _outcome(lambda: nv.add_(1)),                  # allowed outside: nv is normal
+                _outcome(lambda: lib.cat([w.view(4), n.view(4)]).is_inference()),
+                _outcome(lambda: lib.ones(2, 2).copy_(w)),
+                _outcome(lambda: lib.is_inference(3)),
+                # refused: views of an inference tensor (torch writes before it
+                # refuses, so nothing is compared after these)
+                _outcome(lambda: w.view(4).requires_grad_()),
+                _outcome(lambda: w.view(4).add_(1)),
+                _outcome(lambda: w[0].mul_(2))]
+    both(scenario)
+
+
+# --- grad-mode decorators on generators, classes, coroutines -------------------------------------
+def _modes(lib):
+    return (lib.is_grad_enabled(), lib.is_inference_mode_enabled())
+
+
+DECORATORS = {
+    "no_grad": lambda lib: lib.no_grad(),
+    "no_grad_bare": lambda lib: lib.no_grad,
+    "enable_grad": lambda lib: lib.enable_grad(),
+    "set_grad_enabled_false": lambda lib: lib.set_grad_enabled(False),
+    "inference_mode": lambda lib: lib.inference_mode(),
+    "inference_mode_bare": lambda lib: lib.inference_mode,
+    "inference_mode_false": lambda lib: lib.inference_mode(False),
+}
+
+
+@pytest.mark.parametrize("outer", ["plain", "no_grad"])
+@pytest.mark.parametrize("deco", sorted(DECORATORS))
+def test_decorated_generator_holds_the_mode_across_yields(deco, outer):
+    def scenario(lib):
+        @DECORATORS[deco](lib)
+        def gen(n):
+            got = []
+            for _ in range(n):
+                got.append(_modes(lib))
+                sent = yield _modes(lib)
+                got.append(sent)
+            try:
+                yield "before throw"
+            except KeyError:
+                got.append(("caught", _modes(lib)))
+            yield got
+            raise ValueError("done " + str(_modes(lib)))
+
+        def run():
+            out = []
+            g = gen(2)
+            out.append(next(g))
+            out.append(_modes(lib))                   # the caller's mode between steps
+            out.append(g.send("a"))
+            out.append(g.send("b"))
+            out.append(g.throw(KeyError("k")))
+            out.append(_modes(lib))
+            out.append(_outcome(lambda: next(g)))      # the ValueError, raised inside the mode
+            out.append(_modes(lib))
+            g2 = gen(1)
+            next(g2)
+            g2.close()                                 # GeneratorExit inside, mode restored
+            out.append(_modes(lib))
+            return out
+        if outer == "no_grad":
+            with lib.no_grad():
+                return run()
+        return run()
+    both(scenario)
+
+
+def test_decorated_function_restores_the_mode_after_an_exception():
+    def scenario(lib):
+        @lib.no_grad()
+        def bad():
+            raise ValueError("x")
+        return [_outcome(bad), _modes(lib)]
+    both(scenario)
+
+
+def test_decorated_coroutine_runs_under_the_callers_mode():
+    import asyncio
+
+    def scenario(lib):
+        @lib.no_grad()
+        async def co():
+            await asyncio.sleep(0)
+            return _modes(lib)
+        return asyncio.run(co())
+    both(scenario)
+
+
+def test_decorating_a_class_warns_and_constructs_under_the_mode():
+    import warnings
+
+    def scenario(lib):
+        with warnings.catch_warnings(record=True) as ws:
+            warnings.simplefilter("always")
+
+            @lib.no_grad()
+            class C:
+                def __init__(self):
+                    self.mode = _modes(lib)
+        return [(w.category.__name__, str(w.message)) for w in ws], C().mode, _modes(lib)
+    both(scenario)
+
+
+# --- small things a user meets ----------------------------------------------------------------
+def test_constants():
+    def scenario(lib):
+        return [lib.inf, repr(lib.nan), lib.pi, lib.e, lib.newaxis]
+    both(scenario)
+
+
+def test_numpy_under_no_grad_on_a_tensor_that_requires_grad():
+    def scenario(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        with lib.no_grad():
+            a = x.numpy()
+            b = np.asarray(x)
+        return [a.tolist(), b.tolist(), _outcome(lambda: x.numpy()),
+                _outcome(lambda: np.asarray(x))]
+    both(scenario)
+
+
+NESTED_LIST_INDICES = {
+    "lists": [[0, 1], [1, 2]],
+    "list_and_broadcast": [[[0, 1]], [[0], [2]]],
+    "ragged": [[0, 1], [1]],
+    "one_list": [[0, 1]],
+    "slice_inside": [slice(0, 2)],
+    "none_inside": [None],
+    "ellipsis_inside": [Ellipsis, 1],
+    "bool_list_inside": [[True, False, True]],
+    "flat_ints": [0, 2],
+    "thirty_two_lists": [[0]] * 32,
+    "thirty_one_lists": [[0]] * 31,
+}
+
+
+@pytest.mark.parametrize("key", sorted(NESTED_LIST_INDICES))
+def test_nested_list_indices_as_torch_reads_them(key):
+    import warnings
+
+    def scenario(lib):
+        idx = NESTED_LIST_INDICES[key]
+        x = lib.arange(12.0).reshape(3, 4).requires_grad_()
+        with warnings.catch_warnings(record=True) as ws:
+            warnings.simplefilter("always")
+            y = _outcome(lambda: x[idx])
+        out = [y, [str(w.message).split(" (Triggered")[0] for w in ws]]
+        if y[0] != "raises":
+            x[idx].sum().backward()
+            out.append(vals(x.grad).tolist())
+            z = lib.zeros(3, 4)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                z[idx] = 1.0
+            out.append(vals(z).tolist())
+        return out
+    both(scenario)

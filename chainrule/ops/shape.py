@@ -16,6 +16,7 @@ Backend `be` (scatter-add, strides and strided views), given as keywords
 (see _backend.bind).
 """
 from .. import _dtypes
+from .._errors import warn_at_caller
 from .._views import mark_view, inverse_permutation
 from .._tensor import Tensor, contiguous_strides as _contiguous_strides, layout_array as _layout
 from . import _backend
@@ -701,9 +702,31 @@ _UNSQUEEZE_IDX = GETITEM.variant("UnsqueezeBackward0")
 _ALIAS = GETITEM.variant("AliasBackward0")
 
 
+_SEQUENCE_AS_TUPLE = (
+    "Using a non-tuple sequence for multidimensional indexing is deprecated and will be "
+    "changed in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will "
+    "be interpreted as tensor index, x[torch.tensor(seq)], which will result either in an "
+    "error or a different result")
+
+
+def _indexes_several_dims(idx):
+    """Whether a list index means a tuple of indices, as PyTorch (and old
+    NumPy) decide: a list shorter than 32 that holds a tensor, a sequence, a
+    slice, an Ellipsis or None (x[[[0, 1], [1, 2]]] is x[[0, 1], [1, 2]])."""
+    if len(idx) >= 32:
+        return False
+    for i in idx:
+        if i is None or i is Ellipsis or isinstance(i, (Tensor, slice, list, tuple)):
+            return True
+    return False
+
+
 def _convert_index(idx, data):
     """Tensors and lists in an index become arrays (of the array library of
     `data`, the array indexed); the node stores the result."""
+    if idx.__class__ is list and _indexes_several_dims(idx):
+        warn_at_caller(_SEQUENCE_AS_TUPLE)
+        idx = tuple(idx)
     if not isinstance(idx, tuple):
         idx = (idx,)
     out = []
