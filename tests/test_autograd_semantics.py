@@ -335,3 +335,132 @@ def test_nested_list_indices_as_torch_reads_them(key):
             out.append(vals(z).tolist())
         return out
     both(scenario)
+
+
+# --- custom Functions: what backward receives, once_differentiable, mark_dirty ------------------
+def _fn_class(lib, forward, backward, name="Fn"):
+    return type(name, (lib.autograd.Function,), {"forward": staticmethod(forward),
+                                                  "backward": staticmethod(backward)})
+
+
+def _received(seen):
+    return [None if g is None else vals(g).tolist() for g in seen]
+
+
+def test_function_returning_a_non_tensor_gets_none_for_it():
+    def scenario(lib):
+        seen = []
+
+        def backward(ctx, g, g2):
+            seen.extend([g, g2])
+            return g * 2
+        Fn = _fn_class(lib, lambda ctx, a: (a * 2, 3), backward)
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y, n = Fn.apply(x)
+        y.sum().backward()
+        return n, x.grad, _received(seen)
+    both(scenario)
+
+
+@pytest.mark.parametrize("materialize", [True, False])
+@pytest.mark.parametrize("which", [0, 1])
+def test_function_materialize_grads_and_non_differentiable_outputs(materialize, which):
+    def scenario(lib):
+        seen = []
+
+        def forward(ctx, a):
+            ctx.set_materialize_grads(materialize)
+            c = a.detach() * 3
+            ctx.mark_non_differentiable(c)
+            return a * 2, c, a * 4
+
+        def backward(ctx, g, g2, g3):
+            seen.extend([g, g2, g3])
+            return sum(2 * t for t in (g, g3) if t is not None) if (g, g3) != (None, None) else None
+        Fn = _fn_class(lib, forward, backward)
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        outs = Fn.apply(x)
+        outs[(0, 2)[which]].sum().backward()
+        return x.grad, _received(seen), [o.requires_grad for o in outs]
+    both(scenario)
+
+
+def test_function_returning_an_input_that_does_not_require_grad():
+    def scenario(lib):
+        seen = []
+
+        def backward(ctx, g, g2):
+            seen.extend([g, g2])
+            return g * 2, g2
+        Fn = _fn_class(lib, lambda ctx, a, b: (a * 2, b), backward)
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        b = lib.tensor([5.0, 6.0])
+        y, bb = Fn.apply(x, b)
+        (y.sum() + bb.sum()).backward()
+        return x.grad, bb.requires_grad, bb is b, _received(seen)
+    both(scenario)
+
+
+@pytest.mark.parametrize("grad_output_requires_grad", [False, True])
+def test_once_differentiable_results_refuse_a_second_derivative(grad_output_requires_grad):
+    def scenario(lib):
+        modes = []
+
+        def forward(ctx, a):
+            ctx.save_for_backward(a)
+            return a * a
+
+        @lib.autograd.function.once_differentiable
+        def backward(ctx, g):
+            modes.append(lib.is_grad_enabled())
+            a, = ctx.saved_tensors
+            return 2 * a * g
+        Fn = _fn_class(lib, forward, backward)
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        v = lib.ones(2, requires_grad=grad_output_requires_grad)
+        g, = lib.autograd.grad(Fn.apply(x), x, v, create_graph=True)
+        out = [_state(g), g.grad_fn.name() if g.grad_fn is not None else None, modes]
+        if g.requires_grad:
+            out.append(_outcome(lambda: g.sum().backward()))
+        return out
+    both(scenario)
+
+
+def test_mark_dirty_on_a_tensor_that_is_not_returned():
+    def scenario(lib):
+        def forward(ctx, a, b):
+            b.add_(1)
+            ctx.mark_dirty(b)
+            return a * 2
+        Fn = _fn_class(lib, forward, lambda ctx, g: (g, None))
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        return _outcome(lambda: Fn.apply(x, lib.ones(2)))
+    both(scenario)
+
+
+def test_custom_function_node_names_and_repr():
+    def scenario(lib):
+        FooBar = _fn_class(lib, lambda ctx, a: a * 2, lambda ctx, g: g * 2, "FooBar")
+        y = FooBar.apply(lib.tensor([1.0], requires_grad=True))
+        r = repr(y.grad_fn)
+        return (type(y.grad_fn).__name__, y.grad_fn.name(), repr(y).split("grad_fn=")[1],
+                r.startswith("<") and r.split(".")[-1].startswith("FooBarBackward object at"))
+    both(scenario)
+
+
+HAS_AUX = {
+    "grad": lambda lib, f, x: lib.func.grad(lambda a: (f(a).sum(), AUX), has_aux=True)(x),
+    "grad_and_value": lambda lib, f, x: lib.func.grad_and_value(
+        lambda a: (f(a).sum(), AUX), has_aux=True)(x),
+    "vjp": lambda lib, f, x: lib.func.vjp(lambda a: (f(a), AUX), x, has_aux=True)[2],
+    "jacrev": lambda lib, f, x: lib.func.jacrev(lambda a: (f(a), AUX), has_aux=True)(x),
+    "jvp": lambda lib, f, x: lib.func.jvp(lambda a: (f(a), AUX), (x,), (x,), has_aux=True)[2],
+    "jacfwd": lambda lib, f, x: lib.func.jacfwd(lambda a: (f(a), AUX), has_aux=True)(x),
+}
+AUX = "a string"
+
+
+@pytest.mark.parametrize("transform", sorted(HAS_AUX))
+def test_has_aux_that_is_not_a_tensor_is_refused(transform):
+    raises_same(lambda lib: HAS_AUX[transform](lib, lambda a: a ** 2,
+                                               lib.tensor([1.0, 2.0], dtype=lib.float64)))

@@ -67,6 +67,11 @@ class BackwardCFunction(Node, FunctionCtx):
     _n_outputs = 1
     _output_ids = frozenset()
 
+    def __repr__(self):
+        # As PyTorch's (whose nodes of Python Functions are Python classes in
+        # torch.autograd.function): the module path, then the name.
+        return f"<chainrule.autograd.function.{type(self).__name__} object at {id(self):#x}>"
+
     @property
     def saved_tensors(self):
         if self.saved is None and self._had_saved:
@@ -92,7 +97,8 @@ class BackwardCFunction(Node, FunctionCtx):
         xp = None
         for k, go in enumerate(grads_out):
             if go is None:
-                if self.materialize_grads:
+                # (a non-Tensor output's gradient is None whatever materialize_grads says)
+                if self.materialize_grads and out_meta[k][1] is not None:
                     shape, dtype = out_meta[k]
                     if xp is None:
                         xp = _namespace_of(grads_out)
@@ -248,6 +254,11 @@ class Function(metaclass=FunctionMeta):
             _FW_ACTIVE[0] = forward_mode
         recording = STATE.enabled and any(ctx.needs_input_grad)
         outputs = output if isinstance(output, tuple) else (output,)
+        if ctx._dirty and not ctx._dirty <= {id(o) for o in outputs}:
+            raise RuntimeError(
+                "Some elements marked as dirty during the forward method were not returned as "
+                "output. The inputs that are modified inplace must all be outputs of the "
+                "Function.")
         if _FW_ACTIVE[0]:
             _push_custom_tangents(cls, ctx, args, outputs)
         if not recording:
@@ -324,11 +335,40 @@ def _push_custom_tangents(cls, ctx, args, outputs):
             forward_ad._LEVEL["duals"].append(o)
 
 
+_ONCE_ERROR = "trying to differentiate twice a function that was marked with @once_differentiable"
+
+
+class Error(Node):
+    """PyTorch's DelayedError node: a once_differentiable backward asked for
+    a graph (create_graph with a gradient that requires grad) gives results
+    that require grad through this node, so that differentiating them again
+    fails with a clear error instead of giving a silent zero."""
+
+    def apply_formulas(self, g, create_graph, needed=None):
+        raise RuntimeError(_ONCE_ERROR)
+
+
+def _delayed_error(t):
+    if not isinstance(t, Tensor):
+        return t
+    node = Error()
+    node.edges, node.meta, node.params, node.saved = [None], [None], (), None
+    out = Tensor._make(t._data)
+    out._grad_fn = node
+    out._requires_grad = True
+    return out
+
+
 def once_differentiable(fn):
     """The wrapped backward runs without recording: its result cannot be
-    differentiated again."""
+    differentiated again (trying to raises, as in PyTorch)."""
     @functools.wraps(fn)
     def wrapper(ctx, *args):
         with no_grad():
-            return fn(ctx, *args)
+            result = fn(ctx, *args)
+        if not (STATE.enabled and any(isinstance(a, Tensor) and a._requires_grad for a in args)):
+            return result
+        if isinstance(result, tuple):
+            return tuple(_delayed_error(r) for r in result)
+        return _delayed_error(result)
     return wrapper

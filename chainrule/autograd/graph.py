@@ -63,7 +63,7 @@ class Node:
         n = type(self).__name__
         # Nodes PyTorch writes by hand in C++ report their namespace.
         return "torch::autograd::" + n if n in ("CopySlices", "CopyBackwards",
-                                                 "AccumulateGrad") else n
+                                                 "AccumulateGrad", "Error") else n
 
     @property
     def next_functions(self):

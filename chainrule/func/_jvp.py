@@ -13,7 +13,7 @@ from ..autograd._jacobian_products import Linearization, fill_zeros, forward_jvp
 from ._argnums import replace_args, slice_argnums
 from ._checks import (JVP_STR, assert_non_empty_list_of_tensors, assert_non_empty_tensor_output,
                       check_tangent_sizes, split_aux)
-from ._pytree import tree_flatten, tree_unflatten
+from ._pytree import tree_flatten, tree_map, tree_unflatten
 from ._scope import REVERSE_CALLS, Scope, evaluate
 
 __all__ = ["jvp", "Jvp", "ForwardJvp"]
@@ -77,6 +77,8 @@ class ForwardJvp:
             new = (dual_tree,) if isinstance(self.argnums, int) else dual_tree
             args = replace_args(self.primals, new, self.argnums)
         out, aux = split_aux(self.func(*args), self.has_aux, JVP_STR)
+        if self.has_aux:
+            aux = tree_map(self.scope.undo_aux, aux)     # tensors only, as torch.func's
         flat_out, out_spec = tree_flatten(out)
         assert_non_empty_tensor_output(flat_out, JVP_STR)
         return flat_out, (out_spec, aux)
