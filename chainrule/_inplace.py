@@ -10,7 +10,9 @@ both get correct gradients.
 """
 from ._dtypes import FROM_NP
 from ._grad_mode import STATE
+from ._inplace_state import FW_ACTIVE
 from ._tensor import Tensor
+from . import _inplace_tangents as tangents
 from ._views import bump, inverse_permutation
 from .ops import _backend, shape as S
 
@@ -67,9 +69,13 @@ def apply(self, compute, others=()):
                           (view is not None and view[0]._requires_grad) or
                           any(isinstance(o, Tensor) and o._requires_grad for o in others))
     if grad:
-        if recording and view is not None and getattr(self, "_view_no_grad", False):
+        no_grad_view = self._view_no_grad
+        if recording and view is not None and no_grad_view:
+            what = ("A view was created" if no_grad_view is True else
+                    f"Output 0 of {_short_name(self._grad_fn)} is a view of a view which was "
+                    "created")
             raise RuntimeError(
-                "A view was created in no_grad mode and is being modified inplace with grad "
+                f"{what} in no_grad mode and is being modified inplace with grad "
                 "mode enabled. Given that this use case is ambiguous and error-prone, it is "
                 "forbidden. You can clarify your code by moving both the view and the inplace "
                 "either both inside the no_grad block (if you don't want the inplace to be "
@@ -77,15 +83,23 @@ def apply(self, compute, others=()):
         check_leaf(self)
         if recording and view is not None and self._multi_view is not None:
             raise _multi_view_error(self)
+    fw = FW_ACTIVE[0]
     if not recording:
         result = compute(self)
         _store(self, result._data)
         bump(self)
+        if fw:
+            if view is None:
+                tangents.after_change(self, result._fw_tangent, _apply_step, _write_back)
+            else:
+                tangents.after_change(view[0], result._fw_tangent, _apply_step, _write_back, self)
         return self
     if view is None:
         # The old value, sharing storage for now: copied below only if the new
         # node saved it (the write that follows would change it).
         old = Tensor._make(self._data, self._requires_grad, self._grad_fn)
+        if fw:
+            tangents.snapshot_tangent(old, self)
         result = compute(old)
         node = result._grad_fn
         if node is not None and node.saved and any(v is old for v in node.saved):
@@ -95,6 +109,8 @@ def apply(self, compute, others=()):
         _rebase(self, result._grad_fn)
         _adopt_output(result, self)
         _refresh_views(self, None)
+        if fw:
+            tangents.after_change(self, result._fw_tangent, _apply_step, _write_back)
         return self
     # A view: recompute the chain base -> view on a snapshot of the base, apply
     # the op there, write the result back step by step, and rebase both.
@@ -104,7 +120,8 @@ def apply(self, compute, others=()):
     levels = [_snapshot(base)]
     for step in steps:
         levels.append(_apply_step(levels[-1], step))
-    new = compute(levels[-1])
+    new = compute(tangents.snapshot_tangent(levels[-1], self) if fw else levels[-1])
+    region_tangent = new._fw_tangent
     for k in range(len(steps) - 1, 0, -1):
         new = _write_back(levels[k], steps[k], new)
     # The last write lands in the base itself: PyTorch's CopySlices node.
@@ -113,7 +130,15 @@ def apply(self, compute, others=()):
     bump(self)
     _rebase(base, new._grad_fn)
     _refresh_views(base, None)
+    if fw:
+        tangents.after_change(base, region_tangent, _apply_step, _write_back, self)
     return self
+
+
+def _short_name(node):
+    """A node's name as PyTorch's view messages give it: SliceBackward0 -> Slice."""
+    name = type(node).__name__ if node is not None else ""
+    return name[:name.rfind("Backward")] if "Backward" in name else name
 
 
 def _multi_view_error(t):

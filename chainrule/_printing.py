@@ -259,7 +259,7 @@ def _append_suffixes(text, suffixes, indent):
 
 
 def tensor_repr(data, *, dtype_name, is_default_float, requires_grad=False,
-                grad_fn_name=None, prefix="tensor("):
+                grad_fn_name=None, prefix="tensor(", tangent=None):
     """PyTorch's repr of a tensor holding `data` (a NumPy array: the Tensor
     converts other array libraries' data with _backend.to_numpy; a CuPy-like
     array, with .get(), is copied to the host here too).
@@ -298,5 +298,8 @@ def tensor_repr(data, *, dtype_name, is_default_float, requires_grad=False,
         suffixes.append(f"grad_fn=<{grad_fn_name}>")
     elif requires_grad:
         suffixes.append("requires_grad=True")
+    if tangent is not None:
+        # A forward-mode tangent, as PyTorch prints it (a 0-d one as a number).
+        suffixes.append("tangent={}".format(tangent))
 
     return _append_suffixes(prefix + body, suffixes, indent)

@@ -109,6 +109,7 @@ class Tensor:
     _keeps_type = True        # ops on a subclass return that subclass (nn.Parameter: False)
     _constant_grad = False    # a create_graph gradient that has no graph (see _errors.no_grad_fn)
     _multi_view = None        # set on the outputs of split/unbind/chunk (see _inplace.py)
+    _view_no_grad = False     # a view made in no_grad mode (True), or a view of one (see _views.py)
 
     __array_priority__ = 1000      # NumPy defers to our reflected operators
 
@@ -450,7 +451,8 @@ class Tensor:
         return tensor_repr(_to_numpy(self._data), dtype_name=self.dtype.name,
                            is_default_float=self.dtype is _dtypes.get_default_dtype(),
                            requires_grad=self._requires_grad,
-                           grad_fn_name=None if fn is None else type(fn).__name__)
+                           grad_fn_name=None if fn is None else type(fn).__name__,
+                           tangent=self._fw_tangent)
 
     __str__ = __repr__
 

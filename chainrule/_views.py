@@ -147,6 +147,8 @@ def mark_view(out, base, step):
     else:
         root, steps = parent[0], parent[1] + (step,)
     out._view_of = (root, steps)
+    if base._view_no_grad and STATE.enabled:
+        out._view_no_grad = "of a view"  # (PyTorch names this case in its message)
     if not STATE.enabled:
         out._view_no_grad = True
         if base._requires_grad:          # as PyTorch: such a view still says it requires grad

@@ -464,3 +464,200 @@ AUX = "a string"
 def test_has_aux_that_is_not_a_tensor_is_refused(transform):
     raises_same(lambda lib: HAS_AUX[transform](lib, lambda a: a ** 2,
                                                lib.tensor([1.0, 2.0], dtype=lib.float64)))
+
+
+# --- in-place on views made in no_grad mode, and on views of them -----------------------------
+def _no_grad_view_programs():
+    def leaf_view_of_no_grad_view(lib, x, y):
+        with lib.no_grad():
+            v = x[1:]
+        return v[1:]
+
+    def nonleaf_view_of_no_grad_view(lib, x, y):
+        with lib.no_grad():
+            v = y[1:]
+        return v[1:]
+
+    def no_grad_view_of_view(lib, x, y):
+        v = y[1:]
+        with lib.no_grad():
+            return v[1:]
+
+    def no_grad_view_of_no_grad_view(lib, x, y):
+        with lib.no_grad():
+            return y[1:][1:]
+
+    def view_of_view_of_no_grad_view(lib, x, y):
+        with lib.no_grad():
+            v = y[1:]
+        return v[1:][:1]
+
+    def view_of_detached(lib, x, y):
+        return y.detach()[1:][1:]
+    return {f.__name__: f for f in (leaf_view_of_no_grad_view, nonleaf_view_of_no_grad_view,
+                                    no_grad_view_of_view, no_grad_view_of_no_grad_view,
+                                    view_of_view_of_no_grad_view, view_of_detached)}
+
+
+NO_GRAD_VIEWS = _no_grad_view_programs()
+
+
+@pytest.mark.parametrize("in_no_grad", [False, True])
+@pytest.mark.parametrize("program", sorted(NO_GRAD_VIEWS))
+def test_inplace_on_views_of_no_grad_views(program, in_no_grad):
+    def scenario(lib):
+        x = lib.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+        y = x * 1
+        w = NO_GRAD_VIEWS[program](lib, x, y)
+
+        def change():
+            if in_no_grad:
+                with lib.no_grad():
+                    w.mul_(2)
+            else:
+                w.mul_(2)
+            y.sum().backward()
+            return w.requires_grad, vals(y).tolist(), x.grad
+        return _outcome(change)
+    both(scenario)
+
+
+# --- forward-mode tangents through in-place changes ------------------------------------------------
+def _fw_programs():
+    def mul_(lib, x):
+        y = x * 1
+        y.mul_(2)
+        return (y,)
+
+    def mul_on_view(lib, x):
+        y = x * 1
+        v = y[1:]
+        v.mul_(2)
+        return (y, v)
+
+    def setitem_into_constant(lib, x):
+        y = lib.zeros(3, dtype=lib.float64)
+        y[1:] = x[:2]
+        return (y,)
+
+    def copy_into_view_of_constant(lib, x):
+        y = lib.zeros(3, dtype=lib.float64)
+        v = y[1:]
+        v.copy_(x[:2])
+        return (y, v)
+
+    def view_made_in_no_grad(lib, x):
+        y = x * 1
+        with lib.no_grad():
+            v = y[1:]
+        v.mul_(3)
+        return (y, v)
+
+    def view_of_detached(lib, x):
+        y = x * 1
+        v = y.detach()[1:]
+        v.mul_(3)
+        return (y, v)
+
+    def add_into_constant(lib, x):
+        y = lib.zeros(3, dtype=lib.float64)
+        y.add_(x)
+        return (y,)
+
+    def setitem_constant(lib, x):
+        y = x.clone()
+        y[0] = 5.0
+        return (y,)
+
+    def base_changed_views_follow(lib, x):
+        y = x * 2
+        v = y.view(3)
+        w = y[:2]
+        y.add_(x)
+        return (y, v, w)
+
+    def base_mul_by_dual(lib, x):
+        y = x * 2
+        v = y[:2]
+        y.mul_(x)
+        return (y, v)
+
+    def transposed_view_of_constant(lib, x):
+        y = lib.ones(3, dtype=lib.float64)
+        v = y.t()
+        v.mul_(x)
+        return (y, v)
+
+    def view_of_view_then_base(lib, x):
+        y = lib.zeros(2, 3, dtype=lib.float64)
+        v = y[1]
+        w = v[1:]
+        w.copy_(x[:2])
+        y.mul_(2)
+        return (y, v, w)
+
+    def fill_(lib, x):
+        y = x * 1
+        y.fill_(2.0)
+        return (y,)
+
+    def change_the_dual_itself(lib, x):
+        x.mul_(2)
+        v = x[1:]
+        v.add_(1)
+        return (x, v)
+
+    def change_under_no_grad(lib, x):
+        y = x * 1
+        with lib.no_grad():
+            y.mul_(4)
+            y[0] = 1.0
+        return (y,)
+    return {f.__name__: f for f in (
+        mul_, mul_on_view, setitem_into_constant, copy_into_view_of_constant,
+        view_made_in_no_grad, view_of_detached, add_into_constant, setitem_constant,
+        base_changed_views_follow, base_mul_by_dual, transposed_view_of_constant,
+        view_of_view_then_base, fill_, change_the_dual_itself, change_under_no_grad)}
+
+
+FW_INPLACE = _fw_programs()
+
+
+@pytest.mark.parametrize("program", sorted(FW_INPLACE))
+def test_forward_mode_tangents_through_inplace_changes(program):
+    def scenario(lib):
+        fw = lib.autograd.forward_ad
+        with fw.dual_level():
+            p = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64)
+            x = fw.make_dual(p, lib.tensor([1.0, 10.0, 100.0], dtype=lib.float64))
+            outs = FW_INPLACE[program](lib, x)
+            return ([(vals(o).tolist(), fw.unpack_dual(o).tangent) for o in outs],
+                    fw.unpack_dual(x).tangent, fw.unpack_dual(p).tangent)
+    both(scenario)
+
+
+def test_dual_tangent_is_its_own_and_primal_changes_leave_it():
+    def scenario(lib):
+        fw = lib.autograd.forward_ad
+        with fw.dual_level():
+            q = lib.tensor([1.0, 2.0], dtype=lib.float64)
+            x = fw.make_dual(q, lib.tensor([1.0, 10.0], dtype=lib.float64))
+            q.mul_(3)                      # the dual's value changes (shared storage), not its tangent
+            r = lib.tensor([1.0, 2.0], dtype=lib.float64)
+            r.add_(x)
+            return [vals(x).tolist(), fw.unpack_dual(x).tangent, fw.unpack_dual(q).tangent,
+                    fw.unpack_dual(r).tangent]
+    both(scenario)
+
+
+def test_dual_tensors_print_their_tangent():
+    def scenario(lib):
+        fw = lib.autograd.forward_ad
+        with fw.dual_level():
+            x = fw.make_dual(lib.tensor([1.0, 2.0]), lib.ones(2))
+            y = fw.make_dual(lib.tensor([1.0, 2.0], requires_grad=True), lib.ones(2))
+            z = fw.make_dual(lib.tensor(1.5, dtype=lib.float64), lib.tensor(2.0, dtype=lib.float64))
+            long = fw.make_dual(lib.arange(30.0), lib.arange(30.0))
+            shown = [repr(x), repr(x * 2), repr(y), str(z), repr(long)]
+        return shown + [repr(x)]           # the level has closed: no tangent
+    both(scenario)

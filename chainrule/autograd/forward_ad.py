@@ -75,6 +75,15 @@ def make_dual(tensor, tangent, *, level=None):
                            f"size {list(tensor.shape)} while the given forward gradient is of "
                            f"size {list(tangent.shape)}.")
     dual = tensor.view_as(tensor)
+    if not tensor._requires_grad and dual._view_of is not None:
+        # As in PyTorch, the dual's tangent is its own: in-place changes through
+        # the dual (or views of it) do not give the primal a tangent.  It stays
+        # a view of the primal's storage (one version counter); only the view
+        # bookkeeping, which is there for the graph and tangents, ends here.
+        # (Where the primal requires grad the view stays, for PyTorch's
+        # in-place errors on views of leaves.)  The primal's set of live views
+        # may still hold the dual: refreshes skip views whose _view_of is None.
+        dual._view_of = None
     dual._fw_tangent = tangent if tangent.dtype is tensor.dtype else tangent.to(tensor.dtype)
     _LEVEL["duals"].append(dual)
     return dual
