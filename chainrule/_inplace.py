@@ -55,6 +55,17 @@ def check_leaf(self):
                            "in-place operation.")
 
 
+def check_dirty(t):
+    """PyTorch's checks on a tensor a custom Function marked dirty (changed in
+    place) while recording; they run after its forward, as in PyTorch."""
+    if t._grad_fn is None and t._requires_grad:      # a leaf, or a view made in no_grad
+        raise RuntimeError("a leaf Variable that requires grad has been used in an in-place "
+                           "operation.")
+    check_leaf(t)
+    if t._view_of is not None and t._multi_view is not None:
+        raise _multi_view_error(t)
+
+
 def apply(self, compute, others=()):
     """Run `compute(old_self)` (an out-of-place op returning a Tensor) as an
     in-place change of `self`."""
@@ -69,6 +80,9 @@ def apply(self, compute, others=()):
                           (view is not None and view[0]._requires_grad) or
                           any(isinstance(o, Tensor) and o._requires_grad for o in others))
     if grad:
+        if recording and self._custom_fn_view is not None:
+            k, name = self._custom_fn_view
+            raise _custom_view_error(k, name or _short_name(self._grad_fn))
         no_grad_view = self._view_no_grad
         if recording and view is not None and no_grad_view:
             what = ("A view was created" if no_grad_view is True else
@@ -112,11 +126,18 @@ def apply(self, compute, others=()):
         if fw:
             tangents.after_change(self, result._fw_tangent, _apply_step, _write_back)
         return self
-    # A view: recompute the chain base -> view on a snapshot of the base, apply
-    # the op there, write the result back step by step, and rebase both.
     if self._data.size and not _backend.is_writeable(self._data):
         raise _overlap_error()            # an expanded view: elements repeat
-    base, steps = view
+    change_view(self, compute, fw)
+    return self
+
+
+def change_view(self, compute, fw=False, bump_version=True):
+    """The recorded in-place change of the view `self` (also a custom
+    Function's, marked dirty: its forward has written already and bumped the
+    version): recompute the chain base -> view on a snapshot of the base,
+    apply the op there, write the result back step by step, and rebase both."""
+    base, steps = self._view_of
     levels = [_snapshot(base)]
     for step in steps:
         levels.append(_apply_step(levels[-1], step))
@@ -127,12 +148,21 @@ def apply(self, compute, others=()):
     # The last write lands in the base itself: PyTorch's CopySlices node.
     new = _write_back(levels[0], steps[0], new, final=True)
     _store(base, new._data)
-    bump(self)
+    if bump_version:
+        bump(self)
     _rebase(base, new._grad_fn)
     _refresh_views(base, None)
     if fw:
         tangents.after_change(base, region_tangent, _apply_step, _write_back, self)
-    return self
+
+
+def _custom_view_error(k, name):
+    return RuntimeError(
+        f"Output {k} of {name} is a view and is being modified inplace. This view was created "
+        "inside a custom Function (or because an input was returned as-is) and the autograd "
+        "logic to handle view+inplace would override the custom backward associated with the "
+        "custom Function, leading to incorrect gradients. This behavior is forbidden. You can "
+        "fix this by cloning the output of the custom Function.")
 
 
 def _short_name(node):

@@ -110,6 +110,7 @@ class Tensor:
     _constant_grad = False    # a create_graph gradient that has no graph (see _errors.no_grad_fn)
     _multi_view = None        # set on the outputs of split/unbind/chunk (see _inplace.py)
     _view_no_grad = False     # a view made in no_grad mode (True), or a view of one (see _views.py)
+    _custom_fn_view = None    # (k, Function name): output k of a custom Function that is a view
 
     __array_priority__ = 1000      # NumPy defers to our reflected operators
 

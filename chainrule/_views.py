@@ -139,6 +139,8 @@ def mark_view(out, base, step):
         # A view is an inference tensor exactly when what it views is one,
         # whatever the mode it is made in.
         out._inference = base._inference
+    if base._custom_fn_view is not None:
+        out._custom_fn_view = (0, None)   # (named after its own node, as PyTorch does)
     if base._multi_view is not None:
         out._multi_view = ()          # a view of one of several views (split, unbind...)
     parent = base._view_of

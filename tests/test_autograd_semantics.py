@@ -661,3 +661,54 @@ def test_dual_tensors_print_their_tangent():
             shown = [repr(x), repr(x * 2), repr(y), str(z), repr(long)]
         return shown + [repr(x)]           # the level has closed: no tangent
     both(scenario)
+
+
+# --- custom Functions and views: changed in place inside, returned, changed after ----------------
+def _mul_view_fn(lib):
+    def forward(ctx, a):
+        a.mul_(2)
+        ctx.mark_dirty(a)
+        return a
+    return _fn_class(lib, forward, lambda ctx, g: g * 2, "MulView")
+
+
+def test_function_changing_an_input_view_in_place_rebases_the_base():
+    def scenario(lib):
+        x = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64, requires_grad=True)
+        y = x * 1
+        v = y[1:]
+        out = _mul_view_fn(lib).apply(v)
+        names = (out is v, type(out.grad_fn).__name__, y.grad_fn.name(), v._version)
+        (y * lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64)).sum().backward()
+        return names, vals(y).tolist(), x.grad
+    both(scenario)
+
+
+@pytest.mark.parametrize("use", ["base", "view_times_base"])
+def test_gradcheck_through_a_function_changing_a_view_in_place(use):
+    def scenario(lib):
+        MulView = _mul_view_fn(lib)
+
+        def f(x):
+            y = x * 1
+            v = y[1:]
+            o = MulView.apply(v)
+            return y if use == "base" else o * y[1:]
+        x = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64, requires_grad=True)
+        return (lib.autograd.gradcheck(f, (x,)), lib.autograd.gradgradcheck(f, (x,)))
+    assert both(scenario) == (True, True)
+
+
+@pytest.mark.parametrize("how", ["view_of_input", "input_as_is", "view_of_output_view"])
+def test_inplace_on_a_view_a_function_returned_is_refused(how):
+    def scenario(lib):
+        if how == "input_as_is":
+            Fn = _fn_class(lib, lambda ctx, a: a, lambda ctx, g: g, "ReturnsInput")
+        else:
+            Fn = _fn_class(lib, lambda ctx, a: a[1:], lambda ctx, g: lib.cat(
+                [lib.zeros(1, dtype=g.dtype), g]), "ReturnsView")
+        x = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64, requires_grad=True)
+        o = Fn.apply(x * 1)
+        target = o[:1] if how == "view_of_output_view" else o
+        return _outcome(lambda: target.mul_(2))
+    both(scenario)

@@ -282,29 +282,49 @@ class Function(metaclass=FunctionMeta):
         ctx._n_outputs = len(outputs)
         ctx._out_meta = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else ((), None)
                          for o in outputs]
+        if ctx._dirty:
+            from .. import _inplace    # (cycle: _inplace imports the ops, which import autograd)
+            for o in outputs:
+                if id(o) in ctx._dirty:
+                    _inplace.check_dirty(o)
         input_ids = {id(a) for a in args if isinstance(a, Tensor)}
+        name = cls.__name__
         new = []
         for k, o in enumerate(outputs):
             if not isinstance(o, Tensor):
                 new.append(o)
                 continue
-            if id(o) in ctx._dirty:
+            dirty = id(o) in ctx._dirty
+            if dirty:
                 bump(o)                              # changed in place by forward
             elif id(o) in input_ids:
                 o = Tensor._make(o._data)            # an input returned as is: a new alias
+                o._custom_fn_view = (k, name)        # (PyTorch counts it a view of the input)
+            elif o._view_of is not None:
+                # A view made inside forward: the view+inplace logic would bypass
+                # the Function's backward, so PyTorch refuses in-place changes to it.
+                o._custom_fn_view = (k, name)
             if id(outputs[k]) in ctx._non_differentiable:
                 new.append(o)
                 continue
             if ctx._n_outputs == 1:
-                o._grad_fn = ctx
+                node = ctx
             else:
-                sel = _OutputSelector()
-                sel.edges = [ctx]
-                sel.meta = [None]
-                sel.params = (k, ctx._n_outputs)
-                sel.saved = None
-                o._grad_fn = sel
-            o._requires_grad = True
+                node = _OutputSelector()
+                node.edges = [ctx]
+                node.meta = [None]
+                node.params = (k, ctx._n_outputs)
+                node.saved = None
+            if dirty and o._view_of is not None:
+                # An input view changed in place: as for any in-place change
+                # through a view, its base is rebased (CopySlices over this
+                # node) and the view's history regenerated from the base's.
+                from .. import _inplace    # (cycle: _inplace imports the ops, which import autograd)
+                _inplace.change_view(o, lambda old, node=node: Tensor._make(o._data, True, node),
+                                     bump_version=False)
+            else:
+                o._grad_fn = node
+                o._requires_grad = True
             new.append(o)
         return tuple(new) if isinstance(output, tuple) else new[0]
 
