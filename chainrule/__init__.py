@@ -20,7 +20,8 @@ from ._factories import (tensor, as_tensor, from_numpy, arange, zeros, ones, ful
                          manual_seed, seed, initial_seed, zeros_like, ones_like, full_like,
                          empty_like, rand_like, randn_like, randint_like, FloatTensor,
                          DoubleTensor, HalfTensor, LongTensor, IntTensor, BoolTensor,
-                         ByteTensor, is_tensor, numel, Generator, default_generator)
+                         ByteTensor, is_tensor, numel, Generator, default_generator,
+                         get_rng_state, set_rng_state)
 
 # chainrule.<op> for every op declared public in chainrule/ops/ (sin, add, sum, cat...).
 globals().update(_ops_registry.FUNCTIONS)

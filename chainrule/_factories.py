@@ -28,7 +28,8 @@ __all__ = [
     "linspace", "rand", "randn", "randint", "randperm", "manual_seed", "seed", "initial_seed",
     "zeros_like", "ones_like", "full_like", "empty_like", "rand_like", "randn_like",
     "randint_like", "FloatTensor", "DoubleTensor", "LongTensor", "IntTensor", "BoolTensor",
-    "HalfTensor", "ByteTensor", "is_tensor", "numel",
+    "HalfTensor", "ByteTensor", "is_tensor", "numel", "Generator", "default_generator",
+    "get_rng_state", "set_rng_state",
 ]
 
 
@@ -556,10 +557,16 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, requires_grad=False, *
 
 # --- random ---------------------------------------------------------------------------------
 class Generator:
-    """The random state behind rand/randn/randint (NumPy's PCG64; the values
-    differ from PyTorch's, the distributions are the same)."""
+    """The random state behind rand/randn/randint/randperm (NumPy's PCG64; the
+    values differ from PyTorch's, the distributions are the same).
 
-    def __init__(self, seed=None):
+    get_state() is a uint8 tensor, as PyTorch's, but of PCG64's state: the
+    seed, the 128-bit state and increment, and the buffered 32-bit half
+    (16 + 16 + 16 + 1 + 4 bytes, little-endian)."""
+
+    def __init__(self, device="cpu", seed=None):
+        check_device(device)
+        self.device = _device(device)
         self.manual_seed(np.random.SeedSequence().entropy if seed is None else seed)
 
     def manual_seed(self, seed):
@@ -573,8 +580,42 @@ class Generator:
     def seed(self):
         return self.manual_seed(np.random.SeedSequence().entropy % (2 ** 63))._seed
 
+    def get_state(self):
+        st = self.rng.bit_generator.state
+        raw = b"".join([(self._seed % 2 ** 128).to_bytes(16, "little"),
+                        st["state"]["state"].to_bytes(16, "little"),
+                        st["state"]["inc"].to_bytes(16, "little"),
+                        bytes([st["has_uint32"]]), st["uinteger"].to_bytes(4, "little")])
+        return tensor(list(raw), dtype=_dtypes.uint8)
 
-default_generator = Generator(0)
+    def set_state(self, new_state):
+        if not isinstance(new_state, Tensor):
+            raise TypeError(f"expected a torch.ByteTensor, but got {type(new_state).__name__}")
+        if new_state.dtype != _dtypes.uint8:
+            raise TypeError("RNG state must be a torch.ByteTensor")
+        raw = bytes(new_state.tolist())
+        if len(raw) != _STATE_BYTES:
+            # PyTorch's words, with chainrule's state size (PCG64's, not mt19937's)
+            raise RuntimeError(f"Expected a CPUGeneratorImplState of size {_STATE_BYTES} but "
+                               f"found the input RNG state size to be {len(raw)}")
+        word = lambda i: int.from_bytes(raw[i:i + 16], "little")      # noqa: E731
+        self._seed = word(0)
+        self.rng.bit_generator.state = {
+            "bit_generator": "PCG64", "state": {"state": word(16), "inc": word(32)},
+            "has_uint32": raw[48], "uinteger": int.from_bytes(raw[49:53], "little")}
+        return self
+
+
+_STATE_BYTES = 53
+default_generator = Generator(seed=0)
+
+
+def get_rng_state():
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state):
+    default_generator.set_state(new_state)
 
 
 def manual_seed(seed):
