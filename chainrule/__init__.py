@@ -9,7 +9,8 @@
 from ._dtypes import (dtype, float16, float32, float64, half, float, double, uint8, int8,
                       int16, int32, int64, short, int, long, bool, get_default_dtype,
                       set_default_dtype, promote_types)
-from ._tensor import Tensor, Size, device
+from ._tensor import Tensor, Size
+from ._device import device, set_default_device, get_default_device
 from ._grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
 from ._inference_mode import inference_mode, is_inference_mode_enabled
 from .ops import _registry as _ops_registry, pointwise as _pw, reduce as _red, shape as _shp  # noqa: F401
@@ -27,6 +28,7 @@ from ._factories import (tensor, as_tensor, from_numpy, arange, zeros, ones, ful
 globals().update(_ops_registry.FUNCTIONS)
 from ._printing import set_printoptions, get_printoptions
 from . import _dtypes, autograd, nn, optim, func, utils, linalg, testing
+from . import cuda, accelerator, backends
 from ._typeinfo import finfo, iinfo
 
 

@@ -14,7 +14,8 @@ import warnings
 import numpy as np
 
 from . import _dtypes, _errors, _fpstate
-from ._tensor import Tensor, device as _device
+from ._device import check_device, device as _device
+from ._tensor import Tensor
 from ._grad_mode import STATE
 from .ops import _backend
 from .ops._args import shape_args
@@ -387,18 +388,6 @@ def _shared(a):
     return a if a.base is None else np.asarray(_Shared(a))
 
 
-def check_device(dev):
-    """PyTorch's errors for devices other than the CPU."""
-    if isinstance(dev, int) and not isinstance(dev, bool):
-        raise RuntimeError("Cannot access accelerator device when none is available.")
-    d = dev if isinstance(dev, _device) else _device(dev)
-    if d.type == "cpu":
-        return
-    if d.type == "cuda":
-        raise AssertionError("Torch not compiled with CUDA enabled")
-    raise RuntimeError(f"chainrule runs on the CPU; device '{d}' is not available")
-
-
 def _size(args, size, name=None):
     """Shapes come as varargs, one tuple/list, or the size= keyword."""
     if size is not None:
@@ -548,7 +537,10 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
         _dt(dtype, None, "linspace").np), requires_grad)
 
 
-def logspace(start, end, steps, base=10.0, *, dtype=None, requires_grad=False, **kw):
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False):
+    if device is not None:
+        check_device(device)
     if isinstance(steps, int) and steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     return _finish(_xp().logspace(start, end, steps, base=base).astype(
@@ -658,6 +650,8 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
             requires_grad=False):
     if device is not None:
         check_device(device)
+    if size is None and isinstance(high, (tuple, list)):
+        low, high, size = 0, low, high          # randint(high, size)
     if high is None:
         low, high = 0, low
     if size is None:
@@ -680,7 +674,10 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
                    requires_grad)
 
 
-def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires_grad=False):
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None,
+           device=None, requires_grad=False):
+    if device is not None:
+        check_device(device)
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         m = _backend.to_numpy(mean._data) if isinstance(mean, Tensor) else mean
         s = _backend.to_numpy(std._data) if isinstance(std, Tensor) else std
@@ -692,47 +689,53 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires
 
 
 # --- *_like ---------------------------------------------------------------------------------
-def _like(input, dtype, name=None):
+def _like(input, dtype, name=None, device=None):
+    if device is not None:
+        check_device(device)
     return input._data.shape, (input.dtype if dtype is None else _dt(dtype, None, name))
 
 
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
-    shape, dt = _like(input, dtype, "zeros_like")
+    shape, dt = _like(input, dtype, "zeros_like", device)
     return _finish(_backend.namespace(input._data).zeros(shape, dt.np), requires_grad)
 
 
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
-    shape, dt = _like(input, dtype, "ones_like")
+    shape, dt = _like(input, dtype, "ones_like", device)
     return _finish(_backend.namespace(input._data).ones(shape, dt.np), requires_grad)
 
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
-    shape, dt = _like(input, dtype, "empty_like")
+    shape, dt = _like(input, dtype, "empty_like", device)
     return _finish(_backend.namespace(input._data).empty(shape, dt.np), requires_grad)
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
-    shape, dt = _like(input, dtype, "full_like")
+    shape, dt = _like(input, dtype, "full_like", device)
     return _finish(_backend.namespace(input._data).full(shape, fill_value, dt.np), requires_grad)
 
 
-def rand_like(input, *, dtype=None, requires_grad=False, **kw):
-    shape, dt = _like(input, dtype, "rand_like")
-    return rand(shape, dtype=dt, requires_grad=requires_grad)
+def rand_like(input, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None):
+    shape, dt = _like(input, dtype, "rand_like", device)
+    return rand(shape, generator=generator, dtype=dt, requires_grad=requires_grad)
 
 
-def randn_like(input, *, dtype=None, requires_grad=False, **kw):
-    shape, dt = _like(input, dtype, "randn_like")
-    return randn(shape, dtype=dt, requires_grad=requires_grad)
+def randn_like(input, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None):
+    shape, dt = _like(input, dtype, "randn_like", device)
+    return randn(shape, generator=generator, dtype=dt, requires_grad=requires_grad)
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, requires_grad=False, **kw):
-    shape, dt = _like(input, dtype, "randint_like")
-    return randint(low, high, shape, dtype=dt, requires_grad=requires_grad)
+def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=None, device=None,
+                 requires_grad=False, memory_format=None):
+    shape, dt = _like(input, dtype, "randint_like", device)
+    return randint(low, high, shape, generator=generator, dtype=dt,
+                   requires_grad=requires_grad)
 
 
 # --- legacy constructors --------------------------------------------------------------------
