@@ -16,11 +16,11 @@ RTOL, ATOL = 1e-10, 1e-13
 
 
 def _start(L, seed=0):
-    """Four float64 parameters (a matrix, a vector, a 0-d scale and one the
-    loss never touches, whose grad stays None) and fixed data."""
+    """Five float64 parameters (a matrix, a vector, a 0-d scale, one the
+    loss never touches, whose grad stays None, and an empty one) and fixed data."""
     rng = np.random.default_rng(seed)
     arrays = [rng.standard_normal((3, 2)), rng.standard_normal(2), np.array(0.7),
-              rng.standard_normal(2)]
+              rng.standard_normal(2), np.zeros((0, 3))]
     params = [L.tensor(a, dtype=L.float64, requires_grad=True) for a in arrays]
     X = L.tensor(rng.standard_normal((8, 3)), dtype=L.float64)
     Y = L.tensor(rng.standard_normal((8, 2)), dtype=L.float64)
@@ -29,10 +29,10 @@ def _start(L, seed=0):
 
 def _loss(L, params, data):
     """A small nonlinear least-squares fit plus a quadratic pull on the scale."""
-    W, b, c, _ = params
+    W, b, c, _, empty = params
     X, Y = data
     pred = L.tanh(X @ W + b) * c
-    return ((pred - Y) ** 2).mean() + 0.1 * (c - 2.0) ** 2
+    return ((pred - Y) ** 2).mean() + 0.1 * (c - 2.0) ** 2 + (empty ** 2).sum()
 
 
 def _rosenbrock(L, params, data):
@@ -94,12 +94,15 @@ CASES = [
     ("Adagrad", dict(lr=0.05, maximize=True)),
     ("Adamax", dict(lr=0.02)),
     ("Adamax", dict(lr=0.01, betas=(0.8, 0.95), weight_decay=0.05)),
+    ("Adamax", dict(lr=0.01, maximize=True)),
     ("NAdam", dict(lr=0.01)),
     ("NAdam", dict(lr=0.01, momentum_decay=0.01, weight_decay=0.05)),
     ("NAdam", dict(lr=0.01, weight_decay=0.05, decoupled_weight_decay=True)),
+    ("NAdam", dict(lr=0.01, maximize=True)),
     ("RAdam", dict(lr=0.01)),
     ("RAdam", dict(lr=0.01, weight_decay=0.05, betas=(0.8, 0.9))),
     ("RAdam", dict(lr=0.01, weight_decay=0.05, decoupled_weight_decay=True)),
+    ("RAdam", dict(lr=0.01, maximize=True)),
     ("LBFGS", dict(lr=0.5, max_iter=3)),
     ("LBFGS", dict(lr=0.5, max_iter=3, history_size=3)),
     ("LBFGS", dict(max_iter=3, line_search_fn="strong_wolfe")),
@@ -310,3 +313,46 @@ def test_misuse_matches_torch(name):
     mine, ref = _outcome(MISUSE[name], cr), _outcome(MISUSE[name], torch)
     assert mine[:2] == ref[:2]
     assert [w for w in mine[2] if "optimizer" in w] == [w for w in ref[2] if "optimizer" in w]
+
+
+def _grouped(L, name):
+    """Two param groups with their own options."""
+    params, data = _start(L)
+    extra = {"SGD": dict(momentum=0.5), "Adam": dict(betas=(0.5, 0.9)),
+             "RMSprop": dict(centered=True), "Adagrad": dict(lr_decay=0.1)}[name]
+    opt = getattr(L.optim, name)([{"params": params[:2]}, dict(params=params[2:], lr=0.002,
+                                                                **extra)], lr=0.01)
+    out = []
+    for _ in range(50):
+        opt.zero_grad()
+        _loss(L, params, data).backward()
+        opt.step()
+        out.append(_values(params))
+    return out
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop", "Adagrad"])
+def test_param_group_options_match_torch(name):
+    _same(_grouped(cr, name), _grouped(torch, name), f"{name} with two groups")
+
+
+@pytest.mark.parametrize("name,kwargs", [(n, k) for n, k in CASES if n != "LBFGS"][::3])
+def test_float32_parameters(name, kwargs):
+    """float32 parameters stay float32 (state too) and follow torch's path
+    to float32 accuracy."""
+    out = []
+    for L in (cr, torch):
+        params, data = _start(L)
+        params = [p.detach().float().requires_grad_() for p in params]
+        data = tuple(d.float() for d in data)
+        opt = getattr(L.optim, name)(params, **kwargs)
+        for _ in range(10):
+            opt.zero_grad()
+            _loss(L, params, data).backward()
+            opt.step()
+        states = sorted((k, str(v.dtype)) for s in opt.state.values() for k, v in s.items()
+                        if isinstance(v, (cr.Tensor, torch.Tensor)))
+        out.append(([str(p.dtype) for p in params], states, _values(params)))
+    assert out[0][:2] == out[1][:2]
+    for a, b in zip(out[0][2], out[1][2]):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
