@@ -159,6 +159,10 @@ def test_misuse_matches_torch(name):
     assert mine == ref
 
 
+def test_get_worker_info():
+    assert cr.utils.data.get_worker_info() is None is torch.utils.data.get_worker_info()
+
+
 def test_iterable_dataset_batches_and_len():
     for drop_last in (False, True):
         out = []

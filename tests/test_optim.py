@@ -225,6 +225,19 @@ def test_param_groups_defaults_and_repr():
     assert mine == out
 
 
+def test_named_parameters():
+    for L in (cr, torch):
+        a, b = L.zeros(2, requires_grad=True), L.zeros(1, requires_grad=True)
+        opt = L.optim.Adam([{"params": [("a", a)]}, {"params": [("b", b)], "lr": 1.0}])
+        plain = L.optim.Adam([{"params": [a]}, {"params": [b]}])
+        plain.load_state_dict(opt.state_dict())
+        out = ([list(g) for g in opt.param_groups], opt.state_dict()["param_groups"],
+               plain.state_dict()["param_groups"], opt.param_groups[0]["params"][0] is a)
+        if L is cr:
+            mine = out
+    assert mine == out
+
+
 def test_zero_grad():
     for set_to_none in (True, False):
         for L in (cr, torch):
@@ -303,6 +316,11 @@ MISUSE = {
         lambda: (p * p).sum().backward() or (p * p).sum()))(L.ones(2, requires_grad=True)),
     "load_group_count": lambda L: L.optim.SGD([_p(L)]).load_state_dict(
         L.optim.SGD([{"params": [_p(L)]}, {"params": [_p(L)]}]).state_dict()),
+    "names_missing": lambda L: L.optim.SGD([("a", _p(L)), _p(L)], lr=0.1),
+    "names_group_without": lambda L: L.optim.SGD([("a", _p(L))], lr=0.1).add_param_group(
+        {"params": [_p(L)]}),
+    "names_group_with": lambda L: L.optim.SGD([_p(L)], lr=0.1).add_param_group(
+        {"params": [("b", _p(L))]}),
     "load_group_size": lambda L: L.optim.SGD([_p(L)]).load_state_dict(
         L.optim.SGD([_p(L), _p(L)]).state_dict()),
 }

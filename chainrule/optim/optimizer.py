@@ -75,6 +75,12 @@ class Optimizer:
             raise TypeError(_SET_PARAMS)
         else:
             params = list(params)
+        # named parameters, as model.named_parameters() gives them: (name, tensor)
+        names = [p[0] for p in params if isinstance(p, tuple)]
+        params = [p[1] if isinstance(p, tuple) else p for p in params]
+        if names and len(names) != len(params):
+            raise ValueError("all optimizer params should be with/without names. Some param "
+                             "names are missing")
         for p in params:
             if not isinstance(p, Tensor):
                 raise TypeError("optimizer can only optimize Tensors, but one of the params is "
@@ -82,10 +88,17 @@ class Optimizer:
             if not self.defaults.get("differentiable", None) and not (p.is_leaf or p.retains_grad):
                 raise ValueError("can't optimize a non-leaf Tensor")
         group = dict(param_group, params=params)
+        if names:
+            group["param_names"] = names
         for k, v in self.defaults.items():
             group.setdefault(k, v)
         if len(set(map(id, params))) != len(params):
             warnings.warn(_DUPLICATE, stacklevel=3)
+        for g in self.param_groups:
+            if ("param_names" in g) != bool(names):
+                raise ValueError("all optimizer param groups should be with/without names. "
+                                 "cannot add param group "
+                                 f"{'with names' if names else 'without names'} to the optimizer")
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in seen for p in params):
             raise ValueError("some parameters appear in more than one parameter group")
@@ -145,7 +158,12 @@ class Optimizer:
                 state[p] = {k: _cast_state(p, k, v) for k, v in values.items()}
             else:
                 state[i] = values
-        groups = [dict(s, params=g["params"]) for g, s in zip(self.param_groups, saved)]
+        groups = []
+        for g, s in zip(self.param_groups, saved):
+            new = dict(s, params=g["params"])
+            if "param_names" in g and "param_names" not in new:
+                new["param_names"] = g["param_names"]
+            groups.append(new)
         self.__setstate__({"state": state, "param_groups": groups})
 
     def __setstate__(self, state):

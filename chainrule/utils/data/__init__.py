@@ -5,9 +5,9 @@ from .dataset import (Dataset, IterableDataset, TensorDataset, Subset, ConcatDat
 from .sampler import (Sampler, SequentialSampler, RandomSampler, SubsetRandomSampler,
                       BatchSampler)
 from .collate import default_collate, default_convert
-from .dataloader import DataLoader
+from .dataloader import DataLoader, get_worker_info
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset",
            "ChainDataset", "random_split", "Sampler", "SequentialSampler", "RandomSampler",
            "SubsetRandomSampler", "BatchSampler", "default_collate", "default_convert",
-           "DataLoader"]
+           "DataLoader", "get_worker_info"]

@@ -9,7 +9,13 @@ from .collate import default_collate, default_convert
 from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
-__all__ = ["DataLoader"]
+__all__ = ["DataLoader", "get_worker_info"]
+
+
+def get_worker_info():
+    """None: samples are always read in the calling process, as in a
+    PyTorch loader with num_workers=0."""
+    return None
 
 
 class _InfiniteConstantSampler(Sampler):
