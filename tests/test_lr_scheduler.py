@@ -42,6 +42,10 @@ SCHEDULERS = {
     "ConstantLR": lambda S, o: S.ConstantLR(o, factor=0.25, total_iters=8),
     "LinearLR": lambda S, o: S.LinearLR(o, start_factor=0.1, end_factor=0.9, total_iters=40),
     "LinearLR_default": lambda S, o: S.LinearLR(o),
+    "PolynomialLR": lambda S, o: S.PolynomialLR(o, total_iters=30),
+    "PolynomialLR_power": lambda S, o: S.PolynomialLR(o, total_iters=60, power=2.5),
+    "ChainedScheduler": lambda S, o: S.ChainedScheduler(
+        [S.ConstantLR(o, factor=0.5, total_iters=4), S.ExponentialLR(o, gamma=0.95)]),
     "OneCycleLR": lambda S, o: S.OneCycleLR(o, max_lr=[1.0, 2.0], total_steps=STEPS),
     "OneCycleLR_linear_3phase": lambda S, o: S.OneCycleLR(
         o, max_lr=1.0, epochs=10, steps_per_epoch=10, anneal_strategy="linear",
@@ -121,7 +125,7 @@ def test_closed_form_with_epoch_argument():
     for L in (cr, torch):
         out = []
         for name in ("StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR",
-                     "ConstantLR", "CosineAnnealingWarmRestarts_mult"):
+                     "ConstantLR", "PolynomialLR_power", "CosineAnnealingWarmRestarts_mult"):
             opt = _optimizer(L)
             sched = SCHEDULERS[name](L.optim.lr_scheduler, opt)
             with warnings.catch_warnings(record=True) as caught:
@@ -203,6 +207,11 @@ MISUSE = {
         o, [S(L).StepLR(o, 2), S(L).StepLR(o, 3)], [1, 2]))(_optimizer(L)),
     "sequential_plateau": lambda L: (lambda o: S(L).SequentialLR(
         o, [S(L).StepLR(o, 2), S(L).ReduceLROnPlateau(o)], [1]))(_optimizer(L)),
+    "chained_empty": lambda L: S(L).ChainedScheduler([]),
+    "chained_plateau": lambda L: (lambda o: S(L).ChainedScheduler(
+        [S(L).StepLR(o, 2), S(L).ReduceLROnPlateau(o)]))(_optimizer(L)),
+    "chained_other_optimizer": lambda L: S(L).ChainedScheduler(
+        [S(L).StepLR(_optimizer(L), 2)], optimizer=_optimizer(L)),
     "one_cycle_no_steps": lambda L: S(L).OneCycleLR(_optimizer(L), 1.0),
     "one_cycle_total": lambda L: S(L).OneCycleLR(_optimizer(L), 1.0, total_steps=0),
     "one_cycle_epochs": lambda L: S(L).OneCycleLR(_optimizer(L), 1.0, epochs=0,
