@@ -374,3 +374,24 @@ def test_float32_parameters(name, kwargs):
     assert out[0][:2] == out[1][:2]
     for a, b in zip(out[0][2], out[1][2]):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def _state_layout(L, name, kwargs):
+    _, opt, _, _ = _run(L, name, kwargs, 3)
+    sd = opt.state_dict()
+    layout = {}
+    for i, s in sd["state"].items():
+        layout[i] = [(k, (str(v.dtype), tuple(v.shape)) if isinstance(v, (cr.Tensor, torch.Tensor))
+                      else type(v).__name__) for k, v in s.items()]
+    return layout, [list(g) for g in sd["param_groups"]]
+
+
+_LAYOUTS = [c for i, c in enumerate(CASES) if i == 0 or CASES[i - 1][0] != c[0]] + [
+    ("Adam", dict(amsgrad=True)), ("RMSprop", dict(momentum=0.5, centered=True)),
+    ("SGD", dict(momentum=0.9))]
+
+
+@pytest.mark.parametrize("name,kwargs", _LAYOUTS)
+def test_state_layout_matches_torch(name, kwargs):
+    """Which state each optimiser keeps, in what order, dtype and shape."""
+    assert _state_layout(cr, name, kwargs) == _state_layout(torch, name, kwargs)
