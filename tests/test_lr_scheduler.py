@@ -52,6 +52,14 @@ SCHEDULERS = {
         three_phase=True, pct_start=0.25),
     "OneCycleLR_no_momentum": lambda S, o: S.OneCycleLR(o, max_lr=0.3, total_steps=STEPS + 5,
                                                         cycle_momentum=False),
+    "CyclicLR": lambda S, o: S.CyclicLR(o, base_lr=0.01, max_lr=[0.1, 0.3], step_size_up=7),
+    "CyclicLR_triangular2": lambda S, o: S.CyclicLR(o, 0.01, 0.1, step_size_up=5,
+                                                    step_size_down=9, mode="triangular2"),
+    "CyclicLR_exp_range": lambda S, o: S.CyclicLR(o, 0.01, 0.1, step_size_up=4,
+                                                  mode="exp_range", gamma=0.98),
+    "CyclicLR_scale_fn": lambda S, o: S.CyclicLR(o, 0.01, 0.1, step_size_up=6,
+                                                 scale_fn=lambda x: 0.9 ** x,
+                                                 scale_mode="iterations", cycle_momentum=False),
     "ReduceLROnPlateau": lambda S, o: S.ReduceLROnPlateau(o, patience=3, factor=0.5,
                                                           min_lr=[0.01, 0.05]),
     "ReduceLROnPlateau_max_abs": lambda S, o: S.ReduceLROnPlateau(
@@ -67,7 +75,7 @@ def _momenta(opt):
 
 
 def _drive(L, name, steps=STEPS, kind="SGD"):
-    opt = _optimizer(L, "Adam" if name == "OneCycleLR" and kind == "Adam" else kind)
+    opt = _optimizer(L, kind)
     sched = SCHEDULERS[name](L.optim.lr_scheduler, opt)
     seen = [(list(sched.get_last_lr()), _momenta(opt))]
     for k in range(steps):
@@ -88,9 +96,10 @@ def test_lr_sequence_matches_torch(name):
     assert mine == ref
 
 
-def test_one_cycle_cycles_adam_beta1():
-    mine = _drive(cr, "OneCycleLR", kind="Adam")[0]
-    assert mine == _drive(torch, "OneCycleLR", kind="Adam")[0]
+@pytest.mark.parametrize("name", ["OneCycleLR", "CyclicLR"])
+def test_cycles_adam_beta1(name):
+    mine = _drive(cr, name, kind="Adam")[0]
+    assert mine == _drive(torch, name, kind="Adam")[0]
 
 
 @pytest.mark.parametrize("name", sorted(SCHEDULERS))
@@ -212,6 +221,9 @@ MISUSE = {
         [S(L).StepLR(o, 2), S(L).ReduceLROnPlateau(o)]))(_optimizer(L)),
     "chained_other_optimizer": lambda L: S(L).ChainedScheduler(
         [S(L).StepLR(_optimizer(L), 2)], optimizer=_optimizer(L)),
+    "cyclic_mode": lambda L: S(L).CyclicLR(_optimizer(L), 0.01, 0.1, mode="square"),
+    "cyclic_no_momentum": lambda L: S(L).CyclicLR(
+        L.optim.Adagrad([L.zeros(1, requires_grad=True)]), 0.01, 0.1),
     "one_cycle_no_steps": lambda L: S(L).OneCycleLR(_optimizer(L), 1.0),
     "one_cycle_total": lambda L: S(L).OneCycleLR(_optimizer(L), 1.0, total_steps=0),
     "one_cycle_epochs": lambda L: S(L).OneCycleLR(_optimizer(L), 1.0, epochs=0,
