@@ -159,6 +159,19 @@ def test_misuse_matches_torch(name):
     assert mine == ref
 
 
+def test_pin_memory_and_workers():
+    out = []
+    for L in (cr, torch):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            pinned = [_plain(b) for b in L.utils.data.DataLoader(range(5), batch_size=2,
+                                                                  pin_memory=True)]
+        workers = [_plain(b) for b in L.utils.data.DataLoader(range(5), batch_size=2,
+                                                               num_workers=2)]
+        out.append((pinned, [str(w.message) for w in caught], workers))
+    assert out[0] == out[1]
+
+
 def test_get_worker_info():
     assert cr.utils.data.get_worker_info() is None is torch.utils.data.get_worker_info()
 

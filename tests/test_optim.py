@@ -238,6 +238,11 @@ def test_named_parameters():
     assert mine == out
 
 
+def test_differentiable_refused():
+    with pytest.raises(NotImplementedError, match="differentiable=True"):
+        cr.optim.Adam([cr.zeros(2, requires_grad=True)], differentiable=True)
+
+
 def test_zero_grad():
     for set_to_none in (True, False):
         for L in (cr, torch):

@@ -54,6 +54,11 @@ class Optimizer:
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of "
                             f"Tensors or dicts, but got {params.type()}")
+        if defaults.get("differentiable"):
+            # PyTorch then records the update in the graph; chainrule's steps run
+            # under no_grad, so refuse rather than give gradients that miss it
+            raise NotImplementedError("chainrule's optimizers do not support "
+                                      "differentiable=True")
         self.defaults = defaults
         self.state = defaultdict(dict)
         self.param_groups = []

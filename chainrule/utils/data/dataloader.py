@@ -4,6 +4,7 @@ given) grouped by a BatchSampler, each batch's samples read from the
 dataset and merged by collate_fn.  num_workers > 0 is accepted and loads in
 the calling process too (same batches, no worker processes)."""
 import math
+import warnings
 
 from .collate import default_collate, default_convert
 from .dataset import IterableDataset
@@ -94,6 +95,9 @@ class DataLoader:
         return self.batch_sampler is not None
 
     def __iter__(self):
+        if self.pin_memory:
+            warnings.warn("'pin_memory' argument is set as true but no accelerator is found, "
+                          "then device pinned memory won't be used.", UserWarning, stacklevel=2)
         if self._iterable:
             return self._iter_stream()
         return self._iter_map()
