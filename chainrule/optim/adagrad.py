@@ -9,12 +9,11 @@ from .optimizer import Optimizer, addcdiv_, addcmul_, check_range, run_closure, 
 class Adagrad(Optimizer):
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
                  eps=1e-10, foreach=None, *, maximize=False, differentiable=False, fused=None):
-        check_range("lr", lr, label="learning rate")
-        check_range("lr_decay", lr_decay, label="lr_decay value")
-        check_range("weight_decay", weight_decay, label="weight_decay value")
-        check_range("initial_accumulator_value", initial_accumulator_value,
-                    label="initial_accumulator_value value")
-        check_range("eps", eps, label="epsilon value")
+        check_range(lr, "learning rate")
+        check_range(lr_decay, "lr_decay value")
+        check_range(weight_decay, "weight_decay value")
+        check_range(initial_accumulator_value, "initial_accumulator_value value")
+        check_range(eps, "epsilon value")
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, eps=eps,
                                       weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value,

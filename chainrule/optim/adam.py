@@ -8,12 +8,12 @@ from .optimizer import Optimizer, addcdiv_, addcmul_, check_range, run_closure, 
 
 def check_betas(lr, eps, betas, weight_decay):
     """The argument checks Adam, AdamW, Adamax, NAdam and RAdam share."""
-    check_range("lr", lr, label="learning rate")
-    check_range("eps", eps, label="epsilon value")
+    check_range(lr, "learning rate")
+    check_range(eps, "epsilon value")
     for i, b in enumerate(betas):
         if not 0.0 <= b < 1.0:
             raise ValueError(f"Invalid beta parameter at index {i}: {b}")
-    check_range("weight_decay", weight_decay, label="weight_decay value")
+    check_range(weight_decay, "weight_decay value")
 
 
 def moments(state, p):

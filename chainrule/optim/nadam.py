@@ -12,7 +12,7 @@ class NAdam(Optimizer):
                  momentum_decay=4e-3, decoupled_weight_decay=False, *, foreach=None,
                  maximize=False, capturable=False, differentiable=False):
         check_betas(lr, eps, betas, weight_decay)
-        check_range("momentum_decay", momentum_decay, label="momentum_decay value")
+        check_range(momentum_decay, "momentum_decay value")
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                                       momentum_decay=momentum_decay,
                                       decoupled_weight_decay=decoupled_weight_decay,

@@ -35,10 +35,10 @@ def scalar_state(value):
     return tensor(float(value), dtype=dt)
 
 
-def check_range(name, value, low=0.0, label=None):
-    """PyTorch's `Invalid <label>: <value>` ValueError when value < low."""
-    if value < low:
-        raise ValueError(f"Invalid {label or name}: {value}")
+def check_range(value, label):
+    """PyTorch's `Invalid <label>: <value>` ValueError for a negative value."""
+    if value < 0.0:
+        raise ValueError(f"Invalid {label}: {value}")
 
 
 def run_closure(closure):

@@ -9,11 +9,11 @@ class RMSprop(Optimizer):
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False, capturable=False, foreach=None, maximize=False,
                  differentiable=False):
-        check_range("lr", lr, label="learning rate")
-        check_range("eps", eps, label="epsilon value")
-        check_range("momentum", momentum, label="momentum value")
-        check_range("weight_decay", weight_decay, label="weight_decay value")
-        check_range("alpha", alpha, label="alpha value")
+        check_range(lr, "learning rate")
+        check_range(eps, "epsilon value")
+        check_range(momentum, "momentum value")
+        check_range(weight_decay, "weight_decay value")
+        check_range(alpha, "alpha value")
         super().__init__(params, dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps,
                                       centered=centered, weight_decay=weight_decay,
                                       capturable=capturable, foreach=foreach,

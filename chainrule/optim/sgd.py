@@ -8,9 +8,9 @@ class SGD(Optimizer):
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
                  nesterov=False, *, maximize=False, foreach=None, differentiable=False,
                  fused=None):
-        check_range("lr", lr, label="learning rate")
-        check_range("momentum", momentum, label="momentum value")
-        check_range("weight_decay", weight_decay, label="weight_decay value")
+        check_range(lr, "learning rate")
+        check_range(momentum, "momentum value")
+        check_range(weight_decay, "weight_decay value")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
