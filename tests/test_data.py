@@ -118,6 +118,15 @@ MISUSE = {
     "batch_size_zero": lambda L: D(L).BatchSampler(range(3), 0, False),
     "batch_size_bool": lambda L: D(L).BatchSampler(range(3), True, False),
     "batch_drop_last": lambda L: D(L).BatchSampler(range(3), 2, 1),
+    "weighted_num_samples": lambda L: D(L).WeightedRandomSampler([0.1, 0.2], num_samples=0),
+    "weighted_replacement": lambda L: D(L).WeightedRandomSampler([0.1, 0.2], 2, replacement=1),
+    "weighted_2d": lambda L: D(L).WeightedRandomSampler([[0.1, 0.2]], 2),
+    "weighted_too_many": lambda L: list(D(L).WeightedRandomSampler([1.0, 1.0], 3,
+                                                                   replacement=False)),
+    "weighted_negative": lambda L: list(D(L).WeightedRandomSampler([1.0, -1.0], 3)),
+    "weighted_nan": lambda L: list(D(L).WeightedRandomSampler([1.0, float("nan")], 3)),
+    "weighted_inf": lambda L: list(D(L).WeightedRandomSampler([1.0, float("inf")], 3)),
+    "weighted_zero": lambda L: list(D(L).WeightedRandomSampler([0.0, 0.0], 3)),
     "loader_workers": lambda L: D(L).DataLoader(range(3), num_workers=-1),
     "loader_timeout": lambda L: D(L).DataLoader(range(3), timeout=-1),
     "loader_prefetch": lambda L: D(L).DataLoader(range(3), prefetch_factor=2),
@@ -316,3 +325,28 @@ def test_generator_state_round_trip():
         if L is cr:
             mine = out
     assert mine == out
+
+
+def test_weighted_random_sampler():
+    g = cr.Generator().manual_seed(0)
+    w = [1.0, 2.0, 0.0, 7.0]
+    n = 20000
+    counts = collections.Counter(cr.utils.data.WeightedRandomSampler(w, n, generator=g))
+    assert set(counts) == {0, 1, 3}
+    for i, wi in enumerate(w):
+        p = wi / sum(w)
+        # within 5 standard deviations of the binomial count
+        assert abs(counts[i] - n * p) <= 5 * (n * p * (1 - p)) ** 0.5 + 1e-9
+    # without replacement: distinct indices; the first pick is weighted
+    first = collections.Counter()
+    for _ in range(3000):
+        drawn = list(cr.utils.data.WeightedRandomSampler(w, 3, replacement=False, generator=g))
+        assert sorted(drawn) == [0, 1, 3]
+        first[drawn[0]] += 1
+    for i, wi in enumerate(w):
+        p = wi / sum(w)
+        assert abs(first[i] - 3000 * p) <= 5 * (3000 * p * (1 - p)) ** 0.5 + 1e-9
+    again = cr.utils.data.WeightedRandomSampler(w, 50, generator=cr.Generator().manual_seed(5))
+    assert list(again) == list(cr.utils.data.WeightedRandomSampler(
+        w, 50, generator=cr.Generator().manual_seed(5)))
+    assert len(again) == 50

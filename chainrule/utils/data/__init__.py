@@ -3,11 +3,11 @@ with torch.utils.data's names and behaviour (loading in the calling process)."""
 from .dataset import (Dataset, IterableDataset, TensorDataset, Subset, ConcatDataset,
                       ChainDataset, random_split)
 from .sampler import (Sampler, SequentialSampler, RandomSampler, SubsetRandomSampler,
-                      BatchSampler)
+                      WeightedRandomSampler, BatchSampler)
 from .collate import default_collate, default_convert
 from .dataloader import DataLoader, get_worker_info
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset",
            "ChainDataset", "random_split", "Sampler", "SequentialSampler", "RandomSampler",
-           "SubsetRandomSampler", "BatchSampler", "default_collate", "default_convert",
-           "DataLoader", "get_worker_info"]
+           "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler", "default_collate",
+           "default_convert", "DataLoader", "get_worker_info"]

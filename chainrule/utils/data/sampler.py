@@ -2,10 +2,10 @@
 it groups indices into batches (torch.utils.data's samplers).  Shuffles
 come from chainrule's random generator (values differ from PyTorch's)."""
 from ... import _dtypes
-from ..._factories import Generator, randint, randperm
+from ..._factories import Generator, as_tensor, rand, randint, randperm
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
-           "BatchSampler"]
+           "WeightedRandomSampler", "BatchSampler"]
 
 
 class Sampler:
@@ -81,6 +81,66 @@ class SubsetRandomSampler(Sampler):
 
     def __len__(self):
         return len(self.indices)
+
+
+def _weighted_draw(weights, num_samples, replacement, generator):
+    """Indices drawn with probability proportional to the float64 `weights`
+    (chainrule ops throughout): with replacement by inverting the running
+    sum, a block of draws at a time; without, by the top num_samples of
+    u ** (1 / w) for uniform u (Efraimidis and Spirakis: the distribution of
+    drawing one at a time and removing what was drawn)."""
+    n = weights.numel()
+    if not replacement and num_samples > n:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                           "replacement")
+    if bool((weights < 0).any()) or bool(weights.isnan().any()):
+        raise RuntimeError("invalid multinomial distribution (encountering probability entry "
+                           "< 0)")
+    if bool(weights.isinf().any()):
+        raise RuntimeError("invalid multinomial distribution (encountering probability entry "
+                           "= infinity or NaN)")
+    total = weights.sum()
+    if not total.item() > 0:
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    u = rand(num_samples if replacement else n, generator=generator, dtype=weights.dtype)
+    if not replacement:
+        return (u ** (1.0 / weights)).topk(num_samples).indices.tolist()
+    cdf = weights.cumsum(0) / total
+    block = max(1, 2 ** 20 // n)          # draws compared with the whole cdf at once
+    out = []
+    for start in range(0, num_samples, block):
+        chunk = u[start:start + block]
+        below = (cdf.unsqueeze(0) <= chunk.unsqueeze(1)).sum(1)
+        out.extend(below.clamp_max(n - 1).tolist())
+    return out
+
+
+class WeightedRandomSampler(Sampler):
+    """num_samples indices, index i drawn with probability weights[i] / sum."""
+
+    def __init__(self, weights, num_samples, replacement=True, generator=None):
+        if isinstance(num_samples, bool) or not isinstance(num_samples, int) or \
+                num_samples <= 0:
+            raise ValueError("num_samples should be a positive integer value, but got "
+                             f"num_samples={num_samples}")
+        if not isinstance(replacement, bool):
+            raise ValueError("replacement should be a boolean value, but got "
+                             f"replacement={replacement}")
+        weights_tensor = as_tensor(weights, dtype=_dtypes.float64)
+        if weights_tensor.dim() != 1:
+            raise ValueError("weights should be a 1d sequence but given weights have shape "
+                             f"{tuple(weights_tensor.shape)}")
+        self.weights = weights_tensor
+        self.num_samples = num_samples
+        self.replacement = replacement
+        self.generator = generator
+
+    def __iter__(self):
+        yield from _weighted_draw(self.weights, self.num_samples, self.replacement,
+                                  self.generator)
+
+    def __len__(self):
+        return self.num_samples
 
 
 class BatchSampler(Sampler):
