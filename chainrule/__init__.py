@@ -9,7 +9,8 @@
 from ._dtypes import (dtype, float16, float32, float64, half, float, double, uint8, int8,
                       int16, int32, int64, short, int, long, bool, get_default_dtype,
                       set_default_dtype, promote_types)
-from ._tensor import Tensor, Size, device
+from ._tensor import Tensor, Size
+from ._device import device, set_default_device, get_default_device
 from ._grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
 from ._inference_mode import inference_mode, is_inference_mode_enabled, is_inference
 from .ops import _registry as _ops_registry, pointwise as _pw, reduce as _red, shape as _shp  # noqa: F401
@@ -20,12 +21,14 @@ from ._factories import (tensor, as_tensor, from_numpy, arange, zeros, ones, ful
                          manual_seed, seed, initial_seed, zeros_like, ones_like, full_like,
                          empty_like, rand_like, randn_like, randint_like, FloatTensor,
                          DoubleTensor, HalfTensor, LongTensor, IntTensor, BoolTensor,
-                         ByteTensor, is_tensor, numel, Generator, default_generator)
+                         ByteTensor, is_tensor, numel, Generator, default_generator,
+                         get_rng_state, set_rng_state)
 
 # chainrule.<op> for every op declared public in chainrule/ops/ (sin, add, sum, cat...).
 globals().update(_ops_registry.FUNCTIONS)
 from ._printing import set_printoptions, get_printoptions
 from . import _dtypes, autograd, nn, optim, func, utils, linalg, testing
+from . import cuda, accelerator, backends
 from ._typeinfo import finfo, iinfo
 
 # PyTorch's constants: plain Python floats, as torch.inf and the rest are.

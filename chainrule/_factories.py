@@ -14,7 +14,8 @@ import warnings
 import numpy as np
 
 from . import _dtypes, _errors, _fpstate
-from ._tensor import Tensor, device as _device
+from ._device import check_device, device as _device
+from ._tensor import Tensor
 from ._grad_mode import STATE
 from .ops import _backend
 from .ops._args import shape_args
@@ -28,7 +29,8 @@ __all__ = [
     "linspace", "rand", "randn", "randint", "randperm", "manual_seed", "seed", "initial_seed",
     "zeros_like", "ones_like", "full_like", "empty_like", "rand_like", "randn_like",
     "randint_like", "FloatTensor", "DoubleTensor", "LongTensor", "IntTensor", "BoolTensor",
-    "HalfTensor", "ByteTensor", "is_tensor", "numel",
+    "HalfTensor", "ByteTensor", "is_tensor", "numel", "Generator", "default_generator",
+    "get_rng_state", "set_rng_state",
 ]
 
 
@@ -386,18 +388,6 @@ def _shared(a):
     return a if a.base is None else np.asarray(_Shared(a))
 
 
-def check_device(dev):
-    """PyTorch's errors for devices other than the CPU."""
-    if isinstance(dev, int) and not isinstance(dev, bool):
-        raise RuntimeError("Cannot access accelerator device when none is available.")
-    d = dev if isinstance(dev, _device) else _device(dev)
-    if d.type == "cpu":
-        return
-    if d.type == "cuda":
-        raise AssertionError("Torch not compiled with CUDA enabled")
-    raise RuntimeError(f"chainrule runs on the CPU; device '{d}' is not available")
-
-
 def _size(args, size, name=None):
     """Shapes come as varargs, one tuple/list, or the size= keyword."""
     if size is not None:
@@ -547,7 +537,10 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
         _dt(dtype, None, "linspace").np), requires_grad)
 
 
-def logspace(start, end, steps, base=10.0, *, dtype=None, requires_grad=False, **kw):
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False):
+    if device is not None:
+        check_device(device)
     if isinstance(steps, int) and steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     return _finish(_xp().logspace(start, end, steps, base=base).astype(
@@ -556,10 +549,16 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, requires_grad=False, *
 
 # --- random ---------------------------------------------------------------------------------
 class Generator:
-    """The random state behind rand/randn/randint (NumPy's PCG64; the values
-    differ from PyTorch's, the distributions are the same)."""
+    """The random state behind rand/randn/randint/randperm (NumPy's PCG64; the
+    values differ from PyTorch's, the distributions are the same).
 
-    def __init__(self, seed=None):
+    get_state() is a uint8 tensor, as PyTorch's, but of PCG64's state: the
+    seed, the 128-bit state and increment, and the buffered 32-bit half
+    (16 + 16 + 16 + 1 + 4 bytes, little-endian)."""
+
+    def __init__(self, device="cpu", seed=None):
+        check_device(device)
+        self.device = _device(device)
         self.manual_seed(np.random.SeedSequence().entropy if seed is None else seed)
 
     def manual_seed(self, seed):
@@ -573,8 +572,42 @@ class Generator:
     def seed(self):
         return self.manual_seed(np.random.SeedSequence().entropy % (2 ** 63))._seed
 
+    def get_state(self):
+        st = self.rng.bit_generator.state
+        raw = b"".join([(self._seed % 2 ** 128).to_bytes(16, "little"),
+                        st["state"]["state"].to_bytes(16, "little"),
+                        st["state"]["inc"].to_bytes(16, "little"),
+                        bytes([st["has_uint32"]]), st["uinteger"].to_bytes(4, "little")])
+        return tensor(list(raw), dtype=_dtypes.uint8)
 
-default_generator = Generator(0)
+    def set_state(self, new_state):
+        if not isinstance(new_state, Tensor):
+            raise TypeError(f"expected a torch.ByteTensor, but got {type(new_state).__name__}")
+        if new_state.dtype != _dtypes.uint8:
+            raise TypeError("RNG state must be a torch.ByteTensor")
+        raw = bytes(new_state.tolist())
+        if len(raw) != _STATE_BYTES:
+            # PyTorch's words, with chainrule's state size (PCG64's, not mt19937's)
+            raise RuntimeError(f"Expected a CPUGeneratorImplState of size {_STATE_BYTES} but "
+                               f"found the input RNG state size to be {len(raw)}")
+        word = lambda i: int.from_bytes(raw[i:i + 16], "little")      # noqa: E731
+        self._seed = word(0)
+        self.rng.bit_generator.state = {
+            "bit_generator": "PCG64", "state": {"state": word(16), "inc": word(32)},
+            "has_uint32": raw[48], "uinteger": int.from_bytes(raw[49:53], "little")}
+        return self
+
+
+_STATE_BYTES = 53
+default_generator = Generator(seed=0)
+
+
+def get_rng_state():
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state):
+    default_generator.set_state(new_state)
 
 
 def manual_seed(seed):
@@ -617,6 +650,8 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
             requires_grad=False):
     if device is not None:
         check_device(device)
+    if size is None and isinstance(high, (tuple, list)):
+        low, high, size = 0, low, high          # randint(high, size)
     if high is None:
         low, high = 0, low
     if size is None:
@@ -639,7 +674,10 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
                    requires_grad)
 
 
-def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires_grad=False):
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None,
+           device=None, requires_grad=False):
+    if device is not None:
+        check_device(device)
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         m = _backend.to_numpy(mean._data) if isinstance(mean, Tensor) else mean
         s = _backend.to_numpy(std._data) if isinstance(std, Tensor) else std
@@ -651,47 +689,53 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires
 
 
 # --- *_like ---------------------------------------------------------------------------------
-def _like(input, dtype, name=None):
+def _like(input, dtype, name=None, device=None):
+    if device is not None:
+        check_device(device)
     return input._data.shape, (input.dtype if dtype is None else _dt(dtype, None, name))
 
 
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
-    shape, dt = _like(input, dtype, "zeros_like")
+    shape, dt = _like(input, dtype, "zeros_like", device)
     return _finish(_backend.namespace(input._data).zeros(shape, dt.np), requires_grad)
 
 
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
-    shape, dt = _like(input, dtype, "ones_like")
+    shape, dt = _like(input, dtype, "ones_like", device)
     return _finish(_backend.namespace(input._data).ones(shape, dt.np), requires_grad)
 
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
-    shape, dt = _like(input, dtype, "empty_like")
+    shape, dt = _like(input, dtype, "empty_like", device)
     return _finish(_backend.namespace(input._data).empty(shape, dt.np), requires_grad)
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
-    shape, dt = _like(input, dtype, "full_like")
+    shape, dt = _like(input, dtype, "full_like", device)
     return _finish(_backend.namespace(input._data).full(shape, fill_value, dt.np), requires_grad)
 
 
-def rand_like(input, *, dtype=None, requires_grad=False, **kw):
-    shape, dt = _like(input, dtype, "rand_like")
-    return rand(shape, dtype=dt, requires_grad=requires_grad)
+def rand_like(input, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None):
+    shape, dt = _like(input, dtype, "rand_like", device)
+    return rand(shape, generator=generator, dtype=dt, requires_grad=requires_grad)
 
 
-def randn_like(input, *, dtype=None, requires_grad=False, **kw):
-    shape, dt = _like(input, dtype, "randn_like")
-    return randn(shape, dtype=dt, requires_grad=requires_grad)
+def randn_like(input, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None):
+    shape, dt = _like(input, dtype, "randn_like", device)
+    return randn(shape, generator=generator, dtype=dt, requires_grad=requires_grad)
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, requires_grad=False, **kw):
-    shape, dt = _like(input, dtype, "randint_like")
-    return randint(low, high, shape, dtype=dt, requires_grad=requires_grad)
+def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=None, device=None,
+                 requires_grad=False, memory_format=None):
+    shape, dt = _like(input, dtype, "randint_like", device)
+    return randint(low, high, shape, generator=generator, dtype=dt,
+                   requires_grad=requires_grad)
 
 
 # --- legacy constructors --------------------------------------------------------------------

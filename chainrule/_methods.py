@@ -68,18 +68,53 @@ Tensor.__array_ufunc__ = _array_ufunc
 
 
 # --- dtype conversions and devices -------------------------------------------------------------
-def _to(self, *args, **kwargs):
-    dtype = kwargs.get("dtype")
-    copy = kwargs.get("copy", False)
-    if kwargs.get("device") is not None:
-        _factories.check_device(kwargs["device"])
-    for a in args:
-        if isinstance(a, _dtypes.dtype):
-            dtype = a
-        elif isinstance(a, Tensor):
-            dtype = a.dtype
-        elif isinstance(a, (str, _device)):
-            _factories.check_device(a)       # PyTorch's errors for devices we do not have
+_TYPE_NAMES = {str: "str", int: "int", float: "float", bool: "bool"}
+
+
+def _type_name(x):
+    if isinstance(x, _dtypes.dtype):
+        return "torch.dtype"
+    if isinstance(x, _device):
+        return "torch.device"
+    if isinstance(x, Tensor):
+        return "Tensor"
+    return _TYPE_NAMES.get(type(x), type(x).__name__)
+
+
+def _to_signature_error(args):
+    return TypeError("to() received an invalid combination of arguments - got "
+                     f"({', '.join(map(_type_name, args))}), but expected one of:")
+
+
+def _to(self, *args, device=None, dtype=None, non_blocking=False, copy=False,
+        memory_format=None):
+    """PyTorch's three forms: to(dtype, ...), to(device, dtype, ...),
+    to(other, ...) (other's dtype and device); devices other than the CPU
+    raise as in PyTorch's CPU build."""
+    if args:
+        first, rest = args[0], args[1:]
+        if isinstance(first, _dtypes.dtype):
+            dtype, tail = first, ("non_blocking", "copy")
+        elif isinstance(first, Tensor):
+            dtype, device, tail = first.dtype, first.device, ("non_blocking", "copy")
+        elif isinstance(first, (str, _device)) or (isinstance(first, int)
+                                                   and not isinstance(first, bool)):
+            device, tail = first, ("dtype", "non_blocking", "copy")
+        else:
+            raise _to_signature_error(args)
+        if len(rest) > len(tail):
+            raise _to_signature_error(args)
+        for name, value in zip(tail, rest):
+            if name == "dtype":
+                if value is not None and not isinstance(value, _dtypes.dtype):
+                    raise _to_signature_error(args)
+                dtype = value
+            elif not isinstance(value, bool):
+                raise _to_signature_error(args)
+            elif name == "copy":
+                copy = value
+    if device is not None:
+        _factories.check_device(device)      # PyTorch's errors for devices we do not have
     if dtype is None:
         return S.clone(self) if copy else self
     return S.to_dtype(self, dtype, copy)
@@ -96,16 +131,25 @@ Tensor.short = lambda self, memory_format=None: S.to_dtype(self, _dtypes.int16)
 Tensor.bool = lambda self, memory_format=None: S.to_dtype(self, _dtypes.bool)
 Tensor.byte = lambda self, memory_format=None: S.to_dtype(self, _dtypes.uint8)
 Tensor.type_as = lambda self, other: S.to_dtype(self, other.dtype)
-Tensor.new_tensor = lambda self, data, dtype=None, requires_grad=False: _factories.tensor(
-    data, dtype=dtype or self.dtype, requires_grad=requires_grad)
-Tensor.new_zeros = lambda self, *size, dtype=None, requires_grad=False: _factories.zeros(
-    *size, dtype=dtype or self.dtype, requires_grad=requires_grad)
-Tensor.new_ones = lambda self, *size, dtype=None, requires_grad=False: _factories.ones(
-    *size, dtype=dtype or self.dtype, requires_grad=requires_grad)
-Tensor.new_full = lambda self, size, fill_value, dtype=None, requires_grad=False: \
-    _factories.full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
-Tensor.new_empty = lambda self, *size, dtype=None, requires_grad=False: _factories.empty(
-    *size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+Tensor.get_device = lambda self: -1          # PyTorch's answer for a CPU tensor
+Tensor.is_cpu = property(lambda self: True)
+
+
+def _new(factory, name):
+    """x.new_zeros(...) and friends: x's dtype unless given; device= checked."""
+    def new(self, *args, dtype=None, device=None, requires_grad=False, layout=None,
+            pin_memory=False):
+        return factory(*args, dtype=dtype or self.dtype, device=device,
+                       requires_grad=requires_grad)
+    new.__name__ = new.__qualname__ = name
+    return new
+
+
+Tensor.new_tensor = _new(_factories.tensor, "new_tensor")
+Tensor.new_zeros = _new(_factories.zeros, "new_zeros")
+Tensor.new_ones = _new(_factories.ones, "new_ones")
+Tensor.new_full = _new(_factories.full, "new_full")
+Tensor.new_empty = _new(_factories.empty, "new_empty")
 
 
 # --- in-place methods ----------------------------------------------------------------------------

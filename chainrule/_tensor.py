@@ -9,6 +9,7 @@ chainrule/_methods.py.
 import warnings
 
 from . import _dtypes, _errors
+from ._device import CPU as _CPU, CUDA_MISSING as _CUDA_MISSING, device
 from ._grad_mode import STATE
 from ._printing import tensor_repr
 from .ops import _backend
@@ -36,51 +37,6 @@ class Size(tuple):
         return Size(r) if isinstance(i, slice) else r
 
 
-# The device types PyTorch's device strings may name.
-_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
-                 "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
-                 "privateuseone")
-
-
-class device:
-    """torch.device; only the CPU for now."""
-    __slots__ = ("type", "index")
-
-    def __init__(self, type="cpu", index=None):
-        if isinstance(type, device):
-            type, index = type.type, type.index
-        elif isinstance(type, int) and not isinstance(type, bool):
-            raise RuntimeError("Cannot access accelerator device when none is available.")
-        elif ":" in type:
-            type, idx = type.split(":", 1)
-            if not idx.isdigit():
-                raise RuntimeError(f"Invalid device string: '{type}:{idx}'")
-            index = int(idx)
-        if type not in _DEVICE_TYPES:
-            if not type:
-                raise RuntimeError("Device string must not be empty")
-            raise RuntimeError(f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start "
-                               f"of device string: {type}")
-        self.type = type
-        self.index = index
-
-    def __repr__(self):
-        return f"device(type='{self.type}')" if self.index is None else \
-            f"device(type='{self.type}', index={self.index})"
-
-    def __str__(self):
-        return self.type if self.index is None else f"{self.type}:{self.index}"
-
-    def __eq__(self, other):
-        other = device(other) if isinstance(other, str) else other
-        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
-
-    def __hash__(self):
-        return hash((self.type, self.index))
-
-
-_CPU = device("cpu")
-_CUDA_MISSING = "Torch not compiled with CUDA enabled"
 _T_DEPRECATED = (
     "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated "
     "and it will throw an error in a future release. Consider `x.mT` to transpose batches of "
@@ -230,6 +186,8 @@ class Tensor:
         return False
 
     def cuda(self, device=None, non_blocking=False, memory_format=None):
+        if isinstance(device, int) and not isinstance(device, bool):
+            raise RuntimeError("Cannot access accelerator device when none is available.")
         raise AssertionError(_CUDA_MISSING)
 
     def is_floating_point(self):

@@ -1,8 +1,52 @@
-"""The Optimizer base: parameter groups, zero_grad, PyTorch's argument checks."""
-import warnings
+"""The Optimizer base: parameter groups with defaults filled in, per-parameter
+state, zero_grad, state_dict / load_state_dict in PyTorch's layout, and
+PyTorch's argument checks.
 
+Subclasses implement `step(closure=None)`; the updates run under no_grad and
+change the parameter tensors in place through chainrule ops (never on raw
+arrays), so they run on whatever array backend the parameters live on."""
+import copy
+import warnings
+from collections import defaultdict
+
+from .. import _dtypes
+from .._factories import tensor
+from .._grad_mode import enable_grad
 from .._tensor import Tensor
-from .._grad_mode import no_grad
+
+__all__ = ["Optimizer", "scalar_state", "check_range", "run_closure", "addcmul_", "addcdiv_"]
+
+_SET_PARAMS = ("optimizer parameters need to be organized in ordered collections, but the "
+               "ordering of tensors in sets will change between runs. Please use a list instead.")
+_DUPLICATE = ("optimizer contains a parameter group with duplicate parameters; in future, this "
+              "will cause an error; see github.com/pytorch/pytorch/issues/40967 for more "
+              "information")
+
+
+def _typename(obj):
+    return obj.type() if isinstance(obj, Tensor) else type(obj).__name__
+
+
+def scalar_state(value):
+    """A 0-d state counter ('step', NAdam's 'mu_product') as PyTorch keeps
+    them: float32 unless the default dtype is float64 (the rounding matters
+    for NAdam's running product)."""
+    dt = _dtypes.float64 if _dtypes.get_default_dtype() == _dtypes.float64 else _dtypes.float32
+    return tensor(float(value), dtype=dt)
+
+
+def check_range(value, label):
+    """PyTorch's `Invalid <label>: <value>` ValueError for a negative value."""
+    if value < 0.0:
+        raise ValueError(f"Invalid {label}: {value}")
+
+
+def run_closure(closure):
+    """The closure's loss, evaluated with gradients on (step itself runs under no_grad)."""
+    if closure is None:
+        return None
+    with enable_grad():
+        return closure()
 
 
 class Optimizer:
@@ -10,8 +54,13 @@ class Optimizer:
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of "
                             f"Tensors or dicts, but got {params.type()}")
+        if defaults.get("differentiable"):
+            # PyTorch then records the update in the graph; chainrule's steps run
+            # under no_grad, so refuse rather than give gradients that miss it
+            raise NotImplementedError("chainrule's optimizers do not support "
+                                      "differentiable=True")
         self.defaults = defaults
-        self.state = {}
+        self.state = defaultdict(dict)
         self.param_groups = []
         groups = list(params)
         if not groups:
@@ -21,53 +70,133 @@ class Optimizer:
         for g in groups:
             self.add_param_group(g)
 
-    def add_param_group(self, group):
-        params = group["params"]
-        params = [params] if isinstance(params, Tensor) else list(params)
+    def add_param_group(self, param_group):
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError(_SET_PARAMS)
+        else:
+            params = list(params)
+        # named parameters, as model.named_parameters() gives them: (name, tensor)
+        names = [p[0] for p in params if isinstance(p, tuple)]
+        params = [p[1] if isinstance(p, tuple) else p for p in params]
+        if names and len(names) != len(params):
+            raise ValueError("all optimizer params should be with/without names. Some param "
+                             "names are missing")
         for p in params:
             if not isinstance(p, Tensor):
                 raise TypeError("optimizer can only optimize Tensors, but one of the params is "
-                                + type(p).__name__)
-            if not p.is_leaf:
+                                + _typename(p))
+            if not self.defaults.get("differentiable", None) and not (p.is_leaf or p.retains_grad):
                 raise ValueError("can't optimize a non-leaf Tensor")
+        group = dict(param_group, params=params)
+        if names:
+            group["param_names"] = names
+        for k, v in self.defaults.items():
+            group.setdefault(k, v)
         if len(set(map(id, params))) != len(params):
-            warnings.warn("optimizer contains a parameter group with duplicate parameters; in "
-                          "future, this will cause an error; see "
-                          "github.com/pytorch/pytorch/issues/40967 for more information",
-                          stacklevel=3)
+            warnings.warn(_DUPLICATE, stacklevel=3)
+        for g in self.param_groups:
+            if ("param_names" in g) != bool(names):
+                raise ValueError("all optimizer param groups should be with/without names. "
+                                 "cannot add param group "
+                                 f"{'with names' if names else 'without names'} to the optimizer")
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in seen for p in params):
             raise ValueError("some parameters appear in more than one parameter group")
-        group = dict(group, params=params)
-        for k, v in self.defaults.items():
-            group.setdefault(k, v)
         self.param_groups.append(group)
 
     def zero_grad(self, set_to_none=True):
         for group in self.param_groups:
             for p in group["params"]:
-                if p._grad is not None:
-                    if set_to_none:
-                        p._grad = None
-                    else:
-                        p._grad._data[...] = 0
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    # a grad built with create_graph is cut from its graph first, as PyTorch does
+                    g = p.grad.detach() if p.grad.grad_fn is not None else p.grad
+                    g.requires_grad_(False)
+                    p.grad = g.zero_()
 
     def step(self, closure=None):
         raise NotImplementedError
 
     def __repr__(self):
-        lines = [f"{type(self).__name__} ("]
+        text = f"{type(self).__name__} ("
         for i, g in enumerate(self.param_groups):
-            lines.append(f"Parameter Group {i}")
-            for k in sorted(g):
-                if k != "params":
-                    lines.append(f"    {k}: {g[k]}")
-        lines.append(")")
-        return "\n".join(lines)
+            text += f"\nParameter Group {i}\n"
+            text += "".join(f"    {k}: {g[k]}\n" for k in sorted(g) if k != "params")
+        return text + ")"
 
+    # --- checkpoints ----------------------------------------------------------------------------
     def state_dict(self):
-        return {"state": self.state, "param_groups": [
-            {k: v for k, v in g.items() if k != "params"} for g in self.param_groups]}
+        """{'state': {index: {...}}, 'param_groups': [{..., 'params': [indices]}]}:
+        parameters are numbered in group order; state tensors are shared, not copied."""
+        index, groups = {}, []
+        for g in self.param_groups:
+            packed = {k: v for k, v in g.items() if k != "params"}
+            for p in g["params"]:
+                index.setdefault(id(p), len(index))
+            packed["params"] = [index[id(p)] for p in g["params"]]
+            groups.append(packed)
+        state = {index[id(p)]: s for p, s in self.state.items() if id(p) in index}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        state_dict = copy.deepcopy(state_dict)
+        saved = state_dict["param_groups"]
+        if len(saved) != len(self.param_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        if any(len(g["params"]) != len(s["params"]) for g, s in zip(self.param_groups, saved)):
+            raise ValueError("loaded state dict contains a parameter group that doesn't match "
+                             "the size of optimizer's group")
+        by_index = {i: p for g, s in zip(self.param_groups, saved)
+                    for i, p in zip(s["params"], g["params"])}
+        state = defaultdict(dict)
+        for i, values in state_dict["state"].items():
+            if i in by_index:
+                p = by_index[i]
+                state[p] = {k: _cast_state(p, k, v) for k, v in values.items()}
+            else:
+                state[i] = values
+        groups = []
+        for g, s in zip(self.param_groups, saved):
+            new = dict(s, params=g["params"])
+            if "param_names" in g and "param_names" not in new:
+                new["param_names"] = g["param_names"]
+            groups.append(new)
+        self.__setstate__({"state": state, "param_groups": groups})
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        for g in self.param_groups:
+            for k, v in self.defaults.items():
+                g.setdefault(k, v)
 
 
-__all__ = ["Optimizer", "no_grad"]
+def _cast_state(param, key, value):
+    """A loaded state value as PyTorch places it: floating tensors take the
+    parameter's dtype, except the step counter; lists of tensors likewise."""
+    if isinstance(value, Tensor):
+        if key != "step" and param.is_floating_point() and value.is_floating_point():
+            return value.to(dtype=param.dtype)
+        return value
+    if isinstance(value, list):
+        return [_cast_state(param, key, v) for v in value]
+    return value
+
+
+# PyTorch's fused in-place updates, in its order of operations (value * t1
+# first) so that float64 trajectories agree to the last few bits.
+def addcmul_(target, t1, t2, value=1.0):
+    """target += value * t1 * t2."""
+    return target.add_(t1 * value * t2)
+
+
+def addcdiv_(target, t1, t2, value=1.0):
+    """target += value * t1 / t2."""
+    return target.add_(t1 * value / t2)

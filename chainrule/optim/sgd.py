@@ -1,19 +1,16 @@
-"""Stochastic gradient descent, with momentum, dampening, Nesterov and weight
-decay as torch.optim.SGD defines them."""
-from .._grad_mode import enable_grad, no_grad
-from .optimizer import Optimizer
+"""Stochastic gradient descent, with momentum, dampening, Nesterov momentum,
+weight decay and maximize, as torch.optim.SGD defines them."""
+from .._grad_mode import no_grad
+from .optimizer import Optimizer, check_range, run_closure
 
 
 class SGD(Optimizer):
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
                  nesterov=False, *, maximize=False, foreach=None, differentiable=False,
                  fused=None):
-        if lr < 0.0:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if momentum < 0.0:
-            raise ValueError(f"Invalid momentum value: {momentum}")
-        if weight_decay < 0.0:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        check_range(lr, "learning rate")
+        check_range(momentum, "momentum value")
+        check_range(weight_decay, "weight_decay value")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
@@ -23,29 +20,24 @@ class SGD(Optimizer):
 
     @no_grad()
     def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            with enable_grad():
-                loss = closure()
+        loss = run_closure(closure)
         for group in self.param_groups:
-            lr, mom, damp = group["lr"], group["momentum"], group["dampening"]
-            wd, nesterov, maximize = group["weight_decay"], group["nesterov"], group["maximize"]
+            lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+            wd, nesterov = group["weight_decay"], group["nesterov"]
             for p in group["params"]:
-                if p._grad is None:
+                if p.grad is None:
                     continue
-                d = p._grad._data
-                if maximize:
-                    d = -d
-                if wd:
-                    d = d + wd * p._data
-                if mom:
-                    buf = self.state.setdefault(p, {}).get("momentum_buffer")
+                d = -p.grad if group["maximize"] else p.grad
+                if wd != 0:
+                    d = d.add(p, alpha=wd)
+                if momentum != 0:
+                    state = self.state[p]
+                    buf = state.get("momentum_buffer")
                     if buf is None:
-                        buf = d.copy()
+                        buf = d.clone().detach()
                     else:
-                        buf *= mom
-                        buf += (1 - damp) * d
-                    self.state[p]["momentum_buffer"] = buf
-                    d = d + mom * buf if nesterov else buf
-                p._data -= lr * d
+                        buf.mul_(momentum).add_(d, alpha=1 - dampening)
+                    state["momentum_buffer"] = buf
+                    d = d.add(buf, alpha=momentum) if nesterov else buf
+                p.add_(d, alpha=-lr)
         return loss

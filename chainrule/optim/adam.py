@@ -1,0 +1,79 @@
+"""Adam (with AMSGrad, L2 or decoupled weight decay, maximize) and AdamW,
+which PyTorch defines as Adam with decoupled weight decay (default 1e-2)."""
+from .._factories import zeros_like
+from .._grad_mode import no_grad
+from ..ops.pointwise import maximum
+from .optimizer import Optimizer, addcdiv_, addcmul_, check_range, run_closure, scalar_state
+
+
+def check_betas(lr, eps, betas, weight_decay):
+    """The argument checks Adam, AdamW, Adamax, NAdam and RAdam share."""
+    check_range(lr, "learning rate")
+    check_range(eps, "epsilon value")
+    for i, b in enumerate(betas):
+        if not 0.0 <= b < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {b}")
+    check_range(weight_decay, "weight_decay value")
+
+
+def moments(state, p):
+    """Adam-family state on first use: step counter and the two moment buffers."""
+    if not state:
+        state["step"] = scalar_state(0.0)
+        state["exp_avg"] = zeros_like(p)
+        state["exp_avg_sq"] = zeros_like(p)
+    return state
+
+
+class Adam(Optimizer):
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 amsgrad=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False, fused=None, decoupled_weight_decay=False):
+        check_betas(lr, eps, betas, weight_decay)
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                                      amsgrad=amsgrad, maximize=maximize, foreach=foreach,
+                                      capturable=capturable, differentiable=differentiable,
+                                      fused=fused, decoupled_weight_decay=decoupled_weight_decay))
+
+    @no_grad()
+    def step(self, closure=None):
+        loss = run_closure(closure)
+        for group in self.param_groups:
+            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+            wd = group["weight_decay"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                grad = -p.grad if group["maximize"] else p.grad
+                state = moments(self.state[p], p)
+                if group["amsgrad"] and "max_exp_avg_sq" not in state:
+                    state["max_exp_avg_sq"] = zeros_like(p)
+                step = state["step"].add_(1).item()
+                if wd != 0:
+                    if group["decoupled_weight_decay"]:
+                        p.mul_(1 - lr * wd)
+                    else:
+                        grad = grad.add(p, alpha=wd)
+                exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+                exp_avg.lerp_(grad, 1 - beta1)
+                addcmul_(exp_avg_sq.mul_(beta2), grad, grad, 1 - beta2)
+                bias_correction1 = 1 - beta1 ** step
+                bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
+                if group["amsgrad"]:
+                    second = state["max_exp_avg_sq"].copy_(maximum(state["max_exp_avg_sq"],
+                                                                   exp_avg_sq))
+                else:
+                    second = exp_avg_sq
+                denom = (second.sqrt() / bias_correction2_sqrt).add_(eps)
+                addcdiv_(p, exp_avg, denom, -lr / bias_correction1)
+        return loss
+
+
+class AdamW(Adam):
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+                 amsgrad=False, *, maximize=False, foreach=None, capturable=False,
+                 differentiable=False, fused=None):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach,
+                         maximize=maximize, capturable=capturable,
+                         differentiable=differentiable, fused=fused,
+                         decoupled_weight_decay=True)

@@ -1,0 +1,56 @@
+"""RAdam: Adam with the variance rectification term, as torch.optim.RAdam
+defines it (plain momentum steps until the rectifier's rho_t exceeds 5)."""
+from .._factories import zeros_like
+from .._grad_mode import no_grad
+from .adam import check_betas
+from .optimizer import Optimizer, addcdiv_, addcmul_, run_closure, scalar_state
+
+
+class RAdam(Optimizer):
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False,
+                 capturable=False, differentiable=False):
+        check_betas(lr, eps, betas, weight_decay)
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                                      maximize=maximize, foreach=foreach,
+                                      capturable=capturable,
+                                      decoupled_weight_decay=decoupled_weight_decay,
+                                      differentiable=differentiable))
+
+    @no_grad()
+    def step(self, closure=None):
+        loss = run_closure(closure)
+        for group in self.param_groups:
+            lr, (beta1, beta2), eps, wd = group["lr"], group["betas"], group["eps"], \
+                group["weight_decay"]
+            rho_inf = 2 / (1 - beta2) - 1
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                grad = -p.grad if group["maximize"] else p.grad
+                state = self.state[p]
+                if not state:
+                    state["step"] = scalar_state(0.0)
+                    state["exp_avg"] = zeros_like(p)
+                    state["exp_avg_sq"] = zeros_like(p)
+                step = state["step"].add_(1).item()
+                if wd != 0:
+                    if group["decoupled_weight_decay"]:
+                        p.mul_(1 - lr * wd)
+                    else:
+                        grad = grad.add(p, alpha=wd)
+                exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+                exp_avg.lerp_(grad, 1 - beta1)
+                addcmul_(exp_avg_sq.mul_(beta2), grad, grad, 1 - beta2)
+                bias_correction1 = 1 - beta1 ** step
+                bias_correction2 = 1 - beta2 ** step
+                corrected = exp_avg / bias_correction1
+                rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
+                if rho_t > 5.0:
+                    rect = ((rho_t - 4) * (rho_t - 2) * rho_inf
+                            / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+                    adaptive = bias_correction2 ** 0.5 / exp_avg_sq.sqrt().add_(eps)
+                    p.add_(corrected * lr * adaptive * rect, alpha=-1.0)
+                else:
+                    p.add_(corrected * lr, alpha=-1.0)
+        return loss
