@@ -7,3 +7,4 @@ whether inference tensors may exist (see _inference_mode.py)."""
 EPOCH = [0]
 FW_ACTIVE = [False]
 INFERENCE_USED = [False]   # set once inference_mode is first entered
+SAVED_HOOKS = [False]      # saved-tensor hooks are active (see autograd/_saved_hooks.py)

@@ -75,6 +75,8 @@ def saved_versions(saved):
 
 def check_saved(node):
     """Raise if a tensor `node` saved was changed in place after it was saved."""
+    if node._unpack is not None:
+        return              # saved through saved-tensor hooks: theirs, unchecked (as PyTorch)
     versions = node._saved_versions
     for i, t in enumerate(node.saved):
         if isinstance(t, Tensor):

@@ -712,3 +712,105 @@ def test_inplace_on_a_view_a_function_returned_is_refused(how):
         target = o[:1] if how == "view_of_output_view" else o
         return _outcome(lambda: target.mul_(2))
     both(scenario)
+
+
+# --- saved-tensor hooks ------------------------------------------------------------------------------
+def _hooks(lib):
+    return lib.autograd.graph
+
+
+def test_saved_tensor_hooks_pack_once_unpack_per_backward():
+    def scenario(lib):
+        log = []
+
+        def pack(t):
+            log.append(("pack", tuple(t.shape), t.requires_grad))
+            return t.detach().clone()
+
+        def unpack(p):
+            log.append(("unpack", tuple(p.shape)))
+            return p
+        x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        with _hooks(lib).saved_tensors_hooks(pack, unpack):
+            w = ((x.exp() * x).sin()).sum()
+        counts = [sorted(log)]
+        log.clear()
+        w.backward(retain_graph=True)
+        counts.append(len(log))
+        log.clear()
+        w.backward()
+        counts.append(len(log))
+        return counts, x.grad, _outcome(lambda: w.backward())
+    both(scenario)
+
+
+def test_saved_tensor_hooks_identity_nesting_and_no_grad():
+    def scenario(lib):
+        H = _hooks(lib)
+        x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        seen, order = [], []
+        with H.saved_tensors_hooks(lambda t: seen.append(t) or t, lambda t: t):
+            x * x
+            with lib.no_grad():
+                x * x                         # nothing saved: no pack
+        with H.saved_tensors_hooks(lambda t: order.append("outer") or t, lambda t: t):
+            with H.saved_tensors_hooks(lambda t: order.append("inner") or t, lambda t: t):
+                x * x
+            x * x
+        return [s is x for s in seen], order
+    both(scenario)
+
+
+def test_saved_tensor_hooks_own_the_values_no_version_check():
+    def scenario(lib):
+        x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        with _hooks(lib).saved_tensors_hooks(lambda t: t, lambda t: t):
+            y = x * 1
+            z = y * y
+        y.add_(1)
+        z.sum().backward()                    # the hooks hand back the changed y
+        return x.grad
+    both(scenario)
+
+
+def test_saved_tensor_hooks_errors():
+    def bad_unpack(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        with _hooks(lib).saved_tensors_hooks(lambda t: t, lambda t: 3):
+            b = x * x
+        b.sum().backward()
+
+    def hooks_inside_disable(lib):
+        with _hooks(lib).disable_saved_tensors_hooks("no hooks here"):
+            with _hooks(lib).saved_tensors_hooks(lambda t: t, lambda t: t):
+                pass
+
+    def disable_inside_hooks(lib):
+        with _hooks(lib).saved_tensors_hooks(lambda t: t, lambda t: t):
+            with _hooks(lib).disable_saved_tensors_hooks("not with hooks"):
+                pass
+    for s in (bad_unpack, hooks_inside_disable, disable_inside_hooks):
+        raises_same(s)
+
+
+def test_save_on_cpu_custom_functions_and_second_order():
+    def scenario(lib):
+        H = _hooks(lib)
+        x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        with H.save_on_cpu():
+            e = (x * x.sin()).sum()
+        e.backward()
+        out = [x.grad]
+        log = []
+        Fn = _fn_class(lib, lambda ctx, a: (ctx.save_for_backward(a), a * 2)[1],
+                       lambda ctx, g: g * ctx.saved_tensors[0])
+        with H.saved_tensors_hooks(lambda t: log.append("p") or t, lambda t: log.append("u") or t):
+            r = Fn.apply(x)
+        r.sum().backward()
+        out.append(log)
+        with H.saved_tensors_hooks(lambda t: t.detach().clone(), lambda t: t):
+            q = (x ** 3).sum()
+        g, = lib.autograd.grad(q, x, create_graph=True)
+        out += [_state(g), lib.autograd.grad(g.sum(), x)]
+        return out
+    both(scenario)

@@ -9,8 +9,13 @@ from .. import _dtypes, _errors
 from .._grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
 from .._tensor import Size, Tensor
 from ..ops import _backend
-from . import engine
+from . import engine, graph, _saved_hooks
 from .graph import AccumulateGrad, Node, add_tensor_hook, watch_nonleaf
+
+# torch.autograd.graph's saved-tensor hooks (defined beside the engine, which unpacks them)
+graph.saved_tensors_hooks = _saved_hooks.saved_tensors_hooks
+graph.save_on_cpu = _saved_hooks.save_on_cpu
+graph.disable_saved_tensors_hooks = _saved_hooks.disable_saved_tensors_hooks
 
 __all__ = ["backward", "grad", "Variable", "no_grad", "enable_grad", "set_grad_enabled",
            "is_grad_enabled", "Node"]

@@ -9,7 +9,7 @@ it a gradient has run, so its incoming gradients are summed first.
 from .. import _fpstate
 from .._grad_mode import STATE
 from .._tensor import Tensor
-from . import anomaly_mode
+from . import _saved_hooks, anomaly_mode
 from .graph import Node, FOREIGN_ARRAYS as _FOREIGN, foreign as _foreign, \
     is_writeable as _is_writeable
 
@@ -138,6 +138,9 @@ def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True)
             if g is None or (needed is not None and fn not in active):
                 grads_in = (None,) * len(edges)
             else:
+                packed = None
+                if fn._unpack is not None and fn.saved is not None:
+                    packed, fn.saved = fn.saved, _saved_hooks.unpacked(fn)   # (hooks' values)
                 if anomaly:
                     grads_in = _apply_watched(fn, g, create_graph, needed)
                 else:
@@ -147,6 +150,8 @@ def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True)
                     grads_in = _run_node_hooks(fn, grads_in, g)
                 if not retain_graph:
                     fn.saved = None                  # free what backward no longer needs
+                elif packed is not None:
+                    fn.saved = packed                # unpacked again by the next backward
             for e, gi in zip(edges, grads_in):
                 if e is None or (needed is not None and e not in needed):
                     continue

@@ -28,7 +28,8 @@ from . import forward_ad
 from .graph import Node
 from ..ops import _backend
 from ..ops._args import broadcast_shapes
-from .._inplace_state import FW_ACTIVE as _FW_ACTIVE
+from .._inplace_state import FW_ACTIVE as _FW_ACTIVE, SAVED_HOOKS as _SAVED_HOOKS
+from . import _saved_hooks
 from .._views import bump, modified_error
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable", "InplaceFunction"]
@@ -277,7 +278,11 @@ class Function(metaclass=FunctionMeta):
         ctx.params = ()
         ctx.saved = tuple(ctx._to_save) if ctx._to_save else None
         if ctx._to_save:
-            ctx._saved_versions = tuple(None if t is None else t._version for t in ctx._to_save)
+            if _SAVED_HOOKS[0]:
+                _saved_hooks.pack(ctx, ctx.saved)
+            else:
+                ctx._saved_versions = tuple(None if t is None else t._version
+                                            for t in ctx._to_save)
         ctx._output_ids = {id(o) for o in outputs if isinstance(o, Tensor)}
         ctx._n_outputs = len(outputs)
         ctx._out_meta = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else ((), None)

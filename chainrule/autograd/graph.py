@@ -30,6 +30,9 @@ FOREIGN_ARRAYS = _FOREIGN = _backend.FOREIGN
 foreign = _backend.foreign      # foreign(values): whether any is such an array
 is_writeable = _backend.is_writeable     # (a gradient may be the read-only seed, autograd._one)
 
+# (saved_tensors_hooks, save_on_cpu and disable_saved_tensors_hooks are
+# torch.autograd.graph's too: autograd/__init__.py puts them here from
+# _saved_hooks.py, which builds on Node.)
 __all__ = ["Node", "AccumulateGrad"]
 
 
@@ -54,6 +57,7 @@ class Node:
     _is_selector = False  # picks output k of a multi-output node (autograd/function.py)
     _saved_versions = None  # versions of saved tensors that had counters when saved
     _out_modified = None  # set when the saved output was changed in place (_views.bump)
+    _unpack = None     # (unpack hook, kinds) when saved holds packed values (_saved_hooks.py)
     # The formulas' namespaces, F (set by ops/_registry.py: it imports this module).
     array_ops = None   # raw arrays, plain backward
     tensor_ops = None  # Tensors, create_graph (also the engine's way to the ops)

@@ -18,10 +18,11 @@ modules computes a Tensor's value behind its back.
 from .. import _fpstate
 from .._grad_mode import STATE
 from .._inplace_state import (EPOCH as _EPOCH, FW_ACTIVE as _FW_ACTIVE,
-                              INFERENCE_USED as _INFERENCE_USED)
+                              INFERENCE_USED as _INFERENCE_USED, SAVED_HOOKS as _SAVED_HOOKS)
 from .._tensor import Tensor
 from .._views import saved_versions as _saved_versions
 from ..autograd import forward_ad as _forward_ad
+from ..autograd._saved_hooks import pack as _pack_saved
 from ..autograd.anomaly_mode import _state as _ANOMALY, capture_stack as _capture_stack
 from . import _backend
 
@@ -130,7 +131,9 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
         if saved:
             if _INFERENCE_USED[0]:
                 _refuse_inference_tensors(saved)
-            if _EPOCH[0]:                  # some tensor may have a version counter
+            if _SAVED_HOOKS[0]:
+                _pack_saved(node, saved, t)     # (the hooks own the values: no version check)
+            elif _EPOCH[0]:                  # some tensor may have a version counter
                 for v in saved:
                     if isinstance(v, Tensor) and v._vbox is not None:
                         node._saved_versions = _saved_versions(saved)
