@@ -1,2 +1,2 @@
 """chainrule.utils: helpers on top of autograd (checkpointing)."""
-from . import checkpoint  # noqa: F401
+from . import checkpoint, hooks  # noqa: F401
