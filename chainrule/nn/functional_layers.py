@@ -37,7 +37,8 @@ def linear(input, weight, bias=None):
 def bilinear(input1, input2, weight, bias=None):
     """y[..., o] = sum_ij x1[..., i] W[o, i, j] x2[..., j] + b[o]: one matrix
     product with W laid out as (in1, out * in2), then a product with x2
-    summed over j; the result viewed to the inputs' leading shape."""
+    summed over j; the result viewed to the inputs' leading shape, then
+    the bias added (PyTorch's last two nodes)."""
     if input1.shape[:-1] != input2.shape[:-1]:
         raise RuntimeError("bilinear(): input batch dimensions do not match: got "
                            f"{list(input1.shape[:-1])} and {list(input2.shape[:-1])}")
@@ -55,10 +56,8 @@ def bilinear(input1, input2, weight, bias=None):
     x1 = input1.reshape(-1, in1)
     x2 = input2.reshape(-1, in2)
     u = mm(x1, weight.permute(1, 0, 2).reshape(in1, out_f * in2)).reshape(-1, out_f, in2)
-    y = (u * x2.unsqueeze(1)).sum(-1)
-    if bias is not None:
-        y = y + bias
-    return y.view(*lead, out_f)
+    y = (u * x2.unsqueeze(1)).sum(-1).view(*lead, out_f)
+    return y if bias is None else y + bias
 
 
 def dropout(input, p=0.5, training=True, inplace=False):

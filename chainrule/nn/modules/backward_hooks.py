@@ -8,6 +8,8 @@ replace) them.  When it reaches the input side, the gradients of the inputs
 are known: the backward hooks get (module, grad_input, grad_output) and may
 replace grad_input.
 """
+import warnings
+
 from ..._grad_mode import STATE
 from ..._tensor import Tensor
 from ...autograd.function import Function
@@ -87,10 +89,16 @@ class BackwardHook:
                 grad_outputs = res
         self.grad_outputs = grad_outputs
         if self.input_positions is None:
+            warnings.warn("Full backward hook is firing when gradients are computed with respect "
+                          "to module outputs since no inputs require gradients. See "
+                          "https://docs.pytorch.org/docs/main/generated/torch.nn.Module.html"
+                          "#torch.nn.Module.register_full_backward_hook for more details.",
+                          stacklevel=5)
             grad_inputs = (None,) * self.n_inputs
             for hook in self.user_hooks:
                 res = hook(self.module, grad_inputs, self.grad_outputs)
-                if res is not None and not all(r is None for r in res):
+                if res is not None and not (isinstance(res, tuple) and
+                                            all(r is None for r in res)):
                     raise RuntimeError("Backward hook for Modules where no input requires "
                                        "gradient should always return None or None for all "
                                        "gradients.")

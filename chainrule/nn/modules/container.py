@@ -67,7 +67,8 @@ class Sequential(Module):
 
     def insert(self, index, module):
         if not isinstance(module, Module):
-            raise AssertionError(f"module should be of type: {Module}")
+            raise AssertionError("module should be of type: <class "
+                                 "'torch.nn.modules.module.Module'>")   # (PyTorch's text)
         n = len(self._modules)
         if not -n <= index <= n:
             raise IndexError(f"Index out of range: {index}")
