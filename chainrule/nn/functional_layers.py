@@ -39,9 +39,13 @@ def bilinear(input1, input2, weight, bias=None):
     product with W laid out as (in1, out * in2), then a product with x2
     summed over j; the result viewed to the inputs' leading shape, then
     the bias added (PyTorch's last two nodes)."""
-    if input1.shape[:-1] != input2.shape[:-1]:
-        raise RuntimeError("bilinear(): input batch dimensions do not match: got "
-                           f"{list(input1.shape[:-1])} and {list(input2.shape[:-1])}")
+    if input1.dim() != input2.dim():
+        raise RuntimeError(f"bilinear(): input dimensions do not match: got {input1.dim()} and "
+                           f"{input2.dim()}")
+    for d, (s1, s2) in enumerate(zip(input1.shape[:-1], input2.shape[:-1])):
+        if s1 != s2:
+            raise RuntimeError(f"bilinear(): input batch dimensions do not match at dim {d}: "
+                               f"got {s1} and {s2}")
     if weight.dim() != 3:
         raise RuntimeError(f"bilinear(): weight must be three-dimensional, but got "
                            f"{weight.dim()} dimension(s)")

@@ -23,8 +23,6 @@ class Unflatten(Module):
         super().__init__()
         if isinstance(dim, int):
             _require_tuple_int(unflattened_size)
-        else:
-            raise TypeError("invalid argument type for dim parameter")
         self.dim = dim
         self.unflattened_size = unflattened_size
 
