@@ -10,9 +10,7 @@ import pytest
 
 import chainrule as cr
 
-torch = pytest.importorskip("torch")
-
-from test_nn_module import same  # noqa: E402
+from _nn_twin import needs_torch, same, torch
 
 N = 200_000          # samples per distribution check (standard error ~ 0.0022 std)
 
@@ -53,6 +51,7 @@ def test_trunc_normal_bounds_and_moments():
     assert abs(t.mean() - mean) < 0.005 and abs(t.std() - math.sqrt(var)) < 0.005
 
 
+@needs_torch
 @pytest.mark.parametrize("fn, shape, args, std", [
     ("xavier_uniform_", (300, 500), (), math.sqrt(2 / 800)),
     ("xavier_uniform_", (30, 20, 3, 3), (2.0,), 2 * math.sqrt(2 / (450))),
@@ -103,6 +102,7 @@ def test_orthogonal():
         assert np.allclose(gram, 4 * np.eye(small), atol=1e-12)
 
 
+@needs_torch
 def test_orthonormal_columns_is_qr_with_positive_r():
     a = np.random.default_rng(0).standard_normal((7, 4))
     q = cr.nn.init.orthonormal_columns(cr.tensor(a)).numpy()

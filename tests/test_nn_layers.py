@@ -11,7 +11,7 @@ import chainrule as cr
 
 torch = pytest.importorskip("torch")
 
-from test_nn_module import copy_weights, same  # noqa: E402
+from _nn_twin import copy_weights, same  # noqa: E402
 
 TOL = dict(rtol=1e-12, atol=1e-12)
 

@@ -14,31 +14,12 @@ import pytest
 
 import chainrule as cr
 
-torch = pytest.importorskip("torch")
+from _nn_twin import copy_weights, needs_torch, same, torch
 
 
-# --- helpers ----------------------------------------------------------------------------------
-def _outcome(f, L):
-    try:
-        return ("value", f(L))
-    except Exception as e:               # compared by type and the whole message
-        return ("raise", type(e).__name__, str(e))
-
-
-def same(f):
-    """f(cr) and f(torch) give equal plain values, or raise alike."""
-    mine, ref = _outcome(f, cr), _outcome(f, torch)
-    assert mine == ref
-    return mine
-
-
+# --- helpers ---------------------------------------------------------------------------------
 def _np(t):
     return t.detach().numpy()
-
-
-def copy_weights(src, dst):
-    """src's (torch's) parameters and buffers into dst (chainrule's), by state_dict."""
-    dst.load_state_dict({k: cr.tensor(v.detach().numpy()) for k, v in src.state_dict().items()})
 
 
 class _ReLU:
@@ -311,6 +292,7 @@ def test_state_dict_round_trip_copies_values():
     assert sd["fc1.weight"].abs().sum().item() == 0
 
 
+@needs_torch
 def test_state_dict_into_torch_and_back():
     m_cr, m_t = make_net(cr), make_net(torch)
     m_t.double()
