@@ -643,3 +643,66 @@ def test_plain_tensor_ops_not_slowed_by_parameter():
     p = cr.nn.Parameter(cr.ones(3))
     assert type(p * p) is cr.Tensor and type(cr.ones(3) + p) is cr.Tensor
     assert math.isclose((p * 2).sum().item(), 6.0)
+
+
+def test_tutorial_polynomial_custom_module_and_nn_sequential():
+    """The examples_nn polynomial fits ("Custom nn Modules" and "nn"), with
+    the loss written out (the loss modules come with another branch), from
+    the same starting values in both libraries."""
+    def fit(L):
+        x = L.linspace(-math.pi, math.pi, 200, dtype=L.float64)
+        y = L.sin(x)
+
+        class Polynomial3(L.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.a = L.nn.Parameter(L.tensor(0.1, dtype=L.float64))
+                self.b = L.nn.Parameter(L.tensor(-0.2, dtype=L.float64))
+                self.c = L.nn.Parameter(L.tensor(0.3, dtype=L.float64))
+                self.d = L.nn.Parameter(L.tensor(0.05, dtype=L.float64))
+
+            def forward(self, x):
+                return self.a + self.b * x + self.c * x ** 2 + self.d * x ** 3
+
+            def string(self):
+                return (f"y = {self.a.item():.6f} + {self.b.item():.6f} x + "
+                        f"{self.c.item():.6f} x^2 + {self.d.item():.6f} x^3")
+
+        model = Polynomial3()
+        opt = L.optim.SGD(model.parameters(), lr=1e-6)
+        for _ in range(100):
+            loss = (model(x) - y).pow(2).sum()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        first = model.string()
+
+        p = L.tensor([1, 2, 3])
+        xx = x.unsqueeze(-1).pow(p)
+        seq = L.nn.Sequential(L.nn.Linear(3, 1), L.nn.Flatten(0, 1)).double()
+        with L.no_grad():
+            seq[0].weight.copy_(L.tensor([[0.1, -0.1, 0.05]], dtype=L.float64))
+            seq[0].bias.fill_(0.2)
+        for _ in range(100):
+            loss = (seq(xx) - y).pow(2).sum()
+            seq.zero_grad()
+            loss.backward()
+            with L.no_grad():
+                for param in seq.parameters():
+                    param -= 1e-6 * param.grad
+        lin = seq[0]
+        second = (f"y = {lin.bias.item():.6f} + {lin.weight[:, 0].item():.6f} x + "
+                  f"{lin.weight[:, 1].item():.6f} x^2 + {lin.weight[:, 2].item():.6f} x^3")
+        return first, second, repr(seq), type(seq(xx).grad_fn).__name__
+    same(fit)
+
+
+def test_module_pickles():
+    import pickle
+    m = cr.nn.Sequential(cr.nn.Linear(2, 3), cr.nn.Dropout(0.1), cr.nn.Embedding(4, 2))
+    m.eval()
+    m2 = pickle.loads(pickle.dumps(m))
+    assert repr(m2) == repr(m) and not m2.training
+    assert isinstance(m2[0].weight, cr.nn.Parameter)
+    for (n, a), (_, b) in zip(m.state_dict().items(), m2.state_dict().items()):
+        assert np.array_equal(a.numpy(), b.numpy()), n
