@@ -240,17 +240,20 @@ def test_dropout_errors(f):
 _IDX = np.array([[0, 2, 2, 5], [3, 0, 1, 2]])
 
 
+@pytest.mark.parametrize("by_freq", [False, True])
 @pytest.mark.parametrize("padding_idx", [None, 2, -1, 0])
-def test_embedding_matches_torch(padding_idx):
-    m_cr, m_t = _pair(lambda L: L.nn.Embedding(6, 3, padding_idx=padding_idx))
+def test_embedding_matches_torch(padding_idx, by_freq):
+    m_cr, m_t = _pair(lambda L: L.nn.Embedding(6, 3, padding_idx=padding_idx,
+                                               scale_grad_by_freq=by_freq))
     y_cr, y_t = _check(m_cr, m_t, _IDX, int_inputs=True)
     if padding_idx is not None:
         row = padding_idx % 6
         assert not m_cr.weight.grad.numpy()[row].any()
 
 
-def test_embedding_padding_second_order_matches_torch():
-    m_cr, m_t = _pair(lambda L: L.nn.Embedding(6, 3, padding_idx=2))
+@pytest.mark.parametrize("by_freq", [False, True])
+def test_embedding_padding_second_order_matches_torch(by_freq):
+    m_cr, m_t = _pair(lambda L: L.nn.Embedding(6, 3, padding_idx=2, scale_grad_by_freq=by_freq))
     res = []
     for L, m in ((cr, m_cr), (torch, m_t)):
         y = (m(L.tensor(_IDX)) ** 3).sum()

@@ -68,8 +68,8 @@ def test_parameter_results_are_plain_tensors():
     def kinds(L):
         p = L.nn.Parameter(L.tensor([1.0, 2.0], dtype=L.float64))
         outs = [p * 2, p.detach(), p.data, p.clone(), p[0], p.view(2, 1), L.exp(p), p + p]
-        return [type(o).__name__ for o in outs] + [type(copy.deepcopy(p)).__name__,
-                                                   p.requires_grad, p.is_leaf, p.dtype.is_floating_point]
+        return [type(o).__name__ for o in outs] + [
+            type(copy.deepcopy(p)).__name__, p.requires_grad, p.is_leaf, p.dtype.is_floating_point]
     same(kinds)
 
 
@@ -334,6 +334,50 @@ def test_load_state_dict_message_text():
         m.load_state_dict({"weight": cr.ones(3, 2)})
     assert str(e.value) == ('Error(s) in loading state_dict for Linear:\n\t'
                             'Missing key(s) in state_dict: "bias". ')
+
+
+def test_extra_state_round_trip_and_keys():
+    def extra(L):
+        class WithState(L.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lin = L.nn.Linear(1, 1)
+                self.note = {"steps": 3}
+
+            def get_extra_state(self):
+                return dict(self.note)
+
+            def set_extra_state(self, state):
+                self.note = state
+
+        a, b = L.nn.Sequential(WithState()), L.nn.Sequential(WithState())
+        a[0].note = {"steps": 7}
+        sd = a.state_dict()
+        keys = list(sd)
+        r = b.load_state_dict(sd)
+        out = [keys, sd["0._extra_state"], b[0].note, repr(r)]
+        del sd["0._extra_state"]
+        r2 = b.load_state_dict(sd, strict=False)
+        out.append((r2.missing_keys, r2.unexpected_keys))
+        r3 = L.nn.Linear(1, 1).load_state_dict(
+            {"weight": L.ones(1, 1), "bias": L.ones(1), "_extra_state": 1}, strict=False)
+        out.append((r3.missing_keys, r3.unexpected_keys))
+        return out
+    same(extra)
+
+
+def test_backward_hook_on_non_tensor_output_warns():
+    def run(L):
+        class Pair(L.nn.Module):
+            def forward(self, x):
+                return [x * 2]
+        m = Pair()
+        m.register_full_backward_hook(lambda *a: None)
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            out = m(L.ones(2, requires_grad=True))
+        return type(out).__name__, [str(x.message) for x in w]
+    same(run)
 
 
 def test_load_state_dict_assign():

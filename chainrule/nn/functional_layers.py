@@ -80,9 +80,8 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
               scale_grad_by_freq=False, sparse=False):
-    if scale_grad_by_freq or sparse:
-        raise NotImplementedError("embedding: scale_grad_by_freq and sparse gradients are not "
-                                  "supported by chainrule")
+    if sparse:
+        raise NotImplementedError("embedding: sparse gradients are not supported by chainrule")
     if padding_idx is not None:
         n = weight.shape[0]
         if padding_idx > 0:
@@ -94,7 +93,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
             padding_idx = n + padding_idx
     if max_norm is not None:
         _renorm_rows(weight, input, max_norm, norm_type)
-    return _embedding_rows(input, weight, padding_idx)
+    return _embedding_rows(input, weight, padding_idx, scale_grad_by_freq)
 
 
 def _renorm_rows(weight, input, max_norm, norm_type):

@@ -5,7 +5,8 @@ addmm(input, mat1, mat2) = beta * input + alpha * (mat1 @ mat2), one node
 
 embedding(weight, indices) reads rows of weight.  Its derivative scatter-adds
 the gradient's rows back (EMBEDDING_DENSE_BACKWARD; repeated indices
-accumulate, the padding row gets none), and that op's derivative is reading
+accumulate, the padding row gets none; scale_grad_by_freq divides each by how often its
+index is read), and that op's derivative is reading
 the rows again with the padding positions zeroed (EMBEDDING_ROWS_MASKED),
 whose derivative is the scatter once more: the three serve plain backward,
 create_graph and forward mode.
@@ -71,46 +72,58 @@ expose(addmm)
 
 
 # --- embedding ---------------------------------------------------------------------------------
-def _rows(w, idx, n=None, pad=None, *, xp=_XP):
+# `pad`: the padding row (None: none); `inv_freq`: None, or for scale_grad_by_freq an array
+# of 1 / (how often each row is read) -- both shape the gradient only.
+def _rows(w, idx, n=None, pad=None, inv_freq=None, *, xp=_XP):
     return w[idx]
 
 
-def _rows_masked(g, idx, n, pad, *, xp=_XP):
-    r = g[idx]
-    if pad is None:
-        return r
-    return xp.where(xp.expand_dims(idx == pad, -1), xp.zeros_like(r), r)
-
-
-def _dense_backward(g, idx, n, pad, *, be=_NUMPY):
-    """Zeros of (n, dim) with g's rows added at rows idx (but the padding row)."""
-    xp = be.xp
-    d = g.shape[-1]
+def _weighted(g, idx, pad, inv_freq, xp):
+    """g (one row per index) with the padding positions zeroed and each row
+    scaled by its index's inverse frequency."""
     if pad is not None:
         g = xp.where(xp.expand_dims(idx == pad, -1), xp.zeros_like(g), g)
+    if inv_freq is not None:
+        g = g * xp.expand_dims(inv_freq[idx], -1)
+    return g
+
+
+def _rows_masked(g, idx, n, pad, inv_freq, *, xp=_XP):
+    return _weighted(g[idx], idx, pad, inv_freq, xp)
+
+
+def _dense_backward(g, idx, n, pad, inv_freq, *, be=_NUMPY):
+    """Zeros of (n, dim) with g's rows added at rows idx (weighted as above)."""
+    xp = be.xp
+    d = g.shape[-1]
+    g = _weighted(g, idx, pad, inv_freq, xp)
     out = xp.zeros_like(g, shape=(n, d))
     be.add_at(out, idx.reshape(-1), g.reshape(-1, d))
     return out
 
 
 EMBEDDING = defop("embedding", _rows,
-                  lambda F, g, idx, n, pad: F.embedding_dense_backward(g, idx, n, pad),
-                  params=("idx", "n", "pad"), quiet=False)
+                  lambda F, g, idx, n, pad, inv_freq: F.embedding_dense_backward(g, idx, n, pad, inv_freq),
+                  params=("idx", "n", "pad", "inv_freq"), quiet=False)
+# (PyTorch's derivative of the scatter leaves scale_grad_by_freq's scaling out, so the
+# second derivatives here do too: the pair below are each other's adjoints without it.)
 EMBEDDING_DENSE_BACKWARD = defop(
     "embedding_dense_backward", _dense_backward,
-    lambda F, g, idx, n, pad: F.embedding_rows_masked(g, idx, n, pad),
-    params=("idx", "n", "pad"))
+    lambda F, g, idx, n, pad: F.embedding_rows_masked(g, idx, n, pad, None),
+    params=("idx", "n", "pad", "inv_freq"))
 EMBEDDING_ROWS_MASKED = defop(
     "embedding_rows_masked", _rows_masked,
-    lambda F, g, idx, n, pad: F.embedding_dense_backward(g, idx, n, pad),
-    params=("idx", "n", "pad"), quiet=False)
+    lambda F, g, idx, n, pad: F.embedding_dense_backward(g, idx, n, pad, None),
+    params=("idx", "n", "pad", "inv_freq"), quiet=False)
 TensorOps.embedding_dense_backward = staticmethod(
-    lambda g, idx, n, pad: apply(EMBEDDING_DENSE_BACKWARD, (g,), (g._data,), (idx, n, pad)))
+    lambda g, idx, n, pad, inv_freq: apply(EMBEDDING_DENSE_BACKWARD, (g,), (g._data,),
+                                           (idx, n, pad, inv_freq)))
 TensorOps.embedding_rows_masked = staticmethod(
-    lambda g, idx, n, pad: apply(EMBEDDING_ROWS_MASKED, (g,), (g._data,), (idx, n, pad)))
+    lambda g, idx, n, pad, inv_freq: apply(EMBEDDING_ROWS_MASKED, (g,), (g._data,),
+                                           (idx, n, pad, inv_freq)))
 
 
-def embedding(input, weight, padding_idx=None):
+def embedding(input, weight, padding_idx=None, scale_grad_by_freq=False):
     """weight's rows at the integer `input` (the functional form's core: the
     argument checks and padding_idx's normalisation are F.embedding's)."""
     if not isinstance(input, Tensor):
@@ -128,4 +141,9 @@ def embedding(input, weight, padding_idx=None):
     n = w.shape[0]
     if i.size and (i.min() < 0 or i.max() >= n):
         raise IndexError("index out of range in self")
-    return apply(EMBEDDING, (weight,), (w,), (i, n, padding_idx))
+    inv_freq = None
+    if scale_grad_by_freq:
+        xp = _backend.namespace(i)
+        counts = xp.bincount(i.reshape(-1), minlength=n)
+        inv_freq = 1.0 / xp.maximum(counts, 1).astype(w.dtype)
+    return apply(EMBEDDING, (weight,), (w,), (i, n, padding_idx, inv_freq))

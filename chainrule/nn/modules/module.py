@@ -8,6 +8,7 @@ the forward between its hooks (backward_hooks.py wires the full backward
 hooks into the graph).
 """
 import itertools
+import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
@@ -20,6 +21,8 @@ from ..parameter import Parameter
 from . import backward_hooks
 
 __all__ = ["Module", "typename"]
+
+_EXTRA_STATE = "_extra_state"       # the state_dict key of get_extra_state()'s value
 
 
 def typename(obj):
@@ -389,10 +392,8 @@ class Module:
         return self
 
     def to(self, *args, **kwargs):
-        dtype, dev = _float_dtype_of(args, kwargs)
-        if dtype is None:
-            return self
-        return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)
+        dtype, _ = _float_dtype_of(args, kwargs)     # (the device is checked: the CPU only)
+        return self if dtype is None else self._cast_floats(dtype)
 
     def _cast_floats(self, dtype):
         return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)
@@ -416,6 +417,21 @@ class Module:
         return self._apply(lambda t: t.cuda(device))
 
     # --- state dicts -------------------------------------------------------------------------
+    def get_extra_state(self):
+        raise RuntimeError(
+            "Reached a code path in Module.get_extra_state() that should never be called. Please "
+            "file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml"
+            " to report this bug.")
+
+    def set_extra_state(self, state):
+        raise RuntimeError(
+            "Reached a code path in Module.set_extra_state() that should never be called. Please "
+            "file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml"
+            " to report this bug.")
+
+    def _has_extra_state(self):
+        return type(self).get_extra_state is not Module.get_extra_state
+
     def _save_to_state_dict(self, destination, prefix, keep_vars):
         for name, p in self._parameters.items():
             if p is not None:
@@ -423,6 +439,8 @@ class Module:
         for name, b in self._buffers.items():
             if b is not None and name not in self._non_persistent_buffers_set:
                 destination[prefix + name] = b if keep_vars else b.detach()
+        if self._has_extra_state():
+            destination[prefix + _EXTRA_STATE] = self.get_extra_state()
 
     def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
         if args:           # the deprecated positional form (destination, prefix, keep_vars)
@@ -484,9 +502,17 @@ class Module:
                                   f"in the model are {param.size()} and whose dimensions in "
                                   f"the checkpoint are {value.size()}, an exception occurred : "
                                   f"{ex.args}.")
+        extra_key = prefix + _EXTRA_STATE
+        if type(self).set_extra_state is not Module.set_extra_state:
+            if extra_key in state_dict:
+                self.set_extra_state(state_dict[extra_key])
+            elif strict:
+                missing_keys.append(extra_key)
+        elif strict and extra_key in state_dict:
+            unexpected_keys.append(extra_key)
         if strict:
             for key in state_dict:
-                if not key.startswith(prefix):
+                if not key.startswith(prefix) or key == extra_key:
                     continue
                 head = key[len(prefix):].split(".", 1)
                 if len(head) > 1:
@@ -578,6 +604,9 @@ class Module:
             if res is not None:
                 result = res
         if bw is not None:
+            if not isinstance(result, (Tensor, tuple)):
+                warnings.warn("For backward hooks to be called, module output should be a Tensor "
+                              f"or a tuple of Tensors but received {type(result)}", stacklevel=2)
             result = bw.setup_output_hook(result)
         return result
 
