@@ -20,6 +20,8 @@ CASES = [
     Case("addmm_scalar_bias", lambda L, c, a, b: L.addmm(c, a, b), ((), (3, 4), (4, 2))),
     Case("addmm_beta_alpha", lambda L, c, a, b: L.addmm(c, a, b, beta=0.5, alpha=-2.0),
          ((3, 1), (3, 4), (4, 2))),
+    Case("addmm_transposed_mat2", lambda L, c, a, b: L.addmm(c, a, b.t()),
+         ((3, 2), (3, 4), (2, 4))),
     Case("addmm_empty", lambda L, c, a, b: L.addmm(c, a, b), ((2,), (0, 4), (4, 2))),
     Case("linear_2d", lambda L, x, w, b: _F(L).linear(x, w, b), ((5, 4), (3, 4), (3,))),
     Case("linear_1d", lambda L, x, w, b: _F(L).linear(x, w, b), ((4,), (3, 4), (3,))),

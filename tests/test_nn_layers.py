@@ -84,6 +84,14 @@ def test_linear_second_order_matches_torch():
         assert np.allclose(a, b, **TOL)
 
 
+def test_linear_weight_gradient_is_contiguous():
+    # (the gradient of weight.t() is computed in the weight's layout: the
+    # optimiser's updates then read it fast)
+    m = cr.nn.Linear(5, 3)
+    m(cr.ones(4, 5)).sum().backward()
+    assert m.weight.grad.is_contiguous() and m.weight.grad.shape == (3, 5)
+
+
 def test_linear_float32_and_dtype_argument():
     same(lambda L: [str(L.nn.Linear(2, 3).weight.dtype),
                     str(L.nn.Linear(2, 3, dtype=L.float64).bias.dtype),

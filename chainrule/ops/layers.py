@@ -22,7 +22,7 @@ _XP = _NUMPY.xp
 
 
 # --- addmm -----------------------------------------------------------------------------------
-def _addmm(c, a, b, beta, alpha, c_shape=None, *, xp=_XP):
+def _addmm(c, a, b, beta, alpha, c_shape=None, b_t=False, *, xp=_XP):
     p = xp.matmul(a, b)
     if alpha != 1:
         p = p * alpha
@@ -33,12 +33,19 @@ def _scaled(g, k):
     return g if k == 1 else g * k
 
 
+def _grad_b(F, g, a, b_t):
+    """a^T g, laid out as b: for Linear, b is the transpose of the weight
+    (b_t), and (g^T a)^T -- the same numbers -- hands the weight a
+    contiguous gradient, which the optimiser's updates then read fast."""
+    return F.mT(F.matmul(F.mT(g), a)) if b_t else F.matmul(F.mT(a), g)
+
+
 ADDMM = defop(
     "addmm", _addmm,
     lambda F, g, beta, c_shape: F.sum_to(_scaled(g, beta), c_shape),
     lambda F, g, b, alpha: _scaled(F.matmul(g, F.mT(b)), alpha),
-    lambda F, g, a, alpha: _scaled(F.matmul(F.mT(a), g), alpha),
-    inputs=("c", "a", "b"), params=("beta", "alpha", "c_shape"))
+    lambda F, g, a, alpha, b_t: _scaled(_grad_b(F, g, a, b_t), alpha),
+    inputs=("c", "a", "b"), params=("beta", "alpha", "c_shape", "b_t"))
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
@@ -65,7 +72,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
                            f"existing size ({cd.shape[-1]}) at non-singleton dimension 1.  "
                            f"Target sizes: [{target[0]}, {target[1]}].  Tensor sizes: "
                            f"{list(cd.shape)}")
-    return apply(ADDMM, (c, a, b), (cd, ad, bd), (beta, alpha, cd.shape))
+    return apply(ADDMM, (c, a, b), (cd, ad, bd), (beta, alpha, cd.shape, not b.is_contiguous()))
 
 
 expose(addmm)
