@@ -244,6 +244,31 @@ def test_train_eval_requires_grad_zero_grad_apply():
     same(modes)
 
 
+def test_overridden_train_apply_and__apply_are_called():
+    def overrides(L):
+        log = []
+
+        class Frozen(L.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.inner = L.nn.Linear(1, 1)
+
+            def train(self, mode=True):
+                log.append(("train", mode))
+                return super().train(False)          # always stays in eval mode
+
+            def _apply(self, fn, *args, **kwargs):
+                log.append("_apply")
+                return super()._apply(fn, *args, **kwargs)
+
+        m = L.nn.Sequential(L.nn.Linear(1, 1), Frozen(), L.nn.Sequential(Frozen()))
+        m.train()
+        states = [x.training for x in m.modules()]
+        m.double()
+        return log, states, str(m[1].inner.weight.dtype)
+    same(overrides)
+
+
 def test_to_double_float_half_keep_parameter_identity():
     def convert(L):
         m = make_net(L)
@@ -679,6 +704,16 @@ def test_deep_model_walks_without_recursion_limit():
         m = outer
     assert len(list(m.named_modules())) == 3001
     assert list(m.parameters()) == []
+    m.inner.inner.inner.p = cr.nn.Parameter(cr.ones(1))
+    m.eval()
+    assert not m.inner.inner.training
+    seen = []
+    m.apply(lambda mod: seen.append(mod))
+    assert len(seen) == 3001 and seen[-1] is m
+    m.double()
+    assert m.inner.inner.inner.p.dtype == cr.float64
+    assert list(m.state_dict()) == ["inner.inner.inner.p"]
+    m.load_state_dict(m.state_dict())
 
 
 def test_plain_tensor_ops_not_slowed_by_parameter():

@@ -336,13 +336,33 @@ class Module:
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
+    def _postorder(self, method):
+        """(module, delegated) for the subtree, children before their parent,
+        as the recursive definitions of train/apply/_apply visit them, but
+        without recursion.  A submodule whose class overrides `method` is
+        yielded delegated (its override then handles its own subtree, and
+        its own super() call walks that)."""
+        base = getattr(Module, method)
+        stack = [(self, False)]
+        while stack:
+            m, expanded = stack.pop()
+            if expanded:
+                yield m, False
+            elif m is not self and getattr(type(m), method) is not base:
+                yield m, True
+            else:
+                stack.append((m, True))
+                stack.extend(reversed([(c, False) for c in m.children()]))
+
     # --- modes and gradients -----------------------------------------------------------------
     def train(self, mode=True):
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
-        self.training = mode
-        for m in self.children():
-            m.train(mode)
+        for m, delegated in self._postorder("train"):
+            if delegated:
+                m.train(mode)
+            else:
+                m.training = mode
         return self
 
     def eval(self):
@@ -366,17 +386,28 @@ class Module:
                     p.grad.zero_()
 
     def apply(self, fn):
-        for m in self.children():
-            m.apply(fn)
-        fn(self)
+        for m, delegated in self._postorder("apply"):
+            if delegated:
+                m.apply(fn)
+            else:
+                fn(m)
         return self
 
     # --- conversions -------------------------------------------------------------------------
-    def _apply(self, fn):
+    def _apply(self, fn, recurse=True):
         """fn on every parameter, gradient and buffer; a Parameter keeps its
         identity (its data is replaced), as PyTorch does by default."""
-        for m in self.children():
-            m._apply(fn)
+        if not recurse:
+            self._apply_own(fn)
+            return self
+        for m, delegated in self._postorder("_apply"):
+            if delegated:
+                m._apply(fn)
+            else:
+                m._apply_own(fn)
+        return self
+
+    def _apply_own(self, fn):
         for key, p in self._parameters.items():
             if p is None:
                 continue
@@ -389,7 +420,6 @@ class Module:
         for key, b in self._buffers.items():
             if b is not None:
                 self._buffers[key] = fn(b)
-        return self
 
     def to(self, *args, **kwargs):
         dtype, _ = _float_dtype_of(args, kwargs)     # (the device is checked: the CPU only)
