@@ -123,6 +123,22 @@ def test_walks_match_torch():
     same(walks)
 
 
+def test_buffer_marker():
+    def buffers(L):
+        nn = L.nn
+        m = nn.Module()
+        m.a = nn.Buffer(L.ones(2))
+        m.b = nn.Buffer(L.zeros(1), persistent=False)
+        m.c = L.ones(3)                          # a plain tensor: an attribute
+        m.a = L.zeros(2)                         # replacing a buffer keeps it one
+        m.b = nn.Buffer(L.ones(1))               # now persistent
+        x = nn.Buffer(L.ones(2, requires_grad=True))
+        return [list(m._buffers), list(m.state_dict()), type(nn.Buffer(L.ones(1))).__name__,
+                isinstance(L.ones(1), nn.Buffer), isinstance(m.a, nn.Buffer), x.requires_grad,
+                x.is_leaf, sorted(m._non_persistent_buffers_set)]
+    same(buffers)
+
+
 def test_setattr_routes_and_replaces():
     def routes(L):
         nn = L.nn
@@ -629,6 +645,12 @@ def test_sequential_and_modulelist_indexing():
                 [n for n, _ in ml.named_parameters()]]
         ml.pop(0)
         out += [list(ml._modules)]
+        a, b = nn.Sequential(nn.Identity(), nn.Linear(1, 1)), nn.Sequential(nn.Flatten())
+        c = a + b
+        d = 2 * a
+        a += b
+        b *= 3
+        out += [repr(c), repr(d), repr(a), repr(b), repr(b * 1), c[1] is a[1]]
         md = nn.ModuleDict([("x", nn.Identity()), ("y", nn.Linear(1, 1))])
         md["z"] = nn.Flatten()
         md.update({"w": nn.Identity()})
@@ -655,6 +677,11 @@ def test_sequential_and_modulelist_indexing():
     lambda L: L.nn.ParameterDict(5),
     lambda L: L.nn.ParameterDict([("a", L.ones(1), 2)]),
     lambda L: L.nn.Sequential().insert(0, 3),
+    lambda L: L.nn.Sequential() + L.nn.ModuleList(),
+    lambda L: L.nn.Sequential().__iadd__([1]),
+    lambda L: L.nn.Sequential() * 1.5,
+    lambda L: L.nn.Sequential(L.nn.Identity()) * 0,
+    lambda L: L.nn.Sequential(L.nn.Identity()).__imul__(-1),
     lambda L: L.nn.Sequential().insert(4, L.nn.Identity()),
 ], ids=lambda f: "")
 def test_container_misuse(f):

@@ -1,4 +1,5 @@
-"""nn.Parameter: a Tensor that a Module registers as one of its parameters.
+"""nn.Parameter: a Tensor that a Module registers as one of its parameters;
+nn.Buffer: a tensor marked to be registered as a buffer when assigned.
 
 A Parameter is a Tensor subclass sharing the data it is given.  Ops on it give
 plain Tensors (`_keeps_type = False`, read by the dispatch point), so only the
@@ -7,7 +8,7 @@ leaf itself is a Parameter, as in PyTorch.
 from .. import _factories
 from .._tensor import Tensor
 
-__all__ = ["Parameter"]
+__all__ = ["Parameter", "Buffer"]
 
 
 class Parameter(Tensor):
@@ -49,3 +50,19 @@ class Parameter(Tensor):
 
 def _rebuild_parameter(data, requires_grad):
     return Parameter(Tensor._make(data), requires_grad)
+
+
+class _BufferMeta(type):
+    # A Buffer is a plain Tensor carrying a mark, as PyTorch's: isinstance reads the mark.
+    def __instancecheck__(cls, instance):
+        return isinstance(instance, Tensor) and getattr(instance, "_is_buffer", False)
+
+
+class Buffer(metaclass=_BufferMeta):
+    def __new__(cls, data=None, *, persistent=True):
+        if data is None:
+            data = _factories.empty(0)
+        t = data.detach().requires_grad_(data.requires_grad)
+        t.persistent = persistent
+        t._is_buffer = True
+        return t

@@ -21,6 +21,11 @@ def _abs_index(idx, n):
     return idx % n if n else idx
 
 
+def _class_text(cls):
+    """str(cls) as PyTorch's messages show it (our classes under torch's names)."""
+    return f"<class '{typename(cls)}'>"
+
+
 def _renumber(mod):
     """After a deletion, the list forms' names are 0..n-1 again (as PyTorch)."""
     mod.__dict__["_modules"] = {str(i): m for i, m in enumerate(mod._modules.values())}
@@ -88,6 +93,46 @@ class Sequential(Module):
         v = self[key]
         del self[key]
         return v
+
+    def __add__(self, other):
+        if not isinstance(other, Sequential):
+            raise ValueError("add operator supports only objects of Sequential class, but "
+                             f"{_class_text(type(other))} is given.")
+        out = Sequential()
+        for layer in list(self) + list(other):
+            out.append(layer)
+        return out
+
+    def __iadd__(self, other):
+        if not isinstance(other, Sequential):
+            raise ValueError("add operator supports only objects of Sequential class, but "
+                             f"{_class_text(type(other))} is given.")
+        for layer in list(other):
+            self.append(layer)
+        return self
+
+    def _check_factor(self, other):
+        if not isinstance(other, int):
+            raise TypeError(f"unsupported operand type(s) for *: {_class_text(type(self))} and "
+                            f"{_class_text(type(other))}")
+        if other <= 0:
+            raise ValueError(f"Non-positive multiplication factor {other} for "
+                             f"{_class_text(type(self))}")
+
+    def __mul__(self, other):
+        self._check_factor(other)
+        out = Sequential()
+        for layer in list(self) * other:
+            out.append(layer)
+        return out
+
+    __rmul__ = __mul__
+
+    def __imul__(self, other):
+        self._check_factor(other)
+        for layer in list(self) * (other - 1):
+            self.append(layer)
+        return self
 
     def forward(self, input):
         for module in self:
