@@ -114,6 +114,8 @@ def test_walks_match_torch():
             state=list(m.state_dict()),
             state_keep=[type(v).__name__ for v in m.state_dict(keep_vars=True).values()],
             state_prefix=list(m.state_dict(prefix="top.")),
+            state_prefix_nodot=list(m.state_dict(prefix="top")),
+            metadata_prefix=dict(m.state_dict(prefix="a.b.")._metadata),
             metadata=dict(m.state_dict()._metadata),
             sub=type(m.get_submodule("block.1")).__name__,
             param=list(m.get_parameter("block.0.bias").shape),

@@ -484,13 +484,12 @@ class Module:
         if destination is None:
             destination = OrderedDict()
             destination._metadata = OrderedDict()
-        for mod_prefix, mod in self.named_modules(prefix=prefix.rstrip("."),
-                                                  remove_duplicate=False):
-            meta = getattr(destination, "_metadata", None)
+        meta = getattr(destination, "_metadata", None)
+        for name, mod in self.named_modules(remove_duplicate=False):
+            key_prefix = prefix + (name + "." if name else "")   # (prefix is taken as given)
             if meta is not None:
-                meta[mod_prefix] = {"version": mod._version}
-            mod._save_to_state_dict(destination, mod_prefix + "." if mod_prefix else "",
-                                    keep_vars)
+                meta[key_prefix[:-1]] = {"version": mod._version}
+            mod._save_to_state_dict(destination, key_prefix, keep_vars)
         return destination
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
