@@ -73,6 +73,21 @@ def test_parameter_results_are_plain_tensors():
     same(kinds)
 
 
+def test_parameter_shares_the_version_counter():
+    def versions(L):
+        x = L.ones(2)
+        p = L.nn.Parameter(x)
+        x.add_(1)
+        out = [p._version, x._version, p.data_ptr() == x.data_ptr()]
+        p.data.add_(1)
+        out.append(p._version)
+        with L.no_grad():
+            p.add_(1)
+        out += [p._version, x._version, p.tolist()]
+        return out
+    same(versions)
+
+
 def test_parameter_shares_memory_and_accumulates():
     t = cr.tensor([1.0, 2.0])
     p = cr.nn.Parameter(t)

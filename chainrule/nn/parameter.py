@@ -18,11 +18,9 @@ class Parameter(Tensor):
     def __new__(cls, data=None, requires_grad=True):
         if data is None:
             data = _factories.empty(0)
-        t = object.__new__(cls)
-        t._data = data._data            # the same memory, as PyTorch's Parameter
-        t._requires_grad = False
-        t._grad_fn = None
-        t._grad = None
+        # data's memory and version counter, as detach() shares them, under our class
+        t = data.detach()
+        t.__class__ = cls
         if requires_grad:
             if data._data.dtype.kind not in "fc":
                 raise RuntimeError("Only Tensors of floating point and complex dtype can require "
