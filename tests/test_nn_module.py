@@ -493,6 +493,42 @@ def test_forward_hooks_order_arguments_and_replacement():
     same(hooks)
 
 
+def test_always_call_forward_hooks_run_when_forward_raises():
+    def run(L):
+        log = []
+
+        class Boom(L.nn.Module):
+            def forward(self, x):
+                log.append("forward")
+                raise ValueError("boom")
+
+        m = Boom()
+        m.register_forward_hook(lambda mod, a, out: log.append(("always", out)),
+                                always_call=True)
+        m.register_forward_hook(lambda mod, a, out: log.append("never"))
+
+        def failing(mod, a, out):
+            raise KeyError("inner")
+        h = m.register_forward_hook(failing, always_call=True)
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            try:
+                m(L.ones(1))
+            except ValueError as e:
+                log.append(str(e))
+        log.append([str(x.message) for x in w])
+        h.remove()
+        lin = L.nn.Linear(1, 1)
+        lin.register_forward_hook(lambda mod, a, out: log.append("ran once"), always_call=True)
+        lin.register_forward_hook(lambda mod, a, out: 1 / 0)
+        try:
+            lin(L.ones(1))
+        except ZeroDivisionError:
+            log.append("raised")
+        return log
+    same(run)
+
+
 def test_forward_pre_hook_bad_kwargs_result():
     def bad(L):
         m = L.nn.Identity()

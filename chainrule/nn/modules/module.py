@@ -105,6 +105,7 @@ class Module:
         d["_forward_pre_hooks_with_kwargs"] = {}
         d["_forward_hooks"] = OrderedDict()
         d["_forward_hooks_with_kwargs"] = {}
+        d["_forward_hooks_always_called"] = {}
         d["_backward_pre_hooks"] = OrderedDict()
         d["_backward_hooks"] = OrderedDict()
         d["_is_full_backward_hook"] = None
@@ -592,8 +593,12 @@ class Module:
 
     def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False,
                               always_call=False):
-        return self._hook_table(self._forward_hooks, hook, prepend,
-                                self._forward_hooks_with_kwargs, with_kwargs)
+        handle = self._hook_table(self._forward_hooks, hook, prepend,
+                                  self._forward_hooks_with_kwargs, with_kwargs)
+        handle.extra_dicts.append(self._forward_hooks_always_called)
+        if always_call:
+            self._forward_hooks_always_called[handle.id] = True
+        return handle
 
     def register_full_backward_pre_hook(self, hook, prepend=False):
         return self._hook_table(self._backward_pre_hooks, hook, prepend)
@@ -609,37 +614,12 @@ class Module:
         if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
                 or self._backward_pre_hooks):
             return self.forward(*args, **kwargs)
-        for hid, hook in list(self._forward_pre_hooks.items()):
-            if hid in self._forward_pre_hooks_with_kwargs:
-                res = hook(self, args, kwargs)
-                if res is not None:
-                    if not (isinstance(res, tuple) and len(res) == 2):
-                        raise RuntimeError("forward pre-hook must return None or a tuple of "
-                                           f"(new_args, new_kwargs), but got {res}.")
-                    args, kwargs = res
-            else:
-                res = hook(self, args)
-                if res is not None:
-                    args = res if isinstance(res, tuple) else (res,)
-        bw = None
-        if self._backward_hooks or self._backward_pre_hooks:
-            bw = backward_hooks.BackwardHook(self, list(self._backward_hooks.values()),
-                                             list(self._backward_pre_hooks.values()))
-            args = bw.setup_input_hook(args)
-        result = self.forward(*args, **kwargs)
-        for hid, hook in list(self._forward_hooks.items()):
-            if hid in self._forward_hooks_with_kwargs:
-                res = hook(self, args, kwargs, result)
-            else:
-                res = hook(self, args, result)
-            if res is not None:
-                result = res
-        if bw is not None:
-            if not isinstance(result, (Tensor, tuple)):
-                warnings.warn("For backward hooks to be called, module output should be a Tensor "
-                              f"or a tuple of Tensors but received {type(result)}", stacklevel=2)
-            result = bw.setup_output_hook(result)
-        return result
+        run = _HookedCall(self, args, kwargs)
+        try:
+            return run()
+        except Exception:
+            run.always_called_hooks()
+            raise
 
     # --- printing ----------------------------------------------------------------------------
     def _get_name(self):
@@ -660,3 +640,70 @@ class Module:
             else:
                 s += "\n  " + "\n  ".join(lines) + "\n"
         return s + ")"
+
+
+class _HookedCall:
+    """One call of a module that has hooks: the pre-hooks, the backward
+    hooks' input side, forward, the forward hooks, the backward hooks'
+    output side.  What it has reached is kept, so that when something
+    raises, the forward hooks registered with always_call=True that have
+    not run yet still run (seeing the result so far, None before forward)."""
+
+    def __init__(self, module, args, kwargs):
+        self.module = module
+        self.args = args
+        self.kwargs = kwargs
+        self.result = None
+        self.called = set()
+
+    def __call__(self):
+        m = self.module
+        for hid, hook in list(m._forward_pre_hooks.items()):
+            if hid in m._forward_pre_hooks_with_kwargs:
+                res = hook(m, self.args, self.kwargs)
+                if res is not None:
+                    if not (isinstance(res, tuple) and len(res) == 2):
+                        raise RuntimeError("forward pre-hook must return None or a tuple of "
+                                           f"(new_args, new_kwargs), but got {res}.")
+                    self.args, self.kwargs = res
+            else:
+                res = hook(m, self.args)
+                if res is not None:
+                    self.args = res if isinstance(res, tuple) else (res,)
+        bw = None
+        if m._backward_hooks or m._backward_pre_hooks:
+            bw = backward_hooks.BackwardHook(m, list(m._backward_hooks.values()),
+                                             list(m._backward_pre_hooks.values()))
+            self.args = bw.setup_input_hook(self.args)
+        self.result = m.forward(*self.args, **self.kwargs)
+        for hid, hook in list(m._forward_hooks.items()):
+            if hid in m._forward_hooks_always_called:
+                self.called.add(hid)
+            self._run_forward_hook(hid, hook)
+        if bw is not None:
+            if not isinstance(self.result, (Tensor, tuple)):
+                warnings.warn("For backward hooks to be called, module output should be a Tensor "
+                              f"or a tuple of Tensors but received {type(self.result)}",
+                              stacklevel=3)
+            self.result = bw.setup_output_hook(self.result)
+        return self.result
+
+    def _run_forward_hook(self, hid, hook):
+        m = self.module
+        if hid in m._forward_hooks_with_kwargs:
+            res = hook(m, self.args, self.kwargs, self.result)
+        else:
+            res = hook(m, self.args, self.result)
+        if res is not None:
+            self.result = res
+
+    def always_called_hooks(self):
+        m = self.module
+        for hid, hook in list(m._forward_hooks.items()):
+            if hid in m._forward_hooks_always_called and hid not in self.called:
+                try:
+                    self._run_forward_hook(hid, hook)
+                except Exception as e:       # (the first error is the one raised)
+                    warnings.warn("module forward hook with ``always_call=True`` raised an "
+                                  "exception that was silenced as another error was raised in "
+                                  f"forward: {str(e)}", stacklevel=3)
