@@ -239,6 +239,13 @@ def test_dropout_inplace_keeps_the_tensor():
     lambda L: L.nn.Dropout(-0.1),
     lambda L: L.nn.functional.dropout(L.ones(2), 2.0),
     lambda L: L.nn.functional.dropout(L.ones(2), -1, training=False),
+    lambda L: L.nn.functional.dropout(L.ones(2, requires_grad=True), 0.5, inplace=True),
+    lambda L: L.nn.functional.dropout(L.ones(2, requires_grad=True), 0.0, inplace=True).tolist(),
+    lambda L: L.nn.functional.dropout(L.tensor([1, 2]), 0.5),
+    lambda L: L.nn.functional.dropout(L.tensor([1, 2], dtype=L.uint8), 0.5, inplace=True),
+    lambda L: L.nn.functional.dropout(L.tensor([True, False]), 0.5),
+    lambda L: repr(L.nn.functional.dropout(L.tensor([1, 2], dtype=L.int32), 1.0)),
+    lambda L: repr(L.nn.functional.dropout(L.tensor([True, False]), 1.0)),
 ], ids=lambda f: "")
 def test_dropout_errors(f):
     same(f)

@@ -73,6 +73,9 @@ def dropout(input, p=0.5, training=True, inplace=False):
         if p == 1:
             mask = _factories.zeros(input.shape, dtype=input.dtype)
         else:
+            if not input.is_floating_point():
+                raise RuntimeError("result type Float can't be cast to the desired output type "
+                                   f"{input.dtype.legacy}")
             keep = _factories.rand(input.shape) >= p
             mask = keep.to(input.dtype) * (1.0 / (1.0 - p))
     return input.mul_(mask) if inplace else input * mask
