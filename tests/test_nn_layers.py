@@ -84,6 +84,22 @@ def test_linear_second_order_matches_torch():
         assert np.allclose(a, b, **TOL)
 
 
+def test_linear_graph_matches_torch():
+    def graph(L):
+        m = L.nn.Linear(3, 2)
+        out = []
+        for x in (L.ones(4, 3), L.ones(4, 3, requires_grad=True), L.ones(3), L.ones(2, 4, 3)):
+            fn = m(x).grad_fn
+            row = [fn.name()]
+            for nxt, _ in fn.next_functions:
+                row.append(None if nxt is None else
+                           (nxt.name(), [None if n is None else n.name()
+                                         for n, _ in nxt.next_functions]))
+            out.append(row)
+        return out
+    same(graph)
+
+
 def test_linear_weight_gradient_is_contiguous():
     # (the gradient of weight.t() is computed in the weight's layout: the
     # optimiser's updates then read it fast)
