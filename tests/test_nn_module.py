@@ -215,6 +215,12 @@ def test_setattr_routes_and_replaces():
     lambda L: L.nn.Linear(2, 2).to(L.int64),
     lambda L: L.nn.Linear(2, 2).to("cpu", L.int32),
     lambda L: L.nn.Linear(2, 2).to("cuda"),
+    lambda L: L.nn.Linear(2, 2).to("cuda:0", L.float64),
+    lambda L: repr(L.nn.Module().to("cuda")),
+    lambda L: repr(L.nn.Module().cuda()),
+    lambda L: L.nn.Linear(2, 2).cuda(),
+    lambda L: L.nn.Module().to("bogus"),
+    lambda L: L.nn.Linear(2, 2).to(device=L.device("cuda")),
     lambda L: L.nn.Linear(2, 2).load_state_dict([1, 2]),
 ], ids=lambda f: "")
 def test_misuse_matches_torch(f):

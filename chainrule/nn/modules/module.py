@@ -74,7 +74,9 @@ def _float_dtype_of(args, kwargs):
             dtype, dev = a.dtype, a.device
         elif isinstance(a, (str, _device)):
             dev = a
-    if dev is not None:
+    if isinstance(dev, str):
+        dev = _device(dev)            # (PyTorch's errors for malformed device strings)
+    elif dev is not None and not isinstance(dev, _device):
         check_device(dev)
     if dtype is not None and not dtype.is_floating_point:
         raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got "
@@ -425,7 +427,10 @@ class Module:
                 self._buffers[key] = fn(b)
 
     def to(self, *args, **kwargs):
-        dtype, _ = _float_dtype_of(args, kwargs)     # (the device is checked: the CPU only)
+        dtype, dev = _float_dtype_of(args, kwargs)
+        if dev is not None and dev.type != "cpu":
+            # (each tensor refuses a device we do not have; a module without any moves)
+            self._apply(lambda t: t.to(dev))
         return self if dtype is None else self._cast_floats(dtype)
 
     def _cast_floats(self, dtype):
