@@ -22,6 +22,7 @@ CASES = [
          ((3, 1), (3, 4), (4, 2))),
     Case("addmm_transposed_mat2", lambda L, c, a, b: L.addmm(c, a, b.t()),
          ((3, 2), (3, 4), (2, 4))),
+    Case("addmm_method", lambda L, c, a, b: c.addmm(a, b, alpha=0.5), ((2,), (3, 4), (4, 2))),
     Case("addmm_empty", lambda L, c, a, b: L.addmm(c, a, b), ((2,), (0, 4), (4, 2))),
     Case("linear_2d", lambda L, x, w, b: _F(L).linear(x, w, b), ((5, 4), (3, 4), (3,))),
     Case("linear_1d", lambda L, x, w, b: _F(L).linear(x, w, b), ((4,), (3, 4), (3,))),

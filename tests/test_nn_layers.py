@@ -100,6 +100,21 @@ def test_linear_graph_matches_torch():
     same(graph)
 
 
+def test_addmm_inplace_matches_torch():
+    # (in place, so outside the op table, whose forward-mode check does not
+    # cover in-place ops)
+    def inplace(L):
+        c0 = L.tensor(_rand(3, 2), requires_grad=True)
+        a = L.tensor(_rand(3, 4, seed=1), requires_grad=True)
+        b = L.tensor(_rand(4, 2, seed=2), requires_grad=True)
+        c = c0 * 1
+        r = c.addmm_(a, b, beta=2, alpha=-0.5)
+        (r * L.tensor(_rand(3, 2, seed=3))).sum().backward()
+        return [r is c, type(r.grad_fn).__name__, c._version] + [
+            np.round(_np(t), 12).tolist() for t in (r, c0.grad, a.grad, b.grad)]
+    same(inplace)
+
+
 def test_linear_weight_gradient_is_contiguous():
     # (the gradient of weight.t() is computed in the weight's layout: the
     # optimiser's updates then read it fast)

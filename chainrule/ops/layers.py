@@ -75,7 +75,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     return apply(ADDMM, (c, a, b), (cd, ad, bd), (beta, alpha, cd.shape, not b.is_contiguous()))
 
 
-expose(addmm)
+expose(addmm, inplace=True)
 
 
 # --- embedding ---------------------------------------------------------------------------------
