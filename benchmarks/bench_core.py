@@ -107,6 +107,39 @@ def mlp_step(lib, ws, x, labels, opt):
     return loss
 
 
+def make_nn_mlp(lib, batch=64):
+    """The same MLP as nn modules (Linear's default initialisation), with an
+    optimiser over model.parameters()."""
+    class MLP(lib.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = lib.nn.ModuleList([lib.nn.Linear(784, 512), lib.nn.Linear(512, 512),
+                                             lib.nn.Linear(512, 10)])
+
+        def forward(self, h):
+            for i, layer in enumerate(self.layers):
+                h = layer(h)
+                if i < 2:
+                    h = lib.nn.functional.relu(h)
+            return h
+
+    lib.manual_seed(0)
+    model = MLP()
+    rng = np.random.default_rng(0)
+    x = lib.tensor(rng.standard_normal((batch, 784)).astype(np.float32))
+    labels = lib.tensor(rng.integers(0, 10, batch))
+    return model, x, labels, lib.optim.SGD(model.parameters(), lr=0.01)
+
+
+def nn_mlp_step(lib, model, x, labels, opt):
+    logp = lib.log_softmax(model(x), 1)
+    loss = -logp[lib.arange(x.shape[0]), labels].mean()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    return loss
+
+
 def best(fn, number, repeat):
     return min(timeit.repeat(fn, number=number, repeat=repeat)) / number
 
@@ -145,6 +178,10 @@ def main():
     rows.append(("MLP 784-512-512-10 SGD step, batch 64",
                  *best_pair(lambda: mlp_step(chainrule, *cm), lambda: mlp_step(torch, *tm), m,
                             3 if args.quick else 6)))
+    cn, tn = make_nn_mlp(chainrule), make_nn_mlp(torch)
+    rows.append(("the same MLP as nn.Linear modules",
+                 *best_pair(lambda: nn_mlp_step(chainrule, *cn), lambda: nn_mlp_step(torch, *tn),
+                            m, 3 if args.quick else 6)))
 
     print(f"{'workload':42s} {'chainrule':>12s} {'torch':>12s} {'speed-up':>9s}")
     for name, c, t in rows:

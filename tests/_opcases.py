@@ -519,3 +519,6 @@ from _opcases_select import CASES as _SELECT_CASES   # noqa: E402
 from _opcases_linalg import CASES as _LINALG_CASES   # noqa: E402
 
 CASES += _SCAN_CASES + _SELECT_CASES + _LINALG_CASES
+from _opcases_nn import CASES as _NN_CASES           # noqa: E402
+
+CASES += _NN_CASES

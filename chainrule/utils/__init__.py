@@ -1,2 +1,2 @@
-"""chainrule.utils: helpers on top of autograd (checkpointing) and data loading."""
-from . import checkpoint, data  # noqa: F401
+"""chainrule.utils: helpers on top of autograd (checkpointing, hooks) and data loading."""
+from . import checkpoint, data, hooks  # noqa: F401

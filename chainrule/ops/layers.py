@@ -1,0 +1,156 @@
+"""The ops behind nn's Linear and Embedding layers: addmm and embedding.
+
+addmm(input, mat1, mat2) = beta * input + alpha * (mat1 @ mat2), one node
+(AddmmBackward0, as PyTorch's Linear records for a 2-D input).
+
+embedding(weight, indices) reads rows of weight.  Its derivative scatter-adds
+the gradient's rows back (EMBEDDING_DENSE_BACKWARD; repeated indices
+accumulate, the padding row gets none; scale_grad_by_freq divides each by how often its
+index is read), and that op's derivative is reading
+the rows again with the padding positions zeroed (EMBEDDING_ROWS_MASKED),
+whose derivative is the scatter once more: the three serve plain backward,
+create_graph and forward mode.
+"""
+from .._tensor import Tensor
+from . import _backend
+from ._args import as_tensor_arg
+from ._dispatch import apply
+from ._registry import defop, expose, TensorOps
+
+_NUMPY = _backend.NUMPY
+_XP = _NUMPY.xp
+
+
+# --- addmm -----------------------------------------------------------------------------------
+def _addmm(c, a, b, beta, alpha, c_shape=None, b_t=False, *, xp=_XP):
+    p = xp.matmul(a, b)
+    if alpha != 1:
+        p = p * alpha
+    return p + (c if beta == 1 else c * beta)
+
+
+def _scaled(g, k):
+    return g if k == 1 else g * k
+
+
+def _grad_b(F, g, a, b_t):
+    """a^T g, laid out as b: for Linear, b is the transpose of the weight
+    (b_t), and (g^T a)^T -- the same numbers -- hands the weight a
+    contiguous gradient, which the optimiser's updates then read fast."""
+    return F.mT(F.matmul(F.mT(g), a)) if b_t else F.matmul(F.mT(a), g)
+
+
+ADDMM = defop(
+    "addmm", _addmm,
+    lambda F, g, beta, c_shape: F.sum_to(_scaled(g, beta), c_shape),
+    lambda F, g, b, alpha: _scaled(F.matmul(g, F.mT(b)), alpha),
+    lambda F, g, a, alpha, b_t: _scaled(_grad_b(F, g, a, b_t), alpha),
+    inputs=("c", "a", "b"), params=("beta", "alpha", "c_shape", "b_t"))
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+    c, a, b = as_tensor_arg(input), as_tensor_arg(mat1), as_tensor_arg(mat2)
+    ad, bd = a._data, b._data
+    if ad.ndim != 2:
+        raise RuntimeError(f"mat1 must be a matrix, got {ad.ndim}-D tensor")
+    if bd.ndim != 2:
+        raise RuntimeError(f"mat2 must be a matrix, got {bd.ndim}-D tensor")
+    if ad.shape[1] != bd.shape[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({ad.shape[0]}x"
+                           f"{ad.shape[1]} and {bd.shape[0]}x{bd.shape[1]})")
+    if c._data.dtype != bd.dtype:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got {c.dtype.legacy} "
+                           f"and {b.dtype.legacy}")
+    if ad.dtype != bd.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {a.dtype.legacy} "
+                           f"and {b.dtype.legacy}")
+    cd = c._data
+    target = (ad.shape[0], bd.shape[1])
+    if len(cd.shape) > 2 or any(s != 1 and s != t for s, t in
+                                zip(cd.shape[::-1], target[::-1])):
+        raise RuntimeError(f"The expanded size of the tensor ({target[-1]}) must match the "
+                           f"existing size ({cd.shape[-1]}) at non-singleton dimension 1.  "
+                           f"Target sizes: [{target[0]}, {target[1]}].  Tensor sizes: "
+                           f"{list(cd.shape)}")
+    return apply(ADDMM, (c, a, b), (cd, ad, bd), (beta, alpha, cd.shape, not b.is_contiguous()))
+
+
+expose(addmm, inplace=True)
+
+
+# --- embedding ---------------------------------------------------------------------------------
+# `pad`: the padding row (None: none); `inv_freq`: None, or for scale_grad_by_freq an array
+# of 1 / (how often each row is read) -- both shape the gradient only.
+def _rows(w, idx, n=None, pad=None, inv_freq=None, *, xp=_XP):
+    return w[idx]
+
+
+def _weighted(g, idx, pad, inv_freq, xp):
+    """g (one row per index) with the padding positions zeroed and each row
+    scaled by its index's inverse frequency."""
+    if pad is not None:
+        g = xp.where(xp.expand_dims(idx == pad, -1), xp.zeros_like(g), g)
+    if inv_freq is not None:
+        g = g * xp.expand_dims(inv_freq[idx], -1)
+    return g
+
+
+def _rows_masked(g, idx, n, pad, inv_freq, *, xp=_XP):
+    return _weighted(g[idx], idx, pad, inv_freq, xp)
+
+
+def _dense_backward(g, idx, n, pad, inv_freq, *, be=_NUMPY):
+    """Zeros of (n, dim) with g's rows added at rows idx (weighted as above)."""
+    xp = be.xp
+    d = g.shape[-1]
+    g = _weighted(g, idx, pad, inv_freq, xp)
+    out = xp.zeros_like(g, shape=(n, d))
+    be.add_at(out, idx.reshape(-1), g.reshape(-1, d))
+    return out
+
+
+EMBEDDING = defop("embedding", _rows,
+                  lambda F, g, idx, n, pad, inv_freq: F.embedding_dense_backward(g, idx, n, pad, inv_freq),
+                  params=("idx", "n", "pad", "inv_freq"), quiet=False)
+# (PyTorch's derivative of the scatter leaves scale_grad_by_freq's scaling out, so the
+# second derivatives here do too: the pair below are each other's adjoints without it.)
+EMBEDDING_DENSE_BACKWARD = defop(
+    "embedding_dense_backward", _dense_backward,
+    lambda F, g, idx, n, pad: F.embedding_rows_masked(g, idx, n, pad, None),
+    params=("idx", "n", "pad", "inv_freq"))
+EMBEDDING_ROWS_MASKED = defop(
+    "embedding_rows_masked", _rows_masked,
+    lambda F, g, idx, n, pad: F.embedding_dense_backward(g, idx, n, pad, None),
+    params=("idx", "n", "pad", "inv_freq"), quiet=False)
+TensorOps.embedding_dense_backward = staticmethod(
+    lambda g, idx, n, pad, inv_freq: apply(EMBEDDING_DENSE_BACKWARD, (g,), (g._data,),
+                                           (idx, n, pad, inv_freq)))
+TensorOps.embedding_rows_masked = staticmethod(
+    lambda g, idx, n, pad, inv_freq: apply(EMBEDDING_ROWS_MASKED, (g,), (g._data,),
+                                           (idx, n, pad, inv_freq)))
+
+
+def embedding(input, weight, padding_idx=None, scale_grad_by_freq=False):
+    """weight's rows at the integer `input` (the functional form's core: the
+    argument checks and padding_idx's normalisation are F.embedding's)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"embedding(): argument 'indices' (position 2) must be Tensor, not "
+                        f"{type(input).__name__}")
+    i = input._data
+    if i.dtype.kind not in "iu":
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the "
+                           "following scalar types: Long, Int; but got "
+                           f"torch.{input.dtype.legacy}Tensor instead (while checking "
+                           "arguments for embedding)")
+    w = weight._data
+    if w.ndim != 2:
+        raise RuntimeError("'weight' must be 2-D")
+    n = w.shape[0]
+    if i.size and (i.min() < 0 or i.max() >= n):
+        raise IndexError("index out of range in self")
+    inv_freq = None
+    if scale_grad_by_freq:
+        xp = _backend.namespace(i)
+        counts = xp.bincount(i.reshape(-1), minlength=n)
+        inv_freq = 1.0 / xp.maximum(counts, 1).astype(w.dtype)
+    return apply(EMBEDDING, (weight,), (w,), (i, n, padding_idx, inv_freq))
