@@ -12,8 +12,12 @@ from .._grad_mode import enable_grad, no_grad
 from .._tensor import Tensor
 from ..autograd import backward as _backward
 from ..autograd.function import Function
+from ._checkpoint_frames import (CheckpointError, checkpoint_without_reentrant,  # noqa: F401
+                                 noop_context_fn, set_checkpoint_debug_enabled,
+                                 set_checkpoint_early_stop, _EARLY_STOP)
 
-__all__ = ["checkpoint", "checkpoint_sequential"]
+__all__ = ["checkpoint", "checkpoint_sequential", "CheckpointError", "set_checkpoint_early_stop",
+           "set_checkpoint_debug_enabled", "noop_context_fn"]
 
 
 class CheckpointFunction(Function):
@@ -52,10 +56,17 @@ class CheckpointFunction(Function):
         return (None, None) + tuple(x.grad if isinstance(x, Tensor) else None for x in inputs)
 
 
-def checkpoint(function, *args, use_reentrant=None, context_fn=None, determinism_check="default",
-               debug=False, preserve_rng_state=True, **kwargs):
+def checkpoint(function, *args, use_reentrant=None, context_fn=noop_context_fn,
+               determinism_check="default", debug=False, early_stop=True,
+               preserve_rng_state=True, **kwargs):
     """Run function(*args) now without keeping its activations; recompute them
-    in backward."""
+    in backward.  use_reentrant=False: the saved-tensor-hook mechanism
+    (_checkpoint_frames.py); True (PyTorch's default, with its warning when not
+    given): a custom Function whose backward runs a backward of its own."""
+    if use_reentrant is False:
+        with set_checkpoint_early_stop(early_stop and _EARLY_STOP[0]):
+            return checkpoint_without_reentrant(function, args, kwargs, preserve_rng_state,
+                                                context_fn, determinism_check)
     if use_reentrant is None:
         warnings.warn(
             "torch.utils.checkpoint: the use_reentrant parameter should be passed explicitly. "
@@ -63,6 +74,9 @@ def checkpoint(function, *args, use_reentrant=None, context_fn=None, determinism
             "use_reentrant=False is recommended, but if you need to preserve the current "
             "default behavior, you can pass use_reentrant=True. Refer to docs for more details "
             "on the differences between the two variants.", UserWarning, stacklevel=2)
+    if context_fn is not noop_context_fn or debug:
+        raise ValueError("Passing `context_fn` or `debug` is only supported when "
+                         "use_reentrant=False.")
     if kwargs:
         raise ValueError("Unexpected keyword arguments: " + ",".join(kwargs))
     if not any(isinstance(a, Tensor) and a.requires_grad for a in args):
@@ -85,9 +99,17 @@ def checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwar
             return x
         return forward
 
+    if use_reentrant is None:
+        warnings.warn(
+            "torch.utils.checkpoint.checkpoint_sequential: the use_reentrant parameter should be "
+            "passed explicitly. In version 2.9 we will raise an exception if use_reentrant is "
+            "not passed. use_reentrant=False is recommended, but if you need to preserve the "
+            "current default behavior, you can pass use_reentrant=True. Refer to docs for more "
+            "details on the differences between the two variants.", UserWarning, stacklevel=2)
+        use_reentrant = True
     start = 0
     for _ in range(segments - 1):
         end = min(start + size, len(functions))
-        input = checkpoint(run(start, end), input, use_reentrant=True)
+        input = checkpoint(run(start, end), input, use_reentrant=use_reentrant, **kwargs)
         start = end
     return run(start, len(functions))(input)
