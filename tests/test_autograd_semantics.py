@@ -814,3 +814,59 @@ def test_save_on_cpu_custom_functions_and_second_order():
         out += [_state(g), lib.autograd.grad(g.sum(), x)]
         return out
     both(scenario)
+
+
+# --- more hooks: post-accumulate, multi-grad, ordering ---------------------------------------------
+def test_post_accumulate_grad_hook():
+    def scenario(lib):
+        log = []
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        h = x.register_post_accumulate_grad_hook(
+            lambda p: log.append((vals(p.grad).tolist(), p is x)))
+        (x * 3).sum().backward()
+        (x * 2).sum().backward()
+        h.remove()
+        (x * 3).sum().backward()
+        errors = [_outcome(lambda: (x * 1).register_post_accumulate_grad_hook(lambda p: None)),
+                  _outcome(lambda: lib.ones(2).register_post_accumulate_grad_hook(lambda p: None))]
+        return log, errors
+    both(scenario)
+
+
+def test_multi_grad_hook_all_and_any():
+    def scenario(lib):
+        G = lib.autograd.graph
+        a = lib.tensor([1.0, 2.0], requires_grad=True)
+        b = lib.tensor([3.0], requires_grad=True)
+        seen = []
+        h = G.register_multi_grad_hook((a, b), lambda grads: seen.append(
+            ["all"] + [None if g is None else vals(g).tolist() for g in grads]))
+        (a * 2).sum().backward()                       # b not reached: None for it
+        ((a * 2).sum() + b.sum()).backward()
+        h2 = G.register_multi_grad_hook((a, b), lambda g: seen.append(("any", vals(g).tolist())),
+                                        mode="any")
+        ((a * 2).sum() + b.sum()).backward()
+        lib.autograd.backward([(a * 3).sum(), b.sum()])
+        h.remove()
+        h2.remove()
+        (a * 2).sum().backward()
+        return seen, _outcome(lambda: G.register_multi_grad_hook((a,), lambda g: None, mode="x"))
+    both(scenario)
+
+
+def test_hook_order_on_one_node():
+    def scenario(lib):
+        c = lib.tensor([1.0, 2.0], requires_grad=True)
+        d = c * 2
+        order = []
+        d.grad_fn.register_prehook(lambda go: order.append("pre1"))
+        d.grad_fn.register_prehook(lambda go: order.append("pre2"))
+        d.register_hook(lambda g: order.append("tensor1"))
+        d.grad_fn.register_hook(lambda gi, go: order.append("post1"))
+        d.register_hook(lambda g: order.append("tensor2"))
+        d.retain_grad()
+        d.register_hook(lambda g: order.append("tensor3"))
+        d.grad_fn.register_hook(lambda gi, go: order.append("post2"))
+        d.sum().backward()
+        return order
+    both(scenario)

@@ -10,7 +10,7 @@ from .._grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
 from .._tensor import Size, Tensor
 from ..ops import _backend
 from . import engine, graph, _saved_hooks
-from .graph import AccumulateGrad, Node, add_tensor_hook, watch_nonleaf
+from .graph import AccumulateGrad, Node, add_tensor_hook, watch_nonleaf, _Handle
 
 # torch.autograd.graph's saved-tensor hooks (defined beside the engine, which unpacks them)
 graph.saved_tensors_hooks = _saved_hooks.saved_tensors_hooks
@@ -207,6 +207,20 @@ Tensor.retain_grad = _tensor_retain_grad
 Tensor.register_hook = _tensor_register_hook
 
 
+def _tensor_register_post_accumulate_grad_hook(self, hook):
+    """hook(tensor) after a backward pass has accumulated into this leaf's .grad."""
+    if not self._requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    if self._grad_fn is not None:
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+    if self._post_acc_hooks is None:
+        self._post_acc_hooks = {}
+    return _Handle(self._post_acc_hooks, hook)
+
+
+Tensor.register_post_accumulate_grad_hook = _tensor_register_post_accumulate_grad_hook
+
+
 class _VariableMeta(type):
     def __instancecheck__(cls, obj):
         return isinstance(obj, Tensor)
@@ -233,6 +247,8 @@ from .anomaly_mode import detect_anomaly, set_detect_anomaly, is_anomaly_enabled
 from . import anomaly_mode  # noqa: E402,F811
 from . import forward_ad  # noqa: E402
 from . import functional  # noqa: E402
+from ._multi_grad_hook import register_multi_grad_hook as _register_multi_grad_hook  # noqa: E402
+graph.register_multi_grad_hook = _register_multi_grad_hook
 
 __all__ += ["Function", "FunctionCtx", "once_differentiable", "gradcheck", "gradgradcheck",
             "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled"]

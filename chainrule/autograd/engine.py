@@ -14,6 +14,20 @@ from .graph import Node, FOREIGN_ARRAYS as _FOREIGN, foreign as _foreign, \
     is_writeable as _is_writeable
 
 
+# The backward passes running (innermost last), each as (its roots' targets,
+# the dependency counts of what it reaches, the nodes it needs or None).
+TASKS = []
+
+
+def will_reach(task, t):
+    """Whether the backward `task` computes a gradient for tensor t."""
+    roots, deps, needed = task
+    tgt = _target(t)
+    if needed is not None:
+        return tgt in needed
+    return tgt in deps or any(tgt is r for r in roots)
+
+
 def _target(t):
     """Where a gradient for tensor t enters the graph: its node, or t itself
     for a leaf."""
@@ -80,7 +94,8 @@ def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True)
         # feeds a root's gradient: a graph has no cycles.)
         t = roots[0]
         tgt = t._grad_fn if t._grad_fn is not None else t
-        deps = _count_dependencies((tgt,))
+        targets = (tgt,)
+        deps = _count_dependencies(targets)
         partial = {}
         ready = [(tgt, grads[0])]
     else:
@@ -111,6 +126,8 @@ def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True)
             if deps.get(tgt, 0) == 0 and tgt in partial and (needed is None or tgt in needed):
                 ready.append((tgt, partial.pop(tgt)))
     captured = {}
+    # What this backward reaches, for hooks that ask (register_multi_grad_hook).
+    TASKS.append((targets, deps, needed))
     # (the generated apply_raw is NumPy's: other array libraries take the generic path)
     fast = not create_graph and not (_FOREIGN and _foreign(grads))
     anomaly = anomaly_mode._state["enabled"]
@@ -167,6 +184,7 @@ def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True)
                         prev = partial.get(e)
                         partial[e] = gi if prev is None else prev + gi
     finally:
+        TASKS.pop()
         if quiet is not None:
             _fpstate.restore(quiet)
         STATE.enabled = prev_mode
