@@ -10,6 +10,7 @@ both get correct gradients.
 """
 from ._dtypes import FROM_NP
 from ._grad_mode import STATE
+from ._inplace_state import FW_ACTIVE
 from ._tensor import Tensor
 from ._views import bump, inverse_permutation
 from .ops import _backend, shape as S
@@ -81,17 +82,23 @@ def apply(self, compute, others=()):
         result = compute(self)
         _store(self, result._data)
         bump(self)
+        if FW_ACTIVE[0]:
+            _take_tangent(self, result)
         return self
     if view is None:
         # The old value, sharing storage for now: copied below only if the new
         # node saved it (the write that follows would change it).
         old = Tensor._make(self._data, self._requires_grad, self._grad_fn)
+        if FW_ACTIVE[0]:
+            old._fw_tangent = self._fw_tangent
         result = compute(old)
         node = result._grad_fn
         if node is not None and node.saved and any(v is old for v in node.saved):
             old._data = old._data.copy()
         _store(self, result._data)
         bump(self)
+        if FW_ACTIVE[0]:
+            _take_tangent(self, result)
         _rebase(self, result._grad_fn)
         _adopt_output(result, self)
         _refresh_views(self, None)
@@ -114,6 +121,13 @@ def apply(self, compute, others=()):
     _rebase(base, new._grad_fn)
     _refresh_views(base, None)
     return self
+
+
+def _take_tangent(t, result):
+    """Forward mode: t now holds the op's result, so it carries the result's
+    tangent too (the op computed it from the old value's)."""
+    if t._fw_tangent is not None or result._fw_tangent is not None:
+        t._fw_tangent = result._fw_tangent
 
 
 def _multi_view_error(t):
