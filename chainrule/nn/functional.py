@@ -5,3 +5,12 @@ from ..ops.reduce import softmax, log_softmax, logsumexp
 from ..ops.select import one_hot
 
 __all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "logsumexp", "one_hot"]
+from ..ops.activations import (leaky_relu, leaky_relu_, elu, elu_, selu, selu_, celu, celu_, gelu,
+                               silu, mish, softplus, hardtanh, hardtanh_, relu6, hardsigmoid,
+                               hardswish, logsigmoid, softsign, tanhshrink, threshold, threshold_,
+                               glu, prelu)
+
+__all__ += ["leaky_relu", "leaky_relu_", "elu", "elu_", "selu", "selu_", "celu", "celu_", "gelu",
+            "silu", "mish", "softplus", "hardtanh", "hardtanh_", "relu6", "hardsigmoid",
+            "hardswish", "logsigmoid", "softsign", "tanhshrink", "threshold", "threshold_", "glu",
+            "prelu"]
