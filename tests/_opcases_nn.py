@@ -71,3 +71,106 @@ CASES += [
     Case("hardswish_inplace", lambda L, x: _F(L).hardswish(x * 4, inplace=True), ((4,),), "away"),
     Case("threshold_", lambda L, x: L.threshold_(x * 1, 0.2, 0.5), ((4,),), "away"),
 ]
+
+
+def _idx(L, values):
+    return L.tensor(values, dtype=L.int64)
+
+
+def _probs(L, x, seed_values):
+    """A fixed probability table shaped like x (rows sum to 1 along dim 1)."""
+    p = L.tensor(seed_values, dtype=x.dtype)
+    return p / p.sum(1, keepdim=True)
+
+
+_P34 = [[0.2, 0.5, 0.1, 1.2], [0.7, 0.3, 0.9, 0.4], [1.1, 0.2, 0.6, 0.3]]
+_B34 = [[0.2, 0.5, 0.1, 0.9], [0.7, 0.3, 0.95, 0.4], [0.0, 1.0, 0.6, 0.3]]
+
+LOSSES = [
+    Case("mse_loss", lambda L, x, t: _F(L).mse_loss(x, t), ((3, 4), (3, 4))),
+    Case("mse_loss_sum", lambda L, x, t: _F(L).mse_loss(x, t, reduction="sum"), ((3, 4), (3, 4))),
+    Case("mse_loss_none", lambda L, x, t: _F(L).mse_loss(x, t, reduction="none"), ((3, 4), (3, 4))),
+    Case("mse_loss_0d", lambda L, x, t: _F(L).mse_loss(x, t), ((), ())),
+    Case("mse_loss_empty_sum", lambda L, x, t: _F(L).mse_loss(x, t, reduction="sum"), ((0, 3), (0, 3))),
+    Case("mse_loss_weight", lambda L, x, t: _F(L).mse_loss(x, t, weight=_w(L, x, [1.0, 2.0, 0.5])),
+         ((3,), (3,))),
+    Case("l1_loss", lambda L, x, t: _F(L).l1_loss(x, t), ((3, 4), (3, 4)), "distinct"),
+    Case("l1_loss_none", lambda L, x, t: _F(L).l1_loss(x, t, reduction="none"), ((2, 3), (2, 3)), "distinct"),
+    Case("l1_loss_sum", lambda L, x, t: _F(L).l1_loss(x, t, reduction="sum"), ((5,), (5,)), "distinct"),
+    Case("smooth_l1_loss", lambda L, x, t: _F(L).smooth_l1_loss(x * 2, t), ((3, 4), (3, 4))),
+    Case("smooth_l1_loss_beta", lambda L, x, t: _F(L).smooth_l1_loss(x, t, beta=0.5, reduction="sum"),
+         ((3, 4), (3, 4))),
+    Case("smooth_l1_loss_none", lambda L, x, t: _F(L).smooth_l1_loss(x, t, reduction="none", beta=2.0),
+         ((3, 4), (3, 4))),
+    Case("smooth_l1_loss_beta0", lambda L, x, t: _F(L).smooth_l1_loss(x, t, beta=0.0), ((3, 4), (3, 4)),
+         "distinct"),
+    Case("huber_loss", lambda L, x, t: _F(L).huber_loss(x * 2, t), ((3, 4), (3, 4))),
+    Case("huber_loss_delta", lambda L, x, t: _F(L).huber_loss(x, t, delta=0.5, reduction="none"),
+         ((3, 4), (3, 4))),
+    Case("huber_loss_sum", lambda L, x, t: _F(L).huber_loss(x, t, "sum", 1.5), ((2, 5), (2, 5))),
+    Case("soft_margin_loss", lambda L, x: _F(L).soft_margin_loss(x, _w(L, x, [[1.0, -1.0, 1.0, 1.0]] * 3)),
+         ((3, 4),)),
+    Case("soft_margin_loss_none",
+         lambda L, x: _F(L).soft_margin_loss(x * 3, _w(L, x, [-1.0, 1.0, 1.0]), reduction="none"), ((3,),)),
+    Case("bce", lambda L, x: _F(L).binary_cross_entropy(L.sigmoid(x), _w(L, x, _B34)), ((3, 4),)),
+    Case("bce_target_grad", lambda L, x, t: _F(L).binary_cross_entropy(L.sigmoid(x), L.sigmoid(t), reduction="sum"),
+         ((3, 4), (3, 4))),
+    Case("bce_weight_none", lambda L, x: _F(L).binary_cross_entropy(
+        L.sigmoid(x), _w(L, x, _B34), weight=_w(L, x, [1.0, 2.0, 0.5, 0.1]), reduction="none"), ((3, 4),)),
+    Case("bce_0d", lambda L, x: _F(L).binary_cross_entropy(L.sigmoid(x), _w(L, x, 0.3)), ((),)),
+    Case("bce_logits", lambda L, x, t: _F(L).binary_cross_entropy_with_logits(x * 3, L.sigmoid(t)),
+         ((3, 4), (3, 4))),
+    Case("bce_logits_weights", lambda L, x, t: _F(L).binary_cross_entropy_with_logits(
+        x * 3, L.sigmoid(t), weight=_w(L, x, [1.0, 2.0, 0.5, 0.1]), pos_weight=_w(L, x, [3.0, 1.0, 0.5, 2.0]),
+        reduction="sum"), ((3, 4), (3, 4))),
+    Case("bce_logits_pos_weight_none", lambda L, x: _F(L).binary_cross_entropy_with_logits(
+        x * 3, _w(L, x, _B34), pos_weight=_w(L, x, [3.0, 1.0, 0.5, 2.0]), reduction="none"), ((3, 4),)),
+    Case("bce_logits_large", lambda L, x: _F(L).binary_cross_entropy_with_logits(
+        x + _w(L, x, [60.0, -60.0, 0.0]), _w(L, x, [1.0, 0.0, 0.5])), ((3,),)),
+    Case("nll_loss", lambda L, x: _F(L).nll_loss(x, _idx(L, [0, 3, 1])), ((3, 4),)),
+    Case("nll_loss_none", lambda L, x: _F(L).nll_loss(x, _idx(L, [0, 3, 1]), reduction="none"), ((3, 4),)),
+    Case("nll_loss_weight_ignore", lambda L, x: _F(L).nll_loss(
+        x, _idx(L, [0, 3, 1, 2]), weight=_w(L, x, [1.0, 2.0, 0.5, 3.0]), ignore_index=1), ((4, 4),)),
+    Case("nll_loss_1d", lambda L, x: _F(L).nll_loss(x, _idx(L, 2)), ((4,),)),
+    Case("nll_loss_2d", lambda L, x: _F(L).nll_loss(x, _idx(L, [[[0, 1], [2, 0]], [[1, 1], [0, 2]]])),
+         ((2, 3, 2, 2),)),
+    Case("nll_loss_3d_sum", lambda L, x: _F(L).nll_loss(x, _idx(L, [[0, 2, 1], [1, 1, 0]]), reduction="sum"),
+         ((2, 3, 3),)),
+    Case("cross_entropy", lambda L, x: _F(L).cross_entropy(x, _idx(L, [0, 3, 1])), ((3, 4),)),
+    Case("cross_entropy_none", lambda L, x: _F(L).cross_entropy(x, _idx(L, [0, 3, 1]), reduction="none"),
+         ((3, 4),)),
+    Case("cross_entropy_weight_ignore", lambda L, x: _F(L).cross_entropy(
+        x, _idx(L, [0, 3, 1, 2]), weight=_w(L, x, [1.0, 2.0, 0.5, 3.0]), ignore_index=3), ((4, 4),)),
+    Case("cross_entropy_smoothing", lambda L, x: _F(L).cross_entropy(x, _idx(L, [0, 3, 1]),
+                                                                     label_smoothing=0.2), ((3, 4),)),
+    Case("cross_entropy_smoothing_weight_ignore", lambda L, x: _F(L).cross_entropy(
+        x, _idx(L, [0, 3, 1, 2]), weight=_w(L, x, [1.0, 2.0, 0.5, 3.0]), ignore_index=1,
+        label_smoothing=0.1), ((4, 4),)),
+    Case("cross_entropy_smoothing_sum", lambda L, x: _F(L).cross_entropy(
+        x, _idx(L, [0, 3, 1]), reduction="sum", label_smoothing=0.3), ((3, 4),)),
+    Case("cross_entropy_smoothing_none", lambda L, x: _F(L).cross_entropy(
+        x, _idx(L, [0, -100, 1]), reduction="none", label_smoothing=0.3), ((3, 4),)),
+    Case("cross_entropy_2d", lambda L, x: _F(L).cross_entropy(x, _idx(L, [[0, 2, 1], [1, 1, 0]])),
+         ((2, 3, 3),)),
+    Case("cross_entropy_1d", lambda L, x: _F(L).cross_entropy(x, _idx(L, 1)), ((3,),)),
+    Case("cross_entropy_probs", lambda L, x: _F(L).cross_entropy(x, _probs(L, x, _P34)), ((3, 4),)),
+    Case("cross_entropy_probs_weight_sum", lambda L, x: _F(L).cross_entropy(
+        x, _probs(L, x, _P34), weight=_w(L, x, [1.0, 2.0, 0.5, 3.0]), reduction="sum"), ((3, 4),)),
+    Case("cross_entropy_probs_smoothing_none", lambda L, x: _F(L).cross_entropy(
+        x, _probs(L, x, _P34), reduction="none", label_smoothing=0.25), ((3, 4),)),
+    Case("cross_entropy_probs_target_grad", lambda L, x, t: _F(L).cross_entropy(x, L.softmax(t, 1)),
+         ((3, 4), (3, 4))),
+    Case("kl_div_batchmean", lambda L, x: _F(L).kl_div(L.log_softmax(x, 1), _probs(L, x, _P34),
+                                                       reduction="batchmean"), ((3, 4),)),
+    Case("kl_div_log_target", lambda L, x, t: _F(L).kl_div(x, t, reduction="sum", log_target=True),
+         ((3, 4), (3, 4))),
+    Case("kl_div_none_target_grad", lambda L, x, t: _F(L).kl_div(x, L.sigmoid(t), reduction="none"),
+         ((3, 4), (3, 4))),
+    Case("cosine_similarity", lambda L, x, y: _F(L).cosine_similarity(x, y), ((3, 4), (3, 4))),
+    Case("cosine_similarity_dim_bcast", lambda L, x, y: L.cosine_similarity(x, y, dim=-1), ((2, 3, 4), (4,))),
+    Case("pairwise_distance", lambda L, x, y: _F(L).pairwise_distance(x, y), ((3, 4), (3, 4))),
+    Case("pairwise_distance_p1_keepdim", lambda L, x, y: L.pairwise_distance(x, y, p=1.0, keepdim=True),
+         ((3, 4), (3, 4)), "distinct"),
+]
+
+CASES += LOSSES

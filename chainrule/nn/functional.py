@@ -14,3 +14,10 @@ __all__ += ["leaky_relu", "leaky_relu_", "elu", "elu_", "selu", "selu_", "celu",
             "silu", "mish", "softplus", "hardtanh", "hardtanh_", "relu6", "hardsigmoid",
             "hardswish", "logsigmoid", "softsign", "tanhshrink", "threshold", "threshold_", "glu",
             "prelu"]
+from ..ops.losses import (mse_loss, l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss,
+                          binary_cross_entropy, binary_cross_entropy_with_logits, nll_loss,
+                          cross_entropy, kl_div, cosine_similarity, pairwise_distance)
+
+__all__ += ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "soft_margin_loss",
+            "binary_cross_entropy", "binary_cross_entropy_with_logits", "nll_loss",
+            "cross_entropy", "kl_div", "cosine_similarity", "pairwise_distance"]
