@@ -174,3 +174,44 @@ LOSSES = [
 ]
 
 CASES += LOSSES
+
+
+def _stats(L, x, values):
+    """A running statistic (a plain constant of x's dtype, fresh for each call)."""
+    return L.tensor(values, dtype=x.dtype)
+
+
+NORMS = [
+    Case("layer_norm", lambda L, x: _F(L).layer_norm(x, (4,)), ((3, 4),)),
+    Case("layer_norm_affine", lambda L, x, w, b: _F(L).layer_norm(x, (4,), w, b), ((3, 4), (4,), (4,))),
+    Case("layer_norm_2d_shape", lambda L, x, w, b: L.layer_norm(x, [3, 2], w, b, eps=1e-3),
+         ((2, 3, 2), (3, 2), (3, 2))),
+    Case("layer_norm_weight_only", lambda L, x, w: _F(L).layer_norm(x, (2, 3), weight=w), ((2, 2, 3), (2, 3))),
+    # (torch's double backward fails without a weight: "Expected a proper Tensor but got None")
+    Case("layer_norm_bias_only", lambda L, x, b: _F(L).layer_norm(x, (5,), bias=b), ((5,), (5,)), "any",
+         ("torch_no_double_backward",)),
+    Case("layer_norm_size1_dim", lambda L, x, w: _F(L).layer_norm(x, (1, 4), w), ((3, 1, 4), (1, 4))),
+    Case("batch_norm_train", lambda L, x, w, b: _F(L).batch_norm(x, None, None, w, b, training=True),
+         ((4, 3), (3,), (3,))),
+    Case("batch_norm_train_3d", lambda L, x, w, b: _F(L).batch_norm(
+        x, _stats(L, x, [0.0, 1.0]), _stats(L, x, [1.0, 2.0]), w, b, True, 0.3, 1e-3),
+         ((3, 2, 4), (2,), (2,))),
+    Case("batch_norm_train_4d_no_affine", lambda L, x: L.batch_norm(
+        x, None, None, None, None, True, 0.1, 1e-5, False), ((2, 3, 2, 2),)),
+    Case("batch_norm_eval", lambda L, x, w, b: _F(L).batch_norm(
+        x, _stats(L, x, [0.5, -1.0, 0.0]), _stats(L, x, [1.5, 0.5, 2.0]), w, b), ((4, 3), (3,), (3,))),
+    Case("batch_norm_eval_3d_no_affine", lambda L, x: _F(L).batch_norm(
+        x, _stats(L, x, [0.5, -1.0]), _stats(L, x, [1.5, 0.5]), training=False), ((3, 2, 2),)),
+    Case("group_norm", lambda L, x, w, b: _F(L).group_norm(x, 2, w, b), ((2, 4, 3), (4,), (4,))),
+    Case("group_norm_4d", lambda L, x: L.group_norm(x, 3, eps=1e-3), ((2, 6, 2, 2),)),
+    Case("group_norm_one_group", lambda L, x, w: _F(L).group_norm(x, 1, w), ((3, 2, 2), (2,))),
+    Case("group_norm_2d", lambda L, x, w, b: _F(L).group_norm(x, 2, w, bias=b), ((3, 4), (4,), (4,))),
+    Case("instance_norm", lambda L, x: _F(L).instance_norm(x), ((2, 3, 4),)),
+    Case("instance_norm_affine", lambda L, x, w, b: L.instance_norm(
+        x, w, b, None, None, True, 0.1, 1e-5, False), ((2, 3, 2, 2), (3,), (3,))),
+    Case("normalize", lambda L, x: _F(L).normalize(x), ((3, 4),)),
+    Case("normalize_p1_dim0", lambda L, x: _F(L).normalize(x, p=1.0, dim=0), ((3, 4),), "away"),
+    Case("normalize_1d", lambda L, x: _F(L).normalize(x, dim=0), ((5,),)),
+]
+
+CASES += NORMS
