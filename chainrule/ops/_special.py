@@ -49,7 +49,8 @@ def _split(x, xp):
     """(|x|, whether it is below the split, erf there, erfc beyond it)."""
     a = xp.abs(x)
     low = a < _SPLIT
-    return a, low, _series(xp.where(low, a, 0.0 * a), xp), _fraction(xp.where(low, _SPLIT + 0.0 * a, a), xp)
+    # (each side's argument clamped into its range: no overflow, no 0 * inf, no warning)
+    return a, low, _series(xp.where(low, a, 0.0), xp), _fraction(xp.where(low, _SPLIT, a), xp)
 
 
 def erf(x, xp):

@@ -26,6 +26,7 @@ _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _GELU_K = math.sqrt(2.0 / math.pi)      # the tanh form: 0.5 x (1 + tanh(K (x + C x^3)))
 _GELU_C = 0.044715
+_ONE_SIXTH_F32 = 0.1666666716337204     # float32(1/6)
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
@@ -139,9 +140,13 @@ SOFTPLUS = defop("softplus", _softplus,
 # Hardtanh passes the gradient strictly inside (lo, hi), as PyTorch's.
 HARDTANH = defop("hardtanh", _hardtanh, lambda F, g, x, lo, hi: g * ((x > lo) & (x < hi)),
                  params=("lo", "hi"))
-HARDSIGMOID = defop("hardsigmoid", _hardsigmoid, lambda F, g, x: g * ((x > -3) & (x < 3)) / 6)
+# (PyTorch's hardsigmoid gradient is 1/6 rounded to float32, in float64 too: kept, so
+# that the gradients print the same)
+HARDSIGMOID = defop("hardsigmoid", _hardsigmoid,
+                    lambda F, g, x: g * ((x > -3) & (x < 3)) * _ONE_SIXTH_F32)
+# hardswish: 0 up to -3, x/3 + 1/2 strictly inside, 1 from 3 on (PyTorch's ends).
 HARDSWISH = defop("hardswish", _hardswish,
-                  lambda F, g, x: F.where(x < -3, 0 * g, F.where(x <= 3, g * (x / 3 + 0.5), g)))
+                  lambda F, g, x: F.where(x <= -3, 0 * g, F.where(x < 3, g * (x / 3 + 0.5), g)))
 LOG_SIGMOID = defop("log_sigmoid", _log_sigmoid, lambda F, g, x: g * F.sigmoid(-x),
                     node_name="LogSigmoidBackward0")
 THRESHOLD = defop("threshold", _threshold, lambda F, g, x, threshold: g * (x > threshold),
@@ -258,7 +263,7 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
         x = as_tensor_arg(x)
         d = x._data
         if d.dtype.kind == "b":
-            raise NotImplementedError("\"hardtanh_cpu\" not implemented for 'Bool'")
+            raise RuntimeError("Bool inputs not supported for hardtanh")
         return apply(HARDTANH, (x,), (d,), (min_val, max_val))
     return _maybe_inplace(input, inplace, compute)
 

@@ -21,7 +21,7 @@ from .. import _dtypes
 from .._grad_mode import STATE
 from .._tensor import Tensor
 from . import _backend
-from ._args import as_tensor_arg, broadcast_shapes, promoted_arrays
+from ._args import as_tensor_arg, check_broadcast, promoted_arrays
 from ._dispatch import apply
 from ._registry import defop, expose, TensorOps
 from .activations import logsigmoid as _logsigmoid
@@ -63,12 +63,12 @@ def _reduction_arg(reduction, size_average=None, reduce=None):
     return reduction
 
 
-def _warn_broadcast(d, t):
+def _warn_broadcast(d, t, stacklevel=3):
     if d.shape != t.shape:
         warnings.warn(f"Using a target size (torch.Size({list(t.shape)})) that is different to "
                       f"the input size (torch.Size({list(d.shape)})). This will likely lead to "
                       "incorrect results due to broadcasting. Please ensure they have the same "
-                      "size.", UserWarning, stacklevel=3)
+                      "size.", UserWarning, stacklevel=stacklevel)
 
 
 def _not_differentiable(name, arg, t):
@@ -172,14 +172,16 @@ BCE_LOGITS = defop("binary_cross_entropy_with_logits", _bce_logits, _bce_logits_
 TensorOps.log_sigmoid = staticmethod(_logsigmoid)
 
 
-def _pair(input, target, kernel):
+def _pair(input, target, kernel, warn=True):
     """Input and target as arrays of their promoted dtype (PyTorch has no
-    integer kernels for these losses)."""
+    integer kernels for these losses), warning first where they broadcast."""
     input, target = as_tensor_arg(input), as_tensor_arg(target)
+    if warn:
+        _warn_broadcast(input._data, target._data, 4)
     (d, t), dt = promoted_arrays(input, target)
     if not dt.is_floating_point:
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{dt.legacy}'")
-    shape = broadcast_shapes(d.shape, t.shape)
+    shape = check_broadcast(d.shape, t.shape)
     return input, target, d, t, _count(shape)
 
 
@@ -209,7 +211,6 @@ def _check_loss_weight(weight, input):
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     reduction = _reduction_arg(reduction, size_average, reduce)
     input, target, d, t, n = _pair(input, target, "mse_cpu")
-    _warn_broadcast(d, t)
     if weight is not None:
         weight = _check_loss_weight(weight, input)
         return _weighted(apply(MSE_LOSS, (input, target), (d, t), ("none", n)), weight, reduction)
@@ -233,7 +234,6 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     if beta == 0:
         return l1_loss(input, target, reduction=reduction)   # (PyTorch's choice too)
     input, target, d, t, n = _pair(input, target, "smooth_l1_cpu")
-    _warn_broadcast(d, t)
     return apply(SMOOTH_L1_LOSS, (input, target), (d, t), (reduction, n, beta))
 
 
@@ -242,17 +242,17 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     input, target, d, t, n = _pair(input, target, "huber_cpu")
-    _warn_broadcast(d, t)
     if weight is not None:
         weight = _check_loss_weight(weight, input)
-        return _weighted(apply(HUBER_LOSS, (input, target), (d, t), ("none", n, delta)), weight,
-                         reduction)
+        loss = apply(HUBER_LOSS, (input, target), (d, t), ("none", n, delta)) * weight
+        # (PyTorch's weighted huber 'mean' is the plain mean, unlike mse's and l1's)
+        return loss if reduction == "none" else _sum(loss) if reduction == "sum" else _mean(loss)
     return apply(HUBER_LOSS, (input, target), (d, t), (reduction, n, delta))
 
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     reduction = _reduction_arg(reduction, size_average, reduce)
-    input, target, d, t, n = _pair(input, target, "soft_margin_cpu")
+    input, target, d, t, n = _pair(input, target, "soft_margin_cpu", warn=False)
     _not_differentiable("soft_margin_loss", "target", target)
     return apply(SOFT_MARGIN_LOSS, (input, target), (d, t), (reduction, n))
 
@@ -281,7 +281,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if weight is not None:
         weight = as_tensor_arg(weight)
         _not_differentiable("binary_cross_entropy", "weight", weight)
-        weight = weight.expand(broadcast_shapes(t.shape, weight._data.shape))
+        weight = weight.expand(check_broadcast(t.shape, weight._data.shape))
         w = weight._data.astype(d.dtype, copy=False)
     return apply(BCE, (input, target, weight), (d, t, w), (reduction, d.size))
 
@@ -311,13 +311,13 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     shape = input._data.shape
     for v in arrays[2:]:
         if v is not None:
-            shape = broadcast_shapes(shape, v.shape)
+            shape = check_broadcast(shape, v.shape)
     return apply(BCE_LOGITS, (input, target, weight, pos_weight), tuple(arrays),
                  (reduction, _count(shape)))
 
 
 # --- nll_loss and cross_entropy -----------------------------------------------------------------
-def _nll(x, m, reduction, cdim, scale, *, xp=_XP):
+def _nll(x, m, reduction, cdim, scale, gscale, *, xp=_XP):
     picked = -xp.where(m != 0, x * m, 0).sum(axis=cdim)
     if reduction == "none":
         return picked
@@ -325,17 +325,17 @@ def _nll(x, m, reduction, cdim, scale, *, xp=_XP):
     return s if reduction == "sum" else s * scale
 
 
-def _nll_grad(F, g, m, reduction, cdim, scale):
+def _nll_grad(F, g, m, reduction, cdim, gscale):
     if reduction == "none":
         shape = tuple(g.shape)
         g = F.reshape(g, shape[:cdim] + (1,) + shape[cdim:])
     elif reduction == "mean":
-        g = g * scale
+        g = g * gscale           # (0, not nan, where every target is ignored: PyTorch's)
     return -g * m
 
 
 NLL_LOSS = defop("nll_loss", _nll, _nll_grad, None, inputs=("x", "m"),
-                 params=("reduction", "cdim", "scale"), node_name="NllLossBackward0")
+                 params=("reduction", "cdim", "scale", "gscale"), node_name="NllLossBackward0")
 _NLL_LOSS_2D = NLL_LOSS.variant("NllLoss2DBackward0")     # PyTorch's name for 3-D and more
 
 
@@ -355,7 +355,8 @@ def _check_nll_shapes(d, t):
 def _pick_weights(d, target, weight, ignore_index):
     """M: for each target, a row along the class dim with the class weight at
     the target class and 0 elsewhere (all 0 where target == ignore_index).
-    Returns (M, the class dim, 1 / sum(M) for 'mean')."""
+    Returns (M, the class dim, 1 / sum(M) for 'mean': nan for the loss, 0 for
+    the gradient where sum(M) is 0)."""
     t = target._data
     if t.dtype != _INT64 and t.dtype != _UINT8:
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
@@ -375,7 +376,7 @@ def _pick_weights(d, target, weight, ignore_index):
     if weight is not None:
         m = m * weight._data.reshape(along)
     total = float(m.sum())
-    return m, cdim, (1.0 / total if total else _NAN)
+    return m, cdim, (1.0 / total if total else _NAN), (1.0 / total if total else 0.0)
 
 
 def _class_weight(weight, d):
@@ -402,10 +403,13 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         raise NotImplementedError(f"\"nll_loss_out_frame\" not implemented for "
                                   f"'{input.dtype.legacy}'")
     weight = _class_weight(weight, d)
-    m, cdim, scale = _pick_weights(d, target, weight, ignore_index)
+    m, cdim, scale, gscale = _pick_weights(d, target, weight, ignore_index)
     node = _NLL_LOSS_2D if d.ndim >= 3 else None
-    mt = Tensor._make(m)
-    return apply(NLL_LOSS, (input, mt), (d, m), (reduction, cdim, scale), node)
+    out = apply(NLL_LOSS, (input, Tensor._make(m)), (d, m), (reduction, cdim, scale, gscale), node)
+    if reduction == "none" and (d.ndim == 3 or d.ndim > 4):
+        # PyTorch computes these as 4-D and views the losses back: a ViewBackward0 on top
+        out = out.view(tuple(out.shape))
+    return out
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -436,8 +440,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if reduction == "sum":
         smooth = _sum(smooth)
     elif reduction == "mean":
-        _, _, scale = _pick_weights(d, target, None if wb is None else as_tensor_arg(weight),
-                                    ignore_index)
+        _, _, scale, _ = _pick_weights(d, target, None if wb is None else as_tensor_arg(weight),
+                                       ignore_index)
         smooth = _sum(smooth) * scale
     return (1 - label_smoothing) * loss + smooth * (label_smoothing / n_classes)
 
@@ -496,9 +500,15 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """sum(x1 x2) / (max(|x1|, eps) max(|x2|, eps)) along dim, each vector
     scaled by its own clamped norm first (PyTorch's order, for precision)."""
     x1, x2 = as_tensor_arg(x1), as_tensor_arg(x2)
-    n1 = _sum(x1 * x1, dim, keepdim=True).sqrt().clamp_min(eps)
-    n2 = _sum(x2 * x2, dim, keepdim=True).sqrt().clamp_min(eps)
-    return _sum((x1 / n1) * (x2 / n2), dim)
+    return _sum((x1 / _clamped_norm(x1, dim, eps)) * (x2 / _clamped_norm(x2, dim, eps)), dim)
+
+
+def _clamped_norm(x, dim, eps):
+    """|x| along dim, at least eps in value; PyTorch clamps it in place outside
+    the graph, so the gradient flows as if unclamped: the same here, the
+    clamp's change added as a constant."""
+    n = x.norm(2, dim, keepdim=True)
+    return n + (n.clamp_min(eps) - n).detach()
 
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):

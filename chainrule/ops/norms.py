@@ -214,11 +214,12 @@ def _update_running_stats(d, red, rm, rv, momentum):
     mean = d.sum(axis=red) * (1.0 / n)
     c = d - mean.reshape((1, -1) + (1,) * (d.ndim - 2))
     var = (c * c).sum(axis=red) * (1.0 / (n - 1) if n > 1 else float("nan"))
-    with no_grad():
-        if rm is not None:
-            rm.mul_(1 - momentum).add_(Tensor._make(mean), alpha=momentum)
-        if rv is not None:
-            rv.mul_(1 - momentum).add_(Tensor._make(var), alpha=momentum)
+    # Written into the buffers' memory as PyTorch's kernel does: outside the
+    # graph and without a version bump (torch leaves running_mean._version at 0).
+    for buf, stat in ((rm, mean), (rv, var)):
+        if buf is not None:
+            a = buf._data
+            a[...] = (a * (1 - momentum) + stat * momentum).astype(a.dtype, copy=False)
 
 
 # --- group_norm and instance_norm ---------------------------------------------------------------
