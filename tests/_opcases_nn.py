@@ -215,3 +215,11 @@ NORMS = [
 ]
 
 CASES += NORMS
+
+CASES += [
+    Case("F_relu_inplace", lambda L, x: _F(L).relu(x * 1, inplace=True), ((3, 4),), "away"),
+    Case("F_relu_", lambda L, x: _F(L).relu_(x * 1), ((4,),), "away"),
+    Case("F_softmax_dtype", lambda L, x: _F(L).softmax(x, 1, dtype=L.float64), ((3, 4),)),
+    Case("F_log_softmax_positional", lambda L, x: _F(L).log_softmax(x, 0, 3), ((3, 4),)),
+    Case("F_softmin", lambda L, x: _F(L).softmin(x, dim=1), ((3, 4),)),
+]

@@ -13,12 +13,12 @@ DivBackward0 / SubBackward0 there too).
 import math
 
 from .. import _inplace
-from .._tensor import Tensor
 from . import _backend, _special
 from ._args import as_tensor_arg
 from ._dispatch import apply
 from ._registry import defop, expose, TensorOps, array_op
-from .pointwise import abs as _abs, tanh as _tanh
+from .pointwise import abs as _abs, relu as _relu, tanh as _tanh
+from .reduce import log_softmax as _log_softmax, softmax as _softmax
 from .shape import cat as _cat
 
 _XP = _backend.NUMPY.xp      # forwards' `xp` by default; _backend.bind gives other libraries theirs
@@ -344,13 +344,36 @@ def prelu(input, weight):
     return apply(PRELU, (input, weight), (d, w))
 
 
+# --- nn.functional's signatures of ops that are also torch.<name> ------------------------------
+def relu(input, inplace=False):
+    if inplace:
+        return input.relu_()
+    return _relu(input)
+
+
+def relu_(input):
+    return input.relu_()
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    return _softmax(input, dim, dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    return _log_softmax(input, dim, dtype)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    return _softmax(-input, dim, dtype)
+
+
 # torch.<name> where PyTorch has one (its Tensor methods: prelu only).
 for _fn in (selu, selu_, celu, celu_, threshold, threshold_):
     expose(_fn, function=True, method=False, formulas=False)
 expose(prelu, function=True, method=True, formulas=False)
 expose(softplus, function=False, method=False)      # F.softplus in mish's formula
 
-__all__ = ["leaky_relu", "leaky_relu_", "elu", "elu_", "selu", "selu_", "celu", "celu_", "gelu",
+__all__ = ["relu", "relu_", "softmax", "log_softmax", "softmin", "leaky_relu", "leaky_relu_", "elu", "elu_", "selu", "selu_", "celu", "celu_", "gelu",
            "silu", "mish", "softplus", "hardtanh", "hardtanh_", "relu6", "hardsigmoid",
            "hardswish", "logsigmoid", "softsign", "tanhshrink", "threshold", "threshold_", "glu",
            "prelu"]

@@ -19,7 +19,6 @@ import warnings
 
 from .. import _dtypes
 from .._grad_mode import STATE
-from .._tensor import Tensor
 from . import _backend
 from ._args import as_tensor_arg, check_broadcast, promoted_arrays
 from ._dispatch import apply
@@ -352,30 +351,36 @@ def _check_nll_shapes(d, t):
                            f"{list(t.shape)}")
 
 
-def _pick_weights(d, target, weight, ignore_index):
+def _nll_weights(x, t, w, ignore_index, *, xp=_XP):
     """M: for each target, a row along the class dim with the class weight at
-    the target class and 0 elsewhere (all 0 where target == ignore_index).
-    Returns (M, the class dim, 1 / sum(M) for 'mean': nan for the loss, 0 for
-    the gradient where sum(M) is 0)."""
-    t = target._data
+    the target class and 0 elsewhere (all 0 where target == ignore_index)."""
+    cdim = 0 if x.ndim == 1 else 1
+    along = tuple(x.shape[cdim] if i == cdim else 1 for i in range(x.ndim))
+    classes = xp.arange(x.shape[cdim]).reshape(along)
+    onehot = (xp.expand_dims(t, cdim) == classes) & xp.expand_dims(t != ignore_index, cdim)
+    m = onehot.astype(x.dtype)
+    return m if w is None else m * w.reshape(along)
+
+
+NLL_WEIGHTS = defop("nll_weights", _nll_weights, inputs=("x", "t", "w"),
+                    params=("ignore_index",), quiet=False)      # a constant: no gradient
+
+
+def _pick_weights(input, target, weight, ignore_index):
+    """The targets checked, and (M, the class dim, 1 / sum(M) for 'mean': nan
+    for the loss, 0 for the gradient where sum(M) is 0)."""
+    d, t = input._data, target._data
     if t.dtype != _INT64 and t.dtype != _UINT8:
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
                            f"{target.dtype.legacy}")
-    xp = _backend.namespace(d)
     cdim = 0 if d.ndim == 1 else 1
-    n_classes = d.shape[cdim]
-    valid = t != ignore_index
-    bad = valid & ((t < 0) | (t >= n_classes))
+    bad = (t != ignore_index) & ((t < 0) | (t >= d.shape[cdim]))
     if t.size and bool(bad.any()):
         first = int(t.reshape(-1)[int(bad.reshape(-1).argmax())])
         raise IndexError(f"Target {first} is out of bounds.")
-    along = tuple(n_classes if i == cdim else 1 for i in range(d.ndim))
-    classes = xp.arange(n_classes).reshape(along)
-    onehot = (xp.expand_dims(t, cdim) == classes) & xp.expand_dims(valid, cdim)
-    m = onehot.astype(d.dtype)
-    if weight is not None:
-        m = m * weight._data.reshape(along)
-    total = float(m.sum())
+    m = apply(NLL_WEIGHTS, (input, target, weight),
+              (d, t, None if weight is None else weight._data), (ignore_index,))
+    total = float(m._data.sum())
     return m, cdim, (1.0 / total if total else _NAN), (1.0 / total if total else 0.0)
 
 
@@ -403,9 +408,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         raise NotImplementedError(f"\"nll_loss_out_frame\" not implemented for "
                                   f"'{input.dtype.legacy}'")
     weight = _class_weight(weight, d)
-    m, cdim, scale, gscale = _pick_weights(d, target, weight, ignore_index)
+    m, cdim, scale, gscale = _pick_weights(input, target, weight, ignore_index)
     node = _NLL_LOSS_2D if d.ndim >= 3 else None
-    out = apply(NLL_LOSS, (input, Tensor._make(m)), (d, m), (reduction, cdim, scale, gscale), node)
+    out = apply(NLL_LOSS, (input, m), (d, m._data), (reduction, cdim, scale, gscale), node)
     if reduction == "none" and (d.ndim == 3 or d.ndim > 4):
         # PyTorch computes these as 4-D and views the losses back: a ViewBackward0 on top
         out = out.view(tuple(out.shape))
@@ -435,12 +440,11 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     wb = None if weight is None else as_tensor_arg(weight).reshape(
         tuple(n_classes if i == cdim else 1 for i in range(d.ndim)))
     smooth = -_sum(lsm if wb is None else lsm * wb, cdim)
-    t = target._data
-    smooth = smooth * Tensor._make((t != ignore_index).astype(d.dtype))
+    smooth = smooth * (target != ignore_index)
     if reduction == "sum":
         smooth = _sum(smooth)
     elif reduction == "mean":
-        _, _, scale, _ = _pick_weights(d, target, None if wb is None else as_tensor_arg(weight),
+        _, _, scale, _ = _pick_weights(input, target, None if wb is None else as_tensor_arg(weight),
                                        ignore_index)
         smooth = _sum(smooth) * scale
     return (1 - label_smoothing) * loss + smooth * (label_smoothing / n_classes)

@@ -20,7 +20,6 @@ normalize is a composition (x / max(norm, eps)), as in PyTorch.
 """
 from .. import _dtypes
 from .._grad_mode import no_grad
-from .._tensor import Tensor
 from . import _backend
 from ._args import as_tensor_arg
 from ._dispatch import apply
