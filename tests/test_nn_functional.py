@@ -420,6 +420,10 @@ MISUSE = {
     "leaky_relu_inplace_leaf": lambda L: L.nn.functional.leaky_relu(L.ones(2, requires_grad=True),
                                                                     inplace=True),
     "elu_inplace_leaf": lambda L: L.nn.functional.elu(L.ones(2, requires_grad=True), inplace=True),
+    "celu_zero_alpha": lambda L: L.nn.functional.celu(L.ones(2), alpha=0.0),
+    "relu6_bool": lambda L: L.nn.functional.relu6(L.tensor([True])),
+    "float16_activations": lambda L: [str(getattr(L.nn.functional, n)(L.ones(2, dtype=L.float16)).dtype)
+                                      for n in ("elu", "gelu", "silu", "softplus", "hardswish")],
     "softsign_long": lambda L: L.nn.functional.softsign(L.tensor([1, 2])),
     # losses: reductions, shapes, dtypes
     **{f"{n}_bad_reduction": (lambda L, n=n: getattr(L.nn.functional, n)(_x(L, 3), _x(L, 3),
@@ -507,6 +511,15 @@ MISUSE = {
                                                             L.ones(4)),
     "batch_norm_mixed_dtype_stats": lambda L: L.nn.functional.batch_norm(
         _x(L, 3, 4), L.zeros(4, dtype=L.float64), L.ones(4, dtype=L.float64)),
+    "batch_norm_momentum_none": lambda L: L.nn.functional.batch_norm(_x(L, 3, 4), None, None,
+                                                                     training=True, momentum=None),
+    "batch_norm_only_running_mean": lambda L: L.nn.functional.batch_norm(_x(L, 3, 4), L.zeros(4), None,
+                                                                         training=True),
+    "batch_norm_eval_without_var": lambda L: L.nn.functional.batch_norm(_x(L, 3, 4), L.zeros(4), None),
+    "float16_norms_and_losses": lambda L: [str(v.dtype) for v in (
+        L.nn.functional.layer_norm(L.ones(2, 3, dtype=L.float16), (3,)),
+        L.nn.functional.cross_entropy(L.ones(3, 4, dtype=L.float16), _long(L, [0, 1, 2])),
+        L.nn.functional.mse_loss(L.ones(3, dtype=L.float16), L.ones(3)))],
     "batch_norm_empty_batch": lambda L: tuple(L.nn.functional.batch_norm(
         L.ones(0, 4), L.zeros(4), L.ones(4), training=True).shape),
     "group_norm_groups": lambda L: L.nn.functional.group_norm(_x(L, 2, 4, 3), 3),

@@ -221,7 +221,7 @@ def selu_(input):
 
 def celu(input, alpha=1.0, inplace=False):
     if alpha == 0:
-        raise RuntimeError("ZeroDivisionError")
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
     return _unary(ELU, "elu_cpu", (alpha, 1.0, 1.0 / alpha), inplace, input, _CELU)
 
 

@@ -175,6 +175,15 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                momentum=0.1, eps=1e-05):
     input = as_tensor_arg(input)
     d = input._data
+    if momentum is None:
+        raise TypeError("batch_norm(): argument 'momentum' (position 7) must be float, not "
+                        "NoneType")
+    if not training and (running_mean is None or running_var is None):
+        raise RuntimeError(f"{'running_mean' if running_mean is None else 'running_var'} must "
+                           f"be defined in evaluation mode")
+    if (running_mean is None) != (running_var is None):
+        raise ValueError("running_mean and running_var must either both be None or neither be "
+                         "None")
     if training:
         size = d.shape
         per_channel = size[0] * _count(size, range(2, len(size))) if len(size) >= 1 else 1
@@ -185,9 +194,6 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     for name, v in (("running_mean", running_mean), ("running_var", running_var),
                     ("weight", weight), ("bias", bias)):
         _check_channels(name, v, channels)
-    if not training and (running_mean is None or running_var is None):
-        raise RuntimeError(f"{'running_mean' if running_mean is None else 'running_var'} must "
-                           f"be defined in evaluation mode")
     input = _float_input(input, "batch_norm")
     weight, w = _param(weight, d.dtype)
     bias, b = _param(bias, d.dtype)
