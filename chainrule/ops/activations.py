@@ -14,6 +14,7 @@ import math
 
 from .. import _inplace
 from . import _backend, _special
+from ._half import in_float32
 from ._args import as_tensor_arg
 from ._dispatch import apply
 from ._registry import defop, expose, TensorOps, array_op
@@ -116,24 +117,24 @@ def _join_halves_arrays(a, b, dim, *, xp=_XP):
 
 
 # name, forward, d/dx (times g)
-LEAKY_RELU = defop("leaky_relu", _leaky_relu,
+LEAKY_RELU = defop("leaky_relu", in_float32(_leaky_relu),
                    lambda F, g, x, slope: F.where(x > 0, g, g * slope),
                    params=("slope",), node_name="LeakyReluBackward0")
-ELU = defop("elu", _elu,
+ELU = defop("elu", in_float32(_elu),
             lambda F, g, x, alpha, scale, input_scale: F.where(
                 x > 0, g * scale,
                 g * (scale * alpha * input_scale) * F.exp(F.clamp(x, None, 0) * input_scale)),
             params=("alpha", "scale", "input_scale"), node_name="EluBackward0")
 _CELU = ELU.variant("CeluBackward0")
-NORMAL_CDF = defop("normal_cdf", _normal_cdf,
+NORMAL_CDF = defop("normal_cdf", in_float32(_normal_cdf),
                    lambda F, g, x: g * F.exp(-0.5 * x * x) * _INV_SQRT_2PI)
-GELU = defop("gelu", _gelu, _gelu_grad, params=("approximate",), node_name="GeluBackward0")
-SILU = defop("silu", lambda x, *, xp=_XP: x * _stable_sigmoid(x, xp),
+GELU = defop("gelu", in_float32(_gelu), _gelu_grad, params=("approximate",), node_name="GeluBackward0")
+SILU = defop("silu", in_float32(lambda x, *, xp=_XP: x * _stable_sigmoid(x, xp)),
              lambda F, g, x: (lambda s: g * s * (1 + x * (1 - s)))(F.sigmoid(x)))
-MISH = defop("mish", lambda x, *, xp=_XP: x * xp.tanh(xp.logaddexp(0, x)),
+MISH = defop("mish", in_float32(lambda x, *, xp=_XP: x * xp.tanh(xp.logaddexp(0, x))),
              lambda F, g, x: (lambda t: g * (t + x * F.sigmoid(x) * (1 - t * t)))(
                  F.tanh(F.softplus(x, 1.0, 20.0))))
-SOFTPLUS = defop("softplus", _softplus,
+SOFTPLUS = defop("softplus", in_float32(_softplus),
                  lambda F, g, x, beta, threshold: F.where(x * beta > threshold, g,
                                                           g * F.sigmoid(x * beta)),
                  params=("beta", "threshold"))
@@ -142,17 +143,17 @@ HARDTANH = defop("hardtanh", _hardtanh, lambda F, g, x, lo, hi: g * ((x > lo) & 
                  params=("lo", "hi"))
 # (PyTorch's hardsigmoid gradient is 1/6 rounded to float32, in float64 too: kept, so
 # that the gradients print the same)
-HARDSIGMOID = defop("hardsigmoid", _hardsigmoid,
+HARDSIGMOID = defop("hardsigmoid", in_float32(_hardsigmoid),
                     lambda F, g, x: g * ((x > -3) & (x < 3)) * _ONE_SIXTH_F32)
 # hardswish: 0 up to -3, x/3 + 1/2 strictly inside, 1 from 3 on (PyTorch's ends).
-HARDSWISH = defop("hardswish", _hardswish,
+HARDSWISH = defop("hardswish", in_float32(_hardswish),
                   lambda F, g, x: F.where(x <= -3, 0 * g, F.where(x < 3, g * (x / 3 + 0.5), g)))
-LOG_SIGMOID = defop("log_sigmoid", _log_sigmoid, lambda F, g, x: g * F.sigmoid(-x),
+LOG_SIGMOID = defop("log_sigmoid", in_float32(_log_sigmoid), lambda F, g, x: g * F.sigmoid(-x),
                     node_name="LogSigmoidBackward0")
 THRESHOLD = defop("threshold", _threshold, lambda F, g, x, threshold: g * (x > threshold),
                   params=("threshold", "value"))
-GLU = defop("glu", _glu, _glu_grad, params=("dim",))
-PRELU = defop("prelu", _prelu,
+GLU = defop("glu", in_float32(_glu), _glu_grad, params=("dim",))
+PRELU = defop("prelu", in_float32(_prelu),
               lambda F, g, x, w: F.where(x > 0, g, g * w),
               lambda F, g, x: F.where(x > 0, 0 * g, g * x),
               inputs=("x", "w"), node_name="PreluKernelBackward0")

@@ -22,6 +22,7 @@ from .._grad_mode import STATE
 from . import _backend
 from ._args import as_tensor_arg, check_broadcast, promoted_arrays
 from ._dispatch import apply
+from ._half import in_float32
 from ._registry import defop, expose, TensorOps
 from .activations import logsigmoid as _logsigmoid
 from .pointwise import DIV as _DIV, abs as _abs, exp as _exp, xlogy as _xlogy
@@ -144,27 +145,27 @@ def _bce_logits_target_grad(F, g, x, w, pw, reduction, n):
 
 
 _RN = ("reduction", "n")
-MSE_LOSS = defop("mse_loss", _mse,
+MSE_LOSS = defop("mse_loss", in_float32(_mse),
                  lambda F, g, x, t, reduction, n: _spread(g, reduction, n) * 2 * (x - t),
                  lambda F, g, x, t, reduction, n: _spread(g, reduction, n) * -2 * (x - t),
                  inputs=("x", "t"), params=_RN, node_name="MseLossBackward0")
-SMOOTH_L1_LOSS = defop("smooth_l1_loss", _smooth_l1, _smooth_l1_grad,
+SMOOTH_L1_LOSS = defop("smooth_l1_loss", in_float32(_smooth_l1), _smooth_l1_grad,
                        lambda F, g, x, t, reduction, n, beta:
                        -_smooth_l1_grad(F, g, x, t, reduction, n, beta),
                        inputs=("x", "t"), params=_RN + ("beta",),
                        node_name="SmoothL1LossBackward0")
-HUBER_LOSS = defop("huber_loss", _huber, _huber_grad,
+HUBER_LOSS = defop("huber_loss", in_float32(_huber), _huber_grad,
                    lambda F, g, x, t, reduction, n, delta:
                    -_huber_grad(F, g, x, t, reduction, n, delta),
                    inputs=("x", "t"), params=_RN + ("delta",), node_name="HuberLossBackward0")
-SOFT_MARGIN_LOSS = defop("soft_margin_loss", _soft_margin,
+SOFT_MARGIN_LOSS = defop("soft_margin_loss", in_float32(_soft_margin),
                          lambda F, g, x, t, reduction, n:
                          _spread(g, reduction, n) * -t * F.sigmoid(-t * x),
                          None, inputs=("x", "t"), params=_RN,
                          node_name="SoftMarginLossBackward0")
-BCE = defop("binary_cross_entropy", _bce, _bce_input_grad, _bce_target_grad, None,
+BCE = defop("binary_cross_entropy", in_float32(_bce), _bce_input_grad, _bce_target_grad, None,
             inputs=("x", "t", "w"), params=_RN, node_name="BinaryCrossEntropyBackward0")
-BCE_LOGITS = defop("binary_cross_entropy_with_logits", _bce_logits, _bce_logits_input_grad,
+BCE_LOGITS = defop("binary_cross_entropy_with_logits", in_float32(_bce_logits), _bce_logits_input_grad,
                    _bce_logits_target_grad, None, None, inputs=("x", "t", "w", "pw"),
                    params=_RN, node_name="BinaryCrossEntropyWithLogitsBackward0")
 
@@ -333,7 +334,7 @@ def _nll_grad(F, g, m, reduction, cdim, gscale):
     return -g * m
 
 
-NLL_LOSS = defop("nll_loss", _nll, _nll_grad, None, inputs=("x", "m"),
+NLL_LOSS = defop("nll_loss", in_float32(_nll), _nll_grad, None, inputs=("x", "m"),
                  params=("reduction", "cdim", "scale", "gscale"), node_name="NllLossBackward0")
 _NLL_LOSS_2D = NLL_LOSS.variant("NllLoss2DBackward0")     # PyTorch's name for 3-D and more
 

@@ -23,6 +23,7 @@ from .._grad_mode import no_grad
 from . import _backend
 from ._args import as_tensor_arg
 from ._dispatch import apply
+from ._half import in_float32
 from ._registry import defop, expose
 
 _XP = _backend.NUMPY.xp      # forwards' `xp` by default; _backend.bind gives other libraries theirs
@@ -107,13 +108,13 @@ def _bn_eval_w_grad(F, g, x, w, rm, rv, wshape, eps):
 
 
 _PARAMS = ("gshape", "red", "wshape", "eps")
-NATIVE_NORM = defop("native_norm", _native_norm, _norm_x_grad, _norm_w_grad,
+NATIVE_NORM = defop("native_norm", in_float32(_native_norm), _norm_x_grad, _norm_w_grad,
                     lambda F, g, b, gshape, red, wshape, eps: _norm_b_grad(F, g, b, wshape),
                     inputs=("x", "w", "b"), params=_PARAMS, node_name="NativeLayerNormBackward0")
 _LAYER_NORM = NATIVE_NORM.Node
 _BATCH_NORM = NATIVE_NORM.variant("NativeBatchNormBackward0")
 _GROUP_NORM = NATIVE_NORM.variant("NativeGroupNormBackward0")
-BN_EVAL = defop("batch_norm_eval", _bn_eval, _bn_eval_x_grad, _bn_eval_w_grad,
+BN_EVAL = defop("batch_norm_eval", in_float32(_bn_eval), _bn_eval_x_grad, _bn_eval_w_grad,
                 lambda F, g, b, wshape, eps: _norm_b_grad(F, g, b, wshape), None, None,
                 inputs=("x", "w", "b", "rm", "rv"), params=("wshape", "eps"),
                 node_name="NativeBatchNormBackward0")
