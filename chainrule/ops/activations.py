@@ -186,7 +186,9 @@ def _maybe_inplace(input, inplace, compute):
 _BACKWARD1_IN_PLACE = {"leaky_relu", "elu", "threshold"}
 
 
-def _unary(op, kernel, params=(), inplace=False, input=None, node_cls=None):
+def _unary(op, kernel, input, params=(), inplace=False, node_cls=None):
+    """op on a float input (PyTorch's NotImplementedError naming `kernel`
+    otherwise), out of place or in place."""
     def compute(x, in_place):
         x, d = _float_input(x, kernel)
         cls = node_cls
@@ -197,7 +199,7 @@ def _unary(op, kernel, params=(), inplace=False, input=None, node_cls=None):
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    return _unary(LEAKY_RELU, "leaky_relu_cpu", (negative_slope,), inplace, input)
+    return _unary(LEAKY_RELU, "leaky_relu_cpu", input, (negative_slope,), inplace)
 
 
 def leaky_relu_(input, negative_slope=0.01):
@@ -205,7 +207,7 @@ def leaky_relu_(input, negative_slope=0.01):
 
 
 def elu(input, alpha=1.0, inplace=False):
-    return _unary(ELU, "elu_cpu", (alpha, 1.0, 1.0), inplace, input)
+    return _unary(ELU, "elu_cpu", input, (alpha, 1.0, 1.0), inplace)
 
 
 def elu_(input, alpha=1.0):
@@ -213,7 +215,7 @@ def elu_(input, alpha=1.0):
 
 
 def selu(input, inplace=False):
-    return _unary(ELU, "elu_cpu", (SELU_ALPHA, SELU_SCALE, 1.0), inplace, input)
+    return _unary(ELU, "elu_cpu", input, (SELU_ALPHA, SELU_SCALE, 1.0), inplace)
 
 
 def selu_(input):
@@ -223,7 +225,7 @@ def selu_(input):
 def celu(input, alpha=1.0, inplace=False):
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
-    return _unary(ELU, "elu_cpu", (alpha, 1.0, 1.0 / alpha), inplace, input, _CELU)
+    return _unary(ELU, "elu_cpu", input, (alpha, 1.0, 1.0 / alpha), inplace, _CELU)
 
 
 def celu_(input, alpha=1.0):
@@ -233,7 +235,7 @@ def celu_(input, alpha=1.0):
 def gelu(input, approximate="none"):
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
-    return _unary(GELU, "GeluKernelImpl", (approximate,), False, input)
+    return _unary(GELU, "GeluKernelImpl", input, (approximate,), False)
 
 
 def _normal_cdf_tensor(x):
@@ -245,15 +247,15 @@ TensorOps.normal_cdf = staticmethod(_normal_cdf_tensor)
 
 
 def silu(input, inplace=False):
-    return _unary(SILU, "silu_cpu", (), inplace, input)
+    return _unary(SILU, "silu_cpu", input, (), inplace)
 
 
 def mish(input, inplace=False):
-    return _unary(MISH, "mish_cpu", (), inplace, input)
+    return _unary(MISH, "mish_cpu", input, (), inplace)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
-    return _unary(SOFTPLUS, "softplus_cpu", (beta, threshold), False, input)
+    return _unary(SOFTPLUS, "softplus_cpu", input, (beta, threshold), False)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
@@ -278,15 +280,15 @@ def relu6(input, inplace=False):
 
 
 def hardsigmoid(input, inplace=False):
-    return _unary(HARDSIGMOID, "hardsigmoid_cpu", (), inplace, input)
+    return _unary(HARDSIGMOID, "hardsigmoid_cpu", input, (), inplace)
 
 
 def hardswish(input, inplace=False):
-    return _unary(HARDSWISH, "hardswish_cpu", (), inplace, input)
+    return _unary(HARDSWISH, "hardswish_cpu", input, (), inplace)
 
 
 def logsigmoid(input):
-    return _unary(LOG_SIGMOID, "log_sigmoid_cpu", (), False, input)
+    return _unary(LOG_SIGMOID, "log_sigmoid_cpu", input, (), False)
 
 
 def softsign(input):
