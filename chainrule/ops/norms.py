@@ -236,6 +236,14 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received "
                            f"{d.ndim}")
     channels = d.shape[1]
+    # PyTorch's checks in its order: the per-group batch size (its `//` by
+    # num_groups raising Python's ZeroDivisionError for 0), then the count.
+    size = [d.shape[0] * channels // num_groups, num_groups] + list(d.shape[2:])
+    if size[0] * _count(size, range(2, len(size))) == 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                         f"{size}")
+    if num_groups <= 0:
+        raise RuntimeError(f"Expected num groups to be greater than 0, got {num_groups}")
     if channels % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, "
                            f"but got input of shape {list(d.shape)} and num_groups={num_groups}")
