@@ -293,19 +293,15 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if input._data.shape != target._data.shape:
         raise ValueError(f"Target size (torch.Size({list(target._data.shape)})) must be the same "
                          f"as input size (torch.Size({list(input._data.shape)}))")
-    operands = [v for v in (input, target, weight, pos_weight) if v is not None]
-    operands = [as_tensor_arg(v) for v in operands]
-    _, dt = promoted_arrays(*operands)
+    weight = None if weight is None else as_tensor_arg(weight)
+    pos_weight = None if pos_weight is None else as_tensor_arg(pos_weight)
+    _, dt = promoted_arrays(*[v for v in (input, target, weight, pos_weight) if v is not None])
     if not dt.is_floating_point:
         raise NotImplementedError(f"\"binary_cross_entropy_with_logits\" not implemented for "
                                   f"'{dt.legacy}'")
-    arrays = []
-    for v in (input, target, weight, pos_weight):
-        if v is not None:
-            v = as_tensor_arg(v)
-            arrays.append(v._data if v._data.dtype == dt.np else v._data.astype(dt.np))
-        else:
-            arrays.append(None)
+    # (every operand in the promoted dtype: a float64 target makes a float64 loss)
+    arrays = [None if v is None else v._data if v._data.dtype == dt.np else v._data.astype(dt.np)
+              for v in (input, target, weight, pos_weight)]
     for name, v in (("weight", weight), ("pos_weight", pos_weight)):
         _not_differentiable("binary_cross_entropy_with_logits", name, v)
     shape = input._data.shape
