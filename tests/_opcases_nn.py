@@ -223,3 +223,28 @@ CASES += [
     Case("F_log_softmax_positional", lambda L, x: _F(L).log_softmax(x, 0, 3), ((3, 4),)),
     Case("F_softmin", lambda L, x: _F(L).softmin(x, dim=1), ((3, 4),)),
 ]
+
+# Broadcast and empty shapes of the losses and norms (PyTorch warns for the broadcast targets).
+CASES += [
+    Case("mse_loss_bcast", lambda L, x, t: _F(L).mse_loss(x, t), ((3, 4), (4,))),
+    Case("mse_loss_bcast_input", lambda L, x, t: _F(L).mse_loss(x, t, reduction="none"), ((4,), (2, 4))),
+    Case("smooth_l1_loss_bcast", lambda L, x, t: _F(L).smooth_l1_loss(x, t, reduction="sum"), ((3, 1), (1, 4))),
+    Case("huber_loss_bcast_0d", lambda L, x, t: _F(L).huber_loss(x, t), ((3, 4), ())),
+    Case("l1_loss_bcast", lambda L, x, t: _F(L).l1_loss(x, t), ((2, 3), (3,)), "distinct"),
+    Case("soft_margin_loss_bcast", lambda L, x: _F(L).soft_margin_loss(x, _w(L, x, [1.0, -1.0, 1.0])),
+         ((2, 3),)),
+    Case("kl_div_bcast", lambda L, x, t: _F(L).kl_div(x, L.sigmoid(t), reduction="sum"), ((2, 3), (3,))),
+    Case("bce_logits_empty", lambda L, x: _F(L).binary_cross_entropy_with_logits(x, x.detach() * 0,
+                                                                                 reduction="sum"), ((0, 3),)),
+    Case("cross_entropy_empty_sum", lambda L, x: _F(L).cross_entropy(
+        x, L.zeros(0, dtype=L.int64), reduction="sum"), ((0, 4),)),
+    Case("nll_loss_empty_none", lambda L, x: _F(L).nll_loss(x, L.zeros(0, dtype=L.int64), reduction="none"),
+         ((0, 4),)),
+    Case("layer_norm_empty_batch", lambda L, x, w: _F(L).layer_norm(x, (4,), w), ((0, 4), (4,))),
+    # (an empty batch through batch_norm: PyTorch takes a path of its own, MulBackward0 over a
+    # clone; not mirrored)
+    Case("group_norm_empty_spatial_batch", lambda L, x: _F(L).group_norm(x, 2), ((0, 4, 3),)),
+    Case("glu_empty", lambda L, x: _F(L).glu(x, 0), ((2, 0),)),
+    Case("softplus_0d", lambda L, x: _F(L).softplus(x), ((),)),
+    Case("hardswish_empty", lambda L, x: _F(L).hardswish(x), ((0,),)),
+]
