@@ -54,19 +54,21 @@ RNG = np.random.default_rng(7)
 
 # --- the erf behind gelu ------------------------------------------------------------------------
 def test_erf_matches_math_erf_to_a_few_ulp():
-    x = np.concatenate([np.linspace(-7, 7, 4001), [0.0, 1e-300, -1e-8, 2.0, -2.0, 30.0]])
+    x = np.concatenate([np.linspace(-7, 7, 4001), [0.0, 1e-300, -1e-8, 1e-5, 0.125, 2.0, -2.0, 30.0],
+                        np.geomspace(1e-12, 6.5, 500)])
     got = _special.erf(x, np)
     want = np.array([math.erf(v) for v in x])
-    assert np.max(np.abs(got - want)) < 1.2e-15
+    assert np.max(np.abs(got - want) / np.maximum(np.abs(want), 1e-300)) < 1e-15   # relative, tiny x too
     got_c = _special.erfc(x, np)
     want_c = np.array([math.erfc(v) for v in x])
-    assert np.max(np.abs(got_c - want_c) / np.maximum(want_c, 1e-300)) < 5e-13
+    assert np.max(np.abs(got_c - want_c) / np.maximum(want_c, 1e-300)) < 1e-14
 
 
 def test_erf_special_values_and_float32():
     x = np.array([np.inf, -np.inf, np.nan, -0.0])
     got = _special.erf(x, np)
     assert got[0] == 1.0 and got[1] == -1.0 and np.isnan(got[2]) and got[3] == 0.0
+    assert np.signbit(got[3])                       # erf(-0.) is -0.
     assert list(_special.erfc(x, np)[:2]) == [0.0, 2.0]
     x32 = np.linspace(-4, 4, 101, dtype=np.float32)
     got32 = _special.erf(x32, np)
@@ -552,7 +554,7 @@ def test_float16_activations_round_once(name):
     c, t = c.double().numpy(), t.double().numpy()
     # equal but for a rare last-bit tie of the float32 values (and, near 0, the float32
     # rounding of torch's own 1 + erf(x) tail)
-    assert np.mean(c != t) < 0.05
+    assert np.mean(c != t) < 0.1
     assert np.all(np.abs(c - t) <= 2 ** -10 * np.maximum(np.abs(t), 2 ** -8))
 
 
