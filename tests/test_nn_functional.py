@@ -70,10 +70,13 @@ def test_erf_special_values_and_float32():
     assert got[0] == 1.0 and got[1] == -1.0 and np.isnan(got[2]) and got[3] == 0.0
     assert np.signbit(got[3])                       # erf(-0.) is -0.
     assert list(_special.erfc(x, np)[:2]) == [0.0, 2.0]
-    x32 = np.linspace(-4, 4, 101, dtype=np.float32)
-    got32 = _special.erf(x32, np)
-    assert got32.dtype == np.float32
-    assert np.max(np.abs(got32 - np.array([math.erf(v) for v in x32.tolist()]))) < 1e-6
+    for dt, tol in ((np.float32, 3e-7), (np.float16, 1e-3)):
+        xs = np.linspace(-4, 4, 101).astype(dt)
+        want = np.array([math.erf(v) for v in xs.astype(np.float64)])
+        for f, ref in ((_special.erf, want), (_special.erfc, 1 - want)):
+            got = f(xs, np)
+            assert got.dtype == dt
+            assert np.max(np.abs(got.astype(np.float64) - ref)) < tol
 
 
 # --- activations: options and values against torch ------------------------------------------------
