@@ -2,11 +2,23 @@
 (chainrule/ops/activations.py, losses.py, norms.py; see _opcases.py, whose
 CASES these are appended to).  Integer targets and other constants are
 built inside the row, with the inputs' dtype where they are floats."""
+import warnings
+
 from _opcases import Case  # noqa: F401
 
 
 def _F(lib):
     return lib.nn.functional
+
+
+def _broadcast_warning_ignored(f):
+    """A row whose target broadcasts: both libraries warn (test_nn_functional.py
+    compares the warnings); the op suites need not show it on every run."""
+    def row(L, *xs):
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Using a target size", UserWarning)
+            return f(L, *xs)
+    return row
 
 
 def _w(L, x, values):
@@ -77,9 +89,9 @@ def _idx(L, values):
     return L.tensor(values, dtype=L.int64)
 
 
-def _probs(L, x, seed_values):
+def _probs(L, x, values):
     """A fixed probability table shaped like x (rows sum to 1 along dim 1)."""
-    p = L.tensor(seed_values, dtype=x.dtype)
+    p = L.tensor(values, dtype=x.dtype)
     return p / p.sum(1, keepdim=True)
 
 
@@ -113,7 +125,8 @@ LOSSES = [
     Case("soft_margin_loss_none",
          lambda L, x: _F(L).soft_margin_loss(x * 3, _w(L, x, [-1.0, 1.0, 1.0]), reduction="none"), ((3,),)),
     Case("bce", lambda L, x: _F(L).binary_cross_entropy(L.sigmoid(x), _w(L, x, _B34)), ((3, 4),)),
-    Case("bce_target_grad", lambda L, x, t: _F(L).binary_cross_entropy(L.sigmoid(x), L.sigmoid(t), reduction="sum"),
+    Case("bce_target_grad", lambda L, x, t: _F(L).binary_cross_entropy(L.sigmoid(x), L.sigmoid(t),
+                                                                       reduction="sum"),
          ((3, 4), (3, 4))),
     Case("bce_weight_none", lambda L, x: _F(L).binary_cross_entropy(
         L.sigmoid(x), _w(L, x, _B34), weight=_w(L, x, [1.0, 2.0, 0.5, 0.1]), reduction="none"), ((3, 4),)),
@@ -186,7 +199,8 @@ NORMS = [
     Case("layer_norm_affine", lambda L, x, w, b: _F(L).layer_norm(x, (4,), w, b), ((3, 4), (4,), (4,))),
     Case("layer_norm_2d_shape", lambda L, x, w, b: L.layer_norm(x, [3, 2], w, b, eps=1e-3),
          ((2, 3, 2), (3, 2), (3, 2))),
-    Case("layer_norm_weight_only", lambda L, x, w: _F(L).layer_norm(x, (2, 3), weight=w), ((2, 2, 3), (2, 3))),
+    Case("layer_norm_weight_only", lambda L, x, w: _F(L).layer_norm(x, (2, 3), weight=w),
+         ((2, 2, 3), (2, 3))),
     # (torch's double backward fails without a weight: "Expected a proper Tensor but got None")
     Case("layer_norm_bias_only", lambda L, x, b: _F(L).layer_norm(x, (5,), bias=b), ((5,), (5,)), "any",
          ("torch_no_double_backward",)),
@@ -226,11 +240,16 @@ CASES += [
 
 # Broadcast and empty shapes of the losses and norms (PyTorch warns for the broadcast targets).
 CASES += [
-    Case("mse_loss_bcast", lambda L, x, t: _F(L).mse_loss(x, t), ((3, 4), (4,))),
-    Case("mse_loss_bcast_input", lambda L, x, t: _F(L).mse_loss(x, t, reduction="none"), ((4,), (2, 4))),
-    Case("smooth_l1_loss_bcast", lambda L, x, t: _F(L).smooth_l1_loss(x, t, reduction="sum"), ((3, 1), (1, 4))),
-    Case("huber_loss_bcast_0d", lambda L, x, t: _F(L).huber_loss(x, t), ((3, 4), ())),
-    Case("l1_loss_bcast", lambda L, x, t: _F(L).l1_loss(x, t), ((2, 3), (3,)), "distinct"),
+    Case("mse_loss_bcast", _broadcast_warning_ignored(lambda L, x, t: _F(L).mse_loss(x, t)),
+         ((3, 4), (4,))),
+    Case("mse_loss_bcast_input", _broadcast_warning_ignored(
+        lambda L, x, t: _F(L).mse_loss(x, t, reduction="none")), ((4,), (2, 4))),
+    Case("smooth_l1_loss_bcast", _broadcast_warning_ignored(
+        lambda L, x, t: _F(L).smooth_l1_loss(x, t, reduction="sum")), ((3, 1), (1, 4))),
+    Case("huber_loss_bcast_0d", _broadcast_warning_ignored(lambda L, x, t: _F(L).huber_loss(x, t)),
+         ((3, 4), ())),
+    Case("l1_loss_bcast", _broadcast_warning_ignored(lambda L, x, t: _F(L).l1_loss(x, t)),
+         ((2, 3), (3,)), "distinct"),
     Case("soft_margin_loss_bcast", lambda L, x: _F(L).soft_margin_loss(x, _w(L, x, [1.0, -1.0, 1.0])),
          ((2, 3),)),
     Case("kl_div_bcast", lambda L, x, t: _F(L).kl_div(x, L.sigmoid(t), reduction="sum"), ((2, 3), (3,))),

@@ -128,7 +128,8 @@ ELU = defop("elu", in_float32(_elu),
 _CELU = ELU.variant("CeluBackward0")
 NORMAL_CDF = defop("normal_cdf", in_float32(_normal_cdf),
                    lambda F, g, x: g * F.exp(-0.5 * x * x) * _INV_SQRT_2PI)
-GELU = defop("gelu", in_float32(_gelu), _gelu_grad, params=("approximate",), node_name="GeluBackward0")
+GELU = defop("gelu", in_float32(_gelu), _gelu_grad, params=("approximate",),
+             node_name="GeluBackward0")
 SILU = defop("silu", in_float32(lambda x, *, xp=_XP: x * _stable_sigmoid(x, xp)),
              lambda F, g, x: (lambda s: g * s * (1 + x * (1 - s)))(F.sigmoid(x)))
 MISH = defop("mish", in_float32(lambda x, *, xp=_XP: x * xp.tanh(xp.logaddexp(0, x))),
@@ -376,7 +377,8 @@ for _fn in (selu, selu_, celu, celu_, threshold, threshold_):
 expose(prelu, function=True, method=True, formulas=False)
 expose(softplus, function=False, method=False)      # F.softplus in mish's formula
 
-__all__ = ["relu", "relu_", "softmax", "log_softmax", "softmin", "leaky_relu", "leaky_relu_", "elu", "elu_", "selu", "selu_", "celu", "celu_", "gelu",
+__all__ = ["relu", "relu_", "softmax", "log_softmax", "softmin", "leaky_relu", "leaky_relu_", "elu",
+           "elu_", "selu", "selu_", "celu", "celu_", "gelu",
            "silu", "mish", "softplus", "hardtanh", "hardtanh_", "relu6", "hardsigmoid",
            "hardswish", "logsigmoid", "softsign", "tanhshrink", "threshold", "threshold_", "glu",
            "prelu"]

@@ -165,9 +165,9 @@ SOFT_MARGIN_LOSS = defop("soft_margin_loss", in_float32(_soft_margin),
                          node_name="SoftMarginLossBackward0")
 BCE = defop("binary_cross_entropy", in_float32(_bce), _bce_input_grad, _bce_target_grad, None,
             inputs=("x", "t", "w"), params=_RN, node_name="BinaryCrossEntropyBackward0")
-BCE_LOGITS = defop("binary_cross_entropy_with_logits", in_float32(_bce_logits), _bce_logits_input_grad,
-                   _bce_logits_target_grad, None, None, inputs=("x", "t", "w", "pw"),
-                   params=_RN, node_name="BinaryCrossEntropyWithLogitsBackward0")
+BCE_LOGITS = defop("binary_cross_entropy_with_logits", in_float32(_bce_logits),
+                   _bce_logits_input_grad, _bce_logits_target_grad, None, None,
+                   inputs=("x", "t", "w", "pw"), params=_RN, node_name="BinaryCrossEntropyWithLogitsBackward0")
 
 TensorOps.log_sigmoid = staticmethod(_logsigmoid)
 
