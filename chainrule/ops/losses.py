@@ -340,6 +340,9 @@ def _check_nll_shapes(d, t):
         raise ValueError(f"Expected 1 or more dimensions (got {d.ndim})")
     if d.ndim <= 2 and t.ndim > 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if d.ndim == 1 and t.ndim == 1 and t.shape[0] != 1:
+        raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: "
+                         f"{t.shape[0]}")
     if d.ndim >= 2 and (t.ndim == 0 or d.shape[0] != t.shape[0]):
         raise ValueError(f"Expected input batch_size ({d.shape[0]}) to match target batch_size "
                          f"({t.shape[0] if t.ndim else 0}).")
@@ -401,6 +404,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     input, target = as_tensor_arg(input), as_tensor_arg(target)
     d = input._data
     _check_nll_shapes(d, target._data)
+    if d.ndim == 1 and target._data.ndim == 1:
+        target = target.reshape(())            # (one class index for one sample, as PyTorch reads it)
     if d.dtype.kind != "f":
         raise NotImplementedError(f"\"nll_loss_out_frame\" not implemented for "
                                   f"'{input.dtype.legacy}'")
