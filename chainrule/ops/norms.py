@@ -236,8 +236,9 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received "
                            f"{d.ndim}")
     channels = d.shape[1]
-    # PyTorch's checks in its order: the per-group batch size (its `//` by
-    # num_groups raising Python's ZeroDivisionError for 0), then the count.
+    # PyTorch's checks in its order: the values per group (its `//` by
+    # num_groups raising Python's ZeroDivisionError for 0), then the group
+    # count's sign, then divisibility.
     size = [d.shape[0] * channels // num_groups, num_groups] + list(d.shape[2:])
     if size[0] * _count(size, range(2, len(size))) == 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input size "
@@ -255,8 +256,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     input = _float_input(input, "GroupNormKernelImpl")
     weight, w = _param(weight, d.dtype)
     bias, b = _param(bias, d.dtype)
-    gshape = (d.shape[0], num_groups, _count(d.shape, range(1, d.ndim)) // num_groups
-              if num_groups else 0)
+    gshape = (d.shape[0], num_groups, _count(d.shape, range(1, d.ndim)) // num_groups)
     wshape = (1, channels) + (1,) * (d.ndim - 2)
     return apply(NATIVE_NORM, (input, weight, bias), (d, w, b), (gshape, (2,), wshape, eps),
                  _GROUP_NORM)
