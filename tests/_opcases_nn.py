@@ -267,3 +267,13 @@ CASES += [
     Case("softplus_0d", lambda L, x: _F(L).softplus(x), ((),)),
     Case("hardswish_empty", lambda L, x: _F(L).hardswish(x), ((0,),)),
 ]
+
+CASES += [
+    Case("hardshrink", lambda L, x: _F(L).hardshrink(x), ((3, 4),), "away"),
+    Case("hardshrink_torch_method", lambda L, x: x.hardshrink(0.8), ((3, 4),), "away"),
+    Case("softshrink", lambda L, x: _F(L).softshrink(x, 0.4), ((3, 4),), "away"),
+    Case("softshrink_0d", lambda L, x: _F(L).softshrink(x), ((),), "away"),
+    Case("rrelu_eval", lambda L, x: _F(L).rrelu(x), ((3, 4),), "away"),
+    Case("rrelu_eval_bounds_inplace", lambda L, x: _F(L).rrelu(x * 1, 0.1, 0.5, inplace=True), ((5,),),
+         "away"),
+]

@@ -183,6 +183,18 @@ def test_inplace_activations_change_their_input():
         _close(cr.autograd.grad(yc.sum(), [xc])[0], torch.autograd.grad(yt.sum(), [xt])[0])
 
 
+def test_rrelu_in_training_draws_a_slope_per_negative_element():
+    x = cr.tensor([-1.0, -2.0, 3.0, -4.0] * 50, requires_grad=True)
+    y = cr.nn.functional.rrelu(x, 0.1, 0.3, training=True)
+    assert y.grad_fn.name() == "RreluWithNoiseBackward0"
+    neg = x.detach().numpy() < 0
+    slope = y.detach().numpy()[neg] / x.detach().numpy()[neg]
+    assert np.all((slope >= 0.1) & (slope <= 0.3)) and np.std(slope) > 0.01
+    assert np.array_equal(y.detach().numpy()[~neg], x.detach().numpy()[~neg])
+    (g,) = cr.autograd.grad(y.sum(), [x])
+    assert np.allclose(g.numpy()[neg], slope) and np.all(g.numpy()[~neg] == 1)
+
+
 # --- losses: every reduction -------------------------------------------------------------------
 POINTWISE_LOSSES = [
     ("mse_loss", {}),
@@ -429,6 +441,12 @@ MISUSE = {
     "relu6_bool": lambda L: L.nn.functional.relu6(L.tensor([True])),
     "float16_activations": lambda L: [str(getattr(L.nn.functional, n)(L.ones(2, dtype=L.float16)).dtype)
                                       for n in ("elu", "gelu", "silu", "softplus", "hardswish")],
+    "hardshrink_long": lambda L: L.nn.functional.hardshrink(L.tensor([1, 2])),
+    "softshrink_long": lambda L: L.nn.functional.softshrink(L.tensor([1, 2])),
+    "softshrink_negative_lambda": lambda L: L.nn.functional.softshrink(_x(L, 2), -1.0),
+    "softshrink_negative_lambda_double": lambda L: L.nn.functional.softshrink(_x(L, 2, dtype=L.float64), -0.5),
+    "rrelu_long": lambda L: L.nn.functional.rrelu(L.tensor([1, 2])),
+    "rrelu_training_long": lambda L: L.nn.functional.rrelu(L.tensor([1, 2]), training=True),
     "softsign_long": lambda L: L.nn.functional.softsign(L.tensor([1, 2])),
     # losses: reductions, shapes, dtypes
     **{f"{n}_bad_reduction": (lambda L, n=n: getattr(L.nn.functional, n)(_x(L, 3), _x(L, 3),

@@ -10,12 +10,13 @@ __all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "logsumexp", "on
 from ..ops.activations import (relu, relu_, softmax, log_softmax, softmin, leaky_relu,  # noqa: F811
                                leaky_relu_, elu, elu_, selu, selu_, celu, celu_, gelu, silu, mish,
                                softplus, hardtanh, hardtanh_, relu6, hardsigmoid, hardswish,
-                               logsigmoid, softsign, tanhshrink, threshold, threshold_, glu, prelu)
+                               logsigmoid, softsign, tanhshrink, threshold, threshold_, glu, prelu,
+                               hardshrink, softshrink, rrelu, rrelu_)
 
 __all__ += ["relu_", "softmin", "leaky_relu", "leaky_relu_", "elu", "elu_", "selu", "selu_",
             "celu", "celu_", "gelu", "silu", "mish", "softplus", "hardtanh", "hardtanh_", "relu6",
             "hardsigmoid", "hardswish", "logsigmoid", "softsign", "tanhshrink", "threshold",
-            "threshold_", "glu", "prelu"]
+            "threshold_", "glu", "prelu", "hardshrink", "softshrink", "rrelu", "rrelu_"]
 from ..ops.losses import (mse_loss, l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss,
                           binary_cross_entropy, binary_cross_entropy_with_logits, nll_loss,
                           cross_entropy, kl_div, cosine_similarity, pairwise_distance)

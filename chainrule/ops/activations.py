@@ -12,7 +12,8 @@ DivBackward0 / SubBackward0 there too).
 """
 import math
 
-from .. import _inplace
+from .. import _dtypes, _inplace
+from .._factories import rand as _rand
 from . import _backend, _special
 from ._half import in_float32
 from ._args import as_tensor_arg
@@ -28,6 +29,7 @@ _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _GELU_K = math.sqrt(2.0 / math.pi)      # the tanh form: 0.5 x (1 + tanh(K (x + C x^3)))
 _GELU_C = 0.044715
 _ONE_SIXTH_F32 = 0.1666666716337204     # float32(1/6)
+_LARGEST = {2: "65504", 4: "3.40282e+38", 8: "1.79769e+308"}   # as PyTorch prints them
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
@@ -91,6 +93,15 @@ def _halves(x, dim):
 def _glu(x, dim, *, xp=_XP):
     a, b = _halves(x, dim)
     return a * _stable_sigmoid(b, xp)
+
+
+def _hardshrink(x, lambd, *, xp=_XP):
+    return xp.where((x > lambd) | (x < -lambd), x, 0).astype(x.dtype, copy=False)
+
+
+def _softshrink(x, lambd, *, xp=_XP):
+    return xp.where(x > lambd, x - lambd, xp.where(x < -lambd, x + lambd, 0)).astype(x.dtype,
+                                                                                   copy=False)
 
 
 def _prelu(x, w, *, xp=_XP):
@@ -158,6 +169,16 @@ PRELU = defop("prelu", in_float32(_prelu),
               lambda F, g, x, w: F.where(x > 0, g, g * w),
               lambda F, g, x: F.where(x > 0, 0 * g, g * x),
               inputs=("x", "w"), node_name="PreluKernelBackward0")
+
+# hardshrink / softshrink: the gradient passes where |x| > lambda.
+HARDSHRINK = defop("hardshrink", _hardshrink, lambda F, g, x, lambd: g * ((x > lambd) | (x < -lambd)),
+                   params=("lambd",))
+SOFTSHRINK = defop("softshrink", _softshrink, lambda F, g, x, lambd: g * ((x > lambd) | (x < -lambd)),
+                   params=("lambd",))
+# rrelu: leaky_relu with slope (lower + upper) / 2 in evaluation, a random slope
+# per element (uniform in [lower, upper]) in training: prelu's formulas, its name.
+_RRELU_EVAL = LEAKY_RELU.variant("RreluWithNoiseBackward0")
+_RRELU_TRAIN = PRELU.variant("RreluWithNoiseBackward0")
 
 array_op("join_halves", _join_halves_arrays)
 TensorOps.join_halves = staticmethod(lambda a, b, dim: _cat((a, b), dim))
@@ -292,6 +313,35 @@ def logsigmoid(input):
     return _unary(LOG_SIGMOID, "log_sigmoid_cpu", input, (), False)
 
 
+def hardshrink(input, lambd=0.5):
+    return _unary(HARDSHRINK, "hardshrink_cpu", input, (lambd,))
+
+
+def softshrink(input, lambd=0.5):
+    input = as_tensor_arg(input)
+    d = input._data
+    if d.dtype.kind == "f" and lambd < 0:
+        raise RuntimeError(f"lambda must be in range [0, {_LARGEST[d.dtype.itemsize]}] for input "
+                           f"dtype {input.dtype.legacy}, but found {lambd:g}")
+    return _unary(SOFTSHRINK, "softshrink_check", input, (lambd,))
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    if not training:
+        return _unary(LEAKY_RELU, "leaky_relu_cpu", input, ((lower + upper) / 2,),
+                      inplace, _RRELU_EVAL)
+
+    def compute(x, in_place):
+        x, d = _float_input(x, "rrelu_with_noise_out_cpu")
+        noise = _rand(*d.shape, dtype=x.dtype) * (upper - lower) + lower
+        return apply(PRELU, (x, noise), (d, noise._data), (), _RRELU_TRAIN)
+    return _maybe_inplace(input, inplace, compute)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    return rrelu(input, lower, upper, training, True)
+
+
 def softsign(input):
     return input / (1 + _abs(input))
 
@@ -375,10 +425,13 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
 for _fn in (selu, selu_, celu, celu_, threshold, threshold_):
     expose(_fn, function=True, method=False, formulas=False)
 expose(prelu, function=True, method=True, formulas=False)
+expose(hardshrink, function=True, method=True, formulas=False)
+expose(rrelu, function=True, method=False, formulas=False)
+expose(rrelu_, function=True, method=False, formulas=False)
 expose(softplus, function=False, method=False)      # F.softplus in mish's formula
 
 __all__ = ["relu", "relu_", "softmax", "log_softmax", "softmin", "leaky_relu", "leaky_relu_", "elu",
            "elu_", "selu", "selu_", "celu", "celu_", "gelu",
            "silu", "mish", "softplus", "hardtanh", "hardtanh_", "relu6", "hardsigmoid",
            "hardswish", "logsigmoid", "softsign", "tanhshrink", "threshold", "threshold_", "glu",
-           "prelu"]
+           "prelu", "hardshrink", "softshrink", "rrelu", "rrelu_"]
