@@ -171,10 +171,12 @@ PRELU = defop("prelu", in_float32(_prelu),
               inputs=("x", "w"), node_name="PreluKernelBackward0")
 
 # hardshrink / softshrink: the gradient passes where |x| > lambda.
-HARDSHRINK = defop("hardshrink", _hardshrink, lambda F, g, x, lambd: g * ((x > lambd) | (x < -lambd)),
-                   params=("lambd",))
-SOFTSHRINK = defop("softshrink", _softshrink, lambda F, g, x, lambd: g * ((x > lambd) | (x < -lambd)),
-                   params=("lambd",))
+def _shrink_grad(F, g, x, lambd):
+    return g * ((x > lambd) | (x < -lambd))
+
+
+HARDSHRINK = defop("hardshrink", _hardshrink, _shrink_grad, params=("lambd",))
+SOFTSHRINK = defop("softshrink", _softshrink, _shrink_grad, params=("lambd",))
 # rrelu: leaky_relu with slope (lower + upper) / 2 in evaluation, a random slope
 # per element (uniform in [lower, upper]) in training: prelu's formulas, its name.
 _RRELU_EVAL = LEAKY_RELU.variant("RreluWithNoiseBackward0")
