@@ -517,8 +517,7 @@ def second_order(lib, f, arrays, v, ws, dtype="float64"):
 from _opcases_scans import CASES as _SCAN_CASES      # noqa: E402
 from _opcases_select import CASES as _SELECT_CASES   # noqa: E402
 from _opcases_linalg import CASES as _LINALG_CASES   # noqa: E402
-
-CASES += _SCAN_CASES + _SELECT_CASES + _LINALG_CASES
 from _opcases_nn import CASES as _NN_CASES           # noqa: E402
+from _opcases_nn_functional import CASES as _NN_FUNCTIONAL_CASES   # noqa: E402
 
-CASES += _NN_CASES
+CASES += _SCAN_CASES + _SELECT_CASES + _LINALG_CASES + _NN_CASES + _NN_FUNCTIONAL_CASES

@@ -6,3 +6,25 @@ from ..ops.select import one_hot
 
 __all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "logsumexp", "one_hot"]
 from .functional_layers import linear, bilinear, dropout, embedding  # noqa: E402,F401
+# (relu, softmax and log_softmax again: nn.functional's own signatures, with inplace= and
+# _stacklevel, over the same ops)
+from ..ops.activations import (relu, relu_, softmax, log_softmax, softmin, leaky_relu,  # noqa: F811
+                               leaky_relu_, elu, elu_, selu, selu_, celu, celu_, gelu, silu, mish,
+                               softplus, hardtanh, hardtanh_, relu6, hardsigmoid, hardswish,
+                               logsigmoid, softsign, tanhshrink, threshold, threshold_, glu, prelu,
+                               hardshrink, softshrink, rrelu, rrelu_)
+
+__all__ += ["relu_", "softmin", "leaky_relu", "leaky_relu_", "elu", "elu_", "selu", "selu_",
+            "celu", "celu_", "gelu", "silu", "mish", "softplus", "hardtanh", "hardtanh_", "relu6",
+            "hardsigmoid", "hardswish", "logsigmoid", "softsign", "tanhshrink", "threshold",
+            "threshold_", "glu", "prelu", "hardshrink", "softshrink", "rrelu", "rrelu_"]
+from ..ops.losses import (mse_loss, l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss,
+                          binary_cross_entropy, binary_cross_entropy_with_logits, nll_loss,
+                          cross_entropy, kl_div, cosine_similarity, pairwise_distance)
+
+__all__ += ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "soft_margin_loss",
+            "binary_cross_entropy", "binary_cross_entropy_with_logits", "nll_loss",
+            "cross_entropy", "kl_div", "cosine_similarity", "pairwise_distance"]
+from ..ops.norms import layer_norm, batch_norm, group_norm, instance_norm, normalize
+
+__all__ += ["layer_norm", "batch_norm", "group_norm", "instance_norm", "normalize"]
