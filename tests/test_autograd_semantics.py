@@ -870,3 +870,103 @@ def test_hook_order_on_one_node():
         d.sum().backward()
         return order
     both(scenario)
+
+
+# --- forward mode: custom Functions' jvp, gradcheck's forward checks, forward over reverse ---------
+def _jvp_fn(lib, forward, jvp, backward, name="Fn"):
+    return type(name, (lib.autograd.Function,), {"forward": staticmethod(forward),
+                                                  "jvp": staticmethod(jvp),
+                                                  "backward": staticmethod(backward)})
+
+
+def _dual_call(lib, fn, *args):
+    fw = lib.autograd.forward_ad
+    with fw.dual_level():
+        x = fw.make_dual(lib.tensor([1.0, 2.0], dtype=lib.float64),
+                         lib.tensor([1.0, 3.0], dtype=lib.float64))
+        out = fn(*[x if a is None else a for a in args])
+        outs = out if isinstance(out, tuple) else (out,)
+        return [fw.unpack_dual(o).tangent for o in outs]
+
+
+JVP_CASES = {
+    # save_for_forward, and a non-tensor argument before the tensor
+    "save_for_forward_nontensor_first": (
+        lambda ctx, k, a: (setattr(ctx, "k", k), ctx.save_for_forward(a), a * k * a)[2],
+        lambda ctx, dk, da: 2 * ctx.k * ctx.saved_tensors[0] * da,
+        lambda ctx, g: (None, g), (3.0, None)),
+    "input_as_is_jvp_not_a_view": (lambda ctx, a: a, lambda ctx, da: da, lambda ctx, g: g, (None,)),
+    "input_as_is_jvp_a_view": (lambda ctx, a: a, lambda ctx, da: da.view_as(da),
+                               lambda ctx, g: g, (None,)),
+    "view_jvp_not_a_view": (lambda ctx, a: a.view_as(a), lambda ctx, da: da * 2,
+                            lambda ctx, g: g, (None,)),
+    "dirty_input_jvp_in_place": (
+        lambda ctx, a: (a.mul_(2), ctx.mark_dirty(a), a)[2], lambda ctx, da: da.mul_(2),
+        lambda ctx, g: g * 2, "dirty"),
+    "wrong_number_of_tangents": (lambda ctx, a: (a * 2, a * 3), lambda ctx, da: da * 2,
+                                 lambda ctx, g, h: g * 2, (None,)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(JVP_CASES))
+def test_custom_function_jvp(case):
+    forward, jvp, backward, args = JVP_CASES[case]
+
+    def scenario(lib):
+        Fn = _jvp_fn(lib, forward, jvp, backward)
+        if args == "dirty":
+            return _outcome(lambda: _dual_call(lib, lambda x: Fn.apply(x * 1), None))
+        return _outcome(lambda: _dual_call(lib, Fn.apply, *args))
+    both(scenario)
+
+
+def _sin_with_jvp(lib, factor):
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        ctx.save_for_forward(a)
+        return a.sin()
+
+    def jvp(ctx, da):
+        a, = ctx.saved_tensors
+        return da * a.cos() * factor
+
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        return g * a.cos()
+    return _jvp_fn(lib, forward, jvp, backward, "Sin")
+
+
+@pytest.mark.parametrize("factor", [1.0, 2.0])
+@pytest.mark.parametrize("flags", [dict(check_forward_ad=True),
+                                   dict(check_forward_ad=True, check_backward_ad=False,
+                                        check_undefined_grad=False),
+                                   dict(check_forward_ad=True, raise_exception=False)])
+def test_gradcheck_checks_forward_mode(flags, factor):
+    def scenario(lib):
+        x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        return _outcome(lambda: lib.autograd.gradcheck(_sin_with_jvp(lib, factor).apply, (x,),
+                                                       **flags))
+    both(scenario)
+
+
+FWD_OVER_REV = {
+    "sin": (lambda L, a, b: a.sin() * b, ),
+    "matmul_tanh": (lambda L, a, b: (a @ b.reshape(3, 1)).tanh(), ),
+    "softmax": (lambda L, a, b: L.softmax(a * b, 0), ),
+    "pow_sum": (lambda L, a, b: (a ** 3 * b).sum(), ),
+    "exp_sigmoid": (lambda L, a, b: (a.exp() + b.sigmoid()) * a, ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FWD_OVER_REV))
+def test_forward_over_reverse(name):
+    """gradgradcheck(check_fwd_over_rev=True): forward mode through backward
+    graphs (saved outputs such as softmax's and tanh's carry their tangents)."""
+    f, = FWD_OVER_REV[name]
+
+    def scenario(lib):
+        a = lib.tensor([0.3, 1.2, -0.7], dtype=lib.float64, requires_grad=True)
+        b = lib.tensor([0.5, -1.5, 2.0], dtype=lib.float64, requires_grad=True)
+        return [lib.autograd.gradgradcheck(lambda a, b: f(lib, a, b), (a, b), check_fwd_over_rev=True),
+                lib.autograd.gradcheck(lambda a, b: f(lib, a, b), (a, b), check_forward_ad=True)]
+    assert both(scenario) == [True, True]

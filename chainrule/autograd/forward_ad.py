@@ -24,7 +24,7 @@ __all__ = ["dual_level", "make_dual", "unpack_dual", "enter_dual_level", "exit_d
 
 # The active dual level (PyTorch supports one at a time too), and the tensors
 # given tangents at it, whose tangents are dropped when the level exits.
-_LEVEL = {"current": None, "duals": []}
+_LEVEL = {"current": None, "duals": [], "count": 0}   # count: levels entered so far
 from .._inplace_state import FW_ACTIVE as ACTIVE   # read on the op hot path (record)
 
 UnpackedDualTensor = collections.namedtuple("UnpackedDualTensor", ["primal", "tangent"])
@@ -39,6 +39,7 @@ def enter_dual_level():
     if _LEVEL["current"] is not None:
         raise RuntimeError("Nested forward mode AD is not supported at the moment")
     _LEVEL["current"] = 0
+    _LEVEL["count"] += 1
     ACTIVE[0] = True
     return 0
 

@@ -354,6 +354,15 @@ def _push_custom_tangents(cls, ctx, args, outputs):
     finally:
         _FW_ACTIVE[0] = True
     result = result if isinstance(result, tuple) else (result,)
+    if len(result) != len(outputs):
+        raise RuntimeError("Function's jvp returned an invalid number of forward gradients "
+                           f"(expected {len(outputs)} but got {len(result)})")
+    for o, t in zip(outputs, result):
+        if (isinstance(o, Tensor) and isinstance(t, Tensor) and t._view_of is None and
+                id(o) not in ctx._dirty and     # (a dirty input's jvp changes its tangent in place)
+                (o._view_of is not None or any(o is a for a in args))):
+            raise RuntimeError("A custom Function's forward is returning a view (or an input "
+                               "as-is) but the jvp is not returning a view.")
     for o, t in zip(outputs, result):
         if isinstance(o, Tensor) and t is not None:
             o._fw_tangent = t

@@ -11,8 +11,9 @@ Jacobians live as raw arrays of the inputs' array library (reached through
 its namespace, ops/_backend.py) and become Tensors only to be printed in an
 error message, exactly as PyTorch prints them.
 
-Forward-mode derivatives (autograd/forward_ad.py) are not checked here yet:
-check_forward_ad / check_fwd_over_rev / check_batched_forward_grad raise
+check_forward_ad=True compares the Jacobian from forward mode
+(autograd/forward_ad.py, one dual pass per input element) with the numerical
+one too; check_fwd_over_rev / check_batched_forward_grad raise
 NotImplementedError; fast_mode runs the slow (exact) path; masked only
 concerns sparse tensors and is ignored.
 """
@@ -24,6 +25,7 @@ from .._dtypes import FROM_NP, float64
 from .._factories import rand, randn
 from .._tensor import Size, Tensor
 from ..ops import _backend
+from . import forward_ad as _forward_ad
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
@@ -140,9 +142,10 @@ def _allclose(a, b, rtol, atol):
     return bool(close.all())
 
 
-def _get_notallclose_msg(analytical, numerical, output_idx, input_idx):
-    return (f"Jacobian mismatch for output {output_idx:d} with respect to input {input_idx:d},\n"
-            f"numerical:{_wrap(numerical)}\nanalytical:{_wrap(analytical)}\n")
+def _get_notallclose_msg(analytical, numerical, output_idx, input_idx, is_forward_ad=False):
+    mode = "computed with forward mode " if is_forward_ad else ""
+    return (f"Jacobian {mode}mismatch for output {output_idx:d} with respect to input "
+            f"{input_idx:d},\nnumerical:{_wrap(numerical)}\nanalytical:{_wrap(analytical)}\n")
 
 
 # --- numerical Jacobian ---------------------------------------------------------
@@ -268,9 +271,41 @@ def _analytical_jacobian(tupled_inputs, output, nondet_tol, check_grad_dtypes):
     return jac1
 
 
+def _forward_jacobians(func, tupled_inputs, output_indices):
+    """[input][output] Jacobians by forward mode (autograd/forward_ad.py), laid
+    out as the numerical ones: one dual pass per element of each input that
+    requires grad, its tangent a basis vector.  output_indices: the positions
+    of the differentiable outputs (the dual pass's outputs need no grad)."""
+    n_outputs = len(output_indices)
+    jacobians = []
+    for i, inp in enumerate(tupled_inputs):
+        if not (_is_tensor(inp) and inp.requires_grad):
+            continue
+        d = inp._data
+        xp = _backend.namespace(d)
+        per_output = None
+        for j in range(d.size):
+            basis = xp.zeros(d.shape, d.dtype)
+            basis.reshape(-1)[j] = 1
+            with _forward_ad.dual_level():
+                args = list(tupled_inputs)
+                args[i] = _forward_ad.make_dual(inp.detach(), Tensor._make(basis))
+                every = _as_tuple(func(*args))
+                outs = [every[k] for k in output_indices]
+                if per_output is None:
+                    per_output = [xp.zeros((d.size, o._data.size), o._data.dtype) for o in outs]
+                for k, o in enumerate(outs):
+                    tangent = _forward_ad.unpack_dual(o).tangent
+                    if tangent is not None:
+                        per_output[k][j] = tangent._data.reshape(-1)
+        jacobians.append(per_output if per_output is not None else
+                         [_backend.namespace(d).zeros((0, 0), d.dtype)] * n_outputs)
+    return jacobians
+
+
 # --- the checks -------------------------------------------------------------------
 def _slow_gradcheck(func, func_out, tupled_inputs, outputs, eps, rtol, atol,
-                    check_grad_dtypes, nondet_tol):
+                    check_grad_dtypes, nondet_tol, use_forward_ad=False):
     func_out = _as_tuple(func_out)
     if not outputs:
         # No differentiable output: the numerical gradient must be zero.
@@ -281,6 +316,16 @@ def _slow_gradcheck(func, func_out, tupled_inputs, outputs, eps, rtol, atol,
         return True
     numerical = list(zip(*_numerical_jacobian(func, tupled_inputs, func_out, eps)))
     numerical = [nj for o, nj in zip(func_out, numerical) if o.requires_grad]
+    if use_forward_ad:
+        forward = _forward_jacobians(func, tupled_inputs,
+                                     [k for k, o in enumerate(func_out)
+                                      if _is_tensor(o) and o.requires_grad])
+        for j, per_input in enumerate(forward):
+            for i, a in enumerate(per_input):
+                n = numerical[i][j]
+                if not _allclose(a, n, rtol, atol):
+                    raise GradcheckError(_get_notallclose_msg(a, n, i, j, is_forward_ad=True))
+        return True
     for i, o in enumerate(outputs):
         analytical = _analytical_jacobian(tupled_inputs, o, nondet_tol, check_grad_dtypes)
         for j, (a, n) in enumerate(zip(analytical, numerical[i])):
@@ -367,16 +412,19 @@ def _gradcheck_helper(func, inputs, eps, atol, rtol, nondet_tol, check_undefined
                       check_forward_ad, check_backward_ad, fast_mode, masked):
     tupled_inputs = _as_tuple(inputs)
     _check_inputs(tupled_inputs)
-    if check_forward_ad:
-        raise NotImplementedError(_NO_FORWARD_CHECKS.format("check_forward_ad=True"))
     if check_batched_forward_grad:
         raise NotImplementedError(_NO_FORWARD_CHECKS.format("check_batched_forward_grad=True"))
 
     func_out = func(*tupled_inputs)
     outputs = _differentiable_outputs(func_out)
     # fast_mode: the slow path gives the same verdict (it compares full Jacobians).
-    _slow_gradcheck(func, func_out, tupled_inputs, outputs, eps, rtol, atol,
-                    check_grad_dtypes, nondet_tol)
+    # Backward first, then forward mode, as PyTorch.
+    if check_backward_ad:
+        _slow_gradcheck(func, func_out, tupled_inputs, outputs, eps, rtol, atol,
+                        check_grad_dtypes, nondet_tol)
+    if check_forward_ad:
+        _slow_gradcheck(func, func_out, tupled_inputs, outputs, eps, rtol, atol,
+                        check_grad_dtypes, nondet_tol, use_forward_ad=True)
     if not check_backward_ad:
         return True
     if check_batched_grad:
@@ -440,8 +488,6 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     if check_batched_grad and not check_rev_over_rev:
         raise AssertionError(
             "Setting check_batched_grad=True requires check_rev_over_rev to be True")
-    if check_fwd_over_rev:
-        raise NotImplementedError(_NO_FORWARD_CHECKS.format("check_fwd_over_rev=True"))
     tupled_inputs = _as_tuple(inputs)
 
     if grad_outputs is None:

@@ -18,7 +18,8 @@ import weakref
 
 from .. import _errors
 from .._views import check_saved as _check_saved
-from .._inplace_state import EPOCH as _EPOCH
+from .._inplace_state import EPOCH as _EPOCH, FW_ACTIVE as _FW_ACTIVE
+from .forward_ad import _LEVEL as _FW_LEVEL
 from .._tensor import Tensor as _Tensor
 from ..ops import _backend
 
@@ -58,6 +59,7 @@ class Node:
     _saved_versions = None  # versions of saved tensors that had counters when saved
     _out_modified = None  # set when the saved output was changed in place (_views.bump)
     _unpack = None     # (unpack hook, kinds) when saved holds packed values (_saved_hooks.py)
+    _out_tangent = None  # (dual level, tangent) of the output, saved raw (see _unpack_tensors)
     # The formulas' namespaces, F (set by ops/_registry.py: it imports this module).
     array_ops = None   # raw arrays, plain backward
     tensor_ops = None  # Tensors, create_graph (also the engine's way to the ops)
@@ -171,6 +173,10 @@ class Node:
         i = self.out_index
         if i >= 0 and out[i] is not None:
             out[i] = _Tensor._make(out[i], True, self)
+            tangent = self._out_tangent
+            if tangent is not None and _FW_ACTIVE[0] and tangent[0] == _FW_LEVEL["count"]:
+                out[i]._fw_tangent = tangent[1]     # (forward over reverse; see _dispatch)
+                _FW_LEVEL["duals"].append(out[i])
         return out
 
 

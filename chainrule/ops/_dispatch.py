@@ -186,6 +186,12 @@ def _with_tangent(op, inputs, arrays, params, node_cls):
     plan = op.save_plan
     node.saved = tuple([out if i < 0 else inputs[i] for i in plan]) if plan else None
     _forward_ad.push_tangent(node, inputs, t)
+    recorded = t._grad_fn
+    if recorded is not None and t._fw_tangent is not None and recorded.out_index >= 0:
+        # The recorded node saved its output as a raw array; a backward with
+        # create_graph under this level (forward over reverse) re-wraps it, and
+        # needs its tangent (graph.Node._unpack_tensors).
+        recorded._out_tangent = (_forward_ad._LEVEL["count"], t._fw_tangent)
     return t
 
 
