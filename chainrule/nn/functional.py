@@ -5,3 +5,6 @@ from ..ops.reduce import softmax, log_softmax, logsumexp
 from ..ops.select import one_hot
 
 __all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "logsumexp", "one_hot"]
+from ..ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
+
+__all__ += ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
