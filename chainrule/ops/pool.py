@@ -70,8 +70,8 @@ def _max_pool_index(x, kernel, stride, padding, dilation, out_hw, *, be=_NUMPY):
         # its first real position is PyTorch's answer.
         h0 = xp.arange(OH, dtype=_INT64) * stride[0] - padding[0]
         w0 = xp.arange(OW, dtype=_INT64) * stride[1] - padding[1]
-        h0 = h0 + ((-h0).clip(0, None) + dilation[0] - 1) // dilation[0] * dilation[0]
-        w0 = w0 + ((-w0).clip(0, None) + dilation[1] - 1) // dilation[1] * dilation[1]
+        h0 = h0 + (xp.maximum(-h0, 0) + dilation[0] - 1) // dilation[0] * dilation[0]
+        w0 = w0 + (xp.maximum(-w0, 0) + dilation[1] - 1) // dilation[1] * dilation[1]
         h = xp.where(outside, h0.reshape(OH, 1), h)
         w = xp.where(outside, w0.reshape(1, OW), w)
     idx = (h * W + w).astype(_INT64)
@@ -81,14 +81,15 @@ def _max_pool_index(x, kernel, stride, padding, dilation, out_hw, *, be=_NUMPY):
 def _take(x, idx, x_shape, *, xp=_XP):
     """x's values at the flat per-plane indices idx."""
     flat = x.reshape(-1, x.shape[-2] * x.shape[-1])
-    taken = xp.take_along_axis(flat, idx.reshape(flat.shape[0], -1), axis=1)
+    taken = xp.take_along_axis(flat, idx.reshape(flat.shape[0], idx.shape[-2] * idx.shape[-1]),
+                               axis=1)
     return taken.reshape(idx.shape)
 
 
 def _put(g, idx, x_shape, *, xp=_XP):
     """g added into zeros shaped x_shape at the flat per-plane indices idx."""
     plane = x_shape[-2] * x_shape[-1]
-    planes = idx.reshape(-1, idx.shape[-2] * idx.shape[-1]) if idx.ndim >= 2 else idx
+    planes = idx.reshape(-1, idx.shape[-2] * idx.shape[-1])
     rows = xp.arange(planes.shape[0], dtype=_INT64).reshape(-1, 1) * plane
     size = planes.shape[0] * plane
     out = xp.bincount((planes + rows).reshape(-1), weights=g.reshape(-1), minlength=size)
@@ -127,10 +128,10 @@ def _divisor(in_hw, out_hw, kernel, stride, padding, count_include_pad, divisor_
     sizes = []
     for n, o, k, s, p in zip(in_hw, out_hw, kernel, stride, padding):
         start = xp.arange(o, dtype=_INT64) * s - p
-        end = (start + k).clip(None, n + p)
+        end = xp.minimum(start + k, n + p)
         if not count_include_pad:
-            end = end.clip(None, n)
-            start = start.clip(0, None)
+            end = xp.minimum(end, n)
+            start = xp.maximum(start, 0)
         sizes.append(end - start)
     return (sizes[0].reshape(-1, 1) * sizes[1].reshape(1, -1)).astype(dtype)
 
