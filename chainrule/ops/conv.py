@@ -101,7 +101,7 @@ def _conv(x, w, stride, padding, dilation, groups, x_shape, w_shape, y_shape, *,
     wm = w4.reshape(groups, O // groups, Cg * KH * KW).transpose(0, 2, 1)
     y = be.xp.matmul(cols, wm)                                   # (G, N*OH*OW, O/G)
     y = y.reshape(groups, N, OH, OW, O // groups).transpose(1, 0, 4, 2, 3)
-    return y.reshape(tuple(y_shape))                            # (a C-order copy)
+    return be.xp.ascontiguousarray(y.reshape(tuple(y_shape)))
 
 
 def _conv_input_grad(g, w, stride, padding, dilation, groups, x_shape, w_shape, y_shape, *,
@@ -282,14 +282,14 @@ def _check_common(name, x, w, b, stride, padding, dilation, groups, nd, transpos
     if not isinstance(padding, str):
         _geometry_len(padding, k, "padding")
     _geometry_len(dilation, k, "dilation")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
     if not isinstance(padding, str) and any(p < 0 for p in padding):
         raise RuntimeError("negative padding is not supported")
     if any(s <= 0 for s in stride):
         raise RuntimeError("non-positive stride is not supported")
-    if any(d <= 0 for d in dilation):
-        raise RuntimeError("non-positive dilation is not supported")
-    if groups <= 0:
-        raise RuntimeError("non-positive groups is not supported")
+    if any(d < 0 for d in dilation):
+        raise RuntimeError("dilation should be greater than zero")
     unbatched = x._data.ndim == nd + 1
     xs = (1,) + tuple(x.shape) if unbatched else tuple(x.shape)
     ws = tuple(w.shape)
@@ -322,6 +322,11 @@ def _check_common(name, x, w, b, stride, padding, dilation, groups, nd, transpos
                                f"to be 1-dimensional with {ws[1] * groups} elements, but got "
                                f"bias of size {_sizes(b.shape)} instead")
     _check_dtypes(x, w, b)
+    if any(d == 0 for d in dilation):
+        # (PyTorch's text depends on the kernel its dtype selects)
+        if x._data.dtype.name == "float64":
+            raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation)}")
+        raise RuntimeError("non-positive dilation is not supported")
     return unbatched
 
 

@@ -171,7 +171,7 @@ def _avg_pool_spread(g, kernel, stride, padding, count_include_pad, divisor_over
     for i in range(kh):               # a strided slice per kernel offset (kh*kw adds)
         for j in range(kw):
             z[:, :, i:i + (OH - 1) * sh + 1:sh, j:j + (OW - 1) * sw + 1:sw] += v
-    return z[:, :, ph:ph + H, pw:pw + W].reshape(tuple(x_shape))
+    return xp.ascontiguousarray(z[:, :, ph:ph + H, pw:pw + W]).reshape(tuple(x_shape))
 
 
 _AVG_PARAMS = ("kernel", "stride", "padding", "count_include_pad", "divisor_override", "x_shape",
