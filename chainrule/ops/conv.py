@@ -22,11 +22,10 @@ pads one more after than before, as PyTorch does).
 
 The arrays: im2col through a strided view of the (padded) input, shaped
 (N, C, OH, OW, KH, KW), then one batched matmul per call (groups are the
-batch), so no Python loop runs over pixels, batch elements or kernel
-offsets.  The transposed convolution spreads the gradient out by the stride
-(zeros between), pads it by dilation*(k-1) and correlates it with the
-flipped, channel-swapped kernel: the same im2col + matmul.  1-D arrays get a
-size-1 height and go the same way.
+batch): no Python loop over pixels or batch elements.  The transposed convolution is one batched matmul (each window's
+share of the input) and col2im: a strided add per kernel offset (kh*kw adds
+over the whole batch, measured faster than the loop-free alternative, see
+_conv_input_grad).  1-D arrays get a size-1 height and go the same way.
 """
 import warnings
 
@@ -106,25 +105,28 @@ def _conv(x, w, stride, padding, dilation, groups, x_shape, w_shape, y_shape, *,
 
 def _conv_input_grad(g, w, stride, padding, dilation, groups, x_shape, w_shape, y_shape, *,
                      be=_NUMPY):
-    """The transposed convolution: g (shaped y_shape) to x_shape."""
+    """The transposed convolution, g (shaped y_shape) to x_shape: one batched
+    matmul gives every window's share of x (col2im's columns), then one
+    strided add per kernel offset puts them in place (kh*kw adds of whole
+    batches; measured 1.1 ms against 2-4.6 ms for correlating the
+    stride-dilated g with the flipped kernel, at batch 64, 32->16 channels,
+    8x8, 3x3)."""
     xp = be.xp
     g4, w4 = _as2d(g), _as2d(w)
     N, O, OH, OW = g4.shape
     _, Cg, KH, KW = w4.shape
     H, W = _two(x_shape[2:], 1)
     (sh, sw), (ph, pw), (dh, dw) = _two(stride, 1), _two(padding, 0), _two(dilation, 1)
-    # g spread out by the stride, dilation*(k-1) zeros before it, then cut to
-    # the rows the correlation below needs for rows padding..padding+H of x.
-    eh, ew = dh * (KH - 1), dw * (KW - 1)
-    z = xp.zeros((N, O, max(ph + H + eh, eh + (OH - 1) * sh + 1),
-                  max(pw + W + ew, ew + (OW - 1) * sw + 1)), dtype=g.dtype)
-    z[:, :, eh:eh + (OH - 1) * sh + 1:sh, ew:ew + (OW - 1) * sw + 1:sw] = g4
-    z = z[:, :, ph:ph + H + eh, pw:pw + W + ew]
-    # The kernel with in and out channels swapped within each group, flipped.
-    wt = w4.reshape(groups, O // groups, Cg, KH, KW).transpose(0, 2, 1, 3, 4)
-    wt = wt.reshape(groups * Cg, O // groups, KH, KW)[:, :, ::-1, ::-1]
-    x = _conv(z, wt, (1, 1), (0, 0), (dh, dw), groups, None, None, (N, groups * Cg, H, W), be=be)
-    return x.reshape(tuple(x_shape))
+    wm = w4.reshape(groups, O // groups, Cg * KH * KW).transpose(0, 2, 1)    # (G, K, O/G)
+    cols = xp.matmul(wm, g4.reshape(N, groups, O // groups, OH * OW))       # (N, G, K, OH*OW)
+    cols = cols.reshape(N, groups * Cg, KH, KW, OH, OW)
+    z = xp.zeros((N, groups * Cg, max(ph + H, (OH - 1) * sh + (KH - 1) * dh + 1),
+                  max(pw + W, (OW - 1) * sw + (KW - 1) * dw + 1)), dtype=cols.dtype)
+    for i in range(KH):
+        for j in range(KW):
+            z[:, :, i * dh:i * dh + (OH - 1) * sh + 1:sh,
+              j * dw:j * dw + (OW - 1) * sw + 1:sw] += cols[:, :, i, j]
+    return xp.ascontiguousarray(z[:, :, ph:ph + H, pw:pw + W]).reshape(tuple(x_shape))
 
 
 def _conv_weight_grad(x, g, stride, padding, dilation, groups, x_shape, w_shape, y_shape, *,
