@@ -339,32 +339,79 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                                    return_indices)
 
 
-def _one(v):
-    """A 1-D pool's argument as the 2-D pool's (height 1)."""
+def _one_int(v, fname, argname):
+    """A 1-D pool's int[1] argument as an int (PyTorch's argument parser's
+    error for a sequence of another length)."""
     if isinstance(v, (tuple, list)):
         if len(v) != 1:
-            return v            # the 2-D checks reject it with PyTorch's text
+            raise RuntimeError(f"{fname}() argument '{argname}' should contain one int "
+                               f"(got {len(v)})")
         v = v[0]
-    return (1, v)
+    return int(v)
+
+
+def _no_stride(stride):
+    return stride is None or (isinstance(stride, (tuple, list)) and not stride)
+
+
+def _check_1d_rank(x, fname):
+    if x._data.ndim not in (2, 3) or any(n == 0 for n in x.shape[-2:]):
+        raise RuntimeError(f"{fname}: Expected 2D or 3D (batch mode) tensor with optional 0 dim "
+                           f"batch size for input, but got:{_sizes(x.shape)}")
 
 
 def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
                             ceil_mode=False, return_indices=True):
     x = as_tensor_arg(input)
-    if x._data.ndim not in (2, 3):
-        raise RuntimeError(f"max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim "
-                           f"batch size for input, but got:{_sizes(x.shape)}")
-    stride = None if stride is None or (isinstance(stride, (tuple, list)) and not stride) \
-        else _one(stride)
-    y, idx = max_pool2d_with_indices(unsqueeze(x, -2), _one(kernel_size), stride,
-                                     (0, padding if not isinstance(padding, (tuple, list))
-                                      else padding[0]), _one(dilation), ceil_mode)
+    _check_1d_rank(x, "max_pool1d")
+    name = "max_pool1d"
+    k = _one_int(kernel_size, name, "kernel_size")
+    s = None if _no_stride(stride) else (1, _one_int(stride, name, "stride"))
+    p = _one_int(padding, name, "padding")
+    d = _one_int(dilation, name, "dilation")
+    y, idx = max_pool2d_with_indices(unsqueeze(x, -2), (1, k), s, (0, p), (1, d), ceil_mode)
     y = squeeze(y, -2)
     return (y, squeeze(idx, -2)) if return_indices else y
 
 
+def _check_max_pool1d(x, kernel_size, stride, padding, dilation, ceil_mode):
+    """max_pool1d's own checks (PyTorch runs them where no indices are asked for)."""
+    def one(v, what, text):
+        if isinstance(v, (tuple, list)):
+            if len(v) != 1:
+                raise RuntimeError(f"max_pool1d() {what} must be {text} of size 1 but got size "
+                                   f"{len(v)}")
+            v = v[0]
+        return int(v)
+    k = one(kernel_size, "kernel_size", "an int, list of ints or tuple of ints")
+    s = k if _no_stride(stride) else one(stride, "stride",
+                                         "None, an int, list of ints, or tuple of ints")
+    p = one(padding, "padding", "an int, list of ints, or tuple of ints")
+    d = one(dilation, "dilation", "an int, list of ints or tuple of ints")
+    if k <= 0:
+        raise RuntimeError(f"max_pool1d() kernel_size must be greater than zero, but got {k}")
+    if s <= 0:
+        raise RuntimeError(f"max_pool1d() stride must be greater than zero, but got {s}")
+    if p < 0:
+        raise RuntimeError(f"max_pool1d() padding must be non-negative, but got {p}")
+    if p > k // 2:
+        raise RuntimeError(f"max_pool1d() padding should be at most half of kernel size, but got "
+                           f"padding={p} and kernel_size={k}")
+    if d <= 0:
+        raise RuntimeError(f"max_pool1d() dilation must be greater than zero, but got {d}")
+    out = _out_size(x.shape[-1], k, s, p, d, ceil_mode)
+    if out <= 0:
+        raise RuntimeError(f"max_pool1d() Invalid computed output size: {out}")
+
+
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
+    if not return_indices:
+        x = as_tensor_arg(input)
+        _check_1d_rank(x, "max_pool1d")
+        if x._data.dtype.kind not in "fiu":
+            _not_implemented("max_pool1d_impl", x)
+        _check_max_pool1d(x, kernel_size, stride, padding, dilation, ceil_mode)
     return max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode,
                                    return_indices)
 
@@ -394,11 +441,11 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
         raise RuntimeError(f"Expected 2 to 3 dimensions, but got {x._data.ndim}-dimensional "
                            "tensor for argument #1 'self' (while checking arguments for "
                            "avg_pool1d)")
-    stride = None if stride is None or (isinstance(stride, (tuple, list)) and not stride) \
-        else _one(stride)
-    pad = padding[0] if isinstance(padding, (tuple, list)) and len(padding) == 1 else padding
-    y = avg_pool2d(unsqueeze(x, -2), _one(kernel_size), stride, (0, pad), ceil_mode,
-                   count_include_pad)
+    name = "avg_pool1d"
+    k = _one_int(kernel_size, name, "kernel_size")
+    s = None if _no_stride(stride) else (1, _one_int(stride, name, "stride"))
+    p = _one_int(padding, name, "padding")
+    y = avg_pool2d(unsqueeze(x, -2), (1, k), s, (0, p), ceil_mode, count_include_pad)
     return squeeze(y, -2)
 
 
@@ -435,10 +482,7 @@ def adaptive_avg_pool1d(input, output_size):
         raise RuntimeError(f"Expected 2 to 3 dimensions, but got {x._data.ndim}-dimensional "
                            "tensor for argument #1 'self' (while checking arguments for "
                            "adaptive_avg_pool1d)")
-    if isinstance(output_size, (tuple, list)):
-        if len(output_size) != 1:
-            raise RuntimeError("adaptive_avg_pool1d: output_size must be 1")
-        output_size = output_size[0]
+    output_size = _one_int(output_size, "adaptive_avg_pool1d", "output_size")
     return squeeze(adaptive_avg_pool2d(unsqueeze(x, -2), (1, output_size)), -2)
 
 
