@@ -70,6 +70,11 @@ CASES = [
          ((2, 3, 3),)),
     Case("adaptive_avg_pool2d_1x1", lambda L, x: _F(L).adaptive_avg_pool2d(x, 1), ((2, 2, 3, 3),)),
     Case("adaptive_avg_pool1d", lambda L, x: L.adaptive_avg_pool1d(x, 3), ((2, 2, 7),)),
+    Case("adaptive_max_pool2d", lambda L, x: _F(L).adaptive_max_pool2d(x, (2, 3)), ((2, 2, 5, 7),),
+         "distinct"),
+    Case("adaptive_max_pool2d_upsample_indices", lambda L, x: _F(L).adaptive_max_pool2d(
+        x, (4, None), return_indices=True)[0], ((2, 3, 3),), "distinct"),
+    Case("adaptive_max_pool1d", lambda L, x: L.adaptive_max_pool1d(x, 3)[0], ((2, 2, 7),), "distinct"),
     # ---- a small network: conv -> relu -> pool -> linear ----
     Case("conv_relu_pool_net", lambda L, x, w: (_F(L).max_pool2d(_F(L).conv2d(x, w, padding=1), 2)
                                                 .flatten(1) ** 2).sum(1),

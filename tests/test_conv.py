@@ -147,6 +147,24 @@ def test_adaptive_avg_pool2d_sizes(shape, out):
     _same("adaptive_avg_pool2d", [x], dict(output_size=out))
 
 
+@pytest.mark.parametrize("shape, out", [((2, 3, 7, 5), (3, 2)), ((3, 4, 4), (4, 4)),
+                                        ((1, 2, 5, 5), (7, 3)), ((1, 1, 6, 9), (None, 4)),
+                                        ((2, 2, 3, 3), 1), ((1, 1, 10, 3), (3, 2))])
+def test_adaptive_max_pool2d_sizes(shape, out):
+    x = RNG.permutation(int(np.prod(shape))).reshape(shape) / 10.0
+    _same("adaptive_max_pool2d", [x], dict(output_size=out, return_indices=True))
+
+
+def test_adaptive_max_pool_nan_and_1d():
+    x = np.array([[[[np.nan, 1.0, np.nan], [2.0, np.nan, 0.0], [0.0, -np.inf, 5.0]]]])
+    a, ai = F.adaptive_max_pool2d(cr.tensor(x), 2, return_indices=True)
+    b, bi = TF.adaptive_max_pool2d(torch.tensor(x), 2, return_indices=True)
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    np.testing.assert_array_equal(ai.numpy(), bi.numpy())
+    x = RNG.permutation(42).reshape(2, 3, 7) / 10.0
+    _same("adaptive_max_pool1d", [x], dict(output_size=3, return_indices=True))
+
+
 @pytest.mark.parametrize("n, out", [(7, 3), (4, 4), (3, 5), (6, 1)])
 def test_adaptive_avg_pool1d_sizes(n, out):
     _same("adaptive_avg_pool1d", [RNG.standard_normal((2, 3, n))], dict(output_size=out))
@@ -226,10 +244,18 @@ def test_same_padding_warning_as_torch():
 
 def test_torch_namespace():
     for name in ("conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d",
-                 "max_pool2d", "avg_pool1d", "adaptive_avg_pool1d", "max_pool1d_with_indices"):
+                 "max_pool2d", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_max_pool1d",
+                 "max_pool1d_with_indices"):
         assert hasattr(torch, name) and callable(getattr(cr, name)), name
-    for name in ("avg_pool2d", "adaptive_avg_pool2d"):
+    for name in ("avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d"):
         assert not hasattr(torch, name) and not hasattr(cr, name), name
+    x = RNG.standard_normal((2, 3, 7))
+    for f in (lambda L: L.adaptive_max_pool1d(L.tensor(x), 3),
+              lambda L: L.max_pool1d_with_indices(L.tensor(x), 2),
+              lambda L: L.max_pool1d(L.tensor(x), 3, (), 1, 1, True),
+              lambda L: L.max_pool2d(L.tensor(x), 2, (), 0, 1, False)):
+        _check(f)
+    _check(lambda L: L.max_pool2d(L.tensor(x), 2, return_indices=True))
 
 
 # --- misuse: PyTorch's exception types and messages -------------------------------------------------
@@ -369,6 +395,18 @@ MISUSE = {
     "adaptive_negative": lambda L: L.nn.functional.adaptive_avg_pool2d(_x(L, 2, 4, 5, 5), -1),
     "adaptive_empty_dim": lambda L: L.nn.functional.adaptive_avg_pool2d(_x(L, 2, 2, 0, 4), 2),
     "adaptive_long": lambda L: L.nn.functional.adaptive_avg_pool2d(_x(L, 1, 1, 4, 4).long(), 2),
+    "adaptive_max_size_length": lambda L: L.nn.functional.adaptive_max_pool2d(_x(L, 2, 4, 5, 5),
+                                                                              (2,)),
+    "adaptive_max_rank": lambda L: L.nn.functional.adaptive_max_pool2d(_x(L, 5, 5), 2),
+    "adaptive_max_negative": lambda L: L.nn.functional.adaptive_max_pool2d(_x(L, 2, 3, 5, 7), -1),
+    "adaptive_max_zero": lambda L: L.nn.functional.adaptive_max_pool2d(_x(L, 2, 3, 5, 7), 0),
+    "adaptive_max_empty_dim": lambda L: L.nn.functional.adaptive_max_pool2d(_x(L, 2, 0, 3, 4), 2),
+    "adaptive_max_empty_batch": lambda L: L.nn.functional.adaptive_max_pool2d(
+        _x(L, 0, 2, 3, 4), 2),
+    "adaptive_max_long": lambda L: L.nn.functional.adaptive_max_pool2d(_x(L, 1, 1, 4, 4).long(), 2),
+    "adaptive_max1d_rank": lambda L: L.nn.functional.adaptive_max_pool1d(_x(L, 2, 3, 5, 7), 2),
+    "adaptive_max1d_size_pair": lambda L: L.nn.functional.adaptive_max_pool1d(_x(L, 3, 5, 7),
+                                                                              (2, 3)),
     "adaptive1d_rank": lambda L: L.nn.functional.adaptive_avg_pool1d(_x(L, 2, 4, 5, 5), 2),
 }
 

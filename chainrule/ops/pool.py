@@ -1,4 +1,5 @@
-"""Pooling: max_pool1d/2d, avg_pool1d/2d, adaptive_avg_pool1d/2d (issue 13).
+"""Pooling: max_pool1d/2d, avg_pool1d/2d, adaptive_avg_pool1d/2d, adaptive_max_pool1d/2d
+(issue 13).
 
 max_pool2d is two ops, as PyTorch's max_pool2d_with_indices: the indices of
 each window's maximum (an op without derivative, over the strided windows
@@ -15,6 +16,10 @@ spreading's own gradient is the pooling again.
 adaptive_avg_pool2d is linear and separable: y = Ah @ x @ Aw^T with Ah, Aw the
 averaging matrices of PyTorch's bins (start = floor(i*H/OH), end =
 ceil((i+1)*H/OH)); its gradient is Ah^T @ g @ Aw.
+
+adaptive_max_pool2d gathers each bin's members (bins padded to the longest
+by repeating their last member), finds the maximum's index and takes it with
+max_pool2d's op, under PyTorch's AdaptiveMaxPool2DBackward0.
 
 The 1-D forms are the 2-D ones on a size-1 height, as PyTorch computes them
 (hence their SqueezeBackward1 grad_fn).
@@ -33,7 +38,8 @@ _XP = _NUMPY.xp
 _INT64 = _dtypes.int64.np
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
-           "adaptive_avg_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices"]
+           "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+           "max_pool1d_with_indices", "max_pool2d_with_indices"]
 
 
 def _as4d(a):
@@ -248,6 +254,41 @@ def _adaptive_avg_spread_t(g, in_hw, out_hw):
 
 expose(_adaptive_avg_t, "adaptive_avg_pool", function=False, method=False)
 expose(_adaptive_avg_spread_t, "adaptive_avg_spread", function=False, method=False)
+
+
+# --- adaptive max pooling -----------------------------------------------------------------
+def _bin_members(n, o, xp):
+    """(o, k): the input positions of each of PyTorch's o bins over n inputs,
+    k the longest bin's length; a shorter bin repeats its last position
+    (which changes neither its maximum nor where that is first found)."""
+    i = xp.arange(o, dtype=_INT64).reshape(-1, 1)
+    start, end = (i * n) // o, -((-(i + 1) * n) // o)
+    k = max(-((-n) // o) + 1, 1) if o else 1
+    return xp.minimum(start + xp.arange(k, dtype=_INT64).reshape(1, -1), end - 1)
+
+
+def _adaptive_max_index(x, out_hw, *, xp=_XP):
+    """Per output element, the flat index h*W + w of its bin's maximum (the
+    first; the last NaN where there is one, as PyTorch's scan)."""
+    H, W = x.shape[-2:]
+    OH, OW = out_hw
+    rows, cols = _bin_members(H, OH, xp), _bin_members(W, OW, xp)      # (OH, kh), (OW, kw)
+    kh, kw = rows.shape[1], cols.shape[1]
+    flat = (rows.reshape(OH, 1, kh, 1) * W + cols.reshape(1, OW, 1, kw)).reshape(OH, OW, kh * kw)
+    planes = x.reshape(-1, H * W)
+    vals = planes[:, flat]                                              # (B, OH, OW, kh*kw)
+    pos = vals.argmax(axis=-1)
+    if x.dtype.kind == "f" and bool(xp.isnan(x).any()):
+        nan = xp.isnan(vals)
+        last_nan = (kh * kw - 1) - nan[..., ::-1].argmax(axis=-1)
+        pos = xp.where(nan.any(axis=-1), last_nan, pos)
+    idx = xp.take_along_axis(xp.zeros(pos.shape[:1] + (1, 1, 1), dtype=_INT64) + flat,
+                             pos[..., None], axis=-1)
+    return idx.reshape(tuple(x.shape[:-2]) + (OH, OW))
+
+
+ADAPTIVE_MAX_INDEX = defop("adaptive_max_pool2d_index", _adaptive_max_index, params=("out_hw",))
+_ADAPTIVE_MAX_TAKE = POOL_TAKE.variant("AdaptiveMaxPool2DBackward0")
 
 
 # --- argument checks (PyTorch's texts) and the public functions ---------------------------------
@@ -486,6 +527,72 @@ def adaptive_avg_pool1d(input, output_size):
     return squeeze(adaptive_avg_pool2d(unsqueeze(x, -2), (1, output_size)), -2)
 
 
-for _fn in (max_pool1d, max_pool2d, avg_pool1d, adaptive_avg_pool1d, max_pool1d_with_indices,
-            max_pool2d_with_indices):
-    expose(_fn, method=False, formulas=False)
+def _adaptive_size(fname, s, output_size):
+    if isinstance(output_size, (tuple, list)):
+        if len(output_size) != 2:
+            raise RuntimeError(f"{fname}(): internal error: output_size.size() must be 2")
+        return tuple(s[len(s) - 2 + i] if o is None else int(o)
+                     for i, o in enumerate(output_size))
+    return (int(output_size),) * 2
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    x = as_tensor_arg(input)
+    s = tuple(x.shape)
+    name = "adaptive_max_pool2d"
+    out = _adaptive_size(name, s, output_size)
+    if len(s) not in (3, 4):
+        raise RuntimeError(f"{name}(): Expected 3D or 4D tensor, but got: {_sizes(s)}")
+    for i in range(1, len(s)):
+        if s[i] == 0:
+            raise RuntimeError(f"{name}(): Expected input to have non-zero size for non-batch "
+                               f"dimensions, but input has sizes {_sizes(s)} with dimension {i} "
+                               "being empty")
+    if out[0] < 0 or out[1] < 0:
+        bad = out[0] if out[0] < 0 else out[1]
+        raise RuntimeError(f"Trying to create tensor with negative dimension {bad}: "
+                           f"{_sizes(s[:-2] + out)}")
+    if x._data.dtype.kind != "f":
+        _not_implemented(name, x)
+    idx = apply(ADAPTIVE_MAX_INDEX, (x,), (x._data,), (out,))
+    y = apply(POOL_TAKE, (x, idx), (x._data, idx._data), (s,), _ADAPTIVE_MAX_TAKE)
+    return (y, idx) if return_indices else y
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    x = as_tensor_arg(input)
+    if x._data.ndim not in (2, 3):
+        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {x._data.ndim}-dimensional "
+                           "tensor for argument #1 'self' (while checking arguments for "
+                           "adaptive_max_pool1d)")
+    output_size = _one_int(output_size, "adaptive_max_pool1d", "output_size")
+    y, idx = adaptive_max_pool2d(unsqueeze(x, -2), (1, output_size), True)
+    y = squeeze(y, -2)
+    return (y, squeeze(idx, -2)) if return_indices else y
+
+
+# torch.<name>: the functions with torch's top-level signatures (no return_indices
+# where torch has none; adaptive_max_pool1d always returns the indices).
+def _torch_max_pool1d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+def _torch_max_pool2d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+def _torch_max_pool1d_with_indices(input, kernel_size, stride=(), padding=0, dilation=1,
+                                   ceil_mode=False):
+    return max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+def _torch_adaptive_max_pool1d(input, output_size):
+    return adaptive_max_pool1d(input, output_size, True)
+
+
+for _fn, _name in ((_torch_max_pool1d, "max_pool1d"), (_torch_max_pool2d, "max_pool2d"),
+                   (_torch_max_pool1d_with_indices, "max_pool1d_with_indices"),
+                   (_torch_adaptive_max_pool1d, "adaptive_max_pool1d"),
+                   (avg_pool1d, "avg_pool1d"), (adaptive_avg_pool1d, "adaptive_avg_pool1d")):
+    _fn.__name__ = _fn.__qualname__ = _name      # (Python's TypeErrors name the function)
+    expose(_fn, _name, method=False, formulas=False)
