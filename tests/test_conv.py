@@ -79,6 +79,14 @@ def test_conv1d_options(stride, padding, dilation, groups, bias):
                                  groups=groups))
 
 
+@pytest.mark.parametrize("c_in, c_out, padding, dilation", [(1, 8, 1, 1), (8, 1, 1, 2), (2, 2, 3, 1),
+                                                          (3, 12, 0, 2), (3, 13, 0, 1)])
+def test_conv2d_input_grad_routes(c_in, c_out, padding, dilation):
+    """Both routes of the input gradient (correlation, col2im) at stride 1."""
+    arrays = [RNG.standard_normal((2, c_in, 5, 6)), RNG.standard_normal((c_out, c_in, 3, 2))]
+    _same("conv2d", arrays, dict(padding=padding, dilation=dilation))
+
+
 CONVT = [c + (c[4] == 1,) for c in itertools.product((1, 2, 3), (0, 1), (0, 1, 2), (1, 2), (1, 2))
          if c[2] < max(c[0], c[3])]          # output_padding < stride or dilation
 
