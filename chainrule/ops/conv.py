@@ -31,7 +31,6 @@ size-1 height and go the same way.
 """
 import warnings
 
-from .._tensor import Tensor
 from . import _backend
 from ._args import as_tensor_arg
 from ._dispatch import apply
@@ -179,10 +178,6 @@ def _conv_input_grad_bias(g, w, b, *geometry, be=_NUMPY):
 _GEOMETRY = ("stride", "padding", "dilation", "groups", "x_shape", "w_shape", "y_shape")
 
 
-def _bias_grad(F, g):
-    return g.sum((0,) + tuple(range(2, g.ndim)))
-
-
 # conv_nd(x, w): dx is the transposed convolution of g, dw the correlation of x with g.
 def _conv_dx(F, g, w, stride, padding, dilation, groups, x_shape, w_shape, y_shape):
     return F.conv_nd_input_grad(g, w, stride, padding, dilation, groups, x_shape, w_shape, y_shape)
@@ -193,7 +188,7 @@ def _conv_dw(F, g, x, stride, padding, dilation, groups, x_shape, w_shape, y_sha
 
 
 def _conv_db(F, g):
-    return _bias_grad(F, g)
+    return g.sum((0,) + tuple(range(2, g.ndim)))
 
 
 # conv_nd_input_grad(y, w) (y: y-shaped, the result x-shaped): linear in both.
@@ -253,7 +248,7 @@ def _sizes(shape):
     return "[" + ", ".join(str(s) for s in shape) + "]"
 
 
-def _expand(v, n, name):
+def _expand(v, n):
     """An int or a sequence of ints as an n-tuple (a 1-sequence repeats, as
     PyTorch's int[n] arguments allow)."""
     if isinstance(v, (tuple, list)):
@@ -359,12 +354,12 @@ _SAME_WARNING = ("Using padding='same' with even kernel lengths and odd dilation
 def _conv_any(name, nd, input, weight, bias, stride, padding, dilation, groups):
     x, w = as_tensor_arg(input), as_tensor_arg(weight)
     b = None if bias is None else as_tensor_arg(bias)
-    stride, dilation = _expand(stride, nd, "stride"), _expand(dilation, nd, "dilation")
+    stride, dilation = _expand(stride, nd), _expand(dilation, nd)
     if isinstance(padding, str):
         if padding not in ("same", "valid"):
             raise RuntimeError(f"Invalid padding string: '{padding}'")
     else:
-        padding = _expand(padding, nd, "padding")
+        padding = _expand(padding, nd)
     groups = int(groups)
     unbatched = _check_common(name, x, w, b, stride, padding, dilation, groups, nd, False)
     if unbatched:
@@ -414,8 +409,8 @@ def _conv_transpose_any(name, nd, input, weight, bias, stride, padding, output_p
     b = None if bias is None else as_tensor_arg(bias)
     if isinstance(padding, str):
         raise TypeError(f"{name}(): argument 'padding' must be tuple of ints, not str")
-    stride, dilation = _expand(stride, nd, "stride"), _expand(dilation, nd, "dilation")
-    padding, output_padding = _expand(padding, nd, "padding"), _expand(output_padding, nd, "")
+    stride, dilation = _expand(stride, nd), _expand(dilation, nd)
+    padding, output_padding = _expand(padding, nd), _expand(output_padding, nd)
     groups = int(groups)
     unbatched = _check_common(name, x, w, b, stride, padding, dilation, groups, nd, True)
     if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):

@@ -29,7 +29,7 @@ from . import _backend
 from ._args import as_tensor_arg
 from ._dispatch import apply
 from ._registry import defop, expose
-from .conv import padded, windows
+from .conv import windows
 from .reduce import mean
 from .shape import squeeze, unsqueeze
 
