@@ -87,8 +87,10 @@ def test_conv2d_input_grad_routes(c_in, c_out, padding, dilation):
     _same("conv2d", arrays, dict(padding=padding, dilation=dilation))
 
 
-CONVT = [c + (c[4] == 1,) for c in itertools.product((1, 2, 3), (0, 1), (0, 1, 2), (1, 2), (1, 2))
-         if c[2] < max(c[0], c[3])]          # output_padding < stride or dilation
+# (padding varies with stride and dilation, bias with groups: each meets the others)
+CONVT = [(s, (s + d) % 2, op, d, g, g == 1)
+         for s, op, d, g in itertools.product((1, 2, 3), (0, 1, 2), (1, 2), (1, 2))
+         if op < max(s, d)]          # output_padding < stride or dilation
 
 
 @pytest.mark.parametrize("stride, padding, output_padding, dilation, groups, bias", CONVT)
@@ -110,7 +112,7 @@ def test_conv_transpose1d_options(stride, padding, output_padding, dilation):
                                            output_padding=output_padding, dilation=dilation))
 
 
-MAXPOOL = list(itertools.product((2, (3, 2)), (None, 1, 2), (0, 1), (1, 2), (False, True)))
+MAXPOOL = list(itertools.product((2, (3, 2)), (None, 1), (0, 1), (1, 2), (False, True)))
 
 
 @pytest.mark.parametrize("kernel, stride, padding, dilation, ceil_mode", MAXPOOL)
@@ -121,8 +123,9 @@ def test_max_pool2d_options(kernel, stride, padding, dilation, ceil_mode):
                                   dilation=dilation, ceil_mode=ceil_mode, return_indices=True))
 
 
-AVGPOOL = list(itertools.product((2, (3, 2)), (None, 2), (0, 1), (False, True), (False, True),
-                                 (None, 4)))
+# (the divisor override goes with count_include_pad=False: both meet every other option)
+AVGPOOL = [c + (None if c[4] else 4,) for c in
+           itertools.product((2, (3, 2)), (None, 2), (0, 1), (False, True), (False, True))]
 
 
 @pytest.mark.parametrize("kernel, stride, padding, ceil_mode, count_include_pad, divisor",
@@ -338,6 +341,10 @@ MISUSE = {
     "convt_big_padding": lambda L: L.nn.functional.conv_transpose2d(
         _x(L, 2, 4, 5, 5), _x(L, 4, 3, 3, 3), padding=3).shape,
     "maxpool_pad_too_big": lambda L: L.nn.functional.max_pool2d(_x(L, 2, 4, 5, 5), 3, padding=2),
+    "maxpool_pad_over_undilated_half": lambda L: L.nn.functional.max_pool2d(
+        _x(L, 1, 2, 3, 3), (1, 3), 1, (0, 2), (1, 2)),
+    "maxpool_pad_over_half_small_input": lambda L: L.nn.functional.max_pool2d(
+        _x(L, 1, 2, 2, 2), 3, 1, 2, 2),
     "maxpool_output_too_small": lambda L: L.nn.functional.max_pool2d(_x(L, 2, 4, 5, 5), 7),
     "maxpool_kernel_zero": lambda L: L.nn.functional.max_pool2d(_x(L, 2, 4, 5, 5), 0),
     "maxpool_stride_zero": lambda L: L.nn.functional.max_pool2d(_x(L, 2, 4, 5, 5), 2, stride=0),
@@ -422,3 +429,72 @@ MISUSE = {
 @pytest.mark.parametrize("name", sorted(MISUSE))
 def test_misuse(name):
     _check(MISUSE[name])
+
+
+# --- random geometries (hypothesis, bounded) ------------------------------------------------------
+from hypothesis import HealthCheck, Phase, given, settings, strategies as st  # noqa: E402
+
+_SETTINGS = settings(max_examples=30, deadline=None, database=None, derandomize=True,
+                     phases=[Phase.explicit, Phase.generate, Phase.shrink],
+                     suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def _conv_geometry(draw):
+    groups = draw(st.integers(1, 3))
+    c_in, c_out = groups * draw(st.integers(1, 2)), groups * draw(st.integers(1, 2))
+    k = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    s = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    d = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    p = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
+    hw = [draw(st.integers(max(1, d[i] * (k[i] - 1) + 1 - 2 * p[i]), 7)) for i in range(2)]
+    return dict(n=draw(st.integers(1, 2)), c_in=c_in, c_out=c_out, k=k, hw=hw,
+                kw=dict(stride=s, padding=p, dilation=d, groups=groups))
+
+
+@_SETTINGS
+@given(_conv_geometry(), st.booleans(), st.integers(0, 2 ** 31 - 1))
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_conv2d_random_geometry(geo, transposed, seed):
+    rng = np.random.default_rng(seed)
+    g = geo["kw"]["groups"]
+    x = rng.standard_normal((geo["n"], geo["c_in"], *geo["hw"]))
+    if not transposed:
+        w = rng.standard_normal((geo["c_out"], geo["c_in"] // g, *geo["k"]))
+        _same("conv2d", [x, w, rng.standard_normal(geo["c_out"])], geo["kw"])
+        return
+    kw = dict(geo["kw"])
+    # the largest output_padding torch allows (below stride or dilation)
+    kw["output_padding"] = tuple(max(s, d) - 1 for s, d in zip(kw["stride"], kw["dilation"]))
+    w = rng.standard_normal((geo["c_in"], geo["c_out"] // g, *geo["k"]))
+    out = [(n - 1) * s - 2 * p + d * (k - 1) + op + 1 for n, s, p, d, k, op in
+           zip(geo["hw"], kw["stride"], kw["padding"], kw["dilation"], geo["k"],
+               kw["output_padding"])]
+    if min(out) < 1:
+        return                       # torch refuses it (checked in misuse)
+    _same("conv_transpose2d", [x, w, rng.standard_normal(geo["c_out"])], kw)
+
+
+@st.composite
+def _pool_geometry(draw):
+    k = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    s = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    d = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    p = tuple(draw(st.integers(0, k[i] // 2)) for i in range(2))
+    hw = [draw(st.integers(max(1, d[i] * (k[i] - 1) + 1 - 2 * p[i]), 7)) for i in range(2)]
+    return dict(shape=(draw(st.integers(1, 2)), 2, *hw), k=k, s=s, d=d, p=p,
+                ceil=draw(st.booleans()))
+
+
+@_SETTINGS
+@given(_pool_geometry(), st.booleans(), st.booleans())
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_pool2d_random_geometry(geo, include_pad, with_divisor):
+    n = int(np.prod(geo["shape"]))
+    x = RNG.permutation(n).reshape(geo["shape"]) / 10.0
+    _same("max_pool2d", [x], dict(kernel_size=geo["k"], stride=geo["s"], padding=geo["p"],
+                                  dilation=geo["d"], ceil_mode=geo["ceil"], return_indices=True))
+    if all(p <= k // 2 for p, k in zip(geo["p"], geo["k"])):
+        _same("avg_pool2d", [x], dict(kernel_size=geo["k"], stride=geo["s"], padding=geo["p"],
+                                      ceil_mode=geo["ceil"], count_include_pad=include_pad,
+                                      divisor_override=3 if with_divisor else None))

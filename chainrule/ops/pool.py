@@ -355,6 +355,11 @@ def _pool_geometry(name, x, kernel_size, stride, padding, dilation, ceil_mode):
     if any(n == 0 for n in s[ndim - 3:]) or ndim not in (3, 4):
         raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size "
                            f"for input, but got:{_sizes(s)}")
+    if padding[1] > kernel[1] // 2 or padding[0] > kernel[0] // 2:
+        # (a second check, on the kernel itself: a dilated kernel does not widen it)
+        raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got "
+                           f"padW = {padding[1]}, padH = {padding[0]}, kW = {kernel[1]}, "
+                           f"kH = {kernel[0]}")
     H, W = s[-2:]
     out = tuple(_out_size(n, k, st, p, d, ceil_mode) for n, k, st, p, d in
                 zip((H, W), kernel, stride, padding, dilation))
