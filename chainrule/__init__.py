@@ -17,6 +17,7 @@ from .ops import _registry as _ops_registry, pointwise as _pw, reduce as _red, s
 from .ops import linalg as _la, scans as _scans, select as _select  # noqa: F401
 from .ops import layers as _layers  # noqa: F401
 from .ops import activations as _act, losses as _losses, norms as _norms  # noqa: F401
+from .ops import conv as _conv, pool as _pool  # noqa: F401
 from . import _methods  # noqa: F401  (attaches the generated methods to Tensor)
 from ._factories import (tensor, as_tensor, from_numpy, arange, zeros, ones, full, empty,
                          eye, linspace, logspace, rand, randn, randint, randperm, normal,

@@ -519,5 +519,7 @@ from _opcases_select import CASES as _SELECT_CASES   # noqa: E402
 from _opcases_linalg import CASES as _LINALG_CASES   # noqa: E402
 from _opcases_nn import CASES as _NN_CASES           # noqa: E402
 from _opcases_nn_functional import CASES as _NN_FUNCTIONAL_CASES   # noqa: E402
+from _opcases_conv import CASES as _CONV_CASES       # noqa: E402
 
-CASES += _SCAN_CASES + _SELECT_CASES + _LINALG_CASES + _NN_CASES + _NN_FUNCTIONAL_CASES
+CASES += (_SCAN_CASES + _SELECT_CASES + _LINALG_CASES + _NN_CASES + _NN_FUNCTIONAL_CASES +
+          _CONV_CASES)

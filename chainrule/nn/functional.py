@@ -28,3 +28,13 @@ __all__ += ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "soft_margin_
 from ..ops.norms import layer_norm, batch_norm, group_norm, instance_norm, normalize
 
 __all__ += ["layer_norm", "batch_norm", "group_norm", "instance_norm", "normalize"]
+from ..ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
+
+__all__ += ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
+from ..ops.pool import (max_pool1d, max_pool2d, avg_pool1d, avg_pool2d, adaptive_avg_pool1d,
+                        adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d,
+                        max_pool1d_with_indices, max_pool2d_with_indices)
+
+__all__ += ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
+            "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+            "max_pool1d_with_indices", "max_pool2d_with_indices"]

@@ -5,5 +5,7 @@ Where to look:
   reduce.py     sum, mean, prod, max, min, norm, var, std, logsumexp, softmax, log_softmax
   shape.py      reshape/view, transpose/permute, squeeze, expand, indexing, cat, stack, casts
   linalg.py     dot, mv, mm, matmul
+  conv.py       conv1d/2d and their transposes (three bilinear ops, each the others' derivative)
+  pool.py       max/avg pooling 1-D and 2-D, adaptive average pooling
   _registry.py  how an op is declared (defop) and recorded (record)
 """
