@@ -517,5 +517,6 @@ def second_order(lib, f, arrays, v, ws, dtype="float64"):
 from _opcases_scans import CASES as _SCAN_CASES      # noqa: E402
 from _opcases_select import CASES as _SELECT_CASES   # noqa: E402
 from _opcases_linalg import CASES as _LINALG_CASES   # noqa: E402
+from _opcases_special import CASES as _SPECIAL_CASES  # noqa: E402
 
-CASES += _SCAN_CASES + _SELECT_CASES + _LINALG_CASES
+CASES += _SCAN_CASES + _SELECT_CASES + _LINALG_CASES + _SPECIAL_CASES

@@ -1,0 +1,355 @@
+"""Special functions as pure array functions: erf, erfc, erfinv, lgamma,
+digamma, polygamma.
+
+NumPy has no vectorised erf or gamma family, and chainrule may not depend on
+SciPy, so these are written here from textbook series, each taking the array
+namespace `xp` (NumPy's by default; CuPy's or the strict test type's work the
+same).  Every function computes in float64 and rounds to the input's float
+dtype at the end, so float32 results are float64 values correctly rounded
+(PyTorch's float32 kernels are within an ulp or two of that).
+
+The methods (all standard mathematics, derived and coded here):
+  erf    |x| < 2.5: erf x = 2x/sqrt(pi) e^{-x^2} sum_n (2x^2)^n / (2n+1)!!,
+         a series of positive terms (no cancellation); beyond, 1 - erfc x.
+  erfc   x < 0.5: 1 - erf x; x >= 0.5: Laplace's continued fraction
+         erfc x = e^{-x^2}/sqrt(pi) * 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))),
+         evaluated bottom-up with a fixed depth that converges to double
+         precision for x >= 0.5; negative x: 2 - erfc(-x).
+  erfinv a rough closed-form start (Winitzki's), then Halley steps on
+         erf(y) = x, or on erfc(y) = 1 - |x| for |x| > 0.5 (1 - |x| is exact
+         there, so the tail keeps its relative accuracy).
+  lgamma Taylor series about 2 with the coefficients (zeta(k) - 1)/k, which
+         fall like 2^-k:  lgamma(2 + z) = (1 - gamma) z + sum_k (-1)^k (zeta(k) - 1) z^k / k,
+         about 1 via lgamma(1 + z) = lgamma(2 + z) - log1p(z); downward
+         recurrence from [2.5, 10) (sums of positive logs); Stirling's series
+         from 10; the reflection formula for x <= 0 with sin(pi x) reduced
+         exactly (x - round(x)).
+  digamma the same plan: psi(2 + z) = 1 - gamma + sum_k (-1)^k (zeta(k) - 1) z^(k-1),
+         recurrence, the asymptotic series from 10, reflection (pi cot(pi x)).
+  polygamma(n >= 1) psi^(n)(x) = (-1)^(n+1) n! zeta(n+1, x): the Hurwitz zeta
+         by Euler-Maclaurin summation (a direct sum up to x + N, then the
+         integral, half term and Bernoulli corrections); x < 0 by reflection,
+         psi^(n)(x) = (-1)^n psi^(n)(1 - x) - pi d^n/dx^n cot(pi x), the
+         derivatives of cot as polynomials in cot.
+Poles follow PyTorch: lgamma is +inf at 0 and the negative integers, digamma
+-inf at +0 (+inf at -0) and nan at the negative integers, polygamma(n >= 1)
+(-1)^(n+1) inf at them.
+"""
+import math
+from fractions import Fraction
+
+from .. import _dtypes
+from . import _backend
+
+__all__ = ["erf", "erfc", "erfinv", "lgamma", "digamma", "polygamma"]
+
+_XP = _backend.NUMPY.xp
+_FLOAT64 = _dtypes.float64.np
+_SQRT_PI = math.sqrt(math.pi)
+_TWO_OVER_SQRT_PI = 2.0 / _SQRT_PI
+_EULER = 0.57721566490153286060651209
+_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+
+
+def _bernoulli(count):
+    """B_0 .. B_{count-1} as Fractions (the Akiyama-Tanigawa recurrence)."""
+    out = []
+    a = []
+    for m in range(count):
+        a.append(Fraction(1, m + 1))
+        for j in range(m, 0, -1):
+            a[j - 1] = j * (a[j - 1] - a[j])
+        out.append(a[0])
+    out[1] = -out[1] if out[1] > 0 else out[1]          # the B_1 = -1/2 convention
+    return out
+
+
+_B = _bernoulli(42)
+_B2K = [float(_B[2 * k]) for k in range(21)]             # B_0, B_2, ..., B_40
+
+
+def _zeta_minus_one(s):
+    """zeta(s) - 1 for an integer s >= 2, in plain Python floats: the sum over
+    n = 2..N-1 plus Euler-Maclaurin's tail from N (exact to double precision)."""
+    n_top = 12
+    total = sum(n ** -float(s) for n in range(2, n_top))
+    tail = n_top ** (1.0 - s) / (s - 1) + 0.5 * n_top ** -float(s)
+    rising = float(s)                                     # s (s+1) ... (s+2k-2)
+    for k in range(1, 12):
+        tail += _B2K[k] / math.factorial(2 * k) * rising * n_top ** (-s - 2 * k + 1.0)
+        rising *= (s + 2 * k - 1) * (s + 2 * k)
+    return total + tail
+
+
+_TAYLOR_TERMS = 44
+_ZM1 = [0.0, 0.0] + [_zeta_minus_one(k) for k in range(2, _TAYLOR_TERMS + 2)]
+# lgamma(2 + z) - (1 - gamma) z = sum_{k>=2} c_k z^k,  c_k = (-1)^k (zeta(k) - 1) / k
+_LGAMMA2 = [(-1) ** k * _ZM1[k] / k for k in range(2, _TAYLOR_TERMS + 2)]
+# psi(2 + z) - (1 - gamma) = sum_{k>=2} d_k z^(k-1),  d_k = (-1)^k (zeta(k) - 1)
+_DIGAMMA2 = [(-1) ** k * _ZM1[k] for k in range(2, _TAYLOR_TERMS + 2)]
+
+
+def _horner(coeffs, z):
+    """sum_i coeffs[i] z^i."""
+    acc = 0.0 * z + coeffs[-1]
+    for c in reversed(coeffs[:-1]):
+        acc = acc * z + c
+    return acc
+
+
+def _float64(x, xp):
+    return x.astype(_FLOAT64)
+
+
+def _result(r, x):
+    """r (float64) in x's float dtype (integers give float32 in the public ops)."""
+    return r.astype(x.dtype) if x.dtype.kind == "f" and x.dtype.itemsize != 8 else r
+
+
+# --- erf / erfc ------------------------------------------------------------------------
+_ERF_SERIES_TERMS = 60      # (2x^2)^n / (2n+1)!! at x = 2.5 is below 1e-17 of the sum by n = 60
+_CF_FROM = 1.0             # erfc(1) = 0.157: below, 1 - erf loses under a digit
+_CF_DEPTH = 200            # the continued fraction's depth: converged to 1e-17 at x = 1
+
+
+def _erf_series(x, xp):
+    """2x/sqrt(pi) e^{-x^2} sum_n (2x^2)^n / (2n+1)!!, for |x| <= 2.5."""
+    t = 2.0 * x * x
+    term = xp.ones_like(x)
+    total = xp.ones_like(x)
+    for n in range(1, _ERF_SERIES_TERMS):
+        term = term * t / (2 * n + 1)
+        total = total + term
+    return _TWO_OVER_SQRT_PI * x * xp.exp(-x * x) * total
+
+
+def _exp_minus_square(x, xp):
+    """e^{-x^2} without the rounding of x*x (which costs x^2 ulps of relative
+    accuracy in the tail): x = h + l with h a multiple of 1/16, so h*h is exact."""
+    h = xp.floor(x * 16.0) / 16.0
+    return xp.exp(-h * h) * xp.exp(-(x - h) * (x + h))
+
+
+def _erfc_cf(x, xp):
+    """Laplace's continued fraction for erfc, x >= 1 (bottom-up)."""
+    acc = x
+    for k in range(_CF_DEPTH, 0, -1):
+        acc = x + (0.5 * k) / acc
+    return _exp_minus_square(x, xp) / (_SQRT_PI * acc)
+
+
+def _erfc_nonneg(a, xp):
+    """erfc(a) for a >= 0 (or nan)."""
+    near = a < _CF_FROM
+    small = xp.where(near, a, 0.0)
+    big = xp.where(near, 1.0, xp.minimum(a, 30.0))       # erfc(30) underflows already
+    r = xp.where(near, 1.0 - _erf_series(small, xp), _erfc_cf(big, xp))
+    return xp.where(a > 27.3, 0.0, r)
+
+
+def erf(x, *, xp=_XP):
+    """The error function, elementwise."""
+    d = _float64(x, xp)
+    a = xp.abs(d)
+    inner = a <= 2.5
+    s = _erf_series(xp.where(inner, a, 0.0), xp)         # (beyond 2.5 the tail is small)
+    outer = 1.0 - _erfc_nonneg(xp.where(inner, 3.0, a), xp)
+    r = xp.copysign(xp.where(inner, s, outer), d)
+    r = xp.where(xp.isnan(d), d, r)
+    return _result(r, x)
+
+
+def erfc(x, *, xp=_XP):
+    """The complementary error function 1 - erf(x), accurate in the tail."""
+    d = _float64(x, xp)
+    a = xp.abs(d)
+    r = _erfc_nonneg(xp.where(xp.isnan(a), 0.0, a), xp)
+    r = xp.where(d < 0, 2.0 - r, r)
+    r = xp.where(xp.isnan(d), d, r)
+    return _result(r, x)
+
+
+def erfinv(x, *, xp=_XP):
+    """The inverse of erf on [-1, 1]: +-inf at +-1, nan outside."""
+    d = _float64(x, xp)
+    a = xp.abs(d)
+    inside = a < 1.0
+    a_in = xp.where(inside, a, 0.5)
+    # Winitzki's closed form (relative error ~2e-3) as the starting point.
+    w = xp.log((1.0 - a_in) * (1.0 + a_in))
+    c = 2.0 / (math.pi * 0.147) + 0.5 * w
+    y = xp.sqrt(xp.sqrt(c * c - w / 0.147) - c)
+    tail = a_in > 0.5
+    target = xp.where(tail, 1.0 - a_in, a_in)              # exact: Sterbenz
+    for _ in range(3):                                      # Halley: cubic convergence
+        resid = xp.where(tail, target - erfc(y, xp=xp), erf(y, xp=xp) - target)
+        step = resid / (_TWO_OVER_SQRT_PI * xp.exp(-y * y))  # f / f'
+        y = y - step / (1.0 + y * step)                     # f'' / f' = -2y
+    r = xp.where(inside, y, xp.where(a == 1.0, math.inf, math.nan))
+    r = xp.copysign(r, d)
+    r = xp.where(xp.isnan(d), d, r)
+    return _result(r, x)
+
+
+# --- lgamma / digamma ----------------------------------------------------------------------
+_ASYMPTOTIC_FROM = 10.0
+_RECURRENCE_STEPS = 8       # from [2.5, 10) down to [1.5, 2.5)
+
+
+def _lgamma_near2(z):
+    """lgamma(2 + z), |z| <= 0.5."""
+    return (1.0 - _EULER) * z + z * z * _horner(_LGAMMA2, z)
+
+
+def _lgamma_pos(x, xp):
+    """lgamma(x) for x > 0 (finite)."""
+    # [10, inf): Stirling, (x - 1/2) log x - x + log(2 pi)/2 + sum B_2k / (2k (2k-1) x^(2k-1))
+    big = xp.maximum(x, _ASYMPTOTIC_FROM)
+    inv, inv2 = 1.0 / big, 1.0 / (big * big)
+    series = _horner([_B2K[k] / (2 * k * (2 * k - 1)) for k in range(1, 10)], inv2) * inv
+    logx = xp.log(big)
+    stirling = (big - 0.5) * logx - big + _HALF_LOG_2PI + series
+    stirling = xp.where(big == math.inf, math.inf, stirling)      # (not inf - inf)
+    # [1.5, 10): recur down into [1.5, 2.5): lgamma(x) = lgamma(x - m) + sum_j log(x - j)
+    mid = xp.clip(x, 1.5, _ASYMPTOTIC_FROM)
+    m = xp.floor(mid - 1.5)
+    prod = xp.ones_like(mid)
+    for j in range(1, _RECURRENCE_STEPS + 1):
+        prod = prod * xp.where(m >= j, mid - j, 1.0)
+    recurred = _lgamma_near2(mid - m - 2.0) + xp.log(prod)
+    # (0, 1.5): lgamma(1 + z) = lgamma(2 + z) - log1p(z), and x < 0.5 also - log(x)
+    low = xp.clip(x, 1e-300, 1.5)
+    z = xp.where(low < 0.5, low, low - 1.0)
+    near1 = _lgamma_near2(z) - xp.log1p(z)
+    near1 = xp.where(low < 0.5, near1 - xp.log(low), near1)
+    return xp.where(x >= _ASYMPTOTIC_FROM, stirling, xp.where(x >= 1.5, recurred, near1))
+
+
+def _sinpi_reduced(x, xp):
+    """x - round(x) (exact) and the integer test, for the reflection formulas."""
+    r = x - xp.rint(x)
+    return r, r == 0.0
+
+
+def _cotpi(r, xp):
+    """cot(pi r) for 0 < |r| <= 1/2 to full relative accuracy: near +-1/2,
+    where cot crosses zero, as tan(pi (1/2 - |r|)) (1/2 - |r| is exact)."""
+    a = xp.abs(r)
+    far = a > 0.25
+    near_half = xp.copysign(xp.tan(math.pi * xp.where(far, 0.5 - a, 0.25)), r)
+    t = math.pi * xp.where(far, 0.25, r)
+    return xp.where(far, near_half, xp.cos(t) / xp.sin(t))
+
+
+def lgamma(x, *, xp=_XP):
+    """log |Gamma(x)|, elementwise."""
+    d = _float64(x, xp)
+    neg = d <= 0.0
+    pos = _lgamma_pos(xp.where(neg, 1.0 - xp.where(xp.isfinite(d), d, 0.0), d), xp)
+    # x <= 0: log(pi / |sin(pi x)|) - lgamma(1 - x)
+    r, integer = _sinpi_reduced(xp.where(neg & xp.isfinite(d), d, 0.25), xp)
+    s = xp.abs(xp.sin(math.pi * xp.where(integer, 0.25, r)))
+    reflected = math.log(math.pi) - xp.log(s) - pos
+    out = xp.where(neg, xp.where(integer | xp.isinf(d), math.inf, reflected), pos)
+    out = xp.where(d == 0.0, math.inf, out)
+    out = xp.where(xp.isnan(d), d, out)
+    return _result(out, x)
+
+
+def _digamma_pos(x, xp):
+    """psi(x) for x > 0 (finite)."""
+    # [10, inf): log x - 1/(2x) - sum B_2k / (2k x^2k)
+    big = xp.maximum(x, _ASYMPTOTIC_FROM)
+    inv2 = 1.0 / (big * big)
+    series = _horner([_B2K[k] / (2 * k) for k in range(1, 10)], inv2) * inv2
+    asym = xp.log(big) - 0.5 / big - series
+    # [1.5, 10): psi(x) = psi(x - m) + sum_j 1 / (x - j)
+    mid = xp.clip(x, 1.5, _ASYMPTOTIC_FROM)
+    m = xp.floor(mid - 1.5)
+    acc = xp.zeros_like(mid)
+    for j in range(1, _RECURRENCE_STEPS + 1):
+        acc = acc + xp.where(m >= j, 1.0 / (mid - j), 0.0)
+    z = mid - m - 2.0
+    recurred = (1.0 - _EULER) + z * _horner(_DIGAMMA2, z) + acc
+    # (0, 1.5): psi(1 + z) = psi(2 + z) - 1 / (1 + z), and x < 0.5 also - 1/x
+    low = xp.clip(x, 1e-300, 1.5)
+    z = xp.where(low < 0.5, low, low - 1.0)
+    near1 = (1.0 - _EULER) + z * _horner(_DIGAMMA2, z) - 1.0 / (1.0 + z)
+    near1 = xp.where(low < 0.5, near1 - 1.0 / low, near1)
+    return xp.where(x >= _ASYMPTOTIC_FROM, asym, xp.where(x >= 1.5, recurred, near1))
+
+
+def digamma(x, *, xp=_XP):
+    """psi(x) = d/dx lgamma(x), elementwise."""
+    d = _float64(x, xp)
+    neg = d <= 0.0
+    finite = xp.isfinite(d)
+    pos = _digamma_pos(xp.where(neg, 1.0 - xp.where(finite, d, 0.0), d), xp)
+    # x <= 0: psi(x) = psi(1 - x) - pi cot(pi x)
+    r, integer = _sinpi_reduced(xp.where(neg & finite, d, 0.25), xp)
+    reflected = pos - math.pi * _cotpi(xp.where(integer, 0.25, r), xp)
+    out = xp.where(neg, xp.where(integer | ~finite, math.nan, reflected), pos)
+    out = xp.where(d == 0.0, xp.copysign(math.inf, -d), out)   # PyTorch: -inf at +0, inf at -0
+    out = xp.where(d == math.inf, math.inf, out)
+    out = xp.where(xp.isnan(d), d, out)
+    return _result(out, x)
+
+
+# --- polygamma -------------------------------------------------------------------------------
+def _cot_derivative_poly(n):
+    """Coefficients (constant first) of Q_n with d^n/dt^n cot(t) = Q_n(cot t):
+    Q_0 = c and Q_{k+1} = -(1 + c^2) Q_k'."""
+    q = [0, 1]
+    for _ in range(n):
+        dq = [i * q[i] for i in range(1, len(q))] + [0]
+        nxt = [0] * (len(dq) + 2)
+        for i, c in enumerate(dq):
+            nxt[i] -= c
+            nxt[i + 2] -= c
+        while len(nxt) > 1 and nxt[-1] == 0:
+            nxt.pop()
+        q = nxt
+    return [float(c) for c in q]
+
+
+def _hurwitz_zeta(s, q, xp):
+    """zeta(s, q) = sum_{k>=0} (q + k)^-s for an integer s >= 2 and q > 0:
+    the first N terms directly, the rest by Euler-Maclaurin."""
+    n_direct = 12 + s                  # keeps the correction series convergent for large s
+    total = xp.zeros_like(q)
+    for k in range(n_direct):
+        total = total + (q + k) ** -float(s)
+    a = q + n_direct
+    total = total + a ** (1.0 - s) / (s - 1) + 0.5 * a ** -float(s)
+    rising = float(s)
+    inv_a2 = 1.0 / (a * a)
+    power = a ** (-s - 1.0)
+    for k in range(1, 15):
+        total = total + (_B2K[k] / math.factorial(2 * k) * rising) * power
+        power = power * inv_a2
+        rising *= (s + 2 * k - 1) * (s + 2 * k)
+    return total
+
+
+def polygamma(x, n, *, xp=_XP):
+    """psi^(n)(x), the n-th derivative of digamma (n = 0: digamma itself)."""
+    if n == 0:
+        return digamma(x, xp=xp)
+    d = _float64(x, xp)
+    neg = d <= 0.0
+    finite = xp.isfinite(d)
+    q = xp.where(neg, 1.0 - xp.where(finite, d, 0.0), d)
+    fact = float(math.factorial(n))
+    sign = 1.0 if n % 2 else -1.0                          # (-1)^(n+1)
+    pos = sign * fact * _hurwitz_zeta(n + 1, xp.where(finite, q, 1.0), xp)
+    # psi^(n)(inf) = 0; PyTorch gives that for n = 1 and nan from n = 2 (its
+    # Hurwitz zeta at infinity), and chainrule follows it
+    pos = xp.where(finite, pos, 0.0 if n == 1 else math.nan)
+    # x <= 0: psi^(n)(x) = (-1)^n psi^(n)(1 - x) - pi^(n+1) Q_n(cot(pi x))
+    r, integer = _sinpi_reduced(xp.where(neg & finite, d, 0.25), xp)
+    cot = _cotpi(xp.where(integer, 0.25, r), xp)
+    reflected = (-sign) * pos - math.pi ** (n + 1) * _horner(_cot_derivative_poly(n), cot)
+    out = xp.where(neg, xp.where(integer, sign * math.inf, reflected), pos)
+    out = xp.where(d == -math.inf, math.nan, out)
+    out = xp.where(xp.isnan(d), d, out)
+    return _result(out, x)
