@@ -518,5 +518,6 @@ from _opcases_scans import CASES as _SCAN_CASES      # noqa: E402
 from _opcases_select import CASES as _SELECT_CASES   # noqa: E402
 from _opcases_linalg import CASES as _LINALG_CASES   # noqa: E402
 from _opcases_special import CASES as _SPECIAL_CASES  # noqa: E402
+from _opcases_ops11 import CASES as _OPS11_CASES      # noqa: E402
 
-CASES += _SCAN_CASES + _SELECT_CASES + _LINALG_CASES + _SPECIAL_CASES
+CASES += _SCAN_CASES + _SELECT_CASES + _LINALG_CASES + _SPECIAL_CASES + _OPS11_CASES

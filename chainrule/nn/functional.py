@@ -5,3 +5,4 @@ from ..ops.reduce import softmax, log_softmax, logsumexp
 from ..ops.select import one_hot
 
 __all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "logsumexp", "one_hot"]
+from ..ops.pad import pad

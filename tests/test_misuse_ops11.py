@@ -1,0 +1,62 @@
+"""Misuse of the ops of issue 11's second batch (special functions, pad,
+einsum, cdist, scatter_reduce, masked_scatter, quantile), side by side with
+PyTorch: the same exception type and first message line, or the same value
+(test_misuse.py's comparison)."""
+import pytest
+
+from test_misuse import _check, needs_torch
+
+C = pytest.param
+_x2 = lambda L: L.arange(6.0).reshape(2, 3)           # noqa: E731
+_x4 = lambda L: L.ones(1, 2, 3, 4)                      # noqa: E731
+
+
+def _F(L):
+    return L.nn.functional
+
+
+CASES = [
+    # --- special functions ---
+    C(lambda L: L.polygamma(-1, L.ones(2)), id="polygamma-negative-n"),
+    C(lambda L: L.ones(2).polygamma(-2), id="polygamma-method-negative-n"),
+    C(lambda L: L.ones(2).polygamma_(-1), id="polygamma_-negative-n"),
+    C(lambda L: L.polygamma(1.5, L.ones(2)), id="polygamma-float-n"),
+    C(lambda L: L.erf(L.tensor([1, 2])), id="erf-int-gives-float"),
+    C(lambda L: L.erfinv(L.tensor([-1.0, 1.0, 1.5, -2.0])), id="erfinv-out-of-domain"),
+    C(lambda L: L.lgamma(L.tensor([0.0, -1.0, -2.0, float("inf"), float("-inf")])), id="lgamma-poles"),
+    C(lambda L: L.digamma(L.tensor([0.0, -0.0, -1.0, float("inf"), float("-inf")])), id="digamma-poles"),
+    C(lambda L: L.polygamma(2, L.tensor([0.0, -3.0, float("inf")])), id="polygamma2-poles"),
+    C(lambda L: L.special.entr(L.tensor([0.0, -1.0, 2.0, float("nan")])), id="entr-values"),
+    C(lambda L: L.special.polygamma(3, L.tensor([True])), id="special.polygamma-bool"),
+    # --- nn.functional.pad ---
+    C(lambda L: _F(L).pad(_x2(L), (1,)), id="pad-odd-length"),
+    C(lambda L: _F(L).pad(_x2(L), (1, 1, 1, 1, 1, 1)), id="pad-too-long"),
+    C(lambda L: _F(L).pad(_x2(L), (1, 1), mode="foo"), id="pad-unknown-mode"),
+    C(lambda L: _F(L).pad(_x2(L), (-3, -1)), id="pad-negative-output"),
+    C(lambda L: _F(L).pad(_x2(L), (-3, 0)), id="pad-crop-to-empty"),
+    C(lambda L: _F(L).pad(_x2(L), (1.5, 1)), id="pad-float-pad"),
+    C(lambda L: _F(L).pad(_x2(L), (1, 1), mode="reflect", value=1.0), id="pad-reflect-value"),
+    C(lambda L: _F(L).pad(_x2(L), (1, 1), mode="reflect", value=0.0), id="pad-reflect-value-0"),
+    C(lambda L: _F(L).pad(_x2(L), (3, 0), mode="reflect"), id="pad-reflect-too-wide"),
+    C(lambda L: _F(L).pad(_x4(L), (1, 1, 3, 0), mode="reflect"), id="pad-reflect-2d-too-wide"),
+    C(lambda L: _F(L).pad(L.ones(1, 1, 2, 3, 4), (1, 1, 1, 1, 2, 0), mode="reflect"),
+      id="pad-reflect-3d-too-wide"),
+    C(lambda L: _F(L).pad(_x2(L), (1, 1, 1, 1), mode="replicate"), id="pad-replicate-2d-on-2d"),
+    C(lambda L: _F(L).pad(L.ones(3), (1, 1), mode="replicate"), id="pad-replicate-1d-input"),
+    C(lambda L: _F(L).pad(_x4(L), (1, 1), mode="circular"), id="pad-circular-4d-size2"),
+    C(lambda L: _F(L).pad(L.ones(2, 0), (1, 1), mode="reflect"), id="pad-reflect-empty"),
+    C(lambda L: _F(L).pad(L.ones(3, 0, 2), (1, 1, 1, 1), mode="replicate"), id="pad-replicate-empty"),
+    C(lambda L: _F(L).pad(L.ones(0, 3, 2), (1, 1), mode="reflect"), id="pad-reflect-batch0"),
+    C(lambda L: _F(L).pad(_x2(L), (4, 0), mode="circular"), id="pad-circular-wraps-twice"),
+    C(lambda L: _F(L).pad(_x2(L), (-3, 0), mode="reflect"), id="pad-reflect-too-small"),
+    C(lambda L: _F(L).pad(L.ones(2, 2, 3), (0, 0, -2, 0), mode="replicate"), id="pad-replicate-too-small"),
+    C(lambda L: _F(L).pad(L.tensor([1, 2]), (1, 1), value=2.5), id="pad-int-float-value"),
+    C(lambda L: _F(L).pad(L.tensor(3.0), (1, 1)), id="pad-0d"),
+    C(lambda L: _F(L).pad(_x2(L), (-4, 1), mode="circular"), id="pad-circular-crop-all"),
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("case", CASES)
+def test_misuse_matches_torch(case):
+    _check(case)
