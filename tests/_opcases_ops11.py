@@ -32,3 +32,33 @@ CASES = [
 CASES += [
     Case("pad_circular_crop_left", lambda L, x: _F(L).pad(x, (2, -1, -1, 1), mode="circular"), ((1, 3, 4),)),
 ]
+CASES += [
+    # ---- einsum ----
+    Case("einsum_matmul", lambda L, a, b: L.einsum("ij,jk->ik", a, b), ((2, 3), (3, 4))),
+    Case("einsum_implicit", lambda L, a, b: L.einsum("ij,jk", a, b), ((2, 3), (3, 4))),
+    Case("einsum_list_form", lambda L, a, b: L.einsum("ij,jk->ik", [a, b]), ((2, 3), (3, 2))),
+    Case("einsum_transpose", lambda L, a: L.einsum("ij->ji", a), ((2, 3),)),
+    Case("einsum_implicit_order", lambda L, a: L.einsum("ba", a), ((2, 3),)),
+    Case("einsum_sum_all", lambda L, a: L.einsum("ij->", a), ((2, 3),)),
+    Case("einsum_sum_dim", lambda L, a: L.einsum("ij->j", a), ((2, 3),)),
+    Case("einsum_trace", lambda L, a: L.einsum("ii", a), ((3, 3),)),
+    Case("einsum_diagonal", lambda L, a: L.einsum("ii->i", a), ((3, 3),)),
+    Case("einsum_diag_3", lambda L, a, b: L.einsum("iij,j->ij", a, b), ((2, 2, 3), (3,))),
+    Case("einsum_outer", lambda L, a, b: L.einsum("i,j->ij", a, b), ((3,), (2,))),
+    Case("einsum_dot", lambda L, a, b: L.einsum("i,i->", a, b), ((4,), (4,))),
+    Case("einsum_mv", lambda L, a, b: L.einsum("ij,j->i", a, b), ((2, 3), (3,))),
+    Case("einsum_bmm", lambda L, a, b: L.einsum("bij,bjk->bik", a, b), ((2, 2, 3), (2, 3, 2))),
+    Case("einsum_ellipsis", lambda L, a, b: L.einsum("...j,jk->...k", a, b), ((2, 2, 3), (3, 2))),
+    Case("einsum_ellipsis_bcast", lambda L, a, b: L.einsum("...i,...i->...", a, b), ((2, 1, 3), (4, 3))),
+    Case("einsum_ellipsis_middle", lambda L, a: L.einsum("i...j->j...i", a), ((2, 3, 1, 2),)),
+    Case("einsum_ellipsis_implicit", lambda L, a: L.einsum("...ij", a), ((2, 2, 3),)),
+    Case("einsum_bcast_size1", lambda L, a, b: L.einsum("i,i->i", a, b), ((1,), (3,))),
+    Case("einsum_three", lambda L, a, b, c: L.einsum("ij,jk,kl->il", a, b, c), ((2, 3), (3, 2), (2, 2))),
+    Case("einsum_three_mixed", lambda L, a, b, c: L.einsum("i,ij,k->jk", a, b, c), ((2,), (2, 3), (2,))),
+    Case("einsum_sum_unshared", lambda L, a, b: L.einsum("ij,kl->ik", a, b), ((2, 3), (2, 2))),
+    Case("einsum_0d", lambda L, a, b: L.einsum(",i->i", a, b), ((), (3,))),
+    Case("einsum_0d_alone", lambda L, a: L.einsum("->", a), ((),)),
+    Case("einsum_empty", lambda L, a, b: L.einsum("ij,jk->ik", a, b), ((0, 3), (3, 2))),
+    Case("einsum_empty_contract", lambda L, a, b: L.einsum("ij,jk->ik", a, b), ((2, 0), (0, 2))),
+    Case("einsum_spaces_upper", lambda L, a, b: L.einsum("Ab, bC -> CA", a, b), ((2, 3), (3, 2))),
+]

@@ -60,3 +60,27 @@ CASES = [
 @pytest.mark.parametrize("case", CASES)
 def test_misuse_matches_torch(case):
     _check(case)
+
+_a = lambda L: L.ones(2, 3)                   # noqa: E731
+_b = lambda L: L.ones(3, 4)                   # noqa: E731
+CASES += [
+    # --- einsum ---
+    C(lambda L: L.einsum("ij,jk->ik", _a(L), _b(L).double()), id="einsum-dtypes"),
+    C(lambda L: L.einsum("ij,jk->ik", _a(L), L.ones(2, 4)), id="einsum-size-mismatch"),
+    C(lambda L: L.einsum("ij,jk->ik", _a(L)), id="einsum-fewer-operands"),
+    C(lambda L: L.einsum("ij->i", _a(L), _a(L)), id="einsum-more-operands"),
+    C(lambda L: L.einsum("ij->ik", _a(L)), id="einsum-unknown-output"),
+    C(lambda L: L.einsum("ij->ii", _a(L)), id="einsum-repeated-output"),
+    C(lambda L: L.einsum("i1->i", _a(L)), id="einsum-bad-subscript"),
+    C(lambda L: L.einsum("ij, j1", _a(L), L.ones(3, 1)), id="einsum-bad-subscript-after-space"),
+    C(lambda L: L.einsum("ijk->i", _a(L)), id="einsum-too-many-subscripts"),
+    C(lambda L: L.einsum("i->i", _a(L)), id="einsum-too-few-subscripts"),
+    C(lambda L: L.einsum("...ijk->i", _a(L)), id="einsum-ellipsis-too-many"),
+    C(lambda L: L.einsum("ii->i", _a(L)), id="einsum-diagonal-sizes"),
+    C(lambda L: L.einsum("i.j", _a(L)), id="einsum-lone-dot"),
+    C(lambda L: L.einsum("ij"), id="einsum-no-operands"),
+    C(lambda L: L.einsum("ij->j...", _a(L)), id="einsum-output-ellipsis-only"),
+    C(lambda L: L.einsum("ij,jk->ik", L.ones(2, 3, dtype=L.long), L.ones(3, 4, dtype=L.long)),
+      id="einsum-int64"),
+    C(lambda L: L.einsum("i,i", L.ones(1), L.ones(3)), id="einsum-broadcast-1"),
+]
