@@ -62,3 +62,24 @@ CASES += [
     Case("einsum_empty_contract", lambda L, a, b: L.einsum("ij,jk->ik", a, b), ((2, 0), (0, 2))),
     Case("einsum_spaces_upper", lambda L, a, b: L.einsum("Ab, bC -> CA", a, b), ((2, 3), (3, 2))),
 ]
+def _no_torch_2nd(case):
+    case.tags = ("torch_no_double_backward",)
+    return case
+
+
+CASES += [
+    # ---- cdist (torch has no double backward for it, except its matmul route) ----
+    _no_torch_2nd(Case("cdist", lambda L, a, b: L.cdist(a, b), ((3, 4), (5, 4)))),
+    _no_torch_2nd(Case("cdist_p1", lambda L, a, b: L.cdist(a, b, p=1), ((3, 2), (4, 2)), "distinct")),
+    _no_torch_2nd(Case("cdist_p0", lambda L, a, b: L.cdist(a, b, p=0), ((3, 2), (4, 2)))),
+    _no_torch_2nd(Case("cdist_pinf", lambda L, a, b: L.cdist(a, b, p=float("inf")), ((3, 2), (4, 2)), "distinct")),
+    _no_torch_2nd(Case("cdist_p3", lambda L, a, b: L.cdist(a, b, 3.0), ((2, 3), (3, 3)))),
+    _no_torch_2nd(Case("cdist_p_half", lambda L, a, b: L.cdist(a, b, p=0.5), ((2, 3), (3, 3)), "distinct")),
+    _no_torch_2nd(Case("cdist_p1_5", lambda L, a, b: L.cdist(a, b, p=1.5), ((2, 3), (3, 3)), "distinct")),
+    _no_torch_2nd(Case("cdist_batched", lambda L, a, b: L.cdist(a, b), ((2, 3, 4), (2, 5, 4)))),
+    _no_torch_2nd(Case("cdist_batch_bcast", lambda L, a, b: L.cdist(a, b, p=1), ((2, 1, 3, 2), (3, 4, 2)), "distinct")),
+    _no_torch_2nd(Case("cdist_empty_rows", lambda L, a, b: L.cdist(a, b), ((0, 3), (2, 3)))),
+    Case("cdist_mm_route", lambda L, a, b: L.cdist(a, b), ((26, 3), (2, 3))),
+    _no_torch_2nd(Case("cdist_no_mm", lambda L, a, b: L.cdist(a, b, compute_mode="donot_use_mm_for_euclid_dist"),
+         ((26, 2), (3, 2)))),
+]

@@ -84,3 +84,18 @@ CASES += [
       id="einsum-int64"),
     C(lambda L: L.einsum("i,i", L.ones(1), L.ones(3)), id="einsum-broadcast-1"),
 ]
+
+CASES += [
+    # --- cdist ---
+    C(lambda L: L.cdist(L.ones(3, 4), L.ones(5, 3)), id="cdist-columns"),
+    C(lambda L: L.cdist(L.ones(4), L.ones(5, 4)), id="cdist-1d-x1"),
+    C(lambda L: L.cdist(L.ones(3, 4), L.ones(4)), id="cdist-1d-x2"),
+    C(lambda L: L.cdist(L.ones(3, 4), L.ones(5, 4), p=-1), id="cdist-negative-p"),
+    C(lambda L: L.cdist(L.ones(3, 4, dtype=L.long), L.ones(5, 4, dtype=L.long)), id="cdist-int"),
+    C(lambda L: L.cdist(L.ones(3, 4), L.ones(5, 4, dtype=L.float64)), id="cdist-dtypes"),
+    C(lambda L: L.cdist(L.ones(2, 3, 4), L.ones(3, 5, 4)), id="cdist-batch-mismatch"),
+    C(lambda L: L.cdist(L.ones(3, 4), L.ones(5, 4), compute_mode="foo"), id="cdist-bad-mode"),
+    C(lambda L: L.cdist(L.ones(3, 0), L.ones(2, 0)), id="cdist-no-columns"),
+    C(lambda L: L.cdist(L.tensor([[0.0, 1.0]]), L.tensor([[3.0, 5.0], [0.0, 1.0]]), p=float("inf")),
+      id="cdist-inf-values"),
+]

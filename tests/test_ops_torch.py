@@ -108,6 +108,8 @@ def test_first_order(case, dtype):
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
 def test_second_order(case, dtype):
+    if "torch_no_double_backward" in case.tags:      # (float64 gradgradcheck still runs it)
+        pytest.skip("torch has no double backward for this op")
     arrays = make_inputs(case, seed=14)
     rng = np.random.default_rng(15)
     v = rng.standard_normal(_out_shape(case, arrays))
