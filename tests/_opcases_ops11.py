@@ -83,3 +83,33 @@ CASES += [
     _no_torch_2nd(Case("cdist_no_mm", lambda L, a, b: L.cdist(a, b, compute_mode="donot_use_mm_for_euclid_dist"),
          ((26, 2), (3, 2)))),
 ]
+CASES += [
+    # ---- quantile / nanquantile ----
+    Case("quantile", lambda L, x: L.quantile(x, 0.3), ((3, 4),), "distinct"),
+    Case("quantile_dim", lambda L, x: L.quantile(x, 0.7, dim=1), ((3, 4),), "distinct"),
+    Case("quantile_dim_keepdim", lambda L, x: x.quantile(0.4, 0, keepdim=True), ((3, 4),), "distinct"),
+    Case("quantile_keepdim_all", lambda L, x: L.quantile(x, 0.4, keepdim=True), ((2, 3),), "distinct"),
+    Case("quantile_q_tensor", lambda L, x: L.quantile(x, L.tensor([0.1, 0.5, 0.9], dtype=x.dtype), dim=1),
+         ((3, 5),), "distinct"),
+    Case("quantile_q_tensor_keepdim", lambda L, x: L.quantile(x, L.tensor([0.25, 0.6], dtype=x.dtype), dim=0,
+                                                              keepdim=True), ((4, 3),), "distinct"),
+    Case("quantile_q_0d_tensor", lambda L, x: L.quantile(x, L.tensor(0.35, dtype=x.dtype), dim=-1),
+         ((2, 4),), "distinct"),
+    Case("quantile_3d_middle", lambda L, x: L.quantile(x, 0.6, dim=1), ((2, 3, 4),), "distinct"),
+    Case("quantile_lower", lambda L, x: L.quantile(x, 0.3, dim=1, interpolation="lower"), ((3, 4),), "distinct"),
+    Case("quantile_higher", lambda L, x: L.quantile(x, L.tensor([0.3, 0.8], dtype=x.dtype), interpolation="higher"),
+         ((3, 4),), "distinct"),
+    Case("quantile_midpoint", lambda L, x: L.quantile(x, 0.3, dim=0, interpolation="midpoint"), ((3, 4),),
+         "distinct"),
+    Case("quantile_nearest", lambda L, x: L.quantile(x, L.tensor([0.125, 0.375, 0.625], dtype=x.dtype), dim=1,
+                                                     interpolation="nearest"), ((2, 5),), "distinct"),
+    Case("quantile_0d", lambda L, x: L.quantile(x, 0.5), ((),), "distinct"),
+    Case("quantile_0d_dim", lambda L, x: L.quantile(x, 0.5, dim=0, keepdim=True), ((),), "distinct"),
+    Case("quantile_ends", lambda L, x: L.quantile(x, L.tensor([0.0, 1.0], dtype=x.dtype), dim=1), ((2, 3),),
+         "distinct"),
+    Case("nanquantile", lambda L, x: L.nanquantile(x, 0.3, dim=1), ((3, 4),), "distinct"),
+    Case("nanquantile_with_nan", lambda L, x: L.nanquantile(
+        L.where(L.tensor([[True, False, True, True], [True, True, True, True]]), x, float("nan")), 0.4, dim=1),
+        ((2, 4),), "distinct"),
+    Case("nanquantile_method", lambda L, x: x.nanquantile(L.tensor([0.2, 0.7], dtype=x.dtype)), ((5,),), "distinct"),
+]

@@ -99,3 +99,26 @@ CASES += [
     C(lambda L: L.cdist(L.tensor([[0.0, 1.0]]), L.tensor([[3.0, 5.0], [0.0, 1.0]]), p=float("inf")),
       id="cdist-inf-values"),
 ]
+
+_q = lambda L: L.randn(3, 4)                  # noqa: E731
+CASES += [
+    # --- quantile / nanquantile ---
+    C(lambda L: L.quantile(_q(L), 1.3), id="quantile-q-range"),
+    C(lambda L: L.quantile(_q(L), -0.1, dim=1), id="quantile-q-negative"),
+    C(lambda L: L.quantile(_q(L), L.tensor([0.3, 1.5])), id="quantile-q-tensor-range"),
+    C(lambda L: L.quantile(_q(L), 0.3, interpolation="foo"), id="quantile-bad-interpolation"),
+    C(lambda L: L.quantile(_q(L).long(), 0.3), id="quantile-int-input"),
+    C(lambda L: L.quantile(_q(L), L.tensor([0.3], dtype=L.float64)), id="quantile-q-dtype"),
+    C(lambda L: L.quantile(_q(L), L.tensor([[0.3]])), id="quantile-q-2d"),
+    C(lambda L: L.quantile(L.ones(0, 3), 0.3), id="quantile-empty"),
+    C(lambda L: L.quantile(L.ones(0, 3), 0.3, dim=0), id="quantile-empty-dim"),
+    C(lambda L: L.quantile(_q(L), 0.3, dim=2), id="quantile-dim-range"),
+    C(lambda L: L.nanquantile(_q(L), 2.0), id="nanquantile-q-range"),
+    C(lambda L: L.quantile(L.tensor([1.0, float("nan"), 3.0]), 0.5), id="quantile-nan"),
+    C(lambda L: L.nanquantile(L.tensor([[1.0, float("nan"), 3.0], [float("nan")] * 3]), 0.5, dim=1),
+      id="nanquantile-nan-rows"),
+    C(lambda L: L.quantile(L.tensor([0.0, 1.0, 2.0, 3.0, 4.0]), L.tensor([0.125, 0.375, 0.625, 0.875]),
+                           interpolation="nearest"), id="quantile-nearest-half-even"),
+    C(lambda L: L.quantile(L.tensor([1, 2]), 0.5), id="quantile-long"),
+    C(lambda L: L.quantile(L.tensor([1.0, 2.0], dtype=L.float16), 0.5), id="quantile-half"),
+]
