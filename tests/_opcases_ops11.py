@@ -113,3 +113,40 @@ CASES += [
         ((2, 4),), "distinct"),
     Case("nanquantile_method", lambda L, x: x.nanquantile(L.tensor([0.2, 0.7], dtype=x.dtype)), ((5,),), "distinct"),
 ]
+
+
+def _idx(L, rows):
+    return L.tensor(rows)
+
+
+_I2 = [[0, 1, 0, 2], [0, 0, 2, 2]]            # into a (3, 4) input along dim 0
+_I1 = [[1, 1, 0], [2, 0, 0], [3, 3, 3]]       # into a (3, 4) input along dim 1
+CASES += [
+    # ---- scatter_reduce / scatter(reduce=) ----
+    Case("scatter_reduce_sum", lambda L, x, s: x.scatter_reduce(0, _idx(L, _I2), s, "sum"), ((3, 4), (2, 4))),
+    Case("scatter_reduce_sum_noself", lambda L, x, s: L.scatter_reduce(x, 0, _idx(L, _I2), s, "sum",
+                                                                       include_self=False), ((3, 4), (2, 4))),
+    Case("scatter_reduce_prod", lambda L, x, s: x.scatter_reduce(1, _idx(L, _I1), s, "prod"), ((3, 4), (3, 3)),
+         "distinct"),
+    Case("scatter_reduce_prod_noself", lambda L, x, s: x.scatter_reduce(0, _idx(L, _I2), s, "prod",
+                                                                        include_self=False), ((3, 4), (2, 4)),
+         "distinct"),
+    Case("scatter_reduce_prod_zeros", lambda L, x, s: x.scatter_reduce(
+        0, _idx(L, _I2), s * L.tensor([[0.0, 1, 1, 0], [1, 1, 0, 1]], dtype=s.dtype), "prod"),
+        ((3, 4), (2, 4)), "distinct"),
+    Case("scatter_reduce_prod_self_zero", lambda L, x, s: (x * L.tensor([[0.0, 1, 1, 1], [1, 1, 1, 1], [1, 1, 0, 1]],
+                                                                        dtype=x.dtype)).scatter_reduce(
+        0, _idx(L, _I2), s, "prod"), ((3, 4), (2, 4)), "distinct"),
+    Case("scatter_reduce_mean", lambda L, x, s: x.scatter_reduce(1, _idx(L, _I1), s, "mean"), ((3, 4), (3, 3))),
+    Case("scatter_reduce_mean_noself", lambda L, x, s: x.scatter_reduce(0, _idx(L, _I2), s, "mean",
+                                                                        include_self=False), ((3, 4), (2, 4))),
+    Case("scatter_reduce_amax", lambda L, x, s: x.scatter_reduce(0, _idx(L, _I2), s, "amax"), ((3, 4), (2, 4)),
+         "distinct"),
+    Case("scatter_reduce_amin_noself", lambda L, x, s: x.scatter_reduce(1, _idx(L, _I1), s, "amin",
+                                                                        include_self=False), ((3, 4), (3, 3)),
+         "distinct"),
+    Case("scatter_reduce_amax_ties", lambda L, x, s: x.scatter_reduce(
+        0, _idx(L, [[0, 0, 1, 1]]), L.cat([x[:1, :2], s[:, 2:]], 1), "amax"), ((3, 4), (1, 4)), "distinct"),
+    Case("scatter_reduce_1d", lambda L, x, s: x.scatter_reduce(0, _idx(L, [0, 2, 0, 0]), s, "amin"), ((3,), (4,)),
+         "distinct"),
+]

@@ -122,3 +122,30 @@ CASES += [
     C(lambda L: L.quantile(L.tensor([1, 2]), 0.5), id="quantile-long"),
     C(lambda L: L.quantile(L.tensor([1.0, 2.0], dtype=L.float16), 0.5), id="quantile-half"),
 ]
+
+_sx = lambda L: L.zeros(3, 4)                                 # noqa: E731
+_si = lambda L: L.tensor([[0, 1, 0, 2], [0, 0, 2, 2]])        # noqa: E731
+_ss = lambda L: L.ones(2, 4)                                  # noqa: E731
+CASES += [
+    # --- scatter_reduce / scatter(reduce=) ---
+    C(lambda L: _sx(L).scatter_reduce(0, _si(L), _ss(L), "foo"), id="scatter_reduce-bad-reduce"),
+    C(lambda L: _sx(L).scatter_reduce(0, _si(L), _ss(L).double(), "sum"), id="scatter_reduce-dtypes"),
+    C(lambda L: _sx(L).scatter_reduce(0, _si(L).float(), _ss(L), "sum"), id="scatter_reduce-float-index"),
+    C(lambda L: _sx(L).scatter_reduce(0, _si(L) + 5, _ss(L), "amax"), id="scatter_reduce-out-of-bounds"),
+    C(lambda L: _sx(L).scatter_reduce(0, _si(L)[:, None], _ss(L), "sum"), id="scatter_reduce-index-dims"),
+    C(lambda L: _sx(L).scatter_reduce(2, _si(L), _ss(L), "sum"), id="scatter_reduce-dim-range"),
+    C(lambda L: _sx(L).scatter_reduce(0, _si(L), L.ones(1, 4), "sum"), id="scatter_reduce-src-small"),
+    C(lambda L: _sx(L).scatter_reduce(0, _si(L).int(), _ss(L), "mean"), id="scatter_reduce-int32-index"),
+    C(lambda L: L.tensor([1, 2, 3]).scatter_reduce(0, L.tensor([0, 0]), L.tensor([4, 5]), "mean"),
+      id="scatter_reduce-int-mean-floors"),
+    C(lambda L: L.tensor([1, 2, 3]).scatter_reduce(0, L.tensor([0, 0]), L.tensor([4, 6]), "mean",
+                                                   include_self=False), id="scatter_reduce-int-mean-noself"),
+    C(lambda L: L.tensor([1.0, 2, 3]).scatter_reduce(0, L.tensor([0, 0, 2]), L.tensor([4.0, float("nan"), -1]),
+                                                     "amax"), id="scatter_reduce-nan"),
+    C(lambda L: L.tensor([1, 5, 3]).scatter_reduce(0, L.tensor([1, 1]), L.tensor([4, 2]), "prod",
+                                                   include_self=False), id="scatter_reduce-int-prod"),
+    C(lambda L: _sx(L).scatter(0, _si(L), 2.0, reduce="foo"), id="scatter-bad-reduce"),
+    C(lambda L: L.ones(3, 4).scatter(0, _si(L), 2.0, reduce="multiply"), id="scatter-multiply-value"),
+    C(lambda L: L.ones(3, 4).scatter(0, _si(L), 2.0, reduce="add"), id="scatter-add-value"),
+    C(lambda L: L.ones(3, 4).scatter_(0, _si(L), 3.0, reduce="multiply"), id="scatter_-multiply-value"),
+]
