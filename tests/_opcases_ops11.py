@@ -150,3 +150,21 @@ CASES += [
     Case("scatter_reduce_1d", lambda L, x, s: x.scatter_reduce(0, _idx(L, [0, 2, 0, 0]), s, "amin"), ((3,), (4,)),
          "distinct"),
 ]
+
+
+def _m23(L):
+    return L.tensor([[True, False, True], [False, True, True]])
+
+
+CASES += [
+    # ---- masked_scatter ----
+    Case("masked_scatter", lambda L, x, s: x.masked_scatter(_m23(L), s), ((2, 3), (7,))),
+    Case("masked_scatter_fn_2d_src", lambda L, x, s: L.masked_scatter(x, _m23(L), s), ((2, 3), (2, 3))),
+    Case("masked_scatter_bcast_mask", lambda L, x, s: x.masked_scatter(L.tensor([True, False, True]), s),
+         ((2, 3), (5,))),
+    Case("masked_scatter_bcast_input", lambda L, x, s: x.masked_scatter(_m23(L), s), ((3,), (4,))),
+    Case("masked_scatter_none", lambda L, x, s: x.masked_scatter(L.zeros(2, 3, dtype=L.bool), s), ((2, 3), (2,))),
+    Case("masked_scatter_0d", lambda L, x, s: x.masked_scatter(L.tensor(True), s), ((), (2,))),
+    Case("masked_scatter_empty", lambda L, x, s: x.masked_scatter(L.zeros(0, 3, dtype=L.bool), s), ((0, 3), (2,))),
+    Case("masked_scatter_then_square", lambda L, x, s: x.masked_scatter(_m23(L), s * s) * x, ((2, 3), (4,))),
+]

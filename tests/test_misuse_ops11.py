@@ -149,3 +149,22 @@ CASES += [
     C(lambda L: L.ones(3, 4).scatter(0, _si(L), 2.0, reduce="add"), id="scatter-add-value"),
     C(lambda L: L.ones(3, 4).scatter_(0, _si(L), 3.0, reduce="multiply"), id="scatter_-multiply-value"),
 ]
+
+_mx = lambda L: L.zeros(2, 3)                                               # noqa: E731
+_mm = lambda L: L.tensor([[True, False, True], [False, True, True]])        # noqa: E731
+_ms = lambda L: L.arange(1.0, 8.0)                                          # noqa: E731
+CASES += [
+    # --- masked_scatter ---
+    C(lambda L: _mx(L).masked_scatter(_mm(L).long(), _ms(L)), id="masked_scatter-long-mask"),
+    C(lambda L: _mx(L).masked_scatter(_mm(L), _ms(L).double()), id="masked_scatter-dtypes"),
+    C(lambda L: _mx(L).masked_scatter(_mm(L), L.ones(2)), id="masked_scatter-short-source"),
+    C(lambda L: _mx(L).masked_scatter(L.ones(2, 2, dtype=L.bool), _ms(L)), id="masked_scatter-bcast-error"),
+    C(lambda L: _mx(L).masked_scatter(_mm(L), 5.0), id="masked_scatter-number-source"),
+    C(lambda L: L.zeros(3).masked_scatter(_mm(L), _ms(L)), id="masked_scatter-bcast-input"),
+    C(lambda L: L.zeros(3).masked_scatter_(_mm(L), _ms(L)), id="masked_scatter_-mask-bigger"),
+    C(lambda L: _mx(L).masked_scatter_(_mm(L), _ms(L)), id="masked_scatter_-values"),
+    C(lambda L: L.zeros(1, 3).masked_scatter_(_mm(L), _ms(L)), id="masked_scatter_-expand-error"),
+    C(lambda L: L.zeros(0).masked_scatter(L.zeros(0, dtype=L.bool), L.zeros(0)), id="masked_scatter-empty"),
+    C(lambda L: L.tensor([1, 2, 3]).masked_scatter(L.tensor([True, False, True]), L.tensor([7, 8])),
+      id="masked_scatter-int"),
+]
