@@ -250,7 +250,7 @@ NAMES = """
     repeat tile
     arctan2 copysign cross fmod hypot nan_to_num signbit
     bincount histogram unique
-    einsum broadcast_to
+    einsum broadcast_to moveaxis
 """.split()
 
 xp = types.ModuleType("strict_xp", "NumPy's function names on StrictArrays (tests/_strict_array.py).")

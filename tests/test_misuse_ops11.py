@@ -168,3 +168,22 @@ CASES += [
     C(lambda L: L.tensor([1, 2, 3]).masked_scatter(L.tensor([True, False, True]), L.tensor([7, 8])),
       id="masked_scatter-int"),
 ]
+
+_u = lambda L: L.tensor([[1.0, 2.0], [1.0, 2.0], [0.0, 5.0]])      # noqa: E731
+CASES += [
+    # --- unique(dim=) ---
+    C(lambda L: L.unique(_u(L), dim=0), id="unique-dim0"),
+    C(lambda L: L.unique(_u(L), dim=0, return_inverse=True, return_counts=True), id="unique-dim0-all"),
+    C(lambda L: _u(L).unique(dim=1, return_counts=True), id="unique-dim1-method"),
+    C(lambda L: L.unique(L.tensor([[3, 1, 3], [2, 0, 2]]), dim=1, return_inverse=True, return_counts=True,
+                         sorted=False), id="unique-int-dim1"),
+    C(lambda L: L.unique(L.tensor([[[1, 2], [1, 2]], [[1, 2], [0, 2]]]), dim=-1, return_inverse=True),
+      id="unique-3d-last"),
+    C(lambda L: L.unique(L.zeros(0, 2), dim=1), id="unique-dim-zero-size-other"),
+    C(lambda L: L.unique(L.zeros(0, 2), dim=0, return_inverse=True, return_counts=True), id="unique-dim-empty"),
+    C(lambda L: L.unique(L.zeros(2, 2), dim=2), id="unique-dim-range"),
+    C(lambda L: L.unique(L.tensor(3.0), dim=0), id="unique-dim-0d"),
+    C(lambda L: L.unique(L.tensor([[0.0, 1], [-0.0, 1]]), dim=0), id="unique-dim-signed-zero"),
+    C(lambda L: L.unique(L.tensor([[True, False], [True, False]]), dim=0), id="unique-dim-bool"),
+    C(lambda L: L.unique(_u(L).requires_grad_(), dim=0).sum().backward(), id="unique-dim-backward"),
+]
