@@ -96,7 +96,7 @@ def _einsum_raw(eq, *arrays, xp=_backend.NUMPY.xp):
 
 def _einsum_tensors(eq, *operands):
     """F.einsum_eq on Tensors: constant arrays (ones, eye) become Tensors."""
-    operands = [v if isinstance(v, Tensor) else Tensor._make(v) for v in operands]
+    operands = [v if isinstance(v, Tensor) else as_tensor_arg(v) for v in operands]
     subs, out = eq.split("->")
     return _apply(tuple(operands), (eq, tuple(subs.split(",")), out))
 

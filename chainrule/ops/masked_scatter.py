@@ -11,7 +11,7 @@ from .._tensor import Tensor
 from . import _backend
 from ._args import as_tensor_arg, check_broadcast
 from ._dispatch import apply
-from ._registry import defop, expose, array_op
+from ._registry import defop, expose
 
 _XP = _backend.NUMPY.xp
 
@@ -34,9 +34,8 @@ def _pick_forward(g, mask, src_shape, *, xp=_XP):
 
 
 # F.zeros_as(x): zeros of x's shape and dtype, a constant (for the adjoint of mask_pick).
-array_op("zeros_as", lambda x, *, xp=_XP: xp.zeros_like(x))
-expose(lambda x: Tensor._make(_backend.namespace(x._data).zeros_like(x._data)), "zeros_as",
-       function=False, method=False)
+ZEROS_AS = defop("zeros_as", lambda x, *, xp=_XP: xp.zeros_like(x), quiet=False)   # no formula
+expose(lambda x: apply(ZEROS_AS, (x,), (x._data,)), "zeros_as", function=False, method=False)
 
 MASKED_SCATTER = defop("masked_scatter_op", _scatter_forward,
                        lambda F, g, mask: F.where(mask, 0, g),

@@ -8,7 +8,6 @@ nan: quantile gives nan for a row holding one (nan sorts last and the rank
 is moved there); nanquantile ranks among the row's other values only.
 """
 from .. import _dtypes
-from .._tensor import Tensor
 from . import _backend
 from . import shape as S
 from ._args import as_tensor_arg, normalize_dim
@@ -22,7 +21,7 @@ _INT64 = _dtypes.int64.np
 _LAST_SQUEEZE = S.SQUEEZE.variant("SqueezeBackward4")     # PyTorch's last node
 
 
-_const = Tensor._make          # ranks and weights: arrays outside the graph
+_const = as_tensor_arg         # ranks and weights: arrays outside the graph
 
 
 def _squeeze_named(x, dims):

@@ -98,9 +98,9 @@ def _scatter_add_raw(base, dim, idx, vals, *, be=_NUMPY):
 
 array_op("sr_gather", _gather_raw)
 array_op("sr_scatter_add", _scatter_add_raw)
-expose(lambda a, dim, idx: S.gather(a, dim, Tensor._make(idx)), "sr_gather", function=False,
+expose(lambda a, dim, idx: S.gather(a, dim, as_tensor_arg(idx)), "sr_gather", function=False,
        method=False)
-expose(lambda base, dim, idx, vals: scatter_add(base, dim, Tensor._make(idx), vals),
+expose(lambda base, dim, idx, vals: scatter_add(base, dim, as_tensor_arg(idx), vals),
        "sr_scatter_add", function=False, method=False)
 
 
@@ -204,7 +204,7 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
         src = value
     input = as_tensor_arg(input)
     if not isinstance(src, Tensor):
-        src = Tensor._make(_backend.namespace(input._data).full(index._data.shape, src,
+        src = as_tensor_arg(_backend.namespace(input._data).full(index._data.shape, src,
                                                                dtype=input._data.dtype))
     else:
         warnings.warn("The reduce argument of torch.scatter with Tensor src is deprecated and "
