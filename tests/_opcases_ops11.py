@@ -168,3 +168,28 @@ CASES += [
     Case("masked_scatter_empty", lambda L, x, s: x.masked_scatter(L.zeros(0, 3, dtype=L.bool), s), ((0, 3), (2,))),
     Case("masked_scatter_then_square", lambda L, x, s: x.masked_scatter(_m23(L), s * s) * x, ((2, 3), (4,))),
 ]
+CASES += [
+    # ---- addmm addmv addbmm baddbmm trace kron vecdot matrix_power chain_matmul ----
+    Case("addmm", lambda L, c, a, b: L.addmm(c, a, b), ((2, 4), (2, 3), (3, 4))),
+    Case("addmm_bcast_scaled", lambda L, c, a, b: L.addmm(c, a, b, beta=0.5, alpha=2.0), ((4,), (2, 3), (3, 4))),
+    Case("addmm_beta0_method", lambda L, c, a, b: c.addmm(a, b, beta=0), ((2, 2), (2, 3), (3, 2))),
+    Case("addmm_empty_inner", lambda L, c, a, b: L.addmm(c, a, b), ((2, 2), (2, 0), (0, 2))),
+    Case("addmv", lambda L, c, a, v: L.addmv(c, a, v), ((2,), (2, 3), (3,))),
+    Case("addmv_scaled_bcast", lambda L, c, a, v: L.addmv(c, a, v, beta=-1.0, alpha=0.5), ((), (2, 3), (3,))),
+    Case("baddbmm", lambda L, c, a, b: L.baddbmm(c, a, b), ((2, 2, 4), (2, 2, 3), (2, 3, 4))),
+    Case("baddbmm_bcast_scaled", lambda L, c, a, b: L.baddbmm(c, a, b, beta=2.0, alpha=-1.5), ((2, 1), (3, 2, 3), (3, 3, 1))),
+    Case("addbmm", lambda L, c, a, b: L.addbmm(c, a, b), ((2, 4), (3, 2, 3), (3, 3, 4))),
+    Case("addbmm_scaled", lambda L, c, a, b: c.addbmm(a, b, beta=0.5, alpha=3.0), ((1, 2), (2, 2, 3), (2, 3, 2))),
+    Case("trace", lambda L, x: L.trace(x), ((3, 3),)),
+    Case("trace_rect_method", lambda L, x: x.trace(), ((2, 4),)),
+    Case("trace_empty", lambda L, x: L.trace(x), ((0, 3),)),
+    Case("kron", lambda L, a, b: L.kron(a, b), ((2, 3), (2, 2))),
+    Case("kron_mixed_dims", lambda L, a, b: L.kron(a, b), ((3,), (2, 2))),
+    Case("kron_0d", lambda L, a, b: a.kron(b), ((), (3,))),
+    Case("vecdot", lambda L, x, y: L.linalg.vecdot(x, y), ((2, 3), (3,))),
+    Case("vecdot_dim0", lambda L, x, y: L.linalg.vecdot(x, y, dim=0), ((2, 3), (2, 3))),
+    Case("matrix_power_3", lambda L, x: L.linalg.matrix_power(x, 3), ((3, 3),)),
+    Case("matrix_power_5_batched", lambda L, x: L.linalg.matrix_power(x * 0.5, 5), ((2, 3, 3),)),
+    Case("matrix_power_1", lambda L, x: L.matrix_power(x, 1), ((2, 2),)),
+    Case("matrix_power_neg", lambda L, x: L.linalg.matrix_power(x + 3 * L.eye(3, dtype=x.dtype), -2), ((3, 3),)),
+]

@@ -187,3 +187,28 @@ CASES += [
     C(lambda L: L.unique(L.tensor([[True, False], [True, False]]), dim=0), id="unique-dim-bool"),
     C(lambda L: L.unique(_u(L).requires_grad_(), dim=0).sum().backward(), id="unique-dim-backward"),
 ]
+
+_pa = lambda L: L.randn(2, 3)          # noqa: E731
+CASES += [
+    # --- addmm addmv addbmm baddbmm trace kron vecdot matrix_power ---
+    C(lambda L: L.trace(L.ones(2, 3, 4)), id="trace-3d"),
+    C(lambda L: L.trace(L.tensor([[1, 2], [3, 4]])), id="trace-int"),
+    C(lambda L: L.addmm(L.ones(2, 4), _pa(L), L.ones(4, 4)), id="addmm-shapes"),
+    C(lambda L: L.addmm(L.ones(3, 4), _pa(L), L.ones(3, 4)), id="addmm-input-shape"),
+    C(lambda L: L.addmm(L.ones(2, 4), L.ones(3), L.ones(3, 4)), id="addmm-1d"),
+    C(lambda L: L.addmm(L.ones(2, 4), _pa(L), L.ones(3, 4).double()), id="addmm-dtypes"),
+    C(lambda L: L.addmm(L.ones(2, 4).double(), _pa(L), L.ones(3, 4)), id="addmm-input-dtype"),
+    C(lambda L: L.addmm(L.tensor([[float("nan")]]), L.ones(1, 2), L.ones(2, 1), beta=0), id="addmm-beta0-nan"),
+    C(lambda L: L.addmv(L.ones(2), _pa(L), L.ones(4)), id="addmv-shapes"),
+    C(lambda L: L.addmv(L.ones(3), _pa(L), L.ones(3)), id="addmv-input-shape"),
+    C(lambda L: L.baddbmm(L.ones(2, 2, 4), L.ones(2, 2, 3), L.ones(3, 3, 4)), id="baddbmm-shapes"),
+    C(lambda L: L.addbmm(L.ones(2, 4), L.ones(5, 2, 3), L.ones(5, 2, 4)), id="addbmm-shapes"),
+    C(lambda L: L.linalg.matrix_power(_pa(L), 2), id="matrix_power-not-square"),
+    C(lambda L: L.linalg.matrix_power(L.ones(3), 2), id="matrix_power-1d"),
+    C(lambda L: L.linalg.matrix_power(L.ones(3, 3), 2.5), id="matrix_power-float-n"),
+    C(lambda L: L.linalg.matrix_power(L.tensor([[2.0, 1.0], [0.0, 3.0]]), 0), id="matrix_power-0"),
+    C(lambda L: L.linalg.matrix_power(L.tensor([[2.0, 1.0], [0.0, 4.0]]), -1), id="matrix_power-inverse"),
+    C(lambda L: L.linalg.vecdot(_pa(L), L.ones(2, 4)), id="vecdot-shapes"),
+    C(lambda L: L.linalg.vecdot(_pa(L), _pa(L).double()), id="vecdot-dtypes"),
+    C(lambda L: L.kron(L.tensor([1, 2]), L.tensor([[1, 0], [0, 1]])), id="kron-int"),
+]
