@@ -193,3 +193,29 @@ CASES += [
     Case("matrix_power_1", lambda L, x: L.matrix_power(x, 1), ((2, 2),)),
     Case("matrix_power_neg", lambda L, x: L.linalg.matrix_power(x + 3 * L.eye(3, dtype=x.dtype), -2), ((3, 3),)),
 ]
+
+
+def _sym(x):
+    return x + x.mT
+
+
+def _spd(L, x):
+    return x @ x.mT + L.eye(x.shape[-1], dtype=x.dtype)
+
+
+CASES += [
+    # ---- linalg.eigh / eigvalsh / cholesky (inputs made symmetric / positive-definite) ----
+    Case("eigvalsh", lambda L, x: L.linalg.eigvalsh(_sym(x)), ((4, 4),)),
+    Case("eigvalsh_upper_batched", lambda L, x: L.linalg.eigvalsh(_sym(x), UPLO="U"), ((2, 3, 3),)),
+    Case("eigh_values", lambda L, x: L.linalg.eigh(_sym(x)).eigenvalues, ((3, 3),)),
+    Case("eigh_vectors_sign_free", lambda L, x: (lambda r: r.eigenvectors * r.eigenvectors)(L.linalg.eigh(_sym(x))),
+         ((3, 3),)),
+    Case("eigh_rebuild", lambda L, x: (lambda r: (r[1] * r[0].unsqueeze(-2)) @ r[1].mT)(L.linalg.eigh(_sym(x))),
+         ((2, 3, 3),)),
+    Case("eigh_vectors_outer", lambda L, x: (lambda v: v[..., :1] @ v[..., :1].mT)(L.linalg.eigh(_sym(x))[1]),
+         ((4, 4),)),
+    Case("eigh_1x1", lambda L, x: L.linalg.eigh(_sym(x))[0], ((1, 1),)),
+    Case("cholesky", lambda L, x: L.linalg.cholesky(_spd(L, x)), ((3, 3),)),
+    Case("cholesky_upper_batched", lambda L, x: L.linalg.cholesky(_spd(L, x), upper=True), ((2, 3, 3),)),
+    Case("cholesky_1x1", lambda L, x: L.linalg.cholesky(_spd(L, x)), ((1, 1),)),
+]

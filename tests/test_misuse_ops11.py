@@ -212,3 +212,22 @@ CASES += [
     C(lambda L: L.linalg.vecdot(_pa(L), _pa(L).double()), id="vecdot-dtypes"),
     C(lambda L: L.kron(L.tensor([1, 2]), L.tensor([[1, 0], [0, 1]])), id="kron-int"),
 ]
+
+_spd_m = lambda L: L.tensor([[4.0, 1.0], [1.0, 3.0]])      # noqa: E731
+CASES += [
+    # --- linalg.eigh / eigvalsh / cholesky ---
+    C(lambda L: L.linalg.eigh(L.ones(2, 3)), id="eigh-not-square"),
+    C(lambda L: L.linalg.eigh(L.ones(3)), id="eigh-1d"),
+    C(lambda L: L.linalg.eigh(_spd_m(L), UPLO="X"), id="eigh-bad-uplo"),
+    C(lambda L: L.linalg.eigvalsh(L.ones(2, 2, dtype=L.long)), id="eigvalsh-int"),
+    C(lambda L: L.linalg.eigvalsh(L.tensor([[1.0, 100.0], [0.0, 1.0]])), id="eigvalsh-uses-lower"),
+    C(lambda L: L.linalg.eigvalsh(L.tensor([[1.0, 100.0], [0.0, 1.0]]), UPLO="U"), id="eigvalsh-upper"),
+    C(lambda L: L.linalg.eigh(L.ones(0, 0)), id="eigh-empty"),
+    C(lambda L: L.linalg.cholesky(-_spd_m(L)), id="cholesky-not-pd"),
+    C(lambda L: L.linalg.cholesky(L.tensor([[1.0, 2.0], [2.0, 1.0]])), id="cholesky-minor-2"),
+    C(lambda L: L.linalg.cholesky(L.stack([_spd_m(L), -_spd_m(L)])), id="cholesky-batch-element"),
+    C(lambda L: L.linalg.cholesky(L.ones(2, 3)), id="cholesky-not-square"),
+    C(lambda L: L.linalg.cholesky(L.ones(3, 3, dtype=L.long)), id="cholesky-int"),
+    C(lambda L: L.linalg.cholesky(_spd_m(L), upper=True), id="cholesky-upper"),
+    C(lambda L: L.linalg.cholesky(L.ones(3)), id="cholesky-1d"),
+]

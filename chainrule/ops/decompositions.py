@@ -1,0 +1,170 @@
+"""linalg.eigh, linalg.eigvalsh and linalg.cholesky, batched, with PyTorch's
+gradients (each formula uses only F ops, so any order works).
+
+eigh (A symmetric, A = V diag(L) V^T; PyTorch's LinalgEighBackward0):
+  from the eigenvalues:  gA = V diag(gL) V^T
+  from the eigenvectors: gA = V (skew(V^T gV) / E) V^T,  E_ij = L_j - L_i,
+  the diagonal dropped (a unit eigenvector's length cannot change).
+  eigh is two ops, one per output, that share the node name; each formula
+  recomputes the other output it needs (the decomposition is deterministic).
+cholesky (A = L L^T; PyTorch's LinalgCholeskyExBackward0):
+  gA = sym(L^-T Phi(L^T gL) L^-1),  Phi: the lower triangle, diagonal halved.
+"""
+from . import _backend
+from . import reduce as _reduce
+from ._args import as_tensor_arg
+from ._dispatch import apply
+from ._registry import defop, expose
+from .linalg import _LinAlgError, _square_float_matrix
+
+_XP = _backend.NUMPY.xp
+
+
+def _mT(x):
+    return x.swapaxes(-2, -1)
+
+
+# --- eigh ---------------------------------------------------------------------------------------
+def _eigh_values(a, uplo, *, xp=_XP):
+    return xp.linalg.eigh(a, UPLO=uplo)[0]
+
+
+def _eigh_vectors(a, uplo, *, xp=_XP):
+    return xp.linalg.eigh(a, UPLO=uplo)[1]
+
+
+def _diag_embed(F, v):
+    """v (..., n) as diagonal matrices (..., n, n), written with F ops."""
+    n = v.shape[-1]
+    return F.reshape(v, tuple(v.shape) + (1,)) * F.eye_mask(v, n)
+
+
+def _values_grad(F, g, A, uplo):
+    V = F.linalg_eigh_vectors(A, uplo)
+    return F.matmul(F.matmul(V, _diag_embed(F, g)), F.mT(V))
+
+
+def _vectors_grad(F, g, A, out, uplo):
+    V = out
+    L = F.linalg_eigh_values(A, uplo)
+    n = L.shape[-1]
+    M = F.matmul(F.mT(V), g)
+    skew = (M - F.mT(M)) * 0.5
+    E = F.reshape(L, tuple(L.shape[:-1]) + (1, n)) - F.reshape(L, tuple(L.shape) + (1,))
+    off = 1 - F.eye_mask(L, n)
+    inner = F.where(off == 0, 0, skew / F.where(off == 0, 1, E))
+    return F.matmul(F.matmul(V, inner), F.mT(V))
+
+
+EIGH_VALUES = defop("linalg_eigh_values", _eigh_values, _values_grad, inputs=("A",),
+                    params=("uplo",), node_name="LinalgEighBackward0")
+EIGH_VECTORS = defop("linalg_eigh_vectors", _eigh_vectors, _vectors_grad, inputs=("A",),
+                     params=("uplo",), node_name="LinalgEighBackward0")
+
+
+# F.eye_mask(x, n): the n x n identity in x's dtype, a constant (for diag_embed above)
+def _eye_mask(x, n, *, xp=_XP):
+    return xp.eye(n, dtype=x.dtype)
+
+
+EYE_MASK = defop("eye_mask", _eye_mask, params=("n",), quiet=False)     # no formula: a constant
+expose(lambda x, n: apply(EYE_MASK, (x,), (x._data,), (n,)), "eye_mask", function=False,
+       method=False)
+expose(lambda A, uplo: apply(EIGH_VALUES, (A,), (A._data,), (uplo,)), "linalg_eigh_values",
+       function=False, method=False)
+expose(lambda A, uplo: apply(EIGH_VECTORS, (A,), (A._data,), (uplo,)), "linalg_eigh_vectors",
+       function=False, method=False)
+
+
+def _eigh_args(name, A, UPLO):
+    A = as_tensor_arg(A)
+    d = A._data
+    if d.ndim >= 2 and d.shape[-1] == d.shape[-2] and d.dtype.kind not in "fc":
+        raise NotImplementedError(f"\"linalg_eigh_cpu\" not implemented for '{A.dtype.legacy}'")
+    A, d = _square_float_matrix(name, A)
+    if UPLO not in ("L", "U"):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+    return A, d
+
+
+_EIGH = _reduce._return_type("linalg_eigh")
+_EIGH.eigenvalues = property(lambda self: self[0])
+_EIGH.eigenvectors = property(lambda self: self[1])
+_EIGH.__repr__ = lambda self: (f"torch.return_types.linalg_eigh(\neigenvalues={self[0]!r},\n"
+                               f"eigenvectors={self[1]!r})")
+
+
+def eigh(A, UPLO="L"):
+    A, d = _eigh_args("linalg.eigh", A, UPLO)
+    return _EIGH(apply(EIGH_VALUES, (A,), (d,), (UPLO,)), apply(EIGH_VECTORS, (A,), (d,), (UPLO,)))
+
+
+def eigvalsh(A, UPLO="L"):
+    A, d = _eigh_args("linalg.eigvalsh", A, UPLO)
+    return apply(EIGH_VALUES, (A,), (d,), (UPLO,))
+
+
+# --- cholesky -----------------------------------------------------------------------------------
+def _not_positive_definite(a, xp):
+    """PyTorch's error: the first leading minor (of the first failing batch entry) that is not
+    positive-definite."""
+    flat = a.reshape((-1,) + a.shape[-2:])
+    for b in range(flat.shape[0]):
+        for k in range(1, a.shape[-1] + 1):
+            try:
+                xp.linalg.cholesky(flat[b, :k, :k])
+            except Exception as e:
+                if type(e).__name__ != "LinAlgError":
+                    raise
+                where = f"(Batch element {b}): " if a.ndim > 2 else ""
+                return _LinAlgError(f"linalg.cholesky: {where}The factorization could not be "
+                                    f"completed because the input is not positive-definite (the "
+                                    f"leading minor of order {k} is not positive-definite).")
+    return _LinAlgError("linalg.cholesky: The factorization could not be completed because the "
+                        "input is not positive-definite.")
+
+
+def _cholesky(a, upper, *, xp=_XP):
+    try:
+        low = xp.linalg.cholesky(a)
+    except Exception as e:
+        if type(e).__name__ != "LinAlgError":
+            raise
+        raise _not_positive_definite(a, xp) from None
+    return _mT(low) if upper else low
+
+
+def _cholesky_grad(F, g, out, upper):
+    L = F.mT(out) if upper else out
+    gL = F.mT(g) if upper else g
+    n = L.shape[-1]
+    lower = F.tri_ones(L, n)
+    P = F.matmul(F.mT(L), gL * lower) * lower
+    P = P - 0.5 * P * F.eye_mask(L, n)
+    Li = F.linalg_inv(L)
+    G = F.matmul(F.matmul(F.mT(Li), P), Li)
+    return 0.5 * (G + F.mT(G))
+
+
+def _tri_ones(x, n, *, xp=_XP):
+    i = xp.arange(n).reshape(n, 1)
+    j = xp.arange(n).reshape(1, n)
+    return (j <= i).astype(x.dtype)
+
+
+TRI_ONES = defop("tri_ones", _tri_ones, params=("n",), quiet=False)      # a constant: ones on
+# and below the diagonal, in x's dtype
+expose(lambda x, n: apply(TRI_ONES, (x,), (x._data,), (n,)), "tri_ones", function=False,
+       method=False)
+CHOLESKY = defop("linalg_cholesky", _cholesky, _cholesky_grad, inputs=("A",), params=("upper",),
+                 node_name="LinalgCholeskyExBackward0")
+
+
+def cholesky(A, *, upper=False):
+    A = as_tensor_arg(A)
+    d = A._data
+    if d.ndim >= 2 and d.shape[-1] == d.shape[-2] and d.dtype.kind not in "fc":
+        raise RuntimeError(f"linalg.cholesky: Expected a floating point or complex tensor as "
+                           f"input. Got {A.dtype.legacy}")
+    A, d = _square_float_matrix("linalg.cholesky", A)
+    return apply(CHOLESKY, (A,), (d,), (bool(upper),))
