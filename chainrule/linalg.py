@@ -2,7 +2,7 @@
 from .ops.linalg import (_LinAlgError as LinAlgError, vector_norm, matrix_norm, norm, inv, det,
                          linalg_slogdet as slogdet, solve, linalg_cross as cross)
 from .ops.products import vecdot, matrix_power
-from .ops.decompositions import eigh, eigvalsh, cholesky
+from .ops.decompositions import eigh, eigvalsh, cholesky, svd, svdvals
 
 __all__ = ["LinAlgError", "vector_norm", "matrix_norm", "norm", "inv", "det", "slogdet", "solve",
-           "cross", "vecdot", "matrix_power", "eigh", "eigvalsh", "cholesky"]
+           "cross", "vecdot", "matrix_power", "eigh", "eigvalsh", "cholesky", "svd", "svdvals"]

@@ -219,3 +219,20 @@ CASES += [
     Case("cholesky_upper_batched", lambda L, x: L.linalg.cholesky(_spd(L, x), upper=True), ((2, 3, 3),)),
     Case("cholesky_1x1", lambda L, x: L.linalg.cholesky(_spd(L, x)), ((1, 1),)),
 ]
+CASES += [
+    # ---- linalg.svd / svdvals / matrix_norm(2, -2, 'nuc') ----
+    Case("svdvals", lambda L, x: L.linalg.svdvals(x), ((4, 3),)),
+    Case("svdvals_wide_batched", lambda L, x: L.linalg.svdvals(x), ((2, 2, 3),)),
+    Case("svd_S", lambda L, x: L.linalg.svd(x).S, ((3, 3),)),
+    Case("svd_U_sign_free", lambda L, x: (lambda r: r.U * r.U)(L.linalg.svd(x, full_matrices=False)), ((4, 3),)),
+    Case("svd_Vh_sign_free", lambda L, x: (lambda r: r.Vh * r.Vh)(L.linalg.svd(x, full_matrices=False)), ((2, 4),)),
+    Case("svd_rebuild", lambda L, x: (lambda r: (r[0] * r[1].unsqueeze(-2)) @ r[2])(L.linalg.svd(x, False)),
+         ((3, 2),)),
+    Case("svd_full_narrowed", lambda L, x: (lambda r: L.cat([(r.U[:, :2] @ r.U[:, :2].mT).reshape(-1),
+                                                             (r.Vh * r.Vh).reshape(-1)]))(L.linalg.svd(x)),
+         ((3, 2),)),
+    Case("matrix_norm_2", lambda L, x: L.linalg.matrix_norm(x, 2), ((3, 4),)),
+    Case("matrix_norm_neg2_keepdim", lambda L, x: L.linalg.matrix_norm(x, -2, keepdim=True), ((2, 3, 3),)),
+    Case("matrix_norm_nuc_dims", lambda L, x: L.linalg.matrix_norm(x, "nuc", dim=(0, 2)), ((3, 2, 4),)),
+    Case("norm_nuc", lambda L, x: L.linalg.norm(x, "nuc"), ((3, 3),)),
+]

@@ -231,3 +231,12 @@ CASES += [
     C(lambda L: L.linalg.cholesky(_spd_m(L), upper=True), id="cholesky-upper"),
     C(lambda L: L.linalg.cholesky(L.ones(3)), id="cholesky-1d"),
 ]
+CASES += [
+    # --- linalg.svd / svdvals ---
+    C(lambda L: L.linalg.svdvals(L.ones(3)), id="svdvals-1d"),
+    C(lambda L: L.linalg.svdvals(L.ones(3, 3, dtype=L.long)), id="svdvals-int"),
+    C(lambda L: L.linalg.svd(L.ones(2, 2), driver="x"), id="svd-driver"),
+    C(lambda L: L.linalg.svdvals(L.tensor([[3.0, 0.0], [0.0, -4.0]])), id="svdvals-values"),
+    C(lambda L: L.linalg.matrix_norm(L.tensor([[3.0, 0.0], [0.0, -4.0]]), "nuc"), id="matrix_norm-nuc-values"),
+    C(lambda L: L.linalg.svd(L.ones(0, 2)).S, id="svd-empty"),
+]

@@ -168,3 +168,117 @@ def cholesky(A, *, upper=False):
                            f"input. Got {A.dtype.legacy}")
     A, d = _square_float_matrix("linalg.cholesky", A)
     return apply(CHOLESKY, (A,), (d,), (bool(upper),))
+
+
+# --- svd / svdvals --------------------------------------------------------------------------------
+# A = U diag(S) Vh (k = min(m, n)).  Three ops, one per output, sharing PyTorch's
+# node name; Townsend's formulas ("Differentiating the singular value
+# decomposition", 2016), for real A, with F_ij = 1 / (s_j^2 - s_i^2) off the diagonal:
+#   from S:  gA = U diag(gS) Vh
+#   from U:  gA = U (F o (U^T gU - gU^T U)) S Vh + (I - U U^T) gU S^-1 Vh
+#   from V:  gA = U S (F o (V^T gV - gV^T V)) Vh + U S^-1 gV^T (I - V V^T)
+# With full_matrices=True the extra columns of U (rows of Vh) get no gradient
+# (PyTorch narrows them away too).
+def _svd_s(a, *, xp=_XP):
+    return xp.linalg.svd(a, compute_uv=False)
+
+
+def _svd_u(a, full, *, xp=_XP):
+    return xp.linalg.svd(a, full_matrices=full)[0]
+
+
+def _svd_vh(a, full, *, xp=_XP):
+    return xp.linalg.svd(a, full_matrices=full)[2]
+
+
+def _svd_parts(F, A):
+    return (F.linalg_svd_u(A, False), F.linalg_svd_s(A), F.linalg_svd_vh(A, False))
+
+
+def _pair_factor(F, s):
+    """F_ij = 1 / (s_j^2 - s_i^2) off the diagonal, 0 on it."""
+    k = s.shape[-1]
+    s2 = s * s
+    E = F.reshape(s2, tuple(s2.shape[:-1]) + (1, k)) - F.reshape(s2, tuple(s2.shape) + (1,))
+    off = 1 - F.eye_mask(s, k)
+    return F.where(off == 0, 0, 1 / F.where(off == 0, 1, E))
+
+
+def _s_grad(F, g, A):
+    U, s, Vh = _svd_parts(F, A)
+    return F.matmul(U * F.reshape(g, tuple(g.shape[:-1]) + (1, g.shape[-1])), Vh)
+
+
+def _u_grad(F, g, A, full):
+    U, s, Vh = _svd_parts(F, A)
+    k = s.shape[-1]
+    if full:
+        g = F.getitem(g, (Ellipsis, slice(None), slice(0, k)))
+    srow = F.reshape(s, tuple(s.shape[:-1]) + (1, k))
+    M = F.matmul(F.mT(U), g)
+    inner = _pair_factor(F, s) * (M - F.mT(M)) * srow
+    m = U.shape[-2]
+    proj = F.eye_mask(s, m) - F.matmul(U, F.mT(U))
+    return F.matmul(F.matmul(U, inner), Vh) + F.matmul(F.matmul(proj, g) / srow, Vh)
+
+
+def _vh_grad(F, g, A, full):
+    U, s, Vh = _svd_parts(F, A)
+    k = s.shape[-1]
+    if full:
+        g = F.getitem(g, (Ellipsis, slice(0, k), slice(None)))
+    gV, V = F.mT(g), F.mT(Vh)
+    scol = F.reshape(s, tuple(s.shape) + (1,))
+    M = F.matmul(F.mT(V), gV)
+    inner = scol * (_pair_factor(F, s) * (M - F.mT(M)))
+    n = V.shape[-2]
+    proj = F.eye_mask(s, n) - F.matmul(V, Vh)
+    return F.matmul(F.matmul(U, inner), Vh) + F.matmul(U, F.matmul(g, proj) / scol)
+
+
+SVD_S = defop("linalg_svd_s", _svd_s, _s_grad, inputs=("A",), node_name="LinalgSvdBackward0")
+SVD_U = defop("linalg_svd_u", _svd_u, _u_grad, inputs=("A",), params=("full",),
+              node_name="LinalgSvdBackward0")
+SVD_VH = defop("linalg_svd_vh", _svd_vh, _vh_grad, inputs=("A",), params=("full",),
+               node_name="LinalgSvdBackward0")
+expose(lambda A: apply(SVD_S, (A,), (A._data,)), "linalg_svd_s", function=False, method=False)
+expose(lambda A, full: apply(SVD_U, (A,), (A._data,), (full,)), "linalg_svd_u", function=False,
+       method=False)
+expose(lambda A, full: apply(SVD_VH, (A,), (A._data,), (full,)), "linalg_svd_vh", function=False,
+       method=False)
+
+class _SvdResult(tuple):
+    """torch.return_types.linalg_svd: (U, S, Vh)."""
+    U = property(lambda self: self[0])
+    S = property(lambda self: self[1])
+    Vh = property(lambda self: self[2])
+
+    def __repr__(self):
+        return (f"torch.return_types.linalg_svd(\nU={self[0]!r},\nS={self[1]!r},\n"
+                f"Vh={self[2]!r})")
+
+
+def _svd_args(A):
+    A = as_tensor_arg(A)
+    d = A._data
+    if d.ndim < 2:
+        raise RuntimeError("linalg.svd: The input tensor A must have at least 2 dimensions.")
+    if d.dtype.kind not in "fc":
+        raise RuntimeError(f"linalg.svd: Expected a floating point or complex tensor as input. "
+                           f"Got {A.dtype.legacy}")
+    return A, d
+
+
+def svd(A, full_matrices=True, *, driver=None):
+    if driver is not None:
+        raise RuntimeError("torch.linalg.svd: keyword argument `driver=` is only supported on "
+                           "CUDA inputs with cuSOLVER backend.")
+    A, d = _svd_args(A)
+    full = bool(full_matrices)
+    return _SvdResult((apply(SVD_U, (A,), (d,), (full,)), apply(SVD_S, (A,), (d,)),
+                       apply(SVD_VH, (A,), (d,), (full,))))
+
+
+def svdvals(A, *, driver=None):
+    A, d = _svd_args(A)
+    return apply(SVD_S, (A,), (d,))
