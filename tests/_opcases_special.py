@@ -41,3 +41,12 @@ CASES = [
     Case("special_entr_0d", lambda L, x: L.special.entr(x), ((),), "pos"),
     Case("special_xlogy", lambda L, x, y: L.special.xlogy(x, y), ((3,), (3,)), "pos"),
 ]
+CASES += [
+    Case("i0", lambda L, x: L.i0(x), ((3, 4),)),
+    Case("i0_wide_method", lambda L, x: (4 * x).i0(), ((5,),)),
+    Case("i0_0d_special", lambda L, x: L.special.i0(x), ((),)),
+    Case("special_i1", lambda L, x: L.special.i1(x), ((3, 4),)),
+    Case("special_i1_wide", lambda L, x: L.special.i1(4 * x), ((5,),)),
+    Case("special_i1_at_zero", lambda L, x: L.special.i1(x * 0), ((3,),)),
+    Case("special_i1_empty", lambda L, x: L.special.i1(x), ((0, 2),)),
+]

@@ -47,6 +47,12 @@ _FUNCS = [
 ]
 
 
+_FUNCS += [
+    ("i0", cr.i0, lambda t: torch.i0(t), _WIDE[np.abs(_WIDE) < 1e3], 1e-13, 0, 3e-6, 0),
+    ("i1", cr.special.i1, lambda t: torch.special.i1(t), _WIDE[np.abs(_WIDE) < 1e3], 1e-13, 0, 3e-6, 0),
+]
+
+
 def _agree(mine, ref, rtol, atol):
     mine, ref = np.asarray(mine), np.asarray(ref)
     same = (mine == ref) | (np.isnan(mine) & np.isnan(ref))

@@ -1,11 +1,12 @@
 """Special functions as differentiable ops: erf erfc erfinv lgamma digamma
-polygamma, and torch.special's entr.
+polygamma i0, and torch.special's entr and i1.
 
 The array work is in _special.py (series written for this project: NumPy
 has none of these); here each op is one declaration with its derivative,
 so any order of derivative works:
   erf' = 2/sqrt(pi) e^{-x^2},  erfinv' = sqrt(pi)/2 e^{erfinv(x)^2},
-  lgamma' = digamma,  digamma' = polygamma(1),  polygamma(n)' = polygamma(n + 1).
+  lgamma' = digamma,  digamma' = polygamma(1),  polygamma(n)' = polygamma(n + 1),
+  i0' = i1,  i1' = i0 - i1 / x.
 """
 import math
 
@@ -29,6 +30,18 @@ erfinv = unary("erfinv", _special.erfinv, lambda F, g, out: g * _HALF_SQRT_PI * 
                **F32)
 lgamma = unary("lgamma", _special.lgamma, lambda F, g, x: g * F.digamma(x), **F32)
 digamma = unary("digamma", _special.digamma, lambda F, g, x: g * F.polygamma(x, 1), **F32)
+i0 = unary("i0", _special.i0, lambda F, g, x: g * F.special_i1(x), **F32)
+# i1' = i0 - i1 / x, which is 1/2 at 0 (torch.special.i1 only: no torch.i1 or Tensor.i1)
+SPECIAL_I1 = defop("special_i1", _special.i1, lambda F, g, x, out: g * F.where(
+    x == 0, 0.5, F.i0(x) - out / F.where(x == 0, 1, x)), node_name="SpecialI1Backward0")
+
+
+def special_i1(input):
+    input = as_tensor_arg(input)
+    return apply(SPECIAL_I1, (input,), (to_float_array(input._data),))
+
+
+expose(special_i1, function=False, method=False)
 
 
 # polygamma(n, x): n is a parameter, not an input.  In formulas F.polygamma
