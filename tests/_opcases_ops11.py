@@ -236,3 +236,11 @@ CASES += [
     Case("matrix_norm_nuc_dims", lambda L, x: L.linalg.matrix_norm(x, "nuc", dim=(0, 2)), ((3, 2, 4),)),
     Case("norm_nuc", lambda L, x: L.linalg.norm(x, "nuc"), ((3, 3),)),
 ]
+CASES += [
+    # ---- linalg.qr ----
+    Case("qr_Q", lambda L, x: L.linalg.qr(x).Q, ((4, 3),)),
+    Case("qr_R", lambda L, x: L.linalg.qr(x)[1], ((4, 3),)),
+    Case("qr_square_batched", lambda L, x: (lambda r: r.Q @ r.R.mT)(L.linalg.qr(x)), ((2, 3, 3),)),
+    Case("qr_wide", lambda L, x: (lambda r: L.cat([r.Q.reshape(-1), r.R.reshape(-1)]))(L.linalg.qr(x)), ((2, 4),)),
+    Case("qr_complete_wide", lambda L, x: L.linalg.qr(x, mode="complete").R, ((2, 3),)),
+]

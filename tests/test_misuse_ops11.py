@@ -240,3 +240,17 @@ CASES += [
     C(lambda L: L.linalg.matrix_norm(L.tensor([[3.0, 0.0], [0.0, -4.0]]), "nuc"), id="matrix_norm-nuc-values"),
     C(lambda L: L.linalg.svd(L.ones(0, 2)).S, id="svd-empty"),
 ]
+CASES += [
+    # --- linalg.qr ---
+    C(lambda L: L.linalg.qr(L.ones(3, 2), mode="foo"), id="qr-bad-mode"),
+    C(lambda L: L.linalg.qr(L.ones(3)), id="qr-1d"),
+    C(lambda L: L.linalg.qr(L.ones(3, 3, dtype=L.long)), id="qr-int"),
+    C(lambda L: L.linalg.qr(L.tensor([[3.0, 1.0], [4.0, 2.0]], dtype=L.float64), mode="r"), id="qr-mode-r"),
+    C(lambda L: L.linalg.qr(L.randn(3, 2, requires_grad=True), mode="r")[1].sum().backward(),
+      id="qr-mode-r-backward"),
+    C(lambda L: L.linalg.qr(L.randn(3, 2, requires_grad=True), mode="complete")[0].sum().backward(),
+      id="qr-complete-tall-backward"),
+    C(lambda L: L.linalg.qr(L.tensor([[3.0, 1.0], [4.0, 2.0], [0.0, 0.0]], dtype=L.float64),
+                            mode="complete").R,
+      id="qr-complete-R"),
+]

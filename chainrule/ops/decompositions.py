@@ -247,7 +247,7 @@ expose(lambda A, full: apply(SVD_U, (A,), (A._data,), (full,)), "linalg_svd_u", 
 expose(lambda A, full: apply(SVD_VH, (A,), (A._data,), (full,)), "linalg_svd_vh", function=False,
        method=False)
 
-class _SvdResult(tuple):
+class linalg_svd(tuple):                # noqa: N801  (PyTorch's class name)
     """torch.return_types.linalg_svd: (U, S, Vh)."""
     U = property(lambda self: self[0])
     S = property(lambda self: self[1])
@@ -275,10 +275,109 @@ def svd(A, full_matrices=True, *, driver=None):
                            "CUDA inputs with cuSOLVER backend.")
     A, d = _svd_args(A)
     full = bool(full_matrices)
-    return _SvdResult((apply(SVD_U, (A,), (d,), (full,)), apply(SVD_S, (A,), (d,)),
+    return linalg_svd((apply(SVD_U, (A,), (d,), (full,)), apply(SVD_S, (A,), (d,)),
                        apply(SVD_VH, (A,), (d,), (full,))))
 
 
 def svdvals(A, *, driver=None):
     A, d = _svd_args(A)
     return apply(SVD_S, (A,), (d,))
+
+
+# --- qr ---------------------------------------------------------------------------------------------
+# A = Q R.  Tall or square (m >= n), with copyltu(M) = the lower triangle of M
+# mirrored above the diagonal (PyTorch's LinalgQrBackward0, which agrees):
+#   gA = (gQ + Q copyltu(R gR^T - gQ^T Q)) R^-T
+# Wide (m < n): A = [X | Y], R = [U | V]; gY = Q gV, and gX is the square
+# formula with gQ + Y gV^T and gU.
+_QR_MODES = ("reduced", "complete", "r")
+
+
+def _qr_q(a, mode, *, xp=_XP):
+    if mode == "r":
+        return xp.zeros(0, dtype=a.dtype)
+    return xp.linalg.qr(a, mode=mode)[0]
+
+
+def _qr_r(a, mode, *, xp=_XP):
+    return xp.linalg.qr(a, mode="reduced" if mode == "r" else mode)[1]
+
+
+def _copyltu(F, M, k):
+    strict = F.tri_ones(M, k) - F.eye_mask(M, k)
+    low = M * strict
+    return low + F.mT(low) + M * F.eye_mask(M, k)
+
+
+def _qr_square_grad(F, gQ, gR, Q, R):
+    k = R.shape[-1]
+    M = -F.matmul(F.mT(gQ), Q) if gR is None else F.matmul(R, F.mT(gR))
+    if gR is not None and gQ is not None:
+        M = M - F.matmul(F.mT(gQ), Q)
+    inner = F.matmul(Q, _copyltu(F, M, k))
+    if gQ is not None:
+        inner = gQ + inner
+    return F.matmul(inner, F.mT(F.linalg_inv(R)))
+
+
+def _qr_check_mode(mode, m, n):
+    if mode == "r":
+        raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed when "
+                           "mode='r'. Please use linalg.qr(A, mode='reduced') if you are going to "
+                           "differentiate through linalg.qr.")
+    if mode == "complete" and m > n:
+        raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and "
+                           "nrows > ncols.")
+
+
+def _qr_grad(F, gQ, gR, A, mode):
+    m, n = A.shape[-2], A.shape[-1]
+    _qr_check_mode(mode, m, n)
+    Q, R = F.linalg_qr_q(A, "reduced"), F.linalg_qr_r(A, "reduced")
+    if m >= n:
+        return _qr_square_grad(F, gQ, gR, Q, R)
+    nd = len(A.shape)
+    U = F.getitem(R, (Ellipsis, slice(None), slice(0, m)))
+    if gR is None:
+        gX = _qr_square_grad(F, gQ, None, Q, U)
+        return F.constant_pad_nd(gX, ((0, 0),) * (nd - 1) + ((0, n - m),), 0)
+    Y = F.getitem(A, (Ellipsis, slice(None), slice(m, n)))
+    gU = F.getitem(gR, (Ellipsis, slice(None), slice(0, m)))
+    gV = F.getitem(gR, (Ellipsis, slice(None), slice(m, n)))
+    gX = _qr_square_grad(F, F.matmul(Y, F.mT(gV)), gU, Q, U)
+    gY = F.matmul(Q, gV)
+    return (F.constant_pad_nd(gX, ((0, 0),) * (nd - 1) + ((0, n - m),), 0) +
+            F.constant_pad_nd(gY, ((0, 0),) * (nd - 1) + ((m, 0),), 0))
+
+
+QR_Q = defop("linalg_qr_q", _qr_q, lambda F, g, A, mode: _qr_grad(F, g, None, A, mode),
+             inputs=("A",), params=("mode",), node_name="LinalgQrBackward0")
+QR_R = defop("linalg_qr_r", _qr_r, lambda F, g, A, mode: _qr_grad(F, None, g, A, mode),
+             inputs=("A",), params=("mode",), node_name="LinalgQrBackward0")
+expose(lambda A, mode: apply(QR_Q, (A,), (A._data,), (mode,)), "linalg_qr_q", function=False,
+       method=False)
+expose(lambda A, mode: apply(QR_R, (A,), (A._data,), (mode,)), "linalg_qr_r", function=False,
+       method=False)
+
+
+class linalg_qr(tuple):                 # noqa: N801  (PyTorch's class name)
+    """torch.return_types.linalg_qr: (Q, R)."""
+    Q = property(lambda self: self[0])
+    R = property(lambda self: self[1])
+
+    def __repr__(self):
+        return f"torch.return_types.linalg_qr(\nQ={self[0]!r},\nR={self[1]!r})"
+
+
+def qr(A, mode="reduced"):
+    A = as_tensor_arg(A)
+    d = A._data
+    if mode not in _QR_MODES:
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
+                           f"'reduced' (default), 'r', or 'complete'")
+    if d.ndim < 2:
+        raise RuntimeError("linalg.qr: The input tensor A must have at least 2 dimensions.")
+    if d.dtype.kind not in "fc":
+        raise RuntimeError(f"linalg.qr: Expected a floating point or complex tensor as input. "
+                           f"Got {A.dtype.legacy}")
+    return linalg_qr((apply(QR_Q, (A,), (d,), (mode,)), apply(QR_R, (A,), (d,), (mode,))))
