@@ -50,3 +50,20 @@ CASES += [
     Case("special_i1_at_zero", lambda L, x: L.special.i1(x * 0), ((3,),)),
     Case("special_i1_empty", lambda L, x: L.special.i1(x), ((0, 2),)),
 ]
+CASES += [
+    Case("special_erfcx", lambda L, x: L.special.erfcx(x), ((3, 4),)),
+    Case("special_erfcx_tail", lambda L, x: L.special.erfcx(3 * x), ((4,),), "pos"),
+    Case("special_erfcx_0d", lambda L, x: L.special.erfcx(x), ((),)),
+    Case("special_log_ndtr", lambda L, x: L.special.log_ndtr(4 * x), ((3, 4),)),
+    Case("special_ndtr", lambda L, x: L.special.ndtr(x), ((3, 4),)),
+    Case("special_ndtr_0d", lambda L, x: L.special.ndtr(x), ((),)),
+    Case("special_ndtri", lambda L, x: L.special.ndtri(0.45 * x + 0.5), ((3, 4),), "small"),
+    Case("special_i0e", lambda L, x: L.special.i0e(3 * x), ((3, 4),), "away"),
+    Case("special_i1e", lambda L, x: L.special.i1e(3 * x), ((3, 4),), "away"),
+    Case("special_xlog1py", lambda L, x, y: L.special.xlog1py(x, y), ((2, 3), (3,)), "pos"),
+    Case("special_xlog1py_scalar_self", lambda L, y: L.special.xlog1py(2.0, y), ((3,),), "pos"),
+    Case("special_xlog1py_scalar_other", lambda L, x: L.special.xlog1py(x, 1.5), ((3,),)),
+    Case("special_multigammaln", lambda L, x: L.special.multigammaln(x + 2, 3), ((3, 2),), "pos"),
+    Case("mvlgamma_method", lambda L, x: (x + 1).mvlgamma(2), ((4,),), "pos"),
+    Case("mvlgamma_p1", lambda L, x: L.mvlgamma(x, 1), ((3,),), "pos"),
+]

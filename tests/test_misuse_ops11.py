@@ -254,3 +254,16 @@ CASES += [
                             mode="complete").R,
       id="qr-complete-R"),
 ]
+CASES += [
+    # --- torch.special extras ---
+    C(lambda L: L.special.multigammaln(L.tensor([2.2]), 0), id="multigammaln-p0"),
+    C(lambda L: L.special.multigammaln(L.tensor([0.2, 3.0]), 2), id="multigammaln-below-domain"),
+    C(lambda L: L.special.ndtri(L.tensor([0.0, 1.0, -1.0, 0.5, 2.0])), id="ndtri-ends"),
+    C(lambda L: L.special.erfcx(L.tensor([float("inf"), -float("inf"), 0.0])), id="erfcx-infinities"),
+    C(lambda L: L.special.log_ndtr(L.tensor([float("inf"), -float("inf")])), id="log_ndtr-infinities"),
+    C(lambda L: L.special.i0e(L.tensor([float("inf"), -float("inf"), float("nan")])), id="i0e-infinities"),
+    C(lambda L: L.special.xlog1py(L.tensor([0.0, 0.0, 2.0]), L.tensor([float("nan"), -1.0, -1.0])),
+      id="xlog1py-zeros"),
+    C(lambda L: L.special.xlog1py(2.0, 3.0), id="xlog1py-two-numbers"),
+    C(lambda L: L.special.ndtr(L.tensor([1, 2])), id="ndtr-int"),
+]

@@ -53,6 +53,18 @@ _FUNCS += [
 ]
 
 
+_PROB = np.concatenate([np.linspace(0, 1, 2001), np.logspace(-300, 0, 121),
+                        1 - np.logspace(-16, 0, 60), [-1.0, 2.0, math.nan]])
+_FUNCS += [
+    ("erfcx", cr.special.erfcx, lambda t: torch.special.erfcx(t), _WIDE, 1e-14, 0, 4e-6, 0),
+    ("log_ndtr", cr.special.log_ndtr, lambda t: torch.special.log_ndtr(t), _WIDE, 1e-14, 1e-300,
+     2e-5, 1e-30),                # (torch's float32 kernel: a few 1e-6 in the upper tail)
+    ("ndtri", cr.special.ndtri, lambda t: torch.special.ndtri(t), _PROB, 1e-13, 0, 3e-6, 0),
+    ("i0e", cr.special.i0e, lambda t: torch.special.i0e(t), _WIDE, 1e-14, 0, 3e-6, 0),
+    ("i1e", cr.special.i1e, lambda t: torch.special.i1e(t), _WIDE, 1e-14, 0, 3e-6, 1e-37),
+]
+
+
 def _agree(mine, ref, rtol, atol):
     mine, ref = np.asarray(mine), np.asarray(ref)
     same = (mine == ref) | (np.isnan(mine) & np.isnan(ref))

@@ -41,7 +41,8 @@ from fractions import Fraction
 from .. import _dtypes
 from . import _backend
 
-__all__ = ["erf", "erfc", "erfinv", "lgamma", "digamma", "polygamma", "i0", "i1"]
+__all__ = ["erf", "erfc", "erfinv", "lgamma", "digamma", "polygamma", "i0", "i1", "erfcx",
+           "log_ndtr", "ndtri", "i0e", "i1e"]
 
 _XP = _backend.NUMPY.xp
 _FLOAT64 = _dtypes.float64.np
@@ -416,3 +417,99 @@ def i0(x, *, xp=_XP):
 def i1(x, *, xp=_XP):
     """The modified Bessel function of the first kind, order 1 (odd)."""
     return _bessel(x, 1, xp)
+
+
+# --- erfcx, log_ndtr, ndtri, i0e, i1e ----------------------------------------------------------------
+def erfcx(x, *, xp=_XP):
+    """e^{x^2} erfc(x) without overflow: Laplace's continued fraction gives it
+    directly for x >= 1 (no e^{-x^2} to cancel); below, the product."""
+    d = _float64(x, xp)
+    far = d >= _CF_FROM
+    big = xp.where(far, xp.minimum(d, 1e8), 2.0)
+    acc = big
+    for k in range(_CF_DEPTH, 0, -1):
+        acc = big + (0.5 * k) / acc
+    cf = 1.0 / (_SQRT_PI * acc)
+    cf = xp.where(d > 1e8, 1.0 / (_SQRT_PI * xp.where(far, d, 1.0)), cf)   # (the series' limit)
+    near = xp.where(far, 0.0, d)
+    prod = xp.exp(near * near) * erfc(near, xp=xp)
+    r = xp.where(far, cf, prod)
+    r = xp.where(d == -math.inf, math.inf, xp.where(d == math.inf, 0.0, r))
+    return _result(xp.where(xp.isnan(d), d, r), x)
+
+
+_SQRT_HALF = math.sqrt(0.5)
+
+
+def log_ndtr(x, *, xp=_XP):
+    """log of the standard normal CDF: log(erfcx(-x/sqrt2) / 2) - x^2/2 in the
+    lower tail (no underflow), log1p(-erfc(x/sqrt2) / 2) above."""
+    d = _float64(x, xp)
+    low = d < -1.0
+    t = xp.where(low, d, -2.0)
+    lower = xp.log(0.5 * erfcx(-t * _SQRT_HALF, xp=xp)) - 0.5 * t * t
+    upper = xp.log1p(-0.5 * erfc(xp.where(low, 0.0, d) * _SQRT_HALF, xp=xp))
+    r = xp.where(low, lower, upper)
+    r = xp.where(d == -math.inf, -math.inf, r)
+    return _result(xp.where(xp.isnan(d), d, r), x)
+
+
+def _erfinv_from(a, target, tail, xp):
+    """Halley's iteration for erf(y) = target (tail: erfc(y) = target), y >= 0,
+    started from Winitzki's closed form in a = |x| or, in the tail, from
+    erfc(y) ~ e^{-y^2} / (y sqrt(pi)) solved for y."""
+    w = xp.log((1.0 - a) * (1.0 + a))
+    c = 2.0 / (math.pi * 0.147) + 0.5 * w
+    y = xp.sqrt(xp.maximum(xp.sqrt(c * c - w / 0.147) - c, 0.0))
+    t = xp.where(tail, target, 0.5)
+    y0 = xp.sqrt(-xp.log(t))
+    y0 = xp.sqrt(xp.maximum(-xp.log(t * y0 * _SQRT_PI), 0.25))
+    y = xp.where(tail, y0, y)
+    for _ in range(4):
+        resid = xp.where(tail, target - erfc(y, xp=xp), erf(y, xp=xp) - target)
+        step = resid / (_TWO_OVER_SQRT_PI * _exp_minus_square(y, xp))
+        y = y - step / (1.0 + y * step)
+    return y
+
+
+def ndtri(x, *, xp=_XP):
+    """The inverse of the standard normal CDF: -sqrt2 erfcinv(2p), with the tail
+    target 2p (or 2(1-p)) kept exact rather than 2p - 1."""
+    d = _float64(x, xp)
+    inside = (d > 0.0) & (d < 1.0)
+    p = xp.where(inside, d, 0.5)
+    q = xp.minimum(p, 1.0 - p)                     # the nearer tail's probability
+    tail = q < 0.25
+    a = 1.0 - 2.0 * q                              # |2p - 1|
+    y = _erfinv_from(a, xp.where(tail, 2.0 * q, a), tail, xp)
+    r = math.sqrt(2.0) * xp.where(p < 0.5, -y, y)
+    r = xp.where(inside, r, xp.where(d == 0.0, -math.inf, xp.where(d == 1.0, math.inf, math.nan)))
+    return _result(xp.where(xp.isnan(d), d, r), x)
+
+
+def _bessel_scaled(x, nu, xp):
+    """e^{-|x|} I_nu(x): the series times e^{-|x|}, the asymptotic series without e^x."""
+    d = _float64(x, xp)
+    a = xp.abs(xp.where(xp.isnan(d), 0.0, d))
+    small = xp.minimum(a, _BESSEL_SERIES_TO)
+    q = 0.25 * small * small
+    term = (0.5 * small) if nu else xp.ones_like(small)
+    total = term
+    for k in range(1, _BESSEL_SERIES_TERMS):
+        term = term * q / (k * (k + nu))
+        total = total + term
+    big = xp.maximum(a, _BESSEL_SERIES_TO)
+    asym = _horner(_HANKEL[nu], 1.0 / big) / xp.sqrt(2.0 * math.pi * big)
+    r = xp.where(a <= _BESSEL_SERIES_TO, total * xp.exp(-small), asym)
+    r = xp.where(a == math.inf, 0.0, r)
+    if nu:
+        r = xp.copysign(r, d)
+    return _result(xp.where(xp.isnan(d), d, r), x)
+
+
+def i0e(x, *, xp=_XP):
+    return _bessel_scaled(x, 0, xp)
+
+
+def i1e(x, *, xp=_XP):
+    return _bessel_scaled(x, 1, xp)
