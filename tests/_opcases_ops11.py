@@ -244,3 +244,8 @@ CASES += [
     Case("qr_wide", lambda L, x: (lambda r: L.cat([r.Q.reshape(-1), r.R.reshape(-1)]))(L.linalg.qr(x)), ((2, 4),)),
     Case("qr_complete_wide", lambda L, x: L.linalg.qr(x, mode="complete").R, ((2, 3),)),
 ]
+CASES += [
+    Case("einsum_sublist", lambda L, a, b: L.einsum(a, [0, 1], b, [1, 2], [0, 2]), ((2, 3), (3, 4))),
+    Case("einsum_sublist_implicit", lambda L, a, b: L.einsum(a, [30, 1], b, [1, 2]), ((2, 3), (3, 4))),
+    Case("einsum_sublist_ellipsis", lambda L, a: L.einsum(a, [Ellipsis, 1], [1, Ellipsis]), ((2, 3),)),
+]

@@ -267,3 +267,7 @@ CASES += [
     C(lambda L: L.special.xlog1py(2.0, 3.0), id="xlog1py-two-numbers"),
     C(lambda L: L.special.ndtr(L.tensor([1, 2])), id="ndtr-int"),
 ]
+CASES += [
+    C(lambda L: L.einsum(L.ones(2, 3), [0, 60]), id="einsum-sublist-range"),
+    C(lambda L: L.einsum(L.ones(2, 3), [0, -1]), id="einsum-sublist-negative"),
+]

@@ -229,8 +229,37 @@ def _broadcast(subs, tensors):
     return new_subs, new_tensors
 
 
+def _sublist_term(sub):
+    """A sublist ([0, 1], [Ellipsis, 2]) as an equation term: 0..25 -> A..Z, 26..51 -> a..z,
+    so that sorting letters sorts the integers (the implicit output's order)."""
+    out = []
+    for k in sub:
+        if k is Ellipsis:
+            out.append("...")
+            continue
+        if not 0 <= k < 52:
+            raise ValueError("einsum(): subscript in subscript list is not within the valid "
+                             "range [0, 52)")
+        out.append(_LETTERS[k])
+    return "".join(out)
+
+
+def _from_sublists(args):
+    """einsum(op1, sub1, op2, sub2, ..., [sub_out]) as (equation, operands)."""
+    operands, terms = list(args[0::2]), [_sublist_term(s) for s in args[1::2]]
+    out = None
+    if len(args) % 2:                       # a trailing output sublist
+        out = _sublist_term(operands.pop())
+    eq = ",".join(terms) + ("" if out is None else "->" + out)
+    return eq, operands
+
+
 def einsum(*args):
-    """torch.einsum(equation, *operands) (operands also as one list)."""
+    """torch.einsum(equation, *operands) (operands also as one list), or the
+    sublist form einsum(op1, [0, 1], op2, [1, 2], [0, 2])."""
+    if len(args) >= 2 and isinstance(args[0], Tensor) and isinstance(args[1], (list, tuple)):
+        eq, operands = _from_sublists(args)
+        args = (eq, *operands)
     if not args or not isinstance(args[0], str) or len(args) < 2:
         raise ValueError("einsum(): must specify the equation string and at least one operand, "
                          "or at least one operand and its subscripts list")
