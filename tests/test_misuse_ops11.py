@@ -271,3 +271,14 @@ CASES += [
     C(lambda L: L.einsum(L.ones(2, 3), [0, 60]), id="einsum-sublist-range"),
     C(lambda L: L.einsum(L.ones(2, 3), [0, -1]), id="einsum-sublist-negative"),
 ]
+CASES += [
+    # --- empty inputs, side by side ---
+    C(lambda L: L.nn.functional.pad(L.ones(2, 0), (1, 1), mode="circular"), id="pad-circular-empty-dim"),
+    C(lambda L: L.nn.functional.pad(L.ones(2, 0), (0, 0), mode="circular"), id="pad-circular-empty-nothing"),
+    C(lambda L: L.einsum("i,i->", L.ones(0), L.ones(0)), id="einsum-empty-dot"),
+    C(lambda L: L.cdist(L.ones(2, 3), L.ones(0, 3)), id="cdist-empty-x2"),
+    C(lambda L: L.quantile(L.ones(3), L.tensor([])), id="quantile-empty-q"),
+    C(lambda L: L.linalg.eigh(L.ones(2, 0, 0))[0], id="eigh-empty-batch"),
+    C(lambda L: L.linalg.svdvals(L.ones(0, 3)), id="svdvals-empty"),
+    C(lambda L: L.linalg.cholesky(L.ones(0, 0)), id="cholesky-empty"),
+]
