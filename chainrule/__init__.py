@@ -18,6 +18,10 @@ from .ops import linalg as _la, scans as _scans, select as _select  # noqa: F401
 from .ops import layers as _layers  # noqa: F401
 from .ops import activations as _act, losses as _losses, norms as _norms  # noqa: F401
 from .ops import conv as _conv, pool as _pool  # noqa: F401
+from .ops import special as _special_ops, pad as _pad, einsum as _einsum, cdist as _cdist  # noqa: F401
+from .ops import quantile as _quantile, scatter_reduce as _scatter_reduce  # noqa: F401
+from .ops import masked_scatter as _masked_scatter, unique_dim as _unique_dim, products as _products  # noqa: F401
+from .ops import decompositions as _decompositions  # noqa: F401
 from . import _methods  # noqa: F401  (attaches the generated methods to Tensor)
 from ._factories import (tensor, as_tensor, from_numpy, arange, zeros, ones, full, empty,
                          eye, linspace, logspace, rand, randn, randint, randperm, normal,
@@ -30,7 +34,7 @@ from ._factories import (tensor, as_tensor, from_numpy, arange, zeros, ones, ful
 # chainrule.<op> for every op declared public in chainrule/ops/ (sin, add, sum, cat...).
 globals().update(_ops_registry.FUNCTIONS)
 from ._printing import set_printoptions, get_printoptions
-from . import _dtypes, autograd, nn, optim, func, utils, linalg, testing
+from . import _dtypes, autograd, nn, optim, func, utils, linalg, testing, special
 from . import cuda, accelerator, backends
 from ._typeinfo import finfo, iinfo
 

@@ -1,6 +1,8 @@
 """torch.linalg: norms, inverses, determinants and solves (issue 11)."""
 from .ops.linalg import (_LinAlgError as LinAlgError, vector_norm, matrix_norm, norm, inv, det,
                          linalg_slogdet as slogdet, solve, linalg_cross as cross)
+from .ops.products import vecdot, matrix_power
+from .ops.decompositions import eigh, eigvalsh, cholesky, svd, svdvals, qr
 
 __all__ = ["LinAlgError", "vector_norm", "matrix_norm", "norm", "inv", "det", "slogdet", "solve",
-           "cross"]
+           "cross", "vecdot", "matrix_power", "eigh", "eigvalsh", "cholesky", "svd", "svdvals", "qr"]

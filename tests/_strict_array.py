@@ -250,6 +250,7 @@ NAMES = """
     repeat tile
     arctan2 copysign cross fmod hypot nan_to_num signbit
     bincount histogram unique
+    einsum broadcast_to moveaxis
 """.split()
 
 xp = types.ModuleType("strict_xp", "NumPy's function names on StrictArrays (tests/_strict_array.py).")
@@ -258,7 +259,7 @@ for _name in NAMES:
 
 # xp.linalg: exactly the functions chainrule calls there (NumPy's results as plain tuples).
 xp.linalg = types.ModuleType("strict_xp.linalg", "NumPy's linalg names on StrictArrays.")
-for _name in "det inv slogdet solve".split():
+for _name in "det inv slogdet solve eigh cholesky svd qr".split():
     setattr(xp.linalg, _name, _lift(lambda *a, _f=getattr(np.linalg, _name), **k: (
         lambda r: tuple(r) if isinstance(r, tuple) else r)(_f(*a, **k)), _name))
 

@@ -56,25 +56,25 @@ RNG = np.random.default_rng(7)
 def test_erf_matches_math_erf_to_a_few_ulp():
     x = np.concatenate([np.linspace(-7, 7, 4001), [0.0, 1e-300, -1e-8, 1e-5, 0.125, 2.0, -2.0, 30.0],
                         np.geomspace(1e-12, 6.5, 500)])
-    got = _special.erf(x, np)
+    got = _special.erf(x, xp=np)
     want = np.array([math.erf(v) for v in x])
     assert np.max(np.abs(got - want) / np.maximum(np.abs(want), 1e-300)) < 1e-15   # relative, tiny x too
-    got_c = _special.erfc(x, np)
+    got_c = _special.erfc(x, xp=np)
     want_c = np.array([math.erfc(v) for v in x])
     assert np.max(np.abs(got_c - want_c) / np.maximum(want_c, 1e-300)) < 1e-14
 
 
 def test_erf_special_values_and_float32():
     x = np.array([np.inf, -np.inf, np.nan, -0.0])
-    got = _special.erf(x, np)
+    got = _special.erf(x, xp=np)
     assert got[0] == 1.0 and got[1] == -1.0 and np.isnan(got[2]) and got[3] == 0.0
     assert np.signbit(got[3])                       # erf(-0.) is -0.
-    assert list(_special.erfc(x, np)[:2]) == [0.0, 2.0]
+    assert list(_special.erfc(x, xp=np)[:2]) == [0.0, 2.0]
     for dt, tol in ((np.float32, 3e-7), (np.float16, 1e-3)):
         xs = np.linspace(-4, 4, 101).astype(dt)
         want = np.array([math.erf(v) for v in xs.astype(np.float64)])
         for f, ref in ((_special.erf, want), (_special.erfc, 1 - want)):
-            got = f(xs, np)
+            got = f(xs, xp=np)
             assert got.dtype == dt
             assert np.max(np.abs(got.astype(np.float64) - ref)) < tol
 

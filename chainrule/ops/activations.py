@@ -49,7 +49,7 @@ def _elu(x, alpha, scale, input_scale, *, xp=_XP):
 
 
 def _normal_cdf(x, *, xp=_XP):
-    return 0.5 * (1.0 + _special.erf(x * _SQRT_HALF, xp))
+    return 0.5 * (1.0 + _special.erf(x * _SQRT_HALF, xp=xp))
 
 
 def _gelu(x, approximate, *, xp=_XP):

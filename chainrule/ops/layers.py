@@ -15,7 +15,7 @@ from .._tensor import Tensor
 from . import _backend
 from ._args import as_tensor_arg
 from ._dispatch import apply
-from ._registry import defop, expose, TensorOps
+from ._registry import defop, TensorOps
 
 _NUMPY = _backend.NUMPY
 _XP = _NUMPY.xp
@@ -75,7 +75,8 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     return apply(ADDMM, (c, a, b), (cd, ad, bd), (beta, alpha, cd.shape, not b.is_contiguous()))
 
 
-expose(addmm, inplace=True)
+# (nn.functional.linear records this addmm; the public torch.addmm / Tensor.addmm(_)
+# is ops/products.py's, with all of PyTorch's argument checks.)
 
 
 # --- embedding ---------------------------------------------------------------------------------

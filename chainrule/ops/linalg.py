@@ -524,6 +524,23 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     return apply(VECTOR_NORM, (x,), (d,), (float(ord), dims, keepdim, d.shape))
 
 
+def _singular_value_norm(A, ord, dim, keepdim, dtype):
+    """ord 2 / -2 / 'nuc': the largest / smallest / sum of the singular values
+    (PyTorch's AmaxBackward0 / AminBackward0 / SumBackward1 over svdvals).
+    TensorOps.linalg_svd_s is declared in decompositions.py, which imports
+    this module: it is looked up when called."""
+    r, c = _matrix_dims(dim, A._data.ndim)
+    if dtype is not None:
+        A = A.to(dtype)
+    order = [i for i in range(A._data.ndim) if i not in (r, c)] + [r, c]
+    s = _TensorOps.linalg_svd_s(permute(A, order))
+    out = (_reduce.sum if ord == "nuc" else _reduce.amax if ord == 2 else _reduce.amin)(
+        s, -1, keepdim)
+    if keepdim:                   # (..., 1, 1) back in the input's order, as PyTorch
+        out = permute(unsqueeze(out, -1), [order.index(i) for i in range(len(order))])
+    return out
+
+
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     A = as_tensor_arg(A)
     d = A._data
@@ -536,13 +553,11 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
             _matrix_dims(dim, d.ndim)
             return vector_norm(A, 2, dim, keepdim, dtype=dtype)
         if ord == "nuc":
-            raise NotImplementedError("linalg.matrix_norm: ord='nuc' needs singular values, "
-                                      "which chainrule does not compute yet")
+            return _singular_value_norm(A, "nuc", dim, keepdim, dtype)
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     if ord not in (1, -1, _INF, -_INF):
         if ord in (2, -2):
-            raise NotImplementedError(f"linalg.matrix_norm: ord={ord:g} needs singular values, "
-                                      "which chainrule does not compute yet")
+            return _singular_value_norm(A, ord, dim, keepdim, dtype)
         raise RuntimeError(f"linalg.matrix_norm: Order {ord:g} not supported.")
     r, c = _matrix_dims(dim, d.ndim)
     if dtype is not None:

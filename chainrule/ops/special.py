@@ -1,0 +1,201 @@
+"""Special functions as differentiable ops: erf erfc erfinv lgamma digamma
+polygamma i0, and torch.special's entr and i1.
+
+The array work is in _special.py (series written for this project: NumPy
+has none of these); here each op is one declaration with its derivative,
+so any order of derivative works:
+  erf' = 2/sqrt(pi) e^{-x^2},  erfinv' = sqrt(pi)/2 e^{erfinv(x)^2},
+  lgamma' = digamma,  digamma' = polygamma(1),  polygamma(n)' = polygamma(n + 1),
+  i0' = i1,  i1' = i0 - i1 / x.
+"""
+import math
+
+from .. import _dtypes
+from .._tensor import Tensor
+from . import _backend, _special
+from ._args import as_tensor_arg, to_float_array
+from ._dispatch import apply
+from ._registry import defop, expose
+from .pointwise import MUL, binary, unary
+
+_XP = _backend.NUMPY.xp
+_FLOAT64 = _dtypes.float64.np
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+_HALF_SQRT_PI = 0.5 * math.sqrt(math.pi)
+
+
+F32 = dict(float_result=True)
+# name                 forward              d/dx, times g
+erf = unary("erf", _special.erf, lambda F, g, x: g * _TWO_OVER_SQRT_PI * F.exp(-(x * x)), **F32)
+erfc = unary("erfc", _special.erfc, lambda F, g, x: g * -_TWO_OVER_SQRT_PI * F.exp(-(x * x)), **F32)
+erfinv = unary("erfinv", _special.erfinv, lambda F, g, out: g * _HALF_SQRT_PI * F.exp(out * out),
+               **F32)
+lgamma = unary("lgamma", _special.lgamma, lambda F, g, x: g * F.digamma(x), **F32)
+digamma = unary("digamma", _special.digamma, lambda F, g, x: g * F.polygamma(x, 1), **F32)
+i0 = unary("i0", _special.i0, lambda F, g, x: g * F.special_i1(x), **F32)
+# i1' = i0 - i1 / x, which is 1/2 at 0 (torch.special.i1 only: no torch.i1 or Tensor.i1)
+SPECIAL_I1 = defop("special_i1", _special.i1, lambda F, g, x, out: g * F.where(
+    x == 0, 0.5, F.i0(x) - out / F.where(x == 0, 1, x)), node_name="SpecialI1Backward0")
+
+
+def special_i1(input):
+    input = as_tensor_arg(input)
+    return apply(SPECIAL_I1, (input,), (to_float_array(input._data),))
+
+
+expose(special_i1, function=False, method=False)
+
+
+# polygamma(n, x): n is a parameter, not an input.  In formulas F.polygamma
+# takes (x, n) on arrays and on Tensors alike; the public function keeps
+# PyTorch's order, polygamma(n, input), and the method x.polygamma(n).
+POLYGAMMA = defop("polygamma", _special.polygamma,
+                  lambda F, g, x, n: g * F.polygamma(x, n + 1), params=("n",))
+
+
+def _polygamma_of(input, n):
+    if input.__class__ is not Tensor:
+        input = as_tensor_arg(input)
+    if n.__class__ is not int:
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise TypeError(f"polygamma(): argument 'n' (position 1) must be int, not "
+                            f"{type(n).__name__}")
+        n = int(n)
+    if n < 0:
+        raise RuntimeError("polygamma(n, x) does not support negative n.")
+    d = input._data
+    if d.dtype.kind not in "f":
+        d = to_float_array(d)
+    return apply(POLYGAMMA, (input,), (d,), (n,))
+
+
+def polygamma(n, input):
+    """The n-th derivative of digamma, elementwise (PyTorch's argument order)."""
+    return _polygamma_of(input, n)
+
+
+def _polygamma_method(self, n):
+    return _polygamma_of(self, n)
+
+
+_polygamma_method.__name__ = "polygamma"
+expose(_polygamma_of, "polygamma", function=False, method=False)          # F.polygamma(x, n)
+expose(polygamma, "polygamma", method=_polygamma_method, formulas=False)
+expose(_polygamma_method, "polygamma", function=False, method=False, inplace=True, formulas=False)
+
+
+# entr(x) = -x log x: 0 at 0, -inf below (PyTorch's special.entr).
+def _entr(x, *, xp=_XP):
+    safe = xp.where(x > 0, x, 1.0)
+    r = xp.where(x > 0, -x * xp.log(safe), xp.where(x == 0, 0.0, -math.inf))
+    return xp.where(x != x, x, r).astype(x.dtype)
+
+
+ENTR = defop("special_entr", _entr, lambda F, g, x: g * -(F.log(x) + 1),
+             node_name="SpecialEntrBackward0")
+
+
+def entr(input):
+    input = as_tensor_arg(input)
+    return apply(ENTR, (input,), (to_float_array(input._data),))
+
+
+
+# --- torch.special only: erfcx log_ndtr ndtri i0e i1e ndtr xlog1py multigammaln -----------------
+def _special_unary(name, forward, formula, node_name):
+    """An elementwise op public only as torch.special.<name> (F.special_<name> in formulas)."""
+    op = defop("special_" + name, forward, formula, node_name=node_name)
+
+    def fn(input):
+        input = as_tensor_arg(input)
+        return apply(op, (input,), (to_float_array(input._data),))
+    fn.__name__ = fn.__qualname__ = name
+    expose(fn, "special_" + name, function=False, method=False)
+    return fn
+
+
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_SQRT_2PI = math.sqrt(2.0 * math.pi)
+_SQRT_HALF = math.sqrt(0.5)
+erfcx = _special_unary("erfcx", _special.erfcx,
+                       lambda F, g, x, out: g * (2 * x * out - _TWO_OVER_SQRT_PI),
+                       "SpecialErfcxBackward0")
+# log_ndtr' = phi / Phi = sqrt(2/pi) / erfcx(-x/sqrt2): no underflow in either tail
+log_ndtr = _special_unary("log_ndtr", _special.log_ndtr,
+                          lambda F, g, x: g * _SQRT_2_OVER_PI / F.special_erfcx(-x * _SQRT_HALF),
+                          "SpecialLogNdtrBackward0")
+ndtri = _special_unary("ndtri", _special.ndtri,
+                       lambda F, g, out: g * _SQRT_2PI * F.exp(0.5 * out * out),
+                       "SpecialNdtriBackward0")
+i0e = _special_unary("i0e", _special.i0e,
+                     lambda F, g, x, out: g * (F.special_i1e(x) - F.sign(x) * out),
+                     "SpecialI0EBackward0")
+i1e = _special_unary("i1e", _special.i1e, lambda F, g, x, out: g * F.where(
+    x == 0, 0.5, F.special_i0e(x) - out * (F.sign(x) + 1 / F.where(x == 0, 1, x))),
+    "SpecialI1EBackward0")
+_MUL_SCALAR = MUL.variant("MulBackward1")
+
+
+def ndtr(input):
+    """Phi(x) = (1 + erf(x / sqrt2)) / 2, composed as PyTorch composes it."""
+    input = as_tensor_arg(input)
+    if input._data.dtype.kind not in "f":
+        input = as_tensor_arg(to_float_array(input._data))     # (integers: no gradient anyway)
+    return MUL.binary(1 + erf(input * _SQRT_HALF), 0.5, _MUL_SCALAR)
+
+
+# xlog1py(x, y) = x log1p(y), 0 where x == 0 (unless y is nan)
+def _xlog1py(a, b, *, xp=_XP):
+    if b.__class__ is float or b.__class__ is int:
+        b = xp.asarray(b, dtype=a.dtype if a.dtype.kind == "f" else _FLOAT64)
+    out = a * xp.log1p(b)
+    return xp.where((a == 0) & ~xp.isnan(b), 0, out).astype(out.dtype, copy=False)
+
+
+XLOG1PY = defop("special_xlog1py", _xlog1py, lambda F, g, a, b: g * F.special_xlog1py(a != 0, b),
+                lambda F, g, a, b: g * a / (1 + b), inputs=("a", "b"),
+                node_name="SpecialXlog1PyBackward0")
+binary(XLOG1PY, float_result=True)
+_XLOG1PY_SCALAR_SELF = XLOG1PY.variant("SpecialXlog1PyBackward1")
+_XLOG1PY_SCALAR_OTHER = XLOG1PY.variant("SpecialXlog1PyBackward2")
+
+
+def xlog1py(input, other):
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError("special_xlog1py() received an invalid combination of arguments - got "
+                        f"({type(input).__name__}, {type(other).__name__}), but expected one of:")
+    node = (None if isinstance(input, Tensor) and isinstance(other, Tensor)
+            else _XLOG1PY_SCALAR_SELF if not isinstance(input, Tensor) else _XLOG1PY_SCALAR_OTHER)
+    return XLOG1PY.binary(input, other, node)
+
+
+expose(xlog1py, "special_xlog1py", function=False, method=False)
+
+
+# mvlgamma(x, p) = p(p-1)/4 log(pi) + sum_j lgamma(x - j/2): derivative sum_j digamma(x - j/2)
+def _mvlgamma(x, p, *, xp=_XP):
+    acc = xp.zeros_like(x) + p * (p - 1) / 4 * math.log(math.pi)
+    for j in range(p):
+        acc = acc + _special.lgamma(x - 0.5 * j, xp=xp)
+    return acc.astype(x.dtype)
+
+
+MVLGAMMA = defop("mvlgamma", _mvlgamma, lambda F, g, x, p: g * _digamma_sum(F, x, p),
+                 params=("p",))
+
+
+def _digamma_sum(F, x, p):
+    acc = F.digamma(x)
+    for j in range(1, p):
+        acc = acc + F.digamma(x - 0.5 * j)
+    return acc
+
+
+def mvlgamma(input, p):
+    input = as_tensor_arg(input)
+    if p < 1:
+        raise RuntimeError("p has to be greater than or equal to 1")
+    return apply(MVLGAMMA, (input,), (to_float_array(input._data),), (int(p),))
+
+
+expose(mvlgamma, inplace=True, formulas=False)
