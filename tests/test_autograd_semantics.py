@@ -969,3 +969,64 @@ def test_forward_over_reverse(name):
         return [lib.autograd.gradgradcheck(lambda a, b: f(lib, a, b), (a, b), check_fwd_over_rev=True),
                 lib.autograd.gradcheck(lambda a, b: f(lib, a, b), (a, b), check_forward_ad=True)]
     assert both(scenario) == [True, True]
+
+
+# --- anomaly mode, reentrant backward ------------------------------------------------------------
+def test_nested_anomaly_modes_and_their_state():
+    import warnings
+
+    def scenario(lib):
+        x = lib.tensor([0.0, 1.0], requires_grad=True)
+        out = []
+        with warnings.catch_warnings(record=True) as ws:
+            warnings.simplefilter("always")
+            with lib.autograd.detect_anomaly():
+                with lib.autograd.detect_anomaly(check_nan=False):
+                    out.append(_outcome(lambda: (x.sqrt() * 0).sum().backward()))
+                    out.append((lib.is_anomaly_enabled(), lib.is_anomaly_check_nan_enabled()))
+                out.append(_outcome(lambda: (x.sqrt() * 0).sum().backward()))
+                out.append((lib.is_anomaly_enabled(), lib.is_anomaly_check_nan_enabled()))
+        out.append([(w.category.__name__, str(w.message).splitlines()[0]) for w in ws
+                    if "Traceback of forward call" not in str(w.message)])
+        out.append(any("Error detected in SqrtBackward0" in str(w.message) for w in ws))
+        lib.set_anomaly_enabled(True, check_nan=False)
+        out.append((lib.is_anomaly_enabled(), lib.is_anomaly_check_nan_enabled()))
+        lib.set_anomaly_enabled(False)
+        out.append((lib.is_anomaly_enabled(), lib.is_anomaly_check_nan_enabled()))
+        return out
+    both(scenario)
+
+
+def _reentrant(lib):
+    class Re(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, depth):
+            ctx.depth = depth
+            return a * 1
+
+        @staticmethod
+        def backward(ctx, g):
+            if ctx.depth > 0:
+                with lib.enable_grad():
+                    inner = lib.tensor([1.0], requires_grad=True)
+                    Re.apply(inner, ctx.depth - 1).sum().backward()
+            return g * 2, None
+    return Re
+
+
+def test_reentrant_backward_side_by_side():
+    def scenario(lib):
+        a = lib.tensor([1.0], requires_grad=True)
+        _reentrant(lib).apply(a, 50).sum().backward()
+        return a.grad
+    both(scenario)
+
+
+def test_reentrant_backward_thousands_deep():
+    """Each level nests an engine run; past a few dozen on one thread the engine
+    moves to a fresh one, so there is no RecursionError (torch is not run at this
+    depth: its own reentrant threads abort at interpreter exit)."""
+    import chainrule as cr
+    a = cr.tensor([1.0], requires_grad=True)
+    _reentrant(cr).apply(a, 3000).sum().backward()
+    assert a.grad.tolist() == [2.0]

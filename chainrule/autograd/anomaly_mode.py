@@ -32,6 +32,12 @@ def is_anomaly_check_nan_enabled():
     return _state["check_nan"]
 
 
+def set_anomaly_enabled(enabled, check_nan=True):
+    """torch.set_anomaly_enabled: switch anomaly mode on or off (no warning, as PyTorch)."""
+    _state["enabled"] = bool(enabled)
+    _state["check_nan"] = bool(check_nan)
+
+
 def _warn_enabled():
     warnings.warn("Anomaly Detection has been enabled. This mode will increase the runtime and "
                   "should only be enabled for debugging.", UserWarning, stacklevel=3)

@@ -6,6 +6,8 @@ The walk is iterative (no recursion, so million-node chains work) and uses
 dependency counting, as PyTorch does: a node runs once every node that feeds
 it a gradient has run, so its incoming gradients are summed first.
 """
+import threading
+
 from .. import _fpstate
 from .._grad_mode import STATE
 from .._tensor import Tensor
@@ -80,7 +82,47 @@ def _needed_nodes(roots, wanted):
     return needed
 
 
+# Reentrant backward (a custom Function whose backward calls backward) nests
+# engine runs on the Python stack; past this many on one thread the next run
+# starts on a fresh thread (the caller waits for it), as PyTorch's engine does,
+# so thousands of levels need no deeper recursion limit.
+_RUNS_PER_THREAD = 40
+_DEPTH = threading.local()
+
+
 def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True):
+    """Propagate `grads` from `roots` back through the graph (see _run)."""
+    depth = getattr(_DEPTH, "n", 0)
+    if depth >= _RUNS_PER_THREAD:
+        return _on_fresh_thread(roots, grads, retain_graph, create_graph, capture, accumulate)
+    _DEPTH.n = depth + 1
+    try:
+        return _run(roots, grads, retain_graph, create_graph, capture, accumulate)
+    finally:
+        _DEPTH.n = depth
+
+
+def _on_fresh_thread(*args):
+    """run(*args) on a new thread (its own stack) with this thread's grad mode;
+    the result or the exception comes back here."""
+    outcome = {}
+    enabled, inference = STATE.enabled, STATE.inference
+
+    def target():
+        STATE.enabled, STATE.inference = enabled, inference
+        try:
+            outcome["value"] = run(*args)
+        except BaseException as e:        # re-raised in the caller's thread
+            outcome["error"] = e
+    t = threading.Thread(target=target, name="chainrule-reentrant-backward")
+    t.start()
+    t.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
+def _run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True):
     """Propagate `grads` (raw arrays, or Tensors when create_graph) from the
     tensors `roots` back through the graph.
 
