@@ -32,6 +32,8 @@ from ._printing import set_printoptions, get_printoptions
 from . import _dtypes, autograd, nn, optim, func, utils, linalg, testing
 from . import cuda, accelerator, backends
 from ._typeinfo import finfo, iinfo
+from . import serialization
+from .serialization import save, load
 
 # PyTorch's constants: plain Python floats, as torch.inf and the rest are.
 from math import inf, nan, pi, e  # noqa: E402
