@@ -99,7 +99,8 @@ class _Machine:
     def container(self, kinds, what):
         target = self.top()
         if type(target) not in kinds:
-            raise _refused(f"{what} applied to a {type(target).__name__}, not a container")
+            raise _refused(f"{what} applied to an object of type {type(target).__name__}, "
+                          "not a list or dict")
         return target
 
     # --- the machine -----------------------------------------------------------
@@ -253,7 +254,7 @@ def _dup(m, arg):
 
 
 def _describe(obj):
-    return repr(obj) if type(obj) is Global else f"a {type(obj).__name__}"
+    return repr(obj) if type(obj) is Global else f"an object of type {type(obj).__name__}"
 
 
 def _ignore(m, arg):

@@ -14,9 +14,10 @@ offsets whose span is exactly shape x itemsize, and spans that tile the
 byte buffer from 0 to its end without a gap or an overlap.  Any failure
 raises SafetensorError saying which check failed.
 
-Files are written as the library writes them (tensors ordered by dtype size,
-then name; the header's keys sorted), so the `safetensors` package and
-`safetensors.torch` read them.  NumPy is the host's byte format here.
+Files are written as the library writes them (tensors laid out by the
+format's dtype order, widest first, then by name; the header in that order),
+byte for byte when there is no metadata (the library's metadata order is a
+hash map's), so the `safetensors` package and `safetensors.torch` read them.  NumPy is the host's byte format here.
 """
 import json
 import os
@@ -39,6 +40,12 @@ _CODE_OF = {
     _dtypes.uint8: "U8", _dtypes.bool: "BOOL",
 }
 _DTYPE_OF = {code: d for d, code in _CODE_OF.items()}
+# The format's dtype order; the library lays tensors out by it, last first (so the
+# widest come first and every tensor is aligned), then by name.
+_RANK = {code: i for i, code in enumerate((
+    "BOOL", "F4", "F6_E2M3", "F6_E3M2", "U8", "I8", "F8_E5M2", "F8_E4M3", "F8_E8M0",
+    "F8_E4M3FNUZ", "F8_E5M2FNUZ", "I16", "U16", "F16", "BF16", "I32", "U32", "F32", "C64",
+    "F64", "I64", "U64"))}
 # dtypes of the format that chainrule has no dtype for: known, but refused by name
 _FOREIGN_CODES = {"BF16", "U16", "U32", "U64", "C64", "F8_E5M2", "F8_E4M3", "F8_E8M0",
                   "F8_E4M3FNUZ", "F8_E5M2FNUZ", "F6_E2M3", "F6_E3M2", "F4"}
@@ -69,7 +76,7 @@ def save(tensors, metadata=None):
         if not isinstance(t, Tensor):
             raise TypeError(f"tensors[{name!r}] must be a Tensor, not {type(t).__name__}")
         entries.append((name, t))
-    entries.sort(key=lambda e: (-e[1].dtype.itemsize, e[0]))
+    entries.sort(key=lambda e: (-_RANK[_CODE_OF[e[1].dtype]], e[0]))
     header, chunks, at = {}, [], 0
     if metadata:
         header["__metadata__"] = dict(metadata)
@@ -77,10 +84,10 @@ def save(tensors, metadata=None):
         host = _backend.to_numpy(t._data)
         data = host.astype(host.dtype.newbyteorder("<"), copy=False).tobytes()
         header[name] = {"dtype": _CODE_OF[t.dtype], "shape": list(host.shape),
-                        "data_offsets": [at, at + len(data)]}
+                        "data_offsets": [at, at + len(data)]}       # (the library's key order)
         chunks.append(data)
         at += len(data)
-    text = json.dumps(header, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    text = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     text += b" " * (-len(text) % 8)
     return struct.pack("<Q", len(text)) + text + b"".join(chunks)
 
