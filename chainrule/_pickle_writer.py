@@ -5,7 +5,7 @@ _rebuild_tensor_v2` must be importable), and would pickle chainrule's own
 classes by their chainrule names, which torch cannot read.  The few
 things a checkpoint holds are written here directly as protocol-2 opcodes,
 the ones `torch.save` itself writes: None, bools, ints, floats, strings,
-tuples, lists, dicts, OrderedDicts (with a state dict's `_metadata`),
+tuples, lists, sets, dicts, OrderedDicts (with a state dict's `_metadata`),
 tensors and Parameters (`torch._utils._rebuild_tensor_v2` /
 `_rebuild_parameter` over a persistent id naming a storage).  The only
 globals written are the ones torch's `weights_only` loader allows, so the
@@ -168,10 +168,24 @@ def dump(obj, storage_for):
                 em.keep.append(item)      # keeps id(item) from being reused while writing
             continue
         kind = type(item)
+        if kind is set:
+            # as torch writes one: builtins.set called on a list of the items
+            em.global_("__builtin__", "set")
+            item = list(item)
+            kind = list
+            out.append(_EMPTY_LIST)
+            if item:
+                out.append(_MARK)
+                work.append(_TUPLES[1] + _REDUCE)
+                work.append(_APPENDS)
+            else:
+                work.append(_TUPLES[1] + _REDUCE)
+            work.extend(reversed(item))
+            continue
         if kind not in (tuple, list, dict, OrderedDict):
             raise TypeError(f"chainrule.save cannot save an object of type {kind.__name__}: "
                             "only tensors, Parameters, dicts, OrderedDicts, lists, tuples, "
-                            "strings, numbers, bools and None")
+                            "sets, strings, numbers, bools and None")
         if id(item) in open_ids:
             raise ValueError("chainrule.save cannot save a container that contains itself")
         open_ids.add(id(item))

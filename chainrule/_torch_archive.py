@@ -144,12 +144,19 @@ def _ordered_dict(*args):
     return OrderedDict(*args)
 
 
+def _set(*args):
+    if len(args) > 1 or args and type(args[0]) not in (list, tuple):
+        raise _fail("builtins.set takes one list or nothing here")
+    return set(*args)
+
+
 # "module.name" -> the function REDUCE may call (None: may be named, not called)
 ALLOWED = {
     "torch._utils._rebuild_tensor_v2": rebuild_tensor,
     "torch._utils._rebuild_parameter": rebuild_parameter,
     "torch._utils._rebuild_parameter_with_state": rebuild_parameter,
     "collections.OrderedDict": _ordered_dict,
+    "builtins.set": _set, "__builtin__.set": _set,      # (protocol 2 spells builtins so)
     **{f"torch.{name}": None for name in (*STORAGE_DTYPES, *_NO_SUCH_DTYPE)},
 }
 
@@ -221,6 +228,7 @@ def read(f, map_location=None):
             except KeyError:
                 raise RuntimeError(f"chainrule.load: the archive has no record {name!r} for "
                                    "a storage its pickle names") from None
+            _check_stored(info)
             if info.file_size != numel * dt.itemsize:
                 raise RuntimeError(f"chainrule.load: record {name!r} holds {info.file_size} "
                                    f"bytes; a {kind} of {numel} elements needs "
@@ -232,7 +240,16 @@ def read(f, map_location=None):
             have = storages[key] = _Storage(dt, be.from_numpy(raw))
             return have
 
+        _check_stored(zf.getinfo(pickles[0]))
         return _restricted_pickle.load(zf.read(pickles[0]), ALLOWED, persistent_load)
+
+
+def _check_stored(info):
+    # torch stores every record uncompressed; a compressed one could expand
+    # without bound (a zip bomb), so it is refused rather than inflated.
+    if info.compress_type != zipfile.ZIP_STORED or info.compress_size != info.file_size:
+        raise RuntimeError(f"chainrule.load: record {info.filename!r} is compressed; torch.save "
+                           "archives store their records uncompressed")
 
 
 # --- writing ------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ _SAFETENSORS_HINT = b"{"
 
 def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True):
     """Save obj (tensors, Parameters, state dicts, optimiser state, nested dicts,
-    lists and tuples of them, numbers, strings, None) to `f`, a path or a
+    lists, tuples and sets of them, numbers, strings, None) to `f`, a path or a
     binary file, in torch.save's zip format."""
     if pickle_module is not None or pickle_protocol != 2:
         raise ValueError("chainrule.save writes its own pickle (protocol 2, torch's globals "
@@ -36,6 +36,9 @@ def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_seriali
         raise ValueError("chainrule.save writes only torch's zip format "
                          "(_use_new_zipfile_serialization=True)")
     if isinstance(f, (str, os.PathLike)):
+        parent = os.path.dirname(os.path.abspath(os.fspath(f)))
+        if not os.path.isdir(parent):
+            raise RuntimeError(f"Parent directory {parent} does not exist.")
         with open(f, "wb") as fh:
             _torch_archive.write(obj, fh)
     else:

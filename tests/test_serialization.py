@@ -84,6 +84,7 @@ def test_containers_and_scalars_round_trip_exactly(tmp_path):
     sd._metadata = meta
     obj = {"sd": sd, 3: (1, -2, 2 ** 70, -2 ** 40, 65535, 65536, 2.5, -0.0, None, True, False),
            "text": ["", "é ü 𝛑", "\ud800"], "nested": [[(), []], {}, OrderedDict(), ({},)],
+           "sets": [set(), {1, "a", (2, 3)}],
            (1, "k"): "tuple key", 2.5: "float key", None: "none key"}
     back = _round_trip(obj, tmp_path)
     assert type(back) is dict and list(back) == list(obj)
@@ -94,6 +95,7 @@ def test_containers_and_scalars_round_trip_exactly(tmp_path):
     assert math.copysign(1, back[3][7]) == -1
     assert back["text"] == obj["text"]
     assert back["nested"] == [[(), []], {}, OrderedDict(), ({},)]
+    assert back["sets"] == obj["sets"] and type(back["sets"][1]) is set
     assert type(back["nested"][2]) is OrderedDict and type(back["nested"][3]) is tuple
     assert back[(1, "k")] == "tuple key" and back[2.5] == "float key" and back[None] == "none key"
 
@@ -117,8 +119,10 @@ def test_one_tensor_saved_twice_loads_as_one_object():
 
 
 def test_unsupported_objects_and_cycles_are_refused():
-    with pytest.raises(TypeError, match="cannot save an object of type set"):
-        cr.save({1, 2}, io.BytesIO())
+    with pytest.raises(TypeError, match="cannot save an object of type frozenset"):
+        cr.save(frozenset({1, 2}), io.BytesIO())
+    with pytest.raises(TypeError, match="cannot save an object of type device"):
+        cr.save([cr.device("cpu")], io.BytesIO())
     with pytest.raises(TypeError, match="ndarray"):
         cr.save({"a": np.ones(2)}, io.BytesIO())
     loop = []
@@ -255,7 +259,7 @@ def test_torch_parameters_optimiser_state_and_python_values():
         opt.step()
     obj = {"p": p, "frozen": torch.nn.Parameter(torch.ones(2), requires_grad=False),
            "leaf": torch.ones(2, requires_grad=True), "opt": opt.state_dict(),
-           "misc": (1, 2.5, None, True, "s", [2 ** 70, -1])}
+           "misc": (1, 2.5, None, True, "s", [2 ** 70, -1], {3, "x"})}
     back = cr.load(_torch_bytes(obj))
     _same_tensor(back["p"], p.detach().numpy(), "float64", cls=cr.nn.Parameter,
                  requires_grad=True)
@@ -304,7 +308,7 @@ def test_chainrule_checkpoint_loads_in_torch(tmp_path):
     opt.step()
     obj = {"model": net.state_dict(), "optim": opt.state_dict(),
            "p": cr.nn.Parameter(cr.ones(2)), "leaf": cr.zeros(1, requires_grad=True),
-           "misc": (1, 2.5, None, True, "s", [2 ** 70])}
+           "misc": (1, 2.5, None, True, "s", [2 ** 70], {3, "x"})}
     cr.save(obj, tmp_path / "c.pt")
     back = torch.load(tmp_path / "c.pt", weights_only=True)
     tnet = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Linear(4, 2))
@@ -321,6 +325,16 @@ def test_chainrule_checkpoint_loads_in_torch(tmp_path):
     assert topt.state_dict()["param_groups"] == back["optim"]["param_groups"]
     for k, v in opt.state_dict()["state"][0].items():
         np.testing.assert_array_equal(topt.state_dict()["state"][0][k].numpy(), v.numpy())
+
+
+@needs_torch
+def test_missing_directory_and_file_raise_as_torch(tmp_path):
+    for L in (cr, torch):
+        with pytest.raises(RuntimeError, match=f"^Parent directory {tmp_path}/no does not "
+                                               r"exist\.$"):
+            L.save(L.ones(1), tmp_path / "no" / "x.pt")
+        with pytest.raises(FileNotFoundError):
+            L.load(tmp_path / "absent.pt")
 
 
 @needs_torch

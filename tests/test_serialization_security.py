@@ -218,6 +218,17 @@ def test_foreign_and_truncated_files_raise_clear_errors(tmp_path, data, match):
         cr.load(path)
 
 
+def test_compressed_records_are_refused():
+    src = zipfile.ZipFile(io.BytesIO(_checkpoint_bytes()))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info in src.infolist():
+            zf.writestr(info.filename, src.read(info.filename))
+    buf.seek(0)
+    with pytest.raises(RuntimeError, match="is compressed"):
+        cr.load(buf)
+
+
 @needs_torch
 def test_legacy_torch_format_is_refused_with_a_reason():
     buf = io.BytesIO()
