@@ -167,7 +167,8 @@ def is_zip(head):
 
 
 def _location_map(map_location):
-    """map_location as a function of a storage's saved location -> the device type."""
+    """map_location as a function of a storage's saved location -> the device
+    it goes to (None: a function given by the user decides, see _mapped)."""
     if map_location is None:
         return lambda loc: loc
     if isinstance(map_location, (str, device)):
@@ -176,8 +177,27 @@ def _location_map(map_location):
         return lambda loc: target
     if isinstance(map_location, dict):
         return lambda loc: str(map_location.get(loc, loc))
-    raise TypeError("chainrule.load: map_location must be None, a string, a torch.device or a "
-                    f"dict, not {type(map_location).__name__} (a function is not supported)")
+    if callable(map_location):
+        return None
+    raise TypeError("chainrule.load: map_location must be None, a string, a torch.device, a "
+                    f"dict or a function, not {type(map_location).__name__}")
+
+
+def _place(storage, location, where, map_location):
+    """The storage where map_location puts it: only the CPU is possible here."""
+    if where is None:
+        # torch's idiom map_location=lambda storage, loc: storage keeps it on the CPU
+        if map_location(storage, location) is not storage:
+            raise RuntimeError("chainrule.load: a map_location function must return the "
+                               "storage it is given (chainrule computes on the CPU)")
+        return storage
+    mapped = where(location)
+    if mapped.startswith("cuda"):
+        raise RuntimeError(CUDA_ON_CPU)
+    if mapped != "cpu":
+        raise RuntimeError(f"chainrule.load: cannot place a storage on {mapped!r}; "
+                           "chainrule computes on the CPU")
+    return storage
 
 
 def read(f, map_location=None):
@@ -211,14 +231,8 @@ def read(f, map_location=None):
             dt = STORAGE_DTYPES.get(kind)
             if dt is None:
                 raise _fail(f"{cls.name} holds a dtype chainrule does not have")
-            mapped = where(location)
-            if mapped.startswith("cuda"):
-                raise RuntimeError(CUDA_ON_CPU)
-            if mapped != "cpu":
-                raise RuntimeError(f"chainrule.load: cannot place a storage on {mapped!r}; "
-                                   "chainrule computes on the CPU")
             have = storages.get(key)
-            if have is not None:
+            if have is not None:         # (placed when first read)
                 if have.dtype is not dt or have.numel != numel:
                     raise _fail(f"storage {key!r} is named with two dtypes or sizes")
                 return have
@@ -237,7 +251,8 @@ def read(f, map_location=None):
                                 dt.np.newbyteorder("<" if order == "little" else ">"))
             if not raw.dtype.isnative:
                 raw = raw.astype(dt.np)
-            have = storages[key] = _Storage(dt, be.from_numpy(raw))
+            have = storages[key] = _place(_Storage(dt, be.from_numpy(raw)), location, where,
+                                          map_location)
             return have
 
         _check_stored(zf.getinfo(pickles[0]))

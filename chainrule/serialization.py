@@ -45,10 +45,21 @@ def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_seriali
         _torch_archive.write(obj, f)
 
 
-def load(f, map_location=None, *, weights_only=True):
+def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None,
+         **pickle_load_args):
     """The object saved in `f` (a path or a binary file) by chainrule.save or
     torch.save.  Nothing in the file is ever executed: only tensors,
-    Parameters, containers, numbers and strings are built."""
+    Parameters, containers, numbers and strings are built, whatever
+    `weights_only` says.  map_location: None, "cpu", a device, a dict of
+    locations or torch's `lambda storage, loc: storage`; a CUDA location
+    raises torch's CPU-only error.  `mmap` is accepted and the file read
+    into memory."""
+    if pickle_module is not None:
+        raise ValueError("chainrule.load reads pickles with its own restricted reader; "
+                         "pickle_module cannot be changed")
+    unknown = set(pickle_load_args) - {"encoding"}     # (strings here are always UTF-8)
+    if unknown:
+        raise TypeError(f"load() got an unexpected keyword argument '{sorted(unknown)[0]}'")
     if isinstance(f, (str, os.PathLike)):
         with open(f, "rb") as fh:
             return _load_from(fh, map_location)

@@ -196,7 +196,21 @@ def test_load_arguments():
         buf.seek(0)
         assert cr.load(buf, map_location=loc).tolist() == [1.0, 1.0]
     buf.seek(0)
+    assert cr.load(buf, map_location=lambda storage, loc: storage).tolist() == [1.0, 1.0]
+    buf.seek(0)
+    with pytest.raises(RuntimeError, match="must return the storage"):
+        cr.load(buf, map_location=lambda storage, loc: None)
+    buf.seek(0)
+    with pytest.raises(TypeError, match="map_location must be"):
+        cr.load(buf, map_location=3)
+    buf.seek(0)
     assert cr.load(buf, weights_only=False).tolist() == [1.0, 1.0]   # still no code run
+    buf.seek(0)
+    assert cr.load(buf, mmap=True, encoding="latin1").tolist() == [1.0, 1.0]
+    with pytest.raises(ValueError, match="pickle_module"):
+        cr.load(buf, pickle_module=__import__("pickle"))
+    with pytest.raises(TypeError, match="unexpected keyword argument 'fix_imports'"):
+        cr.load(buf, fix_imports=True)
     with pytest.raises(ValueError, match="pickle_module"):
         cr.save(1, io.BytesIO(), pickle_protocol=4)
 

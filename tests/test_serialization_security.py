@@ -142,15 +142,26 @@ def test_build_cannot_reach_a_tensor():
         cr.load(_archive(evil, {"0": data}))
 
 
-def _tensor_pickle(offset=0, size=(2,), stride=(1,), numel=2, cls=b"FloatStorage", key=b"0"):
+def _tensor_pickle(offset=0, size=(2,), stride=(1,), numel=2, cls=b"FloatStorage", key=b"0",
+                   location=b"cpu"):
     """A hand-built _rebuild_tensor_v2 record over one storage."""
     def ints(vals):
         return b"(" + b"".join(b"J" + v.to_bytes(4, "little", signed=True) for v in vals) + b"t"
     return (b"\x80\x02ctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storagectorch\n"
-            + cls + b"\nX" + len(key).to_bytes(4, "little") + key + b"X\x03\x00\x00\x00cpu"
+            + cls + b"\nX" + len(key).to_bytes(4, "little") + key
+            + b"X" + len(location).to_bytes(4, "little") + location
             + b"J" + numel.to_bytes(4, "little", signed=True) + b"tQ"
             + b"J" + offset.to_bytes(4, "little", signed=True) + ints(size) + ints(stride)
             + b"\x89ccollections\nOrderedDict\n)RtR.")
+
+
+def test_cuda_storages_need_a_map_location():
+    def f():
+        return _archive(_tensor_pickle(location=b"cuda:0"), {"0": bytes(8)})
+    with pytest.raises(RuntimeError, match="^Attempting to deserialize object on a CUDA device"):
+        cr.load(f())
+    for loc in ("cpu", {"cuda:0": "cpu"}, lambda storage, loc: storage):
+        assert cr.load(f(), map_location=loc).tolist() == [0.0, 0.0]
 
 
 def test_hand_built_tensor_record_loads():
