@@ -6,6 +6,7 @@ classes by their chainrule names, which torch cannot read.  The few
 things a checkpoint holds are written here directly as protocol-2 opcodes,
 the ones `torch.save` itself writes: None, bools, ints, floats, strings,
 tuples, lists, sets, dicts, OrderedDicts (with a state dict's `_metadata`),
+dtypes, devices, torch.Size,
 tensors and Parameters (`torch._utils._rebuild_tensor_v2` /
 `_rebuild_parameter` over a persistent id naming a storage).  The only
 globals written are the ones torch's `weights_only` loader allows, so the
@@ -20,7 +21,9 @@ not recursion.
 import struct
 from collections import OrderedDict
 
-from ._tensor import Tensor
+from ._device import device
+from ._dtypes import dtype
+from ._tensor import Size, Tensor
 from .nn.parameter import Parameter
 
 __all__ = ["dump"]
@@ -168,6 +171,22 @@ def dump(obj, storage_for):
                 em.keep.append(item)      # keeps id(item) from being reused while writing
             continue
         kind = type(item)
+        if kind is dtype:
+            em.global_("torch", item.name)
+            continue
+        if kind is Size or kind is device:
+            em.global_("torch", "Size" if kind is Size else "device")
+            if kind is Size:
+                em.int_tuple(tuple(item))
+                out.append(_TUPLES[1] + _REDUCE)
+            else:
+                em.atom(item.type)
+                if item.index is None:
+                    out.append(_TUPLES[1] + _REDUCE)
+                else:
+                    em.atom(item.index)
+                    out.append(_TUPLES[2] + _REDUCE)
+            continue
         if kind is set:
             # as torch writes one: builtins.set called on a list of the items
             em.global_("__builtin__", "set")
@@ -185,7 +204,7 @@ def dump(obj, storage_for):
         if kind not in (tuple, list, dict, OrderedDict):
             raise TypeError(f"chainrule.save cannot save an object of type {kind.__name__}: "
                             "only tensors, Parameters, dicts, OrderedDicts, lists, tuples, "
-                            "sets, strings, numbers, bools and None")
+                            "sets, strings, numbers, bools, None, dtypes, devices and Sizes")
         if id(item) in open_ids:
             raise ValueError("chainrule.save cannot save a container that contains itself")
         open_ids.add(id(item))

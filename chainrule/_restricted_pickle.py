@@ -15,14 +15,15 @@ is called: nothing is imported, and no callable outside the table runs.
 `load(data, allowed, persistent_load)`: `allowed` maps "module.name" to the
 Python callable standing for it (chainrule's own rebuild functions); a
 value of None marks a global that may be named (a storage dtype inside a
-persistent id) but not called.
+persistent id) but not called, and `Value(obj)` a global that simply is
+obj (torch.float32 -> chainrule.float32).
 """
 import io
 import pickle
 import pickletools
 from collections import OrderedDict
 
-__all__ = ["load", "Global"]
+__all__ = ["load", "Global", "Value"]
 
 
 class Global:
@@ -36,6 +37,14 @@ class Global:
 
     def __repr__(self):
         return f"<allowed global {self.name}>"
+
+
+class Value:
+    """An allowed global that stands for a constant (a dtype), pushed as it is."""
+    __slots__ = ("obj",)
+
+    def __init__(self, obj):
+        self.obj = obj
 
 
 class _Mark:
@@ -94,7 +103,8 @@ class _Machine:
         full = f"{module}.{name}"
         if full not in self.allowed:
             raise _refused_global(full)
-        return Global(full, self.allowed[full])
+        entry = self.allowed[full]
+        return entry.obj if type(entry) is Value else Global(full, entry)
 
     def container(self, kinds, what):
         target = self.top()

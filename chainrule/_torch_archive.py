@@ -31,7 +31,7 @@ import numpy as np
 
 from . import _dtypes, _pickle_writer, _restricted_pickle
 from ._device import device
-from ._tensor import Tensor
+from ._tensor import Size, Tensor
 from .nn.parameter import Parameter
 from .ops import _backend
 
@@ -150,6 +150,19 @@ def _set(*args):
     return set(*args)
 
 
+def _size(*args):
+    if len(args) != 1 or type(args[0]) is not tuple or any(type(v) is not int for v in args[0]):
+        raise _fail("torch.Size takes one tuple of ints")
+    return Size(args[0])
+
+
+def _device(*args):
+    if not 1 <= len(args) <= 2 or type(args[0]) is not str or len(args) == 2 and (
+            args[1] is not None and type(args[1]) is not int):
+        raise _fail("torch.device takes a type string and an optional index")
+    return device(*args)
+
+
 # "module.name" -> the function REDUCE may call (None: may be named, not called)
 ALLOWED = {
     "torch._utils._rebuild_tensor_v2": rebuild_tensor,
@@ -157,6 +170,8 @@ ALLOWED = {
     "torch._utils._rebuild_parameter_with_state": rebuild_parameter,
     "collections.OrderedDict": _ordered_dict,
     "builtins.set": _set, "__builtin__.set": _set,      # (protocol 2 spells builtins so)
+    "torch.Size": _size, "torch.device": _device,
+    **{f"torch.{d.name}": _restricted_pickle.Value(d) for d in _dtypes.ALL},
     **{f"torch.{name}": None for name in (*STORAGE_DTYPES, *_NO_SUCH_DTYPE)},
 }
 

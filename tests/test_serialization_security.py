@@ -111,6 +111,10 @@ _OPCODE_ATTACKS = {
                          b"__defaults__)sb.",
     # BUILD on an OrderedDict with anything but _metadata
     "BUILD other state": b"\x80\x02ccollections\nOrderedDict\n)R}X\x03\x00\x00\x00abcK\x01sb.",
+    # BUILD on a dtype (a constant global)
+    "BUILD on a dtype": b"\x80\x02ctorch\nfloat32\n}X\x01\x00\x00\x00aK\x01sb.",
+    # REDUCE on a dtype
+    "REDUCE a dtype": b"\x80\x02ctorch\nfloat32\n)R.",
     # REDUCE on a global that may only be named (a storage class)
     "REDUCE a storage class": b"\x80\x02ctorch\nFloatStorage\n)R.",
     # REDUCE on something that is not an allowed global at all (a string)
