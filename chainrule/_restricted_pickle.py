@@ -47,12 +47,6 @@ class Value:
         self.obj = obj
 
 
-class _Mark:
-    __slots__ = ()
-
-
-_MARK = _Mark()
-_CONTAINERS = (list, dict, OrderedDict)
 
 
 def _refused_global(name):
@@ -233,7 +227,7 @@ def _build(m, arg):
     target = m.top()
     # Only what Module.state_dict() sets: an OrderedDict's _metadata.
     if (type(target) is not OrderedDict or type(state) is not dict
-            or set(state) != {"_metadata"} or type(state["_metadata"]) not in _CONTAINERS[1:]):
+            or set(state) != {"_metadata"} or type(state["_metadata"]) not in (dict, OrderedDict)):
         raise _refused(f"BUILD is only read for an OrderedDict's _metadata, not on "
                        f"{_describe(target)}")
     target._metadata = state["_metadata"]
