@@ -39,6 +39,8 @@ from . import cuda, accelerator, backends
 from ._typeinfo import finfo, iinfo
 from .autograd.anomaly_mode import (is_anomaly_enabled, is_anomaly_check_nan_enabled,  # noqa: E402
                                     set_anomaly_enabled)
+from . import serialization
+from .serialization import save, load
 
 # PyTorch's constants: plain Python floats, as torch.inf and the rest are.
 from math import inf, nan, pi, e  # noqa: E402
