@@ -1030,3 +1030,44 @@ def test_reentrant_backward_thousands_deep():
     a = cr.tensor([1.0], requires_grad=True)
     _reentrant(cr).apply(a, 3000).sum().backward()
     assert a.grad.tolist() == [2.0]
+
+
+# --- a second backward through nodes whose saved values are index tensors -----------------------
+def _I(lib):
+    return lib.tensor([1, 0, 2])
+
+
+SECOND_BACKWARD = {
+    "sort": lambda L, x: x.sort()[0], "topk": lambda L, x: x.topk(2)[0],
+    "kthvalue": lambda L, x: x.kthvalue(2)[0], "median_dim": lambda L, x: x.median(0)[0],
+    "median": lambda L, x: x.median(), "mode": lambda L, x: x.mode(0)[0],
+    "cummax": lambda L, x: x.cummax(0)[0], "cummin": lambda L, x: x.cummin(0)[0],
+    "max_dim": lambda L, x: x.max(0)[0], "min_dim": lambda L, x: x.min(0)[0],
+    "max": lambda L, x: x.max(), "amax": lambda L, x: x.amax(0),
+    "gather": lambda L, x: x.gather(0, _I(L)), "index_select": lambda L, x: x.index_select(0, _I(L)),
+    "take": lambda L, x: x.take(_I(L)), "index_tensor": lambda L, x: x[_I(L)],
+    "index_mask": lambda L, x: x[x > 0], "slice": lambda L, x: x[1:],
+    "scatter": lambda L, x: L.zeros(4).scatter(0, _I(L), x[:3]),
+    "scatter_add": lambda L, x: L.zeros(4).scatter_add(0, _I(L), x[:3]),
+    "index_add": lambda L, x: L.zeros(4).index_add(0, _I(L), x[:3]),
+    "take_along_dim": lambda L, x: x.take_along_dim(_I(L)),
+    "masked_select": lambda L, x: x.masked_select(x > 0),
+    "embedding": lambda L, x: L.nn.functional.embedding(_I(L), x.view(4, 1)),
+    "max_pool": lambda L, x: L.nn.functional.max_pool1d(x.view(1, 1, 4), 2),
+    "index_fill": lambda L, x: x.index_fill(0, _I(L), 0.0),
+    "masked_fill": lambda L, x: x.masked_fill(x > 0, 0.0),
+    "index_copy": lambda L, x: L.zeros(4).index_copy(0, _I(L), x[:3]),
+    "flip": lambda L, x: x.flip(0), "repeat_interleave": lambda L, x: x.repeat_interleave(2),
+    "nll_loss": lambda L, x: L.nn.functional.nll_loss(x.view(1, 4), L.tensor([1])),
+}
+
+
+@pytest.mark.parametrize("op", sorted(SECOND_BACKWARD))
+def test_second_backward_is_refused_where_torch_refuses(op):
+    def scenario(lib):
+        x = lib.tensor([0.5, -1.0, 2.0, 0.25], requires_grad=True)
+        y = SECOND_BACKWARD[op](lib, x).sum()
+        y.backward(retain_graph=True)
+        y.backward()                          # retained: fine
+        return x.grad, _outcome(lambda: y.backward())
+    both(scenario)

@@ -59,6 +59,7 @@ class Node:
     _saved_versions = None  # versions of saved tensors that had counters when saved
     _out_modified = None  # set when the saved output was changed in place (_views.bump)
     _unpack = None     # (unpack hook, kinds) when saved holds packed values (_saved_hooks.py)
+    _nothing_saved = None  # what `saved` starts as with nothing to save (ops/_registry.HOLDS_TENSORS)
     _out_tangent = None  # (dual level, tangent) of the output, saved raw (see _unpack_tensors)
     # The formulas' namespaces, F (set by ops/_registry.py: it imports this module).
     array_ops = None   # raw arrays, plain backward

@@ -120,7 +120,7 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
         if op.saves_inputs and full:
             saved = node.saved = inputs
         elif not op.save_plan:
-            saved = node.saved = None
+            saved = node.saved = node._nothing_saved      # (None, or () for HOLDS_TENSORS)
         elif full:
             saved = node.saved = op.pick_all(out, inputs)
         elif len(edges) == 2 and node._save_users is not None:   # tabulated (see defop)
@@ -184,7 +184,7 @@ def _with_tangent(op, inputs, arrays, params, node_cls):
     node.params = params
     node._epoch = _EPOCH[0]
     plan = op.save_plan
-    node.saved = tuple([out if i < 0 else inputs[i] for i in plan]) if plan else None
+    node.saved = tuple([out if i < 0 else inputs[i] for i in plan]) if plan else node._nothing_saved
     _forward_ad.push_tangent(node, inputs, t)
     recorded = t._grad_fn
     if recorded is not None and t._fw_tangent is not None and recorded.out_index >= 0:

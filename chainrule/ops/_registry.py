@@ -30,6 +30,7 @@ PyTorch's promotion and hands the arrays to the dispatch point
 """
 import inspect
 
+from .. import _errors
 from . import _backend, _codegen
 from ..autograd.graph import Node
 
@@ -110,6 +111,48 @@ def expose(fn, *names, function=True, method=True, inplace=False, formulas=True)
     return fn
 
 
+# Nodes whose PyTorch counterparts save an index or mask tensor (chainrule keeps
+# those in params): freed by a backward without retain_graph like saved values,
+# so that a second backward raises PyTorch's error there too.
+HOLDS_TENSORS = {
+    "SortBackward0", "TopkBackward0", "KthvalueBackward0", "MedianBackward1",
+    "NanmedianBackward1", "ModeBackward0", "CummaxBackward0", "CumminBackward0",
+    "MaxBackward0", "MinBackward0", "GatherBackward0", "IndexSelectBackward0", "TakeBackward0",
+    "IndexBackward0", "ScatterBackward0", "ScatterAddBackward0", "IndexAddBackward0",
+    "MaskedSelectBackward0", "EmbeddingBackward0", "IndexFillBackward0",
+    "MaskedFillBackward0", "IndexCopyBackward0", "MaskedScatterBackward0",
+    "ScatterReduceBackward0",
+}
+
+
+def _mark_holding(cls):
+    """Give a node class in HOLDS_TENSORS its freeing: nodes start with an empty
+    `saved` (dispatch reads _nothing_saved), which backward frees (None).  A
+    variant of such a class that is not in the set gets the plain behaviour back."""
+    if cls._save_plan:
+        return cls
+    holding = cls.__name__ in HOLDS_TENSORS
+    if holding == (cls._nothing_saved is not None):
+        return cls
+    unwrapped = cls.__dict__.get("_unwrapped_raw") or getattr(cls, "_unwrapped_raw", None)
+    if not holding:                              # a plain variant of a holding op
+        cls.saves_tensors = False
+        cls._nothing_saved = None
+        cls.apply_raw = unwrapped
+        return cls
+    cls.saves_tensors = True
+    cls._nothing_saved = ()
+    raw = cls.apply_raw
+    if raw is not None:
+        def apply_raw(self, g, needed=None, _raw=raw):
+            if self.saved is None:
+                raise _errors.freed_graph()
+            return _raw(self, g, needed)
+        cls._unwrapped_raw = raw
+        cls.apply_raw = apply_raw
+    return cls
+
+
 def _camel(name):
     return "".join(p[:1].upper() + p[1:] for p in name.split("_"))
 
@@ -147,7 +190,7 @@ class Op:
         `sum()` SumBackward0 but `sum(dim)` SumBackward1)."""
         cls = self._variants.get(node_name)
         if cls is None:
-            cls = type(node_name, (self.Node,), {"__slots__": ()})
+            cls = _mark_holding(type(node_name, (self.Node,), {"__slots__": ()}))
             self._variants[node_name] = cls
         return cls
 
@@ -231,7 +274,7 @@ def defop(name, forward, *formulas, inputs=("x",), params=(), node_name=None,
         attrs["apply_raw"] = _codegen.raw_apply(
             name, compiled, len(used), len(params), ArrayOps,
             numbers=[plan[i] >= 0 for i in range(len(used))] if numbers_as_arrays else None)
-    cls = type(node_name or _camel(name) + "Backward0", (Node,), attrs)
+    cls = _mark_holding(type(node_name or _camel(name) + "Backward0", (Node,), attrs))
     if "apply_raw" in attrs:
         _codegen.track(cls)
     op = Op(name, forward, cls, tuple(inputs), tuple(params), differentiable)
