@@ -1071,3 +1071,22 @@ def test_second_backward_is_refused_where_torch_refuses(op):
         y.backward()                          # retained: fine
         return x.grad, _outcome(lambda: y.backward())
     both(scenario)
+
+
+def test_deprecated_jacobian_helpers():
+    import importlib
+    import warnings
+
+    def scenario(lib):
+        gc = (lib.autograd.gradcheck if lib.__name__ == "chainrule" else
+              importlib.import_module("torch.autograd.gradcheck"))
+        x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        y = lib.tensor([3.0], dtype=lib.float64, requires_grad=True)
+        with warnings.catch_warnings(record=True) as ws:
+            warnings.simplefilter("always")
+            out = [gc.get_numerical_jacobian(lambda a: (a[0] * a[0] * a[1], a[0]), (x, y)),
+                   gc.get_numerical_jacobian(lambda a: a[0].sin() * a[1], (x, y), target=(y,)),
+                   gc.get_analytical_jacobian((x, y), x * x * y),
+                   _outcome(lambda: gc.get_analytical_jacobian((x,), x * 2, grad_out=2.0))]
+        return out + [[w.category.__name__ for w in ws]]
+    both(scenario)

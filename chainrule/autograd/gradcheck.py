@@ -27,7 +27,8 @@ from .._tensor import Size, Tensor
 from ..ops import _backend
 from . import forward_ad as _forward_ad
 
-__all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
+__all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "get_numerical_jacobian",
+           "get_analytical_jacobian"]
 
 
 class GradcheckError(RuntimeError):
@@ -532,6 +533,62 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
                      check_backward_ad=check_rev_over_rev, masked=masked)
 
 
+# --- the deprecated helpers PyTorch still exports ---------------------------------------
+def _deprecated(name):
+    warnings.warn(f"`{name}` was part of PyTorch's private API and not meant to be exposed. "
+                  "We are deprecating it and it will be removed in a future version of "
+                  "PyTorch. If you have a specific use for this or feature request for this "
+                  "to be a stable API, please file us an issue at "
+                  "https://github.com/pytorch/pytorch/issues/new", FutureWarning, stacklevel=3)
+
+
+def _check_grad_out(grad_out, name):
+    if grad_out != 1.0:
+        raise ValueError(f"Expected grad_out to be 1.0. {name} no longer supports values of "
+                         "grad_out != 1.0.")
+
+
+def get_numerical_jacobian(fn, inputs, target=None, eps=1e-3, grad_out=1.0):
+    """Deprecated, as in PyTorch: the numerical Jacobians (as Tensors, laid out
+    (input numel, output numel)) of fn's first output, fn taking `inputs` as
+    one tuple, with respect to each tensor of `target` (default: `inputs`)
+    that requires grad."""
+    _deprecated("get_numerical_jacobian")
+    _check_grad_out(grad_out, "get_numerical_jacobian")
+    inputs = _as_tuple(inputs)
+    targets = inputs if target is None else _as_tuple(target)
+    first = _as_tuple(fn(inputs))[:1]
+    jacobians = []
+    for t in targets:
+        if not (_is_tensor(t) and t.requires_grad):
+            continue
+        # (func sees `inputs` whole; the perturbed tensor is t itself, in place)
+        jac = _numerical_jacobian_wrt_input(lambda *_: fn(inputs), (t,), 0, first, eps)[0]
+        jacobians.append(Tensor._make(jac))
+    return tuple(jacobians)
+
+
+def get_analytical_jacobian(inputs, output, nondet_tol=0.0, grad_out=1.0):
+    """Deprecated, as in PyTorch: (Jacobians of `output` with respect to the
+    inputs that require grad, reentrant, sizes_ok, types_ok)."""
+    _deprecated("get_analytical_jacobian")
+    _check_grad_out(grad_out, "get_analytical_jacobian")
+    diff_inputs = _diff_inputs(_as_tuple(inputs))
+
+    def vjp_fn(grad_output):
+        return _autograd_grad(output, diff_inputs, grad_output, retain_graph=True,
+                              allow_unused=True)
+    jac1, sizes_ok, types_ok = _stack_and_check(_analytical_jacobian_rows(vjp_fn, output),
+                                                diff_inputs, output._data.size)
+    jac2, _, _ = _stack_and_check(_analytical_jacobian_rows(vjp_fn, output),
+                                  diff_inputs, output._data.size)
+    reentrant = all(a.size == 0 or float(_backend.namespace(a).abs(a - b).max()) <= nondet_tol
+                    for a, b in zip(jac1, jac2))
+    return tuple(Tensor._make(j) for j in jac1), reentrant, sizes_ok, types_ok
+
+
 # `chainrule.autograd.gradcheck` is this function once the package exports it;
 # let `chainrule.autograd.gradcheck.GradcheckError` still reach the error class.
 gradcheck.GradcheckError = GradcheckError
+gradcheck.get_numerical_jacobian = get_numerical_jacobian
+gradcheck.get_analytical_jacobian = get_analytical_jacobian
