@@ -11,6 +11,8 @@ with ``T = chainrule`` and ``T = torch`` on the same float64 inputs; we compare
 * first-order gradients through ``autograd.grad(out, leaves, W)``,
 * second-order gradients: ``autograd.grad(create_graph=True)`` then the grad of
   a weighted sum of the first grads (None and zeros count as equal there),
+* torch.func.grad of the weighted output with respect to the first input,
+  under an outer no_grad in half the programs,
 * several roots at once: ``autograd.backward(roots, grads)`` and
   ``autograd.grad(roots, leaves, grads)`` with the output and other
   intermediates as roots, the output sometimes given twice (both gradients
@@ -240,6 +242,47 @@ def run(lib, prog, mode):
                 gg = [None] * len(leaves)
             for n, g, x in zip(lnames, gg, leaves):
                 res.append((f"grad2[{n}]", ("ZERO_OR_NONE", np.zeros(tuple(x.shape)) if g is None else _np(g))))
+        elif mode == "func":
+            # torch.func.grad of the weighted output as a function of the first
+            # input that requires grad, called under no_grad in half the programs
+            # (the transform ignores an outer no_grad for its own derivative).
+            # Not generated here (torch.func's levels, not yet chainrule's: issue 12):
+            # retain_grad and in-place changes inside a transform, and custom
+            # Functions without setup_context, which torch.func refuses.
+            if not lnames or any(t in ln for ln in prog.lines
+                                 for t in ("retain_grad", ".apply(", "_(", "] =", "+=", "-=",
+                                           "*=", "/=")):
+                return res
+            first = lnames[0]
+
+            captured = {name: ns[name] for name, _, _ in prog.inputs}
+
+            def f(arg):
+                # the program over the other inputs as captured tensors
+                fns = {"T": lib, "__builtins__": __builtins__}
+                exec(_compile(PRELUDE), fns)
+                fns.update(captured)
+                fns[first] = arg
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    for line in prog.lines:
+                        exec(_compile(line), fns)
+                return (fns[prog.out] * W).sum()
+            try:
+                if abs(prog.seed) % 2:
+                    with lib.no_grad():
+                        g = lib.func.grad(f)(ns[first])
+                else:
+                    g = lib.func.grad(f)(ns[first])
+            except Exception as e:  # noqa: BLE001
+                res.append(("func.grad", _exc("func", e)))
+                return res
+            res.append((f"func.grad[{first}]", _np(g)))
+            if abs(prog.seed) % 2:
+                # Under no_grad nothing connects to the outer graph.  (With grad on,
+                # torch gives a constant gradient where it can tell, chainrule may
+                # give one that requires grad, as in the grad2 mode.)
+                res.append((f"func.grad[{first}].requires_grad", g.requires_grad))
         elif mode == "roots":
             names = _root_names(prog, ns)
             roots = [ns[k] for k in names]
@@ -294,7 +337,7 @@ def _same(a, b):
 def compare(prog):
     """List of (mode, key, torch value, chainrule value) that differ."""
     diffs = []
-    for mode in ("backward", "grad", "grad2", "roots"):
+    for mode in ("backward", "grad", "grad2", "roots", "func"):
         rt = run(torch, prog, mode)
         try:
             rc = run(chainrule, prog, mode)
