@@ -181,6 +181,8 @@ LOSSES = [
          ((3, 4), (3, 4))),
     Case("cosine_similarity", lambda L, x, y: _F(L).cosine_similarity(x, y), ((3, 4), (3, 4))),
     Case("cosine_similarity_dim_bcast", lambda L, x, y: L.cosine_similarity(x, y, dim=-1), ((2, 3, 4), (4,))),
+    Case("cosine_similarity_bcast_along_dim", lambda L, x, y: _F(L).cosine_similarity(x, y, dim=0),
+         ((4, 3), (1, 3))),
     Case("pairwise_distance", lambda L, x, y: _F(L).pairwise_distance(x, y), ((3, 4), (3, 4))),
     Case("pairwise_distance_p1_keepdim", lambda L, x, y: L.pairwise_distance(x, y, p=1.0, keepdim=True),
          ((3, 4), (3, 4)), "distinct"),
