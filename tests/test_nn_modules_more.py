@@ -450,3 +450,108 @@ def test_module_names_exported():
              "LayerNorm", "GroupNorm", "InstanceNorm2d"]
     for n in names:
         assert n in cr.nn.__all__ and getattr(cr.nn, n) is getattr(cr.nn.modules, n)
+
+
+# --- local response norm ------------------------------------------------------------------------
+@pytest.mark.parametrize("size", [1, 2, 3, 7])
+@pytest.mark.parametrize("shape", [(2, 5, 3), (2, 5, 2, 3), (1, 4, 2, 2, 2), (0, 5, 3), (2, 5, 0)])
+def test_local_response_norm_matches_torch(size, shape):
+    _check(lambda L: L.nn.LocalResponseNorm(size, alpha=0.3, beta=0.6, k=1.5),
+           [_rand(*shape) * 2])
+
+
+def test_local_response_norm_repr_and_errors():
+    same(lambda L: [repr(L.nn.LocalResponseNorm(2)), repr(L.nn.LocalResponseNorm(3, 1e-3, 0.5, 2)),
+                    list(L.nn.LocalResponseNorm(2).state_dict())])
+    same(lambda L: L.nn.LocalResponseNorm(2)(L.ones(2, 3)))
+    same(lambda L: L.nn.functional.local_response_norm(L.ones(3), 2))
+
+
+# --- second order, float32, dtype moves ---------------------------------------------------------
+@pytest.mark.parametrize("make, shape", [
+    (lambda L: L.nn.BatchNorm1d(3), (5, 3)),
+    (lambda L: L.nn.LayerNorm(4), (2, 4)),
+    (lambda L: L.nn.GroupNorm(2, 4), (2, 4, 3)),
+    (lambda L: L.nn.LocalResponseNorm(3), (2, 4, 3)),
+    (lambda L: L.nn.PReLU(3), (2, 3, 2)),
+    (lambda L: L.nn.GELU("tanh"), (3, 4)),
+], ids=lambda f: "")
+def test_second_order_through_modules(make, shape):
+    m_cr, m_t = _pair(make)
+    res = []
+    for L, m in ((cr, m_cr), (torch, m_t)):
+        x = L.tensor(_rand(*shape), requires_grad=True)
+        y = (m(x) * L.tensor(_rand(*shape, seed=3))).sum()
+        params = list(m.parameters())
+        gs = L.autograd.grad(y, [x] + params, create_graph=True)
+        # (a bias's first derivative does not depend on anything: unused)
+        h = L.autograd.grad(sum((g * g).sum() for g in gs), [x] + params, allow_unused=True)
+        res.append([None if t is None else _np(t) for t in h])
+    for a, b in zip(*res):
+        assert (a is None) == (b is None)
+        assert a is None or np.allclose(a, b, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("make, shape", [
+    (lambda L: L.nn.BatchNorm2d(3), (2, 3, 2, 2)), (lambda L: L.nn.LayerNorm(4), (3, 4)),
+    (lambda L: L.nn.PReLU(), (3, 4)), (lambda L: L.nn.GELU(), (3, 4)),
+    (lambda L: L.nn.LogSoftmax(1), (3, 4)), (lambda L: L.nn.InstanceNorm1d(3), (2, 3, 4)),
+], ids=lambda f: "")
+def test_float32_modules(make, shape):
+    m_t, m_cr = make(torch), make(cr)
+    copy_weights(m_t, m_cr)
+    x = _rand(*shape).astype(np.float32)
+    y_cr, y_t = m_cr(cr.tensor(x)), m_t(torch.tensor(x))
+    assert str(y_cr.dtype) == str(y_t.dtype) == "torch.float32"
+    assert np.allclose(_np(y_cr), _np(y_t), rtol=1e-5, atol=1e-6)
+    for (n, a), (_, b) in zip(m_cr.named_buffers(), m_t.named_buffers()):
+        assert str(a.dtype) == str(b.dtype) and np.allclose(_np(a), _np(b), rtol=1e-5), n
+
+
+def test_dtype_moves_keep_the_counter_int64():
+    same(lambda L: [(k, str(v.dtype)) for k, v in
+                    L.nn.BatchNorm1d(2).double().state_dict().items()] +
+         [(k, str(v.dtype)) for k, v in
+          L.nn.CrossEntropyLoss(weight=L.ones(2)).double().state_dict().items()])
+
+
+# --- loading old checkpoints ----------------------------------------------------------------------
+def test_batchnorm_loads_state_dict_without_counter():
+    def load(L):
+        m = L.nn.BatchNorm1d(2)
+        m(L.tensor([[1.0, 2.0], [3.0, 5.0]]))
+        d = {"weight": L.ones(2), "bias": L.zeros(2), "running_mean": L.ones(2),
+             "running_var": L.ones(2)}
+        r = m.load_state_dict(d)
+        return [str(r), m.num_batches_tracked.item(), sorted(d)]
+    same(load)
+
+
+def test_batchnorm_version_2_checkpoint_needs_counter():
+    def load(L):
+        d = L.nn.BatchNorm1d(2).state_dict()
+        del d["num_batches_tracked"]
+        return L.nn.BatchNorm1d(2).load_state_dict(d)
+    same(load)
+
+
+@pytest.mark.parametrize("keys", [("running_mean", "running_var"), ("running_var",)], ids=str)
+def test_instance_norm_refuses_old_running_stats(keys):
+    same(lambda L: L.nn.Sequential(L.nn.InstanceNorm1d(2)).load_state_dict(
+        {f"0.{k}": L.ones(2) for k in keys}))
+
+
+# --- warnings and training-mode nodes -----------------------------------------------------------
+def test_softmax_implicit_dim_warning():
+    def warned(L):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            out = [L.nn.Softmax()(L.ones(2, 3)).shape, L.nn.LogSoftmax()(L.ones(3)).shape,
+                   L.nn.Softmin()(L.ones(2, 3, 4)).shape]
+        return [out, [(c.category.__name__, str(c.message)) for c in w]]
+    same(warned)
+
+
+def test_rrelu_training_node_name():
+    same(lambda L: [type(L.nn.RReLU()(L.ones(3, requires_grad=True) * -1).grad_fn).__name__,
+                    type(L.nn.RReLU().eval()(L.ones(3, requires_grad=True) * -1).grad_fn).__name__])

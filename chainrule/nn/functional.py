@@ -28,3 +28,6 @@ __all__ += ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "soft_margin_
 from ..ops.norms import layer_norm, batch_norm, group_norm, instance_norm, normalize
 
 __all__ += ["layer_norm", "batch_norm", "group_norm", "instance_norm", "normalize"]
+from .functional_lrn import local_response_norm  # noqa: E402
+
+__all__ += ["local_response_norm"]

@@ -20,7 +20,7 @@ from ._args import as_tensor_arg
 from ._dispatch import apply
 from ._registry import defop, expose, TensorOps, array_op
 from .pointwise import abs as _abs, relu as _relu, tanh as _tanh
-from .reduce import log_softmax as _log_softmax, softmax as _softmax
+from .reduce import _implicit_dim, log_softmax as _log_softmax, softmax as _softmax
 from .shape import cat as _cat
 
 _XP = _backend.NUMPY.xp      # forwards' `xp` by default; _backend.bind gives other libraries theirs
@@ -420,6 +420,8 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    if dim is None:     # (chosen here, so that the warning names softmin as PyTorch's does)
+        dim = _implicit_dim(dim, as_tensor_arg(input).dim(), "softmin")
     return _softmax(-input, dim, dtype)
 
 

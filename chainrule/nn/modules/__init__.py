@@ -14,7 +14,7 @@ from .loss import (L1Loss, MSELoss, SmoothL1Loss, HuberLoss, SoftMarginLoss, KLD
                    PairwiseDistance)
 from .batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d
 from .instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
-from .normalization import LayerNorm, GroupNorm
+from .normalization import LayerNorm, GroupNorm, LocalResponseNorm
 from . import activation as _activation, loss as _loss, normalization as _normalization
 from . import batchnorm as _batchnorm, instancenorm as _instancenorm
 

@@ -22,6 +22,28 @@ class _InstanceNorm(_NormBase):
         if input.dim() not in (n, n + 1):
             raise ValueError(f"expected {n}D or {n + 1}D input (got {input.dim()}D input)")
 
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
+                              unexpected_keys, error_msgs):
+        # Checkpoints from before instance norms stopped tracking statistics
+        # by default carry running stats that a non-tracking layer refuses.
+        if local_metadata.get("version", None) is None and not self.track_running_stats:
+            keys = [prefix + n for n in ("running_mean", "running_var")
+                    if prefix + n in state_dict]
+            if keys:
+                cls = type(self).__name__
+                names = " and ".join(f'"{k}"' for k in keys)
+                error_msgs.append(
+                    f"Unexpected running stats buffer(s) {names} for {cls} with "
+                    f"track_running_stats=False. If state_dict is a checkpoint saved before "
+                    f"0.4.0, this may be expected because {cls} does not track running stats by "
+                    f"default since 0.4.0. Please remove these keys from state_dict. If the "
+                    f"running stats are actually needed, instead set track_running_stats=True "
+                    f"in {cls} to enable them. See the documentation of {cls} for details.")
+                for k in keys:
+                    state_dict.pop(k)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys,
+                                      unexpected_keys, error_msgs)
+
     def forward(self, input):
         self._check_input_dim(input)
         feature_dim = input.dim() - self._batchless_dim
