@@ -3,6 +3,7 @@ same weights (copied from the torch layer by state_dict): forward values,
 grad_fn names, input and parameter gradients (float64, tight tolerance) in
 train and eval modes, reprs, state_dict keys / dtypes / shapes, running
 statistics over several steps, and the layers' own errors."""
+import inspect
 import warnings
 
 import numpy as np
@@ -83,6 +84,8 @@ ACTIVATIONS = [
     lambda L: L.nn.Softshrink(), lambda L: L.nn.Softshrink(0.2), lambda L: L.nn.RReLU(),
     lambda L: L.nn.RReLU(0.1, 0.3), lambda L: L.nn.Softmax(1), lambda L: L.nn.Softmax(-1),
     lambda L: L.nn.Softmin(0), lambda L: L.nn.LogSoftmax(1), lambda L: L.nn.Softmax2d(),
+    lambda L: L.nn.Hardsigmoid(True), lambda L: L.nn.Hardswish(True), lambda L: L.nn.Mish(True),
+    lambda L: L.nn.RReLU(inplace=True),
 ]
 
 
@@ -555,3 +558,33 @@ def test_softmax_implicit_dim_warning():
 def test_rrelu_training_node_name():
     same(lambda L: [type(L.nn.RReLU()(L.ones(3, requires_grad=True) * -1).grad_fn).__name__,
                     type(L.nn.RReLU().eval()(L.ones(3, requires_grad=True) * -1).grad_fn).__name__])
+
+
+# --- signatures, in-place results ---------------------------------------------------------------
+def _layer_names():
+    from chainrule.nn import modules as m    # (test-only: the lists of names per file)
+    return (m._activation.__all__ + m._loss.__all__ + m._batchnorm.__all__
+            + m._instancenorm.__all__ + m._normalization.__all__)
+
+
+@pytest.mark.parametrize("name", _layer_names())
+def test_constructor_and_forward_signatures(name):
+    def params(fn):
+        return [(p.name, p.default, p.kind) for p in inspect.signature(fn).parameters.values()]
+    mine, ref = getattr(cr.nn, name), getattr(torch.nn, name)
+    assert params(mine.__init__) == params(ref.__init__)
+    assert [p[0] for p in params(mine.forward)] == [p[0] for p in params(ref.forward)]
+    # the base classes: torch's all there (ours may add private helpers between)
+    ours = [c.__name__ for c in mine.__mro__]
+    theirs = [c.__name__ for c in ref.__mro__]
+    assert [n for n in ours if n in theirs] == theirs
+
+
+@pytest.mark.parametrize("make", [m for m in ACTIVATIONS if "inplace" in vars(m(cr))],
+                         ids=lambda f: "")
+def test_inplace_layers_write_their_input(make):
+    def run(L):
+        x = L.tensor(_rand(2, 3) - 0.5, requires_grad=True) * 1
+        y = make(L)(x)
+        return [y is x, x._version, type(y.grad_fn).__name__]
+    same(run)

@@ -181,6 +181,7 @@ SOFTSHRINK = defop("softshrink", _softshrink, _shrink_grad, params=("lambd",))
 # per element (uniform in [lower, upper]) in training: prelu's formulas, its name.
 _RRELU_EVAL = LEAKY_RELU.variant("RreluWithNoiseBackward0")
 _RRELU_TRAIN = PRELU.variant("RreluWithNoiseBackward0")
+_RRELU_TRAIN_IN_PLACE = PRELU.variant("RreluWithNoiseBackward1")
 
 array_op("join_halves", _join_halves_arrays)
 TensorOps.join_halves = staticmethod(lambda a, b, dim: _cat((a, b), dim))
@@ -336,7 +337,8 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     def compute(x, in_place):
         x, d = _float_input(x, "rrelu_with_noise_out_cpu")
         noise = _rand(*d.shape, dtype=x.dtype) * (upper - lower) + lower
-        return apply(PRELU, (x, noise), (d, noise._data), (), _RRELU_TRAIN)
+        return apply(PRELU, (x, noise), (d, noise._data), (),
+                     _RRELU_TRAIN_IN_PLACE if in_place else _RRELU_TRAIN)
     return _maybe_inplace(input, inplace, compute)
 
 

@@ -13,9 +13,9 @@ class _InstanceNorm(_NormBase):
     _batchless_dim = None          # the input dimension of an unbatched sample
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False,
-                 track_running_stats=False, device=None, dtype=None, bias=True):
+                 track_running_stats=False, device=None, dtype=None, *, bias=True):
         super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype,
-                         bias)
+                         bias=bias)
 
     def _check_input_dim(self, input):
         n = self._batchless_dim
