@@ -588,3 +588,33 @@ def test_inplace_layers_write_their_input(make):
         y = make(L)(x)
         return [y is x, x._version, type(y.grad_fn).__name__]
     same(run)
+
+
+# --- mixed dtypes -------------------------------------------------------------------------------
+_DTYPES = ["float16", "float32", "float64", "long"]
+
+
+@pytest.mark.parametrize("x_dtype", _DTYPES)
+@pytest.mark.parametrize("p_dtype", _DTYPES[:3])
+@pytest.mark.parametrize("form", ["LayerNorm", "GroupNorm", "F.layer_norm(bias only)",
+                                  "F.layer_norm(weight same, bias other)"])
+def test_norm_parameter_dtypes_as_torch(x_dtype, p_dtype, form):
+    """A float32 LayerNorm / GroupNorm on float64 or integer input is refused
+    with PyTorch's mixed-dtype message; on float16 input it computes (mixed
+    precision), and the other combinations raise as PyTorch does."""
+    def run(L):
+        x = L.tensor(_rand(2, 4), dtype=getattr(L, x_dtype))
+        p = L.tensor([0.5, 1.0, 1.5, 2.0], dtype=getattr(L, p_dtype))
+        F = L.nn.functional
+        if form == "LayerNorm":
+            m = L.nn.LayerNorm(4, dtype=getattr(L, p_dtype))
+            y = m(x)
+        elif form == "GroupNorm":
+            y = L.nn.GroupNorm(2, 4, dtype=getattr(L, p_dtype))(x)
+        elif form == "F.layer_norm(bias only)":
+            y = F.layer_norm(x, (4,), None, p)
+        else:
+            w = L.ones(4, dtype=x.dtype) if x.is_floating_point() else None
+            y = F.layer_norm(x, (4,), w, p)
+        return [str(y.dtype), np.round(y.detach().to(L.float64).numpy(), 2).tolist()]
+    same(run)
