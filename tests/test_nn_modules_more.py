@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import chainrule as cr
+from chainrule.nn import modules as _files
 
 torch = pytest.importorskip("torch")
 
@@ -561,13 +562,12 @@ def test_rrelu_training_node_name():
 
 
 # --- signatures, in-place results ---------------------------------------------------------------
-def _layer_names():
-    from chainrule.nn import modules as m    # (test-only: the lists of names per file)
-    return (m._activation.__all__ + m._loss.__all__ + m._batchnorm.__all__
-            + m._instancenorm.__all__ + m._normalization.__all__)
+LAYER_NAMES = (_files._activation.__all__ + _files._loss.__all__ + _files._distance.__all__
+               + _files._batchnorm.__all__ + _files._instancenorm.__all__
+               + _files._normalization.__all__)
 
 
-@pytest.mark.parametrize("name", _layer_names())
+@pytest.mark.parametrize("name", LAYER_NAMES)
 def test_constructor_and_forward_signatures(name):
     def params(fn):
         return [(p.name, p.default, p.kind) for p in inspect.signature(fn).parameters.values()]
@@ -578,6 +578,7 @@ def test_constructor_and_forward_signatures(name):
     ours = [c.__name__ for c in mine.__mro__]
     theirs = [c.__name__ for c in ref.__mro__]
     assert [n for n in ours if n in theirs] == theirs
+    assert mine.__module__.rsplit(".", 1)[1] == ref.__module__.rsplit(".", 1)[1]   # (its file)
 
 
 @pytest.mark.parametrize("make", [m for m in ACTIVATIONS if "inplace" in vars(m(cr))],

@@ -1,5 +1,4 @@
-"""The loss layers over nn.functional's losses, and the two distance layers
-(CosineSimilarity, PairwiseDistance).  Each keeps `reduction` (the legacy
+"""The loss layers over nn.functional's losses.  Each keeps `reduction` (the legacy
 size_average / reduce flags turned into it once, in the constructor, with
 PyTorch's warning); the weighted ones hold their class weights as buffers
 (`weight`, BCEWithLogitsLoss's `pos_weight` too), so a None weight is in
@@ -9,8 +8,7 @@ from .. import functional as F
 from .module import Module
 
 __all__ = ["L1Loss", "MSELoss", "SmoothL1Loss", "HuberLoss", "SoftMarginLoss", "KLDivLoss",
-           "NLLLoss", "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss", "CosineSimilarity",
-           "PairwiseDistance"]
+           "NLLLoss", "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss"]
 
 
 class _Loss(Module):
@@ -129,28 +127,3 @@ class BCEWithLogitsLoss(_Loss):
         return F.binary_cross_entropy_with_logits(input, target, self.weight,
                                                   pos_weight=self.pos_weight,
                                                   reduction=self.reduction)
-
-
-class CosineSimilarity(Module):
-    __constants__ = ["dim", "eps"]
-
-    def __init__(self, dim=1, eps=1e-8):
-        super().__init__()
-        self.dim = dim
-        self.eps = eps
-
-    def forward(self, x1, x2):
-        return F.cosine_similarity(x1, x2, self.dim, self.eps)
-
-
-class PairwiseDistance(Module):
-    __constants__ = ["norm", "eps", "keepdim"]
-
-    def __init__(self, p=2.0, eps=1e-6, keepdim=False):
-        super().__init__()
-        self.norm = p
-        self.eps = eps
-        self.keepdim = keepdim
-
-    def forward(self, x1, x2):
-        return F.pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)
