@@ -15,7 +15,8 @@ class _Loss(Module):
     def __init__(self, size_average=None, reduce=None, reduction="mean"):
         super().__init__()
         if size_average is not None or reduce is not None:
-            # (the name is checked at call time, as PyTorch does; only the legacy flags now)
+            # (the legacy flags turned into a name now; a name itself is checked at call
+            # time, as PyTorch does)
             reduction = _reduction_arg("mean", size_average, reduce)
         self.reduction = reduction
 
