@@ -598,7 +598,9 @@ _DTYPES = ["float16", "float32", "float64", "long"]
 @pytest.mark.parametrize("x_dtype", _DTYPES)
 @pytest.mark.parametrize("p_dtype", _DTYPES[:3])
 @pytest.mark.parametrize("form", ["LayerNorm", "GroupNorm", "F.layer_norm(bias only)",
-                                  "F.layer_norm(weight same, bias other)"])
+                                  "F.layer_norm(weight same, bias other)", "BatchNorm1d",
+                                  "BatchNorm1d.eval", "F.batch_norm(stats other)",
+                                  "F.batch_norm(no affine)"])
 def test_norm_parameter_dtypes_as_torch(x_dtype, p_dtype, form):
     """A float32 LayerNorm / GroupNorm on float64 or integer input is refused
     with PyTorch's mixed-dtype message; on float16 input it computes (mixed
@@ -614,6 +616,16 @@ def test_norm_parameter_dtypes_as_torch(x_dtype, p_dtype, form):
             y = L.nn.GroupNorm(2, 4, dtype=getattr(L, p_dtype))(x)
         elif form == "F.layer_norm(bias only)":
             y = F.layer_norm(x, (4,), None, p)
+        elif form.startswith("BatchNorm1d"):
+            m = L.nn.BatchNorm1d(4, dtype=getattr(L, p_dtype))
+            y = (m.eval() if form.endswith("eval") else m)(x)
+            return [str(y.dtype), np.round(y.detach().to(L.float64).numpy(), 2).tolist(),
+                    [np.round(b.numpy(), 3).tolist() for b in m.buffers()]]
+        elif form.startswith("F.batch_norm"):
+            same_dtype = getattr(L, x_dtype) if x.is_floating_point() else L.float32
+            w = None if "no affine" in form else L.ones(4, dtype=same_dtype)
+            y = F.batch_norm(x, L.zeros(4, dtype=p.dtype), L.ones(4, dtype=p.dtype), w, None,
+                             True)
         else:
             w = L.ones(4, dtype=x.dtype) if x.is_floating_point() else None
             y = F.layer_norm(x, (4,), w, p)

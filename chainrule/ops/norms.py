@@ -127,17 +127,6 @@ def _float_input(input, kernel):
     return input
 
 
-def _param(v, dtype):
-    """An optional weight/bias/statistic: (tensor, array in the input's dtype)."""
-    if v is None:
-        return None, None
-    v = as_tensor_arg(v)
-    if v._data.dtype != dtype:
-        raise RuntimeError(f"mixed dtype (CPU): expect parameter to have scalar type of "
-                           f"{_dtypes.FROM_NP[dtype].legacy}")
-    return v, v._data
-
-
 def _mixed_affine(input, *params):
     """PyTorch's CPU rule for layer and group norm's weight and bias: when the
     first one given has another dtype than the input, all must be float32 and
@@ -226,17 +215,22 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                     ("weight", weight), ("bias", bias)):
         _check_channels(name, v, channels)
     input = _float_input(input, "batch_norm")
-    weight, w = _param(weight, d.dtype)
-    bias, b = _param(bias, d.dtype)
-    rm_t, rm = _param(running_mean, d.dtype)
-    rv_t, rv = _param(running_var, d.dtype)
+    # (PyTorch's kernel check comes first here, then its mixed-dtype rule)
+    mixed = _mixed_affine(input, weight, bias, running_mean, running_var)
+    weight, w, bias, b = _affine_params(input, mixed, weight, bias)
+    rm_t, rm, rv_t, rv = _affine_params(input, mixed, running_mean, running_var)
     wshape = (1, channels) + (1,) * (d.ndim - 2)
     if not training:
         return apply(BN_EVAL, (input, weight, bias, rm_t, rv_t), (d, w, b, rm, rv), (wshape, eps))
     red = (0,) + tuple(range(2, d.ndim))
     out = apply(NATIVE_NORM, (input, weight, bias), (d, w, b), (d.shape, red, wshape, eps),
                 _BATCH_NORM)
-    if rm_t is not None or rv_t is not None:
+    if rm_t is not None:
+        if mixed:
+            # the float32 buffers themselves (rm_t, rv_t are half copies),
+            # from float32 statistics of the half input
+            rm_t, rv_t = as_tensor_arg(running_mean), as_tensor_arg(running_var)
+            d = d.astype(rm_t._data.dtype)
         _update_running_stats(d, red, rm_t, rv_t, momentum)
     return out
 
