@@ -228,6 +228,14 @@ NORMS = [
     Case("normalize", lambda L, x: _F(L).normalize(x), ((3, 4),)),
     Case("normalize_p1_dim0", lambda L, x: _F(L).normalize(x, p=1.0, dim=0), ((3, 4),), "away"),
     Case("normalize_1d", lambda L, x: _F(L).normalize(x, dim=0), ((5,),)),
+    Case("local_response_norm", lambda L, x: _F(L).local_response_norm(x, 3, 0.5, 0.6, 1.2),
+         ((2, 5, 3),)),
+    Case("local_response_norm_4d_wide", lambda L, x: _F(L).local_response_norm(x, 6, 0.3),
+         ((1, 4, 2, 3),)),
+    Case("local_response_norm_5d", lambda L, x: _F(L).local_response_norm(x, 2, 1.0, 0.5, 2.0),
+         ((2, 3, 2, 1, 2),)),
+    Case("local_response_norm_empty", lambda L, x: _F(L).local_response_norm(x, 2),
+         ((0, 3, 2),)),
 ]
 
 CASES += NORMS
