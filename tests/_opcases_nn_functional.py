@@ -181,6 +181,8 @@ LOSSES = [
          ((3, 4), (3, 4))),
     Case("cosine_similarity", lambda L, x, y: _F(L).cosine_similarity(x, y), ((3, 4), (3, 4))),
     Case("cosine_similarity_dim_bcast", lambda L, x, y: L.cosine_similarity(x, y, dim=-1), ((2, 3, 4), (4,))),
+    Case("cosine_similarity_bcast_along_dim", lambda L, x, y: _F(L).cosine_similarity(x, y, dim=0),
+         ((4, 3), (1, 3))),
     Case("pairwise_distance", lambda L, x, y: _F(L).pairwise_distance(x, y), ((3, 4), (3, 4))),
     Case("pairwise_distance_p1_keepdim", lambda L, x, y: L.pairwise_distance(x, y, p=1.0, keepdim=True),
          ((3, 4), (3, 4)), "distinct"),
@@ -226,6 +228,14 @@ NORMS = [
     Case("normalize", lambda L, x: _F(L).normalize(x), ((3, 4),)),
     Case("normalize_p1_dim0", lambda L, x: _F(L).normalize(x, p=1.0, dim=0), ((3, 4),), "away"),
     Case("normalize_1d", lambda L, x: _F(L).normalize(x, dim=0), ((5,),)),
+    Case("local_response_norm", lambda L, x: _F(L).local_response_norm(x, 3, 0.5, 0.6, 1.2),
+         ((2, 5, 3),)),
+    Case("local_response_norm_4d_wide", lambda L, x: _F(L).local_response_norm(x, 6, 0.3),
+         ((1, 4, 2, 3),)),
+    Case("local_response_norm_5d", lambda L, x: _F(L).local_response_norm(x, 2, 1.0, 0.5, 2.0),
+         ((2, 3, 2, 1, 2),)),
+    Case("local_response_norm_empty", lambda L, x: _F(L).local_response_norm(x, 2),
+         ((0, 3, 2),)),
 ]
 
 CASES += NORMS

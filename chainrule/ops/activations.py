@@ -20,7 +20,7 @@ from ._args import as_tensor_arg
 from ._dispatch import apply
 from ._registry import defop, expose, TensorOps, array_op
 from .pointwise import abs as _abs, relu as _relu, tanh as _tanh
-from .reduce import log_softmax as _log_softmax, softmax as _softmax
+from .reduce import _implicit_dim, log_softmax as _log_softmax, softmax as _softmax
 from .shape import cat as _cat
 
 _XP = _backend.NUMPY.xp      # forwards' `xp` by default; _backend.bind gives other libraries theirs
@@ -181,6 +181,7 @@ SOFTSHRINK = defop("softshrink", _softshrink, _shrink_grad, params=("lambd",))
 # per element (uniform in [lower, upper]) in training: prelu's formulas, its name.
 _RRELU_EVAL = LEAKY_RELU.variant("RreluWithNoiseBackward0")
 _RRELU_TRAIN = PRELU.variant("RreluWithNoiseBackward0")
+_RRELU_TRAIN_IN_PLACE = PRELU.variant("RreluWithNoiseBackward1")
 
 array_op("join_halves", _join_halves_arrays)
 TensorOps.join_halves = staticmethod(lambda a, b, dim: _cat((a, b), dim))
@@ -336,7 +337,8 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     def compute(x, in_place):
         x, d = _float_input(x, "rrelu_with_noise_out_cpu")
         noise = _rand(*d.shape, dtype=x.dtype) * (upper - lower) + lower
-        return apply(PRELU, (x, noise), (d, noise._data), (), _RRELU_TRAIN)
+        return apply(PRELU, (x, noise), (d, noise._data), (),
+                     _RRELU_TRAIN_IN_PLACE if in_place else _RRELU_TRAIN)
     return _maybe_inplace(input, inplace, compute)
 
 
@@ -420,6 +422,8 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    if dim is None:     # (chosen here, so that the warning names softmin as PyTorch's does)
+        dim = _implicit_dim(dim, as_tensor_arg(input).dim(), "softmin")
     return _softmax(-input, dim, dtype)
 
 

@@ -27,6 +27,7 @@ from ._registry import defop, expose, TensorOps
 from .activations import logsigmoid as _logsigmoid
 from .pointwise import DIV as _DIV, abs as _abs, exp as _exp, xlogy as _xlogy
 from .reduce import NORM as _NORM, log_softmax as _log_softmax, mean as _mean, sum as _sum
+from .select import broadcast_tensors as _broadcast_tensors
 
 _XP = _backend.NUMPY.xp      # forwards' `xp` by default; _backend.bind gives other libraries theirs
 _INT64 = _dtypes.int64.np
@@ -506,6 +507,10 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """sum(x1 x2) / (max(|x1|, eps) max(|x2|, eps)) along dim, each vector
     scaled by its own clamped norm first (PyTorch's order, for precision)."""
     x1, x2 = as_tensor_arg(x1), as_tensor_arg(x2)
+    if x1.shape != x2.shape:
+        # (the norms are those of the broadcast vectors: a (1, n) x2 against a
+        # (4, n) x1 along dim 0 is four copies of it)
+        x1, x2 = _broadcast_tensors(x1, x2)
     return _sum((x1 / _clamped_norm(x1, dim, eps)) * (x2 / _clamped_norm(x2, dim, eps)), dim)
 
 

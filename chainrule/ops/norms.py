@@ -127,15 +127,34 @@ def _float_input(input, kernel):
     return input
 
 
-def _param(v, dtype):
-    """An optional weight/bias/statistic: (tensor, array in the input's dtype)."""
-    if v is None:
-        return None, None
-    v = as_tensor_arg(v)
-    if v._data.dtype != dtype:
-        raise RuntimeError(f"mixed dtype (CPU): expect parameter to have scalar type of "
-                           f"{_dtypes.FROM_NP[dtype].legacy}")
-    return v, v._data
+def _mixed_affine(input, *params):
+    """PyTorch's CPU rule for layer and group norm's weight and bias: when the
+    first one given has another dtype than the input, all must be float32 and
+    the input half precision (True: the parameters are then cast to it)."""
+    given = [as_tensor_arg(v) for v in params if v is not None]
+    if not given or given[0]._data.dtype == input._data.dtype:
+        return False
+    if any(_dtypes.FROM_NP[v._data.dtype] is not _dtypes.float32 for v in given):
+        raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
+    if _dtypes.FROM_NP[input._data.dtype] is not _dtypes.float16:
+        raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+    return True
+
+
+def _affine_params(input, mixed, *params):
+    """Layer and group norm's weight and bias as (tensor, array) pairs in the
+    input's dtype: cast where mixed precision allows it, refused otherwise."""
+    out = []
+    for v in params:
+        if v is not None:
+            v = as_tensor_arg(v)
+            if mixed:
+                v = v.to(input.dtype)
+            elif v._data.dtype != input._data.dtype:
+                raise RuntimeError(f"expected scalar type {input.dtype.legacy} but found "
+                                   f"{v.dtype.legacy}")
+        out += [v, None if v is None else v._data]
+    return out
 
 
 # --- layer_norm ---------------------------------------------------------------------------------
@@ -156,9 +175,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     if d.ndim < len(ns) or d.shape[d.ndim - len(ns):] != ns:
         raise RuntimeError(f"Given normalized_shape={list(ns)}, expected input with shape "
                            f"[*, {', '.join(map(str, ns))}], but got input of size{list(d.shape)}")
+    mixed = _mixed_affine(input, weight, bias)
     input = _float_input(input, "LayerNormKernelImpl")
-    weight, w = _param(weight, d.dtype)
-    bias, b = _param(bias, d.dtype)
+    weight, w, bias, b = _affine_params(input, mixed, weight, bias)
     lead = d.ndim - len(ns)
     red = tuple(range(lead, d.ndim))
     wshape = (1,) * lead + ns
@@ -196,17 +215,22 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                     ("weight", weight), ("bias", bias)):
         _check_channels(name, v, channels)
     input = _float_input(input, "batch_norm")
-    weight, w = _param(weight, d.dtype)
-    bias, b = _param(bias, d.dtype)
-    rm_t, rm = _param(running_mean, d.dtype)
-    rv_t, rv = _param(running_var, d.dtype)
+    # (PyTorch's kernel check comes first here, then its mixed-dtype rule)
+    mixed = _mixed_affine(input, weight, bias, running_mean, running_var)
+    weight, w, bias, b = _affine_params(input, mixed, weight, bias)
+    rm_t, rm, rv_t, rv = _affine_params(input, mixed, running_mean, running_var)
     wshape = (1, channels) + (1,) * (d.ndim - 2)
     if not training:
         return apply(BN_EVAL, (input, weight, bias, rm_t, rv_t), (d, w, b, rm, rv), (wshape, eps))
     red = (0,) + tuple(range(2, d.ndim))
     out = apply(NATIVE_NORM, (input, weight, bias), (d, w, b), (d.shape, red, wshape, eps),
                 _BATCH_NORM)
-    if rm_t is not None or rv_t is not None:
+    if rm_t is not None:
+        if mixed:
+            # the float32 buffers themselves (rm_t, rv_t are half copies),
+            # from float32 statistics of the half input
+            rm_t, rv_t = as_tensor_arg(running_mean), as_tensor_arg(running_var)
+            d = d.astype(rm_t._data.dtype)
         _update_running_stats(d, red, rm_t, rv_t, momentum)
     return out
 
@@ -253,9 +277,9 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
             raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of "
                                f"channels in input, but got {name} of shape {list(v.shape)} and "
                                f"input of shape {list(d.shape)}")
+    mixed = _mixed_affine(input, weight, bias)
     input = _float_input(input, "GroupNormKernelImpl")
-    weight, w = _param(weight, d.dtype)
-    bias, b = _param(bias, d.dtype)
+    weight, w, bias, b = _affine_params(input, mixed, weight, bias)
     gshape = (d.shape[0], num_groups, _count(d.shape, range(1, d.ndim)) // num_groups)
     wshape = (1, channels) + (1,) * (d.ndim - 2)
     return apply(NATIVE_NORM, (input, weight, bias), (d, w, b), (gshape, (2,), wshape, eps),

@@ -5,7 +5,21 @@ from .linear import Identity, Linear, Bilinear
 from .flatten import Flatten, Unflatten
 from .dropout import Dropout
 from .sparse import Embedding
+from .activation import (Threshold, ReLU, RReLU, Hardtanh, ReLU6, Sigmoid, Hardsigmoid, Tanh,
+                         SiLU, Mish, Hardswish, ELU, CELU, SELU, GLU, GELU, Hardshrink, LeakyReLU,
+                         LogSigmoid, Softplus, Softshrink, PReLU, Softsign, Tanhshrink, Softmin,
+                         Softmax, Softmax2d, LogSoftmax)
+from .loss import (L1Loss, MSELoss, SmoothL1Loss, HuberLoss, SoftMarginLoss, KLDivLoss, NLLLoss,
+                   CrossEntropyLoss, BCELoss, BCEWithLogitsLoss)
+from .distance import CosineSimilarity, PairwiseDistance
+from .batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d
+from .instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
+from .normalization import LayerNorm, GroupNorm, LocalResponseNorm
+from . import activation as _activation, loss as _loss, normalization as _normalization
+from . import batchnorm as _batchnorm, instancenorm as _instancenorm, distance as _distance
 
 __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
            "ParameterDict", "Identity", "Linear", "Bilinear", "Flatten", "Unflatten", "Dropout",
            "Embedding"]
+__all__ += (_activation.__all__ + _loss.__all__ + _distance.__all__ + _batchnorm.__all__
+            + _instancenorm.__all__ + _normalization.__all__)

@@ -562,6 +562,9 @@ class Module:
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         missing, unexpected, errors = [], [], []
         metadata = getattr(state_dict, "_metadata", None)
+        # A copy: layers may fill in or drop keys of old checkpoints (batch
+        # norm's num_batches_tracked) without changing the caller's dict.
+        state_dict = OrderedDict(state_dict)
         for mod_prefix, mod in self.named_modules(remove_duplicate=False):
             local_meta = {} if metadata is None else dict(metadata.get(mod_prefix, {}))
             if assign:
