@@ -39,6 +39,8 @@ __all__ += ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_av
             "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
             "max_pool1d_with_indices", "max_pool2d_with_indices"]
 from ..ops.pad import pad
+
+__all__ += ["pad"]
 from .functional_lrn import local_response_norm  # noqa: E402
 
 __all__ += ["local_response_norm"]
