@@ -1090,3 +1090,25 @@ def test_deprecated_jacobian_helpers():
                    _outcome(lambda: gc.get_analytical_jacobian((x,), x * 2, grad_out=2.0))]
         return out + [[w.category.__name__ for w in ws]]
     both(scenario)
+
+
+BAD_BACKWARDS = {
+    "list": (lambda L, g: [g * 2], False), "extra_not_none": (lambda L, g: (g, g), False),
+    "extra_none": (lambda L, g: (g, None), False), "fewer": (lambda L, g: g, True),
+    "none": (lambda L, g: (None,), False), "smaller_shape": (lambda L, g: g[:1], False),
+    "larger_shape": (lambda L, g: g.expand(3, 2), False), "number": (lambda L, g: 3.0, False),
+    "for_a_non_tensor": (lambda L, g: (g, g), True), "other_dtype": (lambda L, g: g.double(), False),
+    "empty": (lambda L, g: (), False), "generator": (lambda L, g: (t for t in [g]), False),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_BACKWARDS))
+def test_custom_function_backward_results(case):
+    bw, extra_arg = BAD_BACKWARDS[case]
+
+    def scenario(lib):
+        Fn = _fn_class(lib, lambda ctx, a, *rest: a * 2, lambda ctx, g: bw(lib, g))
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = Fn.apply(x, 3) if extra_arg else Fn.apply(x)
+        return _outcome(lambda: (y.sum().backward(), x.grad)[1])
+    both(scenario)

@@ -115,6 +115,8 @@ class BackwardCFunction(Node, FunctionCtx):
         finally:
             STATE.enabled = prev
         if not isinstance(result, tuple):
+            if result is not None and not isinstance(result, Tensor):
+                raise RuntimeError(f"expected Variable or None (got {type(result).__name__})")
             result = (result,)
         n_in = len(self.edges)
         if len(result) != n_in:
@@ -125,18 +127,24 @@ class BackwardCFunction(Node, FunctionCtx):
                                    f"of gradients (expected {n_in}, got {len(result)})")
         grads = []
         for i, (r, e, m) in enumerate(zip(result, self.edges, self.meta)):
-            if r is None or e is None:
+            if r is None:
                 grads.append(None)
                 continue
             if not isinstance(r, Tensor):
-                raise TypeError(f"function {type(self).__name__} returned a gradient different "
-                                f"than None at position {i + 1}, but the corresponding forward "
-                                "input was not a Variable")
+                raise RuntimeError(f"expected Variable or None (got {type(r).__name__})")
+            if m is None:
+                raise RuntimeError(f"function {type(self).__name__} returned a gradient different "
+                                   f"than None at position {i + 1}, but the corresponding "
+                                   "forward input was not a Variable")
+            if e is None:
+                grads.append(None)
+                continue
             shape, dtype = m
             if r._data.shape != shape:
+                # (as PyTorch: the input's shape must expand to the gradient's,
+                # which is then summed down to it)
                 try:
-                    broadcast_shapes(r._data.shape, shape)
-                    ok = len(r._data.shape) >= len(shape)
+                    ok = tuple(broadcast_shapes(shape, r._data.shape)) == tuple(r._data.shape)
                 except ValueError:
                     ok = False
                 if not ok:
