@@ -92,6 +92,8 @@ _DEPTH = threading.local()
 
 def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True):
     """Propagate `grads` from `roots` back through the graph (see _run)."""
+    if not TASKS:                  # not inside another backward: the common case
+        return _run(roots, grads, retain_graph, create_graph, capture, accumulate)
     depth = getattr(_DEPTH, "n", 0)
     if depth >= _RUNS_PER_THREAD:
         return _on_fresh_thread(roots, grads, retain_graph, create_graph, capture, accumulate)
