@@ -34,3 +34,73 @@ CASES = [
     Case("frexp_mantissa_0d", lambda L, a: L.frexp(a).mantissa, ((),)),
     Case("positive", lambda L, a: L.positive(a) * a, ((3,),)),
 ]
+
+
+def _weighted(L, pieces, dim):
+    """The pieces of a split put back together, each scaled differently (so a
+    gradient routed to the wrong piece shows)."""
+    return L.cat([p * (k + 1) for k, p in enumerate(pieces)], dim)
+
+
+CASES += [
+    # ---- shape: chainrule/ops/shape_more.py ----
+    Case("ravel", lambda L, x: L.ravel(x) * 2, ((2, 3),)),
+    Case("ravel_transposed", lambda L, x: x.t().ravel(), ((2, 3),)),
+    Case("ravel_0d", lambda L, x: x.ravel(), ((),)),
+    Case("tensor_split_sections", lambda L, x: _weighted(L, L.tensor_split(x, 3, 1), 1), ((2, 7),)),
+    Case("tensor_split_indices", lambda L, x: _weighted(L, x.tensor_split([1, 3], 0), 0), ((5, 2),)),
+    Case("tensor_split_index_tensor", lambda L, x: _weighted(
+        L, L.tensor_split(x, L.tensor([2]), -1), -1), ((2, 4),)),
+    Case("hsplit", lambda L, x: _weighted(L, L.hsplit(x, 2), 1), ((2, 4, 1),)),
+    Case("hsplit_1d", lambda L, x: _weighted(L, x.hsplit([1]), 0), ((3,),)),
+    Case("vsplit", lambda L, x: _weighted(L, L.vsplit(x, [1, 2]), 0), ((3, 2),)),
+    Case("dsplit", lambda L, x: _weighted(L, L.dsplit(x, 2), 2), ((1, 2, 4),)),
+    Case("split_with_sizes", lambda L, x: _weighted(L, x.split_with_sizes([1, 2], 1), 1), ((2, 3),)),
+    Case("unsafe_split", lambda L, x: _weighted(L, L.unsafe_split(x, 2), 0), ((5, 2),)),
+    Case("unsafe_chunk", lambda L, x: _weighted(L, x.unsafe_chunk(2, 1), 1), ((2, 4),)),
+    Case("unsafe_split_with_sizes", lambda L, x: _weighted(
+        L, L.unsafe_split_with_sizes(x, [2, 1], 1), 1), ((2, 3),)),
+    Case("unfold_overlap", lambda L, x: x.unfold(1, 3, 1), ((2, 5),)),
+    Case("unfold_step_gap", lambda L, x: x.unfold(0, 2, 3) * 2, ((7, 2),)),
+    Case("unfold_square", lambda L, x: x.unfold(-1, 2, 1) * x.unfold(-1, 2, 1), ((2, 2, 4),)),
+    Case("unfold_empty", lambda L, x: x.unfold(1, 2, 1), ((0, 3),)),
+    Case("narrow_copy", lambda L, x: x.narrow_copy(1, 1, 2) * 3, ((2, 4),)),
+    Case("narrow_copy_neg_dim", lambda L, x: L.narrow_copy(x, -1, 0, 1), ((3, 2),)),
+    Case("sum_to_size", lambda L, x: x.sum_to_size(1, 3), ((2, 3),)),
+    Case("sum_to_size_lead", lambda L, x: x.sum_to_size(3, 1), ((2, 3, 4),)),
+    Case("sum_to_size_same", lambda L, x: x.sum_to_size(2, 3) * x, ((2, 3),)),
+    Case("diff", lambda L, x: L.diff(x), ((2, 4),)),
+    Case("diff_n2_dim0", lambda L, x: x.diff(n=2, dim=0), ((4, 2),)),
+    Case("diff_prepend_append", lambda L, x, p, a: L.diff(x, prepend=p, append=a),
+         ((2, 3), (2, 1), (2, 2))),
+    Case("diff_square", lambda L, x: L.diff(x * x, n=3), ((5,),)),
+    Case("diff_empty", lambda L, x: L.diff(x), ((2, 0),)),
+    Case("cartesian_prod", lambda L, a, b: L.cartesian_prod(a, b), ((2,), (3,))),
+    Case("cartesian_prod_three", lambda L, a, b, c: L.cartesian_prod(a, b, c) * 2,
+         ((2,), (1,), (2,))),
+    Case("cartesian_prod_one", lambda L, a: L.cartesian_prod(a) * a, ((3,),)),
+    Case("combinations", lambda L, x: L.combinations(x), ((4,),)),
+    Case("combinations_r3_repl", lambda L, x: L.combinations(x, 3, with_replacement=True), ((3,),)),
+    Case("combinations_none", lambda L, x: L.combinations(x, 3), ((2,),)),
+    Case("select_scatter", lambda L, x, s: L.select_scatter(x, s, 0, 1), ((3, 2), (2,))),
+    Case("select_scatter_neg", lambda L, x, s: x.select_scatter(s * s, -1, -1), ((2, 3), (2,))),
+    Case("slice_scatter", lambda L, x, s: L.slice_scatter(x, s, 1, 0, 4, 2), ((2, 4), (2, 2))),
+    Case("slice_scatter_default", lambda L, x, s: x.slice_scatter(s), ((2, 2), (2, 2))),
+    Case("diagonal_scatter", lambda L, x, s: L.diagonal_scatter(x, s), ((3, 3), (3,))),
+    Case("diagonal_scatter_offset", lambda L, x, s: L.diagonal_scatter(x, s, 1), ((3, 4), (3,))),
+    Case("diagonal_scatter_neg_offset", lambda L, x, s: x.diagonal_scatter(s, -1), ((3, 3), (2,))),
+    Case("diagonal_scatter_dims", lambda L, x, s: L.diagonal_scatter(x, s, 0, 0, 2),
+         ((2, 3, 2), (3, 2))),
+    Case("diagonal_scatter_adjacent", lambda L, x, s: L.diagonal_scatter(x, s, 0, 1, 2),
+         ((2, 3, 3), (2, 3))),
+    Case("index_put", lambda L, x, v: L.index_put(x, (L.tensor([0, 2]),), v), ((3, 2), (2, 2))),
+    Case("index_put_2d_bcast", lambda L, x, v: x.index_put((L.tensor([0, 1]), L.tensor([1, 0])), v),
+         ((2, 2), (1,))),
+    Case("index_put_accumulate", lambda L, x, v: L.index_put(
+        x, (L.tensor([0, 0, 2]),), v, accumulate=True), ((3, 2), (3, 2))),
+    Case("index_put_accumulate_bcast", lambda L, x, v: x.index_put(
+        (L.tensor([1, 1]), L.tensor([0, 0])), v, True) * x, ((2, 2), ())),
+    Case("put", lambda L, x, s: L.put(x, L.tensor([0, 5, -1]), s), ((2, 4), (3,))),
+    Case("put_accumulate", lambda L, x, s: x.put(L.tensor([[1, 1], [0, 3]]), s, accumulate=True),
+         ((2, 2), (2, 2))),
+]
