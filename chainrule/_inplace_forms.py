@@ -6,7 +6,7 @@ torch.detach.
 
 Each is built from the out-of-place op; what differs from the generic
 in-place driver (_inplace.apply) is said where it happens."""
-from . import _dtypes, _inplace
+from . import _dtypes, _factories, _inplace
 from ._grad_mode import STATE
 from ._tensor import Tensor
 from ._views import bump
@@ -171,3 +171,47 @@ def detach(input):
 
 
 FUNCTIONS.update(fill=fill, detach=detach)
+
+
+# --- fill_diagonal_ ---------------------------------------------------------------------------
+def _diagonal_positions(shape, wrap):
+    """Flat positions of the main diagonal of a C-ordered `shape` (every size
+    equal, or a 2-D matrix); wrap: a tall matrix's diagonal restarts every
+    cols + 1 rows, as NumPy's fill_diagonal and PyTorch's do."""
+    step, inner = 0, 1
+    for n in reversed(shape):
+        step += inner
+        inner *= n
+    numel = inner
+    if wrap and len(shape) == 2 and shape[0] > shape[1]:
+        return list(range(0, numel, step))
+    return [k * step for k in range(min(shape))]
+
+
+def _fill_diagonal_(self, fill_value, wrap=False):
+    shape = tuple(self.shape)
+    if len(shape) < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if len(shape) > 2 and len(set(shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    flat = _diagonal_positions(shape, wrap)
+    # PyTorch fills a wrapped diagonal in two writes: the square part, then the rest.
+    first = min(shape)
+    _fill_positions(self, flat[:first], fill_value)
+    if flat[first:]:
+        _fill_positions(self, flat[first:], fill_value)
+    return self
+
+
+def _fill_positions(self, flat, fill_value):
+    shape = tuple(self.shape)
+    index = []
+    for n in reversed(shape):                  # flat positions -> one index list per dimension
+        index.append([p % n for p in flat])
+        flat = [p // n for p in flat]
+    index = tuple(_factories.tensor(i, dtype=_dtypes.int64) for i in reversed(index))
+    _inplace.apply(self, lambda old: S.index_put(old, index, fill_value, "CopySlices"),
+                   (fill_value,))
+
+
+Tensor.fill_diagonal_ = _fill_diagonal_

@@ -110,13 +110,15 @@ def split_with_sizes(input, split_sizes, dim=0):
 
 
 def _unsafe(views, node_name):
-    """The same views under PyTorch's unsafe_ names, without the multi-view
-    guard (the unsafe_ forms let the caller change the pieces in place)."""
+    """The same pieces under PyTorch's unsafe_ names, sharing the storage but
+    not tracked as views: PyTorch lets the caller change them in place, and
+    such a change rebases only the piece."""
     for v in views:
         node = v._grad_fn
         if node is not None:
             node.__class__ = SE._variant(node._op, node_name)
         v._multi_view = None
+        v._view_of = None
     return views
 
 
@@ -255,13 +257,13 @@ def combinations(input, r=2, with_replacement=False):
 
 
 def broadcast_shapes(*shapes):
-    result = []
-    for i, shape in enumerate(shapes):
-        dims = (shape,) if isinstance(shape, int) else tuple(shape)
+    shapes = [(shape,) if isinstance(shape, int) else tuple(shape) for shape in shapes]
+    # (PyTorch starts from ones of the longest length; its message shows the
+    # shape merged so far)
+    result = [1] * max((len(s) for s in shapes), default=0)
+    for i, dims in enumerate(shapes):
         if any(k < 0 for k in dims):
             raise ValueError("Attempting to broadcast a dimension with negative length!")
-        if len(dims) > len(result):
-            result = [1] * (len(dims) - len(result)) + result
         for k in range(1, len(dims) + 1):
             a, b = result[-k], dims[-k]
             if a == 1:
