@@ -104,3 +104,21 @@ CASES += [
     Case("put_accumulate", lambda L, x, s: x.put(L.tensor([[1, 1], [0, 3]]), s, accumulate=True),
          ((2, 2), (2, 2))),
 ]
+
+CASES += [
+    # ---- statistics: chainrule/ops/statistics.py ----
+    Case("cov", lambda L, x: L.cov(x), ((3, 5),)),
+    Case("cov_1d", lambda L, x: L.cov(x), ((4,),)),
+    Case("cov_correction0_method", lambda L, x: x.cov(correction=0), ((2, 4),)),
+    Case("cov_fweights", lambda L, x: L.cov(x, fweights=L.tensor([1, 3, 2, 1])), ((2, 4),)),
+    Case("cov_aweights", lambda L, x, a: L.cov(x, aweights=a * a + 0.5), ((3, 4), (4,))),
+    Case("cov_both_weights", lambda L, x, a: L.cov(x, correction=1, fweights=L.tensor([2, 1, 1, 3]),
+                                                   aweights=a * a + 0.5), ((2, 4), (4,))),
+    Case("corrcoef", lambda L, x: L.corrcoef(x), ((3, 6),)),
+    Case("corrcoef_method_1d", lambda L, x: x.corrcoef(), ((4,),)),
+    Case("dist", lambda L, a, b: L.dist(a, b), ((2, 3), (2, 3))),
+    Case("dist_bcast_p1", lambda L, a, b: L.dist(a, b, 1), ((2, 3), (3,)), "distinct"),
+    Case("dist_p3_method", lambda L, a, b: a.dist(b, p=3), ((4,), (4,)), "distinct"),
+    Case("dist_pinf", lambda L, a, b: L.dist(a, b, float("inf")), ((3,), (3,)), "distinct"),
+    Case("dist_0d", lambda L, a, b: L.dist(a, b), ((), ()), "distinct"),
+]
