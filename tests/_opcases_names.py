@@ -122,3 +122,10 @@ CASES += [
     Case("dist_pinf", lambda L, a, b: L.dist(a, b, float("inf")), ((3,), (3,)), "distinct"),
     Case("dist_0d", lambda L, a, b: L.dist(a, b), ((), ()), "distinct"),
 ]
+
+CASES += [
+    Case("block_diag", lambda L, a, b: L.block_diag(a, b), ((2, 2), (1, 3))),
+    Case("block_diag_mixed_dims", lambda L, a, b, c: L.block_diag(a, b, c) * 2, ((2,), (), (2, 1))),
+    Case("block_diag_one", lambda L, a: L.block_diag(a * a), ((2, 3),)),
+    Case("block_diag_empty_block", lambda L, a, b: L.block_diag(a, b), ((0, 2), (2, 1))),
+]

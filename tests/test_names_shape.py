@@ -194,3 +194,13 @@ def test_fill_diagonal(shape, wrap):
         i.fill_diagonal_(2.7, wrap)
         return r is y, vals(y), name(y), y._version, vals(x.grad), vals(i)
     both(scenario)
+
+
+def test_block_diag():
+    def scenario(lib):
+        r = lib.block_diag(lib.tensor([1, 2]), lib.ones(1, 1), lib.tensor(7, dtype=lib.int8))
+        e = lib.block_diag()
+        z = lib.block_diag(lib.ones(0, 2), lib.ones(2, 0))
+        return vals(r), str(r.dtype), tuple(e.shape), str(e.dtype), tuple(z.shape), vals(z)
+    both(scenario)
+    raises_same(lambda lib: lib.block_diag(lib.ones(2, 2, 2)), RuntimeError)

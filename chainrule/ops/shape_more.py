@@ -15,7 +15,7 @@ from .. import _dtypes
 from .._factories import tensor as _tensor
 from .._tensor import Tensor, Size
 from . import _backend
-from ._args import as_tensor_arg, normalize_dim, shape_args
+from ._args import as_tensor_arg, normalize_dim, promoted_arrays, shape_args
 from ._dispatch import apply
 from ._registry import defop, expose
 from . import shape as S, select as SE
@@ -397,3 +397,44 @@ def index_put(input, indices, values, accumulate=False):
 
 expose(put, inplace=True, formulas=False)
 expose(index_put, inplace=True, formulas=False)
+
+
+# --- block_diag ----------------------------------------------------------------------------------
+def _block_diag(*arrays, xp=_XP):
+    """The blocks (each 2-D, as shaped by block_diag) along the diagonal of zeros."""
+    *blocks, dtype, spans = arrays
+    out = xp.zeros((spans[-1][1], spans[-1][3]), dtype=dtype)
+    for b, (r0, r1, c0, c1) in zip(blocks, spans):
+        out[r0:r1, c0:c1] = b
+    return out
+
+
+def _block_diag_grad(F, g, dtype, spans):
+    # Each block's gradient is its region of g (2-D; the node fits it to the
+    # block's own shape: 0-d and 1-d blocks were viewed as 1 x n).
+    return tuple(F.getitem(g, (slice(r0, r1), slice(c0, c1))) for r0, r1, c0, c1 in spans)
+
+
+BLOCK_DIAG = defop("block_diag", _block_diag, inputs=(), params=("dtype", "spans"),
+                   combined=_block_diag_grad)
+
+
+def block_diag(*tensors):
+    tensors = [as_tensor_arg(t) for t in tensors]
+    for k, t in enumerate(tensors):
+        if t._data.ndim > 2:
+            raise RuntimeError("torch.block_diag: Input tensors must have 2 or fewer dimensions. "
+                               f"Input {k} has {t._data.ndim} dimensions")
+    if not tensors:
+        return S.reshape(_tensor([]), 1, 0)
+    arrays, dt = promoted_arrays(*tensors)
+    blocks = [a.reshape(1, -1) if a.ndim == 1 else (a.reshape(1, 1) if a.ndim == 0 else a)
+              for a in arrays]
+    spans, r, c = [], 0, 0
+    for b in blocks:
+        spans.append((r, r + b.shape[0], c, c + b.shape[1]))
+        r, c = r + b.shape[0], c + b.shape[1]
+    return apply(BLOCK_DIAG, tuple(tensors), tuple(blocks), (dt.np, tuple(spans)))
+
+
+expose(block_diag, method=False, formulas=False)

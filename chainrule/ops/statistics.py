@@ -103,6 +103,10 @@ HISTOGRAM = defop("histogram", lambda x, edges, w, *, xp=_XP: xp.histogram(
     x, edges, weights=w)[0].astype(x.dtype), inputs=("x", "edges", "w"), quiet=False)
 
 
+HISTOGRAM_EDGES = defop("histogram_edges", lambda x, lo, hi, bins, *, xp=_XP: xp.linspace(
+    lo, hi, bins + 1).astype(x.dtype), params=("lo", "hi", "bins"), quiet=False)
+
+
 class histogram_result(tuple):               # noqa: N801  (torch.return_types.histogram)
     """torch.return_types.histogram: (hist, bin_edges)."""
 
@@ -124,7 +128,6 @@ def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
     if not input.dtype.is_floating_point:
         raise NotImplementedError(f"\"histogramdd\" not implemented for '{input.dtype.legacy}'")
     d = input._data.reshape(-1)
-    xp = _backend.namespace(d)
     if isinstance(bins, Tensor):
         edges = bins.detach()
     else:
@@ -139,7 +142,7 @@ def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
             lo, hi = 0.0, 1.0
         if lo == hi:
             lo, hi = lo - 0.5, hi + 0.5       # (as PyTorch and NumPy: a unit-wide range)
-        edges = Tensor._make(xp.linspace(lo, hi, bins + 1).astype(d.dtype))
+        edges = apply(HISTOGRAM_EDGES, (input,), (d,), (lo, hi, bins))
     w = None if weight is None else weight._data.reshape(-1)
     flat = S.reshape(input.detach(), -1)
     hist = apply(HISTOGRAM, (flat, edges, weight), (d, edges._data, w))
