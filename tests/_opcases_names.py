@@ -129,3 +129,11 @@ CASES += [
     Case("block_diag_one", lambda L, a: L.block_diag(a * a), ((2, 3),)),
     Case("block_diag_empty_block", lambda L, a, b: L.block_diag(a, b), ((0, 2), (2, 1))),
 ]
+
+CASES += [
+    Case("as_strided", lambda L, x: x.as_strided((2, 2), (1, 2)), ((6,),)),
+    Case("as_strided_overlap", lambda L, x: L.as_strided(x, (3, 2), (1, 1)) * 2, ((2, 2),)),
+    Case("as_strided_offset", lambda L, x: L.as_strided(x, (2,), (3,), 1), ((2, 3),)),
+    Case("as_strided_transposed", lambda L, x: x.t().as_strided((3, 2), (2, 1)), ((2, 3),)),
+    Case("as_strided_of_square", lambda L, x: (x * x).as_strided((2,), (2,)), ((4,),)),
+]

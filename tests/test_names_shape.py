@@ -204,3 +204,15 @@ def test_block_diag():
         return vals(r), str(r.dtype), tuple(e.shape), str(e.dtype), tuple(z.shape), vals(z)
     both(scenario)
     raises_same(lambda lib: lib.block_diag(lib.ones(2, 2, 2)), RuntimeError)
+
+
+def test_as_strided_values_and_errors():
+    def scenario(lib):
+        x = lib.arange(12.0).reshape(3, 4)
+        v = x[1:]                                    # a view at storage offset 4
+        return (vals(x.as_strided((2, 3), (4, 1), 1)), vals(v.as_strided((2,), (1,))),
+                vals(v.as_strided((2,), (1,), 5)), vals(lib.as_strided(x.t(), (2, 2), (1, 4))),
+                vals(x.as_strided((0, 2), (1, 1))), vals(x.as_strided((), ())))
+    both(scenario)
+    raises_same(lambda lib: lib.arange(6.0).as_strided((4,), (2,)), RuntimeError)
+    raises_same(lambda lib: lib.arange(6.0).as_strided((2,), (-1,)), RuntimeError)

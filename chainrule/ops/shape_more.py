@@ -438,3 +438,42 @@ def block_diag(*tensors):
 
 
 expose(block_diag, method=False, formulas=False)
+
+
+# --- as_strided -------------------------------------------------------------------------------
+def as_strided(input, size, stride, storage_offset=None):
+    """The elements at storage positions offset + sum(i_k * stride_k), read
+    through the input: each position is mapped back to the input element
+    stored there (select.py's TAKE_FLAT; its gradient scatter-adds, so
+    overlapping windows accumulate as in PyTorch's AsStridedBackward0)."""
+    size, stride = tuple(int(k) for k in size), tuple(int(k) for k in stride)
+    if any(k < 0 for k in stride):
+        raise RuntimeError("as_strided: Negative strides are not supported at the moment, got "
+                           f"strides: {list(stride)}")
+    d = input._data
+    xp = _backend.namespace(d)
+    offset = input.storage_offset() if storage_offset is None else int(storage_offset)
+    # storage position of every input element, and the element at each position
+    stored = xp.zeros(d.shape, dtype=_INT64) + input.storage_offset()
+    for k, (n, st) in enumerate(zip(d.shape, input.stride())):
+        stored = stored + (xp.arange(n, dtype=_INT64) * st).reshape((n,) + (1,) * (d.ndim - k - 1))
+    extent = int(stored.max()) + 1 if d.size else input.storage_offset()
+    need = offset + sum((n - 1) * st for n, st in zip(size, stride)) + 1 if all(size) else 0
+    if need > extent:
+        item = d.dtype.itemsize
+        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage "
+                           f"offset {offset}, and itemsize {item} requiring a storage size of "
+                           f"{need * item} are out of bounds for storage of size {extent * item}")
+    element = xp.zeros(max(extent, 1), dtype=_INT64) - 1
+    element[stored.reshape(-1)] = xp.arange(d.size, dtype=_INT64)
+    where = xp.zeros(size, dtype=_INT64) + offset
+    for k, (n, st) in enumerate(zip(size, stride)):
+        where = where + (xp.arange(n, dtype=_INT64) * st).reshape((n,) + (1,) * (len(size) - k - 1))
+    positions = element[where]
+    if positions.size and bool((positions < 0).any()):
+        raise RuntimeError("as_strided: chainrule reads only the input's own elements, and this "
+                           "window reaches storage outside it")
+    return _read_only_copy(SE._take(input, positions, "AsStridedBackward0"))
+
+
+expose(as_strided, formulas=False)
