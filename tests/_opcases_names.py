@@ -137,3 +137,9 @@ CASES += [
     Case("as_strided_transposed", lambda L, x: x.t().as_strided((3, 2), (2, 1)), ((2, 3),)),
     Case("as_strided_of_square", lambda L, x: (x * x).as_strided((2,), (2,)), ((4,),)),
 ]
+
+CASES += [
+    Case("renorm", lambda L, x: L.renorm(x * 2, 2, 0, 1.0), ((3, 4),), "away"),
+    Case("renorm_dim1_p1", lambda L, x: x.renorm(1, 1, 1.5), ((2, 3, 2),), "away"),
+    Case("renorm_p3_last", lambda L, x: L.renorm(x, 3, -1, 0.8), ((3, 2),), "away"),
+]

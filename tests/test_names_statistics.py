@@ -79,3 +79,17 @@ def test_histogram():
                 for h in outs] + [repr(outs[0]).startswith("torch.return_types.histogram(")]
     got = both(scenario)
     np.testing.assert_array_equal(got[0][0], [2.0, 2.0, 1.0])
+
+
+def test_renorm_inplace_and_errors():
+    def scenario(lib):
+        x = lib.tensor([[3.0, 4.0], [0.1, 0.2], [1.0, 0.0]])
+        y = x.clone()
+        r = y.renorm_(2, 0, 1.0)
+        return vals(x.renorm(2, 0, 1.0)), vals(x.renorm(1, 1, 2.0)), r is y, y._version, vals(y)
+    both(scenario)
+    for call in (lambda lib: lib.ones(2, 2).renorm(0, 0, 1.0),
+                 lambda lib: lib.ones(2, 2).renorm(2, 0, -1.0),
+                 lambda lib: lib.ones(2, 2).renorm(2, 3, 1.0),
+                 lambda lib: lib.ones(2).renorm(2, 0, 1.0)):
+        raises_same(call)

@@ -7,7 +7,7 @@ import warnings
 from .. import _dtypes
 from .._tensor import Tensor
 from . import _backend
-from ._args import as_tensor_arg
+from ._args import as_tensor_arg, normalize_dim
 from ._dispatch import apply
 from ._registry import defop, expose
 from . import linalg as LA, pointwise as P, reduce as R, shape as S, select as SE
@@ -153,3 +153,34 @@ def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
 
 
 expose(histogram, formulas=False)
+
+
+# --- renorm ----------------------------------------------------------------------------------
+def renorm(input, p, dim, maxnorm):
+    """Each slice along `dim` whose p-norm exceeds maxnorm scaled down to
+    maxnorm (PyTorch's factor maxnorm / (norm + 1e-7)); differentiated
+    through the norm as PyTorch's RenormBackward0 is."""
+    input = as_tensor_arg(input)
+    nd = input.dim()
+    if nd < 2:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {nd} dimensions")
+    if not p > 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {_number(maxnorm)}")
+    dim = normalize_dim(dim, nd)
+    others = tuple(k for k in range(nd) if k != dim)
+    norm = LA.vector_norm(input, p, others, keepdim=True)
+    factor = P.where(norm > maxnorm, maxnorm / (norm + 1e-7), 1.0)
+    out = input * factor
+    node = out._grad_fn
+    if node is not None:
+        node.__class__ = node._op.variant("RenormBackward0")   # (PyTorch's name, mul's formulas)
+    return out
+
+
+def _number(v):
+    return int(v) if float(v).is_integer() else v
+
+
+expose(renorm, inplace=True, formulas=False)
