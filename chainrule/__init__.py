@@ -22,7 +22,12 @@ from .ops import special as _special_ops, pad as _pad, einsum as _einsum, cdist 
 from .ops import quantile as _quantile, scatter_reduce as _scatter_reduce  # noqa: F401
 from .ops import masked_scatter as _masked_scatter, unique_dim as _unique_dim, products as _products  # noqa: F401
 from .ops import decompositions as _decompositions  # noqa: F401
+from .ops import pointwise_more as _pointwise_more, shape_more as _shape_more  # noqa: F401
+from .ops import statistics as _statistics  # noqa: F401
 from . import _methods  # noqa: F401  (attaches the generated methods to Tensor)
+from . import _inplace_forms  # noqa: F401  (in-place comparisons, t_, squeeze_...)
+from . import _tensor_info  # noqa: F401  (is_complex, is_signed, Tensor.new, H, mH...)
+from . import _random_inplace  # noqa: F401  (uniform_, normal_, bernoulli, multinomial...)
 from ._factories import (tensor, as_tensor, from_numpy, arange, zeros, ones, full, empty,
                          eye, linspace, logspace, rand, randn, randint, randperm, normal,
                          manual_seed, seed, initial_seed, zeros_like, ones_like, full_like,
@@ -33,6 +38,9 @@ from ._factories import (tensor, as_tensor, from_numpy, arange, zeros, ones, ful
 
 # chainrule.<op> for every op declared public in chainrule/ops/ (sin, add, sum, cat...).
 globals().update(_ops_registry.FUNCTIONS)
+globals().update(_inplace_forms.FUNCTIONS)      # torch.exp_(x), torch.fill, torch.detach
+globals().update(_tensor_info.FUNCTIONS)        # torch.is_complex, torch.can_cast...
+globals().update(_random_inplace.FUNCTIONS)     # torch.bernoulli, torch.multinomial
 from ._printing import set_printoptions, get_printoptions
 from . import _dtypes, autograd, nn, optim, func, utils, linalg, testing, special
 from . import cuda, accelerator, backends

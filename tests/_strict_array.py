@@ -251,6 +251,7 @@ NAMES = """
     arctan2 copysign cross fmod hypot nan_to_num signbit
     bincount histogram unique
     einsum broadcast_to moveaxis
+    fmax fmin gcd lcm nextafter frexp isin take
 """.split()
 
 xp = types.ModuleType("strict_xp", "NumPy's function names on StrictArrays (tests/_strict_array.py).")
