@@ -227,3 +227,20 @@ def test_default_init_is_uniform_on_one_over_sqrt_fan_in(make, fan_in):
 def test_errors_match_torch(f):
     result = same(lambda L: (f(L), None)[1])
     assert result[0] == "raise"
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_padding_modes_first_and_second_derivatives(mode):
+    """The padded gather's gradient (repeated sources accumulate) and its own
+    derivative, by finite differences in float64, input and weight alike."""
+    cr.manual_seed(0)
+    m = cr.nn.Conv2d(2, 2, (2, 3), padding=(1, 2), padding_mode=mode).double()
+    x = cr.randn(1, 2, 3, 4, dtype=cr.float64, requires_grad=True)
+    w = m.weight.detach().clone().requires_grad_()
+
+    def f(x, w):
+        return cr.nn.functional.conv2d(
+            cr.nn.modules.padding_modes.pad_by_mode(x, m._mode_padding, mode), w, m.bias)
+    assert cr.autograd.gradcheck(f, (x, w))
+    assert cr.autograd.gradgradcheck(f, (x, w))
+    assert np.allclose(_np(f(x, w)), _np(m(x)), **TOL)
