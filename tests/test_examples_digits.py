@@ -87,3 +87,18 @@ def test_plot_writes_a_png(tmp_path):
     pytest.importorskip("matplotlib")
     _run(tmp_path, "--epochs", "1", "--plot", str(tmp_path / "curves.png"))
     assert (tmp_path / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_torch_checkpoint_resumes_in_chainrule_and_back(tmp_path, capsys):
+    """Model, Adam's state and the schedule cross between the libraries (the
+    random state stays behind: the generators differ)."""
+    pytest.importorskip("torch")
+    _run(tmp_path, "--backend", "torch", "--epochs", "1")
+    history = _run(tmp_path, "--epochs", "2", "--resume")
+    assert "written by torch" in capsys.readouterr().out
+    assert history["train_loss"][1] < history["train_loss"][0]
+    state = load_checkpoint(tmp_path / "ck.npz", cr)
+    assert state["backend"] == "chainrule" and state["optimizer"]["state"][0]["step"].item() == 12
+    _run(tmp_path, "--backend", "torch", "--epochs", "3", "--resume")
+    assert "written by chainrule" in capsys.readouterr().out
+    digits.use_backend("chainrule")

@@ -15,6 +15,7 @@ bar) and matplotlib (``--plot``).
 """
 import argparse
 import importlib
+import os
 import sys
 import time
 
@@ -189,11 +190,16 @@ def main(argv=None):
                "seconds": [], "batch_losses": []}
     start = 0
     if args.resume:
+        if not os.path.exists(args.checkpoint):
+            sys.exit(f"no checkpoint at {args.checkpoint} to resume from")
         state = load_checkpoint(args.checkpoint, T)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
-        T.set_rng_state(state["rng"])      # dropout's masks go on as they would have
+        if state["backend"] == args.backend:   # dropout's masks go on as they would have
+            T.set_rng_state(state["rng"])
+        else:                                  # the generators' states do not translate
+            print(f"(checkpoint written by {state['backend']}: its random state is not used)")
         start, history = state["epoch"], state["history"]
         print(f"resumed from {args.checkpoint} after epoch {start}")
     batches = len(loader) if not args.quick else min(QUICK_BATCHES, len(loader))
@@ -218,6 +224,7 @@ def main(argv=None):
               f"{test_loss:.4f}  test acc {test_acc:.4f}  {seconds:.2f} s")
         save_checkpoint({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
                          "scheduler": scheduler.state_dict(), "rng": T.get_rng_state(),
+                         "backend": args.backend,
                          "epoch": epoch, "history": history}, args.checkpoint, T)
     if history["test_acc"]:
         per_epoch = sum(history["seconds"]) / len(history["seconds"])
