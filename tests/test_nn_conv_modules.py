@@ -159,6 +159,8 @@ REPRS = [
     lambda L: L.nn.ConvTranspose2d(2, 3, (2, 3), stride=2, padding=1, output_padding=1,
                                    groups=1, dilation=2),
     lambda L: L.nn.ConvTranspose1d(4, 2, 3, groups=2, bias=False),
+    lambda L: L.nn.ConvTranspose2d(1, 1, 3, padding="same"),       # torch keeps the letters
+    lambda L: L.nn.Conv1d(1, 2, [3], stride=[2], padding=[1]),
     lambda L: L.nn.MaxPool2d(2),
     lambda L: L.nn.MaxPool2d((3, 2), stride=1, padding=1, dilation=2, ceil_mode=True),
     lambda L: L.nn.MaxPool1d(3, return_indices=True),

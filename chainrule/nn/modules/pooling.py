@@ -1,6 +1,8 @@
 """Max, average and adaptive pooling layers (1d and 2d) over nn.functional's
 pooling ops; arguments kept as given (AvgPool1d widens them to 1-tuples, as
 PyTorch does), so the reprs print as PyTorch's."""
+from collections.abc import Iterable
+
 from .. import functional as F
 from .module import Module
 
@@ -42,7 +44,8 @@ class _AvgPoolNd(Module):
 
 
 def _single(v):
-    return tuple(v) if isinstance(v, (tuple, list)) else (v,)
+    """PyTorch's _single: any iterable made a tuple, a scalar a 1-tuple."""
+    return tuple(v) if isinstance(v, Iterable) else (v,)
 
 
 class AvgPool1d(_AvgPoolNd):
