@@ -542,6 +542,39 @@ class Gen:
             raise Reject
         return f"{self.new()} = " + f.format(v=v)
 
+    def op_library(self):
+        """The op library beyond the core (issues 11 and 13): special functions,
+        scans, rearrangements, activations and normalisations."""
+        v = self.pick()
+        s = self.shape(v)
+        nd = len(s)
+        smooth = ["T.erf({v})", "T.atan({v})", "T.asinh({v})", "T.expm1({v})",
+                  "T.log1p({v}.abs())", "T.square({v})", "T.special.expit({v})",
+                  "T.nn.functional.gelu({v})", "T.nn.functional.silu({v})",
+                  "T.nn.functional.softplus({v})", "T.nn.functional.mish({v})",
+                  "T.logaddexp({v}, {v} * 0.5)", "T.hypot({v}, T.ones_like({v}))",
+                  "T.atan2({v}, {v}.abs() + 1)", "T.lerp({v}, {v}.sin(), 0.3)"]
+        kinked = ["T.nn.functional.leaky_relu({v}, 0.1)", "T.nn.functional.elu({v})",
+                  "T.nn.functional.hardtanh({v})"]
+        if nd:
+            d = self.r(nd) - nd if self.p(0.5) else self.r(nd)
+            smooth += [f"T.cumsum({{v}}, {d})", f"{{v}}.logcumsumexp({d})",
+                       f"T.flip({{v}}, [{d}])", f"T.roll({{v}}, 1, {d})",
+                       f"T.nn.functional.normalize({{v}}, dim={d})" if s[d] else "T.erf({v})"]
+            if s[d] > 0:
+                kinked += [f"{{v}}.sort({d}).values", f"T.cummax({{v}}, {d}).values"]
+            if s[-1] > 1:
+                smooth.append(f"T.nn.functional.layer_norm({{v}}, ({s[-1]},))")
+        if nd >= 2:
+            smooth += ["T.tril({v})", "T.triu({v}, 1)", "T.flatten({v}, 0, 1)"]
+        f = self.choice(smooth + kinked)
+        if "normalize" in f and np.any(np.linalg.norm(np.atleast_1d(self.val(v)).reshape(-1)) < 1e-3):
+            raise Reject                  # (a zero vector: normalize is not differentiable there)
+        if f in kinked and (_near(self.val(v)) or _near(self.val(v) - 1) or _near(self.val(v) + 1)
+                            or _ties(self.val(v))):
+            raise Reject
+        return f"{self.new()} = " + f.format(v=v)
+
     def op_binary(self):
         a = self.pick()
         sa = self.shape(a)
@@ -931,7 +964,7 @@ class Gen:
     OPS = [("op_unary", 14), ("op_binary", 18), ("op_matmul", 7), ("op_reduce", 10),
            ("op_shape", 14), ("op_index", 9), ("op_cat", 5), ("op_where", 4), ("op_clamp", 4),
            ("op_maxmin", 4), ("op_softmax", 5), ("op_inplace", 14), ("op_detach", 2),
-           ("op_retain", 4), ("op_function", 4)]
+           ("op_retain", 4), ("op_function", 4), ("op_library", 8)]
 
     # -- driver -------------------------------------------------------------
     def replay(self):
@@ -1093,6 +1126,7 @@ def _mini(inputs, lines, out):
 MINIMAL = {
     # retain_grad() then an in-place op: torch's .grad is the grad of the new version
     "retain_grad_then_mul_": ([("x0", [1.0, 2.0])], ["v1 = x0 * 1", "v1.retain_grad()", "v1.mul_(3)"], "v1"),
+    "retain_grad_then_function_mark_dirty": ([("x0", [1.0, 2.0])], ["v1 = x0 * 1", "v1.retain_grad()", "MulDirty.apply(v1, 2.0)", "v2 = v1 + v1"], "v2"),
     "retain_grad_then_view_mul_": ([("x0", [1.0, 2.0])], ["v1 = x0 * 1", "v1.retain_grad()", "v1[0].mul_(3)"], "v1"),
     # mv / 1-d matmul save the tensor operand although the other needs no grad
     "mv_const_spurious_version_error": ([("x0", [[1.0, 3.0]])], ["v1 = x0 * 2", "v2 = T.mv(v1, T.tensor([1., 2.], dtype=T.float64))", "v1.mul_(0.5)"], "v2"),

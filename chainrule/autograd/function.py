@@ -335,6 +335,9 @@ class Function(metaclass=FunctionMeta):
                 from .. import _inplace    # (cycle: _inplace imports the ops, which import autograd)
                 _inplace.change_view(o, lambda old, node=node: Tensor._make(o._data, True, node),
                                      bump_version=False)
+            elif dirty:
+                from .. import _inplace    # (cycle: _inplace imports the ops, which import autograd)
+                _inplace._rebase(o, node)  # (a retained .grad follows the new version)
             else:
                 o._grad_fn = node
                 o._requires_grad = True
