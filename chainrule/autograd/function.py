@@ -159,7 +159,10 @@ class BackwardCFunction(Node, FunctionCtx):
             else:
                 gi = r._data
                 if gi.shape != shape or gi.dtype != dtype:
-                    gi = Node.array_ops.fit(gi, shape, dtype)
+                    # (the formula namespace of the gradient's array library)
+                    ops = (Node.array_ops if gi.__class__ not in _backend.FOREIGN
+                           else _backend.backend_of(gi).array_ops)
+                    gi = ops.fit(gi, shape, dtype)
             grads.append(gi)
         return grads
 
