@@ -45,6 +45,7 @@ from ._printing import set_printoptions, get_printoptions
 from . import _dtypes, autograd, nn, optim, func, utils, linalg, testing, special
 from . import cuda, accelerator, backends
 from ._typeinfo import finfo, iinfo
+from ._api_more import *  # noqa: F401,F403,E402  (switches, constants, windows, searchsorted...)
 from .autograd.anomaly_mode import (is_anomaly_enabled, is_anomaly_check_nan_enabled,  # noqa: E402
                                     set_anomaly_enabled)
 from . import serialization
