@@ -13,6 +13,7 @@ from . import _dtypes
 from ._factories import _legacy, arange, as_tensor, full, tensor
 from ._tensor import Tensor
 from .ops import _backend
+from .ops.losses import kl_div_reduced
 
 __all__ = ["set_warn_always", "is_warn_always_enabled", "use_deterministic_algorithms",
            "are_deterministic_algorithms_enabled",
@@ -271,3 +272,51 @@ ShortTensor = _legacy(_dtypes.int16)
 
 # (every chainrule tensor is dense and strided)
 Tensor.layout = property(lambda self: strided, doc="torch.strided: the only layout chainrule has")
+
+
+# --- ATen-level forms of nn.functional's ops (torch.dropout(input, p, train), ...) -----------
+_REDUCTIONS = ("none", "mean", "sum")      # ATen's integer reduction codes
+
+
+def _functional():
+    from .nn import functional    # (cycle: nn imports the package, which imports this module)
+    return functional
+
+
+def _check_p(p):
+    if not 0 <= p <= 1:    # (ATen's check: RuntimeError, where nn.functional's is ValueError)
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def dropout(input, p, train):
+    _check_p(p)
+    return _functional().dropout(input, p, train)
+
+
+def dropout_(input, p, train):
+    _check_p(p)
+    return _functional().dropout(input, p, train, inplace=True)
+
+
+def embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=False):
+    return _functional().embedding(indices, weight,
+                                   padding_idx=None if padding_idx < 0 else padding_idx,
+                                   scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
+
+
+def bilinear(input1, input2, weight, bias=None):
+    return _functional().bilinear(input1, input2, weight, bias)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=1):
+    return _functional().binary_cross_entropy_with_logits(
+        input, target, weight, reduction=_REDUCTIONS[reduction], pos_weight=pos_weight)
+
+
+def kl_div(input, target, reduction=1, *, log_target=False):
+    # (ATen's form: no warning about 'mean', which is nn.functional's)
+    return kl_div_reduced(input, target, _REDUCTIONS[reduction], log_target)
+
+
+__all__ += ["dropout", "dropout_", "embedding", "bilinear", "binary_cross_entropy_with_logits",
+            "kl_div"]

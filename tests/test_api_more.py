@@ -62,11 +62,13 @@ def test_searchsorted_and_bucketize():
     both(scenario)
 
 
-@pytest.mark.parametrize("call", ["side_bad", "side_right_clash", "bucketize_2d"])
+@pytest.mark.parametrize("call", ["side_bad", "side_right_clash", "bucketize_2d", "dropout_p"])
 def test_search_errors(call):
     def scenario(lib):
         s, v = lib.tensor([1, 3, 5]), lib.tensor([2])
-        if call == "side_bad":
+        if call == "dropout_p":
+            lib.dropout(lib.ones(2), 1.5, True)
+        elif call == "side_bad":
             lib.searchsorted(s, v, side="middle")
         elif call == "side_right_clash":
             lib.searchsorted(s, v, side="left", right=True)
@@ -86,4 +88,27 @@ def test_unravel_range_scalar_tensor_asarray_and_legacy():
                 lib.asarray([1, 2]), lib.asarray(x) is x, lib.asarray(x, copy=True) is x,
                 lib.asarray([1.5], dtype=lib.float64), lib.CharTensor([1, 2]),
                 lib.ShortTensor([3])]
+    both(scenario)
+
+
+def test_aten_forms_of_functional_ops():
+    def scenario(lib):
+        D = lib.float64
+        x = lib.tensor([[0.3, -1.2], [2.0, 0.5]], dtype=D, requires_grad=True)
+        t = lib.tensor([[0.2, 0.9], [0.5, 0.1]], dtype=D)
+        w = lib.tensor([[[0.5, -1.0], [2.0, 0.3]]], dtype=D, requires_grad=True)
+        e = lib.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], dtype=D, requires_grad=True)
+        outs = [lib.dropout(x, 0.3, False), lib.dropout(x, 0.0, True),
+                lib.embedding(e, lib.tensor([2, 0])), lib.embedding(e, lib.tensor([2, 0]), 0),
+                lib.bilinear(x, x, w, None), lib.bilinear(x, x, w, lib.tensor([0.5], dtype=D))]
+        outs += [lib.binary_cross_entropy_with_logits(x, t, None, None, r) for r in (0, 1, 2)]
+        with warnings.catch_warnings(record=True) as ws:
+            warnings.simplefilter("always")
+            outs += [lib.kl_div(x.log_softmax(1), t, r) for r in (0, 1, 2)]
+            outs.append(lib.kl_div(x.log_softmax(1), t.log(), 1, log_target=True))
+        assert not ws                           # (ATen's kl_div does not warn; F.kl_div does)
+        grads = [lib.autograd.grad(o.sum(), [x, w, e], allow_unused=True) for o in outs]
+        y = x * 1
+        return [(o, None if o.grad_fn is None else o.grad_fn.name()) for o in outs], grads, \
+            lib.dropout_(y, 0.0, True) is y
     both(scenario)

@@ -487,6 +487,11 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
                       "'batchmean' in the next major release.", UserWarning, stacklevel=2)
     if reduction not in ("none", "mean", "sum", "batchmean"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
+    return kl_div_reduced(input, target, reduction, log_target)
+
+
+def kl_div_reduced(input, target, reduction, log_target=False):
+    """kl_div without nn.functional's argument handling (torch.kl_div's core)."""
     input, target = as_tensor_arg(input), as_tensor_arg(target)
     if log_target:
         loss = _exp(target) * (target - input)
