@@ -6,9 +6,10 @@ one; without bias a matmul (MmBackward0, UnsafeViewBackward0...)."""
 from .. import _factories, _grad_mode
 from .._tensor import Tensor
 from ..linalg import vector_norm
-from ..ops.layers import addmm, embedding as _embedding_rows
+from ..ops.layers import embedding as _embedding_rows
 from ..ops.linalg import matmul, mm
 from ..ops.pointwise import where
+from ..ops.products import addmm
 
 __all__ = ["linear", "bilinear", "dropout", "embedding"]
 
