@@ -3,24 +3,15 @@ over nn.functional's convolutions, with PyTorch's constructor arguments,
 parameter shapes, default initialisation (weight kaiming_uniform_(a=sqrt(5)),
 bias uniform on +-1/sqrt(fan_in)), reprs and constructor errors."""
 import math
-from collections.abc import Iterable
 
 from ... import _factories
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module
+from .utils import _ntuple
 
 __all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
-
-
-def _ntuple(v, n):
-    """PyTorch's _single/_pair: any iterable made a tuple (a string too, as
-    torch does: a transposed conv's padding="same" prints as its letters), a
-    scalar repeated."""
-    if isinstance(v, Iterable):
-        return tuple(v)
-    return (v,) * n
 
 
 class _ConvNd(Module):
