@@ -3,35 +3,11 @@ and GroupNorm (over groups of channels, per-channel affine): weights ones,
 biases zeros at first.  LocalResponseNorm: no parameters."""
 import numbers
 
-from ... import _factories
 from .. import functional as F
-from .. import init
-from ..parameter import Parameter
+from ._affine import add_affine, reset_affine
 from .module import Module
 
 __all__ = ["LayerNorm", "GroupNorm", "LocalResponseNorm"]
-
-
-def _add_affine(module, shape, affine, bias, dtype, device):
-    """LayerNorm's and GroupNorm's parameters: weight and bias of `shape` when
-    affine (bias=False registers bias as None), else both None, in that order."""
-    if affine:
-        module.weight = Parameter(_factories.empty(shape, dtype=dtype, device=device))
-        if bias:
-            module.bias = Parameter(_factories.empty(shape, dtype=dtype, device=device))
-        else:
-            module.register_parameter("bias", None)
-    else:
-        module.register_parameter("weight", None)
-        module.register_parameter("bias", None)
-
-
-def _reset_affine(module, affine):
-    """The identity transform: weight ones, bias zeros."""
-    if affine:
-        init.ones_(module.weight)
-        if module.bias is not None:
-            init.zeros_(module.bias)
 
 
 class LayerNorm(Module):
@@ -45,11 +21,11 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        _add_affine(self, self.normalized_shape, elementwise_affine, bias, dtype, device)
+        add_affine(self, self.normalized_shape, elementwise_affine, bias, dtype, device)
         self.reset_parameters()
 
     def reset_parameters(self):
-        _reset_affine(self, self.elementwise_affine)
+        reset_affine(self, self.elementwise_affine)
 
     def forward(self, input):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -72,11 +48,11 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        _add_affine(self, num_channels, affine, bias, dtype, device)
+        add_affine(self, num_channels, affine, bias, dtype, device)
         self.reset_parameters()
 
     def reset_parameters(self):
-        _reset_affine(self, self.affine)
+        reset_affine(self, self.affine)
 
     def forward(self, input):
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
