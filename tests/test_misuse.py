@@ -749,6 +749,7 @@ CASES = [
     C(lambda L: L.zeros(0).reshape(0, -1), id="reshape-empty-ambiguous"),
     C(lambda L: L.ones(3).expand(2), id="expand-smaller"),
     C(lambda L: L.ones(3).expand(2, 2), id="expand-mismatch"),
+    C(lambda L: L.ones(2, 3).expand(3, 2), id="expand-mismatch-names-the-last-dim"),
     C(lambda L: L.ones(2, 3).expand(3), id="expand-too-few-sizes"),
     C(lambda L: L.tensor([[1, 2]]).expand(3), id="expand-too-few-sizes-int"),
     C(lambda L: L.ones(3).expand(-1, 3), id="expand-leading-minus-one"),

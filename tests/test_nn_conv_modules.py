@@ -247,7 +247,7 @@ def _outcome(f, L):
 
 @pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
 def test_padding_modes_first_and_second_derivatives(mode):
-    """The padded gather's gradient (repeated sources accumulate) and its own
+    """The padding's gradient (repeated sources accumulate) and its own
     derivative, by finite differences in float64, input and weight alike."""
     cr.manual_seed(0)
     m = cr.nn.Conv2d(2, 2, (2, 3), padding=(1, 2), padding_mode=mode).double()
@@ -256,7 +256,26 @@ def test_padding_modes_first_and_second_derivatives(mode):
 
     def f(x, w):
         return cr.nn.functional.conv2d(
-            cr.nn.modules.padding_modes.pad_by_mode(x, m._mode_padding, mode), w, m.bias)
+            cr.nn.functional.pad(x, m._reversed_padding_repeated_twice, mode=mode), w, m.bias)
     assert cr.autograd.gradcheck(f, (x, w))
     assert cr.autograd.gradgradcheck(f, (x, w))
     assert np.allclose(_np(f(x, w)), _np(m(x)), **TOL)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+@pytest.mark.parametrize("make,shape", MODE_CASES)
+def test_padding_mode_pads_as_torch_does(make, shape, mode):
+    """The pad torch's _conv_forward hands F.pad, and the grad_fn of that pad
+    (the node under the convolution's)."""
+    m_cr, m_t = _pair(lambda L: make(L, mode))
+    assert list(m_cr._reversed_padding_repeated_twice) == list(
+        m_t._reversed_padding_repeated_twice)
+    x = np.random.default_rng(0).standard_normal(shape)
+    names = []
+    for L, m in ((cr, m_cr), (torch, m_t)):
+        node = m(L.tensor(x, requires_grad=True)).grad_fn
+        while type(node).__name__ in ("ConvolutionBackward0", "SqueezeBackward1",
+                                      "UnsqueezeBackward0"):
+            node = node.next_functions[0][0]
+        names.append(type(node).__name__)
+    assert names[0] == names[1]

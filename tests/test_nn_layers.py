@@ -350,6 +350,8 @@ def test_embedding_max_norm_renormalises_rows_read():
     lambda L: L.nn.functional.embedding([1], L.randn(3, 2)),
     lambda L: L.nn.functional.embedding(L.tensor([1]), L.randn(3)),
     lambda L: L.nn.Embedding(3, 2, padding_idx=3),
+    lambda L: L.nn.Embedding(3, 2, padding_idx=-4),
+    lambda L: L.nn.Embedding(3, 2, padding_idx=-1).padding_idx,
     lambda L: L.nn.Embedding(3, 2, _weight=L.ones(2, 2)),
     lambda L: L.nn.Embedding.from_pretrained(L.ones(3)),
 ], ids=lambda f: "")

@@ -6,9 +6,10 @@ one; without bias a matmul (MmBackward0, UnsafeViewBackward0...)."""
 from .. import _factories, _grad_mode
 from .._tensor import Tensor
 from ..linalg import vector_norm
-from ..ops.layers import addmm, embedding as _embedding_rows
+from ..ops.layers import embedding as _embedding_rows
 from ..ops.linalg import matmul, mm
 from ..ops.pointwise import where
+from ..ops.products import addmm
 
 __all__ = ["linear", "bilinear", "dropout", "embedding"]
 
@@ -81,12 +82,10 @@ def dropout(input, p=0.5, training=True, inplace=False):
     return input.mul_(mask) if inplace else input * mask
 
 
-def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
-              scale_grad_by_freq=False, sparse=False):
-    if sparse:
-        raise NotImplementedError("embedding: sparse gradients are not supported by chainrule")
+def padding_index(padding_idx, n):
+    """padding_idx checked against n rows and made non-negative (None stays
+    None), as F.embedding and nn.Embedding both take it."""
     if padding_idx is not None:
-        n = weight.shape[0]
         if padding_idx > 0:
             if padding_idx >= n:
                 raise AssertionError("Padding_idx must be within num_embeddings")
@@ -94,6 +93,15 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
             if padding_idx < -n:
                 raise AssertionError("Padding_idx must be within num_embeddings")
             padding_idx = n + padding_idx
+    return padding_idx
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):
+    if sparse:
+        raise NotImplementedError("embedding: sparse gradients are not supported by chainrule")
+    if padding_idx is not None:
+        padding_idx = padding_index(padding_idx, weight.shape[0])
     if max_norm is not None:
         _renorm_rows(weight, input, max_norm, norm_type)
     return _embedding_rows(input, weight, padding_idx, scale_grad_by_freq)

@@ -1,16 +1,17 @@
-"""erf and erfc on raw arrays, written with the array namespace `xp` only
-(NumPy has no vectorised erf, and the op library may not name NumPy);
-_special.py's erf/erfc (and through them gelu, erfinv, erfcx...) use these.
+"""erf and erfc on raw float64 arrays, written with the array namespace `xp`
+only (NumPy has no vectorised erf, and the op library may not name NumPy).
+Their one caller is _special.py, whose erf/erfc (and through them gelu,
+erfinv, erfcx...) cast any float input to float64, call these, and round the
+result back to the input's dtype.
 
-Pure array functions, no Tensors: `erf(x, xp)`, `erfc(x, xp)`.  Float64
-results are within a few units in the last place of Python's math.erf /
-math.erfc (the tests compare them over a grid); float32 is computed in its
-own precision, float16 in float32.
+Pure array functions, no Tensors: `erf(x, xp)`, `erfc(x, xp)`.
+Results are within a few units in the last place of Python's math.erf /
+math.erfc (the tests compare them over a grid).
 
 How: piecewise Taylor series.  [0, 6) is cut into bins of width 1/16 centred
 on the multiples of 1/16 (the first, [0, 1/32), on 0: relative accuracy for
 tiny x, where the series is x times a polynomial); around each centre c the
-series of erf to degree 10 (float64; 5 for the narrower floats) is
+series of erf to degree 10 is
 
     erf(c + d) = erf(c) + 2/sqrt(pi) e^(-c^2) sum_j (-1)^(j-1) H_(j-1)(c) d^j / j!
 
@@ -36,14 +37,12 @@ from .. import _dtypes
 __all__ = ["erf", "erfc"]
 
 _WIDTH = 0.0625
-_DEGREE = 10              # float64's; float32 and float16 need no more than _SHORT_DEGREE
-_SHORT_DEGREE = 5
+_DEGREE = 10
 _ERF_END = 6.0            # erf(x) == 1.0 in double from here on
 _ERFC_END = 4.0           # the continued fraction takes over
 _CF_DEPTH = 20
 _ONE_OVER_SQRT_PI = 1.0 / math.sqrt(math.pi)
 _INT64 = _dtypes.int64.np
-_FLOAT32 = _dtypes.float32.np
 
 
 def _taylor_columns(end, complement):
@@ -83,9 +82,8 @@ def _taylor(a, kind, xp):
     cols = _table(kind, xp, a.dtype)
     k = (a * (1 / _WIDTH) + 0.5).astype(_INT64)           # the nearest centre
     d = a - k.astype(a.dtype) * _WIDTH
-    degree = _DEGREE if a.dtype.itemsize >= 8 else _SHORT_DEGREE
-    s = cols[degree][k]
-    for j in range(degree - 1, -1, -1):
+    s = cols[_DEGREE][k]
+    for j in range(_DEGREE - 1, -1, -1):
         s = s * d + cols[j][k]
     return s
 
@@ -101,28 +99,14 @@ def _fraction(a, xp):
     return _ONE_OVER_SQRT_PI * xp.exp(-h * h) * xp.exp(-(a - h) * (a + h)) / f
 
 
-def _widened(fn):
-    """fn computed in float32 for half-precision arrays (float16's range cannot
-    hold the series' small coefficients), rounded back once."""
-    def wrapped(x, xp):
-        if x.dtype.itemsize < 4:
-            return fn(x.astype(_FLOAT32), xp).astype(x.dtype)
-        return fn(x, xp)
-    wrapped.__name__ = wrapped.__qualname__ = fn.__name__
-    wrapped.__doc__ = fn.__doc__
-    return wrapped
-
-
-@_widened
 def erf(x, xp):
-    """The error function of a float array, elementwise (its dtype kept)."""
+    """The error function of a float64 array, elementwise."""
     a = xp.abs(x)
     inside = a < _ERF_END                      # (False for nan)
     s = xp.where(inside, _taylor(xp.where(inside, a, 0.0), "erf", xp), 1.0)
     return xp.where(x != x, x, xp.copysign(s, x))     # (nan stays nan; erf(-0.) is -0.)
 
 
-@_widened
 def erfc(x, xp):
     """1 - erf(x), accurate also where erf(x) is close to 1 (x large)."""
     a = xp.abs(x)

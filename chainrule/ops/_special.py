@@ -104,10 +104,6 @@ def _result(r, x):
 
 
 # --- erf / erfc ------------------------------------------------------------------------
-_CF_FROM = 1.0             # erfc(1) = 0.157: below, 1 - erf loses under a digit
-_CF_DEPTH = 200            # the continued fraction's depth: converged to 1e-17 at x = 1
-
-
 def _exp_minus_square(x, xp):
     """e^{-x^2} without the rounding of x*x (which costs x^2 ulps of relative
     accuracy in the tail): x = h + l with h a multiple of 1/16, so h*h is exact."""
@@ -375,6 +371,10 @@ def i1(x, *, xp=_XP):
 
 
 # --- erfcx, log_ndtr, ndtri, i0e, i1e ----------------------------------------------------------------
+_CF_FROM = 1.0             # erfcx: the fraction from 1 (erfc(1) = 0.157), the product below
+_CF_DEPTH = 200            # the continued fraction's depth: converged to 1e-17 at x = 1
+
+
 def erfcx(x, *, xp=_XP):
     """e^{x^2} erfc(x) without overflow: Laplace's continued fraction gives it
     directly for x >= 1 (no e^{-x^2} to cancel); below, the product."""

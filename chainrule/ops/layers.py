@@ -1,7 +1,4 @@
-"""The ops behind nn's Linear and Embedding layers: addmm and embedding.
-
-addmm(input, mat1, mat2) = beta * input + alpha * (mat1 @ mat2), one node
-(AddmmBackward0, as PyTorch's Linear records for a 2-D input).
+"""The op behind nn's Embedding layer (Linear's addmm is ops/products.py's).
 
 embedding(weight, indices) reads rows of weight.  Its derivative scatter-adds
 the gradient's rows back (EMBEDDING_DENSE_BACKWARD; repeated indices
@@ -13,70 +10,11 @@ create_graph and forward mode.
 """
 from .._tensor import Tensor
 from . import _backend
-from ._args import as_tensor_arg
 from ._dispatch import apply
 from ._registry import defop, TensorOps
 
 _NUMPY = _backend.NUMPY
 _XP = _NUMPY.xp
-
-
-# --- addmm -----------------------------------------------------------------------------------
-def _addmm(c, a, b, beta, alpha, c_shape=None, b_t=False, *, xp=_XP):
-    p = xp.matmul(a, b)
-    if alpha != 1:
-        p = p * alpha
-    return p + (c if beta == 1 else c * beta)
-
-
-def _scaled(g, k):
-    return g if k == 1 else g * k
-
-
-def _grad_b(F, g, a, b_t):
-    """a^T g, laid out as b: for Linear, b is the transpose of the weight
-    (b_t), and (g^T a)^T -- the same numbers -- hands the weight a
-    contiguous gradient, which the optimiser's updates then read fast."""
-    return F.mT(F.matmul(F.mT(g), a)) if b_t else F.matmul(F.mT(a), g)
-
-
-ADDMM = defop(
-    "addmm", _addmm,
-    lambda F, g, beta, c_shape: F.sum_to(_scaled(g, beta), c_shape),
-    lambda F, g, b, alpha: _scaled(F.matmul(g, F.mT(b)), alpha),
-    lambda F, g, a, alpha, b_t: _scaled(_grad_b(F, g, a, b_t), alpha),
-    inputs=("c", "a", "b"), params=("beta", "alpha", "c_shape", "b_t"))
-
-
-def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
-    c, a, b = as_tensor_arg(input), as_tensor_arg(mat1), as_tensor_arg(mat2)
-    ad, bd = a._data, b._data
-    if ad.ndim != 2:
-        raise RuntimeError(f"mat1 must be a matrix, got {ad.ndim}-D tensor")
-    if bd.ndim != 2:
-        raise RuntimeError(f"mat2 must be a matrix, got {bd.ndim}-D tensor")
-    if ad.shape[1] != bd.shape[0]:
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({ad.shape[0]}x"
-                           f"{ad.shape[1]} and {bd.shape[0]}x{bd.shape[1]})")
-    if c._data.dtype != bd.dtype:
-        raise RuntimeError(f"self and mat2 must have the same dtype, but got {c.dtype.legacy} "
-                           f"and {b.dtype.legacy}")
-    if ad.dtype != bd.dtype:
-        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {a.dtype.legacy} "
-                           f"and {b.dtype.legacy}")
-    cd = c._data
-    target = (ad.shape[0], bd.shape[1])
-    if len(cd.shape) > 2 or any(s != 1 and s != t for s, t in
-                                zip(cd.shape[::-1], target[::-1])):
-        raise RuntimeError(f"The expanded size of the tensor ({target[-1]}) must match the "
-                           f"existing size ({cd.shape[-1]}) at non-singleton dimension 1.  "
-                           f"Target sizes: [{target[0]}, {target[1]}].  Tensor sizes: "
-                           f"{list(cd.shape)}")
-    return apply(ADDMM, (c, a, b), (cd, ad, bd), (beta, alpha, cd.shape, not b.is_contiguous()))
-
-
-# (nn.functional.linear records this addmm; the public torch.addmm / Tensor.addmm(_)
-# is ops/products.py's, with all of PyTorch's argument checks.)
 
 
 # --- embedding ---------------------------------------------------------------------------------

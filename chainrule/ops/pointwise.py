@@ -718,12 +718,18 @@ logaddexp2 = _float_binary("logaddexp2", _logaddexp2,
 _FLOAT64 = _dtypes.float64.np
 
 
-def _xlogy(a, b, *, xp=_XP):
+def x_times_log(a, b, log, xp):
+    """a * log(b), 0 where a == 0 unless b is nan: xlogy's and xlog1py's
+    forward (`log`: the namespace's log or log1p)."""
     if b.__class__ is float or b.__class__ is int:
         # (a's dtype, as a number promotes; a bool mask from the formula: float64)
         b = xp.asarray(b, dtype=a.dtype if a.dtype.kind == "f" else _FLOAT64)
-    out = a * xp.log(b)
+    out = a * log(b)
     return xp.where((a == 0) & ~xp.isnan(b), 0, out).astype(out.dtype, copy=False)
+
+
+def _xlogy(a, b, *, xp=_XP):
+    return x_times_log(a, b, xp.log, xp)
 
 
 XLOGY = defop("xlogy", _xlogy, lambda F, g, a, b: g * F.xlogy(a != 0, b),
@@ -733,13 +739,20 @@ _XLOGY_SCALAR_SELF = XLOGY.variant("XlogyBackward1")
 _XLOGY_SCALAR_OTHER = XLOGY.variant("XlogyBackward2")
 
 
-def xlogy(input, other):
+def binary_scalar_named(op, input, other, name, scalar_self, scalar_other):
+    """op on (input, other), at least one a Tensor (else PyTorch's TypeError for
+    `name`), recorded as the variant PyTorch names for a number in either place."""
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
-        raise TypeError("xlogy() received an invalid combination of arguments - got "
+        raise TypeError(f"{name}() received an invalid combination of arguments - got "
                         f"({type(input).__name__}, {type(other).__name__}), but expected one of:")
     node = (None if isinstance(input, Tensor) and isinstance(other, Tensor)
-            else _XLOGY_SCALAR_SELF if not isinstance(input, Tensor) else _XLOGY_SCALAR_OTHER)
-    return XLOGY.binary(input, other, node)
+            else scalar_self if not isinstance(input, Tensor) else scalar_other)
+    return op.binary(input, other, node)
+
+
+def xlogy(input, other):
+    return binary_scalar_named(XLOGY, input, other, "xlogy", _XLOGY_SCALAR_SELF,
+                               _XLOGY_SCALAR_OTHER)
 
 
 expose(xlogy, inplace=True)

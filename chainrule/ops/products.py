@@ -1,6 +1,7 @@
 """BLAS-style products and friends: addmm addmv addbmm baddbmm (beta * input +
-alpha * product, one node each as in PyTorch), trace, kron, linalg.vecdot,
-linalg.matrix_power and chain_matmul.
+alpha * product, one node each as in PyTorch; addmm's is also the node of
+nn.functional.linear), trace, kron, linalg.vecdot, linalg.matrix_power and
+chain_matmul.
 
 For C = beta * input + alpha * A @ B the formulas are those of the product
 (dA = alpha g B^T, dB = alpha A^T g) plus beta g for input, which the node
@@ -12,7 +13,7 @@ from .. import _dtypes
 from . import _backend
 from . import reduce as _reduce
 from . import shape as _shape
-from ._args import as_tensor_arg, check_broadcast
+from ._args import as_tensor_arg
 from ._dispatch import apply
 from ._registry import defop, expose
 from .linalg import matmul, inv
@@ -32,7 +33,7 @@ def _blend(c, prod, beta, alpha):
     return (c if beta == 1 else c * beta) + p
 
 
-def _addmm(c, a, b, beta, alpha, *, xp=_XP):
+def _addmm(c, a, b, beta, alpha, b_t=False, *, xp=_XP):
     return _blend(c, xp.matmul(a, b), beta, alpha)
 
 
@@ -48,11 +49,21 @@ def _scaled(g, k):
     return g if k == 1 else g * k
 
 
+def _grad_b(F, g, a, b_t):
+    """a^T g, laid out as b: where b is a transposed matrix (b_t; Linear's
+    weight.t()), (g^T a)^T -- the same numbers -- hands it a gradient in its
+    own layout, contiguous for the weight, which the optimiser's updates then
+    read fast."""
+    return F.mT(F.matmul(F.mT(g), a)) if b_t else F.matmul(F.mT(a), g)
+
+
+# One node for torch.addmm, Tensor.addmm(_), nn.functional.linear and (as a
+# variant) baddbmm; the engine sums input's gradient back to its broadcast shape.
 ADDMM = defop("addmm", _addmm,
               lambda F, g, beta: _scaled(g, beta),
               lambda F, g, b, alpha: _scaled(F.matmul(g, F.mT(b)), alpha),
-              lambda F, g, a, alpha: _scaled(F.matmul(F.mT(a), g), alpha),
-              inputs=("c", "a", "b"), params=("beta", "alpha"))
+              lambda F, g, a, alpha, b_t: _scaled(_grad_b(F, g, a, b_t), alpha),
+              inputs=("c", "a", "b"), params=("beta", "alpha", "b_t"))
 _BADDBMM = ADDMM.variant("BaddbmmBackward0")
 ADDBMM = defop("addbmm", _addbmm,
                lambda F, g, beta: _scaled(g, beta),
@@ -77,18 +88,17 @@ def _same_dtypes(c, a, b):
                            f"{names[1]}")
 
 
-def _expand_check(c_shape, out_shape):
-    try:
-        full = check_broadcast(c_shape, out_shape)
-    except RuntimeError:
-        full = None
-    if full != tuple(out_shape):
-        k = len(out_shape) - len(c_shape)
-        for i, (m, n) in enumerate(zip(c_shape, out_shape[k:])):
-            if m != n and m != 1:
-                raise RuntimeError(f"The expanded size of the tensor ({n}) must match the existing "
-                                   f"size ({m}) at non-singleton dimension {i + k}.  Target sizes: "
-                                   f"{list(out_shape)}.  Tensor sizes: {list(c_shape)}")
+def _expand_check(c, out_shape):
+    """PyTorch's errors for expanding input c to the product's shape."""
+    c_shape = c._data.shape
+    if len(c_shape) > len(out_shape):
+        raise RuntimeError(f"expand(torch.{c.dtype.legacy}Tensor{{{list(c_shape)}}}, "
+                           f"size={list(out_shape)}): the number of sizes provided "
+                           f"({len(out_shape)}) must be greater or equal to the number of "
+                           f"dimensions in the tensor ({len(c_shape)})")
+    k = len(out_shape) - len(c_shape)
+    if any(m != 1 and m != n for m, n in zip(c_shape, out_shape[k:])):
+        raise _shape._expand_error(c_shape, out_shape)
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
@@ -99,9 +109,16 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     (n, k), (k2, m) = a._data.shape, b._data.shape
     if k != k2:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m})")
-    _same_dtypes(c, a, b)
-    _expand_check(c._data.shape, (n, m))
-    return apply(ADDMM, (c, a, b), (c._data, a._data, b._data), (beta, alpha))
+    # (PyTorch compares input with mat2 first, then mat1 with mat2)
+    if c._data.dtype != b._data.dtype:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got {c.dtype.legacy} "
+                           f"and {b.dtype.legacy}")
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {a.dtype.legacy} "
+                           f"and {b.dtype.legacy}")
+    _expand_check(c, (n, m))
+    return apply(ADDMM, (c, a, b), (c._data, a._data, b._data),
+                 (beta, alpha, not b.is_contiguous()))
 
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
@@ -114,8 +131,8 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{bs}, {k}] but got: [{bs2}, {k2}].")
     _same_dtypes(c, a, b)
-    _expand_check(c._data.shape, (bs, n, m))
-    return apply(ADDMM, (c, a, b), (c._data, a._data, b._data), (beta, alpha), _BADDBMM)
+    _expand_check(c, (bs, n, m))
+    return apply(ADDMM, (c, a, b), (c._data, a._data, b._data), (beta, alpha, False), _BADDBMM)
 
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
@@ -127,7 +144,7 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     if bs != bs2 or k != k2:
         raise RuntimeError(f"Incompatible matrix sizes for bmm ({n}x{k} and {k2}x{m})")
     _same_dtypes(c, a, b)
-    _expand_check(c._data.shape, (n, m))
+    _expand_check(c, (n, m))
     return apply(ADDBMM, (c, a, b), (c._data, a._data, b._data), (beta, alpha))
 
 

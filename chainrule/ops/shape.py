@@ -623,9 +623,11 @@ def expand(input, *sizes):
 
 
 def _expand_error(s, sizes):
-    """PyTorch's error for expanding shape s to sizes (-1 keeps a size)."""
+    """PyTorch's error for expanding shape s to sizes (-1 keeps a size); like
+    PyTorch it names the last dimension that does not fit."""
     lead = len(sizes) - len(s)
-    for i, n in enumerate(s):
+    for i in reversed(range(len(s))):
+        n = s[i]
         t = sizes[lead + i]
         if t == -1:
             t = n

@@ -10,16 +10,14 @@ so any order of derivative works:
 """
 import math
 
-from .. import _dtypes
 from .._tensor import Tensor
 from . import _backend, _special
 from ._args import as_tensor_arg, to_float_array
 from ._dispatch import apply
 from ._registry import defop, expose
-from .pointwise import MUL, binary, unary
+from .pointwise import MUL, binary, binary_scalar_named, unary, x_times_log
 
 _XP = _backend.NUMPY.xp
-_FLOAT64 = _dtypes.float64.np
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _HALF_SQRT_PI = 0.5 * math.sqrt(math.pi)
 
@@ -146,10 +144,7 @@ def ndtr(input):
 
 # xlog1py(x, y) = x log1p(y), 0 where x == 0 (unless y is nan)
 def _xlog1py(a, b, *, xp=_XP):
-    if b.__class__ is float or b.__class__ is int:
-        b = xp.asarray(b, dtype=a.dtype if a.dtype.kind == "f" else _FLOAT64)
-    out = a * xp.log1p(b)
-    return xp.where((a == 0) & ~xp.isnan(b), 0, out).astype(out.dtype, copy=False)
+    return x_times_log(a, b, xp.log1p, xp)
 
 
 XLOG1PY = defop("special_xlog1py", _xlog1py, lambda F, g, a, b: g * F.special_xlog1py(a != 0, b),
@@ -161,12 +156,8 @@ _XLOG1PY_SCALAR_OTHER = XLOG1PY.variant("SpecialXlog1PyBackward2")
 
 
 def xlog1py(input, other):
-    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
-        raise TypeError("special_xlog1py() received an invalid combination of arguments - got "
-                        f"({type(input).__name__}, {type(other).__name__}), but expected one of:")
-    node = (None if isinstance(input, Tensor) and isinstance(other, Tensor)
-            else _XLOG1PY_SCALAR_SELF if not isinstance(input, Tensor) else _XLOG1PY_SCALAR_OTHER)
-    return XLOG1PY.binary(input, other, node)
+    return binary_scalar_named(XLOG1PY, input, other, "special_xlog1py", _XLOG1PY_SCALAR_SELF,
+                               _XLOG1PY_SCALAR_OTHER)
 
 
 expose(xlog1py, "special_xlog1py", function=False, method=False)

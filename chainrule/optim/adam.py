@@ -25,6 +25,25 @@ def moments(state, p):
     return state
 
 
+def weight_decayed(p, grad, lr, wd, decoupled):
+    """Adam-family weight decay: decoupled (AdamW's) shrinks p in place and
+    leaves grad; otherwise L2, grad + wd p."""
+    if wd != 0:
+        if decoupled:
+            p.mul_(1 - lr * wd)
+        else:
+            grad = grad.add(p, alpha=wd)
+    return grad
+
+
+def update_moments(state, grad, beta1, beta2):
+    """The running first and second moments, updated in place and returned."""
+    exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+    exp_avg.lerp_(grad, 1 - beta1)
+    addcmul_(exp_avg_sq.mul_(beta2), grad, grad, 1 - beta2)
+    return exp_avg, exp_avg_sq
+
+
 class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, foreach=None, maximize=False, capturable=False,
@@ -49,14 +68,8 @@ class Adam(Optimizer):
                 if group["amsgrad"] and "max_exp_avg_sq" not in state:
                     state["max_exp_avg_sq"] = zeros_like(p)
                 step = state["step"].add_(1).item()
-                if wd != 0:
-                    if group["decoupled_weight_decay"]:
-                        p.mul_(1 - lr * wd)
-                    else:
-                        grad = grad.add(p, alpha=wd)
-                exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-                exp_avg.lerp_(grad, 1 - beta1)
-                addcmul_(exp_avg_sq.mul_(beta2), grad, grad, 1 - beta2)
+                grad = weight_decayed(p, grad, lr, wd, group["decoupled_weight_decay"])
+                exp_avg, exp_avg_sq = update_moments(state, grad, beta1, beta2)
                 bias_correction1 = 1 - beta1 ** step
                 bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
                 if group["amsgrad"]:

@@ -3,8 +3,8 @@ torch.optim.NAdam defines it (its running product mu_product is a 0-d
 float32 tensor under the float32 default dtype, rounding included)."""
 from .._factories import zeros_like
 from .._grad_mode import no_grad
-from .adam import check_betas
-from .optimizer import Optimizer, addcdiv_, addcmul_, check_range, run_closure, scalar_state
+from .adam import check_betas, update_moments, weight_decayed
+from .optimizer import Optimizer, addcdiv_, check_range, run_closure, scalar_state
 
 
 class NAdam(Optimizer):
@@ -38,17 +38,11 @@ class NAdam(Optimizer):
                     state["exp_avg_sq"] = zeros_like(p)
                 step = state["step"].add_(1).item()
                 bias_correction2 = 1 - beta2 ** step
-                if wd != 0:
-                    if group["decoupled_weight_decay"]:
-                        p.mul_(1 - lr * wd)
-                    else:
-                        grad = grad.add(p, alpha=wd)
+                grad = weight_decayed(p, grad, lr, wd, group["decoupled_weight_decay"])
                 mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * decay))
                 mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * decay))
                 mu_product = state["mu_product"].mul_(mu).item()
-                exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-                exp_avg.lerp_(grad, 1 - beta1)
-                addcmul_(exp_avg_sq.mul_(beta2), grad, grad, 1 - beta2)
+                exp_avg, exp_avg_sq = update_moments(state, grad, beta1, beta2)
                 denom = exp_avg_sq.div(bias_correction2).sqrt().add_(eps)
                 mu_product_next = mu_product * mu_next
                 addcdiv_(p, grad, denom, -lr * (1.0 - mu) / (1.0 - mu_product))

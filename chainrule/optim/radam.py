@@ -1,9 +1,8 @@
 """RAdam: Adam with the variance rectification term, as torch.optim.RAdam
 defines it (plain momentum steps until the rectifier's rho_t exceeds 5)."""
-from .._factories import zeros_like
 from .._grad_mode import no_grad
-from .adam import check_betas
-from .optimizer import Optimizer, addcdiv_, addcmul_, run_closure, scalar_state
+from .adam import check_betas, moments, update_moments, weight_decayed
+from .optimizer import Optimizer, run_closure
 
 
 class RAdam(Optimizer):
@@ -28,20 +27,10 @@ class RAdam(Optimizer):
                 if p.grad is None:
                     continue
                 grad = -p.grad if group["maximize"] else p.grad
-                state = self.state[p]
-                if not state:
-                    state["step"] = scalar_state(0.0)
-                    state["exp_avg"] = zeros_like(p)
-                    state["exp_avg_sq"] = zeros_like(p)
+                state = moments(self.state[p], p)
                 step = state["step"].add_(1).item()
-                if wd != 0:
-                    if group["decoupled_weight_decay"]:
-                        p.mul_(1 - lr * wd)
-                    else:
-                        grad = grad.add(p, alpha=wd)
-                exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-                exp_avg.lerp_(grad, 1 - beta1)
-                addcmul_(exp_avg_sq.mul_(beta2), grad, grad, 1 - beta2)
+                grad = weight_decayed(p, grad, lr, wd, group["decoupled_weight_decay"])
+                exp_avg, exp_avg_sq = update_moments(state, grad, beta1, beta2)
                 bias_correction1 = 1 - beta1 ** step
                 bias_correction2 = 1 - beta2 ** step
                 corrected = exp_avg / bias_correction1

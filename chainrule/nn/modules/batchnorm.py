@@ -11,8 +11,7 @@ normalise, or the batch's where there are none."""
 from ... import _factories, _grad_mode
 from ..._dtypes import int64 as _long
 from .. import functional as F
-from .. import init
-from ..parameter import Parameter
+from ._affine import add_affine, reset_affine
 from .module import Module
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d"]
@@ -30,15 +29,7 @@ class _NormBase(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if self.affine:
-            self.weight = Parameter(_factories.empty(num_features, dtype=dtype, device=device))
-            if bias:
-                self.bias = Parameter(_factories.empty(num_features, dtype=dtype, device=device))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        add_affine(self, num_features, affine, bias, dtype, device)
         if self.track_running_stats:
             self.register_buffer("running_mean",
                                  _factories.zeros(num_features, dtype=dtype, device=device))
@@ -61,10 +52,7 @@ class _NormBase(Module):
 
     def reset_parameters(self):
         self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        reset_affine(self, self.affine)
 
     def _check_input_dim(self, input):
         raise NotImplementedError

@@ -3,25 +3,15 @@ over nn.functional's convolutions, with PyTorch's constructor arguments,
 parameter shapes, default initialisation (weight kaiming_uniform_(a=sqrt(5)),
 bias uniform on +-1/sqrt(fan_in)), reprs and constructor errors."""
 import math
-from collections.abc import Iterable
 
 from ... import _factories
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module
-from .padding_modes import pad_by_mode
+from .utils import _ntuple
 
 __all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
-
-
-def _ntuple(v, n):
-    """PyTorch's _single/_pair: any iterable made a tuple (a string too, as
-    torch does: a transposed conv's padding="same" prints as its letters), a
-    scalar repeated."""
-    if isinstance(v, Iterable):
-        return tuple(v)
-    return (v,) * n
 
 
 class _ConvNd(Module):
@@ -59,15 +49,18 @@ class _ConvNd(Module):
         self.output_padding = output_padding
         self.groups = groups
         self.padding_mode = padding_mode
-        # (before, after) per spatial dim, first dim first: what a non-zeros mode pads.
+        # What F.pad takes for a non-zeros mode: (before, after) pairs from the
+        # last spatial dim backwards, as torch's attribute of the same name holds.
         if isinstance(padding, str):
+            self._reversed_padding_repeated_twice = [0, 0] * len(kernel_size)
             if padding == "same":
-                totals = [d * (k - 1) for d, k in zip(dilation, kernel_size)]
-                self._mode_padding = [(t // 2, t - t // 2) for t in totals]
-            else:
-                self._mode_padding = [(0, 0)] * len(kernel_size)
+                for i, (d, k) in enumerate(zip(reversed(dilation), reversed(kernel_size))):
+                    total = d * (k - 1)
+                    self._reversed_padding_repeated_twice[2 * i] = total // 2
+                    self._reversed_padding_repeated_twice[2 * i + 1] = total - total // 2
         else:
-            self._mode_padding = [(p, p) for p in padding]
+            self._reversed_padding_repeated_twice = tuple(p for p in reversed(padding)
+                                                          for _ in range(2))
         if transposed:
             shape = (in_channels, out_channels // groups, *kernel_size)
         else:
@@ -121,7 +114,7 @@ class _Conv(_ConvNd):
     def _conv_forward(self, input, weight, bias):
         conv = type(self)._functional
         if self.padding_mode != "zeros":
-            input = pad_by_mode(input, self._mode_padding, self.padding_mode)
+            input = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
             return conv(input, weight, bias, self.stride, 0, self.dilation, self.groups)
         return conv(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
 

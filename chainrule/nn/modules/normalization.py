@@ -3,10 +3,8 @@ and GroupNorm (over groups of channels, per-channel affine): weights ones,
 biases zeros at first.  LocalResponseNorm: no parameters."""
 import numbers
 
-from ... import _factories
 from .. import functional as F
-from .. import init
-from ..parameter import Parameter
+from ._affine import add_affine, reset_affine
 from .module import Module
 
 __all__ = ["LayerNorm", "GroupNorm", "LocalResponseNorm"]
@@ -23,24 +21,11 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if self.elementwise_affine:
-            self.weight = Parameter(_factories.empty(self.normalized_shape, dtype=dtype,
-                                                     device=device))
-            if bias:
-                self.bias = Parameter(_factories.empty(self.normalized_shape, dtype=dtype,
-                                                       device=device))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        add_affine(self, self.normalized_shape, elementwise_affine, bias, dtype, device)
         self.reset_parameters()
 
     def reset_parameters(self):
-        if self.elementwise_affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        reset_affine(self, self.elementwise_affine)
 
     def forward(self, input):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -63,23 +48,11 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        if self.affine:
-            self.weight = Parameter(_factories.empty(num_channels, dtype=dtype, device=device))
-            if bias:
-                self.bias = Parameter(_factories.empty(num_channels, dtype=dtype,
-                                                       device=device))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        add_affine(self, num_channels, affine, bias, dtype, device)
         self.reset_parameters()
 
     def reset_parameters(self):
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        reset_affine(self, self.affine)
 
     def forward(self, input):
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)

@@ -1,10 +1,9 @@
 """Max, average and adaptive pooling layers (1d and 2d) over nn.functional's
 pooling ops; arguments kept as given (AvgPool1d widens them to 1-tuples, as
 PyTorch does), so the reprs print as PyTorch's."""
-from collections.abc import Iterable
-
 from .. import functional as F
 from .module import Module
+from .utils import _single
 
 __all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
            "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d"]
@@ -41,11 +40,6 @@ class MaxPool2d(_MaxPoolNd):
 class _AvgPoolNd(Module):
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
-
-
-def _single(v):
-    """PyTorch's _single: any iterable made a tuple, a scalar a 1-tuple."""
-    return tuple(v) if isinstance(v, Iterable) else (v,)
 
 
 class AvgPool1d(_AvgPoolNd):
