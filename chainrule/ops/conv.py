@@ -172,12 +172,13 @@ def _conv_input_grad(g, w, stride, padding, dilation, groups, x_shape, w_shape, 
     (sh, sw), (ph, pw), (dh, dw) = _two(stride, 1), _two(padding, 0), _two(dilation, 1)
     eh, ew = dh * (KH - 1), dw * (KW - 1)
     if sh == sw == 1 and ph <= eh and pw <= ew and O <= 4 * groups * Cg:
-        z = padded(g4, (eh - ph, ew - pw), (H + eh, W + ew), 0, xp)
-        # The kernel with in and out channels swapped within each group, flipped.
+        # The kernel with in and out channels swapped within each group, flipped;
+        # g padded by eh - ph before (and up to H + eh after) by the im2col
+        # itself (one copy of g, not a padded one and then its columns).
         wt = w4.reshape(groups, O // groups, Cg, KH, KW).transpose(0, 2, 1, 3, 4)
         wt = wt.reshape(groups * Cg, O // groups, KH, KW)[:, :, ::-1, ::-1]
-        x = _conv(z, wt, (1, 1), (0, 0), (dh, dw), groups, None, None, (N, groups * Cg, H, W),
-                  be=be)
+        x = _conv(g4, wt, (1, 1), (eh - ph, ew - pw), (dh, dw), groups, None, None,
+                  (N, groups * Cg, H, W), be=be)
         return x.reshape(tuple(x_shape))
     wm = w4.reshape(groups, O // groups, Cg * KH * KW).transpose(0, 2, 1).copy()  # (G, K, O/G)
     cols = xp.matmul(wm, g4.reshape(N, groups, O // groups, OH * OW))       # (N, G, K, OH*OW)
