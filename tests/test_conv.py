@@ -123,6 +123,21 @@ def test_max_pool2d_options(kernel, stride, padding, dilation, ceil_mode):
                                   dilation=dilation, ceil_mode=ceil_mode, return_indices=True))
 
 
+@pytest.mark.parametrize("kernel, stride, padding, dilation, ceil_mode", MAXPOOL)
+@pytest.mark.parametrize("dtype", ("float32", "int64"))
+def test_max_pool2d_ties(kernel, stride, padding, dilation, ceil_mode, dtype):
+    # Few distinct values: most windows hold their maximum more than once, and
+    # the index must be the first one in PyTorch's scan order.
+    x = RNG.integers(0, 3, (2, 3, 7, 6)).astype(dtype)
+    kw = dict(kernel_size=kernel, stride=stride, padding=padding, dilation=dilation,
+              ceil_mode=ceil_mode, return_indices=True)
+    a, ai = F.max_pool2d(cr.tensor(x), **kw)
+    b, bi = TF.max_pool2d(torch.tensor(x), **kw)
+    assert str(a.dtype) == str(b.dtype)
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    np.testing.assert_array_equal(ai.numpy(), bi.numpy())
+
+
 # (the divisor override goes with count_include_pad=False: both meet every other option)
 AVGPOOL = [c + (None if c[4] else 4,) for c in
            itertools.product((2, (3, 2)), (None, 2), (0, 1), (False, True), (False, True))]
