@@ -243,22 +243,28 @@ def _stack_and_check(rows, diff_inputs, numel_output):
     return jacobians, sizes_ok, types_ok
 
 
-def _analytical_jacobian(tupled_inputs, output, nondet_tol, check_grad_dtypes):
+def _analytical_jacobians_twice(tupled_inputs, output, nondet_tol):
+    """The Jacobians of `output` with respect to the inputs that require grad,
+    computed twice to check for nondeterminism ("reentrancy"): (jacobians,
+    reentrant, sizes_ok, types_ok)."""
     diff_inputs = _diff_inputs(tupled_inputs)
 
     def vjp_fn(grad_output):
         return _autograd_grad(output, diff_inputs, grad_output, retain_graph=True,
                               allow_unused=True)
 
-    # Everything twice, to check for nondeterminism ("reentrancy").
     jac1, sizes_ok, types_ok = _stack_and_check(_analytical_jacobian_rows(vjp_fn, output),
                                                 diff_inputs, output._data.size)
     jac2, _, _ = _stack_and_check(_analytical_jacobian_rows(vjp_fn, output),
                                   diff_inputs, output._data.size)
-    reentrant = True
-    for a, b in zip(jac1, jac2):
-        if a.size != 0 and _backend.namespace(a).abs(a - b).max() > nondet_tol:
-            reentrant = False
+    reentrant = all(a.size == 0 or float(_backend.namespace(a).abs(a - b).max()) <= nondet_tol
+                    for a, b in zip(jac1, jac2))
+    return jac1, reentrant, sizes_ok, types_ok
+
+
+def _analytical_jacobian(tupled_inputs, output, nondet_tol, check_grad_dtypes):
+    jac1, reentrant, sizes_ok, types_ok = _analytical_jacobians_twice(tupled_inputs, output,
+                                                                      nondet_tol)
     if not types_ok and check_grad_dtypes:
         raise GradcheckError("Gradient has dtype mismatch")
     if not sizes_ok:
@@ -573,18 +579,9 @@ def get_analytical_jacobian(inputs, output, nondet_tol=0.0, grad_out=1.0):
     inputs that require grad, reentrant, sizes_ok, types_ok)."""
     _deprecated("get_analytical_jacobian")
     _check_grad_out(grad_out, "get_analytical_jacobian")
-    diff_inputs = _diff_inputs(_as_tuple(inputs))
-
-    def vjp_fn(grad_output):
-        return _autograd_grad(output, diff_inputs, grad_output, retain_graph=True,
-                              allow_unused=True)
-    jac1, sizes_ok, types_ok = _stack_and_check(_analytical_jacobian_rows(vjp_fn, output),
-                                                diff_inputs, output._data.size)
-    jac2, _, _ = _stack_and_check(_analytical_jacobian_rows(vjp_fn, output),
-                                  diff_inputs, output._data.size)
-    reentrant = all(a.size == 0 or float(_backend.namespace(a).abs(a - b).max()) <= nondet_tol
-                    for a, b in zip(jac1, jac2))
-    return tuple(Tensor._make(j) for j in jac1), reentrant, sizes_ok, types_ok
+    jac, reentrant, sizes_ok, types_ok = _analytical_jacobians_twice(_as_tuple(inputs), output,
+                                                                     nondet_tol)
+    return tuple(Tensor._make(j) for j in jac), reentrant, sizes_ok, types_ok
 
 
 # `chainrule.autograd.gradcheck` is this function once the package exports it;
