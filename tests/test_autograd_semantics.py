@@ -1112,3 +1112,22 @@ def test_custom_function_backward_results(case):
         y = Fn.apply(x, 3) if extra_arg else Fn.apply(x)
         return _outcome(lambda: (y.sum().backward(), x.grad)[1])
     both(scenario)
+
+
+SETITEM_SHAPES = {
+    "tensor_index": lambda L: (L.zeros(3), L.tensor([0, 1]), L.ones(3)),
+    "tensor_index_rows": lambda L: (L.zeros(3, 2), L.tensor([0, 1]), L.ones(3)),
+    "empty_mask": lambda L: (L.zeros(3, 2), L.zeros(3, 2) > 5, L.ones(2)),
+    "bool_rows": lambda L: (L.zeros(3, 2), L.tensor([True, False, True]), L.ones(3, 2)),
+    "int_index": lambda L: (L.zeros(3, 2), 0, L.ones(3)),
+    "column": lambda L: (L.zeros(3, 2), (slice(None), 0), L.ones(2)),
+    "slice": lambda L: (L.zeros(4), slice(1, 3), L.ones(3)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SETITEM_SHAPES))
+def test_setitem_with_a_value_of_the_wrong_shape(case):
+    def scenario(lib):
+        x, idx, v = SETITEM_SHAPES[case](lib)
+        x[idx] = v
+    raises_same(scenario)

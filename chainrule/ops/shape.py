@@ -495,9 +495,12 @@ def index_put(input, idx, value, node_name=None):
     except ValueError:
         target = d[idx].shape
         vs = tuple(getattr(vd, "shape", ()))
-        raise _expand_error(vs, target) if len(vs) <= len(target) else RuntimeError(
-            f"shape mismatch: value tensor of shape {list(vs)} cannot be broadcast to indexing "
-            f"result of shape {list(target)}") from None
+        # PyTorch: an advanced index (tensors, lists, masks) is index_put_, whose
+        # message is "shape mismatch"; a basic one is a view's copy_, an expand.
+        advanced = any(_is_array(i) for i in idx)
+        raise _expand_error(vs, target) if len(vs) <= len(target) and not advanced else \
+            RuntimeError(f"shape mismatch: value tensor of shape {list(vs)} cannot be broadcast "
+                         f"to indexing result of shape {list(target)}") from None
 
 
 # --- public functions ------------------------------------------------------------------
