@@ -1,0 +1,1 @@
+"""chainrule's command line (python -m chainrule ...): see calc.py."""
