@@ -43,7 +43,7 @@ globals().update(_tensor_info.FUNCTIONS)        # torch.is_complex, torch.can_ca
 globals().update(_random_inplace.FUNCTIONS)     # torch.bernoulli, torch.multinomial
 from ._printing import set_printoptions, get_printoptions
 from . import _dtypes, autograd, nn, optim, func, utils, linalg, testing, special
-from . import cuda, accelerator, backends
+from . import cuda, accelerator, backends, viz
 from ._typeinfo import finfo, iinfo
 from ._api_more import *  # noqa: F401,F403,E402  (switches, constants, windows, searchsorted...)
 from .autograd.anomaly_mode import (is_anomaly_enabled, is_anomaly_check_nan_enabled,  # noqa: E402
