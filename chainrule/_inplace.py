@@ -165,9 +165,11 @@ def _custom_view_error(k, name):
         "fix this by cloning the output of the custom Function.")
 
 
-def _short_name(node):
-    """A node's name as PyTorch's view messages give it: SliceBackward0 -> Slice."""
-    name = type(node).__name__ if node is not None else ""
+def _short_name(node_or_name):
+    """A node's name as PyTorch's view messages give it: SliceBackward0 -> Slice
+    (a node, or its class name)."""
+    name = (node_or_name if isinstance(node_or_name, str) else
+            type(node_or_name).__name__ if node_or_name is not None else "")
     return name[:name.rfind("Backward")] if "Backward" in name else name
 
 
@@ -175,13 +177,8 @@ def _multi_view_error(t):
     """PyTorch refuses in-place changes to the outputs of ops returning several
     views (split, chunk, unbind) and to views of them."""
     mv = t._multi_view
-    if mv:
-        k, name = mv
-    else:
-        k, name = 0, type(t._grad_fn).__name__
-    name = name.rstrip("0123456789")
-    if name.endswith("Backward"):
-        name = name[:-len("Backward")]
+    k, name = mv if mv else (0, t._grad_fn)
+    name = _short_name(name)
     return RuntimeError(f"Output {k} of {name} is a view and is being modified inplace. This view "
                         "is the output of a function that returns multiple views. Such functions "
                         "do not allow the output views to be modified inplace. You should replace "

@@ -134,11 +134,10 @@ def _mark_holding(cls):
     holding = cls.__name__ in HOLDS_TENSORS
     if holding == (cls._nothing_saved is not None):
         return cls
-    unwrapped = cls.__dict__.get("_unwrapped_raw") or getattr(cls, "_unwrapped_raw", None)
     if not holding:                              # a plain variant of a holding op
         cls.saves_tensors = False
         cls._nothing_saved = None
-        cls.apply_raw = unwrapped
+        cls.apply_raw = getattr(cls, "_unwrapped_raw", None)
         return cls
     cls.saves_tensors = True
     cls._nothing_saved = ()
