@@ -12,7 +12,7 @@ DivBackward0 / SubBackward0 there too).
 """
 import math
 
-from .. import _dtypes, _inplace
+from .. import _inplace
 from .._factories import rand as _rand
 from . import _backend, _special
 from ._half import in_float32

@@ -3,7 +3,7 @@ from .._factories import zeros_like
 from .._grad_mode import no_grad
 from ..ops.pointwise import maximum
 from .adam import check_betas
-from .optimizer import Optimizer, addcdiv_, addcmul_, run_closure, scalar_state
+from .optimizer import Optimizer, addcdiv_, run_closure, scalar_state
 
 
 class Adamax(Optimizer):
