@@ -20,6 +20,14 @@ from .graph import Node, FOREIGN_ARRAYS as _FOREIGN, foreign as _foreign, \
 # the dependency counts of what it reaches, the nodes it needs or None).
 TASKS = []
 
+# An optional observer of the next backward pass (chainrule.viz.explain sets
+# it): called as observer(node, incoming gradient, gradients out) for each node
+# that runs, before its saved values are freed, and observer(leaf, gradient,
+# None) for each leaf after accumulation.  The run that takes it clears it, so
+# backward passes nested inside (reentrant ones) are not observed.  Unset, it
+# costs one check per node.
+OBSERVER = [None]
+
 
 def will_reach(task, t):
     """Whether the backward `task` computes a gradient for tensor t."""
@@ -170,6 +178,8 @@ def _run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True
             if deps.get(tgt, 0) == 0 and tgt in partial and (needed is None or tgt in needed):
                 ready.append((tgt, partial.pop(tgt)))
     captured = {}
+    observe = OBSERVER[0]
+    OBSERVER[0] = None
     # What this backward reaches, for hooks that ask (register_multi_grad_hook).
     TASKS.append((targets, deps, needed))
     # (the generated apply_raw is NumPy's: other array libraries take the generic path)
@@ -190,6 +200,8 @@ def _run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True
                     captured[fn] = g
                 if g is not None and accumulate:
                     _accumulate(fn, g, create_graph)
+                if observe is not None:
+                    observe(fn, g, None)
                 continue
             if fn._has_hooks and g is not None:
                 g = _run_pre_hooks(fn, g, create_graph)
@@ -209,6 +221,8 @@ def _run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True
                         else fn.apply_formulas(g, create_graph, needed)
                 if fn._post_hooks:
                     grads_in = _run_node_hooks(fn, grads_in, g)
+                if observe is not None:
+                    observe(fn, g, grads_in)
                 if not retain_graph:
                     fn.saved = None                  # free what backward no longer needs
                 elif packed is not None:

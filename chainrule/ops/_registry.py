@@ -34,7 +34,7 @@ from .. import _errors
 from . import _backend, _codegen
 from ..autograd.graph import Node
 
-__all__ = ["defop", "Op", "ArrayOps", "TensorOps", "expose", "FUNCTIONS", "METHODS", "INPLACE",
+__all__ = ["defop", "elementwise", "shows", "Op", "ArrayOps", "TensorOps", "expose", "FUNCTIONS", "METHODS", "INPLACE",
            "OPS", "array_op", "array_ops_for"]
 
 _NUMPY = _backend.NUMPY
@@ -163,6 +163,12 @@ class Op:
     `forward` is the forward for NumPy arrays; `forward_for(backend)` the one
     for another array library's (resolved from the declaration once)."""
 
+    # Whether each output element depends only on the same element of each
+    # input (after broadcasting): its Jacobian is diagonal, so the formula
+    # applied to ones is the local derivative (chainrule.viz shows it).  Set
+    # by `elementwise(...)` beside the ops' declarations.
+    elementwise = False
+
     def __init__(self, name, forward, node_cls, inputs, params, differentiable=True):
         self.name = name
         self.differentiable = differentiable
@@ -195,6 +201,21 @@ class Op:
 
     def __repr__(self):
         return f"<op {self.name}>"
+
+
+def shows(text):
+    """Mark a helper that formulas call with what it computes, written as a
+    formula (chainrule.viz shows the text where the call would say little)."""
+    def mark(fn):
+        fn.shows = text
+        return fn
+    return mark
+
+
+def elementwise(*ops):
+    """Declare ops elementwise (see Op.elementwise)."""
+    for op in ops:
+        op.elementwise = True
 
 
 def defop(name, forward, *formulas, inputs=("x",), params=(), node_name=None,

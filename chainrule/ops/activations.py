@@ -18,7 +18,7 @@ from . import _backend, _special
 from ._half import in_float32
 from ._args import as_tensor_arg
 from ._dispatch import apply
-from ._registry import defop, expose, TensorOps, array_op
+from ._registry import defop, elementwise, expose, TensorOps, array_op
 from .pointwise import abs as _abs, relu as _relu, tanh as _tanh
 from .reduce import _implicit_dim, log_softmax as _log_softmax, softmax as _softmax
 from .shape import cat as _cat
@@ -441,3 +441,8 @@ __all__ = ["relu", "relu_", "softmax", "log_softmax", "softmin", "leaky_relu", "
            "silu", "mish", "softplus", "hardtanh", "hardtanh_", "relu6", "hardsigmoid",
            "hardswish", "logsigmoid", "softsign", "tanhshrink", "threshold", "threshold_", "glu",
            "prelu", "hardshrink", "softshrink", "rrelu", "rrelu_"]
+
+
+# Each output element depends only on the same element of each input.
+elementwise(LEAKY_RELU, ELU, NORMAL_CDF, GELU, SILU, MISH, SOFTPLUS, HARDTANH, HARDSIGMOID,
+            HARDSWISH, LOG_SIGMOID, THRESHOLD, HARDSHRINK, SOFTSHRINK)

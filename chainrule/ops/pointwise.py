@@ -19,7 +19,7 @@ from . import _backend
 from .._tensor import Tensor
 from ._args import as_operand, as_tensor_arg, check_broadcast, promoted_arrays, to_float_array
 from ._dispatch import apply
-from ._registry import defop, expose, TensorOps, array_op
+from ._registry import defop, elementwise, expose, shows, TensorOps, array_op
 from .shape import nonzero
 
 _XP = _backend.NUMPY.xp      # forwards' `xp` by default; _backend.bind gives other libraries theirs
@@ -37,6 +37,7 @@ def unary(name, forward, formula, *, float_result=False, aliases=(), check=None,
     (torch.sin(int_tensor) is float).  check(array): raises for input
     dtypes the op refuses (only called for non-float inputs)."""
     op = defop(name, forward, formula, node_name=node_name)
+    elementwise(op)
 
     def fn(input):
         if input.__class__ is not Tensor:
@@ -209,6 +210,7 @@ POW = defop("pow", "power",
             inputs=("a", "b"))
 
 
+@shows("grad * other * self ** (other - 1)")
 def _pow_base_grad(F, g, a, b):
     if b.__class__ is int or b.__class__ is float:
         if b == 0:
@@ -219,6 +221,7 @@ def _pow_base_grad(F, g, a, b):
     return F.where(b == 0, 0, g * b * F.pow(a, b - 1))
 
 
+@shows("grad * result * log(self)")
 def _pow_exponent_grad(F, g, a, out):
     if a.__class__ is int or a.__class__ is float:
         return g * out * (math.log(a) if a > 0 else 0.0)
@@ -672,6 +675,7 @@ def _float_binary(name, forward, grad_a, grad_b, *, int_kernel=False, aliases=()
     """A two-tensor elementwise op with a float result: integer operands give the
     default float dtype, or (int_kernel: PyTorch has no integer kernel) are refused."""
     op = defop(name, forward, grad_a, grad_b, inputs=("a", "b"), node_name=node_name)
+    elementwise(op)
     binary(op, float_result=True)
 
     def fn(input, other):
@@ -979,3 +983,9 @@ def signbit(input):
 
 for _fn in (isclose, isreal, signbit):
     expose(_fn, formulas=False)
+
+
+# Each output element depends only on the same element of each input.
+elementwise(ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, REMAINDER, REMAINDER_SCALAR_BASE, FMOD,
+            FRAC, ROUND_DECIMALS, WHERE, CLAMP, CLAMP_T, XLOGY, LERP, LERP_T, COPYSIGN,
+            NAN_TO_NUM, LOGIT)

@@ -16,7 +16,7 @@ from .._tensor import Tensor
 from . import _backend
 from ._args import as_operand, as_tensor_arg, broadcast_shapes, check_broadcast, promoted_arrays
 from ._dispatch import apply
-from ._registry import defop, expose
+from ._registry import defop, elementwise, expose
 from .pointwise import _float_binary, _not_implemented, pow as _pow, _tensor_arg
 from .shape import to_dtype
 
@@ -263,3 +263,7 @@ def positive(input):
 
 
 expose(positive, formulas=False)
+
+
+# Each output element depends only on the same element of each input.
+elementwise(ADDCMUL, ADDCDIV, FMAX, FMIN)

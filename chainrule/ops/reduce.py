@@ -13,13 +13,14 @@ from . import _backend
 from ._args import as_tensor_arg, normalize_dims, normalize_dim, to_float_array
 from ._dispatch import apply
 from .pointwise import maximum, minimum
-from ._registry import defop, expose, TensorOps, array_op
+from ._registry import defop, expose, shows, TensorOps, array_op
 _builtin_max = builtins.max
 _XP = _backend.NUMPY.xp      # forwards' `xp` by default; _backend.bind gives other libraries theirs
 _INT64 = _dtypes.int64.np
 _UINT8 = _dtypes.uint8.np
 
 
+@shows("grad expanded to self's shape")
 def unreduce(F, g, shape, dims, keepdim):
     """Spread g (the gradient of a reduction over `dims`) back to `shape`."""
     if not keepdim:
