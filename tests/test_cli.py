@@ -87,3 +87,29 @@ def test_the_command_line():
     r = subprocess.run([sys.executable, "-m", "chainrule", "grad", "x.y", "--at", "x=4"],
                        capture_output=True, text=True, env=env)
     assert r.returncode == 2 and "error: Attribute is not allowed" in r.stderr
+
+
+def test_the_trace_graph_and_page(tmp_path):
+    dot_file, page_file = tmp_path / "g.dot", tmp_path / "p.html"
+    out = io.StringIO()
+    run_grad("x**3 + 2*x**2 + 8*x", ["x=4"], 1, chainrule, out=out, graph=str(dot_file),
+             html=str(page_file))
+    text = out.getvalue()
+    leaf = [line for line in text.splitlines() if "x (leaf)" in line][0]
+    parts = leaf.split("x (leaf)")[1].split("=")[0].split("+")
+    assert sorted(float(p) for p in parts) == [8.0, 16.0, 48.0] and "x.grad = 72" in leaf
+    assert "grad * other * self ** (other - 1)" in text
+    src = dot_file.read_text()
+    assert src.startswith("digraph backward {") and 'label="48"' in src and 'label="16"' in src
+    html = page_file.read_text(encoding="utf-8")
+    assert "<svg" in html and "× local derivative 48 = 48" in html
+    quiet = io.StringIO()
+    run_grad("x**3", ["x=4"], 1, chainrule, out=quiet, trace=False)
+    assert "x (leaf)" not in quiet.getvalue() and "df/dx" in quiet.getvalue()
+
+
+def test_graph_without_graphviz_says_how_to_install(tmp_path, monkeypatch):
+    import shutil
+    from chainrule.cli import calc
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert calc.main(["grad", "x*2", "--at", "x=1", "--graph", str(tmp_path / "g.svg")]) == 1

@@ -3,7 +3,9 @@
 Parses EXPR safely (expression.py), evaluates it in float64 at the values
 given, and prints the value and every partial derivative (with --order 2,
 the second derivatives: the Hessian for several variables), computed by
-chainrule's autograd exactly as a program would.
+chainrule's autograd exactly as a program would, then the trace of the
+backward pass (chainrule.viz.explain); --graph writes the picture of the
+graph, --html the page that plays the backward pass.
 """
 import argparse
 import ast
@@ -16,7 +18,7 @@ from .expression import ExpressionError, evaluate, parse
 HELP_EXAMPLES = """examples:
   python -m chainrule grad "x**3 + 2*x**2 + 8*x" --at x=4
   python -m chainrule grad "sin(x) * exp(y)" --at x=0.5 --at y=1 --order 2
-  python -m chainrule grad "sum(tanh(x) ** 2)" --at "x=[1,2,3]"
+  python -m chainrule grad "sum(tanh(x) ** 2)" --at "x=[1,2,3]" --html backward.html
 """
 MAX_ELEMENTS = 10000        # per variable given with --at
 
@@ -36,6 +38,11 @@ def _parser():
                         "(x=1,y=2) or by repeating --at")
     g.add_argument("--order", type=int, choices=(1, 2), default=1,
                    help="2: also the second derivatives (the Hessian)")
+    g.add_argument("--graph", metavar="FILE", help="write the graph, gradients on its edges "
+                   "(.svg, .png, .pdf: needs Graphviz's dot; .dot: the DOT text)")
+    g.add_argument("--html", metavar="FILE", help="write a page that plays the backward pass "
+                   "node by node")
+    g.add_argument("--no-trace", action="store_true", help="do not print the trace")
     return p
 
 
@@ -79,7 +86,7 @@ def _show(t):
     return repr(t.detach())
 
 
-def run_grad(expression, at, order, lib, out=sys.stdout):
+def run_grad(expression, at, order, lib, out=sys.stdout, *, trace=True, graph=None, html=None):
     values = _values(at, lib)
     tree = parse(expression, values)
     names = [n for n in values if n in {node.id for node in ast.walk(tree)
@@ -108,6 +115,35 @@ def run_grad(expression, at, order, lib, out=sys.stdout):
                 else:
                     second = _second(g, values[m], lib)
                 print(f"d2f/d{n}d{m} = {_show(second) if second is not None else 0}", file=out)
+    if trace or graph or html:
+        _explain(tree, at, names, lib, out, trace, graph, html)
+
+
+def _explain(tree, at, names, lib, out, show, graph, html):
+    """The backward pass again, on fresh variables, with its trace."""
+    fresh = _values(at, lib)
+    f = evaluate(tree, fresh, lib)
+    if f.dim() != 0:
+        f = f.sum()
+    inputs = {n: fresh[n] for n in names}
+    if not f.requires_grad:
+        return
+    t = lib.viz.explain(f, inputs, names={"f": f, **inputs})
+    if show:
+        print("", file=out)
+        print(t, file=out)
+    picture_names = {"f": t.output, **inputs}
+    if graph:
+        g = t.graph(names=picture_names)
+        if graph.endswith(".dot") or graph.endswith(".gv"):
+            with open(graph, "w") as fh:
+                fh.write(g.source)
+        else:
+            g.render(graph)
+        print(f"graph written to {graph}", file=out)
+    if html:
+        t.to_html(html, names=picture_names)
+        print(f"page written to {html}", file=out)
 
 
 def _second(g, x, lib):
@@ -133,8 +169,12 @@ def main(argv=None):
         parser.print_help()
         return 2
     try:
-        run_grad(args.expression, args.at, args.order, lib)
+        run_grad(args.expression, args.at, args.order, lib, trace=not args.no_trace,
+                 graph=args.graph, html=args.html)
     except ExpressionError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except RuntimeError as e:            # (rendering without Graphviz: how to install it)
+        print(f"error: {e}", file=sys.stderr)
+        return 1
     return 0
