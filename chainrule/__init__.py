@@ -44,6 +44,7 @@ globals().update(_random_inplace.FUNCTIONS)     # torch.bernoulli, torch.multino
 from ._printing import set_printoptions, get_printoptions
 from . import _dtypes, autograd, nn, optim, func, utils, linalg, testing, special
 from . import cuda, accelerator, backends, viz
+from ._compiler import compile  # noqa: A001  (torch.compile: capture once, replay)
 from ._typeinfo import finfo, iinfo
 from ._api_more import *  # noqa: F401,F403,E402  (switches, constants, windows, searchsorted...)
 from .autograd.anomaly_mode import (is_anomaly_enabled, is_anomaly_check_nan_enabled,  # noqa: E402

@@ -17,6 +17,7 @@ from . import _dtypes, _errors, _fpstate
 from ._device import check_device, device as _device
 from ._tensor import Tensor
 from ._grad_mode import STATE
+from ._inplace_state import CAPTURE as _CAPTURE
 from .ops import _backend
 from .ops._args import shape_args
 
@@ -331,6 +332,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         return _finish(arr, requires_grad)
     if device is not None:
         check_device(device)
+    if isinstance(data, Tensor) and _CAPTURE[0] is not None:
+        _CAPTURE[0].escape(data, "a copy construction (tensor(t))")
     if isinstance(data, Tensor):
         warnings.warn(
             "To copy construct from a tensor, it is recommended to use sourceTensor.detach()."

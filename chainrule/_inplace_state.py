@@ -8,3 +8,7 @@ EPOCH = [0]
 FW_ACTIVE = [False]
 INFERENCE_USED = [False]   # set once inference_mode is first entered
 SAVED_HOOKS = [False]      # saved-tensor hooks are active (see autograd/_saved_hooks.py)
+# The capture of chainrule.compile in progress, or None (see _compiler/capture.py):
+# while one runs, FW_ACTIVE is set too, so the dispatch point's one check for
+# special modes sends every op to the capture.
+CAPTURE = [None]

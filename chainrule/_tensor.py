@@ -11,6 +11,7 @@ import warnings
 from . import _dtypes, _errors
 from ._device import CPU as _CPU, CUDA_MISSING as _CUDA_MISSING, device
 from ._grad_mode import STATE
+from ._inplace_state import CAPTURE as _CAPTURE
 from ._printing import tensor_repr
 from .ops import _backend
 
@@ -333,12 +334,16 @@ class Tensor:
         if self._requires_grad and not force and STATE.enabled:     # (allowed under no_grad)
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
+        if _CAPTURE[0] is not None:
+            _CAPTURE[0].escape(self, "numpy()")
         return _to_numpy(self._data)      # (the same memory where the array library allows)
 
     def __array__(self, dtype=None, copy=None):
         if self._requires_grad and STATE.enabled:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
+        if _CAPTURE[0] is not None:
+            _CAPTURE[0].escape(self, "a conversion to a NumPy array")
         a = _to_numpy(self._data)
         return a if dtype is None else a.astype(dtype, copy=False)
 
@@ -346,19 +351,27 @@ class Tensor:
         d = self._data
         if d.size != 1:
             raise RuntimeError(f"a Tensor with {d.size} elements cannot be converted to Scalar")
+        if _CAPTURE[0] is not None:          # (chainrule.compile: the value becomes a guard)
+            return _CAPTURE[0].guard(self, _item)
         return d.item()
 
     def tolist(self):
+        if _CAPTURE[0] is not None:
+            return _CAPTURE[0].guard(self, _tolist)
         return self._data.tolist()
 
     def __float__(self):
         if self._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
+        if _CAPTURE[0] is not None:
+            return _CAPTURE[0].guard(self, _float)
         return float(self._data.item())
 
     def __int__(self):
         if self._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
+        if _CAPTURE[0] is not None:
+            return _CAPTURE[0].guard(self, _int)
         return int(self._data.item())
 
     def __bool__(self):
@@ -366,11 +379,15 @@ class Tensor:
             raise RuntimeError("Boolean value of Tensor with no values is ambiguous"
                                if self._data.size == 0 else
                                "Boolean value of Tensor with more than one value is ambiguous")
+        if _CAPTURE[0] is not None:
+            return _CAPTURE[0].guard(self, _bool)
         return bool(self._data.item())
 
     def __index__(self):
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
+        if _CAPTURE[0] is not None:
+            return _CAPTURE[0].guard(self, _int)
         return int(self._data.item())
 
     def __complex__(self):
@@ -475,3 +492,25 @@ def _rebuild(data, requires_grad):
 
 
 _LEGACY_NAMES = {"torch." + d.legacy + "Tensor": d for d in _dtypes.ALL}
+
+
+# An array's value as the Python conversions give it (chainrule.compile
+# replays them as guards: see _compiler/capture.py).
+def _item(d):
+    return d.item()
+
+
+def _tolist(d):
+    return d.tolist()
+
+
+def _float(d):
+    return float(d.item())
+
+
+def _int(d):
+    return int(d.item())
+
+
+def _bool(d):
+    return bool(d.item())

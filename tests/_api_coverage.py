@@ -45,7 +45,7 @@ TORCH_OUT_OF_SCOPE = {
     'Event', 'Stream', 'get_device', 'get_device_module', 'get_num_interop_threads',
     'get_num_threads', 'init_num_threads', 'set_num_interop_threads', 'set_num_threads',
     # compilation, tracing and symbolic shapes
-    'SymBool', 'SymFloat', 'SymInt', 'compile', 'cond', 'fork', 'sym_constrain_range',
+    'SymBool', 'SymFloat', 'SymInt', 'cond', 'fork', 'sym_constrain_range',
     'sym_constrain_range_for_size', 'sym_float', 'sym_fresh_size', 'sym_int', 'sym_ite',
     'sym_max', 'sym_min', 'sym_not', 'sym_sqrt', 'sym_sum', 'wait', 'while_loop',
     # functionalization's *_copy / *_scatter view variants

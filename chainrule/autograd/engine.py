@@ -98,8 +98,13 @@ _RUNS_PER_THREAD = 40
 _DEPTH = threading.local()
 
 
+# Backward passes started, counted (chainrule.compile refuses functions that run one).
+RUNS = [0]
+
+
 def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True):
     """Propagate `grads` from `roots` back through the graph (see _run)."""
+    RUNS[0] += 1
     if not TASKS:                  # not inside another backward: the common case
         return _run(roots, grads, retain_graph, create_graph, capture, accumulate)
     depth = getattr(_DEPTH, "n", 0)

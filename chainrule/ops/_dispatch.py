@@ -17,7 +17,7 @@ modules computes a Tensor's value behind its back.
 """
 from .. import _fpstate
 from .._grad_mode import STATE
-from .._inplace_state import (EPOCH as _EPOCH, FW_ACTIVE as _FW_ACTIVE,
+from .._inplace_state import (CAPTURE as _CAPTURE, EPOCH as _EPOCH, FW_ACTIVE as _FW_ACTIVE,
                               INFERENCE_USED as _INFERENCE_USED, SAVED_HOOKS as _SAVED_HOOKS)
 from .._tensor import Tensor
 from .._views import saved_versions as _saved_versions
@@ -42,7 +42,7 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
     """Compute `op` on `arrays` and record it for `inputs`: the hot path of
     every operation, hence written out in one function (each helper call
     here costs about 0.07 us an op, a twentieth of the whole bookkeeping)."""
-    if _FW_ACTIVE[0] and op.differentiable:
+    if _FW_ACTIVE[0] and (op.differentiable or _CAPTURE[0] is not None):
         return _with_tangent(op, inputs, arrays, params, node_cls)
     # --- the forward: op.forward is NumPy's, other array libraries' is looked up ---
     fwd = op.forward if arrays[0].__class__ is _ndarray else _forward_for(op, arrays)
@@ -166,7 +166,11 @@ def _keep_subclass(t, inputs):
 
 def _with_tangent(op, inputs, arrays, params, node_cls):
     """apply() while forward-mode AD is on: the op as usual, then the
-    output's tangent from the inputs' tangents."""
+    output's tangent from the inputs' tangents.  (Or while chainrule.compile
+    captures: the capture records the op.)"""
+    capture = _CAPTURE[0]
+    if capture is not None:
+        return capture.record(op, inputs, arrays, params, node_cls)
     _FW_ACTIVE[0] = False
     try:
         t = apply(op, inputs, arrays, params, node_cls)

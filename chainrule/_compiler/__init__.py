@@ -1,0 +1,195 @@
+"""chainrule.compile(fn): capture a function once, replay it as flat array calls.
+
+    step = chainrule.compile(loss_fn)        # or @chainrule.compile
+    loss = step(x, y)                        # first call: eager, recorded
+    loss = step(x2, y2)                      # same guards: replayed
+    loss.backward()                          # one node, the recorded backward
+
+The first call with a given signature (each tensor argument's shape, dtype,
+requires_grad and class; every other argument's value; grad mode) runs the
+function eagerly through the dispatch point, which records each op
+(capture.py).  Later calls with that signature replay the program
+(program.py): the recorded array calls, the guards on every value the
+function converted to Python (`if x.sum() > 0:`, `x.item()`, `bool(t)`),
+and, when the outputs require grad, one autograd node whose backward
+replays the recorded formulas.  A failed guard records a new variant (up to
+MAX_VARIANTS per signature, then eager with a warning).  Unlike jax.jit,
+Python control flow works: it becomes guards.
+
+What is baked in when captured: Python values the function reads from
+outside its arguments (a global learning rate, a module's `training`
+flag); pass them as arguments to have them guarded.  Tensors it reads from
+outside (parameters, closed-over tensors) are read afresh at each call.
+What makes it run eagerly instead, with a warning once (results are then
+exactly eager ones): in-place changes, backward or optimiser steps inside
+the function, random numbers, numpy() on a tensor, custom Functions,
+forward-mode AD, anomaly mode, saved-tensor hooks and inference mode.
+"""
+import warnings
+
+import numpy as np
+
+from .. import _grad_mode
+from .._factories import default_generator
+from .._grad_mode import STATE as _STATE
+from .._inplace_state import FW_ACTIVE as _FW_ACTIVE, SAVED_HOOKS as _SAVED_HOOKS
+from .._tensor import Tensor
+from ..autograd.anomaly_mode import _state as _ANOMALY
+from ..func._pytree import tree_flatten
+from ..ops._backend import to_numpy
+from .capture import Capture, Refused
+from .explain import describe
+from .program import MISS, Program
+
+__all__ = ["compile", "Compiled"]
+
+MAX_VARIANTS = 8
+
+
+class Compiled:
+    """A compiled function (or nn.Module): call it as the original."""
+
+    def __init__(self, fn):
+        self._fn = self._orig_mod = fn
+        self._variants = {}      # signature -> [Program], or the reason it runs eagerly
+        self._warned = set()
+        self.__wrapped__ = fn
+        self.__doc__ = getattr(fn, "__doc__", None)
+        self.__name__ = getattr(fn, "__name__", type(fn).__name__)
+
+    def __getattr__(self, name):              # (a compiled Module keeps its attributes)
+        return getattr(self.__dict__["_fn"], name)
+
+    def __call__(self, *args, **kwargs):
+        if _FW_ACTIVE[0] or _SAVED_HOOKS[0] or _ANOMALY["enabled"] or _STATE.inference:
+            return self._fn(*args, **kwargs)      # (modes a replay would not honour)
+        if not kwargs and all(a.__class__ is Tensor for a in args):
+            # (the common call, tensors only: its signature without a pytree)
+            flat, spec = args, None
+            key = (_STATE.enabled,) + tuple((a._data.shape, a._data.dtype, a._requires_grad)
+                                            for a in args)
+        else:
+            flat, spec = tree_flatten((args, kwargs))
+            key = _signature(flat, spec)
+            if key is None:
+                return self._fn(*args, **kwargs)
+        programs = self._variants.get(key)
+        if isinstance(programs, str):
+            return self._fn(*args, **kwargs)
+        if programs:
+            for p in programs:
+                r = p.run(flat)
+                if r is not MISS:
+                    if p.unverified is not None and p.new_inputs(flat):
+                        return self._verify(key, p, r, args, kwargs)
+                    return r
+            if len(programs) >= MAX_VARIANTS:
+                self._warn(f"more than {MAX_VARIANTS} variants for one signature (guards fail "
+                           f"again and again): running eagerly from now on")
+                self._variants[key] = "too many variants"
+                return self._fn(*args, **kwargs)
+        return self._capture(key, flat, spec, args, kwargs)
+
+    def _capture(self, key, flat, spec, args, kwargs):
+        if spec is None:
+            spec = tree_flatten((args, kwargs))[1]
+        cap = Capture(flat)
+        result = cap.run(self._fn, args, kwargs, default_generator)
+        try:
+            if cap.failed:
+                raise Refused(cap.failed)
+            program = Program(cap, self._fn, spec, flat, result)
+            _check_replay(program, flat, result)
+        except Refused as e:
+            self._warn(f"cannot compile {self.__name__}: {e}; it runs eagerly")
+            self._variants[key] = str(e)
+            return result
+        self._variants.setdefault(key, []).append(program)
+        return result
+
+    def _verify(self, key, program, result, args, kwargs):
+        """The first replay on inputs other than the recorded ones is checked
+        against an eager run, bit for bit: a value the function computed
+        outside the dispatch point would show there, baked in as a constant."""
+        program.unverified = None
+        with _grad_mode.no_grad():
+            eager = self._fn(*args, **kwargs)
+        if not _agree(result, eager):
+            self._warn(f"cannot compile {self.__name__}: its replay differs from eager mode on "
+                       f"new inputs (it computes a value outside the dispatch point); it runs "
+                       f"eagerly")
+            self._variants[key] = "its replay differed from eager mode on new inputs"
+            return self._fn(*args, **kwargs)
+        return result
+
+    def _warn(self, text):
+        if text not in self._warned:
+            self._warned.add(text)
+            warnings.warn(f"chainrule.compile: {text}", stacklevel=3)
+
+    def explain(self):
+        """The captured programs, as text."""
+        return describe(self)
+
+
+def compile(model=None, *, fullgraph=False, dynamic=None, backend="replay", mode=None,
+            options=None, disable=False):
+    """torch.compile's signature; `backend`, `mode`, `dynamic` and `options`
+    are accepted and ignored (there is one backend: the replay)."""
+    if model is None:
+        return lambda fn: compile(fn, fullgraph=fullgraph, dynamic=dynamic, backend=backend,
+                                  mode=mode, options=options, disable=disable)
+    if disable:
+        return model
+    return Compiled(model)
+
+
+def _signature(flat, spec):
+    """What a program is specialised on, or None when an argument cannot be
+    (an unhashable non-tensor value)."""
+    parts = [spec, _grad_mode.STATE.enabled]
+    for a in flat:
+        if isinstance(a, Tensor):
+            d = a._data
+            parts.append((type(a), d.shape, d.dtype, a._requires_grad, type(d)))
+        else:
+            try:
+                hash(a)
+            except TypeError:
+                return None
+            parts.append((type(a), a))
+    return tuple(parts)
+
+
+def _agree(a, b):
+    fa, sa = tree_flatten(a)
+    fb, sb = tree_flatten(b)
+    if sa != sb:
+        return False
+    for x, y in zip(fa, fb):
+        if isinstance(x, Tensor) != isinstance(y, Tensor):
+            return False
+        if isinstance(x, Tensor):
+            u, w = to_numpy(x._data), to_numpy(y._data)
+            if u.dtype != w.dtype or u.shape != w.shape or \
+                    not np.array_equal(u, w, equal_nan=u.dtype.kind in "fc"):
+                return False
+        elif x != y:
+            return False
+    return True
+
+
+def _check_replay(program, flat, result):
+    """Replay once on the capture's own inputs: the values must be the eager
+    ones, bit for bit (a check of the capture itself)."""
+    v = program.forward(flat)
+    if v is MISS:
+        raise Refused("its guards fail on the inputs they were recorded with")
+    eager, _ = tree_flatten(result)
+    for (s, _), e in zip(program.outs, eager):
+        if s is None:
+            continue
+        a, b = to_numpy(v[s]), to_numpy(e._data)
+        if a.dtype != b.dtype or a.shape != b.shape or not np.array_equal(a, b, equal_nan=True):
+            raise Refused("its replay differs from the eager result (a computation outside "
+                          "the dispatch point)")

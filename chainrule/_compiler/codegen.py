@@ -1,0 +1,133 @@
+"""The replay of a captured forward as generated Python: one line per array
+call into local variables, the guards as `if ...: return MISS`, the values
+later needed returned as one tuple.  Names in the generated code: v<slot>
+for values, F<k> for forwards, C<slot> constants, Q<k>_<j> parameters,
+G<k>/E<k> a guard's conversion and expected value, L<j> outside tensors."""
+from .._fpstate import quiet, restore
+from ..ops import _backend
+from .capture import Instr
+
+__all__ = ["generate", "MISS"]
+
+MISS = object()              # a replay whose guards failed
+
+
+def generate(p):
+    env = {"MISS": MISS, "_nd": _backend.ndarray, "_as_array": _backend.as_array,
+           "_quiet": quiet, "_restore": restore}
+    lines = ["def replay(flat):"]
+    for i, s in p.arg_slots:
+        lines.append(f"    v{s} = flat[{i}]._data")
+    for j, (s, t, shape, dtype, rg) in enumerate(p.live):
+        env[f"L{j}"], env[f"S{j}"], env[f"D{j}"], env[f"R{j}"] = t, shape, dtype, rg
+        lines.append(f"    v{s} = L{j}._data")
+        lines.append(f"    if v{s}.shape != S{j} or v{s}.dtype != D{j} or "
+                     f"L{j}._requires_grad is not R{j}:")
+        lines.append("        return MISS")
+    for s, value in enumerate(p.template):
+        if value is not None:
+            env[f"C{s}"] = value
+            lines.append(f"    v{s} = C{s}")
+    lines.append("    token = _quiet()")
+    lines.append("    try:")
+    for k, st in enumerate(p.steps):
+        if st.__class__ is Instr:
+            env[f"F{k}"] = st.fwd
+            dyn = dict(st.dyn or ())
+            args = [f"v{i}" for i in st.ins]
+            for j, q in enumerate(st.params):
+                if j in dyn:
+                    args.append(f"v{dyn[j]}")
+                else:
+                    env[f"Q{k}_{j}"] = q
+                    args.append(f"Q{k}_{j}")
+            lines.append(f"        v{st.out} = F{k}({', '.join(args)})")
+            lines.append(f"        if v{st.out}.__class__ is not _nd: v{st.out} = _as_array(v{st.out})")
+        elif st[0] == "guard":
+            env[f"G{k}"], env[f"E{k}"] = st[2], st[3]
+            lines.append(f"        if G{k}(v{st[1]}) != E{k}:")
+            lines.append("            return MISS")
+        else:
+            env[f"D_{k}"] = st[2]
+            lines.append(f"        v{st[3]} = v{st[1]}.astype(D_{k})")
+    lines.append("    finally:")
+    lines.append("        _restore(token)")
+    lines.append(f"    return ({''.join(f'v{s}, ' for s in p.kept)})")
+    source = "\n".join(lines) + "\n"
+    code = compile(source, f"<chainrule.compile replay of {p.fn_name}>", "exec")
+    exec(code, env)                 # noqa: S102 - our own generated source, from the capture
+    replay = env["replay"]
+    replay.source = source
+    return replay
+
+
+def generate_backward(p, F):
+    """The recorded backward as straight-line code: for each recorded node,
+    consumers first, its formulas called directly on the kept arrays; the
+    gradients meeting at a node or an input summed as they arrive.  F is the
+    raw-array formula namespace (NumPy's).  backward(v, g) -> the gradient of
+    each boundary tensor (None where none arrives)."""
+    env = {"A": F}
+    lines = ["def backward(v, g):"]
+    n = len(p.backward)
+    for k in range(n):
+        lines.append(f"    a{k} = None")
+    for j in range(len(p.boundary)):
+        lines.append(f"    r{j} = None")
+    (seed,) = [s for s in p.seeds if s is not None]
+    lines.append(f"    {_acc(seed)} = g")
+
+    def val(x, name):            # a saved value or a param, as an expression
+        if x is None:
+            return "None"
+        if x.__class__ is tuple:     # ("const", value)
+            env[name] = x[1]
+            return name
+        return f"v[{x}]"
+    for k, b in enumerate(p.backward):
+        node = b.node
+        vals = [val(x, f"K{k}_{i}") for i, x in enumerate(b.saved or ())]
+        dyn = dict(b.dyn)
+        for j, q in enumerate(node.params):
+            if j in dyn:
+                vals.append(f"v[{dyn[j]}]")
+            else:
+                env[f"P{k}_{j}"] = q
+                vals.append(f"P{k}_{j}")
+        lines.append(f"    if a{k} is not None:")
+        combined = type(node).combined
+        if combined is not None:
+            env[f"C{k}"] = combined
+            lines.append(f"        gs = C{k}(A, a{k}, {', '.join(vals)})")
+        for i, tgt in enumerate(b.targets):
+            if tgt is None:
+                continue
+            if combined is not None:
+                expr = f"gs[{i}]"
+            else:
+                f = node.formulas[i]
+                if f is None:
+                    continue
+                fn, slots = f
+                env[f"f{k}_{i}"] = fn
+                expr = f"f{k}_{i}(A, a{k}{''.join(', ' + vals[s] for s in slots)})"
+            shape, dtype = node.meta[i]
+            env[f"S{k}_{i}"], env[f"D{k}_{i}"] = shape, dtype
+            acc = _acc(tgt)
+            lines += [f"        t = {expr}",
+                      f"        if t.shape != S{k}_{i} or t.dtype != D{k}_{i}: "
+                      f"t = A.fit(t, S{k}_{i}, D{k}_{i})",
+                      f"        {acc} = t if {acc} is None else {acc} + t"]
+        lines.append(f"        a{k} = None")
+    lines.append(f"    return [{', '.join(f'r{j}' for j in range(len(p.boundary)))}]")
+    source = "\n".join(lines) + "\n"
+    code = compile(source, f"<chainrule.compile backward of {p.fn_name}>", "exec")
+    exec(code, env)                 # noqa: S102 - our own generated source, from the capture
+    backward = env["backward"]
+    backward.source = source
+    return backward
+
+
+def _acc(target):
+    kind, k = target
+    return f"a{k}" if kind == "node" else f"r{k}"

@@ -1,0 +1,61 @@
+"""Compiled(...).explain(): the captured programs written out, one line per
+array call, guard and backward node."""
+from .capture import Instr
+
+__all__ = ["describe"]
+
+
+def describe(compiled):
+    lines = [f"chainrule.compile({compiled.__name__}): {len(compiled._variants)} signature(s)"]
+    for key, programs in compiled._variants.items():
+        lines.append("")
+        if key[0].__class__ is bool:          # tensors only: (grad mode, (shape, dtype, rg)...)
+            grad, parts = key[0], [(None,) + k + (None,) for k in key[1:]]
+        else:                                 # (spec, grad mode, per-argument parts...)
+            grad, parts = key[1], key[2:]
+        lines.append("signature: " + ", ".join(_arg(p) for p in parts) +
+                     f"; grad mode {'on' if grad else 'off'}")
+        if isinstance(programs, str):
+            lines.append(f"  runs eagerly: {programs}")
+            continue
+        for n, p in enumerate(programs):
+            lines += _program(p, n)
+    return "\n".join(lines)
+
+
+def _arg(part):
+    kind = part[0]
+    if len(part) == 5:
+        _, shape, dtype, rg, _ = part
+        name = "Tensor" if kind is None else kind.__name__
+        return f"{name}{tuple(shape)} {dtype}" + (" requires_grad" if rg else "")
+    return repr(part[1])
+
+
+def _program(p, n):
+    lines = [f"  variant {n}: {sum(1 for s in p.steps if s.__class__ is Instr)} array calls, "
+             f"{sum(1 for s in p.steps if s.__class__ is tuple and s[0] == 'guard')} guards"]
+    args = {s: f"arg{i}" for i, s in p.arg_slots}
+    for s, t, shape, dtype, _ in p.live:
+        args[s] = f"outside{tuple(shape)}"
+    for s in range(p.n_slots):
+        if p.template[s] is not None:
+            args[s] = repr(p.template[s].tolist() if hasattr(p.template[s], "tolist")
+                           else p.template[s])
+
+    def name(s):
+        return args.get(s, f"v{s}")
+    for st in p.steps:
+        if st.__class__ is Instr:
+            params = "".join(f", {q!r}" for q in st.params) if st.params else ""
+            lines.append(f"    v{st.out} = {st.op.name}({', '.join(name(i) for i in st.ins)}{params})")
+        elif st[0] == "guard":
+            lines.append(f"    guard {st[2].__name__.strip('_')}({name(st[1])}) == {st[3]!r}")
+        else:
+            lines.append(f"    v{st[3]} = {name(st[1])}.astype({st[2]})")
+    outs = ", ".join(name(p.kept[k]) if k is not None else repr(v) for k, v in p.outs)
+    lines.append(f"    return {outs}")
+    if p.backward is not None:
+        lines.append(f"    backward: {len(p.backward)} nodes, consumers first: " +
+                     ", ".join(b.label for b in p.backward))
+    return lines

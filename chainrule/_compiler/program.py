@@ -1,0 +1,346 @@
+"""A captured function as a flat program: replaying it runs the recorded
+array calls one after another into a list of values, checks the guards, and
+wraps the outputs; no graph objects are made on the way.  Outputs that
+require grad are those of one autograd node (CompiledFunctionBackward, as
+torch.compile's), whose backward replays the recorded nodes' formulas on the
+saved arrays, in the engine's order, straight to the inputs' gradients.
+"""
+from .. import autograd as _autograd
+from .._fpstate import quiet as _quiet, restore as _restore
+from .._grad_mode import STATE, enable_grad
+from .._inplace_state import EPOCH
+from .._tensor import Tensor
+from ..autograd import function as _function
+from ..autograd.graph import Node
+from ..func._pytree import tree_flatten, tree_unflatten
+from ..ops import _backend
+import numpy as np
+
+from .. import _errors
+from .._views import modified_error
+from ..ops._backend import to_numpy
+from ..ops._registry import ArrayOps
+from .capture import Refused
+from .codegen import MISS, generate, generate_backward
+
+__all__ = ["Program", "MISS"]
+
+_make = Tensor._make
+CHECKS = 16        # replays that look for new input values to verify against eager mode
+
+
+class _BackNode:
+    """One recorded node for the backward replay: a bare instance of its class
+    (its formulas) refilled with the replay's saved arrays."""
+    __slots__ = ("node", "saved", "dyn", "targets", "label")
+
+    def __init__(self, node, saved, dyn, targets):
+        self.node, self.saved, self.dyn, self.targets = node, saved, dyn, targets
+        self.label = type(node).__name__
+
+
+class Program:
+    def __init__(self, cap, fn, spec, flat_args, result):
+        self.fn, self.spec = fn, spec
+        # The recorded inputs' values, until a replay on other values has been
+        # checked against eager mode (Compiled._verify), or CHECKS replays
+        # have come with the same values; then None.
+        self.checks_left = CHECKS
+        self.unverified = [(i, to_numpy(flat_args[i]._data).copy()) for i, s in
+                           enumerate(cap.arg_slots) if s is not None]
+        self.fn_name = getattr(fn, "__name__", type(fn).__name__)
+        self.n_slots = len(cap.keep)
+        self.template = [None] * self.n_slots
+        for s, v in cap.consts.items():
+            self.template[s] = v
+        self.arg_slots = [(i, s) for i, s in enumerate(cap.arg_slots) if s is not None]
+        self.live = [(s, t, t._data.shape, t._data.dtype, t._requires_grad) for s, t in cap.live]
+        self.steps = cap.steps
+        flat_out, self.out_spec = tree_flatten(result)
+        self.outs = []                  # (slot, requires grad) for tensors, or (None, value)
+        out_tensors = []
+        for o in flat_out:
+            if isinstance(o, Tensor):
+                self.outs.append((cap.tensor_slot(o), o._requires_grad))
+                out_tensors.append(o)
+            else:
+                self.outs.append((None, o))
+        self.backward = None
+        if any(rg for s, rg in self.outs if s is not None):
+            self._plan_backward(cap, flat_args, out_tensors)
+        self._finish()
+
+    # --- the backward plan --------------------------------------------------------------------
+    def _plan_backward(self, cap, flat_args, out_tensors):
+        order = cap.backward_nodes(out_tensors)
+        index = {id(n): k for k, n in enumerate(order)}
+        # The tensors gradients leave the program for: arguments (by position) and
+        # tensors from outside; the compiled node's inputs, in this order.
+        self.boundary, where = [], {}
+        arg_pos = {id(a): i for i, a in enumerate(flat_args) if isinstance(a, Tensor)}
+
+        def boundary_of(t):
+            k = where.get(id(t))
+            if k is None:
+                k = where[id(t)] = len(self.boundary)
+                self.boundary.append(("arg", arg_pos[id(t)]) if id(t) in arg_pos else ("live", t))
+            return k
+        plan = []
+        for node in order:
+            _, inputs = cap.nodes[id(node)]
+            saved = None
+            if node.saved is not None:
+                saved = []
+                for v in node.saved:
+                    if v is None:
+                        saved.append(None)
+                    elif isinstance(v, Tensor):
+                        saved.append(cap.tensor_slot(v))
+                    elif _backend.is_array(v):
+                        s = cap.slot_of.get(id(v))
+                        if s is None:
+                            raise Refused(f"{type(node).__name__} saved an array the compiler "
+                                          f"cannot replay")
+                        saved.append(s)
+                    else:
+                        saved.append(("const", v))
+                saved = tuple(saved)
+            dyn = tuple((k, cap.slot_of[id(p)]) for k, p in enumerate(node.params)
+                        if _backend.is_array(p))
+            targets = []
+            for i, e in enumerate(node.edges):
+                if e is None:
+                    targets.append(None)
+                elif isinstance(e, Node) and id(e) in index:
+                    targets.append(("node", index[id(e)]))
+                else:
+                    targets.append(("out", boundary_of(inputs[i])))
+            bare = object.__new__(type(node))
+            bare.edges = tuple(None if e is None else True for e in node.edges)
+            bare.meta, bare.params, bare.saved = node.meta, node.params, None
+            bare._epoch = 0
+            plan.append(_BackNode(bare, saved, dyn, targets))
+        self.backward = plan
+        self.seeds = []                 # for each output that requires grad: where its gradient enters
+        for (s, rg), o in zip([x for x in self.outs if x[0] is not None], out_tensors):
+            if not rg:
+                self.seeds.append(None)
+            elif o._grad_fn is not None and id(o._grad_fn) in index:
+                self.seeds.append(("node", index[id(o._grad_fn)]))
+            else:
+                self.seeds.append(("out", boundary_of(o)))
+
+    def new_inputs(self, flat_args):
+        """Whether these arguments' values differ from the recorded ones."""
+        self.checks_left -= 1
+        if not self.checks_left:
+            self.unverified = None
+        for i, a in self.unverified or ():
+            d = to_numpy(flat_args[i]._data)
+            if d.shape != a.shape or not np.array_equal(d, a, equal_nan=d.dtype.kind in "fc"):
+                return True
+        return False
+
+    # --- replay ---------------------------------------------------------------------------------
+    def _finish(self):
+        """Generate the replay: straight-line code, one line per array call
+        (codegen.py); it returns the values the outputs and the backward need."""
+        needed = {s for s, _ in self.outs if s is not None}
+        for b in self.backward or ():
+            needed.update(x for x in (b.saved or ()) if x is not None and x.__class__ is not tuple)
+            needed.update(s for _, s in b.dyn)
+        self.kept = sorted(needed)
+        pos = {s: k for k, s in enumerate(self.kept)}
+        self.outs = [(pos[s], rg) if s is not None else (None, rg) for s, rg in self.outs]
+        for b in self.backward or ():
+            if b.saved is not None:
+                b.saved = tuple(x if x is None or x.__class__ is tuple else pos[x] for x in b.saved)
+            b.dyn = tuple((j, pos[s]) for j, s in b.dyn)
+        self.forward = generate(self)
+        self.back = None
+        self.reads = ()
+        if self.backward is not None and sum(s is not None for s in self.seeds) == 1:
+            # One output that requires grad: its node is a CompiledFunctionBackward
+            # with the generated backward (more outputs go through a Function).
+            self.back = generate_backward(self, ArrayOps)
+            # The arguments and outside tensors whose arrays the backward reads:
+            # changed in place before it runs, they raise as eager saved values do.
+            self.reads = tuple(sorted({pos[s] for _, s in self.arg_slots if s in pos} |
+                                      {pos[s] for s, *_ in self.live if s in pos}))
+            self.read_sources = [("arg", i) for i, s in self.arg_slots if s in pos] + \
+                [("live", t) for s, t, *_ in self.live if s in pos]
+
+    def outputs(self, v):
+        return [_make(v[s]) if s is not None else val for s, val in self.outs]
+
+    def run(self, flat_args):
+        v = self.forward(flat_args)
+        if v is MISS:
+            return MISS
+        if self.backward is None or not STATE.enabled:
+            return tree_unflatten(self.outputs(v), self.out_spec)
+        inputs = [flat_args[k] if kind == "arg" else k for kind, k in self.boundary]
+        if not any(t._requires_grad for t in inputs):
+            return tree_unflatten(self.outputs(v), self.out_spec)
+        if self.back is not None and v[self.outs[0][0]].__class__ is _backend.ndarray:
+            return self._with_node(v, flat_args, inputs)
+        outs = _Compiled.apply(self, v, flat_args, *inputs)
+        outs = outs if isinstance(outs, tuple) else (outs,)
+        it = iter(outs)
+        flat = [next(it) if s is not None else val for s, val in self.outs]
+        return tree_unflatten(flat, self.out_spec)
+
+    def _with_node(self, v, flat_args, inputs):
+        """The outputs, the one that requires grad with a CompiledFunctionBackward."""
+        node = _new(CompiledFunctionBackward)
+        edges, meta = [], []
+        for t in inputs:
+            fn = t._grad_fn
+            edges.append(fn if fn is not None else (t if t._requires_grad else None))
+            d = t._data
+            meta.append((d.shape, d.dtype))
+        node.edges, node.meta, node.params, node.saved = edges, meta, (), v
+        node._epoch = EPOCH[0]
+        node._program, node._args = self, flat_args
+        node._versions = None if not EPOCH[0] else _versions(self, flat_args)
+        flat = []
+        for s, rg in self.outs:
+            if s is None:
+                flat.append(rg)
+            elif rg:
+                flat.append(_make(v[s], True, node))
+            else:
+                flat.append(_make(v[s]))
+        return tree_unflatten(flat, self.out_spec)
+
+    def replay_backward(self, v, grads_out):
+        """The gradients for the boundary tensors, given those of the outputs."""
+        acc = [None] * len(self.backward)
+        res = [None] * len(self.boundary)
+        for seed, g in zip(self.seeds, grads_out):
+            if seed is None or g is None:
+                continue
+            _add(acc if seed[0] == "node" else res, seed[1], g)
+        token = _quiet()
+        try:
+            for k, b in enumerate(self.backward):
+                g = acc[k]
+                if g is None:
+                    continue
+                acc[k] = None                       # (freed as soon as it is used)
+                node = b.node
+                if b.saved is not None:
+                    node.saved = tuple(None if s is None else (s[1] if s.__class__ is tuple
+                                                                else v[s]) for s in b.saved)
+                if b.dyn:
+                    params = list(node.params)
+                    for j, s in b.dyn:
+                        params[j] = v[s]
+                    node.params = tuple(params)
+                node._epoch = EPOCH[0]
+                grads = node.apply_formulas(g, False)
+                node.saved = None
+                for tgt, gi in zip(b.targets, grads):
+                    if tgt is not None and gi is not None:
+                        _add(acc if tgt[0] == "node" else res, tgt[1], gi)
+        finally:
+            _restore(token)
+        return res
+
+
+_new = object.__new__
+
+
+def _reads(program, flat_args):
+    return [flat_args[k] if kind == "arg" else k for kind, k in program.read_sources]
+
+
+def _versions(program, flat_args):
+    return tuple(0 if t._vbox is None else t._vbox[0] for t in _reads(program, flat_args))
+
+
+class CompiledFunctionBackward(Node):
+    """The node of a replayed call's output: its backward is the recorded
+    nodes' formulas, generated as one function (codegen.generate_backward)."""
+
+    saves_tensors = True
+
+    def apply_raw(self, g, needed=None):
+        v = self.saved
+        if v is None:
+            raise _errors.freed_graph()
+        program = self._program
+        if self._epoch != EPOCH[0]:          # something changed in place since the forward
+            expected = self._versions or (0,) * len(program.read_sources)
+            for t, e in zip(_reads(program, self._args), expected):
+                if (0 if t._vbox is None else t._vbox[0]) != e:
+                    raise modified_error(t, e)
+        return program.back(v, g)
+
+    def apply_formulas(self, g, create_graph, needed=None):
+        if create_graph:
+            program = self._program
+            grads = [g if (s is not None and rg) else None
+                     for s, rg in program.outs if s is not None]
+            return _eager_backward(program, self._args, None, grads)
+        if g.__class__ is not _backend.ndarray:
+            if self.saved is None:
+                raise _errors.freed_graph()
+            return self._program.replay_backward(
+                self.saved, [g if s is not None else None for s in self._program.seeds])
+        return self.apply_raw(g, needed)
+
+
+def _add(buf, k, g):
+    prev = buf[k]
+    buf[k] = g if prev is None else prev + g
+
+
+class CompiledFunction(_function.Function):
+    """The one autograd node of a replayed call."""
+
+    @staticmethod
+    def forward(ctx, program, v, flat_args, *inputs):
+        ctx.program, ctx.v, ctx.flat_args = program, v, flat_args
+        outs = []
+        for s, rg in program.outs:
+            if s is None:
+                continue
+            t = _make(v[s])
+            if not rg:
+                ctx.mark_non_differentiable(t)
+            outs.append(t)
+        ctx.save_for_backward(*inputs)
+        return tuple(outs)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        program = ctx.program
+        if STATE.enabled:                      # create_graph: differentiate the eager function
+            grads_in = _eager_backward(program, ctx.flat_args, ctx.saved_tensors, grads)
+        else:
+            arrays = [None if g is None else g._data for g in grads]
+            res = program.replay_backward(ctx.v, arrays)
+            grads_in = [None if r is None else _make(r) for r in res]
+        return (None, None, None) + tuple(grads_in)
+
+
+_Compiled = CompiledFunction
+
+
+def _eager_backward(program, flat_args, inputs, grads):
+    """The backward with create_graph: the function run again eagerly on the
+    same tensors, its gradients taken by autograd (so they are functions of
+    those tensors, differentiable in turn)."""
+    fresh = flat_args
+    with enable_grad():
+        args, kwargs = tree_unflatten(list(fresh), program.spec)
+        flat_out, _ = tree_flatten(program.fn(*args, **kwargs))
+        outs = [o for o in flat_out if isinstance(o, Tensor)]
+        pairs = [(o, g) for o, g, (s, rg) in zip(outs, grads, [x for x in program.outs
+                                                               if x[0] is not None])
+                 if rg and g is not None and o._requires_grad]
+        wrt = [fresh[k] if kind == "arg" else k for kind, k in program.boundary]
+        got = _autograd.grad([o for o, _ in pairs], wrt, [g for _, g in pairs],
+                            create_graph=True, allow_unused=True)
+    return list(got)
