@@ -27,8 +27,6 @@ forward-mode AD, anomaly mode, saved-tensor hooks and inference mode.
 """
 import warnings
 
-import numpy as np
-
 from .. import _grad_mode
 from .._factories import default_generator
 from .._grad_mode import STATE as _STATE
@@ -36,8 +34,7 @@ from .._inplace_state import FW_ACTIVE as _FW_ACTIVE, SAVED_HOOKS as _SAVED_HOOK
 from .._tensor import Tensor
 from ..autograd.anomaly_mode import _state as _ANOMALY
 from ..func._pytree import tree_flatten
-from ..ops._backend import to_numpy
-from .capture import Capture, Refused
+from .capture import Capture, Refused, same_values
 from .explain import describe
 from .program import MISS, Program
 
@@ -170,9 +167,7 @@ def _agree(a, b):
         if isinstance(x, Tensor) != isinstance(y, Tensor):
             return False
         if isinstance(x, Tensor):
-            u, w = to_numpy(x._data), to_numpy(y._data)
-            if u.dtype != w.dtype or u.shape != w.shape or \
-                    not np.array_equal(u, w, equal_nan=u.dtype.kind in "fc"):
+            if not same_values(x._data, y._data):
                 return False
         elif x != y:
             return False
@@ -189,7 +184,6 @@ def _check_replay(program, flat, result):
     for (s, _), e in zip(program.outs, eager):
         if s is None:
             continue
-        a, b = to_numpy(v[s]), to_numpy(e._data)
-        if a.dtype != b.dtype or a.shape != b.shape or not np.array_equal(a, b, equal_nan=True):
+        if not same_values(v[s], e._data):
             raise Refused("its replay differs from the eager result (a computation outside "
                           "the dispatch point)")

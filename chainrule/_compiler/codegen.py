@@ -13,7 +13,8 @@ MISS = object()              # a replay whose guards failed
 
 
 def generate(p):
-    env = {"MISS": MISS, "_nd": _backend.ndarray, "_as_array": _backend.as_array,
+    env = {"MISS": MISS, "_nd": _backend.ndarray, "_AT": _backend.ARRAY_TYPES,
+           "_as_array": _backend.as_array,
            "_quiet": quiet, "_restore": restore}
     lines = ["def replay(flat):"]
     for i, s in p.arg_slots:
@@ -42,7 +43,9 @@ def generate(p):
                     env[f"Q{k}_{j}"] = q
                     args.append(f"Q{k}_{j}")
             lines.append(f"        v{st.out} = F{k}({', '.join(args)})")
-            lines.append(f"        if v{st.out}.__class__ is not _nd: v{st.out} = _as_array(v{st.out})")
+            # (NumPy returns scalars for 0-d results: arrays again, as at the dispatch point)
+            lines.append(f"        if v{st.out}.__class__ is not _nd and v{st.out}.__class__ "
+                         f"not in _AT: v{st.out} = _as_array(v{st.out})")
         elif st[0] == "guard":
             env[f"G{k}"], env[f"E{k}"] = st[2], st[3]
             lines.append(f"        if G{k}(v{st[1]}) != E{k}:")

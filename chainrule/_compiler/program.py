@@ -14,13 +14,10 @@ from ..autograd import function as _function
 from ..autograd.graph import Node
 from ..func._pytree import tree_flatten, tree_unflatten
 from ..ops import _backend
-import numpy as np
-
 from .. import _errors
 from .._views import modified_error
-from ..ops._backend import to_numpy
 from ..ops._registry import ArrayOps
-from .capture import Refused
+from .capture import Refused, same_values
 from .codegen import MISS, generate, generate_backward
 
 __all__ = ["Program", "MISS"]
@@ -46,7 +43,7 @@ class Program:
         # checked against eager mode (Compiled._verify), or CHECKS replays
         # have come with the same values; then None.
         self.checks_left = CHECKS
-        self.unverified = [(i, to_numpy(flat_args[i]._data).copy()) for i, s in
+        self.unverified = [(i, flat_args[i]._data.copy()) for i, s in
                            enumerate(cap.arg_slots) if s is not None]
         self.fn_name = getattr(fn, "__name__", type(fn).__name__)
         self.n_slots = len(cap.keep)
@@ -136,8 +133,7 @@ class Program:
         if not self.checks_left:
             self.unverified = None
         for i, a in self.unverified or ():
-            d = to_numpy(flat_args[i]._data)
-            if d.shape != a.shape or not np.array_equal(d, a, equal_nan=d.dtype.kind in "fc"):
+            if not same_values(flat_args[i]._data, a):
                 return True
         return False
 
@@ -316,8 +312,9 @@ class CompiledFunction(_function.Function):
     @staticmethod
     def backward(ctx, *grads):
         program = ctx.program
+        inputs = ctx.saved_tensors       # (raises, as eagerly, if one was changed in place)
         if STATE.enabled:                      # create_graph: differentiate the eager function
-            grads_in = _eager_backward(program, ctx.flat_args, ctx.saved_tensors, grads)
+            grads_in = _eager_backward(program, ctx.flat_args, inputs, grads)
         else:
             arrays = [None if g is None else g._data for g in grads]
             res = program.replay_backward(ctx.v, arrays)
