@@ -143,12 +143,17 @@ def main(argv=None):
         print(suite_report.memory_table(memory, suite_memory.BATCH, markdown=args.markdown))
     if args.json:
         suite_report.write_json(args.json, meta, results, memory)
-    wrong = [(w.key, c.engine.key) for w, cells in results for c in cells if c.wrong
-             and c.engine.key in ("chainrule", "torch", "floor")
-             or c.wrong and c.note.startswith("WRONG")]
-    if wrong:
-        print(f"\nfailed: {wrong}", file=sys.stderr)
-    return 1 if wrong else 0
+    failed = [f"{w.key} / {c.engine.key}: {c.note}" for w, cells in results for c in cells
+              if failure(c)]
+    if failed:
+        print("\nfailed:\n  " + "\n  ".join(failed), file=sys.stderr)
+    return 1 if failed else 0
+
+
+def failure(cell):
+    """A wrong value from any engine, or an error from an eager one (a compiler
+    refusing a workload is a note, not a failure)."""
+    return cell.wrong and (cell.note.startswith("WRONG") or not cell.engine.compiled)
 
 
 if __name__ == "__main__":

@@ -68,8 +68,9 @@ def prepare(workload, engines, small=False, full=False):
             firsts[engine.key] = step()
         except Exception as exc:  # an engine that cannot run this workload: say so, go on
             reason = jax_cannot_trace(engine, exc)
-            cells.append(Cell(engine, note=reason or f"error: {_first_line(exc)}",
-                              wrong=reason is None))
+            known = workload.known_errors.get(engine.key)
+            error = f"error: {known + ': ' if known else ''}{_first_line(exc)}"
+            cells.append(Cell(engine, note=reason or error, wrong=reason is None))
             continue
         cells.append(Cell(engine, step))
     ref = "floor" if "floor" in firsts else "torch"

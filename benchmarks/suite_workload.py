@@ -28,6 +28,7 @@ class Workload:
     no_floor = "no hand-written NumPy version"
     skip = {}              # engine key -> why that engine is not run on this workload
     skip_unless_full = {}  # the same, but run with --full (a compile of minutes)
+    known_errors = {}      # engine key -> what its error on this workload means
 
     def make(self, lib, wrap, small):
         raise NotImplementedError

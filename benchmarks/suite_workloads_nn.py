@@ -7,6 +7,7 @@ import importlib
 
 import numpy as np
 
+import suite_digits_floor
 from suite_workload import Workload
 
 MLP_LR = 0.01
@@ -162,18 +163,33 @@ class DigitsEpoch(Workload):
     def make(self, lib, wrap, small):
         digits = self.digits()
         x, y = self.data()[:2]
-        digits.T = lib
-        lib.manual_seed(0)
-        loader, generator = digits.make_loader(x, y, 64, 0)
-        model = digits.build_model()
+        previous, digits.T = digits.T, lib
+        try:
+            lib.manual_seed(0)
+            loader, generator = digits.make_loader(x, y, 64, 0)
+            model = digits.build_model()
+        finally:
+            digits.T = previous
         opt = lib.optim.Adam(model.parameters(), lr=3e-3)
         wrapped = wrap(model)
         epoch = [0]
 
         def step():
-            digits.T = lib                 # the example reads its library from a module global
-            epoch[0] += 1
-            generator.manual_seed(epoch[0])
-            digits.train_epoch(wrapped, opt, loader, max_batches=1 if small else None)
+            previous, digits.T = digits.T, lib   # the example reads its library from a global
+            try:
+                epoch[0] += 1
+                generator.manual_seed(epoch[0])
+                digits.train_epoch(wrapped, opt, loader, max_batches=1 if small else None)
+            finally:
+                digits.T = previous
+            return []
+        return step
+
+    def floor(self, small):
+        x, y = self.data()[:2]
+        epochs = suite_digits_floor.Epochs(x, y)
+
+        def step():
+            epochs(max_batches=1 if small else None)
             return []
         return step
