@@ -8,6 +8,7 @@ import importlib
 import numpy as np
 
 import suite_digits_floor
+import suite_digits_jax
 from suite_workload import Workload
 
 MLP_LR = 0.01
@@ -136,12 +137,13 @@ class MLP784(Workload):
 
 class DigitsEpoch(Workload):
     """One epoch of the digits example (23 batches of 64, Adam), each library
-    running the example's own train_epoch; the model goes through `wrap`."""
+    running the example's own train_epoch; the model goes through `wrap`. The
+    floor and JAX run the same network and batches written out
+    (suite_digits_floor.py, suite_digits_jax.py)."""
     key = "digits"
     name = "digits CNN: one epoch (23 batches of 64, Adam)"
     checked = False
     unchecked = "dropout masks and initial weights are each library's own"
-    no_jax = "the example is nn.Module code"
 
     def __init__(self):
         self._data = None
@@ -186,8 +188,15 @@ class DigitsEpoch(Workload):
         return step
 
     def floor(self, small):
-        x, y = self.data()[:2]
-        epochs = suite_digits_floor.Epochs(x, y)
+        epochs = suite_digits_floor.Epochs(*self.data()[:2])
+
+        def step():
+            epochs(max_batches=1 if small else None)
+            return []
+        return step
+
+    def jax(self, J, small):
+        epochs = suite_digits_jax.Epochs(J, *self.data()[:2])
 
         def step():
             epochs(max_batches=1 if small else None)
