@@ -69,7 +69,7 @@ WORKLOADS = suite_workloads_tiny.ALL + [suite_workloads_nn.MLP784(),
 KEYS = [w.key for w in WORKLOADS] + ["memory"]
 
 # (rounds, seconds per timed batch, seconds per engine and workload at most)
-MODES = {"quick": (5, 0.005, 1.5), "default": (11, 0.02, 6.0), "full": (21, 0.05, 20.0)}
+MODES = {"quick": (7, 0.01, 2.0), "default": (11, 0.02, 6.0), "full": (21, 0.05, 20.0)}
 
 
 def parse_args(argv=None):

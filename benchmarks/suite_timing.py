@@ -34,14 +34,14 @@ def _first_line(exc):
     return f"{type(exc).__name__}: {text[0][:160] if text else ''}"
 
 
-def _compare(name, got, want, rtol, atol):
-    """None when the values agree, else what differs."""
+def _compare(got, want, ref, rtol, atol):
+    """None when the values agree with the reference's (`ref` names it), else what differs."""
     if len(got) != len(want):
-        return f"{len(got)} values, the floor has {len(want)}"
+        return f"{len(got)} values, the {ref} has {len(want)}"
     for i, (a, b) in enumerate(zip(got, want)):
         a, b = to_numpy(a), to_numpy(b)
         if a.shape != b.shape:
-            return f"value {i}: shape {a.shape}, the floor's {b.shape}"
+            return f"value {i}: shape {a.shape}, the {ref}'s {b.shape}"
         if not np.allclose(a, b, rtol=rtol, atol=atol):
             return f"value {i} differs by up to {np.max(np.abs(a - b)):.3g}"
     return None
@@ -78,7 +78,7 @@ def prepare(workload, engines, small=False, full=False):
         for cell in cells:
             if cell.step is None or cell.engine.key == ref:
                 continue
-            diff = _compare(workload.name, firsts[cell.engine.key], firsts[ref],
+            diff = _compare(firsts[cell.engine.key], firsts[ref], ref,
                             workload.rtol, workload.atol)
             if diff:
                 cell.note, cell.wrong = f"WRONG against the {ref}: {diff}", True

@@ -28,7 +28,7 @@ class Polynomial(Workload):
         x = np.array([4.0], np.float32)
 
         def step():
-            z = x ** 3 + 2 * x ** 2 + 8 * x          # noqa: F841 (the forward a library computes)
+            x ** 3 + 2 * x ** 2 + 8 * x              # the forward (its value goes unused)
             gz = np.ones_like(x)                     # backward of a 1-element output: ones
             gx = gz * (3 * x ** 2) + gz * 2 * (2 * x) + gz * 8
             return [gx]
