@@ -25,8 +25,12 @@ def _us(seconds):
     return f"{us:,.0f}"
 
 
-def _ratio(a, b):
-    return "n/a" if a is None or b is None else f"{a / b:.2f}x"
+def ratios(cells):
+    """chainrule's time over torch's and over the floor's (None where one is missing)."""
+    secs = {c.engine.key: c.seconds for c in cells}
+    mine = secs.get("chainrule")
+    return {f"chainrule/{other}": None if mine is None or secs.get(other) is None
+            else mine / secs[other] for other in ("torch", "floor")}
 
 
 def row_cells(cells):
@@ -36,8 +40,8 @@ def row_cells(cells):
     for key, cell in ((c.engine.key, c) for c in cells):
         if cell.wrong:
             out[key] = "WRONG" if cell.note.startswith("WRONG") else "error"
-    out["chainrule/torch"] = _ratio(secs.get("chainrule"), secs.get("torch"))
-    out["chainrule/floor"] = _ratio(secs.get("chainrule"), secs.get("floor"))
+    for key, ratio in ratios(cells).items():
+        out[key] = "n/a" if ratio is None else f"{ratio:.2f}x"
     return out
 
 
@@ -140,6 +144,6 @@ def write_json(path, meta, results, memory):
             "seconds": {c.engine.key: c.seconds for c in cells},
             "rounds": {c.engine.key: c.rounds for c in cells if c.rounds},
             "notes": {c.engine.key: c.note for c in cells if c.note},
-            "ratios": {k: v for k, v in row_cells(cells).items() if "/" in k}})
+            "ratios": ratios(cells)})
     with open(path, "w") as out:
         json.dump(doc, out, indent=1)

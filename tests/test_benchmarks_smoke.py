@@ -69,6 +69,10 @@ def test_a_disagreeing_engine_is_reported_wrong_and_not_timed():
     suite_timing.time_cells(cells, rounds=1, target=1e-4, budget=0.1)
     assert cell.rounds == []
     assert "WRONG" in suite_report.table([(Wrong(), cells)])
+    assert suite.failure(cell)                     # the run exits 1
+    compiled = next(e for e in _engines() if e.key == "torch.compile")
+    refused = suite_timing.Cell(compiled, note="error: a compiler refusing", wrong=True)
+    assert not suite.failure(refused)              # a note, not a failure
 
 
 def test_the_table_and_json_without_torch(tmp_path, monkeypatch):
