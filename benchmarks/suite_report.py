@@ -120,8 +120,7 @@ def machine(engines, threads):
     """Where and with what the figures were taken."""
     versions = {"python": platform.python_version(), "numpy": np.__version__}
     for engine in engines:
-        lib = engine.lib
-        mod = getattr(lib, "jax", lib)
+        mod = engine.lib.jax if engine.kind == "jax" and engine.lib else engine.lib
         if mod is not None and not engine.absent and hasattr(mod, "__version__"):
             versions[mod.__name__] = mod.__version__
     return {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "cpu": _cpu(),
