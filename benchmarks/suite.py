@@ -106,10 +106,7 @@ def run_workloads(workloads, engines, mode, small=False, progress=None):
     for workload in workloads:
         if progress:
             progress(workload.name)
-        try:
-            cells = suite_timing.prepare(workload, engines, small, full=mode == "full")
-        except ImportError as exc:                  # the digits example without scikit-learn
-            cells = [suite_timing.Cell(e, note=str(exc)) for e in engines]
+        cells = suite_timing.prepare(workload, engines, small, full=mode == "full")
         suite_timing.time_cells(cells, rounds, target, budget)
         results.append((workload, cells))
     return results

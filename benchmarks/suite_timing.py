@@ -50,6 +50,9 @@ def _compare(got, want, ref, rtol, atol):
 def prepare(workload, engines, small=False, full=False):
     """A Cell per engine, each run once (the warm-up: compilers compile here)
     and its values checked against the reference (the floor, else torch)."""
+    missing = workload.missing()
+    if missing:                            # a package the workload needs is not installed
+        return [Cell(engine, note=missing) for engine in engines]
     cells, firsts = [], {}
     skip = dict(workload.skip) if full else {**workload.skip_unless_full, **workload.skip}
     for engine in engines:

@@ -30,6 +30,10 @@ class Workload:
     skip_unless_full = {}  # the same, but run with --full (a compile of minutes)
     known_errors = {}      # engine key -> what its error on this workload means
 
+    def missing(self):
+        """Why the workload cannot run here (a package it needs is absent), or None."""
+        return None
+
     def make(self, lib, wrap, small):
         raise NotImplementedError
 

@@ -52,6 +52,14 @@ def test_each_workload_runs_once_and_the_engines_agree(workload):
     by_key["chainrule"].step()                   # a second step runs too (training state moves)
 
 
+def test_a_workload_missing_a_package_is_n_a_not_a_failure(monkeypatch):
+    workload = next(w for w in suite.WORKLOADS if w.key == "digits")
+    monkeypatch.setattr(digits, "load_digits", None)
+    cells = suite_timing.prepare(workload, _engines(torch=False), small=True)
+    assert all(c.step is None and "scikit-learn" in c.note and not suite.failure(c)
+               for c in cells)
+
+
 def test_a_disagreeing_engine_is_reported_wrong_and_not_timed():
     class Wrong(Workload):
         key, name = "wrong", "a chainrule that is off by one"
