@@ -142,6 +142,7 @@ def write_json(path, meta, results, memory):
             "key": workload.key, "name": workload.name, "checked": workload.checked,
             "seconds": {c.engine.key: c.seconds for c in cells},
             "rounds": {c.engine.key: c.rounds for c in cells if c.rounds},
+            "first_call_seconds": {c.engine.key: c.first for c in cells if c.first is not None},
             "notes": {c.engine.key: c.note for c in cells if c.note},
             "ratios": ratios(cells)})
     with open(path, "w") as out:

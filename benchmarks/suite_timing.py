@@ -23,6 +23,7 @@ class Cell:
     def __init__(self, engine, step=None, note="", wrong=False):
         self.engine, self.step, self.note, self.wrong = engine, step, note, wrong
         self.rounds = []
+        self.first = None          # seconds of the first call (a compiler's compile is in it)
 
     @property
     def seconds(self):
@@ -68,7 +69,9 @@ def prepare(workload, engines, small=False, full=False):
                 why = workload.no_floor if engine.kind == "floor" else workload.no_jax
                 cells.append(Cell(engine, note=why or "not written"))
                 continue
+            t0 = time.perf_counter()
             firsts[engine.key] = step()
+            first = time.perf_counter() - t0
         except Exception as exc:  # an engine that cannot run this workload: say so, go on
             reason = jax_cannot_trace(engine, exc)
             known = workload.known_errors.get(engine.key)
@@ -76,6 +79,7 @@ def prepare(workload, engines, small=False, full=False):
             cells.append(Cell(engine, note=reason or error, wrong=reason is None))
             continue
         cells.append(Cell(engine, step))
+        cells[-1].first = first
     ref = "floor" if "floor" in firsts else "torch"
     if workload.checked and ref in firsts:
         for cell in cells:
