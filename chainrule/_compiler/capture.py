@@ -102,7 +102,9 @@ class Capture:
                 if isinstance(x, Tensor):
                     xs = self.tensor_slot(x)
                     if x._data is not a:
-                        if not (_backend.is_array(a) and a.shape == x._data.shape):
+                        d = x._data
+                        if not (_backend.is_array(a) and a.shape == d.shape and
+                                a.dtype != d.dtype and same_values(d.astype(a.dtype), a)):
                             self.refuse("an op received an array derived from a tensor outside "
                                         "the dispatch point")
                             return None

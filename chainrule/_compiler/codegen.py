@@ -25,10 +25,9 @@ def generate(p):
         lines.append(f"    if v{s}.shape != S{j} or v{s}.dtype != D{j} or "
                      f"L{j}._requires_grad is not R{j}:")
         lines.append("        return MISS")
-    for s, value in enumerate(p.template):
-        if value is not None:
-            env[f"C{s}"] = value
-            lines.append(f"    v{s} = C{s}")
+    for s, value in p.consts.items():
+        env[f"C{s}"] = value
+        lines.append(f"    v{s} = C{s}")
     lines.append("    token = _quiet()")
     lines.append("    try:")
     for k, st in enumerate(p.steps):

@@ -38,10 +38,8 @@ def _program(p, n):
     args = {s: f"arg{i}" for i, s in p.arg_slots}
     for s, t, shape, dtype, _ in p.live:
         args[s] = f"outside{tuple(shape)}"
-    for s in range(p.n_slots):
-        if p.template[s] is not None:
-            args[s] = repr(p.template[s].tolist() if hasattr(p.template[s], "tolist")
-                           else p.template[s])
+    for s, c in p.consts.items():
+        args[s] = repr(c.tolist() if hasattr(c, "tolist") else c)
 
     def name(s):
         return args.get(s, f"v{s}")

@@ -46,12 +46,7 @@ class Program:
         self.unverified = [(i, flat_args[i]._data.copy()) for i, s in
                            enumerate(cap.arg_slots) if s is not None]
         self.fn_name = getattr(fn, "__name__", type(fn).__name__)
-        self.n_slots = len(cap.keep)
-        self.template = [None] * self.n_slots
-        for s, v in cap.consts.items():
-            self.template[s] = v
         self.arg_slots = [(i, s) for i, s in enumerate(cap.arg_slots) if s is not None]
-        self.live = [(s, t, t._data.shape, t._data.dtype, t._requires_grad) for s, t in cap.live]
         self.steps = cap.steps
         flat_out, self.out_spec = tree_flatten(result)
         self.outs = []                  # (slot, requires grad) for tensors, or (None, value)
@@ -65,6 +60,10 @@ class Program:
         self.backward = None
         if any(rg for s, rg in self.outs if s is not None):
             self._plan_backward(cap, flat_args, out_tensors)
+        # (after the outputs and the backward plan: both may find tensors from outside)
+        self.n_slots = len(cap.keep)
+        self.consts = dict(cap.consts)          # slot -> constant (None among them)
+        self.live = [(s, t, t._data.shape, t._data.dtype, t._requires_grad) for s, t in cap.live]
         self._finish()
 
     # --- the backward plan --------------------------------------------------------------------
