@@ -296,3 +296,34 @@ def test_cross_entropy_of_a_small_mlp_against_eager():
         for g, p in zip(got, model.parameters()):
             _same(g.numpy(), p.grad.numpy())
         model.zero_grad()
+
+
+INDEXING = {
+    "repeat": lambda x: x.repeat(2, 1) * 2,
+    "flip": lambda x: x.flip(0) * 2,
+    "tensor_index": lambda x: x[torch.tensor([1, 0])],
+    "list_index": lambda x: x[[1, 0, 1]] * 3,
+    "gather": lambda x: x.gather(1, torch.tensor([[0], [1]])),
+    "sort": lambda x: x.sort(dim=0)[0] * 2,
+    "max_dim": lambda x: x.max(dim=0)[0] * 2,
+    "topk": lambda x: x.flatten().topk(2)[0],
+    "embedding": lambda x: torch.nn.functional.embedding(torch.tensor([1, 0, 1]), x),
+    "masked": lambda x: x[x > 0.5] * 2,               # (runs eagerly: a computed mask)
+}
+
+
+@pytest.mark.parametrize("name", sorted(INDEXING))
+def test_indexing_and_selection_against_eager(name):
+    fn = INDEXING[name]
+    f = torch.compile(fn)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")       # (the masked case says it runs eagerly)
+        for v in ([[0.1, 0.9], [0.7, 0.3]], [[0.8, 0.2], [0.4, 0.6]], [[0.3, 0.5], [0.9, 0.1]],
+                  [[0.1, 0.9], [0.7, 0.3]]):
+            a = torch.tensor(v, requires_grad=True)
+            b = torch.tensor(v, requires_grad=True)
+            got, ref = f(a), fn(b)
+            got.sum().backward()
+            ref.sum().backward()
+            _same(got.detach().numpy(), ref.detach().numpy())
+            _same(a.grad.numpy(), b.grad.numpy())

@@ -122,17 +122,21 @@ class Capture:
         return tuple(ins)
 
     def _dynamic_params(self, params):
+        """(position, slot) of the params that are arrays computed in the
+        program.  Other arrays among the params (an index list made an array
+        by the public function) are constants, as the numbers are: made from
+        the function's own values, or from ones turned to Python, which are
+        guarded (an array derived behind the dispatch point from a tensor is
+        what the check on new inputs catches)."""
         dyn = []
         for k, p in enumerate(params):
             if _backend.is_array(p):
                 s = self.slot_of.get(id(p))
-                if s is None:
-                    self.refuse("an op received an array argument made outside the dispatch "
-                                "point")
-                    return None
-                dyn.append((k, s))
-            elif isinstance(p, (tuple, list)) and any(_backend.is_array(q) for q in p):
-                self.refuse("an op received arrays nested in its arguments")
+                if s is not None:
+                    dyn.append((k, s))
+            elif isinstance(p, (tuple, list)) and any(
+                    _backend.is_array(q) and id(q) in self.slot_of for q in p):
+                self.refuse("an op received computed arrays nested in its arguments")
                 return None
         return tuple(dyn)
 
@@ -189,8 +193,9 @@ class Capture:
             if getattr(cls, "_op", None) is None or fn._unpack is not None:
                 raise Refused(f"the graph holds a {cls.__name__} node, which the compiler "
                               f"cannot replay")
-            if any(_backend.is_array(p) and id(p) not in self.slot_of for p in fn.params):
-                raise Refused(f"{cls.__name__} holds arrays the compiler cannot replay")
+            if any(isinstance(p, (tuple, list)) and any(
+                    _backend.is_array(q) and id(q) in self.slot_of for q in p) for p in fn.params):
+                raise Refused(f"{cls.__name__} holds computed arrays nested in its arguments")
         return order
 
 

@@ -102,7 +102,7 @@ class Program:
                         saved.append(("const", v))
                 saved = tuple(saved)
             dyn = tuple((k, cap.slot_of[id(p)]) for k, p in enumerate(node.params)
-                        if _backend.is_array(p))
+                        if _backend.is_array(p) and id(p) in cap.slot_of)
             targets = []
             for i, e in enumerate(node.edges):
                 if e is None:
