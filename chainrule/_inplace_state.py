@@ -8,3 +8,6 @@ EPOCH = [0]
 FW_ACTIVE = [False]
 INFERENCE_USED = [False]   # set once inference_mode is first entered
 SAVED_HOOKS = [False]      # saved-tensor hooks are active (see autograd/_saved_hooks.py)
+# How many vmap levels are open (see _batched.py): while 0, the dispatch point
+# pays one list read for vmap.
+VMAP_ACTIVE = [0]

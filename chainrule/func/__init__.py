@@ -6,7 +6,7 @@
     hessian(lambda x: (x ** 3).sum())(x)     # diag(6 * x)
 
 ``grad``, ``grad_and_value``, ``vjp``, ``jvp``, ``jacrev``, ``jacfwd`` and
-``hessian`` take plain tensors and return plain tensors: the inputs are not
+``hessian`` (and ``vmap``) take plain tensors and return plain tensors: the inputs are not
 modified and no ``requires_grad`` leaks into the results.
 
 Where things are:
@@ -19,6 +19,8 @@ Where things are:
   _jvp.py        jvp (forward-mode AD, or the double-backward trick inside
                  other transforms)
   _jacobians.py  jacrev, jacfwd, hessian (no vmap: a row or column at a time)
+  _vmap.py       vmap (its arguments and messages; the batching itself is
+                 _batched.py and ops/_batching.py)
   _pytree.py     nested tuples / lists / dicts
 The derivative products themselves are autograd/_jacobian_products.py, shared
 with torch.autograd.functional.
@@ -27,5 +29,6 @@ from ._grad import grad, grad_and_value
 from ._jacobians import hessian, jacfwd, jacrev
 from ._jvp import jvp
 from ._vjp import vjp
+from ._vmap import vmap
 
-__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian"]
+__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap"]

@@ -18,9 +18,11 @@ from .. import _dtypes
 from . import _backend
 from .._tensor import Tensor
 from ._args import as_operand, as_tensor_arg, check_broadcast, promoted_arrays, to_float_array
+from . import _batching
 from ._dispatch import apply
 from ._registry import defop, expose, TensorOps, array_op
 from .shape import nonzero
+_FIRST_OP = _batching.mark()       # (for the batching declaration at the end)
 
 _XP = _backend.NUMPY.xp      # forwards' `xp` by default; _backend.bind gives other libraries theirs
 _ndarray = _backend.ndarray
@@ -979,3 +981,8 @@ def signbit(input):
 
 for _fn in (isclose, isreal, signbit):
     expose(_fn, formulas=False)
+
+
+# vmap: every op above is elementwise, with no shapes in its params, so the
+# batch broadcasts like any other dimension (ops/_batching.py).
+_batching.batching(_batching.BROADCAST, *_batching.declared_since(_FIRST_OP))

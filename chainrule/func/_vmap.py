@@ -1,0 +1,226 @@
+"""vmap: a function of one sample, run on a batch.
+
+    vmap(f)(x)                         # f(x[0]), f(x[1]), ... stacked
+    vmap(grad(loss), in_dims=(None, 0, 0))(params, xs, ys)   # per-sample gradients
+
+The batched arguments are moved to have their batch dimension first and
+wrapped as BatchedTensors of a new level (_batched.py); f runs once, on
+them, every op computing on the whole batch (ops/_batching.py: broadcasting
+and small rules, a loop over the batch for ops without one); the results are
+unwrapped and their batch dimension moved to `out_dims`.  Graphs are
+recorded on the batch, so gradients flow through vmap, and grad / vjp / jvp /
+jacrev / jacfwd / hessian compose with it in either order.
+
+This module holds the argument handling and PyTorch's messages for misuse.
+"""
+import functools
+
+from .. import _batched
+from .._batched import BatchedTensor
+from .._tensor import Tensor
+from ..ops import shape as _shape, select as _select
+from ._pytree import tree_flatten, tree_unflatten
+
+__all__ = ["vmap"]
+
+_RANDOMNESS = ("error", "different", "same")
+
+
+def _name(func):
+    return getattr(func, "__name__", repr(func))
+
+
+def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
+    """``func`` mapped over dimension ``in_dims`` of its arguments, the results
+    stacked along ``out_dims`` (ints, None for arguments / results without
+    a batch dimension, or pytrees of them matching the arguments / results).
+
+    ``randomness``: 'error' (random ops inside raise), 'same' (one draw shared
+    by the batch) or 'different' (one draw per sample).  ``chunk_size``: run
+    the batch in chunks of that many samples (less memory, more calls)."""
+    if randomness not in _RANDOMNESS:
+        raise RuntimeError(f"Only allowed values for randomness are 'error', 'different', or "
+                           f"'same'. Got {randomness}")
+    if chunk_size is not None and not (isinstance(chunk_size, int) and chunk_size > 0):
+        raise ValueError(f"vmap: chunk_size should be None or greater than 0. (got {chunk_size})")
+
+    @functools.wraps(func)
+    def wrapped(*args, **kwargs):
+        return _vmap_call(func, in_dims, out_dims, randomness, chunk_size, args, kwargs)
+    return wrapped
+
+
+# --- the arguments ------------------------------------------------------------------------
+def _broadcast_dims(dims, spec, func, in_dims, args_spec):
+    """dims (a prefix tree of ints / None) spread over every leaf of `spec`."""
+    out = []
+
+    def walk(d, s):
+        if d is None or isinstance(d, int):
+            out.extend([d] * s.num_leaves)
+            return
+        if s.type is None:
+            raise ValueError(_incompatible(func, in_dims, dims, args_spec))
+        if isinstance(d, dict) != (s.type is dict) or (
+                isinstance(d, (tuple, list)) and (type(d) is not s.type or
+                                                  len(d) != len(s.children))):
+            raise ValueError(_incompatible(func, in_dims, dims, args_spec))
+        if isinstance(d, dict):
+            if set(d) != set(s.context):
+                raise ValueError(_incompatible(func, in_dims, dims, args_spec))
+            for k, child in zip(s.context, s.children):
+                walk(d[k], child)
+        elif isinstance(d, (tuple, list)):
+            for dd, child in zip(d, s.children):
+                walk(dd, child)
+        else:
+            raise ValueError(
+                f"vmap({_name(func)}, in_dims={in_dims}, ...)(<inputs>): in_dims must be an "
+                f"int, None or a pytree of them, got {type(d)}.")
+    walk(dims, spec)
+    return out
+
+
+def _spec_of(tree):
+    return tree_flatten(tree)[1]
+
+
+def _incompatible(func, in_dims, dims, args_spec):
+    return (f"vmap({_name(func)}, in_dims={in_dims}, ...)(<inputs>): in_dims is not compatible "
+            f"with the structure of `inputs`. in_dims has structure {_spec_of(dims)} but inputs "
+            f"has structure {args_spec}.")
+
+
+def _batch_size(func, in_dims, flat_args, flat_dims):
+    sizes = []
+    for a, d in zip(flat_args, flat_dims):
+        if d is None:
+            continue
+        if not isinstance(d, int):
+            raise ValueError(
+                f"vmap({_name(func)}, in_dims={in_dims}, ...)(<inputs>): Got in_dim={d} for an "
+                f"input but in_dim must be either an integer dimension or None.")
+        if not isinstance(a, Tensor):
+            raise ValueError(
+                f"vmap({_name(func)}, in_dims={in_dims}, ...)(<inputs>): Got in_dim={d} for an "
+                f"input but the input is of type {type(a)}. We cannot vmap over non-Tensor "
+                f"arguments, please use None as the respective in_dim")
+        n = a.dim()
+        if not -n <= d < n:
+            raise ValueError(
+                f"vmap({_name(func)}, in_dims={in_dims}, ...)(<inputs>): Got in_dim={d} for some "
+                f"input, but that input is a Tensor of dimensionality {n} so expected in_dim to "
+                f"satisfy -{n} <= in_dim < {n}.")
+        sizes.append(a.shape[d])
+    if not sizes:
+        raise ValueError("vmap: Expected at least one Tensor to vmap over")
+    if any(s != sizes[0] for s in sizes):
+        raise ValueError(f"vmap: Expected all tensors to have the same size in the mapped "
+                         f"dimension, got sizes {sizes} for the mapped dimension")
+    return sizes[0]
+
+
+def _vmap_call(func, in_dims, out_dims, randomness, chunk_size, args, kwargs):
+    if not isinstance(in_dims, (int, tuple)):
+        raise ValueError(
+            f"vmap({_name(func)}, in_dims={in_dims}, ...)(<inputs>): expected `in_dims` to be int "
+            f"or a (potentially nested) tuple matching the structure of inputs, got: "
+            f"{type(in_dims)}.")
+    if len(args) == 0:
+        raise ValueError(
+            f"vmap({_name(func)})(<inputs>): got no inputs. Maybe you forgot to add inputs, or "
+            f"you are trying to vmap over a function with no inputs. The latter is unsupported.")
+    flat_args, args_spec = tree_flatten(args)
+    flat_dims = _broadcast_dims(in_dims, args_spec, func, in_dims, args_spec)
+    size = _batch_size(func, in_dims, flat_args, flat_dims)
+    _check_out_dims(func, out_dims)
+    if chunk_size is None or chunk_size >= size:
+        return _run(func, size, flat_args, flat_dims, args_spec, out_dims, randomness, kwargs)
+    pieces = []
+    for start in range(0, size, chunk_size):
+        n = min(chunk_size, size - start)
+        chunk = [a if d is None else _shape.narrow(a, d, start, n)
+                 for a, d in zip(flat_args, flat_dims)]
+        pieces.append(_run(func, n, chunk, flat_dims, args_spec, out_dims, randomness, kwargs))
+    flat0, out_spec = tree_flatten(pieces[0])
+    flat_out_dims = _out_dims_for(func, out_dims, out_spec)
+    columns = [tree_flatten(p)[0] for p in pieces]
+    joined = []
+    for k, od in enumerate(flat_out_dims):
+        if od is None:
+            joined.append(columns[0][k])
+        else:
+            joined.append(_shape.cat([col[k] for col in columns], od))
+    return tree_unflatten(joined, out_spec)
+
+
+def _check_out_dims(func, out_dims):
+    flat, _ = tree_flatten(out_dims)
+    if not all(d is None or isinstance(d, int) for d in flat) or isinstance(out_dims, dict):
+        raise ValueError(
+            f"vmap({_name(func)}, ..., out_dims={out_dims}): `out_dims` must be an int, None or a "
+            f"python collection of ints representing where in the outputs the vmapped dimension "
+            f"should appear.")
+
+
+def _out_dims_for(func, out_dims, out_spec):
+    if out_dims is None or isinstance(out_dims, int):
+        return [out_dims] * out_spec.num_leaves
+    spec = _spec_of(out_dims)
+    # out_dims may be a prefix of the outputs' structure (one entry per tuple element)
+    if out_spec.type is None or len(out_dims) != len(out_spec.children) or (
+            type(out_dims) is not out_spec.type):
+        if not (out_spec.type is None and len(out_dims) == 1):
+            raise ValueError(
+                f"vmap({_name(func)}, ..., out_dims={out_dims})(<inputs>): out_dims is not "
+                f"compatible with the structure of `outputs`. out_dims has structure {spec} "
+                f"but outputs has structure {out_spec}.")
+        return [out_dims[0]]
+    out = []
+    for d, child in zip(out_dims, out_spec.children):
+        if d is None or isinstance(d, int):
+            out.extend([d] * child.num_leaves)
+        else:
+            out.extend(_out_dims_for(func, d, child))
+    return out
+
+
+# --- one run --------------------------------------------------------------------------------
+def _run(func, size, flat_args, flat_dims, args_spec, out_dims, randomness, kwargs):
+    # Batch dimensions first, outside the new level (an argument may be batched
+    # at an enclosing vmap's level: its movedim is dispatched there).
+    moved = [a if d is None else (a if d % a.dim() == 0 else _select.movedim(a, d, 0))
+             for a, d in zip(flat_args, flat_dims)]
+    level = _batched.push_level(size, randomness)
+    try:
+        wrapped = [a if d is None else _batched.wrap(a, level)
+                   for a, d in zip(moved, flat_dims)]
+        out = func(*tree_unflatten(wrapped, args_spec), **kwargs)
+    finally:
+        _batched.pop_level()
+    flat_out, out_spec = tree_flatten(out)
+    flat_out_dims = _out_dims_for(func, out_dims, out_spec)
+    results = []
+    for o, od in zip(flat_out, flat_out_dims):
+        if od is None:
+            if isinstance(o, BatchedTensor) and o._level == level:
+                raise ValueError(f"vmap({_name(func)}, ...): `{_name(func)}` can not return a "
+                                 f"BatchedTensor when out_dim is None")
+            results.append(o)
+            continue
+        if not isinstance(o, Tensor):
+            raise ValueError(f"vmap({_name(func)}, ...): `{_name(func)}` must only return "
+                             f"Tensors, got type {type(o)}. Did you mean to set out_dims= to "
+                             f"None for output?")
+        if isinstance(o, BatchedTensor) and o._level == level:
+            v = o._value
+        else:                      # the same for every sample: expanded over the batch
+            v = _shape.expand(_shape.unsqueeze(o, 0), size, *o.shape)
+        n = v.dim()
+        if od != 0 and od != -n:
+            v = _select.movedim(v, 0, od)
+        else:
+            v = _select.movedim(v, 0, od) if not -n <= od < n else v
+        results.append(v)
+    return tree_unflatten(results, out_spec)
+
