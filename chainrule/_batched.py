@@ -248,3 +248,95 @@ def random_mode():
     if "error" in modes:
         return "error"
     return "different" if "different" in modes else "same"
+
+
+# --- autograd on batched tensors ------------------------------------------------------------
+def any_batched(*groups):
+    for g in groups:
+        if g is None:
+            continue
+        for t in ((g,) if isinstance(g, Tensor) else g):
+            if t.__class__ is BatchedTensor:
+                return True
+    return False
+
+
+def batched_grad(grad, outputs, inputs, grad_outputs, **kwargs):
+    """autograd.grad inside vmap: outputs, inputs and grad_outputs lowered to
+    the ordinary tensors under them (outputs and grad_outputs batched at the
+    inputs' levels first), the gradients wrapped as the inputs are.  Each
+    sample of the batch depends on its own inputs only, so the gradient of
+    the batch's outputs (seeded with each sample's cotangent) is, sample by
+    sample, each sample's gradient."""
+    if grad_outputs is None:
+        grad_outputs = (None,) * len(outputs)
+    elif isinstance(grad_outputs, Tensor):
+        grad_outputs = (grad_outputs,)
+    levels = set()
+    for t in tuple(outputs) + tuple(inputs):
+        levels.update(levels_of(t))
+    extra = set()
+    for g in grad_outputs:
+        if g is not None:
+            extra.update(set(levels_of(g)) - levels)
+    if extra:
+        return _grad_per_cotangent(grad, outputs, inputs, grad_outputs, max(extra), kwargs)
+    for x in inputs:
+        if set(levels_of(x)) != levels:
+            raise RuntimeError(
+                "vmap: autograd.grad of batched outputs with respect to a tensor that is not "
+                "batched at every vmap level they are: each sample would need its own gradient. "
+                "Differentiate with chainrule.func.grad or vjp inside vmap instead.")
+    ys, seeds = [], []
+    for y, g in zip(outputs, tuple(grad_outputs) + (None,) * (len(outputs) - len(grad_outputs))):
+        y = add_levels(y, levels)
+        ys.append(bottom(y))
+        if g is None:
+            if y.numel() == 1:
+                b = bottom(y)
+                g = b.new_ones(tuple(b.shape))
+                seeds.append(g)
+                continue
+            seeds.append(None)
+            continue
+        seeds.append(bottom(add_levels(g, levels_of(y))))
+    grads = grad(tuple(ys), tuple(bottom(x) for x in inputs),
+                 None if all(s is None for s in seeds) else tuple(seeds), **kwargs)
+    return tuple(None if g is None else rewrap_like(g, x) for g, x in zip(grads, inputs))
+
+
+def _grad_per_cotangent(grad, outputs, inputs, grad_outputs, level, kwargs):
+    """Cotangents batched at a level the graph is not (a vjp function vmap'd
+    over its cotangents): one backward pass per sample of that level, the
+    gradients stacked (the graph is kept for the passes after the first)."""
+    size = LEVELS[level - 1].size
+    kwargs = dict(kwargs)
+    create = kwargs.get("create_graph", False)
+    kwargs["retain_graph"] = True
+    per_sample = []
+    for b in range(size):
+        gs = tuple(g._value[b] if g is not None and g.__class__ is BatchedTensor and
+                   g._level == level else g for g in grad_outputs)
+        per_sample.append(grad(outputs, inputs, gs, **kwargs))
+    out = []
+    for k in range(len(inputs)):
+        col = [r[k] for r in per_sample]
+        if all(g is None for g in col):
+            out.append(None)
+            continue
+        col = [g if g is not None else inputs[k].new_zeros(tuple(inputs[k].shape)) for g in col]
+        with _grad_mode.enable_grad() if create else _grad_mode.no_grad():
+            stacked = _stack(col)
+        out.append(wrap(stacked, level))
+    return tuple(out)
+
+
+def _stack(tensors):
+    from .ops import shape     # (cycle: ops.shape imports this module)
+    return shape.stack(tensors)
+
+
+def batched_everywhere(t):
+    """t batched at every open vmap level (what a transform inside vmap
+    differentiates: each sample's own copy)."""
+    return add_levels(t, range(1, len(LEVELS) + 1))

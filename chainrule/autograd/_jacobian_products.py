@@ -27,7 +27,9 @@ caller's grad mode (the callers enable grad around them); a ``Linearization``
 enables grad itself, since its dummy graph must be recorded.
 """
 import chainrule as _cr      # stack is looked up at call time (see stack_blocks)
+from .. import _batched
 from .._grad_mode import enable_grad
+from .._tensor import Tensor
 from . import forward_ad
 from . import grad as _autograd_grad
 
@@ -64,8 +66,7 @@ class Linearization:
 
     def __init__(self, outputs, inputs):
         with enable_grad():
-            self.dummies = tuple(zeros_like(y).requires_grad_(True)
-                                 if y is not None and y.requires_grad else None
+            self.dummies = tuple(_dummy(y) if y is not None and y.requires_grad else None
                                  for y in outputs)
             self.transposed = vjp(outputs, inputs, self.dummies, create_graph=True)
 
@@ -76,6 +77,15 @@ class Linearization:
         with enable_grad():
             found = iter(vjp(self.transposed, live, tangents, create_graph) if live else ())
         return tuple(None if u is None else next(found) for u in self.dummies)
+
+
+def _dummy(y):
+    """A zero cotangent of y that requires grad; inside vmap batched as y is
+    (each sample's own), so that derivatives with respect to it are per sample."""
+    u = zeros_like(y)
+    if y.__class__ is not Tensor:
+        u = _batched.add_levels(u, _batched.levels_of(y)).detach()
+    return u.requires_grad_(True)
 
 
 def forward_jvp(call, primals, tangents):
