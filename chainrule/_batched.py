@@ -29,7 +29,7 @@ from ._tensor import Tensor
 from .ops import _backend
 
 __all__ = ["BatchedTensor", "Level", "LEVELS", "wrap", "levels_of", "bottom", "rewrap_like",
-           "add_levels", "lower_to", "batched_array", "push_level", "pop_level", "random_mode"]
+           "add_levels", "lower_to", "batched_array", "check_random", "per_sample_draw", "push_level", "pop_level", "random_mode"]
 
 _new = object.__new__
 
@@ -239,6 +239,35 @@ def lower_to(t, level):
     if t.__class__ is BatchedTensor and t._level > level:
         raise RuntimeError("vmap: a tensor of an inner vmap level escaped into an outer one")
     return _broadcast_at(t, level)._value
+
+
+_RANDOM_ERROR = ("vmap: called random operation while in randomness error mode. Please either "
+                 "use the 'same' or 'different' randomness flags on vmap or perform the "
+                 "randomness operation out of vmap")
+
+
+def check_random():
+    """Called by every random draw while a vmap is open (the generators'
+    `_rng` in _factories and _random_inplace)."""
+    if random_mode() == "error":
+        raise RuntimeError(_RANDOM_ERROR)
+
+
+def per_sample_draw(draw, shape):
+    """A random factory inside vmap: with randomness='different', `draw` is
+    called once for the batch (a batch dimension for each level that wants
+    its own draws) and its result wrapped; None otherwise (one draw, shared)."""
+    if random_mode() != "different":
+        return None
+    levels = [k + 1 for k, lv in enumerate(LEVELS) if lv.randomness == "different"]
+    VMAP_ACTIVE[0] = 0                    # the draw itself is an ordinary one
+    try:
+        t = draw(tuple(LEVELS[k - 1].size for k in levels) + tuple(shape))
+    finally:
+        VMAP_ACTIVE[0] = len(LEVELS)
+    for k in levels:
+        t = wrap(t, k)
+    return t
 
 
 def random_mode():

@@ -11,7 +11,8 @@ import math
 
 import numpy as np
 
-from . import _dtypes, _factories, _inplace
+from . import _batched, _dtypes, _factories, _inplace
+from ._inplace_state import VMAP_ACTIVE as _VMAP_ACTIVE
 from ._tensor import Tensor
 from .ops import _registry
 from .ops._dispatch import apply as _apply
@@ -22,6 +23,8 @@ _DRAWN = _registry.defop("random_fill", lambda x, values: values, lambda F, g: g
 
 
 def _rng(generator):
+    if _VMAP_ACTIVE[0]:
+        _batched.check_random()           # randomness='error' refuses every draw
     return (generator or _factories.default_generator).rng
 
 

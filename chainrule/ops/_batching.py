@@ -33,7 +33,7 @@ from . import _dispatch
 from ._registry import FUNCTIONS, OPS
 
 __all__ = ["dispatch", "batching", "mark", "declared_since", "Call", "BROADCAST", "reducing", "materialize",
-           "aligned", "check_random", "reducing_losses", "materialized"]
+           "aligned", "reducing_losses", "materialized"]
 
 
 class Call:
@@ -234,15 +234,3 @@ def materialized(dim_at):
         p[dim_at] = p[dim_at] + 1
         return c.apply([materialize(c, x, i) for i, x in enumerate(c.xs)], p)
     return rule
-
-
-# --- random draws -------------------------------------------------------------------------
-_RANDOM_ERROR = ("vmap: called random operation while in randomness error mode. Please either "
-                 "use the 'same' or 'different' randomness flags on vmap or perform the "
-                 "randomness operation out of vmap")
-
-
-def check_random():
-    """Called by every random draw while a vmap is open."""
-    if _batched.random_mode() == "error":
-        raise RuntimeError(_RANDOM_ERROR)
