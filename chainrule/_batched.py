@@ -28,7 +28,7 @@ from ._inplace_state import VMAP_ACTIVE
 from ._tensor import Tensor
 from .ops import _backend
 
-__all__ = ["BatchedTensor", "Level", "LEVELS", "wrap", "levels_of", "bottom", "rewrap_like",
+__all__ = ["BatchedTensor", "Unbatchable", "Level", "LEVELS", "wrap", "levels_of", "bottom", "rewrap_like",
            "add_levels", "lower_to", "batched_array", "check_random", "per_sample_draw", "push_level", "pop_level", "random_mode"]
 
 _new = object.__new__
@@ -65,6 +65,13 @@ _CONTROL_FLOW = ("vmap: It looks like you're attempting to use a Tensor in some 
                  "control flow. We don't support that yet, please file an issue at "
                  "https://github.com/pytorch/pytorch/issues .")
 _NO_STORAGE = "Cannot access data pointer of Tensor that doesn't have storage"
+
+
+class Unbatchable(RuntimeError):
+    """What vmap cannot batch (data-dependent control flow, dynamic shapes, an
+    op it cannot split per sample): a RuntimeError, as PyTorch raises, that
+    callers trying vmap first (jacrev, jacfwd, jacobian(vectorize=True)) catch
+    to fall back to a loop."""
 
 
 class BatchedTensor(Tensor):
@@ -111,27 +118,27 @@ class BatchedTensor(Tensor):
 
     # --- what cannot be answered per sample ---------------------------------------------
     def item(self):
-        raise RuntimeError(_ITEM)
+        raise Unbatchable(_ITEM)
 
     def __float__(self):
-        raise RuntimeError(_ITEM)
+        raise Unbatchable(_ITEM)
 
     __int__ = __complex__ = __float__
 
     def __bool__(self):
-        raise RuntimeError(_CONTROL_FLOW)
+        raise Unbatchable(_CONTROL_FLOW)
 
     def __index__(self):
-        raise RuntimeError(_CONTROL_FLOW)
+        raise Unbatchable(_CONTROL_FLOW)
 
     def tolist(self):
-        raise RuntimeError(_NO_STORAGE)
+        raise Unbatchable(_NO_STORAGE)
 
     def numpy(self, *, force=False):
-        raise RuntimeError(_NO_STORAGE)
+        raise Unbatchable(_NO_STORAGE)
 
     def __array__(self, dtype=None, copy=None):
-        raise RuntimeError(_NO_STORAGE)
+        raise Unbatchable(_NO_STORAGE)
 
     def __repr__(self, *, tensor_contents=None):
         inner = repr(self._value).replace("\n", "\n    ")

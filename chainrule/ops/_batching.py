@@ -117,7 +117,7 @@ def _loop(c):
         if c.batched[i]:
             a = c.arrays[i]
             if getattr(a, "shape", None) != x._data.shape:
-                raise RuntimeError(
+                raise _batched.Unbatchable(
                     f"vmap: there is no batching rule for {c.op.name}, and its arguments cannot "
                     f"be split per sample (the op rearranges them before dispatch)")
     getitem = FUNCTIONS["select"]

@@ -1162,7 +1162,7 @@ def _batched_getitem(c):
     adv = [k for k, i in enumerate(idx) if _is_array(i)]
     full = [_batched.batched_array(i, level) if _is_array(i) else None for i in idx]
     if any(f is not None and f.dtype.kind == "b" for f in full):
-        raise RuntimeError("vmap: We do not support batching operators that can support dynamic "
+        raise _batched.Unbatchable("vmap: We do not support batching operators that can support dynamic "
                            "shape. Attempting to batch over indexing with a boolean mask.")
     adjacent = not adv or adv == list(range(adv[0], adv[-1] + 1))
     if all(f is None for f in full):
