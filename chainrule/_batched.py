@@ -147,6 +147,14 @@ class BatchedTensor(Tensor):
     __str__ = __repr__
 
 
+def refresh(t):
+    """t's mirrored state after its value changed in place."""
+    if t._value.__class__ is BatchedTensor:
+        refresh(t._value)
+    t._requires_grad = t._value._requires_grad
+    t._grad_fn = t._value._grad_fn
+
+
 def wrap(value, level):
     """value (batch dimension first) as a BatchedTensor of `level`."""
     t = _new(BatchedTensor)
