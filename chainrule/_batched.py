@@ -97,6 +97,10 @@ class BatchedTensor(Tensor):
     def detach(self):
         return wrap(self._value.detach(), self._level)
 
+    @property
+    def data(self):
+        return wrap(self._value.data, self._level)
+
     def backward(self, *args, **kwargs):
         raise RuntimeError(
             "backward() called inside a functorch transform. This is not supported, please use "

@@ -18,7 +18,8 @@ Where things are:
   _vjp.py        vjp
   _jvp.py        jvp (forward-mode AD, or the double-backward trick inside
                  other transforms)
-  _jacobians.py  jacrev, jacfwd, hessian (no vmap: a row or column at a time)
+  _jacobians.py  jacrev, jacfwd, hessian (all rows or columns at once with vmap,
+                 a loop where the function cannot be vmap'd)
   _vmap.py       vmap (its arguments and messages; the batching itself is
                  _batched.py and ops/_batching.py)
   _pytree.py     nested tuples / lists / dicts

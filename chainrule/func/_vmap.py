@@ -216,11 +216,8 @@ def _run(func, size, flat_args, flat_dims, args_spec, out_dims, randomness, kwar
             v = o._value
         else:                      # the same for every sample: expanded over the batch
             v = _shape.expand(_shape.unsqueeze(o, 0), size, *o.shape)
-        n = v.dim()
-        if od != 0 and od != -n:
+        if od not in (0, -v.dim()):      # (movedim raises PyTorch's error when out of range)
             v = _select.movedim(v, 0, od)
-        else:
-            v = _select.movedim(v, 0, od) if not -n <= od < n else v
         results.append(v)
     return tree_unflatten(results, out_spec)
 
