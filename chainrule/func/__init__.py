@@ -4,10 +4,11 @@
     grad(lambda x: (x ** 3).sum())(x)        # 3 * x ** 2
     grad(grad(lambda x: x ** 3))(x0)         # 6 * x0 (x0 a 0-d tensor)
     hessian(lambda x: (x ** 3).sum())(x)     # diag(6 * x)
+    vmap(grad(loss), in_dims=(None, 0, 0))(params, xs, ys)   # per-sample gradients
 
-``grad``, ``grad_and_value``, ``vjp``, ``jvp``, ``jacrev``, ``jacfwd`` and
-``hessian`` (and ``vmap``) take plain tensors and return plain tensors: the inputs are not
-modified and no ``requires_grad`` leaks into the results.
+``grad``, ``grad_and_value``, ``vjp``, ``jvp``, ``jacrev``, ``jacfwd``,
+``hessian`` and ``vmap`` take plain tensors and return plain tensors: the
+inputs are not modified and no ``requires_grad`` leaks into the results.
 
 Where things are:
   _scope.py      one call of a transform: its fresh leaves, what escapes it
