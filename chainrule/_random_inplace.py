@@ -30,6 +30,12 @@ def _rng(generator):
 
 def _write(self, sample, node_name):
     """Draw `sample(shape)` (a float64 or int64 NumPy array) into self."""
+    if _VMAP_ACTIVE[0] and self.__class__ is _batched.BatchedTensor:
+        _batched.check_random()
+        drawn = _batched.per_sample_draw(
+            lambda s: _factories.tensor(sample(s), dtype=self.dtype), tuple(self.shape))
+        if drawn is not None:                      # randomness='different': one per sample
+            return self.copy_(drawn)
     values = _factories.tensor(sample(tuple(self.shape)), dtype=self.dtype)._data
     return _inplace.apply(self, lambda old: _apply(_DRAWN, (old,), (old._data,), (values,),
                                                    _DRAWN.variant(node_name)))

@@ -431,6 +431,10 @@ def test_randomness_same_and_different():
     assert all(bool((masks[0] == masks[k]).all()) for k in range(8))
     ints = F.vmap(lambda a: cr.randint(0, 1000, (5,)), randomness="different")(xs)
     assert ints.shape == (6, 5) and ints.dtype == cr.int64
+    fills = F.vmap(lambda a: a.clone().uniform_(), randomness="different")(xs)
+    assert all(bool((fills[0] != fills[k]).all()) for k in range(1, 6))
+    fills = F.vmap(lambda a: a.clone().normal_(), randomness="same")(xs)
+    assert all(bool((fills[0] == fills[k]).all()) for k in range(6))
 
 
 @needs_torch
