@@ -546,3 +546,32 @@ def test_inputs_are_not_modified_and_results_plain():
     out = F.vmap(lambda a: a * 2)(x)
     np.testing.assert_array_equal(arr(x), before)
     assert type(out) is cr.Tensor and not out.requires_grad
+
+
+@needs_torch
+def test_per_sample_gradients_through_ops_without_rules_against_torch():
+    """linear + cross_entropy (rules and loops mixed), conv2d and layer_norm
+    (the loop over the batch) under vmap(grad)."""
+    w, b, xs, ys = data(5, 3), data(5), data(8, 3), RNG.integers(0, 5, 8)
+
+    def ce(m):
+        def f(p, x, y):
+            logits = m.nn.functional.linear(x, p[0], p[1])
+            return m.nn.functional.cross_entropy(logits.unsqueeze(0), y.unsqueeze(0))
+        return f
+    ours = F.vmap(F.grad(ce(cr)), in_dims=(None, 0, 0))((cr.tensor(w), cr.tensor(b)),
+                                                        cr.tensor(xs), cr.tensor(ys))
+    theirs = TF.vmap(TF.grad(ce(torch)), in_dims=(None, 0, 0))(
+        (torch.tensor(w), torch.tensor(b)), torch.tensor(xs), torch.tensor(ys))
+    assert_same(ours, theirs)
+
+    images, kernel = data(4, 2, 6, 6), data(3, 2, 3, 3)
+
+    def conv(m):
+        return lambda x, k: m.nn.functional.layer_norm(
+            m.nn.functional.conv2d(x.unsqueeze(0), k), (4,)).tanh().sum()
+    ours = F.vmap(F.grad(conv(cr), argnums=1), in_dims=(0, None))(cr.tensor(images),
+                                                                  cr.tensor(kernel))
+    theirs = TF.vmap(TF.grad(conv(torch), argnums=1), in_dims=(0, None))(
+        torch.tensor(images), torch.tensor(kernel))
+    assert_same(ours, theirs, rtol=1e-10, atol=1e-12)
