@@ -72,6 +72,11 @@ M34 = data(3, 4)
 W46 = data(4, 6)
 IDX = np.array([0, 2, 1, 1, 0])
 
+def _setitem(x, i, v):
+    x[i] = v
+    return x
+
+
 OPS = [
     ("sin", lambda m: m.sin, (X,), 0),
     ("exp-tanh", lambda m: lambda a: m.exp(m.tanh(a)), (X,), 0),
@@ -137,6 +142,22 @@ OPS = [
         a, b, reduction="sum"), (X, M34), (0, None)),
     ("cross_entropy per sample", lambda m: lambda a, t: m.nn.functional.cross_entropy(a, t),
      (X[:, 0], IDX), (0, 0)),
+    # index tensors that become arrays in params: a loop at the public function
+    ("index_select, batched index", lambda m: lambda x, i: m.index_select(x, 0, i),
+     (data(B, 5, 3), RNG.integers(0, 5, (B, 2))), (0, 0)),
+    ("take, batched index", lambda m: lambda x, i: m.take(x, i),
+     (data(B, 5, 3), RNG.integers(0, 15, (B, 2))), (0, 0)),
+    ("embedding, batched indices", lambda m: lambda i, e: m.nn.functional.embedding(i, e),
+     (RNG.integers(0, 7, (B, 2)), data(7, 3)), (0, None)),
+    ("scatter_add, batched index", lambda m: lambda x, i: m.zeros(5, 3, dtype=m.float64)
+     .scatter_add(0, i[:, None].expand(2, 3), x[:2]), (data(B, 5, 3), RNG.integers(0, 5, (B, 2))),
+     (0, 0)),
+    ("index_add, batched index", lambda m: lambda x, i: m.zeros(5, 3, dtype=m.float64)
+     .index_add(0, i, x[:2]), (data(B, 5, 3), RNG.integers(0, 5, (B, 2))), (0, 0)),
+    ("masked_fill, batched mask", lambda m: lambda x, k: x.masked_fill(k, 0.0),
+     (X, RNG.random((B, 3, 4)) > 0.5), (0, 0)),
+    ("setitem, batched index", lambda m: lambda x, i: _setitem(x.clone(), i, 1.0),
+     (X, IDX), (0, 0)),
     # no batching rule: the loop over the batch
     ("diagonal (loop)", lambda m: lambda a: m.diagonal(a), (X,), 0),
     ("flip (loop)", lambda m: lambda a: a.flip(0), (X,), 0),

@@ -25,14 +25,23 @@ batch size.  Most ops need one of the generic rules below:
 An op without a rule (or whose rule declines) runs the slow path: a Python
 loop over the batch, each sample sliced out, the op applied, the results
 stacked.  Every op therefore works under vmap, at B times the dispatch cost.
+An array of a batched tensor found in the params (argmax's indices for
+max(dim), an index tensor's for x[i]) is split per sample too.  Public
+functions that turn index tensors into other arrays before dispatch
+(index_select, take, scatter..., embedding) are declared with
+`loops_when_batched`: with a batched index they loop at their own level.
 """
+import functools
+import inspect
+
 from .. import _batched
+from .._inplace_state import VMAP_ACTIVE
 from .._batched import BatchedTensor, LEVELS, wrap
 from .._tensor import Tensor
 from . import _dispatch
 from ._registry import FUNCTIONS, OPS
 
-__all__ = ["dispatch", "batching", "mark", "declared_since", "Call", "BROADCAST", "reducing", "materialize",
+__all__ = ["dispatch", "batching", "loops_when_batched", "mark", "declared_since", "Call", "BROADCAST", "reducing", "materialize",
            "aligned", "reducing_losses", "materialized"]
 
 
@@ -155,6 +164,44 @@ def _params_splitter(params, level):
         full = _batched.batched_array(p, level)
         return p if full is None else full[b]
     return lambda b: tuple(pick(p, b) for p in params)
+
+
+def loops_when_batched(*names):
+    """For a public function whose arguments `names` (index tensors) become
+    arrays in an op's params: while vmap is open and one of them is batched,
+    the function is called once per sample and the results stacked (the
+    batched dispatch cannot see a batch behind an array the function made
+    from the index).  Costs one flag read otherwise."""
+    def decorate(fn):
+        sig = inspect.signature(fn)
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            if VMAP_ACTIVE[0]:
+                bound = sig.bind(*args, **kwargs)
+                level = max((v._level for n, v in bound.arguments.items()
+                             if n in names and v.__class__ is BatchedTensor), default=0)
+                if level:
+                    return _per_sample_call(fn, level, bound)
+            return fn(*args, **kwargs)
+        return wrapper
+    return decorate
+
+
+def _per_sample_call(fn, level, bound):
+    size = LEVELS[level - 1].size
+    select = FUNCTIONS["select"]
+
+    def sample(v, b):
+        if v.__class__ is BatchedTensor and v._level == level:
+            return select(v._value, 0, b)
+        return v
+    results = []
+    for b in range(size):
+        args = [sample(v, b) for v in bound.args]
+        kwargs = {k: sample(v, b) for k, v in bound.kwargs.items()}
+        results.append(fn(*args, **kwargs))
+    return wrap(FUNCTIONS["stack"](results), level)
 
 
 # --- helpers for rules --------------------------------------------------------------------
