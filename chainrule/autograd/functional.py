@@ -342,8 +342,9 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
             # as PyTorch's vectorized path: all rows of all outputs at once
             # (vmap; the function evaluated once on a batch), rows joint over
             # the outputs; a function vmap cannot batch takes the loop
-            blocks = vectorized_rows(lambda xs: _as_tensor_tuple(func(*xs), "outputs", "jacobian")[0],
-                                     leaves, ys, create_graph)
+            def outputs(xs):
+                return _as_tensor_tuple(func(*xs), "outputs", "jacobian")[0]
+            blocks = vectorized_rows(outputs, leaves, ys, create_graph)
         if blocks is None:
             blocks = _reverse_jacobian_blocks(ys, leaves, create_graph, strict, vectorize)
         else:
