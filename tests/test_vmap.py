@@ -596,3 +596,23 @@ def test_per_sample_gradients_through_ops_without_rules_against_torch():
     theirs = TF.vmap(TF.grad(conv(torch), argnums=1), in_dims=(0, None))(
         torch.tensor(images), torch.tensor(kernel))
     assert_same(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
+def test_jacrev_and_jacfwd_evaluate_the_function_once_batched():
+    """The rows (columns) come from one batched evaluation, not one per row."""
+    calls = []
+
+    def f(x):
+        calls.append(tuple(x.shape))
+        return x.sin() * x.sum()
+    x = cr.tensor([0.5, -1.0, 2.0, 0.25])
+    expected = np.diag(np.cos(arr(x)) * arr(x).sum()) + np.sin(arr(x))[:, None]
+    np.testing.assert_allclose(arr(F.jacrev(f)(x)), expected, rtol=1e-6)
+    assert len(calls) == 2            # the value, then all four rows at once
+    calls.clear()
+    np.testing.assert_allclose(arr(F.jacfwd(f)(x)), expected, rtol=1e-6)
+    assert len(calls) == 2            # all four columns at once, then the value
+    calls.clear()
+    chunked = F.jacrev(f, chunk_size=3)(x)
+    np.testing.assert_allclose(arr(chunked), expected, rtol=1e-6)
+    assert len(calls) == 3            # the value, rows 0-2, row 3

@@ -190,34 +190,46 @@ def jacobian_columns(push, inputs, n_outputs=None):
 # whole Jacobians by vmap: one batched evaluation instead of a loop
 # ---------------------------------------------------------------------------
 
-def _identity_rows(n, like, offset, count):
-    """Rows offset..offset+count of the n x n identity as a (n, *like.shape) batch."""
+def _identity_rows(n, like, offset, count, rows=None):
+    """Columns offset..offset+count of the n x n identity (its rows `rows`, a
+    slice, or all) as a batch of tensors shaped like `like`."""
     eye = _cr.eye(n, dtype=like.dtype)
-    return eye[:, offset:offset + count].reshape((n,) + tuple(like.shape))
+    if rows is not None:
+        eye = eye[rows]
+    return eye[:, offset:offset + count].reshape((eye.shape[0],) + tuple(like.shape))
 
 
-def vectorized_rows(call, inputs, outputs, create_graph):
+def vectorized_rows(call, inputs, outputs, create_graph, chunk_size=None):
     """``blocks[i][j]`` (shape ``outputs[i].shape + inputs[j].shape``, None
     where unreached) by reverse mode with vmap: ``call(inputs) -> outputs``
     evaluated once on a batch of M copies of the inputs (M output elements in
     all), then one backward pass with the M basis cotangents (row k: one-hot at
     output element k, zero for the other outputs, as jacobian_rows' joint
-    rows).  None when the function cannot be vmap'd (data-dependent control
-    flow...), for the caller's loop."""
+    rows); with ``chunk_size``, that many rows at a time.  None when the
+    function cannot be vmap'd (data-dependent control flow...), for the
+    caller's loop."""
     m = sum(y.numel() for y in outputs)
     if not m or not all(y.is_floating_point() for y in outputs):
         return None
-    with enable_grad():
-        batch = [x.unsqueeze(0).expand(m, *x.shape) for x in inputs]
-        try:
-            ybs = _cr.func.vmap(lambda *xs: tuple(call(xs)))(*batch)
-        except _batched.Unbatchable:
-            return None
-        cots, offset = [], 0
-        for y in outputs:
-            cots.append(_identity_rows(m, y, offset, y.numel()))
-            offset += y.numel()
-        grads = vjp(ybs, batch, cots, create_graph)
+    step = m if chunk_size is None else chunk_size
+    pieces = []
+    for start in range(0, m, step):
+        rows = slice(start, min(start + step, m))
+        n = rows.stop - rows.start
+        with enable_grad():
+            batch = [x.unsqueeze(0).expand(n, *x.shape) for x in inputs]
+            try:
+                ybs = _cr.func.vmap(lambda *xs: tuple(call(xs)))(*batch)
+            except _batched.Unbatchable:
+                return None
+            cots, offset = [], 0
+            for y in outputs:
+                cots.append(_identity_rows(m, y, offset, y.numel(), rows))
+                offset += y.numel()
+            pieces.append(vjp(ybs, batch, cots, create_graph))
+    grads = [None if any(p[j] is None for p in pieces) else
+             (pieces[0][j] if len(pieces) == 1 else _cr.cat([p[j] for p in pieces]))
+             for j in range(len(inputs))]
     blocks, offset = [], 0
     for y in outputs:
         n = y.numel()

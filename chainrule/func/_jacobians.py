@@ -68,7 +68,7 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_
             # signed zeros) come out the same: all rows at once with vmap, or
             # one at a time where func cannot be vmap'd.
             blocks = vectorized_rows(_flat_call(func, args, argnums, primals_spec, has_aux),
-                                     v.flat_diff, v.flat_out, v.nested)
+                                     v.flat_diff, v.flat_out, v.nested, chunk_size)
             if blocks is None:
                 rows = jacobian_rows(v.flat_out, v.flat_diff, v.nested, joint=True)
                 blocks = stack_blocks(rows, v.flat_out, v.flat_diff, dim=0)
