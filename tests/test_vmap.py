@@ -44,6 +44,8 @@ def to_torch(a):
 
 
 def flat(out):
+    if isinstance(out, dict):
+        return [out[k] for k in sorted(out)]
     return list(out) if isinstance(out, (tuple, list)) else [out]
 
 
@@ -224,6 +226,15 @@ def test_pytree_in_dims_and_out_dims():
     assert ours[0].shape == (B, 4)
     assert ours[1][0].shape == (4, B) and ours[1][1].shape == (3, 2, B)
     assert_same([ours[0]] + list(ours[1]), [theirs[0]] + list(theirs[1]))
+
+
+@needs_torch
+def test_dict_out_dims_and_single_entry_tuple():
+    twin(lambda m: lambda a: {"k": a, "j": a.sum()}, X, out_dims={"k": 1, "j": 0})
+    twin(lambda m: lambda a: a * 2, X, out_dims=(2,))
+    ours = F.vmap(lambda d: d["x"] * 2, in_dims=({"x": 1},))({"x": cr.tensor(X)})
+    theirs = TF.vmap(lambda d: d["x"] * 2, in_dims=({"x": 1},))({"x": torch.tensor(X)})
+    assert_same(ours, theirs)
 
 
 @needs_torch
@@ -498,6 +509,14 @@ ERRORS = [
     ("batched output with out_dim None", lambda m, v: v(lambda a: a.sum(), out_dims=None)(
         m.zeros(3, 4))),
     ("chunk_size 0", lambda m, v: v(m.sin, chunk_size=0)(m.zeros(3, 4))),
+    ("in_dim not an int", lambda m, v: v(lambda a: a, in_dims=("a",))(m.zeros(3))),
+    ("in_dims shorter than the inputs", lambda m, v: v(lambda a, b: a, in_dims=(0,))(
+        m.zeros(3), m.zeros(3))),
+    ("in_dims list for a tensor", lambda m, v: v(lambda a: a, in_dims=([0],))(m.zeros(3))),
+    ("nested out_dims structure", lambda m, v: v(lambda a: (a, (a, a)), out_dims=(0, (0,)))(
+        m.zeros(3, 2))),
+    ("out_dims tuple for a list", lambda m, v: v(lambda a: [a, a], out_dims=(0, 1))(
+        m.zeros(3, 2))),
     ("backward inside vmap", lambda m, v: v(lambda a: a.sum().backward())(
         m.zeros(3, 4, requires_grad=True))),
     ("nonzero-like boolean mask", lambda m, v: v(lambda a: a[a > 0])(m.ones(3, 4))),

@@ -50,35 +50,32 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
     return wrapped
 
 
-# --- the arguments ------------------------------------------------------------------------
-def _broadcast_dims(dims, spec, func, in_dims, args_spec):
-    """dims (a prefix tree of ints / None) spread over every leaf of `spec`."""
+# --- the arguments ---------------------------------------------------------------------------
+def _spread(dims, spec, mismatch):
+    """dims (a prefix tree of ints / None over `spec`) as one entry per leaf of
+    spec; mismatch() is the error to raise where the structures differ."""
     out = []
 
     def walk(d, s):
-        if d is None or isinstance(d, int):
-            out.extend([d] * s.num_leaves)
+        if not isinstance(d, (tuple, list, dict)):
+            out.extend([d] * s.num_leaves)        # (a leaf: checked by the caller)
             return
-        if s.type is None:
-            raise ValueError(_incompatible(func, in_dims, dims, args_spec))
-        if isinstance(d, dict) != (s.type is dict) or (
-                isinstance(d, (tuple, list)) and (type(d) is not s.type or
-                                                  len(d) != len(s.children))):
-            raise ValueError(_incompatible(func, in_dims, dims, args_spec))
+        same = (type(d) is s.type and len(d) == len(s.children) and
+                (s.type is not dict or list(d) == list(s.context) or set(d) == set(s.context)))
+        if not same:
+            raise mismatch()
         if isinstance(d, dict):
-            if set(d) != set(s.context):
-                raise ValueError(_incompatible(func, in_dims, dims, args_spec))
             for k, child in zip(s.context, s.children):
                 walk(d[k], child)
-        elif isinstance(d, (tuple, list)):
+        else:
             for dd, child in zip(d, s.children):
                 walk(dd, child)
-        else:
-            raise ValueError(
-                f"vmap({_name(func)}, in_dims={in_dims}, ...)(<inputs>): in_dims must be an "
-                f"int, None or a pytree of them, got {type(d)}.")
     walk(dims, spec)
     return out
+
+
+def _broadcast_dims(dims, spec, func, in_dims, args_spec):
+    return _spread(dims, spec, lambda: ValueError(_incompatible(func, in_dims, dims, args_spec)))
 
 
 def _spec_of(tree):
@@ -156,7 +153,7 @@ def _vmap_call(func, in_dims, out_dims, randomness, chunk_size, args, kwargs):
 
 def _check_out_dims(func, out_dims):
     flat, _ = tree_flatten(out_dims)
-    if not all(d is None or isinstance(d, int) for d in flat) or isinstance(out_dims, dict):
+    if not all(d is None or isinstance(d, int) for d in flat):
         raise ValueError(
             f"vmap({_name(func)}, ..., out_dims={out_dims}): `out_dims` must be an int, None or a "
             f"python collection of ints representing where in the outputs the vmapped dimension "
@@ -164,25 +161,14 @@ def _check_out_dims(func, out_dims):
 
 
 def _out_dims_for(func, out_dims, out_spec):
-    if out_dims is None or isinstance(out_dims, int):
-        return [out_dims] * out_spec.num_leaves
-    spec = _spec_of(out_dims)
-    # out_dims may be a prefix of the outputs' structure (one entry per tuple element)
-    if out_spec.type is None or len(out_dims) != len(out_spec.children) or (
-            type(out_dims) is not out_spec.type):
-        if not (out_spec.type is None and len(out_dims) == 1):
-            raise ValueError(
-                f"vmap({_name(func)}, ..., out_dims={out_dims})(<inputs>): out_dims is not "
-                f"compatible with the structure of `outputs`. out_dims has structure {spec} "
-                f"but outputs has structure {out_spec}.")
-        return [out_dims[0]]
-    out = []
-    for d, child in zip(out_dims, out_spec.children):
-        if d is None or isinstance(d, int):
-            out.extend([d] * child.num_leaves)
-        else:
-            out.extend(_out_dims_for(func, d, child))
-    return out
+    def mismatch():
+        return ValueError(
+            f"vmap({_name(func)}, ..., out_dims={out_dims})(<inputs>): out_dims is not "
+            f"compatible with the structure of `outputs`. out_dims has structure "
+            f"{_spec_of(out_dims)} but outputs has structure {out_spec}.")
+    if isinstance(out_dims, (tuple, list)) and len(out_dims) == 1 and out_spec.type is None:
+        return [out_dims[0]]          # (out_dims=(0,) for a single tensor, as PyTorch allows)
+    return _spread(out_dims, out_spec, mismatch)
 
 
 # --- one run --------------------------------------------------------------------------------
