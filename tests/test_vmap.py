@@ -144,6 +144,16 @@ OPS = [
         a, b, reduction="sum"), (X, M34), (0, None)),
     ("cross_entropy per sample", lambda m: lambda a, t: m.nn.functional.cross_entropy(a, t),
      (X[:, 0], IDX), (0, 0)),
+    ("conv2d, one weight", lambda m: lambda x, w, b: m.nn.functional.conv2d(
+        x.unsqueeze(0), w, b, padding=1), (data(B, 2, 6, 5), data(4, 2, 3, 3), data(4)),
+     (0, None, None)),
+    ("conv2d, a weight per sample, groups", lambda m: lambda x, w, b: m.nn.functional.conv2d(
+        x, w, b, groups=2, stride=2), (data(B, 2, 6, 5), data(B, 4, 1, 3, 3), data(B, 4)),
+     (0, 0, 0)),
+    ("conv2d, unbatched images", lambda m: lambda w, x: m.nn.functional.conv2d(x, w),
+     (data(B, 4, 2, 3, 3), data(3, 2, 6, 5)), (0, None)),
+    ("conv1d", lambda m: lambda x, w: m.nn.functional.conv1d(x, w), (data(B, 2, 7),
+                                                                    data(4, 2, 3)), (0, None)),
     # index tensors that become arrays in params: a loop at the public function
     ("index_select, batched index", lambda m: lambda x, i: m.index_select(x, 0, i),
      (data(B, 5, 3), RNG.integers(0, 5, (B, 2))), (0, 0)),
@@ -590,8 +600,9 @@ def test_inputs_are_not_modified_and_results_plain():
 
 @needs_torch
 def test_per_sample_gradients_through_ops_without_rules_against_torch():
-    """linear + cross_entropy (rules and loops mixed), conv2d and layer_norm
-    (the loop over the batch) under vmap(grad)."""
+    """linear + cross_entropy (rules and loops mixed), conv2d (its rule: a
+    grouped convolution for the per-sample weights) and layer_norm (the loop
+    over the batch) under vmap(grad)."""
     w, b, xs, ys = data(5, 3), data(5), data(8, 3), RNG.integers(0, 5, 8)
 
     def ce(m):
