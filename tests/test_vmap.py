@@ -154,6 +154,13 @@ OPS = [
      (data(B, 4, 2, 3, 3), data(3, 2, 6, 5)), (0, None)),
     ("conv1d", lambda m: lambda x, w: m.nn.functional.conv1d(x, w), (data(B, 2, 7),
                                                                     data(4, 2, 3)), (0, None)),
+    ("layer_norm", lambda m: lambda x, w, b: m.nn.functional.layer_norm(x, (4,), w, b),
+     (X, data(4), data(4)), (0, None, None)),
+    ("layer_norm over two dims", lambda m: lambda x: m.nn.functional.layer_norm(x, (3, 4)),
+     (X,), 0),
+    ("group_norm", lambda m: lambda x: m.nn.functional.group_norm(x.unsqueeze(0), 3), (X,), 0),
+    ("layer_norm, a weight per sample (loop)", lambda m: lambda x, w: m.nn.functional.layer_norm(
+        x, (4,), w), (X, data(B, 4)), (0, 0)),
     # index tensors that become arrays in params: a loop at the public function
     ("index_select, batched index", lambda m: lambda x, i: m.index_select(x, 0, i),
      (data(B, 5, 3), RNG.integers(0, 5, (B, 2))), (0, 0)),
