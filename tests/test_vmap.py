@@ -606,10 +606,10 @@ def test_inputs_are_not_modified_and_results_plain():
 
 
 @needs_torch
-def test_per_sample_gradients_through_ops_without_rules_against_torch():
-    """linear + cross_entropy (rules and loops mixed), conv2d (its rule: a
-    grouped convolution for the per-sample weights) and layer_norm (the loop
-    over the batch) under vmap(grad)."""
+def test_per_sample_gradients_through_cross_entropy_conv_and_layer_norm_against_torch():
+    """linear + cross_entropy (rules, and the loop for nll_loss), conv2d (its
+    rule: a grouped convolution for the per-sample weights) and layer_norm
+    under vmap(grad)."""
     w, b, xs, ys = data(5, 3), data(5), data(8, 3), RNG.integers(0, 5, 8)
 
     def ce(m):
