@@ -51,6 +51,7 @@ from .autograd.anomaly_mode import (is_anomaly_enabled, is_anomaly_check_nan_ena
                                     set_anomaly_enabled)
 from . import serialization
 from .serialization import save, load
+from .func import vmap  # noqa: E402  (torch.vmap is torch.func.vmap)
 
 # PyTorch's constants: plain Python floats, as torch.inf and the rest are.
 from math import inf, nan, pi, e  # noqa: E402

@@ -13,7 +13,8 @@ import warnings
 
 import numpy as np
 
-from . import _dtypes, _errors, _fpstate
+from . import _batched, _dtypes, _errors, _fpstate
+from ._inplace_state import VMAP_ACTIVE as _VMAP_ACTIVE
 from ._device import check_device, device as _device
 from ._tensor import Tensor
 from ._grad_mode import STATE
@@ -626,6 +627,8 @@ def initial_seed():
 
 
 def _rng(generator):
+    if _VMAP_ACTIVE[0]:
+        _batched.check_random()           # randomness='error' refuses every draw
     return (generator or default_generator).rng
 
 
@@ -635,6 +638,10 @@ def rand(*args, size=None, generator=None, out=None, dtype=None, layout=None, de
         check_device(device)
     dt = _dt(dtype, None, "rand")
     shape = _size(args, size, "rand")
+    if _VMAP_ACTIVE[0]:
+        t = _batched.per_sample_draw(lambda s: rand(s, generator=generator, dtype=dtype), shape)
+        if t is not None:
+            return t.requires_grad_(requires_grad)
     return _finish(_alloc(lambda s, d: _rng(generator).random(s, dtype=np.float64), shape, None)
                    .astype(dt.np), requires_grad)
 
@@ -645,6 +652,10 @@ def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, d
         check_device(device)
     dt = _dt(dtype, None, "randn")
     shape = _size(args, size, "randn")
+    if _VMAP_ACTIVE[0]:
+        t = _batched.per_sample_draw(lambda s: randn(s, generator=generator, dtype=dtype), shape)
+        if t is not None:
+            return t.requires_grad_(requires_grad)
     return _finish(_alloc(lambda s, d: _rng(generator).standard_normal(s), shape, None)
                    .astype(dt.np), requires_grad)
 
@@ -664,6 +675,11 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
                            f"to={high}")
     shape = shape_args((size,), "randint")
+    if _VMAP_ACTIVE[0]:
+        t = _batched.per_sample_draw(
+            lambda s: randint(low, high, s, generator=generator, dtype=dtype), shape)
+        if t is not None:
+            return t
     return _finish(_alloc(lambda s, d: _rng(generator).integers(low, high, s), shape, None)
                    .astype(dt.np), requires_grad)
 
@@ -687,8 +703,13 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         shape = np.broadcast_shapes(np.shape(m), np.shape(s))
         base = mean if isinstance(mean, Tensor) else std
         return _finish(_rng(generator).normal(m, s, shape).astype(base._data.dtype), requires_grad)
-    return _finish(_rng(generator).normal(mean, std, shape_args((size,)) if size is not None else ()).astype(_dt(dtype).np),
-                   requires_grad)
+    shape = shape_args((size,)) if size is not None else ()
+    if _VMAP_ACTIVE[0]:
+        t = _batched.per_sample_draw(
+            lambda s: normal(mean, std, s, generator=generator, dtype=dtype), shape)
+        if t is not None:
+            return t.requires_grad_(requires_grad)
+    return _finish(_rng(generator).normal(mean, std, shape).astype(_dt(dtype).np), requires_grad)
 
 
 # --- *_like ---------------------------------------------------------------------------------

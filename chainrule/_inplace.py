@@ -10,7 +10,8 @@ both get correct gradients.
 """
 from ._dtypes import FROM_NP
 from ._grad_mode import STATE
-from ._inplace_state import FW_ACTIVE
+from . import _batched
+from ._inplace_state import FW_ACTIVE, VMAP_ACTIVE
 from ._tensor import Tensor
 from . import _inplace_tangents as tangents
 from ._views import bump, inverse_permutation
@@ -66,9 +67,31 @@ def check_dirty(t):
         raise _multi_view_error(t)
 
 
+def _batched_inplace(self, compute, others):
+    """An in-place change inside vmap: computed out of place on the batch, then
+    copied into the batch under self (itself changed in place, so views and
+    autograd see an ordinary in-place copy).  An unbatched self cannot take a
+    batched value: PyTorch's error."""
+    result = compute(self)
+    if self.__class__ is not _batched.BatchedTensor or (
+            result.__class__ is _batched.BatchedTensor and result._level > self._level):
+        raise RuntimeError(
+            "vmap: inplace arithmetic(self, *extra_args) is not possible because there exists a "
+            "Tensor `other` in extra_args that has more elements than `self`. This happened due "
+            "to `other` being vmapped over but `self` not being vmapped over in a vmap. Please "
+            "try to use out-of-place operators instead of inplace arithmetic. If said operator "
+            "is being called inside the PyTorch framework, please file a bug report instead.")
+    value = self._value
+    value.copy_(_batched.lower_to(result, self._level))
+    _batched.refresh(self)
+    return self
+
+
 def apply(self, compute, others=()):
     """Run `compute(old_self)` (an out-of-place op returning a Tensor) as an
     in-place change of `self`."""
+    if VMAP_ACTIVE[0] and _batched.any_batched((self,), others):
+        return _batched_inplace(self, compute, others)
     grad = STATE.enabled
     if self._inference and not STATE.inference:
         raise RuntimeError("Inplace update to inference tensor outside InferenceMode is not "

@@ -12,3 +12,6 @@ SAVED_HOOKS = [False]      # saved-tensor hooks are active (see autograd/_saved_
 # while one runs, FW_ACTIVE is set too, so the dispatch point's one check for
 # special modes sends every op to the capture.
 CAPTURE = [None]
+# How many vmap levels are open (see _batched.py): while 0, the dispatch point
+# pays one list read for vmap.
+VMAP_ACTIVE = [0]

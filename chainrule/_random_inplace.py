@@ -11,7 +11,8 @@ import math
 
 import numpy as np
 
-from . import _dtypes, _factories, _inplace
+from . import _batched, _dtypes, _factories, _inplace
+from ._inplace_state import VMAP_ACTIVE as _VMAP_ACTIVE
 from ._tensor import Tensor
 from .ops import _registry
 from .ops._dispatch import apply as _apply
@@ -22,11 +23,19 @@ _DRAWN = _registry.defop("random_fill", lambda x, values: values, lambda F, g: g
 
 
 def _rng(generator):
+    if _VMAP_ACTIVE[0]:
+        _batched.check_random()           # randomness='error' refuses every draw
     return (generator or _factories.default_generator).rng
 
 
 def _write(self, sample, node_name):
     """Draw `sample(shape)` (a float64 or int64 NumPy array) into self."""
+    if _VMAP_ACTIVE[0] and self.__class__ is _batched.BatchedTensor:
+        _batched.check_random()
+        drawn = _batched.per_sample_draw(
+            lambda s: _factories.tensor(sample(s), dtype=self.dtype), tuple(self.shape))
+        if drawn is not None:                      # randomness='different': one per sample
+            return self.copy_(drawn)
     values = _factories.tensor(sample(tuple(self.shape)), dtype=self.dtype)._data
     return _inplace.apply(self, lambda old: _apply(_DRAWN, (old,), (old._data,), (values,),
                                                    _DRAWN.variant(node_name)))

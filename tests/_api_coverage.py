@@ -132,7 +132,6 @@ TENSOR_OUT_OF_SCOPE = {
 }
 
 TORCH_NOT_YET = {
-    'vmap',    # issue 15
     'addr', 'affine_grid_generator', 'alpha_dropout', 'alpha_dropout_', 'angle',
     'as_strided_', 'as_strided_scatter',
     'binomial', 'bitwise_left_shift', 'bitwise_right_shift',

@@ -23,14 +23,15 @@ outside (parameters, closed-over tensors) are read afresh at each call.
 What makes it run eagerly instead, with a warning once (results are then
 exactly eager ones): in-place changes, backward or optimiser steps inside
 the function, random numbers, numpy() on a tensor, custom Functions,
-forward-mode AD, anomaly mode, saved-tensor hooks and inference mode.
+forward-mode AD, anomaly mode, saved-tensor hooks, inference mode and vmap.
 """
 import warnings
 
 from .. import _grad_mode
 from .._factories import default_generator
 from .._grad_mode import STATE as _STATE
-from .._inplace_state import FW_ACTIVE as _FW_ACTIVE, SAVED_HOOKS as _SAVED_HOOKS
+from .._inplace_state import (FW_ACTIVE as _FW_ACTIVE, SAVED_HOOKS as _SAVED_HOOKS,
+                              VMAP_ACTIVE as _VMAP_ACTIVE)
 from .._tensor import Tensor
 from ..autograd.anomaly_mode import _state as _ANOMALY
 from ..func._pytree import tree_flatten
@@ -58,7 +59,8 @@ class Compiled:
         return getattr(self.__dict__["_fn"], name)
 
     def __call__(self, *args, **kwargs):
-        if _FW_ACTIVE[0] or _SAVED_HOOKS[0] or _ANOMALY["enabled"] or _STATE.inference:
+        if _FW_ACTIVE[0] or _SAVED_HOOKS[0] or _ANOMALY["enabled"] or _STATE.inference or \
+                _VMAP_ACTIVE[0]:
             return self._fn(*args, **kwargs)      # (modes a replay would not honour)
         if not kwargs and all(a.__class__ is Tensor for a in args):
             # (the common call, tensors only: its signature without a pytree)

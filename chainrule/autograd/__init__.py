@@ -5,7 +5,8 @@ each op's formulas; the formulas themselves live in chainrule/ops/.
 """
 import warnings
 
-from .. import _dtypes, _errors
+from .. import _batched, _dtypes, _errors
+from .._inplace_state import VMAP_ACTIVE as _VMAP_ACTIVE
 from .._grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
 from .._tensor import Size, Tensor
 from ..ops import _backend
@@ -100,6 +101,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
              grad_variables=None, inputs=None):
     """Accumulate d(tensors)/d(leaf) into each leaf's .grad (or only into `inputs`)."""
     tensors = _as_tuple(tensors)
+    if _VMAP_ACTIVE[0] and _batched.any_batched(tensors):
+        next(t for t in tensors if isinstance(t, _batched.BatchedTensor)).backward()  # refuses
     if grad_variables is not None:
         grad_tensors = grad_variables
     _check_outputs(tensors)
@@ -125,6 +128,10 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     """d(outputs)/d(inputs), returned rather than accumulated into .grad."""
     outputs = _as_tuple(outputs)
     inputs = _as_tuple(inputs)
+    if _VMAP_ACTIVE[0] and _batched.any_batched(outputs, inputs, grad_outputs):
+        return _batched.batched_grad(grad, outputs, inputs, grad_outputs,
+                                     retain_graph=retain_graph, create_graph=create_graph,
+                                     allow_unused=allow_unused, materialize_grads=materialize_grads)
     if not inputs:
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     if allow_unused is None:

@@ -15,6 +15,9 @@ What they share lives here, once:
   with respect to tensors from outside (create_graph, enclosing transforms).
 * ``forward_jvp``: J t by forward-mode AD (autograd.forward_ad), one
   evaluation of the function on dual tensors.
+* ``vectorized_rows`` / ``vectorized_columns``: the same whole Jacobians from
+  one evaluation under vmap (what jacrev, jacfwd and jacobian(vectorize=True)
+  try first), None where the function cannot be vmap'd.
 * ``jacobian_rows`` / ``jacobian_columns`` / ``stack_blocks``: whole Jacobians,
   one product per basis vector (a row per output element by reverse mode, a
   column per input element by forward mode), stacked into blocks of shape
@@ -27,12 +30,15 @@ caller's grad mode (the callers enable grad around them); a ``Linearization``
 enables grad itself, since its dummy graph must be recorded.
 """
 import chainrule as _cr      # stack is looked up at call time (see stack_blocks)
+from .. import _batched
 from .._grad_mode import enable_grad
+from .._tensor import Tensor
 from . import forward_ad
 from . import grad as _autograd_grad
 
 __all__ = ["vjp", "Linearization", "forward_jvp", "zeros_like", "fill_zeros", "one_hot",
-           "basis", "jacobian_rows", "jacobian_columns", "stack_blocks"]
+           "basis", "jacobian_rows", "jacobian_columns", "stack_blocks", "vectorized_rows",
+           "vectorized_columns"]
 
 
 # ---------------------------------------------------------------------------
@@ -64,8 +70,7 @@ class Linearization:
 
     def __init__(self, outputs, inputs):
         with enable_grad():
-            self.dummies = tuple(zeros_like(y).requires_grad_(True)
-                                 if y is not None and y.requires_grad else None
+            self.dummies = tuple(_dummy(y) if y is not None and y.requires_grad else None
                                  for y in outputs)
             self.transposed = vjp(outputs, inputs, self.dummies, create_graph=True)
 
@@ -76,6 +81,15 @@ class Linearization:
         with enable_grad():
             found = iter(vjp(self.transposed, live, tangents, create_graph) if live else ())
         return tuple(None if u is None else next(found) for u in self.dummies)
+
+
+def _dummy(y):
+    """A zero cotangent of y that requires grad; inside vmap batched as y is
+    (each sample's own), so that derivatives with respect to it are per sample."""
+    u = zeros_like(y)
+    if y.__class__ is not Tensor:
+        u = _batched.add_levels(u, _batched.levels_of(y)).detach()
+    return u.requires_grad_(True)
 
 
 def forward_jvp(call, primals, tangents):
@@ -170,6 +184,99 @@ def jacobian_columns(push, inputs, n_outputs=None):
         for i, t in enumerate(pushed):
             columns[i][j].append(t)
     return columns
+
+
+# ---------------------------------------------------------------------------
+# whole Jacobians by vmap: one batched evaluation instead of a loop
+# ---------------------------------------------------------------------------
+
+def _identity_rows(n, like, offset, count, rows=None):
+    """Columns offset..offset+count of the n x n identity (its rows `rows`, a
+    slice, or all) as a batch of tensors shaped like `like`."""
+    eye = _cr.eye(n, dtype=like.dtype)
+    if rows is not None:
+        eye = eye[rows]
+    return eye[:, offset:offset + count].reshape((eye.shape[0],) + tuple(like.shape))
+
+
+def vectorized_rows(call, inputs, outputs, create_graph, chunk_size=None):
+    """``blocks[i][j]`` (shape ``outputs[i].shape + inputs[j].shape``, None
+    where unreached) by reverse mode with vmap: ``call(inputs) -> outputs``
+    evaluated once on a batch of M copies of the inputs (M output elements in
+    all), then one backward pass with the M basis cotangents (row k: one-hot at
+    output element k, zero for the other outputs, as jacobian_rows' joint
+    rows); with ``chunk_size``, that many rows at a time.  None when the
+    function cannot be vmap'd (data-dependent control flow...), for the
+    caller's loop."""
+    m = sum(y.numel() for y in outputs)
+    if not m or not all(y.is_floating_point() for y in outputs):
+        return None
+    step = m if chunk_size is None else chunk_size
+    pieces = []
+    for start in range(0, m, step):
+        rows = slice(start, min(start + step, m))
+        n = rows.stop - rows.start
+        with enable_grad():
+            batch = [x.unsqueeze(0).expand(n, *x.shape) for x in inputs]
+            try:
+                ybs = _cr.func.vmap(lambda *xs: tuple(call(xs)))(*batch)
+            except _batched.Unbatchable:
+                return None
+            cots, offset = [], 0
+            for y in outputs:
+                cots.append(_identity_rows(m, y, offset, y.numel(), rows))
+                offset += y.numel()
+            pieces.append(vjp(ybs, batch, cots, create_graph))
+    grads = [None if any(p[j] is None for p in pieces) else
+             (pieces[0][j] if len(pieces) == 1 else _cr.cat([p[j] for p in pieces]))
+             for j in range(len(inputs))]
+    blocks, offset = [], 0
+    for y in outputs:
+        n = y.numel()
+        blocks.append([None if g is None else
+                       g[offset:offset + n].reshape(tuple(y.shape) + tuple(x.shape))
+                       for g, x in zip(grads, inputs)])
+        offset += n
+    return blocks
+
+
+def vectorized_columns(push, inputs, n_outputs):
+    """``blocks[i][j]`` by forward mode with vmap: ``push(tangents)`` (the
+    outputs' tangents, or None to give up) run once under vmap over the N
+    basis tangents (N input elements in all).  None when it gives up or the
+    function cannot be vmap'd."""
+    n = sum(x.numel() for x in inputs)
+    if not n or not all(x.is_floating_point() for x in inputs):
+        return None
+    basis_, offset = [], 0
+    for x in inputs:
+        basis_.append(_identity_rows(n, x, offset, x.numel()))
+        offset += x.numel()
+
+    def pushed(*tangents):
+        out = push(list(tangents))
+        if out is None:
+            raise _GiveUp
+        return tuple(out)
+    try:
+        tangents = _cr.func.vmap(pushed)(*basis_)
+    except (_GiveUp, _batched.Unbatchable):
+        return None
+    blocks = []
+    for i, t in enumerate(tangents[:n_outputs] if n_outputs is not None else tangents):
+        row, offset = [], 0
+        y_shape = tuple(t.shape[1:])
+        for x in inputs:
+            k = x.numel()
+            part = _cr.movedim(t[offset:offset + k], 0, -1)
+            row.append(part.reshape(y_shape + tuple(x.shape)))
+            offset += k
+        blocks.append(row)
+    return blocks
+
+
+class _GiveUp(Exception):
+    """A forward push that cannot serve (see vectorized_columns)."""
 
 
 def stack_blocks(parts, outputs, inputs, dim, allow_empty=True):

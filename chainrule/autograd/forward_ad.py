@@ -15,6 +15,7 @@ and forward and reverse mode agree by construction.
 """
 import collections
 
+from .. import _batched
 from .._grad_mode import enable_grad
 from .._tensor import Tensor
 from ..ops import _backend
@@ -26,6 +27,7 @@ __all__ = ["dual_level", "make_dual", "unpack_dual", "enter_dual_level", "exit_d
 # given tangents at it, whose tangents are dropped when the level exits.
 _LEVEL = {"current": None, "duals": [], "count": 0}   # count: levels entered so far
 from .._inplace_state import FW_ACTIVE as ACTIVE   # read on the op hot path (record)
+from .._inplace_state import VMAP_ACTIVE as _VMAP_ACTIVE
 
 UnpackedDualTensor = collections.namedtuple("UnpackedDualTensor", ["primal", "tangent"])
 
@@ -75,6 +77,10 @@ def make_dual(tensor, tangent, *, level=None):
                            f"that of the original Tensor, this is not supported. Tensor is of "
                            f"size {list(tensor.shape)} while the given forward gradient is of "
                            f"size {list(tangent.shape)}.")
+    if _VMAP_ACTIVE[0] and tangent.__class__ is _batched.BatchedTensor:
+        # inside vmap, a batched tangent of an unbatched primal: the primal
+        # is the same for every sample, the tangents differ
+        tensor = _batched.add_levels(tensor, _batched.levels_of(tangent))
     dual = tensor.view_as(tensor)
     if not tensor._requires_grad and dual._view_of is not None:
         # As in PyTorch, the dual's tangent is its own: in-place changes through

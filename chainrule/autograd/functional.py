@@ -23,7 +23,7 @@ stays differentiable with respect to them).
 from .. import _tensor
 from .._grad_mode import enable_grad
 from ._jacobian_products import (Linearization, fill_zeros, jacobian_columns, jacobian_rows,
-                                 stack_blocks, vjp as _vjp)
+                                 stack_blocks, vectorized_rows, vjp as _vjp)
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]
 
@@ -308,8 +308,8 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
 
     Block (i, j) has shape ``outputs[i].shape + inputs[j].shape``; blocks are
     nested in tuples following whether inputs / outputs were tuples.
-    ``vectorize`` is accepted for compatibility (results are the same; the
-    rows are computed one by one).  ``strategy="forward-mode"`` (requires
+    ``vectorize=True`` computes all rows at once with vmap (the function
+    evaluated once on a batch; a loop where it cannot be vmap'd).  ``strategy="forward-mode"`` (requires
     vectorize=True) builds the Jacobian column by column."""
     _check_strategy_flags(strategy, create_graph, strict, vectorize)
     with enable_grad():
@@ -337,7 +337,19 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
         _refuse_empty(ys)
         if strict:
             _require_differentiable_outputs(ys)
-        blocks = _reverse_jacobian_blocks(ys, leaves, create_graph, strict, vectorize)
+        blocks = None
+        if vectorize:
+            # as PyTorch's vectorized path: all rows of all outputs at once
+            # (vmap; the function evaluated once on a batch), rows joint over
+            # the outputs; a function vmap cannot batch takes the loop
+            def outputs(xs):
+                return _as_tensor_tuple(func(*xs), "outputs", "jacobian")[0]
+            blocks = vectorized_rows(outputs, leaves, ys, create_graph)
+        if blocks is None:
+            blocks = _reverse_jacobian_blocks(ys, leaves, create_graph, strict, vectorize)
+        else:
+            blocks = [[b if b is not None else x.new_zeros(tuple(y.shape) + tuple(x.shape))
+                       for b, x in zip(row, leaves)] for row, y in zip(blocks, ys)]
         blocks = [list(_postprocess(row, create_graph)) for row in blocks]
         return _nest(blocks, in_tuple, out_tuple)
 

@@ -1,20 +1,40 @@
 """jacrev, jacfwd and hessian: whole Jacobians, with pytree structure.
 
-There is no ``vmap``: jacrev takes one vector-Jacobian product per output
-element, jacfwd one Jacobian-vector product per input element (both from
-autograd._jacobian_products), and the blocks are nested as torch.func nests
-them: by the outputs' structure, then by the differentiated arguments'.
+jacrev takes one vector-Jacobian product per output element, jacfwd one
+Jacobian-vector product per input element (both from
+autograd._jacobian_products): all at once with vmap (func evaluated once on
+a batch), or one at a time where func cannot be vmap'd (data-dependent
+control flow); the blocks are nested as torch.func nests them: by the
+outputs' structure, then by the differentiated arguments'.
 """
 import functools
 
 from .. import _grad_mode
-from ..autograd._jacobian_products import jacobian_columns, jacobian_rows, stack_blocks
-from ._argnums import slice_argnums
+from ..autograd._jacobian_products import (jacobian_columns, jacobian_rows, stack_blocks,
+                                           vectorized_columns, vectorized_rows, zeros_like)
+from ._argnums import replace_args, slice_argnums
+from ._checks import split_aux
 from ._jvp import ForwardJvp, Jvp
 from ._pytree import tree_flatten, tree_unflatten
 from ._vjp import Vjp
 
 __all__ = ["jacrev", "jacfwd", "hessian"]
+
+
+def _flat_call(func, args, argnums, primals_spec, has_aux):
+    """func as a function of the flat differentiated arguments, returning its
+    flat outputs (aux left out): what vmap evaluates for the rows."""
+    def call(flat):
+        # (primals_spec is that of a tuple in argnums' order, an int's too)
+        new = tree_unflatten(list(flat), primals_spec)
+        out, _ = split_aux(func(*replace_args(args, new, argnums)), has_aux, "jacrev")
+        return tree_flatten(out)[0]
+    return call
+
+
+def zeros_like_block(block, y, x):
+    """A block of the Jacobian of y with respect to x (zeros where unreached)."""
+    return block if block is not None else x.new_zeros(tuple(y.shape) + tuple(x.shape))
 
 
 def _assemble(blocks, evaluated, primals_spec, argnums, has_aux):
@@ -45,9 +65,16 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_
         with _grad_mode.enable_grad():
             # As PyTorch: each row is one vjp of all outputs with a basis
             # cotangent (zeros for the other outputs), so that the sums (and
-            # signed zeros) come out the same.
-            rows = jacobian_rows(v.flat_out, v.flat_diff, v.nested, joint=True)
-            blocks = stack_blocks(rows, v.flat_out, v.flat_diff, dim=0)
+            # signed zeros) come out the same: all rows at once with vmap, or
+            # one at a time where func cannot be vmap'd.
+            blocks = vectorized_rows(_flat_call(func, args, argnums, primals_spec, has_aux),
+                                     v.flat_diff, v.flat_out, v.nested, chunk_size)
+            if blocks is None:
+                rows = jacobian_rows(v.flat_out, v.flat_diff, v.nested, joint=True)
+                blocks = stack_blocks(rows, v.flat_out, v.flat_diff, dim=0)
+            else:
+                blocks = [[zeros_like_block(b, y, x) for b, x in zip(row, v.flat_diff)]
+                          for row, y in zip(blocks, v.flat_out)]
         return _assemble(blocks, v, primals_spec, argnums, has_aux)
 
     return wrapper_fn
@@ -64,13 +91,23 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
         # Forward mode: one pass per input element, unless something outside
         # makes the result differentiable; then the double-backward path.
         j = ForwardJvp(func, args, argnums, has_aux)
-        columns = None
+        columns = blocks = None
         if j.usable and sum(p.numel() for p in flat_primals):
-            columns = jacobian_columns(j.push, flat_primals)
-        if columns is None:
+            # all columns in one push under vmap where func can be vmap'd; the
+            # outputs themselves (and aux) then from one push of zero tangents
+            blocks = vectorized_columns(j.push, flat_primals, None)
+            if blocks is not None and j.usable and j.push([zeros_like(p) for p in flat_primals]):
+                blocks = [[b.to(y.dtype) if b.dtype != y.dtype else b for b in row]
+                          for row, y in zip(blocks, j.flat_out)]
+            else:
+                blocks = None
+                if j.usable:
+                    columns = jacobian_columns(j.push, flat_primals)
+        if blocks is None and columns is None:
             j = Jvp(func, args, argnums, has_aux, False, False)
             columns = jacobian_columns(j.push, flat_primals, len(j.flat_out))
-        blocks = stack_blocks(columns, j.flat_out, flat_primals, dim=-1)
+        if blocks is None:
+            blocks = stack_blocks(columns, j.flat_out, flat_primals, dim=-1)
         return _assemble(blocks, j, primals_spec, argnums, has_aux)
 
     return wrapper_fn

@@ -8,6 +8,8 @@ transform's input, or a user's tensor), so the result stays connected to the
 enclosing graph.  A backward pass records a graph (``create_graph=True``)
 only when the function's graph reaches a tensor from outside the call;
 results that depend on nothing outside are detached (``Scope.undo``).
+Inside vmap the leaves are batched at every open level (per-sample copies),
+and autograd.grad lowers them to the batch under them (_batched.py).
 
 Grad mode, as in ``torch.func``: a transform ignores a ``no_grad`` around its
 call for its own differentiation (it differentiates under ``enable_grad``)
@@ -16,7 +18,9 @@ to nothing outside (fresh leaves even for inputs that require grad, results
 detached), just as the enclosing level records nothing there.  A ``no_grad``
 inside ``func`` is honoured (that computation is constant to this level).
 """
-from .. import _grad_mode
+from .. import _batched, _grad_mode
+from .._batched import BatchedTensor
+from .._inplace_state import VMAP_ACTIVE
 from .._tensor import Tensor
 from ._argnums import replace_args, slice_argnums
 from ._checks import assert_non_empty_tensor_output, split_aux
@@ -38,11 +42,17 @@ class Scope:
     def add(self, t):
         self.leaves.append(t)
         self.ids.add(id(t))
+        if t.__class__ is BatchedTensor:           # the graph's leaf is the batch under it
+            self.add(_batched.bottom(t))
         return t
 
     def make_differentiable(self, x):
         if not isinstance(x, Tensor):
             raise ValueError(f"Thing passed to transform API must be Tensor, got {type(x)}")
+        if VMAP_ACTIVE[0]:
+            # Inside vmap each sample is differentiated with respect to its own
+            # copy of x (an unbatched x is expanded over the batch).
+            x = _batched.batched_everywhere(x)
         if x.requires_grad and self.outer_enabled:
             # Stay connected to the enclosing graph (an outer transform or the
             # user's own autograd); the alias is where this level's gradient

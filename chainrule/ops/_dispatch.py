@@ -9,7 +9,8 @@ op's forward on the arrays (under a quiet floating-point state: inf and nan
 come silently, as in PyTorch) and wraps the result; when grad mode is on and
 an input requires grad it attaches the op's node, saving what the formulas
 need; while a forward-mode dual level is open it pushes tangents; anomaly
-mode, inference tensors and version counters are handled here too.  It knows
+mode, inference tensors and version counters are handled here too; inside
+vmap, an op with batched inputs goes to its batching rule (_batching.py).  It knows
 no specific op: everything op-specific is in the `Op` (see _registry.py).
 
 A tracer or compiler hooks here and sees all the work; nothing in the op
@@ -18,13 +19,14 @@ modules computes a Tensor's value behind its back.
 from .. import _fpstate
 from .._grad_mode import STATE
 from .._inplace_state import (CAPTURE as _CAPTURE, EPOCH as _EPOCH, FW_ACTIVE as _FW_ACTIVE,
-                              INFERENCE_USED as _INFERENCE_USED, SAVED_HOOKS as _SAVED_HOOKS)
+                              INFERENCE_USED as _INFERENCE_USED, SAVED_HOOKS as _SAVED_HOOKS,
+                              VMAP_ACTIVE as _VMAP_ACTIVE)
 from .._tensor import Tensor
 from .._views import saved_versions as _saved_versions
 from ..autograd import forward_ad as _forward_ad
 from ..autograd._saved_hooks import pack as _pack_saved
 from ..autograd.anomaly_mode import _state as _ANOMALY, capture_stack as _capture_stack
-from . import _backend
+from . import _backend, _batching
 
 __all__ = ["apply"]
 
@@ -42,6 +44,10 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
     """Compute `op` on `arrays` and record it for `inputs`: the hot path of
     every operation, hence written out in one function (each helper call
     here costs about 0.07 us an op, a twentieth of the whole bookkeeping)."""
+    if _VMAP_ACTIVE[0]:                # inside vmap: batched inputs go to their rule
+        t = _batching.dispatch(op, inputs, arrays, params, node_cls)
+        if t is not None:
+            return t
     if _FW_ACTIVE[0] and (op.differentiable or _CAPTURE[0] is not None):
         return _with_tangent(op, inputs, arrays, params, node_cls)
     # --- the forward: op.forward is NumPy's, other array libraries' is looked up ---

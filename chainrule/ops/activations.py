@@ -17,6 +17,7 @@ from .._factories import rand as _rand
 from . import _backend, _special
 from ._half import in_float32
 from ._args import as_tensor_arg
+from . import _batching
 from ._dispatch import apply
 from ._registry import defop, elementwise, expose, TensorOps, array_op
 from .pointwise import abs as _abs, relu as _relu, tanh as _tanh
@@ -32,6 +33,7 @@ _ONE_SIXTH_F32 = 0.1666666716337204     # float32(1/6)
 _LARGEST = {2: "65504", 4: "3.40282e+38", 8: "1.79769e+308"}   # as PyTorch prints them
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
+_FIRST_OP = _batching.mark()       # (for the batching declaration at the end)
 
 
 def _stable_sigmoid(x, xp):
@@ -446,3 +448,7 @@ __all__ = ["relu", "relu_", "softmax", "log_softmax", "softmin", "leaky_relu", "
 # Each output element depends only on the same element of each input.
 elementwise(LEAKY_RELU, ELU, NORMAL_CDF, GELU, SILU, MISH, SOFTPLUS, HARDTANH, HARDSIGMOID,
             HARDSWISH, LOG_SIGMOID, THRESHOLD, HARDSHRINK, SOFTSHRINK)
+
+# vmap: every op above is elementwise, with no shapes in its params, so the
+# batch broadcasts like any other dimension (ops/_batching.py); the exceptions loop.
+_batching.batching(_batching.BROADCAST, *_batching.declared_since(_FIRST_OP, exclude=(GLU, PRELU)))

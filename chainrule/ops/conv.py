@@ -36,9 +36,10 @@ import warnings
 
 from . import _backend
 from ._args import as_tensor_arg
+from . import _batching
 from ._dispatch import apply
 from ._registry import defop, expose
-from .shape import squeeze, unsqueeze
+from .shape import reshape, squeeze, unsqueeze
 
 _NUMPY = _backend.NUMPY
 
@@ -504,3 +505,38 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 for _fn in (conv1d, conv2d, conv_transpose1d, conv_transpose2d):
     expose(_fn, method=False, formulas=False)
+
+
+# --- vmap (ops/_batching.py) ------------------------------------------------------------------
+def _batched_conv(c):
+    """conv1d/conv2d on a batch: with one weight for every sample the batch
+    folds into the images' batch dimension; with a weight per sample (what
+    per-sample gradients differentiate), a grouped convolution, one group of
+    output channels per sample (the images' channels stacked likewise)."""
+    stride, padding, dilation, groups, xs, ws, ys = c.params
+    size = c.size
+    x, w = c.xs[0], c.xs[1]
+    b = c.xs[2] if len(c.xs) == 3 else None
+    if not c.batched[1] and (b is None or not c.batched[2]):
+        x = reshape(x, (size * xs[0],) + tuple(xs[1:]))
+        geometry = (stride, padding, dilation, groups, (size * xs[0],) + tuple(xs[1:]), ws,
+                    (size * ys[0],) + tuple(ys[1:]))
+        y = c.apply([x, w] + ([] if b is None else [b]), geometry)
+        return reshape(y, (size,) + tuple(ys))
+    x = _batching.materialize(c, x, 0)                    # (B, N, C, *spatial)
+    w = _batching.materialize(c, w, 1)                    # (B, O, C / groups, *kernel)
+    n, ch = xs[0], xs[1]
+    x = reshape(x.movedim(0, 1), (n, size * ch) + tuple(xs[2:]))
+    w = reshape(w, (size * ws[0],) + tuple(ws[1:]))
+    parts = [x, w]
+    if b is not None:
+        parts.append(reshape(_batching.materialize(c, b, 2), (size * ws[0],)))
+    geometry = (stride, padding, dilation, size * groups, tuple(x.shape), tuple(w.shape),
+                (n, size * ys[1]) + tuple(ys[2:]))
+    call = _batching.Call(c.op, c.inputs, parts, [False] * len(parts),
+                          tuple(p._data for p in parts), geometry, c.node_cls, size)
+    y = call.apply(parts)                                 # (N, B * O, *out)
+    return reshape(y, (n, size) + tuple(ys[1:])).movedim(1, 0)
+
+
+_batching.batching(_batched_conv, CONV, CONV_BIAS)

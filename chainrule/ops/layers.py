@@ -10,6 +10,7 @@ create_graph and forward mode.
 """
 from .._tensor import Tensor
 from . import _backend
+from . import _batching
 from ._dispatch import apply
 from ._registry import defop, TensorOps
 
@@ -69,6 +70,7 @@ TensorOps.embedding_rows_masked = staticmethod(
                                            (idx, n, pad, inv_freq)))
 
 
+@_batching.loops_when_batched('input')
 def embedding(input, weight, padding_idx=None, scale_grad_by_freq=False):
     """weight's rows at the integer `input` (the functional form's core: the
     argument checks and padding_idx's normalisation are F.embedding's)."""

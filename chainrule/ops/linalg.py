@@ -7,6 +7,7 @@ matmul itself does; the node then sums broadcast batch dimensions away.
 from .._tensor import Tensor
 from . import _backend
 from ._args import as_tensor_arg, check_broadcast
+from . import _batching
 from ._dispatch import apply
 from ._registry import defop, expose, array_op
 from .shape import permute, reshape, unsqueeze
@@ -650,3 +651,35 @@ expose(det, formulas=False)
 expose(slogdet, formulas=False)
 expose(logdet, formulas=False)
 expose(cross, formulas=False)
+
+
+# --- vmap (ops/_batching.py) ----------------------------------------------------------
+def batched_matmul(c, a, b):
+    """The per-sample a @ b (lowered inputs 0 and 1 of call c, now a and b) as
+    one matmul of the batch: a batched 1-D operand becomes a matrix (undone
+    after), and size-1 dimensions after the batch dimension line the matrix
+    stacks up, so that the batch dimension meets the batch dimension."""
+    ba, bb = c.batched[0], c.batched[1]
+    ra, rb = c.rank(0), c.rank(1)
+    row = ba and ra == 1
+    col = bb and rb == 1
+    if row:
+        a, ra = unsqueeze(a, -2), 2
+    if col:
+        b, rb = unsqueeze(b, -1), 2
+    stack_a, stack_b = max(ra - 2, 0), max(rb - 2, 0)
+    if ba and stack_b > stack_a:
+        s = tuple(a.shape)
+        a = reshape(a, s[:1] + (1,) * (stack_b - stack_a) + s[1:])
+    if bb and stack_a > stack_b:
+        s = tuple(b.shape)
+        b = reshape(b, s[:1] + (1,) * (stack_a - stack_b) + s[1:])
+    out = matmul(a, b)
+    if col:
+        out = out.squeeze(-1)
+    if row:
+        out = out.squeeze(-1 if col or rb == 1 else -2)
+    return out
+
+
+_batching.batching(lambda c: batched_matmul(c, c.xs[0], c.xs[1]), MATMUL, DOT, MM)

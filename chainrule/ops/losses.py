@@ -21,6 +21,7 @@ from .. import _dtypes
 from .._grad_mode import STATE
 from . import _backend
 from ._args import as_tensor_arg, check_broadcast, promoted_arrays
+from . import _batching
 from ._dispatch import apply
 from ._half import in_float32
 from ._registry import defop, expose, TensorOps
@@ -545,3 +546,8 @@ for _fn in (cosine_similarity, pairwise_distance):
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "soft_margin_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "nll_loss",
            "cross_entropy", "kl_div", "cosine_similarity", "pairwise_distance"]
+
+
+# vmap (ops/_batching.py): elementwise losses, reduced per sample.
+_batching.batching(_batching.reducing_losses, MSE_LOSS, SMOOTH_L1_LOSS, HUBER_LOSS,
+                   SOFT_MARGIN_LOSS, BCE)

@@ -10,6 +10,7 @@ these two again:
 from .._tensor import Tensor
 from . import _backend
 from ._args import as_tensor_arg, check_broadcast
+from . import _batching
 from ._dispatch import apply
 from ._registry import defop, expose
 
@@ -58,6 +59,7 @@ expose(_masked_scatter_op, "masked_scatter_op", function=False, method=False)
 expose(_mask_pick, "mask_pick", function=False, method=False)
 
 
+@_batching.loops_when_batched('mask')
 def masked_scatter(input, mask, source):
     input = as_tensor_arg(input)
     if not isinstance(source, Tensor):

@@ -22,6 +22,7 @@ from .. import _dtypes
 from .._grad_mode import no_grad
 from . import _backend
 from ._args import as_tensor_arg
+from . import _batching
 from ._dispatch import apply
 from ._half import in_float32
 from ._registry import defop, expose
@@ -343,3 +344,19 @@ for _name, _fn in (("layer_norm", _torch_layer_norm), ("group_norm", _torch_grou
     expose(_fn, function=True, method=False, formulas=False)
 
 __all__ = ["layer_norm", "batch_norm", "group_norm", "instance_norm", "normalize"]
+
+
+# --- vmap (ops/_batching.py) ------------------------------------------------------------------
+def _batched_norm(c):
+    """layer_norm / group_norm of each sample: the statistics' view and the
+    reduced dims gain the batch dimension; one weight and bias for every
+    sample broadcast over it.  batch_norm (running statistics) and weights
+    per sample take the loop."""
+    if c.node_cls is _BATCH_NORM or any(c.batched[1:]):
+        return NotImplemented
+    gshape, red, wshape, eps = c.params
+    return c.apply(c.xs, ((c.size,) + tuple(gshape), tuple(r + 1 for r in red),
+                          (1,) + tuple(wshape), eps))
+
+
+_batching.batching(_batched_norm, NATIVE_NORM)

@@ -18,9 +18,11 @@ from .. import _dtypes
 from . import _backend
 from .._tensor import Tensor
 from ._args import as_operand, as_tensor_arg, check_broadcast, promoted_arrays, to_float_array
+from . import _batching
 from ._dispatch import apply
 from ._registry import defop, elementwise, expose, shows, TensorOps, array_op
 from .shape import nonzero
+_FIRST_OP = _batching.mark()       # (for the batching declaration at the end)
 
 _XP = _backend.NUMPY.xp      # forwards' `xp` by default; _backend.bind gives other libraries theirs
 _ndarray = _backend.ndarray
@@ -989,3 +991,7 @@ for _fn in (isclose, isreal, signbit):
 elementwise(ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, REMAINDER, REMAINDER_SCALAR_BASE, FMOD,
             FRAC, ROUND_DECIMALS, WHERE, CLAMP, CLAMP_T, XLOGY, LERP, LERP_T, COPYSIGN,
             NAN_TO_NUM, LOGIT)
+
+# vmap: every op above is elementwise, with no shapes in its params, so the
+# batch broadcasts like any other dimension (ops/_batching.py).
+_batching.batching(_batching.BROADCAST, *_batching.declared_since(_FIRST_OP))

@@ -15,12 +15,14 @@ from .. import _dtypes
 from .._tensor import Tensor
 from . import _backend
 from ._args import as_operand, as_tensor_arg, broadcast_shapes, check_broadcast, promoted_arrays
+from . import _batching
 from ._dispatch import apply
 from ._registry import defop, elementwise, expose
 from .pointwise import _float_binary, _not_implemented, pow as _pow, _tensor_arg
 from .shape import to_dtype
 
 _XP = _backend.NUMPY.xp
+_FIRST_OP = _batching.mark()       # (for the batching declaration at the end)
 
 
 # --- addcmul, addcdiv: input + value * t1 (*, /) t2 ------------------------------------------
@@ -267,3 +269,7 @@ expose(positive, formulas=False)
 
 # Each output element depends only on the same element of each input.
 elementwise(ADDCMUL, ADDCDIV, FMAX, FMIN)
+
+# vmap: every op above is elementwise, with no shapes in its params, so the
+# batch broadcasts like any other dimension (ops/_batching.py); the exceptions loop.
+_batching.batching(_batching.BROADCAST, *_batching.declared_since(_FIRST_OP, exclude=(ISIN,)))

@@ -14,9 +14,10 @@ from . import _backend
 from . import reduce as _reduce
 from . import shape as _shape
 from ._args import as_tensor_arg
+from . import _batching
 from ._dispatch import apply
 from ._registry import defop, expose
-from .linalg import matmul, inv
+from .linalg import batched_matmul as _batched_matmul, matmul, inv
 from .pointwise import mul
 from .select import diagonal
 
@@ -255,3 +256,21 @@ def chain_matmul(*matrices):
 
 
 expose(chain_matmul, method=False, formulas=False)
+
+
+# --- vmap (ops/_batching.py): beta * c + alpha * (a @ b), the product batched ---
+def _batched_addmm(c):
+    beta, alpha = c.params[0], c.params[1]
+    m = _batched_matmul(_batching.Call(None, c.inputs[1:], c.xs[1:], c.batched[1:],
+                                       c.arrays[1:], (), None, c.size), c.xs[1], c.xs[2])
+    if alpha != 1:
+        m = m * alpha
+    bias = c.xs[0]
+    if c.batched[0]:
+        bias = _batching.aligned(c, bias, 0, m.dim() - 1)
+    if beta == 0:
+        return m
+    return (bias if beta == 1 else bias * beta) + m
+
+
+_batching.batching(_batched_addmm, ADDMM, ADDMV)

@@ -11,6 +11,7 @@ from .. import _dtypes
 from .._tensor import Tensor
 from . import _backend
 from ._args import as_tensor_arg, normalize_dims, normalize_dim, to_float_array
+from . import _batching
 from ._dispatch import apply
 from .pointwise import maximum, minimum
 from ._registry import defop, expose, shows, TensorOps, array_op
@@ -523,3 +524,12 @@ for _fn in (max, min, amax, amin, argmax, argmin, all, any, norm, var, std, logs
     expose(_fn, formulas=False)
 TensorOps.sum_nograd = staticmethod(_count_tensor)
 array_op("sum_nograd", COUNT.declared_forward)
+
+
+# vmap (ops/_batching.py): the dims params move past the batch dimension, the
+# shape params gain it.
+_batching.batching(_batching.reducing(0, 2), SUM, MEAN, PROD, AMAX, AMIN, LOGSUMEXP)
+_batching.batching(_batching.reducing(1, 3), NORM)
+_batching.batching(_batching.reducing(0, 3), VAR, STD)
+_batching.batching(_batching.reducing(0), SOFTMAX, LOG_SOFTMAX, ALL, ANY, COUNT)
+_batching.batching(_batching.reducing(0, none_means_all=False), ARGMAX, ARGMIN)

@@ -12,6 +12,7 @@ from .._factories import arange
 from .._tensor import Tensor
 from . import _backend
 from ._args import as_tensor_arg, normalize_dim, normalize_dims
+from . import _batching
 from ._dispatch import apply
 from ._registry import defop, expose, TensorOps
 from .reduce import (AMAX, AMIN, MAX_DIM, MEAN, STD, VAR, _return_type, _var_args, unreduce,
@@ -684,3 +685,8 @@ def histc(input, bins=100, min=0, max=0):
 
 for _fn in (unique, unique_consecutive, bincount, histc):
     expose(_fn, formulas=False)
+
+
+# vmap (ops/_batching.py): the dim param moves past the batch dimension.
+_batching.batching(_batching.reducing(0), CUMSUM, RCUMSUM, CUMPROD, LOGCUMSUMEXP)
+_batching.batching(_batching.reducing(0, 2), NANSUM)

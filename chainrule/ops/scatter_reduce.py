@@ -25,6 +25,7 @@ from .._tensor import Tensor
 from . import _backend
 from . import shape as S
 from ._args import as_tensor_arg, normalize_dim
+from . import _batching
 from ._dispatch import apply
 from ._registry import defop, expose, array_op
 from .select import _scatter_checks, scatter as _plain_scatter, scatter_add
@@ -170,6 +171,7 @@ def _prepare(name, input, dim, index, src):
     return input, src, dim, i.astype(_INT64)
 
 
+@_batching.loops_when_batched('index')
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     if reduce not in _REDUCTIONS:
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, "
@@ -193,6 +195,7 @@ SCATTER_LEGACY = defop("scatter_legacy_reduce", _scatter_reduce_forward, inputs=
                        node_name="NotImplemented")
 
 
+@_batching.loops_when_batched('index')
 def scatter(input, dim, index, src=None, value=None, *, reduce=None):
     """scatter as in select.py, plus PyTorch's legacy reduce='add' | 'multiply'
     (no derivative in PyTorch: backward through it raises its error)."""

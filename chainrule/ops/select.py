@@ -19,6 +19,7 @@ from .._tensor import Tensor, layout_array as _layout
 from . import _backend
 from ._args import (as_operand, as_tensor_arg, check_broadcast, normalize_dim, normalize_dims,
                     shape_args)
+from . import _batching
 from ._dispatch import apply
 from ._registry import defop, expose, TensorOps
 from . import shape as S
@@ -646,6 +647,7 @@ def _dtype_name(a):
     return _DTYPE_NAMES.get(a.dtype.char, str(a.dtype))
 
 
+@_batching.loops_when_batched('index')
 def index_select(input, dim, index):
     input = as_tensor_arg(input)
     d = input._data
@@ -701,6 +703,7 @@ def masked_select(input, mask):
     return _take(x, _positions(x._data)[m], "MaskedSelectBackward0")
 
 
+@_batching.loops_when_batched('index')
 def take(input, index):
     input = as_tensor_arg(input)
     i = index._data
@@ -715,6 +718,7 @@ def take(input, index):
     return _take(input, i + (i < 0) * n, "TakeBackward0")
 
 
+@_batching.loops_when_batched('indices')
 def take_along_dim(input, indices, dim=None):
     input = as_tensor_arg(input)
     i = indices._data
@@ -770,6 +774,7 @@ def _src_part(src, shape):
     return S.getitem(src, tuple(slice(0, n) for n in shape))
 
 
+@_batching.loops_when_batched('index')
 def scatter(input, dim, index, src=None, value=None, *, reduce=None):
     input = as_tensor_arg(input)
     if reduce is not None:
@@ -806,6 +811,7 @@ ADD_AT = defop("add_at", _add_at_copy,
 _SCATTER_ADD = ADD_AT.variant("ScatterAddBackward0")
 
 
+@_batching.loops_when_batched('index')
 def scatter_add(input, dim, index, src):
     input = as_tensor_arg(input)
     src = as_tensor_arg(src)
@@ -839,6 +845,7 @@ def _check_bounds(i, n, dim, exc, prefix="", negative=True):
                       f"{dim} with size {n}")
 
 
+@_batching.loops_when_batched('index')
 def index_add(input, dim, index, source, *, alpha=1):
     input = as_tensor_arg(input)
     source = as_tensor_arg(source)
@@ -864,6 +871,7 @@ def index_add(input, dim, index, source, *, alpha=1):
     return apply(ADD_AT, (input, source), (d, s), (idx, alpha))
 
 
+@_batching.loops_when_batched('index')
 def index_fill(input, dim, index, value):
     input = as_tensor_arg(input)
     d = input._data
@@ -874,6 +882,7 @@ def index_fill(input, dim, index, value):
     return S.index_put(input, (slice(None),) * dim + (i,), value, f"IndexFillBackward{k}")
 
 
+@_batching.loops_when_batched('index')
 def index_copy(input, dim, index, source):
     input = as_tensor_arg(input)
     source = as_tensor_arg(source)

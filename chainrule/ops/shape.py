@@ -15,12 +15,14 @@ The forwards reach the array library through its namespace `xp` or its
 Backend `be` (scatter-add, strides and strided views), given as keywords
 (see _backend.bind).
 """
-from .. import _dtypes
+from .. import _batched, _dtypes
 from .._errors import warn_at_caller
 from .._views import mark_view, inverse_permutation
+from .._inplace_state import VMAP_ACTIVE as _VMAP_ACTIVE
 from .._tensor import Tensor, contiguous_strides as _contiguous_strides, layout_array as _layout
 from . import _backend
 from ._args import as_operand, as_tensor_arg, normalize_dim, promoted_arrays, shape_args
+from . import _batching
 from ._dispatch import apply
 from ._registry import defop, expose, TensorOps, array_op
 
@@ -740,7 +742,9 @@ def _convert_index(idx, data):
             d = i._data
             if d.dtype.kind == "f":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-            out.append(d if d.ndim or d.dtype.kind == "b" else int(d))
+            # (a 0-d index of a vmap'd sample stays an array: its batch is behind it)
+            out.append(d if d.ndim or d.dtype.kind == "b" or i.__class__ is _batched.BatchedTensor
+                       else int(d))
         elif isinstance(i, list):
             a = _backend.namespace(data).asarray([int(v) if isinstance(v, Tensor) else v
                                                   for v in i])
@@ -782,6 +786,8 @@ def _index_node(idx):
 
 
 def getitem(input, idx):
+    if _VMAP_ACTIVE[0]:
+        input = _batched_for_index(input, idx)
     d = _layout(input)
     idx = _convert_index(idx, d)
     try:
@@ -1114,3 +1120,71 @@ expose(stack, method=False, formulas=False)
 expose(hstack, method=False, formulas=False)
 expose(vstack, method=False, formulas=False)
 expose(getitem, "__getitem__", function=False, formulas=False)
+
+
+# --- vmap (ops/_batching.py): shape ops on the batch, the batch dimension first ---
+def _batched_for_index(x, idx):
+    """x batched at every vmap level of a batched index tensor in idx (an
+    unbatched x indexed per sample is the same x for every sample)."""
+    levels = set()
+    for i in (idx if isinstance(idx, tuple) else (idx,)):
+        if i.__class__ is _batched.BatchedTensor:
+            levels.update(_batched.levels_of(i))
+    return _batched.add_levels(x, levels) if levels else x
+
+
+
+def _batched_reshape(c):
+    return reshape(c.xs[0], (c.size,) + tuple(c.params[0]))
+
+
+def _batched_unsqueeze(c):
+    dim, in_shape = c.params
+    return c.apply(c.xs, (dim % (c.rank(0) + 1) + 1, (c.size,) + tuple(in_shape)))
+
+
+def _batched_permute(c):
+    return c.apply(c.xs, ((0,) + tuple(d + 1 for d in c.params[0]),))
+
+
+def _batched_expand(c):
+    target = tuple(c.params[0])
+    return c.apply([_batching.aligned(c, c.xs[0], 0, len(target))], ((c.size,) + target,))
+
+
+def _batched_getitem(c):
+    """x[idx] on the batch: idx after a full slice of the batch dimension,
+    where that keeps NumPy's placement of advanced-index dimensions (they are
+    adjacent); index arrays of batched tensors get an index of the batch
+    beside them.  Otherwise the loop."""
+    idx, in_shape = c.params
+    level = c.inputs[0]._level
+    adv = [k for k, i in enumerate(idx) if _is_array(i)]
+    full = [_batched.batched_array(i, level) if _is_array(i) else None for i in idx]
+    if any(f is not None and f.dtype.kind == "b" for f in full):
+        raise _batched.Unbatchable("vmap: We do not support batching operators that can support dynamic "
+                           "shape. Attempting to batch over indexing with a boolean mask.")
+    adjacent = not adv or adv == list(range(adv[0], adv[-1] + 1))
+    if all(f is None for f in full):
+        if not adjacent:
+            return NotImplemented
+        new = (slice(None),) + tuple(idx)
+    else:
+        if not adjacent or adv[0] != 0 or any(i is Ellipsis or i is None for i in idx):
+            return NotImplemented
+        n = max((f.ndim - 1 if f is not None else idx[k].ndim) for k, f in enumerate(full)
+                if k in adv)
+        xp = _backend.namespace(c.xs[0]._data)
+        batch = xp.arange(c.size).reshape((c.size,) + (1,) * n)
+        new = (batch,) + tuple(f if f is not None else i for i, f in zip(idx, full))
+    return c.apply(c.xs, (new, (c.size,) + tuple(in_shape)))
+
+
+_batching.batching(_batched_reshape, RESHAPE)
+_batching.batching(_batching.reducing(0, 1), SQUEEZE)
+_batching.batching(_batched_unsqueeze, UNSQUEEZE)
+_batching.batching(_batched_permute, PERMUTE)
+_batching.batching(_batched_expand, EXPAND)
+_batching.batching(_batched_getitem, GETITEM)
+_batching.batching(_batching.BROADCAST, TO_COPY, CLONE)
+_batching.batching(_batching.materialized(0), CAT, STACK)

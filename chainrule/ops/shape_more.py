@@ -16,6 +16,7 @@ from .._factories import tensor as _tensor
 from .._tensor import Tensor, Size
 from . import _backend
 from ._args import as_tensor_arg, normalize_dim, promoted_arrays, shape_args
+from . import _batching
 from ._dispatch import apply
 from ._registry import defop, expose
 from . import shape as S, select as SE
@@ -364,6 +365,7 @@ def _put_at(input, positions, source, accumulate, node=None):
                  None if node is None else SE._variant(PUT, node))
 
 
+@_batching.loops_when_batched('index')
 def put(input, index, source, accumulate=False):
     input, index, source = as_tensor_arg(input), as_tensor_arg(index), as_tensor_arg(source)
     if index.dtype != _dtypes.int64:

@@ -13,6 +13,7 @@ import math
 from .._tensor import Tensor
 from . import _backend, _special
 from ._args import as_tensor_arg, to_float_array
+from . import _batching
 from ._dispatch import apply
 from ._registry import defop, expose
 from .pointwise import MUL, binary, binary_scalar_named, unary, x_times_log
@@ -20,6 +21,7 @@ from .pointwise import MUL, binary, binary_scalar_named, unary, x_times_log
 _XP = _backend.NUMPY.xp
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _HALF_SQRT_PI = 0.5 * math.sqrt(math.pi)
+_FIRST_OP = _batching.mark()       # (for the batching declaration at the end)
 
 
 F32 = dict(float_result=True)
@@ -190,3 +192,8 @@ def mvlgamma(input, p):
 
 
 expose(mvlgamma, inplace=True, formulas=False)
+
+
+# vmap: every op above is elementwise, with no shapes in its params, so the
+# batch broadcasts like any other dimension (ops/_batching.py).
+_batching.batching(_batching.BROADCAST, *_batching.declared_since(_FIRST_OP))
