@@ -173,6 +173,7 @@ def test_item_values_are_guarded():
     (lambda x: x * torch.rand(x.shape), "random"),
     (lambda x: torch.tensor(x.detach().numpy() * 2) + x, "numpy()"),
     (lambda x: x.sum().backward() or x * 2, "backward"),
+    (lambda x: torch.func.vmap(torch.sin)(x) * 2, "vmap"),
 ])
 def test_what_cannot_be_replayed_runs_eagerly(body, why):
     f = torch.compile(body)
