@@ -62,6 +62,10 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
     if out.__class__ is not _ndarray and out.__class__ not in _ARRAY_TYPES:
         out = _as_array(out)
     # --- the graph: edges to the inputs that take part, unrolled for one and two ---
+    # (tuples, not lists, and each (shape, dtype) pair shared through _META:
+    # the cycle collector untracks a tuple of untracked values, one nesting
+    # level per pass, so a node's `meta` leaves the collector at its first
+    # pass and long graphs carry one tracked object fewer per op; see _META)
     if not op.differentiable or not STATE.enabled:
         t = _make(out)
         if STATE.inference:
@@ -76,7 +80,8 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
             edges = a                  # a leaf: the engine accumulates into it
         if edges is not None:
             d = a._data
-            edges, meta = [edges], [(d.shape, d.dtype)]
+            m = (d.shape, d.dtype)
+            edges, meta = (edges,), (_META.get(m) or _shared_meta(m),)
         full = True                    # every input takes part
     elif len(inputs) == 2:
         a, b = inputs
@@ -87,6 +92,7 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
                 ea = a
             d = a._data
             ma = (d.shape, d.dtype)
+            ma = _META.get(ma) or _shared_meta(ma)
         cb = b.__class__
         if cb is not float and cb is not int and (cb is Tensor or isinstance(b, Tensor)):
             eb = b._grad_fn
@@ -94,8 +100,9 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
                 eb = b
             d = b._data
             mb = (d.shape, d.dtype)
-        edges = None if ea is None and eb is None else [ea, eb]
-        meta = [ma, mb]
+            mb = _META.get(mb) or _shared_meta(mb)
+        edges = None if ea is None and eb is None else (ea, eb)
+        meta = (ma, mb)
         full = ea is not None and eb is not None
     else:
         edges, meta, full = _edges(inputs)
@@ -141,6 +148,24 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
     if inputs and inputs[0].__class__ is not Tensor:
         _keep_subclass(t, inputs)
     return t
+
+
+# (shape, dtype) -> that pair, shared by the nodes' `meta`.  Every tracked
+# object a recorded op leaves alive costs the cycle collector about 4
+# traversals over its life (a full collection runs each time the survivors
+# grow by a quarter of the heap): ~1 us an op on a long graph.  A fresh
+# (shape, dtype) pair inside a fresh tuple takes the collector two passes to
+# untrack, by which time it has reached the oldest generation; a shared pair,
+# untracked once, lets the node's meta tuple go at its first pass.
+_META = {}
+_META_MAX = 4096          # distinct (shape, dtype) pairs kept before starting afresh
+
+
+def _shared_meta(m):
+    if len(_META) >= _META_MAX:
+        _META.clear()
+    _META[m] = m
+    return m
 
 
 def _forward_for(op, arrays):
@@ -239,10 +264,11 @@ def _edges(inputs):
                 full = False
             edges.append(fn)
             d = t._data
-            meta.append((d.shape, d.dtype))
+            m = (d.shape, d.dtype)
+            meta.append(_META.get(m) or _shared_meta(m))
         else:
             edges.append(None)
             meta.append(None)
             full = False
-    return (edges, meta, full) if tracked else (None, None, False)
+    return (tuple(edges), tuple(meta), full) if tracked else (None, None, False)
 
