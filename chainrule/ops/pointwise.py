@@ -71,10 +71,11 @@ sqrt = unary("sqrt", "sqrt", lambda F, g, out: g / (2 * out), **F32)
 sin = unary("sin", "sin", lambda F, g, x: g * F.cos(x), **F32)
 cos = unary("cos", "cos", lambda F, g, x: -g * F.sin(x), **F32)
 tan = unary("tan", "tan", lambda F, g, out: g * (1 + out * out), **F32)
-tanh = unary("tanh", "tanh", lambda F, g, out: g * (1 - out * out), **F32)
+# (tanh's and sigmoid's derivatives are one op each, defined below: see _fused_backward)
+tanh = unary("tanh", "tanh", lambda F, g, out: F.tanh_backward(g, out), **F32)
 abs = unary("abs", "abs", lambda F, g, x: g * F.sign(x), aliases=("absolute",))
 sigmoid = unary("sigmoid", lambda x, *, xp=_XP: 0.5 * xp.tanh(0.5 * x) + 0.5,   # stable for large |x|
-                lambda F, g, out: g * out * (1 - out), **F32)
+                lambda F, g, out: F.sigmoid_backward(g, out), **F32)
 # g * sign(out) is the 0/1 mask, kept connected to the graph (as PyTorch does) so a
 # second derivative of a ReLU network is zero rather than an error.
 relu = unary("relu", lambda x, *, xp=_XP: xp.maximum(x, 0), lambda F, g, out: g * F.sign(out))
@@ -110,6 +111,51 @@ rad2deg = unary("rad2deg", "rad2deg", lambda F, g: g * (180 / math.pi), node_nam
 sinc = unary("sinc", "sinc", lambda F, g, x: g * _sinc_grad(F, x), **F32)
 sgn = unary("sgn", lambda x, *, xp=_XP: x.copy() if x.dtype.kind == "b" else xp.sign(x),
             lambda F, g: g * 0)                        # (real tensors: sign)
+
+
+# --- tanh's and sigmoid's derivatives as ops of their own ----------------------------------
+# d tanh = g (1 - y^2) and d sigmoid = g y (1 - y), y the saved output.  Written
+# with F's operators these are three ops, hence three nodes in a backward with
+# create_graph (a Hessian-vector product builds them all); as one op each they
+# record one node, named as PyTorch names it, whose own formulas give the
+# second derivatives.  On arrays the forward computes exactly the expression the
+# composite did, so plain backward results are the same bits.
+def _tanh_backward(g, out):
+    return g * (1 - out * out)
+
+
+def _sigmoid_backward(g, out):
+    return g * out * (1 - out)
+
+
+TANH_BACKWARD = defop(
+    "tanh_backward", _tanh_backward,
+    lambda F, g, output: F.tanh_backward(g, output),              # d/d grad_output
+    lambda F, g, grad_output, output: g * grad_output * (-2 * output),   # d/d output
+    inputs=("grad_output", "output"), node_name="TanhBackwardBackward0")
+SIGMOID_BACKWARD = defop(
+    "sigmoid_backward", _sigmoid_backward,
+    lambda F, g, output: F.sigmoid_backward(g, output),
+    lambda F, g, grad_output, output: g * grad_output * (1 - 2 * output),
+    inputs=("grad_output", "output"), node_name="SigmoidBackwardBackward0")
+
+
+def _fused_backward(op, composite):
+    """The formula namespace's form of a fused derivative: one node where both
+    operands are Tensors of one dtype and shape (what a backward hands it),
+    else the composite (PyTorch's promotion and broadcasting)."""
+    def fn(grad_output, output):
+        if grad_output.__class__ is Tensor and output.__class__ is Tensor:
+            a, b = grad_output._data, output._data
+            if a.dtype is b.dtype and a.shape == b.shape:
+                return apply(op, (grad_output, output), (a, b))
+        return composite(grad_output, output)
+    fn.__name__ = fn.__qualname__ = op.name
+    return expose(fn, op.name, function=False, method=False)
+
+
+_fused_backward(TANH_BACKWARD, _tanh_backward)
+_fused_backward(SIGMOID_BACKWARD, _sigmoid_backward)
 
 
 def _sinc_grad(F, x):
