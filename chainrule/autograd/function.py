@@ -294,6 +294,9 @@ class Function(metaclass=FunctionMeta):
             else:
                 ctx._saved_versions = tuple(None if t is None else t._version
                                             for t in ctx._to_save)
+            # From here on only whether something was saved matters (_had_saved):
+            # the values live in ctx.saved alone, which backward frees.
+            ctx._to_save = True
         ctx._output_ids = {id(o) for o in outputs if isinstance(o, Tensor)}
         ctx._n_outputs = len(outputs)
         ctx._out_meta = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else ((), None)
