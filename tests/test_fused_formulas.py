@@ -143,3 +143,21 @@ def test_operands_a_single_op_does_not_take_fall_back_to_the_composite():
         TensorOps.mm_nt(cr.tensor(a), cr.tensor(b))
     c = TensorOps.mm_nt(cr.tensor(np.ones((2, 2, 3))), cr.tensor(np.ones((4, 3))))   # batched
     assert c.shape == (2, 2, 4)
+
+
+def test_constant_steps_of_a_create_graph_backward_still_feed_hooks_tensors():
+    """A node whose formulas need no graph (a sum spreading a constant seed)
+    runs on arrays; a hook or retain_grad downstream still sees what torch's does."""
+    out = {}
+    for L in (cr, torch):
+        x = L.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        h = L.tanh(x * 3)
+        h.retain_grad()
+        seen = []
+        h.register_hook(lambda g: seen.append(g.clone()))
+        g, = L.autograd.grad((h.sum() * 2).sum(), x, create_graph=True)
+        gg, = L.autograd.grad(g.sum(), x)
+        out[L.__name__] = (g, gg, seen[0], h.grad)
+        assert not seen[0].requires_grad and not h.grad.requires_grad
+    for a, b in zip(out["chainrule"], out["torch"]):
+        _close(a, b, np.float32)

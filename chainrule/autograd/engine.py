@@ -10,10 +10,11 @@ import threading
 
 from .. import _fpstate
 from .._grad_mode import STATE
+from .._inplace_state import FW_ACTIVE as _FW_ACTIVE
 from .._tensor import Tensor
 from . import _saved_hooks, anomaly_mode
 from .graph import Node, FOREIGN_ARRAYS as _FOREIGN, foreign as _foreign, \
-    is_writeable as _is_writeable
+    is_writeable as _is_writeable, ndarray as _ndarray, as_array as _as_array
 
 
 # The backward passes running (innermost last), each as (its roots' targets,
@@ -204,9 +205,13 @@ def _run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True
                     packed, fn.saved = fn.saved, _saved_hooks.unpacked(fn)   # (hooks' values)
                 if anomaly:
                     grads_in = _apply_watched(fn, g, create_graph, needed)
+                elif fast:
+                    grads_in = fn.apply_raw(g, needed) if fn.apply_raw is not None \
+                        else fn.apply_formulas(g, False, needed)
+                elif create_graph and _constant_node(fn, g):
+                    grads_in = _on_arrays(fn, g, needed)
                 else:
-                    grads_in = fn.apply_raw(g, needed) if fast and fn.apply_raw is not None \
-                        else fn.apply_formulas(g, create_graph, needed)
+                    grads_in = fn.apply_formulas(g, create_graph, needed)
                 if fn._post_hooks:
                     grads_in = _run_node_hooks(fn, grads_in, g)
                 if not retain_graph:
@@ -235,6 +240,41 @@ def _run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True
     if capture is None:
         return None
     return [captured.get(_target(t)) for t in capture]
+
+
+# --- create_graph: nodes whose formulas would record nothing --------------------------------
+def _constant_node(fn, g):
+    """In a backward with create_graph, whether node fn's formulas may run on
+    the raw arrays: neither the gradient g nor anything fn saved requires grad
+    (the Tensor ops would then record no node, e.g. a sum's gradient spreading
+    a constant seed), the results go only to other nodes that have no hooks (no
+    user sees them), and no forward-mode level is open.  Only nodes with
+    generated NumPy formulas (apply_raw) qualify."""
+    if (fn.apply_raw is None or fn._post_hooks or _FW_ACTIVE[0] or g.__class__ is not Tensor
+            or g._requires_grad or g._data.__class__ is not _ndarray or g._fw_tangent is not None):
+        return False
+    saved = fn.saved
+    if saved:
+        if fn.out_index >= 0 and saved[fn.out_index] is not None:
+            return False                    # (the output comes back with fn as its grad_fn)
+        for v in saved:
+            if isinstance(v, Tensor) and (v._requires_grad or v._fw_tangent is not None):
+                return False
+    for e in fn.edges:
+        if e is not None and (not e._is_node or e._has_hooks):
+            return False
+    return True
+
+
+def _on_arrays(fn, g, needed):
+    """fn's gradients computed as in a plain backward (quietly, on arrays),
+    as Tensors that require no grad: what the Tensor ops would have given."""
+    try:
+        grads = _fpstate.quietly_fast(fn.apply_raw, g._data, needed)
+    except RuntimeError as e:
+        grads = _fpstate.retry_quietly(e, fn.apply_raw, g._data, needed)
+    return [None if x is None else Tensor._make(x if x.__class__ is _ndarray else _as_array(x))
+            for x in grads]
 
 
 def _apply_watched(fn, g, create_graph, needed):
