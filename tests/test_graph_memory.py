@@ -158,3 +158,16 @@ def test_a_custom_function_saving_its_output_goes_with_it():
         del y
         assert all(r() is None for r in refs)
     gc.collect()
+
+
+def test_a_roots_list_of_views_stays_bounded_and_keeps_the_live_ones():
+    with collector_off():
+        x = cr.zeros(4, 3)
+        kept = [x[i] for i in range(3)]
+        for _ in range(1000):
+            x.view(12)                           # made and dropped at once
+        views = x._views
+        assert len(views) <= 16
+        assert {id(v) for v in views.live()} == {id(v) for v in kept}
+        x.add_(1)                                # the live views see the change
+        assert all((v == 1).all() for v in kept)
