@@ -40,6 +40,23 @@ def _target(t):
 def _count_dependencies(roots):
     """For every node reachable from `roots`: how many edges point at it."""
     deps = {}
+    if len(roots) == 1:
+        # (one root, loss.backward(): nothing points at it, so no root set to ask)
+        if not roots[0]._is_node:
+            return deps
+        stack = [roots[0]]
+        get = deps.get
+        while stack:
+            for e in stack.pop().edges:
+                if e is not None:
+                    n = get(e)
+                    if n is None:
+                        deps[e] = 1
+                        if e._is_node:
+                            stack.append(e)
+                    else:
+                        deps[e] = n + 1
+        return deps
     # (each root once: a root given twice must not count its edges twice)
     root_set = {r for r in roots if r._is_node}
     stack = list(root_set)
