@@ -80,8 +80,10 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
             edges = a                  # a leaf: the engine accumulates into it
         if edges is not None:
             d = a._data
-            m = (d.shape, d.dtype)
-            edges, meta = (edges,), (_META.get(m) or _shared_meta(m),)
+            m = _META.get(d.shape)
+            if m is None or m[1] is not d.dtype:
+                m = _shared_meta(d)
+            edges, meta = (edges,), (m,)
         full = True                    # every input takes part
     elif len(inputs) == 2:
         a, b = inputs
@@ -91,16 +93,18 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
             if ea is None and a._requires_grad:
                 ea = a
             d = a._data
-            ma = (d.shape, d.dtype)
-            ma = _META.get(ma) or _shared_meta(ma)
+            ma = _META.get(d.shape)
+            if ma is None or ma[1] is not d.dtype:
+                ma = _shared_meta(d)
         cb = b.__class__
         if cb is not float and cb is not int and (cb is Tensor or isinstance(b, Tensor)):
             eb = b._grad_fn
             if eb is None and b._requires_grad:
                 eb = b
             d = b._data
-            mb = (d.shape, d.dtype)
-            mb = _META.get(mb) or _shared_meta(mb)
+            mb = _META.get(d.shape)
+            if mb is None or mb[1] is not d.dtype:
+                mb = _shared_meta(d)
         edges = None if ea is None and eb is None else (ea, eb)
         meta = (ma, mb)
         full = ea is not None and eb is not None
@@ -150,21 +154,23 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
     return t
 
 
-# (shape, dtype) -> that pair, shared by the nodes' `meta`.  Every tracked
-# object a recorded op leaves alive costs the cycle collector about 4
-# traversals over its life (a full collection runs each time the survivors
-# grow by a quarter of the heap): ~1 us an op on a long graph.  A fresh
-# (shape, dtype) pair inside a fresh tuple takes the collector two passes to
-# untrack, by which time it has reached the oldest generation; a shared pair,
-# untracked once, lets the node's meta tuple go at its first pass.
+# shape -> the (shape, dtype) pair last recorded with it, shared by the nodes'
+# `meta`.  Every tracked object a recorded op leaves alive costs the cycle
+# collector about 4 traversals over its life (a full collection runs each time
+# the survivors grow by a quarter of the heap): ~1 us an op on a long graph.
+# A fresh (shape, dtype) pair inside a fresh tuple takes the collector two
+# passes to untrack, by which time it has reached the oldest generation; a
+# shared pair, untracked once, lets the node's meta tuple go at its first
+# pass.  (Keyed by the shape alone, the dtype compared by identity: hashing a
+# NumPy dtype costs as much as the rest of the lookup.)
 _META = {}
-_META_MAX = 4096          # distinct (shape, dtype) pairs kept before starting afresh
+_META_MAX = 4096          # shapes kept before starting afresh
 
 
-def _shared_meta(m):
+def _shared_meta(d):
     if len(_META) >= _META_MAX:
         _META.clear()
-    _META[m] = m
+    m = _META[d.shape] = (d.shape, d.dtype)
     return m
 
 
@@ -264,8 +270,8 @@ def _edges(inputs):
                 full = False
             edges.append(fn)
             d = t._data
-            m = (d.shape, d.dtype)
-            meta.append(_META.get(m) or _shared_meta(m))
+            m = _META.get(d.shape)
+            meta.append(m if m is not None and m[1] is d.dtype else _shared_meta(d))
         else:
             edges.append(None)
             meta.append(None)
