@@ -161,3 +161,15 @@ def test_constant_steps_of_a_create_graph_backward_still_feed_hooks_tensors():
         assert not seen[0].requires_grad and not h.grad.requires_grad
     for a, b in zip(out["chainrule"], out["torch"]):
         _close(a, b, np.float32)
+
+
+def test_a_gradient_asked_for_at_a_non_leaf_is_torchs_view():
+    """grad() of a sum with respect to an intermediate tensor, with create_graph:
+    the gradient torch returns (an expanded view of the seed), not a bare array."""
+    for L in (cr, torch):
+        x = L.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        h = x * 3
+        g, = L.autograd.grad(h.sum(), h, create_graph=True)
+        assert g._is_view() and (g == 1).all()
+        with pytest.raises(RuntimeError, match="more than one element"):
+            g.add_(1)

@@ -225,7 +225,7 @@ def _run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True
                 elif fast:
                     grads_in = fn.apply_raw(g, needed) if fn.apply_raw is not None \
                         else fn.apply_formulas(g, False, needed)
-                elif create_graph and _constant_node(fn, g):
+                elif create_graph and _constant_node(fn, g, wanted):
                     grads_in = _on_arrays(fn, g, needed)
                 else:
                     grads_in = fn.apply_formulas(g, create_graph, needed)
@@ -260,13 +260,13 @@ def _run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True
 
 
 # --- create_graph: nodes whose formulas would record nothing --------------------------------
-def _constant_node(fn, g):
+def _constant_node(fn, g, wanted):
     """In a backward with create_graph, whether node fn's formulas may run on
     the raw arrays: neither the gradient g nor anything fn saved requires grad
     (the Tensor ops would then record no node, e.g. a sum's gradient spreading
-    a constant seed), the results go only to other nodes that have no hooks (no
-    user sees them), and no forward-mode level is open.  Only nodes with
-    generated NumPy formulas (apply_raw) qualify."""
+    a constant seed), the results go only to other nodes that have no hooks and
+    are not asked for (no user sees them), and no forward-mode level is open.
+    Only nodes with generated NumPy formulas (apply_raw) qualify."""
     if (fn.apply_raw is None or fn._post_hooks or _FW_ACTIVE[0] or g.__class__ is not Tensor
             or g._requires_grad or g._data.__class__ is not _ndarray or g._fw_tangent is not None):
         return False
@@ -278,7 +278,8 @@ def _constant_node(fn, g):
             if isinstance(v, Tensor) and (v._requires_grad or v._fw_tangent is not None):
                 return False
     for e in fn.edges:
-        if e is not None and (not e._is_node or e._has_hooks):
+        if e is not None and (not e._is_node or e._has_hooks or
+                              (wanted is not None and e in wanted)):
             return False
     return True
 
