@@ -43,6 +43,8 @@ CASES = {
     "sin(mv) of a vector": (lambda L, w, v: L.sin(L.mv(w, v)) * L.mv(w, v), [(2, 6), (6,)]),
     "F.linear": (lambda L, x, w, b: L.tanh(L.nn.functional.linear(x, w, b)),
                  [(4, 3), (2, 3), (2,)]),
+    "relu": (lambda L, x: L.relu(x) * x, [(3, 4)]),
+    "relu(mm)": (lambda L, a, b: L.relu(a @ b) ** 2, [(4, 3), (3, 2)]),
 }
 
 
@@ -60,7 +62,8 @@ def test_three_orders_of_derivative_agree_with_torch(case, dt):
 
 
 @pytest.mark.parametrize("fn, name", [("tanh", "TanhBackwardBackward0"),
-                                      ("sigmoid", "SigmoidBackwardBackward0")])
+                                      ("sigmoid", "SigmoidBackwardBackward0"),
+                                      ("relu", "ThresholdBackwardBackward0")])
 def test_the_derivative_is_one_node_named_as_torch_names_it(fn, name):
     for L in (cr, torch):
         x = L.tensor([0.3, -1.2, 2.0], requires_grad=True)
@@ -121,6 +124,7 @@ def test_the_plain_backward_is_the_composite_formula_bit_for_bit():
         g, y = rng.standard_normal(7).astype(dt), np.tanh(rng.standard_normal(7)).astype(dt)
         assert (cr.ops._registry.ArrayOps.tanh_backward(g, y) == g * (1 - y * y)).all()
         assert (cr.ops._registry.ArrayOps.sigmoid_backward(g, y) == g * y * (1 - y)).all()
+        assert (cr.ops._registry.ArrayOps.relu_backward(g, g) == g * np.sign(g)).all()
         a, b = rng.standard_normal((4, 3)).astype(dt), rng.standard_normal((5, 3)).astype(dt)
         assert (cr.ops._registry.ArrayOps.mm_nt(a, b) == np.matmul(a, b.swapaxes(0, 1))).all()
         v = rng.standard_normal(4).astype(dt)
