@@ -3,7 +3,7 @@ after a change, side by side with torch (interleaved, as compare_versions.py).
 
     git worktree add /tmp/base <commit>
     mkdir -p /tmp/before && cp -r /tmp/base/chainrule /tmp/before/chainrule_before
-    python benchmarks/bench_lean.py /tmp/before [--quick] [--rounds N]
+    python benchmarks/bench_lean.py /tmp/before [--quick] [--rounds N] [--only NAME] [--gc]
 
 Each round times every workload once per library (best of a few repeats);
 the table shows the median over rounds of each, and the ratios of medians.
@@ -15,6 +15,7 @@ import importlib
 import os
 import statistics
 import sys
+import time
 import timeit
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this tree's chainrule
@@ -79,6 +80,43 @@ def hvp(lib, w, x, v):
     return hv
 
 
+def tracked_per_op(lib, n=2000):
+    """Objects the cycle collector still tracks per recorded op of a long
+    elementwise chain, after a collection (tuples of untracked values are
+    untracked by it): what every full collection walks again."""
+    x = lib.tensor([0.5, 1.0, 1.5, 2.0], requires_grad=True)
+    gc.collect()
+    before = len(gc.get_objects())
+    y = x
+    for _ in range(n // 2):
+        y = y * 0.9999 + 0.001
+    gc.collect()
+    count = (len(gc.get_objects()) - before) / n
+    del y
+    return count
+
+
+def collector_share(lib, runs=10):
+    """Mean ms per 10,000-step chain and the ms of it spent in the collector."""
+    spent = [0.0, 0.0]
+
+    def cb(phase, info):
+        if phase == "start":
+            spent[1] = time.perf_counter()
+        else:
+            spent[0] += time.perf_counter() - spent[1]
+    long_chain(lib)
+    gc.callbacks.append(cb)
+    try:
+        t = time.perf_counter()
+        for _ in range(runs):
+            long_chain(lib)
+        total = time.perf_counter() - t
+    finally:
+        gc.callbacks.remove(cb)
+    return total / runs * 1e3, spent[0] / runs * 1e3
+
+
 def best(fn, number, repeat):
     # (timeit switches the cycle collector off while timing unless the setup
     # switches it on: the GC's share is part of what a user's program pays)
@@ -92,6 +130,8 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--only", default=None, help="a substring of the workloads to run")
+    ap.add_argument("--gc", action="store_true",
+                    help="the cycle collector's share instead: tracked objects per op, its time")
     args = ap.parse_args()
     sys.path.insert(0, args.folder)
     old = importlib.import_module("chainrule_before")
@@ -117,6 +157,12 @@ def main():
                  500 // k))
     work.append(("10,000-step chain + backward", [lambda L=L: long_chain(L) for L in libs],
                  10 // k))   # (10 runs a sample: collections land in some of them)
+    if args.gc:
+        for L in libs:
+            ms, in_gc = collector_share(L)
+            print(f"{L.__name__:17s} tracked objects per op {tracked_per_op(L):5.2f}   "
+                  f"10,000-step chain {ms:6.1f} ms, {in_gc:5.1f} ms of it in the collector")
+        return
     if args.only:
         work = [w for w in work if args.only in w[0]]
     results = {name: [[], [], []] for name, _, _ in work}
