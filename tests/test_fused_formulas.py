@@ -177,3 +177,30 @@ def test_a_gradient_asked_for_at_a_non_leaf_is_torchs_view():
         assert g._is_view() and (g == 1).all()
         with pytest.raises(RuntimeError, match="more than one element"):
             g.add_(1)
+
+
+def test_a_hessian_vector_product_of_modules_parameters_agrees_with_torch():
+    """(weights are nn.Parameters: the single-op products take them too)"""
+    rng = np.random.default_rng(3)
+    x0 = rng.standard_normal((5, 4)).astype(np.float32)
+    weights = [rng.standard_normal(s).astype(np.float32) * 0.5 for s in ((6, 4), (6,), (1, 6), (1,))]
+    out = {}
+    for L in (cr, torch):
+        lin1, lin2 = L.nn.Linear(4, 6), L.nn.Linear(6, 1)
+        with L.no_grad():
+            for p, a in zip((lin1.weight, lin1.bias, lin2.weight, lin2.bias), weights):
+                p.copy_(L.tensor(a))
+        ps = [lin1.weight, lin2.weight]
+        y = lin2(L.sigmoid(lin1(L.tensor(x0)))).pow(2).mean()
+        gs = L.autograd.grad(y, ps, create_graph=True)
+        hv = L.autograd.grad(sum((g * g).sum() for g in gs), ps)
+        out[L.__name__] = [t.detach().numpy() for t in (*gs, *hv)]
+    for a, b in zip(out["chainrule"], out["torch"]):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_the_single_op_products_take_parameters():
+    w = cr.nn.Parameter(cr.ones(3, 2))
+    g = cr.ones(4, 2, requires_grad=True)
+    for prod in (TensorOps.mm_nt(g, w), TensorOps.mm_tn(w, w), TensorOps.tanh_backward(w, w)):
+        assert [type(e).__name__ for e, _ in prod.grad_fn.next_functions] == ["AccumulateGrad"] * 2

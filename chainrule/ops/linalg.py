@@ -104,7 +104,7 @@ def _product_form(op, ndims, composite):
     na, nb = ndims
 
     def fn(a, b):
-        if a.__class__ is Tensor and b.__class__ is Tensor:
+        if isinstance(a, Tensor) and isinstance(b, Tensor):       # (nn.Parameter too)
             ad, bd = a._data, b._data
             if ad.ndim == na and bd.ndim == nb and ad.dtype is bd.dtype and \
                     ad.__class__ is bd.__class__ and _inner_sizes_match(op, ad.shape, bd.shape):

@@ -158,7 +158,7 @@ def _fused_backward(op, composite):
     operands are Tensors of one dtype and shape (what a backward hands it),
     else the composite (PyTorch's promotion and broadcasting)."""
     def fn(grad_output, output):
-        if grad_output.__class__ is Tensor and output.__class__ is Tensor:
+        if isinstance(grad_output, Tensor) and isinstance(output, Tensor):
             a, b = grad_output._data, output._data
             if a.dtype is b.dtype and a.shape == b.shape:
                 return apply(op, (grad_output, output), (a, b))
