@@ -227,7 +227,7 @@ def _refresh_views(root, skip):
     views = root._views
     if not views:
         return
-    for v in list(views):
+    for v in views.live():
         if v is skip or v._view_of is None or v._view_of[0] is not root:
             continue
         if not (root._requires_grad or v._requires_grad):

@@ -74,7 +74,7 @@ def _refresh_view_tangents(root, replay):
     if not views:
         return
     with _plain():
-        for v in list(views):
+        for v in views.live():
             if v._view_of is None or v._view_of[0] is not root:
                 continue
             t = root._fw_tangent

@@ -61,7 +61,7 @@ class Tensor:
     _view_of = None           # (base, steps) when this tensor views another's storage
     _inference = False        # made inside inference_mode
     _fw_tangent = None        # forward-mode tangent (autograd/forward_ad.py)
-    _views = None             # live views of this tensor (WeakSet), see _inplace.py
+    _views = None             # live views of this tensor (_views.ViewRefs), see _inplace.py
     _storage_of = None        # the tensor detach() took this one's storage from
     _keeps_type = True        # ops on a subclass return that subclass (nn.Parameter: False)
     _constant_grad = False    # a create_graph gradient that has no graph (see _errors.no_grad_fn)

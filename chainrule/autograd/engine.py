@@ -10,10 +10,11 @@ import threading
 
 from .. import _fpstate
 from .._grad_mode import STATE
+from .._inplace_state import FW_ACTIVE as _FW_ACTIVE
 from .._tensor import Tensor
 from . import _saved_hooks, anomaly_mode
 from .graph import Node, FOREIGN_ARRAYS as _FOREIGN, foreign as _foreign, \
-    is_writeable as _is_writeable
+    is_writeable as _is_writeable, ndarray as _ndarray, as_array as _as_array
 
 
 # The backward passes running (innermost last), each as (its roots' targets,
@@ -47,6 +48,23 @@ def _target(t):
 def _count_dependencies(roots):
     """For every node reachable from `roots`: how many edges point at it."""
     deps = {}
+    if len(roots) == 1:
+        # (one root, loss.backward(): nothing points at it, so no root set to ask)
+        if not roots[0]._is_node:
+            return deps
+        stack = [roots[0]]
+        get = deps.get
+        while stack:
+            for e in stack.pop().edges:
+                if e is not None:
+                    n = get(e)
+                    if n is None:
+                        deps[e] = 1
+                        if e._is_node:
+                            stack.append(e)
+                    else:
+                        deps[e] = n + 1
+        return deps
     # (each root once: a root given twice must not count its edges twice)
     root_set = {r for r in roots if r._is_node}
     stack = list(root_set)
@@ -221,9 +239,13 @@ def _run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True
                     packed, fn.saved = fn.saved, _saved_hooks.unpacked(fn)   # (hooks' values)
                 if anomaly:
                     grads_in = _apply_watched(fn, g, create_graph, needed)
+                elif fast:
+                    grads_in = fn.apply_raw(g, needed) if fn.apply_raw is not None \
+                        else fn.apply_formulas(g, False, needed)
+                elif create_graph and _constant_node(fn, g, wanted):
+                    grads_in = _on_arrays(fn, g, needed)
                 else:
-                    grads_in = fn.apply_raw(g, needed) if fast and fn.apply_raw is not None \
-                        else fn.apply_formulas(g, create_graph, needed)
+                    grads_in = fn.apply_formulas(g, create_graph, needed)
                 if fn._post_hooks:
                     grads_in = _run_node_hooks(fn, grads_in, g)
                 if observe is not None:
@@ -254,6 +276,42 @@ def _run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True
     if capture is None:
         return None
     return [captured.get(_target(t)) for t in capture]
+
+
+# --- create_graph: nodes whose formulas would record nothing --------------------------------
+def _constant_node(fn, g, wanted):
+    """In a backward with create_graph, whether node fn's formulas may run on
+    the raw arrays: neither the gradient g nor anything fn saved requires grad
+    (the Tensor ops would then record no node, e.g. a sum's gradient spreading
+    a constant seed), the results go only to other nodes that have no hooks and
+    are not asked for (no user sees them), and no forward-mode level is open.
+    Only nodes with generated NumPy formulas (apply_raw) qualify."""
+    if (fn.apply_raw is None or fn._post_hooks or _FW_ACTIVE[0] or g.__class__ is not Tensor
+            or g._requires_grad or g._data.__class__ is not _ndarray or g._fw_tangent is not None):
+        return False
+    saved = fn.saved
+    if saved:
+        if fn.out_index >= 0 and saved[fn.out_index] is not None:
+            return False                    # (the output comes back with fn as its grad_fn)
+        for v in saved:
+            if isinstance(v, Tensor) and (v._requires_grad or v._fw_tangent is not None):
+                return False
+    for e in fn.edges:
+        if e is not None and (not e._is_node or e._has_hooks or
+                              (wanted is not None and e in wanted)):
+            return False
+    return True
+
+
+def _on_arrays(fn, g, needed):
+    """fn's gradients computed as in a plain backward (quietly, on arrays),
+    as Tensors that require no grad: what the Tensor ops would have given."""
+    try:
+        grads = _fpstate.quietly_fast(fn.apply_raw, g._data, needed)
+    except RuntimeError as e:
+        grads = _fpstate.retry_quietly(e, fn.apply_raw, g._data, needed)
+    return [None if x is None else Tensor._make(x if x.__class__ is _ndarray else _as_array(x))
+            for x in grads]
 
 
 def _apply_watched(fn, g, create_graph, needed):

@@ -30,7 +30,7 @@ from ..ops import _backend
 from ..ops._args import broadcast_shapes
 from .._inplace_state import FW_ACTIVE as _FW_ACTIVE, SAVED_HOOKS as _SAVED_HOOKS
 from . import _saved_hooks
-from .._views import bump, modified_error
+from .._views import box_of, bump, modified_error
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable", "InplaceFunction"]
 
@@ -67,6 +67,7 @@ class BackwardCFunction(Node, FunctionCtx):
     _dirty = frozenset()
     _n_outputs = 1
     _output_ids = frozenset()
+    _saves_output = False   # ctx.saved holds a _SavedOutput (see _unlink_saved_output)
 
     def __repr__(self):
         # As PyTorch's (whose nodes of Python Functions are Python classes in
@@ -78,6 +79,8 @@ class BackwardCFunction(Node, FunctionCtx):
         if self.saved is None and self._had_saved:
             raise _errors.freed_graph()
         saved = self.saved or ()
+        if self._saves_output:
+            saved = [v.revive(self) if v.__class__ is _SavedOutput else v for v in saved]
         _check_versions(self, saved)
         return tuple(saved)
 
@@ -196,6 +199,33 @@ class _Slots(list):
         return _Slots(a if b is None else (b if a is None else a + b) for a, b in zip(self, other))
 
 
+class _SavedOutput:
+    """A custom Function's own output as its node keeps it in ctx.saved: the
+    array and the version counter, not the Tensor, whose grad_fn is the node
+    (a reference cycle that only the cycle collector would free).  Reading
+    ctx.saved_tensors makes it a Tensor of the node again, as PyTorch's saved
+    variables do for outputs."""
+    __slots__ = ("data", "box")
+
+    def __init__(self, t):
+        self.data = t._data
+        self.box = box_of(t)        # (shared: in-place changes of the output still count)
+
+    def revive(self, node):
+        t = Tensor._make(self.data, True, node)
+        t._vbox = self.box
+        return t
+
+
+def _unlink_saved_output(ctx, out):
+    """Replace the single output in ctx.saved by a _SavedOutput."""
+    if not isinstance(out, Tensor) or out._grad_fn is not ctx or \
+            not any(v is out for v in ctx.saved):
+        return
+    ctx.saved = tuple(_SavedOutput(v) if v is out else v for v in ctx.saved)
+    ctx._saves_output = True
+
+
 def _check_versions(node, saved):
     versions = getattr(node, "_saved_versions", None)
     if versions is None:
@@ -294,6 +324,9 @@ class Function(metaclass=FunctionMeta):
             else:
                 ctx._saved_versions = tuple(None if t is None else t._version
                                             for t in ctx._to_save)
+            # From here on only whether something was saved matters (_had_saved):
+            # the values live in ctx.saved alone, which backward frees.
+            ctx._to_save = True
         ctx._output_ids = {id(o) for o in outputs if isinstance(o, Tensor)}
         ctx._n_outputs = len(outputs)
         ctx._out_meta = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else ((), None)
@@ -345,6 +378,8 @@ class Function(metaclass=FunctionMeta):
                 o._grad_fn = node
                 o._requires_grad = True
             new.append(o)
+        if ctx.saved and ctx._n_outputs == 1 and ctx._unpack is None and not ctx._dirty:
+            _unlink_saved_output(ctx, new[0])
         return tuple(new) if isinstance(output, tuple) else new[0]
 
 

@@ -30,6 +30,8 @@ from ..ops import _backend
 FOREIGN_ARRAYS = _FOREIGN = _backend.FOREIGN
 foreign = _backend.foreign      # foreign(values): whether any is such an array
 is_writeable = _backend.is_writeable     # (a gradient may be the read-only seed, autograd._one)
+ndarray = _backend.ndarray               # (the generated apply_raw is NumPy's)
+as_array = _backend.as_array             # (NumPy gives scalars for 0-d results)
 
 # (saved_tensors_hooks, save_on_cpu and disable_saved_tensors_hooks are
 # torch.autograd.graph's too: autograd/__init__.py puts them here from

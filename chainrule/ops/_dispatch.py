@@ -68,6 +68,10 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
     if out.__class__ is not _ndarray and out.__class__ not in _ARRAY_TYPES:
         out = _as_array(out)
     # --- the graph: edges to the inputs that take part, unrolled for one and two ---
+    # (tuples, not lists, and each (shape, dtype) pair shared through _META:
+    # the cycle collector untracks a tuple of untracked values, one nesting
+    # level per pass, so a node's `meta` leaves the collector at its first
+    # pass and long graphs carry one tracked object fewer per op; see _META)
     if not op.differentiable or not STATE.enabled:
         t = _make(out)
         if STATE.inference:
@@ -82,7 +86,10 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
             edges = a                  # a leaf: the engine accumulates into it
         if edges is not None:
             d = a._data
-            edges, meta = [edges], [(d.shape, d.dtype)]
+            m = _META.get(d.shape)
+            if m is None or m[1] is not d.dtype:
+                m = _shared_meta(d)
+            edges, meta = (edges,), (m,)
         full = True                    # every input takes part
     elif len(inputs) == 2:
         a, b = inputs
@@ -92,16 +99,20 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
             if ea is None and a._requires_grad:
                 ea = a
             d = a._data
-            ma = (d.shape, d.dtype)
+            ma = _META.get(d.shape)
+            if ma is None or ma[1] is not d.dtype:
+                ma = _shared_meta(d)
         cb = b.__class__
         if cb is not float and cb is not int and (cb is Tensor or isinstance(b, Tensor)):
             eb = b._grad_fn
             if eb is None and b._requires_grad:
                 eb = b
             d = b._data
-            mb = (d.shape, d.dtype)
-        edges = None if ea is None and eb is None else [ea, eb]
-        meta = [ma, mb]
+            mb = _META.get(d.shape)
+            if mb is None or mb[1] is not d.dtype:
+                mb = _shared_meta(d)
+        edges = None if ea is None and eb is None else (ea, eb)
+        meta = (ma, mb)
         full = ea is not None and eb is not None
     else:
         edges, meta, full = _edges(inputs)
@@ -147,6 +158,26 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
     if inputs and inputs[0].__class__ is not Tensor:
         _keep_subclass(t, inputs)
     return t
+
+
+# shape -> the (shape, dtype) pair last recorded with it, shared by the nodes'
+# `meta`.  Every tracked object a recorded op leaves alive costs the cycle
+# collector about 4 traversals over its life (a full collection runs each time
+# the survivors grow by a quarter of the heap): ~1 us an op on a long graph.
+# A fresh (shape, dtype) pair inside a fresh tuple takes the collector two
+# passes to untrack, by which time it has reached the oldest generation; a
+# shared pair, untracked once, lets the node's meta tuple go at its first
+# pass.  (Keyed by the shape alone, the dtype compared by identity: hashing a
+# NumPy dtype costs as much as the rest of the lookup.)
+_META = {}
+_META_MAX = 4096          # shapes kept before starting afresh
+
+
+def _shared_meta(d):
+    if len(_META) >= _META_MAX:
+        _META.clear()
+    m = _META[d.shape] = (d.shape, d.dtype)
+    return m
 
 
 def _forward_for(op, arrays):
@@ -249,10 +280,11 @@ def _edges(inputs):
                 full = False
             edges.append(fn)
             d = t._data
-            meta.append((d.shape, d.dtype))
+            m = _META.get(d.shape)
+            meta.append(m if m is not None and m[1] is d.dtype else _shared_meta(d))
         else:
             edges.append(None)
             meta.append(None)
             full = False
-    return (edges, meta, full) if tracked else (None, None, False)
+    return (tuple(edges), tuple(meta), full) if tracked else (None, None, False)
 

@@ -55,10 +55,78 @@ MATMUL = defop("matmul", lambda a, b, a_shape, b_shape, *, xp=_XP: xp.matmul(a, 
 # The common shapes get their textbook formulas directly (fewer steps than the
 # general one above, which they agree with).
 DOT = defop("dot", "dot", lambda F, g, b: g * b, lambda F, g, a: g * a, inputs=("a", "b"))
-MM = defop("mm", "matmul", lambda F, g, b: F.matmul(g, F.mT(b)),
-           lambda F, g, a: F.matmul(F.mT(a), g), inputs=("a", "b"))
-_MV = MATMUL.variant("MvBackward0")
+MM = defop("mm", "matmul", lambda F, g, b: F.mm_nt(g, b),
+           lambda F, g, a: F.mm_tn(a, g), inputs=("a", "b"))
 _VM = MATMUL.variant("SqueezeBackward4")
+
+
+# --- the transposed products of backward formulas, one op each -----------------------------
+# dA = G B^T and dB = A^T G written with F.mT are two ops in a backward with
+# create_graph (a transpose view, then the product), and a matrix-vector
+# product's through the general formula above five (reshapes, transpose,
+# product, sum_to); as single ops they record one node each, whose own
+# formulas are again such products, so every order of derivative stays
+# compact.  On arrays each computes what the composite did (the same BLAS call
+# on the same transposed view), so plain backward results keep their bits.
+# Names: PyTorch's for the product each one stands for.
+def _mm_nt(a, b):
+    return a @ b.swapaxes(-2, -1)
+
+
+def _mm_tn(a, b):
+    return a.swapaxes(-2, -1) @ b
+
+
+def _mv_t(a, v):
+    return a.swapaxes(-2, -1) @ v
+
+
+def _outer_product(u, v):
+    return u.reshape((u.shape[0], 1)) * v.reshape((1, v.shape[0]))
+
+
+MM_NT = defop("mm_nt", _mm_nt, lambda F, g, b: F.matmul(g, b), lambda F, g, a: F.mm_tn(g, a),
+              inputs=("a", "b"), node_name="MmBackward0")
+MM_TN = defop("mm_tn", _mm_tn, lambda F, g, b: F.mm_nt(b, g), lambda F, g, a: F.matmul(a, g),
+              inputs=("a", "b"), node_name="MmBackward0")
+MV_T = defop("mv_t", _mv_t, lambda F, g, v: F.outer_product(v, g), lambda F, g, a: F.matmul(a, g),
+             inputs=("a", "v"), node_name="MvBackward0")
+OUTER_PRODUCT = defop("outer_product", _outer_product, lambda F, g, v: F.matmul(g, v),
+                      lambda F, g, u: F.mv_t(g, u), inputs=("u", "v"), node_name="MulBackward0")
+# A matrix times a vector, with the products above as its formulas.
+MV = defop("mv", "matmul", lambda F, g, v: F.outer_product(g, v), lambda F, g, a: F.mv_t(a, g),
+           inputs=("a", "v"), node_name="MvBackward0")
+
+
+def _product_form(op, ndims, composite):
+    """The formula namespace's form of one of these products: one node for
+    plain Tensors of one dtype and the dimensions `ndims` (what formulas hand
+    it), else the composite, which promotes, broadcasts and raises as matmul."""
+    na, nb = ndims
+
+    def fn(a, b):
+        if isinstance(a, Tensor) and isinstance(b, Tensor):       # (nn.Parameter too)
+            ad, bd = a._data, b._data
+            if ad.ndim == na and bd.ndim == nb and ad.dtype is bd.dtype and \
+                    ad.__class__ is bd.__class__ and _inner_sizes_match(op, ad.shape, bd.shape):
+                return apply(op, (a, b), (ad, bd))
+        return composite(a, b)
+    fn.__name__ = fn.__qualname__ = op.name
+    return expose(fn, op.name, function=False, method=False)
+
+
+def _inner_sizes_match(op, sa, sb):
+    if op is MM_NT:
+        return sa[1] == sb[1]
+    if op is OUTER_PRODUCT:
+        return True
+    return sa[0] == sb[0]               # mm_tn, mv_t: the rows meet
+
+
+_product_form(MM_NT, (2, 2), lambda a, b: matmul(a, b.mT))
+_product_form(MM_TN, (2, 2), lambda a, b: matmul(a.mT, b))
+_product_form(MV_T, (2, 1), lambda a, v: matmul(a.mT, v))
+_product_form(OUTER_PRODUCT, (1, 1), lambda u, v: matmul(unsqueeze(u, 1), unsqueeze(v, 0)))
 _CLONE = MATMUL.variant("CloneBackward0")
 _TRANSPOSE = MATMUL.variant("TransposeBackward0")
 
@@ -104,8 +172,8 @@ def matmul(input, other):
     if ad.ndim == 2 and bd.ndim == 2:
         return apply(MM, (a, b), (ad, bd))
     if ad.ndim == 2 and bd.ndim == 1:
-        node = _MV
-    elif ad.ndim == 1 and bd.ndim == 2:
+        return apply(MV, (a, b), (ad, bd))
+    if ad.ndim == 1 and bd.ndim == 2:
         node = _VM
     elif bd.ndim >= 3 and (ad.ndim == 2 or (ad.ndim == bd.ndim == 3 and ad.shape[0] == 1
                                             and bd.shape[0] > 1)):

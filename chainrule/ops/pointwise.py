@@ -74,13 +74,14 @@ sqrt = unary("sqrt", "sqrt", lambda F, g, out: g / (2 * out), **F32)
 sin = unary("sin", "sin", lambda F, g, x: g * F.cos(x), **F32)
 cos = unary("cos", "cos", lambda F, g, x: -g * F.sin(x), **F32)
 tan = unary("tan", "tan", lambda F, g, out: g * (1 + out * out), **F32)
-tanh = unary("tanh", "tanh", lambda F, g, out: g * (1 - out * out), **F32)
+# (tanh's, sigmoid's and relu's derivatives are one op each, defined below: see _fused_backward)
+tanh = unary("tanh", "tanh", lambda F, g, out: F.tanh_backward(g, out), **F32)
 abs = unary("abs", "abs", lambda F, g, x: g * F.sign(x), aliases=("absolute",))
 sigmoid = unary("sigmoid", lambda x, *, xp=_XP: 0.5 * xp.tanh(0.5 * x) + 0.5,   # stable for large |x|
-                lambda F, g, out: g * out * (1 - out), **F32)
+                lambda F, g, out: F.sigmoid_backward(g, out), **F32)
 # g * sign(out) is the 0/1 mask, kept connected to the graph (as PyTorch does) so a
 # second derivative of a ReLU network is zero rather than an error.
-relu = unary("relu", lambda x, *, xp=_XP: xp.maximum(x, 0), lambda F, g, out: g * F.sign(out))
+relu = unary("relu", lambda x, *, xp=_XP: xp.maximum(x, 0), lambda F, g, out: F.relu_backward(g, out))
 reciprocal = unary("reciprocal", "reciprocal", lambda F, g, out: -g * out * out, **F32)
 # sign is piecewise constant: zero derivative, recorded so that graphs stay connected.
 sign = unary("sign", "sign", lambda F, g: g * 0)
@@ -113,6 +114,65 @@ rad2deg = unary("rad2deg", "rad2deg", lambda F, g: g * (180 / math.pi), node_nam
 sinc = unary("sinc", "sinc", lambda F, g, x: g * _sinc_grad(F, x), **F32)
 sgn = unary("sgn", lambda x, *, xp=_XP: x.copy() if x.dtype.kind == "b" else xp.sign(x),
             lambda F, g: g * 0)                        # (real tensors: sign)
+
+
+# --- tanh's, sigmoid's and relu's derivatives as ops of their own --------------------------
+# d tanh = g (1 - y^2), d sigmoid = g y (1 - y) and d relu = g sign(y), y the
+# saved output.  Written with F's operators these are two or three ops, hence as
+# many nodes in a backward with create_graph (a Hessian-vector product builds
+# them all); as one op each they record one node, named as PyTorch names it,
+# whose own formulas give the second derivatives.  On arrays the forward
+# computes exactly the expression the composite did, so plain backward results
+# are the same bits.
+def _tanh_backward(g, out):
+    return g * (1 - out * out)
+
+
+def _sigmoid_backward(g, out):
+    return g * out * (1 - out)
+
+
+def _relu_backward(g, out, *, xp=_XP):
+    return g * xp.sign(out)
+
+
+TANH_BACKWARD = defop(
+    "tanh_backward", _tanh_backward,
+    lambda F, g, output: F.tanh_backward(g, output),              # d/d grad_output
+    lambda F, g, grad_output, output: g * grad_output * (-2 * output),   # d/d output
+    inputs=("grad_output", "output"), node_name="TanhBackwardBackward0")
+SIGMOID_BACKWARD = defop(
+    "sigmoid_backward", _sigmoid_backward,
+    lambda F, g, output: F.sigmoid_backward(g, output),
+    lambda F, g, grad_output, output: g * grad_output * (1 - 2 * output),
+    inputs=("grad_output", "output"), node_name="SigmoidBackwardBackward0")
+
+
+# (relu's: the mask's own derivative is zero, kept connected through g as PyTorch does)
+RELU_BACKWARD = defop(
+    "relu_backward", _relu_backward,
+    lambda F, g, output: F.relu_backward(g, output),
+    lambda F, g: g * 0,
+    inputs=("grad_output", "output"), node_name="ThresholdBackwardBackward0")
+
+
+def _fused_backward(op, composite):
+    """The formula namespace's form of a fused derivative: one node where both
+    operands are Tensors of one dtype and shape (what a backward hands it),
+    else the composite (PyTorch's promotion and broadcasting)."""
+    def fn(grad_output, output):
+        if isinstance(grad_output, Tensor) and isinstance(output, Tensor):
+            a, b = grad_output._data, output._data
+            if a.dtype is b.dtype and a.shape == b.shape:
+                return apply(op, (grad_output, output), (a, b))
+        return composite(grad_output, output)
+    fn.__name__ = fn.__qualname__ = op.name
+    return expose(fn, op.name, function=False, method=False)
+
+
+_fused_backward(TANH_BACKWARD, _tanh_backward)
+_fused_backward(SIGMOID_BACKWARD, _sigmoid_backward)
+_fused_backward(RELU_BACKWARD, lambda g, out: g * sign(out))
 
 
 def _sinc_grad(F, x):

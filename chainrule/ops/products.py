@@ -54,15 +54,22 @@ def _grad_b(F, g, a, b_t):
     """a^T g, laid out as b: where b is a transposed matrix (b_t; Linear's
     weight.t()), (g^T a)^T -- the same numbers -- hands it a gradient in its
     own layout, contiguous for the weight, which the optimiser's updates then
-    read fast."""
+    read fast.  (mm_tn: a^T g as one op, see linalg.py; the batched baddbmm
+    variant takes matmul's general form.)"""
+    if a.ndim == 2:
+        return F.mT(F.mm_tn(g, a)) if b_t else F.mm_tn(a, g)
     return F.mT(F.matmul(F.mT(g), a)) if b_t else F.matmul(F.mT(a), g)
+
+
+def _grad_a(F, g, b):
+    return F.mm_nt(g, b) if b.ndim == 2 else F.matmul(g, F.mT(b))
 
 
 # One node for torch.addmm, Tensor.addmm(_), nn.functional.linear and (as a
 # variant) baddbmm; the engine sums input's gradient back to its broadcast shape.
 ADDMM = defop("addmm", _addmm,
               lambda F, g, beta: _scaled(g, beta),
-              lambda F, g, b, alpha: _scaled(F.matmul(g, F.mT(b)), alpha),
+              lambda F, g, b, alpha: _scaled(_grad_a(F, g, b), alpha),
               lambda F, g, a, alpha, b_t: _scaled(_grad_b(F, g, a, b_t), alpha),
               inputs=("c", "a", "b"), params=("beta", "alpha", "b_t"))
 _BADDBMM = ADDMM.variant("BaddbmmBackward0")

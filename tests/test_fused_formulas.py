@@ -1,0 +1,206 @@
+"""Backward formulas that are one op each (tanh's and sigmoid's derivatives,
+the transposed matrix products): derivatives of first, second and third order
+against torch's, the nodes a backward with create_graph records, and the
+composite fallback for operands a single op does not take."""
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.ops._registry import TensorOps
+
+torch = pytest.importorskip("torch")
+
+RTOL = {np.float32: 2e-5, np.float64: 1e-12}
+ATOL = {np.float32: 2e-6, np.float64: 1e-13}
+
+
+def _close(a, b, dt):
+    a = a.detach().numpy() if hasattr(a, "detach") else np.asarray(a)
+    b = b.detach().numpy()
+    assert a.dtype == b.dtype
+    np.testing.assert_allclose(a, b, rtol=RTOL[dt], atol=ATOL[dt])
+
+
+def _three_orders(L, f, arrays):
+    """f's gradient, the gradient of its squared norm, and the gradient of
+    that one's sum: first, second and third derivatives (each kept in the graph)."""
+    xs = [L.tensor(a, requires_grad=True) for a in arrays]
+    y = f(L, *xs)
+    g = L.autograd.grad(y.sum(), xs, create_graph=True)
+    s = sum((gi * gi).sum() for gi in g)
+    gg = L.autograd.grad(s, xs, create_graph=True)
+    t = sum((gi * gi * gi).sum() for gi in gg)
+    ggg = L.autograd.grad(t, xs)
+    return g, gg, ggg
+
+
+CASES = {
+    "tanh": (lambda L, x: L.tanh(x), [(3, 4)]),
+    "sigmoid": (lambda L, x: L.sigmoid(x), [(3, 4)]),
+    "tanh(mv)": (lambda L, w, v: L.tanh(L.mv(w, v)), [(5, 3), (3,)]),
+    "sigmoid(mm)": (lambda L, a, b: L.sigmoid(a @ b), [(4, 3), (3, 2)]),
+    "tanh(mm) twice": (lambda L, a, b: L.tanh(L.tanh(a @ b) @ b.mT), [(4, 3), (3, 2)]),
+    "sin(mv) of a vector": (lambda L, w, v: L.sin(L.mv(w, v)) * L.mv(w, v), [(2, 6), (6,)]),
+    "F.linear": (lambda L, x, w, b: L.tanh(L.nn.functional.linear(x, w, b)),
+                 [(4, 3), (2, 3), (2,)]),
+    "relu": (lambda L, x: L.relu(x) * x, [(3, 4)]),
+    "relu(mm)": (lambda L, a, b: L.relu(a @ b) ** 2, [(4, 3), (3, 2)]),
+}
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float64], ids=["float32", "float64"])
+@pytest.mark.parametrize("case", list(CASES))
+def test_three_orders_of_derivative_agree_with_torch(case, dt):
+    f, shapes = CASES[case]
+    rng = np.random.default_rng(len(case))
+    arrays = [rng.standard_normal(s).astype(dt) for s in shapes]
+    ours = _three_orders(cr, f, arrays)
+    theirs = _three_orders(torch, f, arrays)
+    for order_ours, order_theirs in zip(ours, theirs):
+        for a, b in zip(order_ours, order_theirs):
+            _close(a, b, dt)
+
+
+@pytest.mark.parametrize("fn, name", [("tanh", "TanhBackwardBackward0"),
+                                      ("sigmoid", "SigmoidBackwardBackward0"),
+                                      ("relu", "ThresholdBackwardBackward0")])
+def test_the_derivative_is_one_node_named_as_torch_names_it(fn, name):
+    for L in (cr, torch):
+        x = L.tensor([0.3, -1.2, 2.0], requires_grad=True)
+        g, = L.autograd.grad(getattr(L, fn)(x).sum(), x, create_graph=True)
+        assert g.grad_fn.name() == name
+
+
+def _graph_nodes(t, stop):
+    """The nodes reachable from t's grad_fn, not counting those of `stop`'s graph."""
+    seen, old, stack = set(), set(), [stop.grad_fn]
+    while stack:
+        n = stack.pop()
+        if n is not None and n not in old:
+            old.add(n)
+            stack += [e for e, _ in n.next_functions]
+    stack = [t.grad_fn]
+    while stack:
+        n = stack.pop()
+        if n is not None and n not in seen and n not in old:
+            seen.add(n)
+            stack += [e for e, _ in n.next_functions]
+    return seen
+
+
+def test_a_hessian_vector_product_records_no_more_nodes_than_torch():
+    rng = np.random.default_rng(0)
+    w0 = rng.standard_normal((6, 6)).astype(np.float32)
+    x0 = rng.standard_normal(6).astype(np.float32)
+    counts = {}
+    for L in (cr, torch):
+        w = L.tensor(w0, requires_grad=True)
+        y = L.tanh(L.mv(w, L.tensor(x0))).sum()
+        g, = L.autograd.grad(y, w, create_graph=True)
+        counts[L.__name__] = len(_graph_nodes(g, y))
+    assert counts["chainrule"] <= counts["torch"]
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float64], ids=["float32", "float64"])
+def test_hessian_vector_product_of_a_layer_agrees_with_torch(dt):
+    rng = np.random.default_rng(1)
+    w0, v0 = (rng.standard_normal((8, 8)).astype(dt) * 0.3 for _ in range(2))
+    x0 = rng.standard_normal(8).astype(dt)
+    out = []
+    for L in (cr, torch):
+        w = L.tensor(w0, requires_grad=True)
+        y = L.tanh(L.mv(w, L.tensor(x0))).sum()
+        g, = L.autograd.grad(y, w, create_graph=True)
+        hv, = L.autograd.grad((g * L.tensor(v0)).sum(), w)
+        out.append((g, hv))
+    for a, b in zip(*out):
+        _close(a, b, dt)
+
+
+def test_the_plain_backward_is_the_composite_formula_bit_for_bit():
+    """On arrays a fused formula computes exactly the expression it replaces."""
+    rng = np.random.default_rng(2)
+    for dt in (np.float32, np.float64):
+        g, y = rng.standard_normal(7).astype(dt), np.tanh(rng.standard_normal(7)).astype(dt)
+        assert (cr.ops._registry.ArrayOps.tanh_backward(g, y) == g * (1 - y * y)).all()
+        assert (cr.ops._registry.ArrayOps.sigmoid_backward(g, y) == g * y * (1 - y)).all()
+        assert (cr.ops._registry.ArrayOps.relu_backward(g, g) == g * np.sign(g)).all()
+        a, b = rng.standard_normal((4, 3)).astype(dt), rng.standard_normal((5, 3)).astype(dt)
+        assert (cr.ops._registry.ArrayOps.mm_nt(a, b) == np.matmul(a, b.swapaxes(0, 1))).all()
+        v = rng.standard_normal(4).astype(dt)
+        assert (cr.ops._registry.ArrayOps.mv_t(a, v) == np.matmul(a.swapaxes(0, 1), v)).all()
+
+
+def test_operands_a_single_op_does_not_take_fall_back_to_the_composite():
+    """Mixed dtypes (and broadcasting) go through the composite formula, with
+    PyTorch's promotion: the results are torch's."""
+    g32 = np.array([0.5, -1.0, 2.0], np.float32)
+    y64 = np.array([0.25, 0.5, -0.75])
+    ours = TensorOps.tanh_backward(cr.tensor(g32), cr.tensor(y64))
+    theirs = torch.tensor(g32) * (1 - torch.tensor(y64) ** 2)
+    _close(ours, theirs, np.float64)
+    ours = TensorOps.sigmoid_backward(cr.tensor(g32), cr.tensor(0.5))       # broadcast
+    assert ours.dtype == cr.float32 and ours.shape == (3,)
+    np.testing.assert_allclose(ours.numpy(), g32 * 0.25)
+    a, b = np.ones((2, 3), np.float32), np.ones((4, 3), np.float64)
+    with pytest.raises(RuntimeError, match="same dtype"):
+        TensorOps.mm_nt(cr.tensor(a), cr.tensor(b))
+    c = TensorOps.mm_nt(cr.tensor(np.ones((2, 2, 3))), cr.tensor(np.ones((4, 3))))   # batched
+    assert c.shape == (2, 2, 4)
+
+
+def test_constant_steps_of_a_create_graph_backward_still_feed_hooks_tensors():
+    """A node whose formulas need no graph (a sum spreading a constant seed)
+    runs on arrays; a hook or retain_grad downstream still sees what torch's does."""
+    out = {}
+    for L in (cr, torch):
+        x = L.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        h = L.tanh(x * 3)
+        h.retain_grad()
+        seen = []
+        h.register_hook(lambda g: seen.append(g.clone()))
+        g, = L.autograd.grad((h.sum() * 2).sum(), x, create_graph=True)
+        gg, = L.autograd.grad(g.sum(), x)
+        out[L.__name__] = (g, gg, seen[0], h.grad)
+        assert not seen[0].requires_grad and not h.grad.requires_grad
+    for a, b in zip(out["chainrule"], out["torch"]):
+        _close(a, b, np.float32)
+
+
+def test_a_gradient_asked_for_at_a_non_leaf_is_torchs_view():
+    """grad() of a sum with respect to an intermediate tensor, with create_graph:
+    the gradient torch returns (an expanded view of the seed), not a bare array."""
+    for L in (cr, torch):
+        x = L.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        h = x * 3
+        g, = L.autograd.grad(h.sum(), h, create_graph=True)
+        assert g._is_view() and (g == 1).all()
+        with pytest.raises(RuntimeError, match="more than one element"):
+            g.add_(1)
+
+
+def test_a_hessian_vector_product_of_modules_parameters_agrees_with_torch():
+    """(weights are nn.Parameters: the single-op products take them too)"""
+    rng = np.random.default_rng(3)
+    x0 = rng.standard_normal((5, 4)).astype(np.float32)
+    weights = [rng.standard_normal(s).astype(np.float32) * 0.5 for s in ((6, 4), (6,), (1, 6), (1,))]
+    out = {}
+    for L in (cr, torch):
+        lin1, lin2 = L.nn.Linear(4, 6), L.nn.Linear(6, 1)
+        with L.no_grad():
+            for p, a in zip((lin1.weight, lin1.bias, lin2.weight, lin2.bias), weights):
+                p.copy_(L.tensor(a))
+        ps = [lin1.weight, lin2.weight]
+        y = lin2(L.sigmoid(lin1(L.tensor(x0)))).pow(2).mean()
+        gs = L.autograd.grad(y, ps, create_graph=True)
+        hv = L.autograd.grad(sum((g * g).sum() for g in gs), ps)
+        out[L.__name__] = [t.detach().numpy() for t in (*gs, *hv)]
+    for a, b in zip(out["chainrule"], out["torch"]):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_the_single_op_products_take_parameters():
+    w = cr.nn.Parameter(cr.ones(3, 2))
+    g = cr.ones(4, 2, requires_grad=True)
+    for prod in (TensorOps.mm_nt(g, w), TensorOps.mm_tn(w, w), TensorOps.tanh_backward(w, w)):
+        assert [type(e).__name__ for e, _ in prod.grad_fn.next_functions] == ["AccumulateGrad"] * 2
