@@ -328,3 +328,15 @@ def test_indexing_and_selection_against_eager(name):
             ref.sum().backward()
             _same(got.detach().numpy(), ref.detach().numpy())
             _same(a.grad.numpy(), b.grad.numpy())
+
+
+def test_second_derivatives_when_the_input_comes_from_a_node():
+    # (the compiled node's edges are nodes: the engine's array path for
+    # constant nodes must not take it)
+    f = torch.compile(lambda y: (y ** 3).sum())
+    for _ in range(3):
+        x = torch.tensor([0.5, -2.0], dtype=torch.float64, requires_grad=True)
+        (g,) = torch.autograd.grad(f(x * 1.0), x, create_graph=True)
+        (h,) = torch.autograd.grad(g.sum(), x)
+        np.testing.assert_allclose(g.detach().numpy(), 3 * x.detach().numpy() ** 2)
+        np.testing.assert_allclose(h.numpy(), 6 * x.detach().numpy())

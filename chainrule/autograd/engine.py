@@ -285,8 +285,10 @@ def _constant_node(fn, g, wanted):
     (the Tensor ops would then record no node, e.g. a sum's gradient spreading
     a constant seed), the results go only to other nodes that have no hooks and
     are not asked for (no user sees them), and no forward-mode level is open.
-    Only nodes with generated NumPy formulas (apply_raw) qualify."""
-    if (fn.apply_raw is None or fn._post_hooks or _FW_ACTIVE[0] or g.__class__ is not Tensor
+    Only registry ops' nodes with generated NumPy formulas (apply_raw)
+    qualify: others (chainrule.compile's) may save arrays whose tensors
+    require grad."""
+    if (fn.apply_raw is None or fn._op is None or fn._post_hooks or _FW_ACTIVE[0] or g.__class__ is not Tensor
             or g._requires_grad or g._data.__class__ is not _ndarray or g._fw_tangent is not None):
         return False
     saved = fn.saved

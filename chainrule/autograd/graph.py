@@ -63,6 +63,7 @@ class Node:
     _unpack = None     # (unpack hook, kinds) when saved holds packed values (_saved_hooks.py)
     _nothing_saved = None  # what `saved` starts as with nothing to save (ops/_registry.HOLDS_TENSORS)
     _out_tangent = None  # (dual level, tangent) of the output, saved raw (see _unpack_tensors)
+    _op = None         # the registry Op of an op's node (set by ops/_registry.py)
     # The formulas' namespaces, F (set by ops/_registry.py: it imports this module).
     array_ops = None   # raw arrays, plain backward
     tensor_ops = None  # Tensors, create_graph (also the engine's way to the ops)
