@@ -62,12 +62,18 @@ class Compiled:
         if _FW_ACTIVE[0] or _SAVED_HOOKS[0] or _ANOMALY["enabled"] or _STATE.inference or \
                 _VMAP_ACTIVE[0]:
             return self._fn(*args, **kwargs)      # (modes a replay would not honour)
-        if not kwargs and all(a.__class__ is Tensor for a in args):
+        key = None
+        if not kwargs:
             # (the common call, tensors only: its signature without a pytree)
-            flat, spec = args, None
-            key = (_STATE.enabled,) + tuple((a._data.shape, a._data.dtype, a._requires_grad)
-                                            for a in args)
-        else:
+            parts = [_STATE.enabled]
+            for a in args:
+                if a.__class__ is not Tensor:
+                    break
+                d = a._data
+                parts.append((d.shape, d.dtype, a._requires_grad))
+            else:
+                flat, spec, key = args, None, tuple(parts)
+        if key is None:
             flat, spec = tree_flatten((args, kwargs))
             key = _signature(flat, spec)
             if key is None:

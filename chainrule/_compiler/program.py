@@ -152,6 +152,8 @@ class Program:
                 b.saved = tuple(x if x is None or x.__class__ is tuple else pos[x] for x in b.saved)
             b.dyn = tuple((j, pos[s]) for j, s in b.dyn)
         self.forward = generate(self)
+        # One tensor returned, which requires grad if any output does: no pytree to rebuild.
+        self.single = self.out_spec.type is None and self.outs[0][0] is not None
         self.back = None
         self.reads = ()
         if self.backward is not None and sum(s is not None for s in self.seeds) == 1:
@@ -168,15 +170,24 @@ class Program:
     def outputs(self, v):
         return [_make(v[s]) if s is not None else val for s, val in self.outs]
 
+    def _plain(self, v):
+        """The outputs, none requiring grad."""
+        if self.single:
+            return _make(v[self.outs[0][0]])
+        return tree_unflatten(self.outputs(v), self.out_spec)
+
     def run(self, flat_args):
         v = self.forward(flat_args)
         if v is MISS:
             return MISS
         if self.backward is None or not STATE.enabled:
-            return tree_unflatten(self.outputs(v), self.out_spec)
+            return self._plain(v)
         inputs = [flat_args[k] if kind == "arg" else k for kind, k in self.boundary]
-        if not any(t._requires_grad for t in inputs):
-            return tree_unflatten(self.outputs(v), self.out_spec)
+        for t in inputs:
+            if t._requires_grad:
+                break
+        else:
+            return self._plain(v)
         if self.back is not None and v[self.outs[0][0]].__class__ is _backend.ndarray:
             return self._with_node(v, flat_args, inputs)
         outs = _Compiled.apply(self, v, flat_args, *inputs)
@@ -198,6 +209,8 @@ class Program:
         node._epoch = EPOCH[0]
         node._program, node._args = self, flat_args
         node._versions = None if not EPOCH[0] else _versions(self, flat_args)
+        if self.single:
+            return _make(v[self.outs[0][0]], True, node)
         flat = []
         for s, rg in self.outs:
             if s is None:
