@@ -69,3 +69,21 @@ def test_render_svg(tmp_path):
     path = viz.graph((x * 2).sin(), names={"x": x}).render(str(tmp_path / "g.svg"))
     with open(path) as f:
         assert "<svg" in f.read()
+
+
+def test_to_graphviz():
+    graphviz = pytest.importorskip("graphviz")
+    x = torch.tensor(1.0, requires_grad=True)
+    g = viz.graph(x * 2, names={"x": x})
+    src = g.to_graphviz()
+    assert isinstance(src, graphviz.Source) and src.source == g.source
+
+
+def test_to_graphviz_without_the_package_says_how_to_install(monkeypatch):
+    import importlib
+
+    def missing(name, *a, **k):
+        raise ImportError(name)
+    monkeypatch.setattr(importlib, "import_module", missing)
+    with pytest.raises(ImportError, match=r"pip install 'chainrule\[viz\]'"):
+        viz.graph(torch.tensor(1.0, requires_grad=True) * 2).to_graphviz()

@@ -13,6 +13,7 @@ drawn as their first and last nodes around one box that counts the rest.
 The walk is iterative, so deep graphs work; it reads the graph only.
 Rendering needs the Graphviz `dot` program; the DOT text needs nothing.
 """
+import importlib
 import shutil
 import subprocess
 
@@ -55,6 +56,19 @@ class Graph:
         with open(path, "wb") as f:
             f.write(self.pipe(fmt))
         return path
+
+    def to_graphviz(self):
+        """The graph as a `graphviz.Source` (the Python package, the `viz`
+        extra: pip install 'chainrule[viz]'), for its own API: view(),
+        render(format=...), pipe()."""
+        try:
+            # (an optional package, loaded only here: its import costs about 34 ms)
+            graphviz = importlib.import_module("graphviz")
+        except ImportError:
+            raise ImportError("Graph.to_graphviz() needs the graphviz Python package: "
+                              "pip install 'chainrule[viz]' (or pip install graphviz); "
+                              "rendering also needs Graphviz's dot program") from None
+        return graphviz.Source(self.source)
 
     def _repr_svg_(self):
         try:
