@@ -172,3 +172,46 @@ def test_custom_function_jvp_and_missing_jvp_error():
             np.testing.assert_allclose(t.numpy(), np.cos([1.0, 2.0]) * [1.0, 0.5], rtol=1e-6)
             with pytest.raises(NotImplementedError, match="You must implement the jvp function"):
                 NoJvp.apply(d)
+
+
+REVERSE_OVER_FORWARD = {
+    "no_grad_block": lambda lib, d, w: (lambda c: (c * d).sin())(_no_grad(lib, lambda: d * d)),
+    "saved_output": lambda lib, d, w: d.exp() * w + d.tanh().sigmoid(),
+    "sqrt_log": lambda lib, d, w: (d * d + 1).sqrt().log() * w,   # (softmax: torch raises)
+    "matmul": lambda lib, d, w: (d[:, None] * w[None, :]) @ (d + w),
+    "tangent_only_in_no_grad": lambda lib, d, w: _no_grad(lib, lambda: d.tanh()),
+}
+
+
+def _no_grad(lib, fn):
+    with lib.no_grad():
+        return fn()
+
+
+@pytest.mark.parametrize("name", sorted(REVERSE_OVER_FORWARD))
+def test_reverse_over_forward_against_torch(name):
+    """With grad mode on, a tangent is a function of the primals and tangents
+    that require grad (autograd.grad of it works, as in PyTorch); what a
+    no_grad block computed is a constant to it."""
+    torch = pytest.importorskip("torch")
+    body = REVERSE_OVER_FORWARD[name]
+
+    def scenario(lib):
+        fw = lib.autograd.forward_ad
+        x = lib.tensor([1.5, -0.5], dtype=lib.float64, requires_grad=True)
+        w = lib.tensor([0.3, 2.0], dtype=lib.float64, requires_grad=True)
+        with fw.dual_level():
+            d = fw.make_dual(x, w * 2)
+            _, t = fw.unpack_dual(body(lib, d, w))
+            out = [t.requires_grad, t.detach().numpy()]
+            if t.requires_grad:
+                grads = lib.autograd.grad(t.sum(), (x, w), allow_unused=True)
+                out += [None if g is None else g.numpy() for g in grads]
+        return out
+
+    mine, theirs = scenario(cr), scenario(torch)
+    assert mine[0] == theirs[0] and len(mine) == len(theirs)
+    for a, b in zip(mine[1:], theirs[1:]):
+        assert (a is None) == (b is None)
+        if a is not None:
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)

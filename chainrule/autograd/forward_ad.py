@@ -16,7 +16,7 @@ and forward and reverse mode agree by construction.
 import collections
 
 from .. import _batched
-from .._grad_mode import enable_grad
+from .._grad_mode import STATE, enable_grad
 from .._tensor import Tensor
 from ..ops import _backend
 
@@ -111,6 +111,12 @@ def push_tangent(node, inputs, out_tensor):
                 for x in inputs]
     if all(t is None for t in tangents):
         return
+    # Reverse over forward: with grad mode on, the tangent is a function of the
+    # primal inputs and tangents that require grad, recorded as such (so
+    # autograd.grad of a jvp works, as in PyTorch); under no_grad it is a constant.
+    differentiable = STATE.enabled and (
+        any(t is not None and t._requires_grad for t in tangents) or
+        any(isinstance(x, Tensor) and x._requires_grad for x in inputs))
     ACTIVE[0] = False                    # the derivation itself must not push tangents
     try:
         with enable_grad():
@@ -131,8 +137,9 @@ def push_tangent(node, inputs, out_tensor):
                 jt = Tensor._make(xp.zeros_like(out_tensor._data))
             else:
                 from . import grad      # (cycle: the autograd package imports this module)
-                (jt,) = grad(total, u, allow_unused=True, materialize_grads=True)
-        out_tensor._fw_tangent = jt.detach()
+                (jt,) = grad(total, u, allow_unused=True, materialize_grads=True,
+                             create_graph=differentiable)
+        out_tensor._fw_tangent = jt if differentiable and jt._requires_grad else jt.detach()
         _LEVEL["duals"].append(out_tensor)
     finally:
         ACTIVE[0] = True

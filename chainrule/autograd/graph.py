@@ -175,7 +175,7 @@ class Node:
             return []
         out = list(saved)
         i = self.out_index
-        if i >= 0 and out[i] is not None:
+        if i >= 0 and out[i] is not None and out[i].__class__ is not _Tensor:
             out[i] = _Tensor._make(out[i], True, self)
             tangent = self._out_tangent
             if tangent is not None and _FW_ACTIVE[0] and tangent[0] == _FW_LEVEL["count"]:

@@ -225,7 +225,10 @@ def _with_tangent(op, inputs, arrays, params, node_cls):
     node.params = params
     node._epoch = _EPOCH[0]
     plan = op.save_plan
-    node.saved = tuple([out if i < 0 else inputs[i] for i in plan]) if plan else node._nothing_saved
+    # (the output as the recorded Tensor when it has a node: a tangent derived
+    # with grad on is then a function of it, as of the inputs: reverse over forward)
+    res = t if t._grad_fn is not None else out
+    node.saved = tuple([res if i < 0 else inputs[i] for i in plan]) if plan else node._nothing_saved
     _forward_ad.push_tangent(node, inputs, t)
     recorded = t._grad_fn
     if recorded is not None and t._fw_tangent is not None and recorded.out_index >= 0:
