@@ -33,6 +33,8 @@ they only describe element types, and CuPy uses the same objects.
 import functools
 import operator
 
+import math
+
 import numpy as np
 
 __all__ = ["Backend", "NUMPY", "register", "backend_of", "namespace", "is_array", "foreign",
@@ -144,8 +146,9 @@ HOST_SCALAR = np.generic
 # costs about 0.24 us a call; a 0-d array of the other operand's dtype costs
 # nothing, and gives the same result (the number is cast to that dtype either
 # way, which is also what PyTorch does with a float tensor and a number).  The
-# common numbers are kept per dtype, read-only; zero is left out (0.0 and -0.0
-# are one key, and the sign of a zero matters) and so is nan (it is no key).
+# common numbers are kept per dtype, read-only; a zero is kept under a key of
+# its sign (0.0 and -0.0 are one dict key, and the sign of a zero matters:
+# `x > 0` in a loop is common), and nan is left out (it is no key).
 _SCALARS = {}                  # dtype -> {number: read-only 0-d array}
 _SCALARS_PER_DTYPE = 256
 
@@ -155,14 +158,19 @@ def numpy_scalar(v, dtype):
     table = _SCALARS.get(dtype)
     if table is None:
         table = _SCALARS[dtype] = {}
-    a = table.get(v)
+    key = v if v else _zero_key(v)
+    a = table.get(key)
     if a is not None:
         return a
     a = _cast_number(v, dtype)
-    if v and v == v and len(table) < _SCALARS_PER_DTYPE:
+    if v == v and len(table) < _SCALARS_PER_DTYPE:
         a.flags.writeable = False
-        table[v] = a
+        table[key] = a
     return a
+
+
+def _zero_key(v):
+    return "-0" if v.__class__ is float and math.copysign(1.0, v) < 0 else "+0"
 
 
 def _cast_number(v, dtype):
