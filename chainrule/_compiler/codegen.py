@@ -33,14 +33,7 @@ def generate(p):
     for k, st in enumerate(p.steps):
         if st.__class__ is Instr:
             env[f"F{k}"] = st.fwd
-            dyn = dict(st.dyn or ())
-            args = [f"v{i}" for i in st.ins]
-            for j, q in enumerate(st.params):
-                if j in dyn:
-                    args.append(f"v{dyn[j]}")
-                else:
-                    env[f"Q{k}_{j}"] = q
-                    args.append(f"Q{k}_{j}")
+            args = [f"v{i}" for i in st.ins] + _params(st.params, st.dyn, env, f"Q{k}_", "v{}")
             lines.append(f"        v{st.out} = F{k}({', '.join(args)})")
             # (NumPy returns scalars for 0-d results: arrays again, as at the dispatch point)
             lines.append(f"        if v{st.out}.__class__ is not _nd and v{st.out}.__class__ "
@@ -89,13 +82,7 @@ def generate_backward(p, F):
     for k, b in enumerate(p.backward):
         node = b.node
         vals = [val(x, f"K{k}_{i}") for i, x in enumerate(b.saved or ())]
-        dyn = dict(b.dyn)
-        for j, q in enumerate(node.params):
-            if j in dyn:
-                vals.append(f"v[{dyn[j]}]")
-            else:
-                env[f"P{k}_{j}"] = q
-                vals.append(f"P{k}_{j}")
+        vals += _params(node.params, b.dyn, env, f"P{k}_", "v[{}]")
         lines.append(f"    if a{k} is not None:")
         combined = type(node).combined
         if combined is not None:
@@ -128,6 +115,21 @@ def generate_backward(p, F):
     backward = env["backward"]
     backward.source = source
     return backward
+
+
+def _params(params, dyn, env, prefix, value):
+    """The expressions of an op's params: a computed array by its value
+    (`value` formatted with its slot or position), anything else by a name
+    bound in env."""
+    dyn = dict(dyn or ())
+    out = []
+    for j, q in enumerate(params):
+        if j in dyn:
+            out.append(value.format(dyn[j]))
+        else:
+            env[f"{prefix}{j}"] = q
+            out.append(f"{prefix}{j}")
+    return out
 
 
 def _acc(target):
