@@ -22,6 +22,7 @@ from .ops import special as _special_ops, pad as _pad, einsum as _einsum, cdist 
 from .ops import quantile as _quantile, scatter_reduce as _scatter_reduce  # noqa: F401
 from .ops import masked_scatter as _masked_scatter, unique_dim as _unique_dim, products as _products  # noqa: F401
 from .ops import decompositions as _decompositions  # noqa: F401
+from .ops import matrix_functions as _matrix_functions  # noqa: F401
 from .ops import pointwise_more as _pointwise_more, shape_more as _shape_more  # noqa: F401
 from .ops import statistics as _statistics  # noqa: F401
 from . import _methods  # noqa: F401  (attaches the generated methods to Tensor)

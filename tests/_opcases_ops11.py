@@ -249,3 +249,14 @@ CASES += [
     Case("einsum_sublist_implicit", lambda L, a, b: L.einsum(a, [30, 1], b, [1, 2]), ((2, 3), (3, 4))),
     Case("einsum_sublist_ellipsis", lambda L, a: L.einsum(a, [Ellipsis, 1], [1, Ellipsis]), ((2, 3),)),
 ]
+CASES += [
+    # ---- linalg.matrix_exp / torch.matrix_exp, linalg.pinv / pinverse ----
+    Case("matrix_exp", lambda L, x: L.linalg.matrix_exp(x), ((3, 3),)),
+    Case("matrix_exp_batched", lambda L, x: L.matrix_exp(x), ((2, 4, 4),)),
+    Case("matrix_exp_scaled", lambda L, x: (x * 4).matrix_exp(), ((3, 3),)),   # (squarings)
+    Case("matrix_exp_1x1", lambda L, x: L.linalg.matrix_exp(x), ((1, 1),)),
+    Case("pinv_square", lambda L, x: L.linalg.pinv(x + 2 * L.eye(3, dtype=x.dtype)), ((3, 3),)),
+    Case("pinv_tall", lambda L, x: L.linalg.pinv(x), ((4, 2),)),
+    Case("pinv_wide_batched", lambda L, x: L.linalg.pinv(x), ((2, 2, 5),)),
+    Case("pinverse_method", lambda L, x: x.pinverse(), ((3, 2),)),
+]
