@@ -114,6 +114,8 @@ def dispatch(op, inputs, arrays, params, node_cls):
             batched.append(False)
     c = Call(op, inputs, xs, batched, arrays, params, node_cls, size)
     rule = getattr(op, "batch_rule", None)
+    if rule is None and op.elementwise:
+        rule = BROADCAST
     out = NotImplemented if rule is None else rule(c)
     if out is NotImplemented:
         out = _loop(c)

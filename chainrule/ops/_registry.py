@@ -164,9 +164,11 @@ class Op:
     for another array library's (resolved from the declaration once)."""
 
     # Whether each output element depends only on the same element of each
-    # input (after broadcasting): its Jacobian is diagonal, so the formula
-    # applied to ones is the local derivative (chainrule.viz shows it).  Set
-    # by `elementwise(...)` beside the ops' declarations.
+    # input (after broadcasting), with no shapes in its params: its Jacobian
+    # is diagonal, so the formula applied to ones is the local derivative
+    # (chainrule.viz shows it), and under vmap the batch broadcasts like any
+    # other dimension (ops/_batching.py).  Set by `elementwise(...)` beside
+    # the ops' declarations.
     elementwise = False
 
     def __init__(self, name, forward, node_cls, inputs, params, differentiable=True):

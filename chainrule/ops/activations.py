@@ -444,11 +444,6 @@ __all__ = ["relu", "relu_", "softmax", "log_softmax", "softmin", "leaky_relu", "
            "hardswish", "logsigmoid", "softsign", "tanhshrink", "threshold", "threshold_", "glu",
            "prelu", "hardshrink", "softshrink", "rrelu", "rrelu_"]
 
-
-# Each output element depends only on the same element of each input.
-elementwise(LEAKY_RELU, ELU, NORMAL_CDF, GELU, SILU, MISH, SOFTPLUS, HARDTANH, HARDSIGMOID,
-            HARDSWISH, LOG_SIGMOID, THRESHOLD, HARDSHRINK, SOFTSHRINK)
-
-# vmap: every op above is elementwise, with no shapes in its params, so the
-# batch broadcasts like any other dimension (ops/_batching.py); the exceptions loop.
-_batching.batching(_batching.BROADCAST, *_batching.declared_since(_FIRST_OP, exclude=(GLU, PRELU)))
+# Every op above is elementwise, with no shapes in its params (Op.elementwise:
+# viz's local derivatives, vmap's broadcasting); the exceptions are not.
+elementwise(*_batching.declared_since(_FIRST_OP, exclude=(GLU, PRELU)))

@@ -1046,12 +1046,6 @@ def signbit(input):
 for _fn in (isclose, isreal, signbit):
     expose(_fn, formulas=False)
 
-
-# Each output element depends only on the same element of each input.
-elementwise(ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, REMAINDER, REMAINDER_SCALAR_BASE, FMOD,
-            FRAC, ROUND_DECIMALS, WHERE, CLAMP, CLAMP_T, XLOGY, LERP, LERP_T, COPYSIGN,
-            NAN_TO_NUM, LOGIT)
-
-# vmap: every op above is elementwise, with no shapes in its params, so the
-# batch broadcasts like any other dimension (ops/_batching.py).
-_batching.batching(_batching.BROADCAST, *_batching.declared_since(_FIRST_OP))
+# Every op above is elementwise, with no shapes in its params (Op.elementwise:
+# viz's local derivatives, vmap's broadcasting).
+elementwise(*_batching.declared_since(_FIRST_OP))

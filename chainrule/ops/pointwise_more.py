@@ -266,10 +266,6 @@ def positive(input):
 
 expose(positive, formulas=False)
 
-
-# Each output element depends only on the same element of each input.
-elementwise(ADDCMUL, ADDCDIV, FMAX, FMIN)
-
-# vmap: every op above is elementwise, with no shapes in its params, so the
-# batch broadcasts like any other dimension (ops/_batching.py); the exceptions loop.
-_batching.batching(_batching.BROADCAST, *_batching.declared_since(_FIRST_OP, exclude=(ISIN,)))
+# Every op above is elementwise, with no shapes in its params (Op.elementwise:
+# viz's local derivatives, vmap's broadcasting); the exceptions are not.
+elementwise(*_batching.declared_since(_FIRST_OP, exclude=(ISIN,)))

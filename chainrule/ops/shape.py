@@ -24,7 +24,7 @@ from . import _backend
 from ._args import as_operand, as_tensor_arg, normalize_dim, promoted_arrays, shape_args
 from . import _batching
 from ._dispatch import apply
-from ._registry import defop, expose, TensorOps, array_op
+from ._registry import defop, elementwise, expose, TensorOps, array_op
 
 _NUMPY = _backend.NUMPY
 _XP = _NUMPY.xp      # forwards' `xp` by default; _backend.bind gives other libraries theirs
@@ -1186,5 +1186,5 @@ _batching.batching(_batched_unsqueeze, UNSQUEEZE)
 _batching.batching(_batched_permute, PERMUTE)
 _batching.batching(_batched_expand, EXPAND)
 _batching.batching(_batched_getitem, GETITEM)
-_batching.batching(_batching.BROADCAST, TO_COPY, CLONE)
+elementwise(TO_COPY, CLONE)
 _batching.batching(_batching.materialized(0), CAT, STACK)

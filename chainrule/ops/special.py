@@ -15,7 +15,7 @@ from . import _backend, _special
 from ._args import as_tensor_arg, to_float_array
 from . import _batching
 from ._dispatch import apply
-from ._registry import defop, expose
+from ._registry import defop, elementwise, expose
 from .pointwise import MUL, binary, binary_scalar_named, unary, x_times_log
 
 _XP = _backend.NUMPY.xp
@@ -194,6 +194,6 @@ def mvlgamma(input, p):
 expose(mvlgamma, inplace=True, formulas=False)
 
 
-# vmap: every op above is elementwise, with no shapes in its params, so the
-# batch broadcasts like any other dimension (ops/_batching.py).
-_batching.batching(_batching.BROADCAST, *_batching.declared_since(_FIRST_OP))
+# Every op above is elementwise, with no shapes in its params (Op.elementwise:
+# viz's local derivatives, vmap's broadcasting).
+elementwise(*_batching.declared_since(_FIRST_OP))
