@@ -8,10 +8,12 @@ EPOCH = [0]
 FW_ACTIVE = [False]
 INFERENCE_USED = [False]   # set once inference_mode is first entered
 SAVED_HOOKS = [False]      # saved-tensor hooks are active (see autograd/_saved_hooks.py)
-# The capture of chainrule.compile in progress, or None (see _compiler/capture.py):
-# while one runs, FW_ACTIVE is set too, so the dispatch point's one check for
-# special modes sends every op to the capture.
+# The capture of chainrule.compile in progress, or None (see _compiler/capture.py).
 CAPTURE = [None]
+# Whether a dual level is open or a capture runs: the dispatch point's one check
+# for these modes (ops/_dispatch.py _special).  FW_ACTIVE alone says whether
+# tangents are pushed (code that must not push them clears it for a while).
+SPECIAL = [False]
 # How many vmap levels are open (see _batched.py): while 0, the dispatch point
 # pays one list read for vmap.
 VMAP_ACTIVE = [0]

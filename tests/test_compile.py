@@ -340,3 +340,22 @@ def test_second_derivatives_when_the_input_comes_from_a_node():
         (h,) = torch.autograd.grad(g.sum(), x)
         np.testing.assert_allclose(g.detach().numpy(), 3 * x.detach().numpy() ** 2)
         np.testing.assert_allclose(h.numpy(), 6 * x.detach().numpy())
+
+
+def test_a_custom_function_without_grad_is_recorded_inside():
+    # (its forward's ops reach the capture; clearing forward mode inside a
+    # Function's forward must not hide them)
+    class Cube(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x ** 3
+
+        @staticmethod
+        def backward(ctx, g):
+            raise AssertionError("not reached: nothing requires grad")
+
+    f = torch.compile(lambda x: Cube.apply(x) * 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for v in ([1.0, 2.0], [3.0, -1.0], [0.5, 4.0]):
+            assert f(torch.tensor(v)).tolist() == [2 * a ** 3 for a in v]

@@ -16,12 +16,12 @@ numpy() inside the function, in-place changes, random numbers from the
 default generator, a backward pass inside the function, nodes that are not
 registry ops (custom Functions, views rebased in place).
 """
-from .._inplace_state import CAPTURE, EPOCH, FW_ACTIVE
+from .._inplace_state import CAPTURE, EPOCH, SPECIAL
 from .._tensor import Tensor
 from ..autograd import engine
 from ..autograd.graph import Node
 from ..ops import _backend
-from ..ops._dispatch import apply
+from ..ops._dispatch import plainly
 
 __all__ = ["Capture", "Refused", "same_values"]
 
@@ -77,11 +77,7 @@ class Capture:
     def record(self, op, inputs, arrays, params, node_cls):
         ins = None if self.failed else self._sources(inputs, arrays)
         dyn = None if self.failed else self._dynamic_params(params)
-        FW_ACTIVE[0] = False                # (the capture owns the special-mode flag)
-        try:
-            t = apply(op, inputs, arrays, params, node_cls)
-        finally:
-            FW_ACTIVE[0] = True
+        t = plainly(op, inputs, arrays, params, node_cls)
         if self.failed:
             return t
         fwd = op.forward if arrays[0].__class__ is _backend.ndarray else \
@@ -154,11 +150,12 @@ class Capture:
         """fn(*args, **kwargs) eagerly, recorded."""
         epoch, runs = EPOCH[0], engine.RUNS[0]
         rng_state = generator.rng.bit_generator.state
-        CAPTURE[0], FW_ACTIVE[0] = self, True
+        special = SPECIAL[0]
+        CAPTURE[0], SPECIAL[0] = self, True
         try:
             result = fn(*args, **kwargs)
         finally:
-            CAPTURE[0], FW_ACTIVE[0] = None, False
+            CAPTURE[0], SPECIAL[0] = None, special
         if EPOCH[0] != epoch:
             self.refuse("an in-place change inside the function")
         if engine.RUNS[0] != runs:

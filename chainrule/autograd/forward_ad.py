@@ -26,7 +26,7 @@ __all__ = ["dual_level", "make_dual", "unpack_dual", "enter_dual_level", "exit_d
 # The active dual level (PyTorch supports one at a time too), and the tensors
 # given tangents at it, whose tangents are dropped when the level exits.
 _LEVEL = {"current": None, "duals": [], "count": 0}   # count: levels entered so far
-from .._inplace_state import FW_ACTIVE as ACTIVE   # read on the op hot path (record)
+from .._inplace_state import FW_ACTIVE as ACTIVE, SPECIAL as _SPECIAL
 from .._inplace_state import VMAP_ACTIVE as _VMAP_ACTIVE
 
 UnpackedDualTensor = collections.namedtuple("UnpackedDualTensor", ["primal", "tangent"])
@@ -42,7 +42,7 @@ def enter_dual_level():
         raise RuntimeError("Nested forward mode AD is not supported at the moment")
     _LEVEL["current"] = 0
     _LEVEL["count"] += 1
-    ACTIVE[0] = True
+    ACTIVE[0] = _SPECIAL[0] = True
     return 0
 
 
@@ -51,7 +51,7 @@ def exit_dual_level(*, level=None):
         t._fw_tangent = None
     _LEVEL["duals"] = []
     _LEVEL["current"] = None
-    ACTIVE[0] = False
+    ACTIVE[0] = _SPECIAL[0] = False
 
 
 class dual_level:

@@ -20,7 +20,7 @@ from .. import _fpstate
 from .._grad_mode import STATE
 from .._inplace_state import (CAPTURE as _CAPTURE, EPOCH as _EPOCH, FW_ACTIVE as _FW_ACTIVE,
                               INFERENCE_USED as _INFERENCE_USED, SAVED_HOOKS as _SAVED_HOOKS,
-                              VMAP_ACTIVE as _VMAP_ACTIVE)
+                              SPECIAL as _SPECIAL, VMAP_ACTIVE as _VMAP_ACTIVE)
 from .._tensor import Tensor
 from .._views import saved_versions as _saved_versions
 from ..autograd import forward_ad as _forward_ad
@@ -48,8 +48,8 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
         t = _batching.dispatch(op, inputs, arrays, params, node_cls)
         if t is not None:
             return t
-    if _FW_ACTIVE[0] and (op.differentiable or _CAPTURE[0] is not None):
-        return _with_tangent(op, inputs, arrays, params, node_cls)
+    if _SPECIAL[0]:                    # a dual level is open, or chainrule.compile captures
+        return _special(op, inputs, arrays, params, node_cls)
     # --- the forward: op.forward is NumPy's, other array libraries' is looked up ---
     fwd = op.forward if arrays[0].__class__ is _ndarray else _forward_for(op, arrays)
     if op.quiet:
@@ -201,18 +201,31 @@ def _keep_subclass(t, inputs):
             break
 
 
-def _with_tangent(op, inputs, arrays, params, node_cls):
-    """apply() while forward-mode AD is on: the op as usual, then the
-    output's tangent from the inputs' tangents.  (Or while chainrule.compile
-    captures: the capture records the op.)"""
+def _special(op, inputs, arrays, params, node_cls):
+    """apply() while SPECIAL is set: chainrule.compile's capture records the
+    op; otherwise the op pushes tangents, unless it is not differentiable or
+    tangents are off for now (FW_ACTIVE cleared)."""
     capture = _CAPTURE[0]
     if capture is not None:
         return capture.record(op, inputs, arrays, params, node_cls)
-    _FW_ACTIVE[0] = False
+    if _FW_ACTIVE[0] and op.differentiable:
+        return _with_tangent(op, inputs, arrays, params, node_cls)
+    return plainly(op, inputs, arrays, params, node_cls)
+
+
+def plainly(op, inputs, arrays, params=(), node_cls=None):
+    """apply() as if no special mode were on (SPECIAL cleared around it)."""
+    _SPECIAL[0] = False
     try:
-        t = apply(op, inputs, arrays, params, node_cls)
+        return apply(op, inputs, arrays, params, node_cls)
     finally:
-        _FW_ACTIVE[0] = True
+        _SPECIAL[0] = True
+
+
+def _with_tangent(op, inputs, arrays, params, node_cls):
+    """apply() while forward-mode AD is on: the op as usual, then the
+    output's tangent from the inputs' tangents."""
+    t = plainly(op, inputs, arrays, params, node_cls)
     if not any(isinstance(x, Tensor) and x._fw_tangent is not None for x in inputs):
         return t
     # A node of the op just for deriving the tangent (the recorded one may not
