@@ -32,12 +32,12 @@ class Refused(Exception):
 
 class Instr:
     """One op of the program: out = forward(*ins, *params)."""
-    __slots__ = ("op", "fwd", "ins", "params", "dyn", "out", "quiet")
+    __slots__ = ("op", "fwd", "ins", "params", "dyn", "out")
 
-    def __init__(self, op, fwd, ins, params, dyn, out, quiet):
+    def __init__(self, op, fwd, ins, params, dyn, out):
         self.op, self.fwd, self.ins, self.params = op, fwd, ins, params
         self.dyn = dyn          # (position in params, slot) for params that are computed arrays
-        self.out, self.quiet = out, quiet
+        self.out = out            # (the whole replay runs quietly: no per-op state)
 
 
 class Capture:
@@ -83,7 +83,7 @@ class Capture:
         fwd = op.forward if arrays[0].__class__ is _backend.ndarray else \
             op.forward_for(_backend.backend_of(next(a for a in arrays if _backend.is_array(a))))
         out = self._new(t._data)
-        self.steps.append(Instr(op, fwd, ins, params, dyn, out, op.quiet))
+        self.steps.append(Instr(op, fwd, ins, params, dyn, out))
         if t._grad_fn is not None:
             self.nodes[id(t._grad_fn)] = (t._grad_fn, inputs)
         return t

@@ -60,17 +60,21 @@ def generate_backward(p, F):
     """The recorded backward as straight-line code: for each recorded node,
     consumers first, its formulas called directly on the kept arrays; the
     gradients meeting at a node or an input summed as they arrive.  F is the
-    raw-array formula namespace (NumPy's).  backward(v, g) -> the gradient of
-    each boundary tensor (None where none arrives)."""
+    raw-array formula namespace of the arrays' library.  backward(v, gs) ->
+    the gradient of each boundary tensor (None where none arrives), gs the
+    gradients of the outputs that require grad, in order (None: none came)."""
     env = {"A": F}
-    lines = ["def backward(v, g):"]
+    lines = ["def backward(v, gs):"]
     n = len(p.backward)
     for k in range(n):
         lines.append(f"    a{k} = None")
     for j in range(len(p.boundary)):
         lines.append(f"    r{j} = None")
-    (seed,) = [s for s in p.seeds if s is not None]
-    lines.append(f"    {_acc(seed)} = g")
+    for i, seed in enumerate(s for s in p.seeds if s is not None):
+        acc = _acc(seed)
+        lines += [f"    g = gs[{i}]",
+                  "    if g is not None:",
+                  f"        {acc} = g if {acc} is None else {acc} + g"]
 
     def val(x, name):            # a saved value or a param, as an expression
         if x is None:
@@ -80,27 +84,26 @@ def generate_backward(p, F):
             return name
         return f"v[{x}]"
     for k, b in enumerate(p.backward):
-        node = b.node
         vals = [val(x, f"K{k}_{i}") for i, x in enumerate(b.saved or ())]
-        vals += _params(node.params, b.dyn, env, f"P{k}_", "v[{}]")
+        vals += _params(b.params, b.dyn, env, f"P{k}_", "v[{}]")
         lines.append(f"    if a{k} is not None:")
-        combined = type(node).combined
+        combined = b.cls.combined
         if combined is not None:
             env[f"C{k}"] = combined
-            lines.append(f"        gs = C{k}(A, a{k}, {', '.join(vals)})")
+            lines.append(f"        cg = C{k}(A, a{k}, {', '.join(vals)})")
         for i, tgt in enumerate(b.targets):
             if tgt is None:
                 continue
             if combined is not None:
-                expr = f"gs[{i}]"
+                expr = f"cg[{i}]"
             else:
-                f = node.formulas[i]
+                f = b.cls.formulas[i]
                 if f is None:
                     continue
                 fn, slots = f
                 env[f"f{k}_{i}"] = fn
                 expr = f"f{k}_{i}(A, a{k}{''.join(', ' + vals[s] for s in slots)})"
-            shape, dtype = node.meta[i]
+            shape, dtype = b.meta[i]
             env[f"S{k}_{i}"], env[f"D{k}_{i}"] = shape, dtype
             acc = _acc(tgt)
             lines += [f"        t = {expr}",

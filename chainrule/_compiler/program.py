@@ -6,7 +6,6 @@ torch.compile's), whose backward replays the recorded nodes' formulas on the
 saved arrays, in the engine's order, straight to the inputs' gradients.
 """
 from .. import autograd as _autograd
-from .._fpstate import quiet as _quiet, restore as _restore
 from .._grad_mode import STATE, enable_grad
 from .._inplace_state import EPOCH
 from .._tensor import Tensor
@@ -16,7 +15,7 @@ from ..func._pytree import tree_flatten, tree_unflatten
 from ..ops import _backend
 from .. import _errors
 from .._views import modified_error
-from ..ops._registry import ArrayOps
+from ..ops._registry import ArrayOps, array_ops_for
 from .capture import Refused, same_values
 from .codegen import MISS, generate, generate_backward
 
@@ -27,13 +26,15 @@ CHECKS = 16        # replays that look for new input values to verify against ea
 
 
 class _BackNode:
-    """One recorded node for the backward replay: a bare instance of its class
-    (its formulas) refilled with the replay's saved arrays."""
-    __slots__ = ("node", "saved", "dyn", "targets", "label")
+    """One recorded node for the generated backward: its class (the
+    formulas), its inputs' (shape, dtype), its params, where its saved values
+    and computed params are among the kept values, where its gradients go."""
+    __slots__ = ("cls", "meta", "params", "saved", "dyn", "targets", "label")
 
     def __init__(self, node, saved, dyn, targets):
-        self.node, self.saved, self.dyn, self.targets = node, saved, dyn, targets
-        self.label = type(node).__name__
+        self.cls, self.meta, self.params = type(node), node.meta, node.params
+        self.saved, self.dyn, self.targets = saved, dyn, targets
+        self.label = self.cls.__name__
 
 
 class Program:
@@ -111,11 +112,7 @@ class Program:
                     targets.append(("node", index[id(e)]))
                 else:
                     targets.append(("out", boundary_of(inputs[i])))
-            bare = object.__new__(type(node))
-            bare.edges = tuple(None if e is None else True for e in node.edges)
-            bare.meta, bare.params, bare.saved = node.meta, node.params, None
-            bare._epoch = 0
-            plan.append(_BackNode(bare, saved, dyn, targets))
+            plan.append(_BackNode(node, saved, dyn, targets))
         self.backward = plan
         self.seeds = []                 # for each output that requires grad: where its gradient enters
         for (s, rg), o in zip([x for x in self.outs if x[0] is not None], out_tensors):
@@ -154,18 +151,27 @@ class Program:
         self.forward = generate(self)
         # One tensor returned, which requires grad if any output does: no pytree to rebuild.
         self.single = self.out_spec.type is None and self.outs[0][0] is not None
-        self.back = None
-        self.reads = ()
-        if self.backward is not None and sum(s is not None for s in self.seeds) == 1:
-            # One output that requires grad: its node is a CompiledFunctionBackward
-            # with the generated backward (more outputs go through a Function).
+        self.back = None                # the generated backward on NumPy's arrays
+        self._backs = {}                # ... and on other libraries' (made when first needed)
+        if self.backward is not None:
             self.back = generate_backward(self, ArrayOps)
-            # The arguments and outside tensors whose arrays the backward reads:
-            # changed in place before it runs, they raise as eager saved values do.
-            self.reads = tuple(sorted({pos[s] for _, s in self.arg_slots if s in pos} |
-                                      {pos[s] for s, *_ in self.live if s in pos}))
+            # One output that requires grad gets a CompiledFunctionBackward (more
+            # go through a Function).  The arguments and outside tensors whose
+            # arrays its backward reads: changed in place before it runs, they
+            # raise as eager saved values do.
+            self.one_output = sum(s is not None for s in self.seeds) == 1
             self.read_sources = [("arg", i) for i, s in self.arg_slots if s in pos] + \
                 [("live", t) for s, t, *_ in self.live if s in pos]
+
+    def backward_for(self, g):
+        """The generated backward for the array library of gradient g."""
+        if g.__class__ is _backend.ndarray:
+            return self.back
+        be = _backend.backend_of(g)
+        fn = self._backs.get(be)
+        if fn is None:
+            fn = self._backs[be] = generate_backward(self, array_ops_for(be))
+        return fn
 
     def outputs(self, v):
         return [_make(v[s]) if s is not None else val for s, val in self.outs]
@@ -188,9 +194,9 @@ class Program:
                 break
         else:
             return self._plain(v)
-        if self.back is not None and v[self.outs[0][0]].__class__ is _backend.ndarray:
+        if self.one_output:
             return self._with_node(v, flat_args, inputs)
-        outs = _Compiled.apply(self, v, flat_args, *inputs)
+        outs = CompiledFunction.apply(self, v, flat_args, *inputs)
         outs = outs if isinstance(outs, tuple) else (outs,)
         it = iter(outs)
         flat = [next(it) if s is not None else val for s, val in self.outs]
@@ -221,40 +227,6 @@ class Program:
                 flat.append(_make(v[s]))
         return tree_unflatten(flat, self.out_spec)
 
-    def replay_backward(self, v, grads_out):
-        """The gradients for the boundary tensors, given those of the outputs."""
-        acc = [None] * len(self.backward)
-        res = [None] * len(self.boundary)
-        for seed, g in zip(self.seeds, grads_out):
-            if seed is None or g is None:
-                continue
-            _add(acc if seed[0] == "node" else res, seed[1], g)
-        token = _quiet()
-        try:
-            for k, b in enumerate(self.backward):
-                g = acc[k]
-                if g is None:
-                    continue
-                acc[k] = None                       # (freed as soon as it is used)
-                node = b.node
-                if b.saved is not None:
-                    node.saved = tuple(None if s is None else (s[1] if s.__class__ is tuple
-                                                                else v[s]) for s in b.saved)
-                if b.dyn:
-                    params = list(node.params)
-                    for j, s in b.dyn:
-                        params[j] = v[s]
-                    node.params = tuple(params)
-                node._epoch = EPOCH[0]
-                grads = node.apply_formulas(g, False)
-                node.saved = None
-                for tgt, gi in zip(b.targets, grads):
-                    if tgt is not None and gi is not None:
-                        _add(acc if tgt[0] == "node" else res, tgt[1], gi)
-        finally:
-            _restore(token)
-        return res
-
 
 _new = object.__new__
 
@@ -283,7 +255,7 @@ class CompiledFunctionBackward(Node):
             for t, e in zip(_reads(program, self._args), expected):
                 if (0 if t._vbox is None else t._vbox[0]) != e:
                     raise modified_error(t, e)
-        return program.back(v, g)
+        return program.backward_for(g)(v, (g,))
 
     def apply_formulas(self, g, create_graph, needed=None):
         if create_graph:
@@ -291,17 +263,7 @@ class CompiledFunctionBackward(Node):
             grads = [g if (s is not None and rg) else None
                      for s, rg in program.outs if s is not None]
             return _eager_backward(program, self._args, None, grads)
-        if g.__class__ is not _backend.ndarray:
-            if self.saved is None:
-                raise _errors.freed_graph()
-            return self._program.replay_backward(
-                self.saved, [g if s is not None else None for s in self._program.seeds])
         return self.apply_raw(g, needed)
-
-
-def _add(buf, k, g):
-    prev = buf[k]
-    buf[k] = g if prev is None else prev + g
 
 
 class CompiledFunction(_function.Function):
@@ -328,13 +290,13 @@ class CompiledFunction(_function.Function):
         if STATE.enabled:                      # create_graph: differentiate the eager function
             grads_in = _eager_backward(program, ctx.flat_args, inputs, grads)
         else:
-            arrays = [None if g is None else g._data for g in grads]
-            res = program.replay_backward(ctx.v, arrays)
+            gs = [None if g is None else g._data for g, seed in zip(grads, program.seeds)
+                  if seed is not None]
+            first = next((g for g in gs if g is not None), None)
+            res = program.backward_for(first)(ctx.v, gs) if first is not None else \
+                [None] * len(program.boundary)
             grads_in = [None if r is None else _make(r) for r in res]
         return (None, None, None) + tuple(grads_in)
-
-
-_Compiled = CompiledFunction
 
 
 def _eager_backward(program, flat_args, inputs, grads):

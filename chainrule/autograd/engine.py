@@ -288,8 +288,8 @@ def _constant_node(fn, g, wanted):
     Only registry ops' nodes with generated NumPy formulas (apply_raw)
     qualify: others (chainrule.compile's) may save arrays whose tensors
     require grad."""
-    if (fn.apply_raw is None or fn._op is None or fn._post_hooks or _FW_ACTIVE[0] or g.__class__ is not Tensor
-            or g._requires_grad or g._data.__class__ is not _ndarray or g._fw_tangent is not None):
+    if (fn.apply_raw is None or fn._op is None or fn._post_hooks or _FW_ACTIVE[0] or
+            g.__class__ is not Tensor or g._requires_grad or g._data.__class__ is not _ndarray or g._fw_tangent is not None):
         return False
     saved = fn.saved
     if saved:

@@ -239,12 +239,3 @@ def _target_text(flow):
 
 def _fit(text, width):
     return text.ljust(width) if len(text) <= width else text[:width - 1] + "…"
-
-
-def product_text(step, flow):
-    """'1 × 48 = 48' for an elementwise flow, else 'rule = 48'."""
-    if flow.local is not None:
-        return f"{values(step.grad)} × {values(flow.local)} = {values(flow.grad)}"
-    if flow.rule:
-        return f"{flow.rule} = {values(flow.grad)}"
-    return values(flow.grad)
