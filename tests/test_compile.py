@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import chainrule as torch
+from _backends import numpy_only
 
 
 def _poly(x):
@@ -361,3 +362,16 @@ def test_a_custom_function_without_grad_is_recorded_inside():
         warnings.simplefilter("error")
         for v in ([1.0, 2.0], [3.0, -1.0], [0.5, 4.0]):
             assert f(torch.tensor(v)).tolist() == [2 * a ** 3 for a in v]
+
+
+@numpy_only("the other library is the strict one, NumPy's arrays the default")
+def test_arrays_of_another_library_get_their_own_program():
+    # (same shape and dtype, another array library: the NumPy program's
+    # forwards must not be replayed on them)
+    import _strict_array as S
+    f = torch.compile(lambda x: (x * 2).sum())
+    f(torch.ones(2))
+    f(torch.ones(2))
+    r = f(torch.Tensor._make(S.StrictArray(np.ones(2, np.float32))))
+    assert type(r._data) is S.StrictArray and r.item() == 4.0
+    assert len(f._variants) == 2

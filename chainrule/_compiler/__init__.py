@@ -70,7 +70,8 @@ class Compiled:
                 if a.__class__ is not Tensor:
                     break
                 d = a._data
-                parts.append((d.shape, d.dtype, a._requires_grad))
+                # (the array's class too: a program's forwards are one library's)
+                parts.append((d.shape, d.dtype, a._requires_grad, d.__class__))
             else:
                 flat, spec, key = args, None, tuple(parts)
         if key is None:

@@ -9,8 +9,8 @@ def describe(compiled):
     lines = [f"chainrule.compile({compiled.__name__}): {len(compiled._variants)} signature(s)"]
     for key, programs in compiled._variants.items():
         lines.append("")
-        if key[0].__class__ is bool:          # tensors only: (grad mode, (shape, dtype, rg)...)
-            grad, parts = key[0], [(None,) + k + (None,) for k in key[1:]]
+        if key[0].__class__ is bool:    # tensors only: (grad mode, (shape, dtype, rg, class)...)
+            grad, parts = key[0], [(None,) + k for k in key[1:]]
         else:                                 # (spec, grad mode, per-argument parts...)
             grad, parts = key[1], key[2:]
         lines.append("signature: " + ", ".join(_arg(p) for p in parts) +
