@@ -54,12 +54,14 @@ def test_deep_graph_needs_no_recursion():
     assert src.count("MulBackward0") == 20000
 
 
-def test_rendering_without_dot_says_how_to_install(monkeypatch):
+def test_rendering_without_dot_says_how_to_install(monkeypatch, tmp_path):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     x = torch.tensor(1.0, requires_grad=True)
     g = viz.graph(x * 2)
+    target = tmp_path / "out.svg"
     with pytest.raises(RuntimeError, match="apt-get install graphviz"):
-        g.render("out.svg")
+        g.render(str(target))
+    assert not target.exists()         # nothing half-written
     assert g._repr_svg_() is None
 
 

@@ -53,8 +53,9 @@ class Graph:
     def render(self, path):
         """Write the picture to `path` (its suffix picks the format: .svg, .png, .pdf)."""
         fmt = path.rsplit(".", 1)[-1] if "." in path else "svg"
+        picture = self.pipe(fmt)      # (before opening: a failure leaves no empty file)
         with open(path, "wb") as f:
-            f.write(self.pipe(fmt))
+            f.write(picture)
         return path
 
     def to_graphviz(self):
