@@ -9,7 +9,7 @@ so the switches only keep (and report) the state PyTorch keeps."""
 import math
 import warnings
 
-from . import _dtypes
+from . import _dtypes, _func_levels
 from ._factories import _legacy, arange, as_tensor, full, tensor
 from ._tensor import Tensor
 from .ops import _backend
@@ -133,14 +133,14 @@ def hann_window(window_length, periodic=True, *, dtype=None, layout=None, device
                 pin_memory=False, requires_grad=False):
     t = _window("hann_window", window_length, periodic, dtype,
                 lambda k, n, xp: 0.5 - 0.5 * xp.cos(2 * math.pi * k / (n - 1)))
-    return t.requires_grad_() if requires_grad else t
+    return _func_levels.requires_grad_internally(t) if requires_grad else t
 
 
 def hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype=None,
                    layout=None, device=None, pin_memory=False, requires_grad=False):
     t = _window("hamming_window", window_length, periodic, dtype,
                 lambda k, n, xp: alpha - beta * xp.cos(2 * math.pi * k / (n - 1)))
-    return t.requires_grad_() if requires_grad else t
+    return _func_levels.requires_grad_internally(t) if requires_grad else t
 
 
 def blackman_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
@@ -148,14 +148,14 @@ def blackman_window(window_length, periodic=True, *, dtype=None, layout=None, de
     t = _window("blackman_window", window_length, periodic, dtype,
                 lambda k, n, xp: (0.42 - 0.5 * xp.cos(2 * math.pi * k / (n - 1)) +
                                   0.08 * xp.cos(4 * math.pi * k / (n - 1))))
-    return t.requires_grad_() if requires_grad else t
+    return _func_levels.requires_grad_internally(t) if requires_grad else t
 
 
 def bartlett_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
                     pin_memory=False, requires_grad=False):
     t = _window("bartlett_window", window_length, periodic, dtype,
                 lambda k, n, xp: 1 - xp.abs(2 * k / (n - 1) - 1))
-    return t.requires_grad_() if requires_grad else t
+    return _func_levels.requires_grad_internally(t) if requires_grad else t
 
 
 def _bessel_i0(x):
@@ -175,7 +175,7 @@ def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, layout
         return xp.asarray([_bessel_i0(beta * math.sqrt(max(0.0, 1 - float(v) ** 2))) for v in r],
                           dtype=_dtypes.float64.np) / _bessel_i0(beta)
     t = _window("kaiser_window", window_length, periodic, dtype, values)
-    return t.requires_grad_() if requires_grad else t
+    return _func_levels.requires_grad_internally(t) if requires_grad else t
 
 
 # --- searching -------------------------------------------------------------------------------------
@@ -248,7 +248,7 @@ def range(start, end, step=1, *, out=None, dtype=None, layout=None, device=None,
     dt = dtype or _dtypes.get_default_dtype()
     t = arange(n, dtype=_dtypes.float64) * step + start
     t = t.to(dt)
-    return t.requires_grad_() if requires_grad else t
+    return _func_levels.requires_grad_internally(t) if requires_grad else t
 
 
 def scalar_tensor(s, *, dtype=None, layout=None, device=None, pin_memory=False,
@@ -263,7 +263,7 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
             t = obj.clone()
     else:
         t = tensor(obj, dtype=dtype)
-    return t.requires_grad_() if requires_grad and not t.requires_grad else t
+    return _func_levels.requires_grad_internally(t) if requires_grad and not t.requires_grad else t
 
 
 CharTensor = _legacy(_dtypes.int8)

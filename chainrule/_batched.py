@@ -67,11 +67,23 @@ _CONTROL_FLOW = ("vmap: It looks like you're attempting to use a Tensor in some 
 _NO_STORAGE = "Cannot access data pointer of Tensor that doesn't have storage"
 
 
+# Callers that try vmap and loop when it fails (jacrev, jacfwd,
+# jacobian(vectorize=True)) count here: vmap then lets Unbatchable through for
+# them, where a user's own vmap raises it as the RuntimeError PyTorch raises.
+TRYING = [0]
+
+
 class Unbatchable(RuntimeError):
     """What vmap cannot batch (data-dependent control flow, dynamic shapes, an
     op it cannot split per sample): a RuntimeError, as PyTorch raises, that
     callers trying vmap first (jacrev, jacfwd, jacobian(vectorize=True)) catch
     to fall back to a loop."""
+
+
+class NoVmapRule(Unbatchable):
+    """A custom Function without a vmap rule, called on batched tensors.
+    jacrev loops then (PyTorch's batches only the derivative, which is plain
+    ops); jacfwd, which batches the function as PyTorch's does, raises it."""
 
 
 class BatchedTensor(Tensor):

@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from . import _batched, _dtypes, _errors, _fpstate
+from . import _batched, _dtypes, _errors, _fpstate, _func_levels
 from ._inplace_state import VMAP_ACTIVE as _VMAP_ACTIVE
 from ._device import check_device, device as _device
 from ._tensor import Tensor
@@ -641,7 +641,7 @@ def rand(*args, size=None, generator=None, out=None, dtype=None, layout=None, de
     if _VMAP_ACTIVE[0]:
         t = _batched.per_sample_draw(lambda s: rand(s, generator=generator, dtype=dtype), shape)
         if t is not None:
-            return t.requires_grad_(requires_grad)
+            return _func_levels.requires_grad_internally(t) if requires_grad else t
     return _finish(_alloc(lambda s, d: _rng(generator).random(s, dtype=np.float64), shape, None)
                    .astype(dt.np), requires_grad)
 
@@ -655,7 +655,7 @@ def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, d
     if _VMAP_ACTIVE[0]:
         t = _batched.per_sample_draw(lambda s: randn(s, generator=generator, dtype=dtype), shape)
         if t is not None:
-            return t.requires_grad_(requires_grad)
+            return _func_levels.requires_grad_internally(t) if requires_grad else t
     return _finish(_alloc(lambda s, d: _rng(generator).standard_normal(s), shape, None)
                    .astype(dt.np), requires_grad)
 
@@ -708,7 +708,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         t = _batched.per_sample_draw(
             lambda s: normal(mean, std, s, generator=generator, dtype=dtype), shape)
         if t is not None:
-            return t.requires_grad_(requires_grad)
+            return _func_levels.requires_grad_internally(t) if requires_grad else t
     return _finish(_rng(generator).normal(mean, std, shape).astype(_dt(dtype).np), requires_grad)
 
 

@@ -11,7 +11,8 @@ both get correct gradients.
 from ._dtypes import FROM_NP
 from ._grad_mode import STATE
 from . import _batched
-from ._inplace_state import FW_ACTIVE, VMAP_ACTIVE
+from ._inplace_state import FUNC_LEVEL, FW_ACTIVE, VMAP_ACTIVE
+from . import _func_levels
 from ._tensor import Tensor
 from . import _inplace_tangents as tangents
 from ._views import bump, inverse_permutation
@@ -67,31 +68,48 @@ def check_dirty(t):
         raise _multi_view_error(t)
 
 
-def _batched_inplace(self, compute, others):
-    """An in-place change inside vmap: computed out of place on the batch, then
-    copied into the batch under self (itself changed in place, so views and
-    autograd see an ordinary in-place copy).  An unbatched self cannot take a
-    batched value: PyTorch's error."""
-    result = compute(self)
-    if self.__class__ is not _batched.BatchedTensor or (
-            result.__class__ is _batched.BatchedTensor and result._level > self._level):
-        raise RuntimeError(
-            "vmap: inplace arithmetic(self, *extra_args) is not possible because there exists a "
+# How PyTorch's vmap names an in-place op whose self is batched less than its
+# other operands (its batching rules differ in wording; add_ falls through to
+# the kernel's own shape check).
+_VMAP_ARITHMETIC = {"sub_", "mul_", "div_", "copy_", "__setitem__", "masked_fill_", "zero_", None}
+
+
+def _vmap_inplace_error(self, result, name):
+    if name == "add_" and self.__class__ is not _batched.BatchedTensor:
+        return (f"output with shape {list(self.shape)} doesn't match the broadcast shape "
+                f"{list(_batched.bottom(result).shape)}")
+    what = ("inplace arithmetic" if name in _VMAP_ARITHMETIC else
+            "fill_" if name == "fill_" else f"aten::{name}")
+    return (f"vmap: {what}(self, *extra_args) is not possible because there exists a "
             "Tensor `other` in extra_args that has more elements than `self`. This happened due "
             "to `other` being vmapped over but `self` not being vmapped over in a vmap. Please "
             "try to use out-of-place operators instead of inplace arithmetic. If said operator "
             "is being called inside the PyTorch framework, please file a bug report instead.")
+
+
+def _batched_inplace(self, compute, others, name):
+    """An in-place change inside vmap: computed out of place on the batch, then
+    copied into the batch under self (itself changed in place, so views and
+    autograd see an ordinary in-place copy).  An unbatched self cannot take a
+    batched value: PyTorch's error (Unbatchable, a RuntimeError: jacrev and
+    jacfwd, which try vmap first, then loop)."""
+    result = compute(self)
+    if self.__class__ is not _batched.BatchedTensor or (
+            result.__class__ is _batched.BatchedTensor and result._level > self._level):
+        raise _batched.Unbatchable(_vmap_inplace_error(self, result, name))
     value = self._value
     value.copy_(_batched.lower_to(result, self._level))
     _batched.refresh(self)
     return self
 
 
-def apply(self, compute, others=()):
+def apply(self, compute, others=(), name=None):
     """Run `compute(old_self)` (an out-of-place op returning a Tensor) as an
-    in-place change of `self`."""
+    in-place change of `self` (the method `name`, for messages)."""
+    if FUNC_LEVEL[0] and self.__class__ is not _batched.BatchedTensor:
+        _func_levels.check_inplace(self, name, others)   # not a tensor from outside a transform
     if VMAP_ACTIVE[0] and _batched.any_batched((self,), others):
-        return _batched_inplace(self, compute, others)
+        return _batched_inplace(self, compute, others, name)
     grad = STATE.enabled
     if self._inference and not STATE.inference:
         raise RuntimeError("Inplace update to inference tensor outside InferenceMode is not "

@@ -6,7 +6,8 @@ torch.detach.
 
 Each is built from the out-of-place op; what differs from the generic
 in-place driver (_inplace.apply) is said where it happens."""
-from . import _dtypes, _factories, _inplace
+from . import _dtypes, _factories, _func_levels, _inplace
+from ._inplace_state import FUNC_LEVEL
 from ._grad_mode import STATE
 from ._tensor import Tensor
 from ._views import bump
@@ -48,7 +49,8 @@ def _compared(name, old, other):
 
 def _comparison_inplace(name):
     def method(self, other):
-        return _inplace.apply(self, lambda old: _compared(name, old, other), (other,))
+        return _inplace.apply(self, lambda old: _compared(name, old, other), (other,),
+                              name + "_")
     method.__name__ = method.__qualname__ = name + "_"
     return method
 
@@ -62,7 +64,7 @@ def _bitwise_inplace(fn, name):
             if result.is_floating_point:
                 raise RuntimeError(f"result type {result.legacy} can't be cast to the desired "
                                    f"output type {self.dtype.legacy}")
-        return _inplace.apply(self, lambda old: fn(old, *others), others)
+        return _inplace.apply(self, lambda old: fn(old, *others), others, name)
     method.__name__ = method.__qualname__ = name
     return method
 
@@ -72,6 +74,8 @@ def _logical_inplace(fn, name):
     (logical ops have no derivative and are not recorded): a float tensor
     keeps its grad_fn, only its version moves."""
     def method(self, *others):
+        if FUNC_LEVEL[0]:
+            _func_levels.check_inplace(self, name, others)
         if STATE.enabled:
             _inplace.check_leaf(self)
         _inplace._store(self, fn(self, *others)._data)
@@ -89,6 +93,8 @@ _NODE_SHIFT = {"Squeeze": 3}
 
 def _metadata_inplace(fn, name):
     def method(self, *args, **kwargs):
+        if FUNC_LEVEL[0]:
+            _func_levels.check_inplace(self, name)
         if STATE.enabled:
             _inplace.check_leaf(self)
         if self._view_of is None:

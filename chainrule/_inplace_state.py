@@ -17,3 +17,6 @@ SPECIAL = [False]
 # How many vmap levels are open (see _batched.py): while 0, the dispatch point
 # pays one list read for vmap.
 VMAP_ACTIVE = [0]
+# How many torch.func transform levels are open (see _func_levels.py): while 0,
+# the in-place driver pays one list read for them.
+FUNC_LEVEL = [0]

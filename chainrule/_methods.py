@@ -159,7 +159,7 @@ Tensor.new_empty = _new(_factories.empty, "new_empty")
 
 def _inplace_op(fn, name):
     def op(self, *args, **kwargs):
-        return _inplace.apply(self, lambda old: fn(old, *args, **kwargs), args)
+        return _inplace.apply(self, lambda old: fn(old, *args, **kwargs), args, name)
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"In-place {fn.__name__}."
     return op
@@ -178,18 +178,20 @@ Tensor.__imod__ = Tensor.remainder_
 
 def _fill_(self, value):
     name = "FillBackward3" if isinstance(value, Tensor) else "FillBackward2"
-    return _inplace.apply(self, lambda old: S.index_put(old, (Ellipsis,), value, name), (value,))
+    return _inplace.apply(self, lambda old: S.index_put(old, (Ellipsis,), value, name), (value,),
+                          "fill_")
 
 
 def _zero_(self):
-    return _inplace.apply(self, lambda old: S.index_put(old, (Ellipsis,), 0, "ZeroBackward0"), ())
+    return _inplace.apply(self, lambda old: S.index_put(old, (Ellipsis,), 0, "ZeroBackward0"), (),
+                          "zero_")
 
 
 def _copy_(self, src, non_blocking=False):
     src = src if isinstance(src, Tensor) else _factories.as_tensor(src)
     return _inplace.apply(
         self, lambda old: S.index_put(old, (Ellipsis,), src.to(old.dtype), "CopyBackwards"),
-        (src,))
+        (src,), "copy_")
 
 
 def _setitem(self, idx, value):
@@ -198,7 +200,7 @@ def _setitem(self, idx, value):
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                            "in-place operation.")
     _inplace.apply(self, lambda old: S.index_put(old, idx, value, _setitem_node(self, idx)),
-                   (value,))
+                   (value,), "__setitem__")
 
 
 def _setitem_node(t, idx):

@@ -38,7 +38,8 @@ def _write(self, sample, node_name):
             return self.copy_(drawn)
     values = _factories.tensor(sample(tuple(self.shape)), dtype=self.dtype)._data
     return _inplace.apply(self, lambda old: _apply(_DRAWN, (old,), (old._data,), (values,),
-                                                   _DRAWN.variant(node_name)))
+                                                   _DRAWN.variant(node_name)),
+                          name=node_name[:-len("Backward0")].lower() + "_")
 
 
 def _floating_only(self, kernel):

@@ -11,7 +11,8 @@ import warnings
 from . import _dtypes, _errors
 from ._device import CPU as _CPU, CUDA_MISSING as _CUDA_MISSING, device
 from ._grad_mode import STATE
-from ._inplace_state import CAPTURE as _CAPTURE
+from ._inplace_state import CAPTURE as _CAPTURE, FUNC_LEVEL as _FUNC_LEVEL
+from ._inplace_state import VMAP_ACTIVE as _VMAP_ACTIVE
 from ._printing import tensor_repr
 from .ops import _backend
 
@@ -53,6 +54,7 @@ class Tensor:
 
     # Rarely-set state lives in the instance dict, with these class defaults.
     _retains_grad = False
+    _func_level = 0           # when made inside a torch.func transform (see _func_levels.py)
     _is_node = False          # in a graph edge, a leaf tensor (see autograd/graph.py)
     _acc_node = None
     _backward_hooks = None
@@ -224,6 +226,10 @@ class Tensor:
         self._requires_grad = bool(flag)
 
     def requires_grad_(self, requires_grad=True):
+        if _FUNC_LEVEL[0] or _VMAP_ACTIVE[0]:
+            # (cycle: _func_levels imports this module)
+            from ._func_levels import check_requires_grad
+            check_requires_grad()
         if self._grad_fn is not None:
             if not requires_grad:
                 raise RuntimeError(

@@ -79,16 +79,11 @@ FUNC_CASES = {
 FUNCS = {"cube": _cube, "inner_no_grad": _inner_no_grad, "inner_enable_grad": _inner_enable_grad}
 
 
-# Known differences, until func has levels of its own (issue 12): a jvp that
-# falls back to double backward (its input requires grad, or it is nested as
-# in hessian) loses the tangent through a no_grad inside the function, where
-# torch's forward mode goes through it; and an enable_grad inside the function
-# re-enables torch's enclosing level for that computation, which chainrule
-# decides once, when the transform is called.
-_NEEDS_LEVELS = {
-    ("hessian", "inner_no_grad", rg, ng) for rg in (False, True) for ng in (False, True)
-} | {(t, "inner_no_grad", True, ng) for t in ("jvp", "jacfwd") for ng in (False, True)
-     } | {(t, "inner_enable_grad", True, True) for t in ("jvp", "jacfwd")}
+# A PyTorch quirk not copied: under an outer no_grad, torch's jacfwd of a
+# function that re-enables grad inside returns a leaf that claims
+# requires_grad=True but has no grad_fn (differentiating it raises "does not
+# require grad"); chainrule's result says requires_grad=False.
+_TORCH_QUIRK = {("jacfwd", "inner_enable_grad", True, True)}
 
 
 def _func_case_params():
@@ -97,8 +92,9 @@ def _func_case_params():
             for rg in (False, True):
                 for ng in (False, True):
                     marks = ()
-                    if (transform, func, rg, ng) in _NEEDS_LEVELS:
-                        marks = pytest.mark.xfail(strict=True, reason="needs func levels (issue 12)")
+                    if (transform, func, rg, ng) in _TORCH_QUIRK:
+                        marks = pytest.mark.xfail(strict=True, reason="torch's requires-grad leaf "
+                                                  "without a grad_fn, not copied")
                     yield pytest.param(transform, func, rg, ng, marks=marks,
                                        id=f"{transform}-{func}-rg{int(rg)}-nograd{int(ng)}")
 

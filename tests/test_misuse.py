@@ -123,6 +123,11 @@ def _grad_twice(L):
     L.autograd.grad(y, x)
 
 
+def _grad_neither_requires_grad(L):
+    x = L.tensor([1.0, 2.0])
+    return L.autograd.grad((x * x).sum(), x)        # the output's error comes first
+
+
 def _grad_unused(L):
     x, z = _leaf(L, 2), _leaf(L, 2)
     return L.autograd.grad((x * 2).sum(), [x, z])
@@ -1216,6 +1221,7 @@ CASES = [
     C(_backward_twice, id="backward-twice"),
     C(_grad_twice, id="grad-twice"),
     C(_grad_unused, id="grad-unused-input"),
+    C(_grad_neither_requires_grad, id="grad-neither-output-nor-input-requires-grad"),
     C(_grad_unused_allowed, id="grad-unused-allowed"),
     C(_grad_input_no_grad, id="grad-input-without-requires_grad"),
     C(_grad_of_constant_grad, id="grad-of-constant-grad-backward"),

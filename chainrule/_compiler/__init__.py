@@ -31,7 +31,7 @@ from .. import _grad_mode
 from .._factories import default_generator
 from .._grad_mode import STATE as _STATE
 from .._inplace_state import (FW_ACTIVE as _FW_ACTIVE, SAVED_HOOKS as _SAVED_HOOKS,
-                              VMAP_ACTIVE as _VMAP_ACTIVE)
+                              VMAP_ACTIVE as _VMAP_ACTIVE, FUNC_LEVEL as _FUNC_LEVEL)
 from .._tensor import Tensor
 from ..autograd.anomaly_mode import _state as _ANOMALY
 from ..func._pytree import tree_flatten
@@ -60,7 +60,7 @@ class Compiled:
 
     def __call__(self, *args, **kwargs):
         if _FW_ACTIVE[0] or _SAVED_HOOKS[0] or _ANOMALY["enabled"] or _STATE.inference or \
-                _VMAP_ACTIVE[0]:
+                _VMAP_ACTIVE[0] or _FUNC_LEVEL[0]:
             return self._fn(*args, **kwargs)      # (modes a replay would not honour)
         key = None
         if not kwargs:

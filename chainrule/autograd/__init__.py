@@ -5,8 +5,8 @@ each op's formulas; the formulas themselves live in chainrule/ops/.
 """
 import warnings
 
-from .. import _batched, _dtypes, _errors
-from .._inplace_state import VMAP_ACTIVE as _VMAP_ACTIVE
+from .. import _batched, _dtypes, _errors, _func_levels
+from .._inplace_state import FUNC_LEVEL as _FUNC_LEVEL, VMAP_ACTIVE as _VMAP_ACTIVE
 from .._grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
 from .._tensor import Size, Tensor
 from ..ops import _backend
@@ -100,9 +100,9 @@ def _check_outputs(outputs):
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
              grad_variables=None, inputs=None):
     """Accumulate d(tensors)/d(leaf) into each leaf's .grad (or only into `inputs`)."""
+    if _VMAP_ACTIVE[0] or _FUNC_LEVEL[0]:
+        _func_levels.check_backward(_VMAP_ACTIVE[0])         # refused inside transforms
     tensors = _as_tuple(tensors)
-    if _VMAP_ACTIVE[0] and _batched.any_batched(tensors):
-        next(t for t in tensors if isinstance(t, _batched.BatchedTensor)).backward()  # refuses
     if grad_variables is not None:
         grad_tensors = grad_variables
     _check_outputs(tensors)
@@ -139,10 +139,10 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if not allow_unused and materialize_grads:
         raise ValueError("Expected allow_unused to be True or not passed when "
                          "materialize_grads=True, but got: allow_unused=False.")
+    _check_outputs(outputs)                 # (outputs first, as PyTorch checks them)
     for t in inputs:
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    _check_outputs(outputs)
     seeds = _seed_grads(outputs, grad_outputs, create_graph)
     if retain_graph is None:
         retain_graph = create_graph
@@ -173,6 +173,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 # Defined here, beside the engine they call (the engine imports the Tensor
 # module, so the Tensor class cannot import it).
 def _tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    if _VMAP_ACTIVE[0] or _FUNC_LEVEL[0]:
+        _func_levels.check_backward(_VMAP_ACTIVE[0])         # refused inside transforms
     if (gradient is None and inputs is None and not create_graph and self._grad_fn is not None
             and self._data.size == 1 and self._data.__class__ is _ndarray):
         # The common case (a scalar loss), without the general argument handling.
@@ -197,6 +199,8 @@ def _tensor_accumulate_node(self):
 def _tensor_retain_grad(self):
     if not self._requires_grad:
         raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+    if _FUNC_LEVEL[0]:
+        _func_levels.check_retain_grad(self)
     if self._grad_fn is not None:
         self._retains_grad = True
         watch_nonleaf(self)

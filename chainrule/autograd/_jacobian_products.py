@@ -30,8 +30,9 @@ caller's grad mode (the callers enable grad around them); a ``Linearization``
 enables grad itself, since its dummy graph must be recorded.
 """
 import chainrule as _cr      # stack is looked up at call time (see stack_blocks)
-from .. import _batched
+from .. import _batched, _func_levels
 from .._grad_mode import enable_grad
+from .._inplace_state import EPOCH
 from .._tensor import Tensor
 from . import forward_ad
 from . import grad as _autograd_grad
@@ -89,7 +90,7 @@ def _dummy(y):
     u = zeros_like(y)
     if y.__class__ is not Tensor:
         u = _batched.add_levels(u, _batched.levels_of(y)).detach()
-    return u.requires_grad_(True)
+    return _func_levels.requires_grad_internally(u)
 
 
 def forward_jvp(call, primals, tangents):
@@ -218,9 +219,8 @@ def vectorized_rows(call, inputs, outputs, create_graph, chunk_size=None):
         n = rows.stop - rows.start
         with enable_grad():
             batch = [x.unsqueeze(0).expand(n, *x.shape) for x in inputs]
-            try:
-                ybs = _cr.func.vmap(lambda *xs: tuple(call(xs)))(*batch)
-            except _batched.Unbatchable:
+            ybs = _trying(_cr.func.vmap(lambda *xs: tuple(call(xs))), batch)
+            if ybs is None:
                 return None
             cots, offset = [], 0
             for y in outputs:
@@ -259,8 +259,10 @@ def vectorized_columns(push, inputs, n_outputs):
             raise _GiveUp
         return tuple(out)
     try:
-        tangents = _cr.func.vmap(pushed)(*basis_)
-    except (_GiveUp, _batched.Unbatchable):
+        tangents = _trying(_cr.func.vmap(pushed), basis_, _batched.NoVmapRule)
+    except _GiveUp:
+        return None
+    if tangents is None:
         return None
     blocks = []
     for i, t in enumerate(tangents[:n_outputs] if n_outputs is not None else tangents):
@@ -273,6 +275,23 @@ def vectorized_columns(push, inputs, n_outputs):
             offset += k
         blocks.append(row)
     return blocks
+
+
+def _trying(batched_fn, args, raises=()):
+    """batched_fn(*args), or None where vmap cannot batch the function (but
+    for the errors `raises`), or where it changes tensors in place (a loop
+    gives PyTorch's results there)."""
+    epoch = EPOCH[0]
+    _batched.TRYING[0] += 1
+    try:
+        out = batched_fn(*args)
+    except raises as e:
+        raise RuntimeError(*e.args) from None
+    except _batched.Unbatchable:
+        return None
+    finally:
+        _batched.TRYING[0] -= 1
+    return None if EPOCH[0] != epoch else out
 
 
 class _GiveUp(Exception):

@@ -29,6 +29,8 @@ from .graph import Node
 from ..ops import _backend
 from ..ops._args import broadcast_shapes
 from .._inplace_state import FW_ACTIVE as _FW_ACTIVE, SAVED_HOOKS as _SAVED_HOOKS
+from .._inplace_state import FUNC_LEVEL as _FUNC_LEVEL, VMAP_ACTIVE as _VMAP_ACTIVE
+from .. import _batched, _func_levels
 from . import _saved_hooks
 from .._views import box_of, bump, modified_error
 
@@ -278,10 +280,31 @@ class Function(metaclass=FunctionMeta):
 
     vjp = backward
 
+    # vmap: with generate_vmap_rule, forward's own ops are batched (so is
+    # backward's); a vmap staticmethod of the class's own is run the same way
+    # (chainrule batches forward's ops rather than calling it); neither:
+    # PyTorch's error.
+    generate_vmap_rule = False
+
+    @staticmethod
+    def vmap(info, in_dims, *args):
+        raise NotImplementedError("To use autograd.Function with vmap, you must either override "
+                                  "the vmap staticmethod or set generate_vmap_rule=True.")
+
     @classmethod
     def apply(cls, *args, **kwargs):
         ctx = cls._backward_cls()
         uses_setup = cls.setup_context is not Function.setup_context
+        if _FUNC_LEVEL[0] or _VMAP_ACTIVE[0]:
+            if not uses_setup:
+                _func_levels.check_function(_VMAP_ACTIVE[0])  # torch.func needs setup_context
+            if (_VMAP_ACTIVE[0] and not cls.generate_vmap_rule and cls.vmap is Function.vmap
+                    and _batched.any_batched(args)):
+                raise _batched.NoVmapRule(
+                    f"You tried to vmap over {cls.__name__}, but it does not have vmap support. "
+                    "Please override and implement the vmap staticmethod or set "
+                    "generate_vmap_rule=True. For more details, please see "
+                    "https://pytorch.org/docs/main/notes/extending.func.html")
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         forward_mode = _FW_ACTIVE[0]
         _FW_ACTIVE[0] = False              # the Function's own jvp gives the tangents

@@ -13,7 +13,7 @@ __all__ = ["grad", "grad_and_value"]
 
 def _grad_and_value_impl(func, argnums, has_aux, args, kwargs):
     scope = Scope()
-    with _grad_mode.enable_grad():
+    with scope.level(), _grad_mode.enable_grad():
         args, diff_args = prepare(scope, args, argnums)
         output = func(*args, **kwargs)
         output, aux = split_aux(output, has_aux, "grad_and_value(f)(*args)")
@@ -30,7 +30,7 @@ def _grad_and_value_impl(func, argnums, has_aux, args, kwargs):
                 "use the vjp or jacrev APIs instead?")
 
         flat_diff_args, spec = tree_flatten(diff_args)
-        create_graph = scope.reaches_outside((output,))
+        create_graph = scope.needs_graph((output,))
         flat_grad_input = fill_zeros(vjp((output,), flat_diff_args, (None,), create_graph,
                                          retain_graph=create_graph), flat_diff_args)
         grad_input = tree_unflatten([scope.undo(g) for g in flat_grad_input], spec)

@@ -93,16 +93,23 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
         j = ForwardJvp(func, args, argnums, has_aux)
         columns = blocks = None
         if j.usable and sum(p.numel() for p in flat_primals):
-            # all columns in one push under vmap where func can be vmap'd; the
-            # outputs themselves (and aux) then from one push of zero tangents
-            blocks = vectorized_columns(j.push, flat_primals, None)
-            if blocks is not None and j.usable and j.push([zeros_like(p) for p in flat_primals]):
-                blocks = [[b.to(y.dtype) if b.dtype != y.dtype else b for b in row]
-                          for row, y in zip(blocks, j.flat_out)]
-            else:
-                blocks = None
-                if j.usable:
-                    columns = jacobian_columns(j.push, flat_primals)
+            if not any(p.requires_grad for p in flat_primals):
+                # all columns in one push under vmap where func can be vmap'd;
+                # the outputs themselves (and aux) then from one push of zero
+                # tangents.  (Not for primals that require grad: vmap's duals
+                # batch the primal too, so a reverse pass over the Jacobian
+                # would sum over the batch after, not before, the primal's own
+                # derivative, and lose the signed zeros PyTorch's unbatched
+                # primal keeps: a push per column there.)
+                blocks = vectorized_columns(j.push, flat_primals, None)
+                if blocks is not None and j.usable and j.push(
+                        [zeros_like(p) for p in flat_primals]):
+                    blocks = [[b.to(y.dtype) if b.dtype != y.dtype else b for b in row]
+                              for row, y in zip(blocks, j.flat_out)]
+                else:
+                    blocks = None
+            if blocks is None and j.usable:
+                columns = jacobian_columns(j.push, flat_primals)
         if blocks is None and columns is None:
             j = Jvp(func, args, argnums, has_aux, False, False)
             columns = jacobian_columns(j.push, flat_primals, len(j.flat_out))

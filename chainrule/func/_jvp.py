@@ -6,7 +6,7 @@ tensor or a tangent that requires grad, strict mode) by the double-backward
 trick, whose results stay connected to the enclosing graph.  Both evaluators
 also serve jacfwd, one push per column.
 """
-from .. import _grad_mode
+from .. import _func_levels, _grad_mode
 from .._tensor import Tensor
 from ..autograd import forward_ad as _fw
 from ..autograd._jacobian_products import Linearization, fill_zeros, forward_jvp, zeros_like
@@ -14,7 +14,7 @@ from ._argnums import replace_args, slice_argnums
 from ._checks import (JVP_STR, assert_non_empty_list_of_tensors, assert_non_empty_tensor_output,
                       check_tangent_sizes, split_aux)
 from ._pytree import tree_flatten, tree_map, tree_unflatten
-from ._scope import REVERSE_CALLS, Scope, evaluate
+from ._scope import Scope, evaluate
 
 __all__ = ["jvp", "Jvp", "ForwardJvp"]
 
@@ -27,7 +27,7 @@ class Jvp:
     def __init__(self, func, primals, argnums, has_aux, strict, flat_tangents_requires_grad):
         self.scope = scope = Scope()
         self.strict = strict
-        with _grad_mode.enable_grad():
+        with scope.level(), _grad_mode.enable_grad():
             diff, self.flat_out, self.out_spec, self.aux = evaluate(
                 scope, func, primals, argnums, has_aux, JVP_STR)
             self.flat_diff, _ = tree_flatten(diff)
@@ -36,7 +36,7 @@ class Jvp:
                 if u is not None:
                     scope.add(u)
             self.primals_out = [scope.undo(o) for o in self.flat_out]
-        self.nested = flat_tangents_requires_grad or scope.reaches_outside(self.flat_out)
+        self.nested = flat_tangents_requires_grad or scope.needs_graph(self.flat_out)
 
     def push(self, flat_tangents):
         out = []
@@ -63,13 +63,13 @@ class ForwardJvp:
         self.func, self.primals, self.argnums, self.has_aux = func, primals, argnums, has_aux
         diff = primals if argnums is None else slice_argnums(primals, argnums, as_tuple=False)
         self.flat_diff, self.diff_spec = tree_flatten(diff)
-        self.usable = (_fw.current_level() is None and
-                       not any(isinstance(p, Tensor) and p.requires_grad
-                               for p in tree_flatten(primals)[0]))
+        self.usable = _fw.current_level() is None
         self.scope = Scope()            # creates no leaves: undo detaches what requires grad
         self.flat_out = None
 
     def _call(self, duals):
+        for d in duals:
+            _func_levels.enter(d)          # the level's own inputs
         dual_tree = tree_unflatten(duals, self.diff_spec)
         if self.argnums is None:
             args = dual_tree
@@ -84,12 +84,12 @@ class ForwardJvp:
         return flat_out, (out_spec, aux)
 
     def push(self, flat_tangents):
-        before = REVERSE_CALLS[0]
-        flat_out, tangents, (out_spec, aux) = forward_jvp(self._call, self.flat_diff,
-                                                          flat_tangents)
-        if any(o.requires_grad for o in flat_out) or REVERSE_CALLS[0] != before:
-            self.usable = False            # depends on something outside, or nested
-            return None
+        scope = self.scope
+        with scope.level():
+            flat_out, tangents, (out_spec, aux) = forward_jvp(self._call, self.flat_diff,
+                                                              flat_tangents)
+        flat_out = [scope.release(o) for o in flat_out]
+        tangents = [scope.release(t) for t in tangents]
         self.flat_out, self.out_spec, self.aux = flat_out, out_spec, aux
         return list(fill_zeros(tangents, flat_out))
 

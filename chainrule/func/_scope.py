@@ -1,13 +1,16 @@
 """One call of a transform: the tensors it differentiates with respect to,
 and what of its results escapes it.
 
-How transforms nest without PyTorch's "levels": each call evaluates ``func``
-at fresh leaves (``x.detach().requires_grad_()``), or at an alias
+How transforms nest: each call opens a level (_func_levels.py: tensors made
+before it are captured; in-place changes of them are refused) and evaluates
+``func`` at fresh leaves (``x.detach().requires_grad_()``), or at an alias
 (``x.view_as(x)``) when ``x`` already requires grad (an enclosing
 transform's input, or a user's tensor), so the result stays connected to the
 enclosing graph.  A backward pass records a graph (``create_graph=True``)
-only when the function's graph reaches a tensor from outside the call;
-results that depend on nothing outside are detached (``Scope.undo``).
+only when the function's graph reaches a tensor from outside the call (or,
+inside forward mode, its tangents need the recorded ops); results that
+depend on nothing outside are detached (``Scope.undo``), keeping their
+tangent for an enclosing forward level.
 Inside vmap the leaves are batched at every open level (per-sample copies),
 and autograd.grad lowers them to the batch under them (_batched.py).
 
@@ -18,10 +21,11 @@ to nothing outside (fresh leaves even for inputs that require grad, results
 detached), just as the enclosing level records nothing there.  A ``no_grad``
 inside ``func`` is honoured (that computation is constant to this level).
 """
-from .. import _batched, _grad_mode
+from .. import _batched, _func_levels, _grad_mode
 from .._batched import BatchedTensor
 from .._inplace_state import VMAP_ACTIVE
 from .._tensor import Tensor
+from ..autograd import forward_ad as _fw
 from ._argnums import replace_args, slice_argnums
 from ._checks import assert_non_empty_tensor_output, split_aux
 from ._pytree import tree_flatten, tree_map
@@ -38,10 +42,26 @@ class Scope:
         # Whether the enclosing level records: read when the transform is
         # called, before it enables grad for its own work.
         self.outer_enabled = _grad_mode.is_grad_enabled()
+        # Inside forward mode (jacfwd / jvp around this reverse transform):
+        # its leaves carry their inputs' tangents and its backward passes
+        # record ops, so that tangents flow through the derivative it takes
+        # (forward over reverse), and what leaves it keeps its tangent.
+        self.dual = _fw.current_level() is not None
+        # The serial of this call's level (see _func_levels.py), once open:
+        # tensors marked below it were made before the call, from outside.
+        self.serial = None
+
+    def level(self):
+        """The context in which this call evaluates and differentiates."""
+        return _func_levels.level(self)
+
+    def _from_outside(self, t):
+        return id(t) not in self.ids and (self.serial is None or t._func_level < self.serial)
 
     def add(self, t):
         self.leaves.append(t)
         self.ids.add(id(t))
+        _func_levels.enter(t)
         if t.__class__ is BatchedTensor:           # the graph's leaf is the batch under it
             self.add(_batched.bottom(t))
         return t
@@ -57,12 +77,53 @@ class Scope:
             # Stay connected to the enclosing graph (an outer transform or the
             # user's own autograd); the alias is where this level's gradient
             # is read.
-            return x.view_as(x)
-        return self.add(x.detach().requires_grad_(True))
+            alias = x.view_as(x)
+            _func_levels.enter(alias)
+            return alias
+        tangent = self._tangent(x)
+        leaf = self.add(_func_levels.requires_grad_internally(x.detach()))
+        if tangent is None:
+            return leaf
+        return self.add(_fw.make_dual(leaf, tangent))
+
+    def _tangent(self, x):
+        return x._fw_tangent if self.dual and _fw.current_level() is not None else None
+
+    def _leaves(self, t):
+        """The leaves (tensors) t's graph reaches."""
+        if t.grad_fn is None:
+            return [t]
+        stack, seen, leaves = [t.grad_fn], {}, []
+        while stack:
+            fn = stack.pop()
+            if id(fn) in seen:
+                continue
+            seen[id(fn)] = fn           # keep it alive: ids must stay unique
+            var = getattr(fn, "variable", None)     # AccumulateGrad
+            if var is not None:
+                leaves.append(var)
+                continue
+            stack.extend(nxt for nxt, _ in fn.next_functions if nxt is not None)
+        return leaves
+
+    def release(self, x):
+        """What leaves a forward-mode call.  As PyTorch's forward transforms
+        do, a result that requires grad only through leaves made inside the
+        call (a factory's requires_grad=True, a Parameter) comes out without
+        it; one that reaches a tensor from outside, or a view standing for
+        one (a dual made under no_grad), keeps its graph."""
+        if not isinstance(x, Tensor) or not x.requires_grad:
+            return x
+        for leaf in self._leaves(x):
+            if self._from_outside(leaf) or leaf._view_of is not None:
+                return x
+        return x.detach()
 
     def reaches_outside(self, tensors):
         """Whether the graph of any of `tensors` reaches a leaf that requires
-        grad and is not one of this scope's own leaves."""
+        grad and was made outside this call (not one of its own leaves, nor
+        made while it ran).  Called with grad disabled, a transform connects
+        to nothing outside."""
         if not self.outer_enabled:
             return False
         stack = []
@@ -71,7 +132,7 @@ class Scope:
                 continue
             fn = t.grad_fn
             if fn is None:
-                if id(t) not in self.ids:
+                if self._from_outside(t):
                     return True
             else:
                 stack.append(fn)
@@ -83,13 +144,22 @@ class Scope:
             seen[id(fn)] = fn           # keep it alive: ids must stay unique
             var = getattr(fn, "variable", None)     # AccumulateGrad
             if var is not None:
-                if id(var) not in self.ids:
+                if self._from_outside(var):
                     return True
                 continue
             for nxt, _ in fn.next_functions:
                 if nxt is not None:
                     stack.append(nxt)
         return False
+
+    def needs_graph(self, tensors):
+        """Whether a backward pass from `tensors` must record its ops: its
+        result reaches outside, or it carries forward-mode tangents (the
+        recorded ops push them)."""
+        if self.dual and any(isinstance(t, Tensor) and self._tangent(t) is not None
+                             for t in tensors):
+            return True
+        return self.reaches_outside(tensors)
 
     def undo_aux(self, x):
         if not isinstance(x, Tensor):
@@ -100,6 +170,9 @@ class Scope:
         """What leaves the transform: detached unless it depends on a tensor
         from outside the transform."""
         if isinstance(x, Tensor) and x.requires_grad and not self.reaches_outside((x,)):
+            tangent = self._tangent(x)
+            if tangent is not None:         # this level ends; the forward level does not
+                return _fw.make_dual(x.detach(), self.undo(tangent))
             return x.detach()
         return x
 

@@ -14,7 +14,7 @@ class Vjp:
 
     def __init__(self, func, primals, argnums, has_aux):
         self.scope = scope = Scope()
-        with _grad_mode.enable_grad():
+        with scope.level(), _grad_mode.enable_grad():
             diff_primals, self.flat_out, self.out_spec, self.aux = evaluate(
                 scope, func, primals, argnums, has_aux, "vjp(f, *primals)")
             self.flat_diff, self.primals_spec = tree_flatten(diff_primals)
@@ -25,7 +25,7 @@ class Vjp:
                     raise RuntimeError(
                         "vjp(f, ...): All outputs of f must be floating-point or complex "
                         f"Tensors, got Tensor with dtype {o.dtype}")
-        self.nested = scope.reaches_outside(self.flat_out)
+        self.nested = scope.needs_graph(self.flat_out)
 
     def __call__(self, cotangents, retain_graph=True, create_graph=None):
         if create_graph is None:

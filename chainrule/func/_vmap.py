@@ -17,7 +17,7 @@ import functools
 
 from .. import _batched
 from .._batched import BatchedTensor
-from .._inplace_state import CAPTURE as _CAPTURE
+from .._inplace_state import CAPTURE as _CAPTURE, VMAP_ACTIVE as _VMAP_ACTIVE
 from .._tensor import Tensor
 from ..ops import shape as _shape, select as _select
 from ._pytree import tree_flatten, tree_unflatten
@@ -49,7 +49,12 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
     def wrapped(*args, **kwargs):
         if _CAPTURE[0] is not None:        # (inside chainrule.compile's first call)
             _CAPTURE[0].escape(None, "vmap")
-        return _vmap_call(func, in_dims, out_dims, randomness, chunk_size, args, kwargs)
+        try:
+            return _vmap_call(func, in_dims, out_dims, randomness, chunk_size, args, kwargs)
+        except _batched.Unbatchable as e:
+            if _batched.TRYING[0] or _VMAP_ACTIVE[0]:
+                raise                          # for the caller that loops, or the outer vmap
+            raise RuntimeError(*e.args) from None
     return wrapped
 
 

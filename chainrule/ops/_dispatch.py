@@ -16,11 +16,12 @@ no specific op: everything op-specific is in the `Op` (see _registry.py).
 A tracer or compiler hooks here and sees all the work; nothing in the op
 modules computes a Tensor's value behind its back.
 """
-from .. import _fpstate
+from .. import _fpstate, _func_levels
 from .._grad_mode import STATE
 from .._inplace_state import (CAPTURE as _CAPTURE, EPOCH as _EPOCH, FW_ACTIVE as _FW_ACTIVE,
                               INFERENCE_USED as _INFERENCE_USED, SAVED_HOOKS as _SAVED_HOOKS,
                               SPECIAL as _SPECIAL, VMAP_ACTIVE as _VMAP_ACTIVE)
+from .._inplace_state import FUNC_LEVEL as _FUNC_LEVEL
 from .._tensor import Tensor
 from .._views import saved_versions as _saved_versions
 from ..autograd import forward_ad as _forward_ad
@@ -209,8 +210,12 @@ def _special(op, inputs, arrays, params, node_cls):
     if capture is not None:
         return capture.record(op, inputs, arrays, params, node_cls)
     if _FW_ACTIVE[0] and op.differentiable:
-        return _with_tangent(op, inputs, arrays, params, node_cls)
-    return plainly(op, inputs, arrays, params, node_cls)
+        t = _with_tangent(op, inputs, arrays, params, node_cls)
+    else:
+        t = plainly(op, inputs, arrays, params, node_cls)
+    if _FUNC_LEVEL[0]:                 # made inside a torch.func transform's level
+        _func_levels.mark(t)
+    return t
 
 
 def plainly(op, inputs, arrays, params=(), node_cls=None):
