@@ -114,9 +114,25 @@ def test_unfold_0d_and_shapes():
     both(scenario)
 
 
-def test_unfold_write_refused():
-    # chainrule's unfold is a read-only copy where PyTorch's is a view: a write
-    # is refused rather than silently missing the input (PyTorch writes through).
+def test_unfold_is_a_view():
+    """Changes of the input show through the windows, writes through windows
+    that do not overlap land in the input, and the graph is torch's."""
+    def scenario(lib):
+        x = _x(lib, 2, 6).requires_grad_()
+        y = x * 1
+        u = y.unfold(1, 2, 3)
+        y.add_(1)
+        seen = vals(u)
+        u[:, 0].mul_(10)
+        (y * lib.arange(12.0).reshape(2, 6)).sum().backward()
+        return (seen, vals(y), vals(x.grad), u._base is y, u.stride(), u.storage_offset(),
+                type(u.grad_fn).__name__, type(y.grad_fn).__name__)
+    both(scenario)
+
+
+def test_overlapping_unfold_write_refused():
+    # Overlapping windows repeat elements: PyTorch writes each once per window
+    # (an order-dependent result); chainrule refuses rather than give one.
     import chainrule as cr
     with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
         _x(cr, 5).unfold(0, 2, 1).mul_(2)

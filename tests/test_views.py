@@ -371,6 +371,9 @@ SHARING = {
     "select": lambda m: (lambda b: (b, b.select(1, 2)))(_make(m, (2, 3))),
     "permute chain": lambda m: (lambda b: (b, b.permute(2, 0, 1)[1:].view(3, 2, 2)))(
         _make(m, (2, 2, 4))),
+    "unfold apart": lambda m: (lambda b: (b, b.unfold(1, 2, 2)))(_make(m, (2, 4))),
+    "unfold of transposed": lambda m: (lambda b: (b, b.t().unfold(0, 1, 2)))(_make(m, (2, 3))),
+    "unfold overlapping": lambda m: (lambda b: (b, b.unfold(1, 2, 1)))(_make(m, (2, 3))),
     "clone": lambda m: (lambda b: (b, b.t().clone()))(_make(m, (2, 3))),
     "detach": lambda m: (lambda b: (b, b.t().detach()))(_make(m, (2, 3))),
 }
@@ -391,8 +394,11 @@ WRITES = {
 
 # PyTorch lets fill_ (and x[...] = v) write into an expanded tensor, whose
 # elements repeat; chainrule refuses every write into one, as PyTorch does
-# for add_.
-_KNOWN = {("expand repeat", "fill_"), ("expand repeat", "setitem")}
+# for add_.  Overlapping unfold windows likewise: PyTorch writes each element
+# once per window it is in (mul_ then multiplies some elements several times,
+# in an order of its loops), chainrule refuses.
+_KNOWN = {("expand repeat", "fill_"), ("expand repeat", "setitem")} | {
+    ("unfold overlapping", w) for w in ("add_", "mul_", "setitem", "fill_")}
 
 
 @needs_torch

@@ -13,13 +13,14 @@ import itertools
 
 from .. import _dtypes
 from .._factories import tensor as _tensor
-from .._tensor import Tensor, Size
+from .._tensor import Tensor, Size, layout_array as _layout
 from . import _backend
 from ._args import as_tensor_arg, normalize_dim, promoted_arrays, shape_args
 from . import _batching
 from ._dispatch import apply
 from ._registry import defop, expose
 from . import shape as S, select as SE
+from .._views import mark_view
 from .reduce import sum as _sum
 
 _XP = _backend.NUMPY.xp
@@ -148,8 +149,31 @@ def _read_only_copy(t):
     return t
 
 
+def _unfold_raw(x, dim, size, step, I, in_shape, *, be=_NUMPY):
+    """The windows as a strided view of x: along `dim` one window every
+    `step` elements, and the window's own elements in a new last dimension
+    (a 0-d x gives its one element, shaped (1,))."""
+    if not x.ndim:
+        return be.as_strided(x, (1,), (x.dtype.itemsize,))
+    shape, strides = x.shape, be.strides(x)
+    count = (shape[dim] - size) // step + 1
+    return be.as_strided(x, shape[:dim] + (count,) + shape[dim + 1:] + (size,),
+                         strides[:dim] + (strides[dim] * step,) + strides[dim + 1:] +
+                         (strides[dim],))
+
+
+# The windows' gradient adds into the input's elements (overlapping windows
+# add up): put_flat at each window element's flat position I.
+UNFOLD = defop("unfold", _unfold_raw,
+               lambda F, g, dim, size, step, I, in_shape: F.put_flat(g, I, in_shape),
+               params=("dim", "size", "step", "I", "in_shape"), node_name="UnfoldBackward0",
+               quiet=False)
+
+
 def unfold(input, dimension, size, step):
-    """Windows of `size` elements every `step` along `dimension`, as a new last dimension."""
+    """Windows of `size` elements every `step` along `dimension`, as a new
+    last dimension: a view, as PyTorch's (windows that overlap, size > step,
+    refuse writes through them, where one element would be written twice)."""
     d = input._data
     nd = max(d.ndim, 1)
     dim = normalize_dim(dimension, nd)
@@ -168,7 +192,20 @@ def unfold(input, dimension, size, step):
     where = xp.moveaxis(xp.take(positions, windows, axis=dim), dim + 1, -1)
     if d.ndim == 0:
         where = where.reshape(size)
-    return _read_only_copy(SE._take(input, where, "UnfoldBackward0"))
+    x = _layout(input)
+    res = apply(UNFOLD, (input,), (x,), (dim, size, step, where, d.shape))
+    if size > step:
+        res._data = _backend.backend_of(res._data).readonly(res._data)
+    # Replayed (in-place changes through the view) as the windows taken by
+    # index along dim, their elements then moved last; 0-d input: a reshape.
+    steps = ((("reshape", (1,)),) if d.ndim == 0 else
+             (("index", (slice(None),) * dim + (windows,)),
+              ("permute", tuple(k for k in range(len(shape) + 1) if k != dim + 1) + (dim + 1,))))
+    mark_view(res, input, steps[0])
+    if res._view_of is not None:
+        root, have = res._view_of
+        res._view_of = (root, have + steps[1:])
+    return res
 
 
 expose(unfold, function=False, formulas=False)
