@@ -130,6 +130,20 @@ def test_unfold_is_a_view():
     both(scenario)
 
 
+def test_as_strided_is_a_view():
+    def scenario(lib):
+        x = _x(lib, 2, 6).requires_grad_()
+        y = x * 1
+        a = y[1:].as_strided((2, 2), (2, 1), 7)
+        y.mul_(2)
+        seen = vals(a)
+        a[1].add_(100)
+        (y * lib.arange(12.0).reshape(2, 6)).sum().backward()
+        return (seen, vals(y), vals(x.grad), a._base is y, a.stride(), a.storage_offset(),
+                type(a.grad_fn).__name__, type(y.grad_fn).__name__)
+    both(scenario)
+
+
 def test_overlapping_unfold_write_refused():
     # Overlapping windows repeat elements: PyTorch writes each once per window
     # (an order-dependent result); chainrule refuses rather than give one.

@@ -140,15 +140,7 @@ for _fn in (split_with_sizes, unsafe_split, unsafe_split_with_sizes, unsafe_chun
     expose(_fn, formulas=False)
 
 
-# --- unfold, narrow_copy: elements read at computed positions -------------------------------
-def _read_only_copy(t):
-    # (a copy where PyTorch has a view: refusing writes keeps a write from
-    # silently missing the input)
-    d = t._data
-    t._data = _backend.backend_of(d).readonly(d)
-    return t
-
-
+# --- unfold (a view), narrow_copy (a copy) ----------------------------------------------------
 def _unfold_raw(x, dim, size, step, I, in_shape, *, be=_NUMPY):
     """The windows as a strided view of x: along `dim` one window every
     `step` elements, and the window's own elements in a new last dimension
@@ -512,7 +504,33 @@ def as_strided(input, size, stride, storage_offset=None):
     if positions.size and bool((positions < 0).any()):
         raise RuntimeError("as_strided: chainrule reads only the input's own elements, and this "
                            "window reaches storage outside it")
-    return _read_only_copy(SE._take(input, positions, "AsStridedBackward0"))
+    item = d.dtype.itemsize
+    x = _layout(input)
+    res = apply(AS_STRIDED, (input,), (x,),
+                (size, tuple(s * item for s in stride), (offset - input.storage_offset()) * item,
+                 positions, d.shape))
+    flat = positions.reshape(-1)
+    if flat.size > 1 and int(xp.unique(flat).size) < flat.size:
+        res._data = _backend.backend_of(res._data).readonly(res._data)   # elements repeat
+    # Replayed (in-place changes through the view) as the input's elements,
+    # flattened, taken at the positions the window reads.
+    mark_view(res, input, ("reshape", (d.size,)))
+    if res._view_of is not None:
+        root, have = res._view_of
+        res._view_of = (root, have + (("index", (positions,)),))
+    return res
+
+
+def _as_strided_raw(x, size, strides, offset, I, in_shape, *, be=_NUMPY):
+    """A view of x's memory (strides and offset in bytes, from x's first
+    element; as_strided has checked that it reads x's own elements only)."""
+    return be.as_strided(x, size, strides, offset)
+
+
+AS_STRIDED = defop("as_strided", _as_strided_raw,
+                   lambda F, g, size, strides, offset, I, in_shape: F.put_flat(g, I, in_shape),
+                   params=("size", "strides", "offset", "I", "in_shape"),
+                   node_name="AsStridedBackward0", quiet=False)
 
 
 expose(as_strided, formulas=False)
