@@ -89,11 +89,19 @@ class Scope:
     def _tangent(self, x):
         return x._fw_tangent if self.dual and _fw.current_level() is not None else None
 
-    def _leaves(self, t):
-        """The leaves (tensors) t's graph reaches."""
-        if t.grad_fn is None:
-            return [t]
-        stack, seen, leaves = [t.grad_fn], {}, []
+    @staticmethod
+    def _leaves(tensors):
+        """The leaves (tensors) that the graphs of `tensors` reach, one by
+        one (callers may stop early); tensors that need no grad reach none."""
+        stack = []
+        for t in tensors:
+            if not isinstance(t, Tensor) or not t.requires_grad:
+                continue
+            if t.grad_fn is None:
+                yield t
+            else:
+                stack.append(t.grad_fn)
+        seen = {}
         while stack:
             fn = stack.pop()
             if id(fn) in seen:
@@ -101,10 +109,9 @@ class Scope:
             seen[id(fn)] = fn           # keep it alive: ids must stay unique
             var = getattr(fn, "variable", None)     # AccumulateGrad
             if var is not None:
-                leaves.append(var)
+                yield var
                 continue
             stack.extend(nxt for nxt, _ in fn.next_functions if nxt is not None)
-        return leaves
 
     def release(self, x):
         """What leaves a forward-mode call.  As PyTorch's forward transforms
@@ -114,7 +121,7 @@ class Scope:
         one (a dual made under no_grad), keeps its graph."""
         if not isinstance(x, Tensor) or not x.requires_grad:
             return x
-        for leaf in self._leaves(x):
+        for leaf in self._leaves((x,)):
             if self._from_outside(leaf) or leaf._view_of is not None:
                 return x
         return x.detach()
@@ -124,33 +131,8 @@ class Scope:
         grad and was made outside this call (not one of its own leaves, nor
         made while it ran).  Called with grad disabled, a transform connects
         to nothing outside."""
-        if not self.outer_enabled:
-            return False
-        stack = []
-        for t in tensors:
-            if not isinstance(t, Tensor) or not t.requires_grad:
-                continue
-            fn = t.grad_fn
-            if fn is None:
-                if self._from_outside(t):
-                    return True
-            else:
-                stack.append(fn)
-        seen = {}
-        while stack:
-            fn = stack.pop()
-            if id(fn) in seen:
-                continue
-            seen[id(fn)] = fn           # keep it alive: ids must stay unique
-            var = getattr(fn, "variable", None)     # AccumulateGrad
-            if var is not None:
-                if self._from_outside(var):
-                    return True
-                continue
-            for nxt, _ in fn.next_functions:
-                if nxt is not None:
-                    stack.append(nxt)
-        return False
+        return self.outer_enabled and any(self._from_outside(leaf)
+                                          for leaf in self._leaves(tensors))
 
     def needs_graph(self, tensors):
         """Whether a backward pass from `tensors` must record its ops: its
