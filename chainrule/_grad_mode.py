@@ -16,6 +16,10 @@ class _State(threading.local):
 
 
 STATE = _State()
+# How many times user code has switched grad off (no_grad, set_grad_enabled(False),
+# inference_mode, as blocks or decorators): hessian reads it to know whether
+# its fast double-backward path saw a no_grad inside the function.
+DISABLED = [0]
 
 
 def is_grad_enabled():
@@ -33,6 +37,8 @@ class _GradModeContext:
     def __enter__(self):
         self._prev = STATE.enabled
         STATE.enabled = self._target
+        if not self._target:
+            DISABLED[0] += 1
 
     def __exit__(self, *exc):
         STATE.enabled = self._prev
@@ -45,6 +51,8 @@ class _GradModeContext:
         def switch():
             prev = STATE.enabled
             STATE.enabled = target
+            if not target:
+                DISABLED[0] += 1
             return lambda: _restore(prev)
         return decorate(fn, switch)
 
@@ -84,6 +92,8 @@ class set_grad_enabled(_GradModeContext):
         self._prev = STATE.enabled
         self._target = bool(mode)
         STATE.enabled = self._target
+        if not mode:
+            DISABLED[0] += 1
 
     def __enter__(self):
         pass

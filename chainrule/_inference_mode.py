@@ -2,7 +2,7 @@
 which PyTorch refuses to let autograd use later.  `inference_mode(False)`
 switches it off again inside (grad mode on, new tensors normal), as PyTorch's.
 Views keep the kind of the tensor they view (see _views.mark_view)."""
-from ._grad_mode import STATE
+from ._grad_mode import DISABLED, STATE
 from ._inplace_state import INFERENCE_USED
 from ._mode_decorator import decorate
 from ._tensor import Tensor
@@ -15,6 +15,8 @@ def _switch(mode):
     prev_enabled, prev_inference = STATE.enabled, STATE.inference
     STATE.enabled = not mode
     STATE.inference = mode
+    if mode:
+        DISABLED[0] += 1
     if mode:
         INFERENCE_USED[0] = True
 

@@ -83,11 +83,28 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_
 def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
     """The Jacobian of ``func`` with respect to the argument(s) at ``argnums``,
     column by column (one Jacobian-vector product per input element)."""
+    return _jacfwd(func, argnums, has_aux, False)
+
+
+def _jacfwd(func, argnums, has_aux, reverse_inside):
     @functools.wraps(func)
     def wrapper_fn(*args):
         flat_primals, primals_spec = tree_flatten(slice_argnums(args, argnums))
         for p in flat_primals:
             p.numel()           # a non-Tensor fails here, as in PyTorch
+        if reverse_inside:
+            # func is a reverse transform (hessian): forward over reverse
+            # pushes a tangent through every op of its backward, several
+            # times slower than double backward, which gives the same
+            # columns unless grad was switched off inside func (forward mode
+            # goes through a no_grad, double backward does not).  So double
+            # backward first, and forward mode only if a no_grad was met.
+            disabled = _grad_mode.DISABLED[0]
+            j = Jvp(func, args, argnums, has_aux, False, False)
+            columns = jacobian_columns(j.push, flat_primals, len(j.flat_out))
+            if _grad_mode.DISABLED[0] == disabled:
+                blocks = stack_blocks(columns, j.flat_out, flat_primals, dim=-1)
+                return _assemble(blocks, j, primals_spec, argnums, has_aux)
         # Forward mode: one pass per input element, unless something outside
         # makes the result differentiable; then the double-backward path.
         j = ForwardJvp(func, args, argnums, has_aux)
@@ -123,4 +140,4 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
 def hessian(func, argnums=0):
     """The Hessian of ``func`` with respect to the argument(s) at ``argnums``:
     ``jacfwd(jacrev(func, argnums), argnums)``."""
-    return jacfwd(jacrev(func, argnums), argnums)
+    return _jacfwd(jacrev(func, argnums), argnums, False, True)
