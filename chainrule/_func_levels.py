@@ -15,7 +15,14 @@ a level is open).  A tensor belongs inside the current level when its mark is
 at least the level's serial: made after the level opened, nested levels
 included.  Outside every level nothing is marked and nothing is checked (the
 in-place driver reads one flag), so eager code pays nothing.
+
+Levels belong to the thread that opens them, as PyTorch's do: FUNC_LEVEL
+counts them in all threads (the flag the hot paths read), the checks look at
+the calling thread's own (another thread's in-place change while a transform
+runs here is its own business).
 """
+import threading
+
 from ._inplace_state import CAPTURE, FUNC_LEVEL, SPECIAL
 from ._tensor import Tensor
 
@@ -23,9 +30,17 @@ __all__ = ["level", "mark", "check_inplace", "check_backward", "check_retain_gra
            "check_requires_grad", "check_function"]
 
 _PLAIN_MAKE = Tensor._make
-_SERIALS = []            # the serials of the open levels, innermost last
-_ENTRIES = []            # per open level: ids of the nodes of its inputs' aliases
-_COUNT = [0]             # serials handed out so far
+_COUNT = [0]             # serials handed out so far (all threads)
+
+
+class _ThreadLevels(threading.local):
+    def __init__(self):
+        self.serials = []        # the serials of this thread's open levels, innermost last
+        self.entries = []        # per open level: ids of the nodes of its inputs' aliases
+        self.internal = 0        # inside requires_grad_internally
+
+
+_MINE = _ThreadLevels()
 
 
 def _marking_make(data, requires_grad=False, grad_fn=None):
@@ -60,8 +75,8 @@ class level:
 
     def __enter__(self):
         _COUNT[0] += 1
-        _SERIALS.append(_COUNT[0])
-        _ENTRIES.append(set())
+        _MINE.serials.append(_COUNT[0])
+        _MINE.entries.append(set())
         if self.scope is not None:
             self.scope.serial = _COUNT[0]
         FUNC_LEVEL[0] += 1
@@ -71,8 +86,8 @@ class level:
         return self
 
     def __exit__(self, *exc):
-        _SERIALS.pop()
-        _ENTRIES.pop()
+        _MINE.serials.pop()
+        _MINE.entries.pop()
         FUNC_LEVEL[0] -= 1
         if not FUNC_LEVEL[0]:
             Tensor._make = staticmethod(_PLAIN_MAKE)
@@ -83,7 +98,7 @@ class level:
 def _captured(t):
     """Made before the current level opened, or sharing the storage of a
     tensor that was (a view of it, or its detach())."""
-    serial = _SERIALS[-1]
+    serial = _MINE.serials[-1]
     while t is not None:
         if t._func_level < serial:
             return True
@@ -104,8 +119,8 @@ def _aten_name(name, others):
 
 def check_inplace(t, name, others=()):
     """Refuse an in-place change of a tensor captured from outside the
-    current level (called only while a level is open)."""
-    if _captured(t):
+    current level (called while a level is open in some thread)."""
+    if _MINE.serials and _captured(t):
         raise RuntimeError(
             "During a grad (vjp, jvp, grad, etc) transform, the function provided attempted to "
             f"call in-place operation ({_aten_name(name, others)}) that would mutate a captured "
@@ -114,7 +129,7 @@ def check_inplace(t, name, others=()):
 
 
 def check_backward(vmap_active):
-    if FUNC_LEVEL[0] or vmap_active:
+    if _MINE.serials or vmap_active:
         raise RuntimeError(
             "backward() called inside a functorch transform. This is not supported, please use "
             "functorch.grad or functorch.vjp instead or call backward() outside of functorch "
@@ -125,15 +140,15 @@ def enter(t):
     """t is one of the current level's inputs (a fresh leaf, or an alias of a
     tensor that requires grad outside, whose node then counts as the level's)."""
     mark(t)
-    if t._grad_fn is not None and _ENTRIES:
-        _ENTRIES[-1].add(id(t._grad_fn))
+    if t._grad_fn is not None and _MINE.entries:
+        _MINE.entries[-1].add(id(t._grad_fn))
 
 
 def within_level(t):
     """Whether t depends on a tensor of the current level that requires grad
     (what torch.func's requires_grad says inside a transform: a tensor
     computed from captured tensors alone is a constant to the level)."""
-    serial, entries = _SERIALS[-1], _ENTRIES[-1]
+    serial, entries = _MINE.serials[-1], _MINE.entries[-1]
     if t._grad_fn is None:
         return t._requires_grad and t._func_level >= serial
     stack, seen = [t._grad_fn], set()
@@ -154,22 +169,20 @@ def within_level(t):
 
 
 def check_retain_grad(t):
+    if not _MINE.serials:
+        return
     if not within_level(t):
         raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-    if FUNC_LEVEL[0]:
-        raise RuntimeError(
-            "You are attempting to call Tensor.retain_grad() inside of a function being "
-            "transformed by a functorch transform. This is unsupported, please attempt to use "
-            "the functorch transforms (e.g. grad, vjp, jacrev, jacfwd, hessian) or call "
-            "retain_grad() outside of a function being transformed instead.")
+    raise RuntimeError(
+        "You are attempting to call Tensor.retain_grad() inside of a function being "
+        "transformed by a functorch transform. This is unsupported, please attempt to use "
+        "the functorch transforms (e.g. grad, vjp, jacrev, jacfwd, hessian) or call "
+        "retain_grad() outside of a function being transformed instead.")
 
 
-_INTERNAL = [0]          # inside requires_grad_internally: a transform's own call
-
-
-def check_requires_grad():
-    """requires_grad_() called while a level or vmap is open."""
-    if not _INTERNAL[0]:
+def check_requires_grad(vmap_active):
+    """requires_grad_() called while a level (or vmap) is open somewhere."""
+    if (_MINE.serials or vmap_active) and not _MINE.internal:
         raise RuntimeError(
             "You are attempting to call Tensor.requires_grad_() (or perhaps using "
             "torch.autograd.functional.* APIs) inside of a function being transformed by a "
@@ -179,7 +192,7 @@ def check_requires_grad():
 
 
 def check_function(vmap_active):
-    if FUNC_LEVEL[0] or vmap_active:
+    if _MINE.serials or vmap_active:
         raise RuntimeError(
             "In order to use an autograd.Function with functorch transforms (vmap, grad, jvp, "
             "jacrev, ...), it must override the setup_context staticmethod. For more details, "
@@ -189,8 +202,8 @@ def check_function(vmap_active):
 def requires_grad_internally(t):
     """t.requires_grad_() for a transform's own fresh leaves, which the check
     above is not about."""
-    _INTERNAL[0] += 1
+    _MINE.internal += 1
     try:
         return t.requires_grad_(True)
     finally:
-        _INTERNAL[0] -= 1
+        _MINE.internal -= 1

@@ -229,7 +229,7 @@ class Tensor:
         if _FUNC_LEVEL[0] or _VMAP_ACTIVE[0]:
             # (cycle: _func_levels imports this module)
             from ._func_levels import check_requires_grad
-            check_requires_grad()
+            check_requires_grad(_VMAP_ACTIVE[0])
         if self._grad_fn is not None:
             if not requires_grad:
                 raise RuntimeError(

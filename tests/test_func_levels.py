@@ -205,3 +205,35 @@ def test_forward_mode_goes_through_no_grad_below_a_reverse_transform(outer_no_gr
                 return lib.func.hessian(f)(x)
         return lib.func.hessian(f)(x), lib.func.jacfwd(lib.func.grad(f))(x)
     both(scenario)
+
+
+def test_levels_belong_to_their_thread():
+    """While another thread runs a transform, this thread's in-place changes,
+    retain_grad and backward are its own business (torch.func's levels are
+    per thread)."""
+    import threading
+    import chainrule as cr
+    inside, done = threading.Event(), threading.Event()
+    w = cr.ones(2)                             # made before the other thread's level
+
+    def f(x):
+        inside.set()
+        done.wait(10)
+        return (x * x).sum()
+    result = []
+    other = threading.Thread(target=lambda: result.append(cr.func.grad(f)(cr.ones(2))))
+    other.start()
+    assert inside.wait(10)
+    try:
+        w.add_(1)
+        x = cr.ones(2, requires_grad=True)
+        y = x * 2
+        y.retain_grad()
+        y.sum().backward()
+        z = cr.zeros(2).requires_grad_()
+    finally:
+        done.set()
+        other.join()
+    assert w.tolist() == [2.0, 2.0] and x.grad.tolist() == [2.0, 2.0]
+    assert y.grad.tolist() == [1.0, 1.0] and z.requires_grad
+    assert result[0].tolist() == [2.0, 2.0]
