@@ -31,6 +31,7 @@ __all__ = ["level", "mark", "check_inplace", "check_backward", "check_retain_gra
 
 _PLAIN_MAKE = Tensor._make
 _COUNT = [0]             # serials handed out so far (all threads)
+_LOCK = threading.Lock()
 
 
 class _ThreadLevels(threading.local):
@@ -74,24 +75,27 @@ class level:
         self.scope = scope
 
     def __enter__(self):
-        _COUNT[0] += 1
-        _MINE.serials.append(_COUNT[0])
+        with _LOCK:                   # (the counts are shared by all threads)
+            _COUNT[0] += 1
+            serial = _COUNT[0]
+            FUNC_LEVEL[0] += 1
+            if FUNC_LEVEL[0] == 1:
+                Tensor._make = staticmethod(_marking_make)
+            SPECIAL[0] = True         # the dispatch point's special path marks results
+        _MINE.serials.append(serial)
         _MINE.entries.append(set())
         if self.scope is not None:
-            self.scope.serial = _COUNT[0]
-        FUNC_LEVEL[0] += 1
-        if FUNC_LEVEL[0] == 1:
-            Tensor._make = staticmethod(_marking_make)
-        SPECIAL[0] = True             # the dispatch point's special path marks results
+            self.scope.serial = serial
         return self
 
     def __exit__(self, *exc):
         _MINE.serials.pop()
         _MINE.entries.pop()
-        FUNC_LEVEL[0] -= 1
-        if not FUNC_LEVEL[0]:
-            Tensor._make = staticmethod(_PLAIN_MAKE)
-        SPECIAL[0] = _special_now()
+        with _LOCK:
+            FUNC_LEVEL[0] -= 1
+            if not FUNC_LEVEL[0]:
+                Tensor._make = staticmethod(_PLAIN_MAKE)
+            SPECIAL[0] = _special_now()
         return False
 
 
