@@ -2,10 +2,22 @@
 call into local variables, the guards as `if ...: return MISS`, the values
 later needed returned as one tuple.  Names in the generated code: v<slot>
 for values, F<k> for forwards, C<slot> constants, Q<k>_<j> parameters,
-G<k>/E<k> a guard's conversion and expected value, L<j> outside tensors."""
+G<k>/E<k> a guard's conversion and expected value, L<j> outside tensors,
+T<n> tensors an effect reaches, P<k>/E<k> checks of Python state on entry,
+H<k> host computations, B<k> a backward inside, BR<k> its gradients.
+
+Effects (a training step, see capture.py): ("store", dst, src, ref) writes
+into the array of slot dst and bumps ref's version; ("setgrad", ref, slot);
+("host", fn, group, ins, outs); ("scalar", src, dtype, out) converts a host
+value as the op's public function did; ("backward", plan, seeds, accs): the
+generated formulas, then the engine's accumulation into each leaf's .grad."""
 from .._fpstate import quiet, restore
+from .._tensor import Tensor, _item
+from .._views import bump
+from ..autograd import engine
 from ..ops import _backend
-from .capture import Instr
+from ..ops._registry import ArrayOps, array_ops_for
+from .capture import Instr, _leaf_hooks
 
 __all__ = ["generate", "MISS"]
 
@@ -14,8 +26,21 @@ MISS = object()              # a replay whose guards failed
 
 def generate(p):
     env = {"MISS": MISS, "_nd": _backend.ndarray, "_AT": _backend.ARRAY_TYPES,
-           "_as_array": _backend.as_array,
-           "_quiet": quiet, "_restore": restore}
+           "_as_array": _backend.as_array, "_quiet": quiet, "_restore": restore,
+           "_bump": bump, "_acc": engine._accumulate, "_make": Tensor._make, "_item": _item,
+           "_nsc": _backend.numpy_scalar, "_lh": _leaf_hooks}
+    named = {}
+
+    def ref(r):                  # how the replay reaches a tensor an effect concerns
+        if r[0] == "arg":
+            return f"flat[{r[1]}]"
+        if r[0] == "grad":
+            return ref(r[1]) + "._grad"
+        name = named.get(id(r[1]))
+        if name is None:
+            name = named[id(r[1])] = f"T{len(named)}"
+            env[name] = r[1]
+        return name
     lines = ["def replay(flat):"]
     for i, s in p.arg_slots:
         lines.append(f"    v{s} = flat[{i}]._data")
@@ -24,6 +49,21 @@ def generate(p):
         lines.append(f"    v{s} = L{j}._data")
         lines.append(f"    if v{s}.shape != S{j} or v{s}.dtype != D{j} or "
                      f"L{j}._requires_grad is not R{j}:")
+        lines.append("        return MISS")
+    # Python state the step depends on, checked before anything changes
+    for k, g in enumerate(p.pre):
+        if g[0] == "fn":
+            env[f"P{k}"], env[f"E_{k}"] = g[1], g[2]
+            lines.append(f"    if P{k}() != E_{k}:")
+        elif g[0] == "grad":
+            lines.append(f"    if ({ref(g[1])}._grad is None) is not {g[2]}:")
+        else:
+            lines.append(f"    if _lh({ref(g[1])}):")
+        lines.append("        return MISS")
+    for j, (s, r, shape, dtype) in enumerate(p.live_grads):
+        env[f"GS{j}"], env[f"GD{j}"] = shape, dtype
+        lines.append(f"    v{s} = {ref(r)}._grad._data")
+        lines.append(f"    if v{s}.shape != GS{j} or v{s}.dtype != GD{j}:")
         lines.append("        return MISS")
     for s, value in p.consts.items():
         env[f"C{s}"] = value
@@ -42,9 +82,11 @@ def generate(p):
             env[f"G{k}"], env[f"E{k}"] = st[2], st[3]
             lines.append(f"        if G{k}(v{st[1]}) != E{k}:")
             lines.append("            return MISS")
-        else:
+        elif st[0] == "cast":
             env[f"D_{k}"] = st[2]
             lines.append(f"        v{st[3]} = v{st[1]}.astype(D_{k})")
+        else:
+            lines += _effect(p, k, st, env, ref)
     lines.append("    finally:")
     lines.append("        _restore(token)")
     lines.append(f"    return ({''.join(f'v{s}, ' for s in p.kept)})")
@@ -118,6 +160,58 @@ def generate_backward(p, F):
     backward = env["backward"]
     backward.source = source
     return backward
+
+
+def _effect(p, k, st, env, ref):
+    """The lines of one effect of a training step (see the module's docstring)."""
+    kind = st[0]
+    if kind == "store":
+        _, dst, src, r = st
+        out = [f"        v{dst}[...] = v{src}"]
+        if r is not None:
+            out.append(f"        _bump({ref(r)})")
+        return out
+    if kind == "setgrad":
+        _, r, s = st
+        return [f"        {ref(r)}._grad = " + ("None" if s is None else f"_make(v{s})")]
+    if kind == "scalar":
+        _, src, dtype, out = st
+        env[f"D_{k}"] = dtype
+        return [f"        v{out} = _nsc(v{src}, D_{k})"]
+    if kind == "host":
+        _, fn, group, ins, outs = st
+        env[f"H{k}"], env[f"HG{k}"] = fn, group
+        args = "".join(f", _item(v{s})" for s in ins)
+        return [f"        ({''.join(f'v{s}, ' for s in outs)}) = H{k}(HG{k}{args})"]
+    # a backward inside: the generated formulas on the values it needs, then each leaf's .grad
+    _, plan, seeds, accs, be = st
+    needed = sorted({x for b in plan for x in (b.saved or ()) if x is not None and
+                     x.__class__ is not tuple} | {s for b in plan for _, s in b.dyn})
+    pos = {s: j for j, s in enumerate(needed)}
+    nodes = []
+    for b in plan:
+        c = object.__new__(type(b))
+        c.cls, c.meta, c.params, c.targets, c.label = b.cls, b.meta, b.params, b.targets, b.label
+        c.saved = None if b.saved is None else tuple(
+            x if x is None or x.__class__ is tuple else pos[x] for x in b.saved)
+        c.dyn = tuple((j, pos[s]) for j, s in b.dyn)
+        nodes.append(c)
+    mini = _Plan(nodes, accs, [("node", n) for n, _ in seeds], f"{p.fn_name}, step {k}")
+    env[f"B{k}"] = generate_backward(mini, ArrayOps if be is None else array_ops_for(be))
+    vals = "".join(f"v{s}, " for s in needed)
+    out = [f"        BR{k} = B{k}(({vals}), ({''.join(f'v{s}, ' for _, s in seeds)}))"]
+    for j, (r, s) in enumerate(accs):
+        out.append(f"        if BR{k}[{j}] is not None: _acc({ref(r)}, BR{k}[{j}], False)")
+        if s is not None:
+            out.append(f"        v{s} = {ref(r)}._grad._data")
+    return out
+
+
+class _Plan:
+    """What generate_backward reads of a program, for a backward inside one."""
+
+    def __init__(self, backward, boundary, seeds, fn_name):
+        self.backward, self.boundary, self.seeds, self.fn_name = backward, boundary, seeds, fn_name
 
 
 def _params(params, dyn, env, prefix, value):

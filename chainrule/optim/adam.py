@@ -3,7 +3,8 @@ which PyTorch defines as Adam with decoupled weight decay (default 1e-2)."""
 from .._factories import zeros_like
 from .._grad_mode import no_grad
 from ..ops.pointwise import maximum
-from .optimizer import Optimizer, addcdiv_, addcmul_, check_range, run_closure, scalar_state
+from .optimizer import (Optimizer, addcdiv_, addcmul_, check_range, host_values, run_closure,
+                        scalar_state)
 
 
 def check_betas(lr, eps, betas, weight_decay):
@@ -25,12 +26,12 @@ def moments(state, p):
     return state
 
 
-def weight_decayed(p, grad, lr, wd, decoupled):
-    """Adam-family weight decay: decoupled (AdamW's) shrinks p in place and
-    leaves grad; otherwise L2, grad + wd p."""
+def weight_decayed(p, grad, lr, wd, decoupled, shrink=None):
+    """Adam-family weight decay: decoupled (AdamW's) shrinks p in place (by
+    `shrink`, 1 - lr wd unless given) and leaves grad; otherwise L2, grad + wd p."""
     if wd != 0:
         if decoupled:
-            p.mul_(1 - lr * wd)
+            p.mul_(1 - lr * wd if shrink is None else shrink)
         else:
             grad = grad.add(p, alpha=wd)
     return grad
@@ -44,7 +45,18 @@ def update_moments(state, grad, beta1, beta2):
     return exp_avg, exp_avg_sq
 
 
+def _adam_scalars(group, step):
+    """The numbers of an Adam step that change with the step count and the
+    learning rate (host_values: recomputed at each replay of a compiled step)."""
+    lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
+    bias_correction1 = 1 - beta1 ** step
+    bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
+    return bias_correction2_sqrt, -lr / bias_correction1, 1 - lr * wd
+
+
 class Adam(Optimizer):
+    _compile_dynamic = ("lr",)        # (host_values: read at each replay)
+
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False, fused=None, decoupled_weight_decay=False):
@@ -67,18 +79,18 @@ class Adam(Optimizer):
                 state = moments(self.state[p], p)
                 if group["amsgrad"] and "max_exp_avg_sq" not in state:
                     state["max_exp_avg_sq"] = zeros_like(p)
-                step = state["step"].add_(1).item()
-                grad = weight_decayed(p, grad, lr, wd, group["decoupled_weight_decay"])
+                state["step"].add_(1)
+                bias_correction2_sqrt, step_size, shrink = host_values(_adam_scalars, group,
+                                                                       state["step"])
+                grad = weight_decayed(p, grad, lr, wd, group["decoupled_weight_decay"], shrink)
                 exp_avg, exp_avg_sq = update_moments(state, grad, beta1, beta2)
-                bias_correction1 = 1 - beta1 ** step
-                bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
                 if group["amsgrad"]:
                     second = state["max_exp_avg_sq"].copy_(maximum(state["max_exp_avg_sq"],
                                                                    exp_avg_sq))
                 else:
                     second = exp_avg_sq
                 denom = (second.sqrt() / bias_correction2_sqrt).add_(eps)
-                addcdiv_(p, exp_avg, denom, -lr / bias_correction1)
+                addcdiv_(p, exp_avg, denom, step_size)
         return loss
 
 

@@ -1,10 +1,16 @@
 """Stochastic gradient descent, with momentum, dampening, Nesterov momentum,
 weight decay and maximize, as torch.optim.SGD defines them."""
 from .._grad_mode import no_grad
-from .optimizer import Optimizer, check_range, run_closure
+from .optimizer import Optimizer, check_range, host_values, run_closure
+
+
+def _neg_lr(group):
+    return (-group["lr"],)
 
 
 class SGD(Optimizer):
+    _compile_dynamic = ("lr",)        # (host_values: read at each replay)
+
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
                  nesterov=False, *, maximize=False, foreach=None, differentiable=False,
                  fused=None):
@@ -24,6 +30,7 @@ class SGD(Optimizer):
         for group in self.param_groups:
             lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
             wd, nesterov = group["weight_decay"], group["nesterov"]
+            neg_lr = None
             for p in group["params"]:
                 if p.grad is None:
                     continue
@@ -39,5 +46,7 @@ class SGD(Optimizer):
                         buf.mul_(momentum).add_(d, alpha=1 - dampening)
                     state["momentum_buffer"] = buf
                     d = d.add(buf, alpha=momentum) if nesterov else buf
-                p.add_(d, alpha=-lr)
+                if neg_lr is None:
+                    (neg_lr,) = host_values(_neg_lr, group)
+                p.add_(d, alpha=neg_lr)
         return loss
