@@ -416,3 +416,51 @@ def test_a_compiled_module_inside_a_compiled_step():
         _same(f(x, y).detach().numpy(), g(x, y).detach().numpy())
     for a, b in zip(model.parameters(), twin.parameters()):
         _same(a.detach().numpy(), b.detach().numpy())
+
+
+def test_a_hand_written_update_with_grads_set_to_none_first():
+    # (the benchmark's tiny MLP step: .grad = None while it is None at the
+    # capture, not at the replays; `p -= lr * p.grad` under no_grad)
+    twins = []
+    for compiled in (False, True):
+        model = _mlp(torch, torch.float32)
+        ps = list(model.parameters())
+
+        def step(x, y, model=model, ps=ps):
+            for p in ps:
+                p.grad = None
+            loss = F.mse_loss(model(x), y)
+            loss.backward()
+            with torch.no_grad():
+                for p in ps:
+                    p -= 0.05 * p.grad
+            return [loss] + [p.grad for p in ps]
+        twins.append((model, step if not compiled else torch.compile(step)))
+    x, y = (torch.tensor(a) for a in _data(np.float32))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(6):
+            outs = [fn(x, y) for _, fn in twins]
+            for a, b in zip(*outs):
+                _same(a.detach().numpy(), b.detach().numpy())
+            for a, b in zip(twins[0][0].parameters(), twins[1][0].parameters()):
+                _same(a.detach().numpy(), b.detach().numpy())
+                assert a._version == b._version
+
+
+def test_in_place_changes_of_arguments_replay_with_their_versions():
+    def body(x, y):
+        with torch.no_grad():
+            x.mul_(2).add_(y)
+        return x * y
+    f = torch.compile(body)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for v in ([1.0, 2.0], [3.0, -1.0], [0.5, 0.25], [1.0, 2.0]):
+            a, b = torch.tensor(v), torch.tensor(v)
+            y = torch.tensor([10.0, 20.0])
+            got, want = f(a, y), body(b, y)
+            _same(got.numpy(), want.numpy())
+            _same(a.numpy(), b.numpy())
+            assert a._version == b._version == 2
+    assert "version bumped" in f.explain()

@@ -257,10 +257,9 @@ class Capture:
         if value is not None and value is leaf._grad:
             return                                 # (zero_grad(set_to_none=False))
         ref = self.ref_of(leaf)
-        if value is None:
-            if leaf._grad is not None:
-                self.watch.append(("g", ref))
-                self._effect(("setgrad", ref, None))
+        if value is None:                # (None already now, perhaps not at a replay)
+            self.watch.append(("g", ref))
+            self._effect(("setgrad", ref, None))
             return
         s = self.slot_of.get(id(value._data))
         if s is None or s in self.consts or self.owner.get(s) is not None or \
