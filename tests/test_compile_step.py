@@ -464,3 +464,26 @@ def test_in_place_changes_of_arguments_replay_with_their_versions():
             _same(a.numpy(), b.numpy())
             assert a._version == b._version == 2
     assert "version bumped" in f.explain()
+
+
+def test_a_change_through_data_is_watched_by_the_first_replay_check():
+    # (p.data is another tensor on p's array: the check of the first replay
+    # puts p back before the eager run, so the update is not applied twice)
+    p = torch.zeros(3, requires_grad=True)
+    q = torch.zeros(3, requires_grad=True)
+
+    def body_of(t):
+        def body(x):
+            t.data.add_(x)
+            return None
+        return body
+    f, g = torch.compile(body_of(p)), body_of(q)
+    x = torch.tensor([1.0, 2.0, 3.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for k in range(1, 5):
+            f(x)
+            g(x)
+            assert p.tolist() == q.tolist() == [k * 1.0, k * 2.0, k * 3.0]
+            assert p._version == q._version
+    assert "effects" in f.explain()

@@ -225,12 +225,13 @@ class Capture:
         ref = None                     # whose version the replay bumps (none: made inside)
         if owner is not None:
             kind, o = owner
+            # (watched through the tensor owning the array, also when t is another
+            # tensor on it, as p.data is: then t's own counter is the one bumped)
+            self.watch.append(("g", o) if kind == "grad" else ("t", owner))
             if kind == "grad":
                 ref = owner if self.obj(o)._grad is t else None
             elif (self.obj(owner) if kind == "arg" else o) is t:
                 ref = owner
-            if ref is not None:
-                self.watch.append(("g", o) if kind == "grad" else ("t", owner))
         self._effect(("store", dst, src, ref))
 
     def grad_read(self, leaf, g):
