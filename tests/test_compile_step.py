@@ -487,3 +487,28 @@ def test_a_change_through_data_is_watched_by_the_first_replay_check():
             assert p.tolist() == q.tolist() == [k * 1.0, k * 2.0, k * 3.0]
             assert p._version == q._version
     assert "effects" in f.explain()
+
+
+def test_gradient_clipping_inside_a_step():
+    twins = []
+    for compiled in (False, True):
+        model = _mlp(torch, torch.float64)
+        opt = torch.optim.Adam(model.parameters(), lr=0.05)
+
+        def step(x, y, model=model, opt=opt):
+            opt.zero_grad()
+            loss = F.mse_loss(model(x), y)
+            loss.backward()
+            norm = torch.nn.utils.clip_grad_norm_(model.parameters(), 0.1)
+            opt.step()
+            return loss, norm
+        twins.append((model, opt, torch.compile(step) if compiled else step))
+    x, y = (torch.tensor(a) for a in _data(np.float64))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(8):
+            (la, na), (lb, nb) = [fn(x, y) for _, _, fn in twins]
+            _same(la.detach().numpy(), lb.detach().numpy())
+            _same(na.numpy(), nb.numpy())
+            _check_twins(twins)
+    assert float(na) > 0.1                  # (the clipping did something)
