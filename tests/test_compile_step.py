@@ -512,3 +512,31 @@ def test_gradient_clipping_inside_a_step():
             _same(na.numpy(), nb.numpy())
             _check_twins(twins)
     assert float(na) > 0.1                  # (the clipping did something)
+
+
+def test_the_first_replay_is_checked_once_not_at_every_call(monkeypatch):
+    # Plain SGD keeps no state: the first call records a variant for .grad
+    # None on entry, the second one for .grad set; later calls find the first
+    # failing its entry checks (nothing copied) and replay the second, checked once.
+    from chainrule._compiler.program import Program
+    snaps = []
+    original = Program.snapshot
+    monkeypatch.setattr(Program, "snapshot", lambda self, flat: snaps.append(1) or
+                        original(self, flat))
+    model = _mlp(torch, torch.float32)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    ran = [0]
+
+    def step(x, y):
+        ran[0] += 1
+        opt.zero_grad()
+        loss = F.mse_loss(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+    f = torch.compile(step)
+    x, y = (torch.tensor(a) for a in _data(np.float32))
+    for _ in range(10):
+        f(x, y)
+    (programs,) = f._variants.values()
+    assert len(programs) == 2 and len(snaps) == 1 and ran[0] == 3

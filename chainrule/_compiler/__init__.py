@@ -163,6 +163,8 @@ class Compiled:
         checked against an eager run from the same state, bit for bit: the
         outputs and every tensor and .grad the effects change.  The state
         is put back after the replay; the eager run's stands."""
+        if not program.forward.entry_ok(flat):
+            return MISS                           # (before copying anything)
         snap = program.snapshot(flat)
         r = program.run(flat)
         if r is MISS:

@@ -68,8 +68,10 @@ def generate(p):
     for s, value in p.consts.items():
         env[f"C{s}"] = value
         lines.append(f"    v{s} = C{s}")
+    entry = lines[1:]                  # (the checks on entry, for entry_ok below)
     lines.append("    token = _quiet()")
     lines.append("    try:")
+    dead = _last_uses(p)
     for k, st in enumerate(p.steps):
         if st.__class__ is Instr:
             env[f"F{k}"] = st.fwd
@@ -87,6 +89,9 @@ def generate(p):
             lines.append(f"        v{st[3]} = v{st[1]}.astype(D_{k})")
         else:
             lines += _effect(p, k, st, env, ref)
+        if k in dead:
+            # (values no later step needs go now, as eagerly: large arrays are reused)
+            lines.append(f"        del {', '.join(f'v{s}' for s in dead[k])}")
     lines.append("    finally:")
     lines.append("        _restore(token)")
     lines.append(f"    return ({''.join(f'v{s}, ' for s in p.kept)})")
@@ -95,6 +100,11 @@ def generate(p):
     exec(code, env)                 # noqa: S102 - our own generated source, from the capture
     replay = env["replay"]
     replay.source = source
+    # The checks on entry alone: whether a replay would pass them (nothing changed).
+    source = "def entry_ok(flat):\n" + "\n".join(
+        line.replace("return MISS", "return False") for line in entry) + "\n    return True\n"
+    exec(compile(source, f"<chainrule.compile entry checks of {p.fn_name}>", "exec"), env)
+    replay.entry_ok = env["entry_ok"]
     return replay
 
 
@@ -160,6 +170,44 @@ def generate_backward(p, F):
     backward = env["backward"]
     backward.source = source
     return backward
+
+
+def _uses(st):
+    """The slots step st reads."""
+    if st.__class__ is Instr:
+        return list(st.ins) + [s for _, s in st.dyn]
+    kind = st[0]
+    if kind in ("guard", "cast", "scalar"):
+        return [st[1]]
+    if kind == "store":
+        return [st[1], st[2]]
+    if kind == "setgrad":
+        return [] if st[2] is None else [st[2]]
+    if kind == "host":
+        return list(st[3])
+    plan, seeds = st[1], st[2]                 # a backward inside
+    return [x for b in plan for x in (b.saved or ()) if x is not None and
+            x.__class__ is not tuple] + [s for b in plan for _, s in b.dyn] + \
+        [s for _, s in seeds]
+
+
+def _last_uses(p):
+    """{step index: the temporaries (op results, casts) it is the last to read,
+    or makes unread}, the outputs and the backward's values excepted."""
+    made, last = {}, {}
+    for k, st in enumerate(p.steps):
+        for s in _uses(st):
+            last[s] = k
+        if st.__class__ is Instr:
+            made[st.out] = k
+        elif st[0] in ("cast", "scalar"):
+            made[st[3]] = k
+    kept = set(p.kept)
+    dead = {}
+    for s, k in made.items():
+        if s not in kept:
+            dead.setdefault(max(k, last.get(s, k)), []).append(s)
+    return dead
 
 
 def _effect(p, k, st, env, ref):
