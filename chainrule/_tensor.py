@@ -304,6 +304,8 @@ class Tensor:
 
     @data.setter
     def data(self, value):
+        if _CAPTURE[0] is not None:          # (a new array: nothing a replay could follow)
+            _CAPTURE[0].refuse("a .data assignment inside the function")
         self._data = value._data
 
     @property

@@ -540,3 +540,67 @@ def test_the_first_replay_is_checked_once_not_at_every_call(monkeypatch):
         f(x, y)
     (programs,) = f._variants.values()
     assert len(programs) == 2 and len(snaps) == 1 and ran[0] == 3
+
+
+def _bn_net(seed=0):
+    torch.manual_seed(seed)
+    return torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3), torch.nn.BatchNorm2d(4),
+                               torch.nn.ReLU(), torch.nn.Flatten(), torch.nn.Linear(144, 3))
+
+
+def _same_state(a, b):
+    sa, sb = a.state_dict(), b.state_dict()
+    assert sa.keys() == sb.keys()
+    for k in sa:
+        _same(sa[k].detach().numpy(), sb[k].detach().numpy())
+
+
+def test_batch_norm_running_statistics_in_a_compiled_step():
+    # (updated outside the dispatch point, on the buffers' arrays: a step of its own)
+    nets = [_bn_net(), _bn_net()]
+    opts = [torch.optim.AdamW(n.parameters(), lr=0.01) for n in nets]
+
+    def body_of(net, opt):
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.cross_entropy(net(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+        return step
+    f, g = torch.compile(body_of(nets[0], opts[0])), body_of(nets[1], opts[1])
+    torch.manual_seed(1)
+    x, y = torch.randn(8, 1, 8, 8), torch.tensor([0, 1, 2, 0, 1, 2, 0, 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(6):
+            _same(f(x, y).detach().numpy(), g(x, y).detach().numpy())
+            _same_state(*nets)
+    assert nets[0][1].num_batches_tracked.item() == 6
+    assert "_running_update" in f.explain()
+
+
+def test_a_compiled_batch_norm_model_in_training_updates_its_statistics():
+    nets = [_bn_net(), _bn_net()]
+    f = torch.compile(nets[0])
+    torch.manual_seed(2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(5):
+            x = torch.randn(4, 1, 8, 8)
+            a, b = f(x), nets[1](x)
+            a.sum().backward()
+            b.sum().backward()
+            _same(a.detach().numpy(), b.detach().numpy())
+            _same_state(*nets)
+            for p, q in zip(nets[0].parameters(), nets[1].parameters()):
+                _same(p.grad.numpy(), q.grad.numpy())
+
+
+def test_a_data_assignment_inside_runs_eagerly():
+    p = torch.zeros(3, requires_grad=True)
+    f = torch.compile(lambda x: setattr(p, "data", p.data + x))
+    with pytest.warns(UserWarning, match="a .data assignment"):
+        f(torch.ones(3))
+    f(torch.ones(3))
+    assert p.tolist() == [2.0, 2.0, 2.0]

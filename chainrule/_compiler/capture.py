@@ -234,6 +234,30 @@ class Capture:
                 ref = owner
         self._effect(("store", dst, src, ref))
 
+    def raw_effect(self, fn, arrays, params, written):
+        """fn(*arrays, *params) writes into the arrays of the tensors `written`
+        outside the dispatch point (batch norm's running statistics): a step
+        of the replay, on the same slots."""
+        if self.failed:
+            return
+        for t in written:
+            self.tensor_slot(t)              # (buffers from outside: read afresh)
+        slots = []
+        for a in arrays:
+            s = None if a is None else self.slot_of.get(id(a))
+            if a is not None and s is None:
+                self.refuse("an update outside the dispatch point of an array the program "
+                            "cannot derive")
+                return
+            slots.append(s)
+        for t in written:
+            owner = self.owner.get(self.tensor_slot(t))
+            if owner is None or t._view_of is not None:
+                self.refuse("an update outside the dispatch point of a tensor made inside")
+                return
+            self.watch.append(("g", owner[1]) if owner[0] == "grad" else ("t", owner))
+        self._effect(("raw", fn, tuple(slots), params))
+
     def grad_read(self, leaf, g):
         """leaf.grad was read (g its value): a .grad the program has not written
         is read afresh at each replay, its None-ness checked on entry."""

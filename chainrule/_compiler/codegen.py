@@ -9,7 +9,8 @@ H<k> host computations, B<k> a backward inside, BR<k> its gradients.
 Effects (a training step, see capture.py): ("store", dst, src, ref) writes
 into the array of slot dst and bumps ref's version; ("setgrad", ref, slot);
 ("host", fn, group, ins, outs); ("scalar", src, dtype, out) converts a host
-value as the op's public function did; ("backward", plan, seeds, accs): the
+value as the op's public function did; ("raw", fn, slots, params) an update
+on arrays outside the dispatch point (batch norm's running statistics); ("backward", plan, seeds, accs): the
 generated formulas, then the engine's accumulation into each leaf's .grad."""
 from .._fpstate import quiet, restore
 from .._tensor import Tensor, _item
@@ -185,6 +186,8 @@ def _uses(st):
         return [] if st[2] is None else [st[2]]
     if kind == "host":
         return list(st[3])
+    if kind == "raw":
+        return [x for x in st[2] if x is not None]
     plan, seeds = st[1], st[2]                 # a backward inside
     return [x for b in plan for x in (b.saved or ()) if x is not None and
             x.__class__ is not tuple] + [s for b in plan for _, s in b.dyn] + \
@@ -231,6 +234,12 @@ def _effect(p, k, st, env, ref):
         env[f"H{k}"], env[f"HG{k}"] = fn, group
         args = "".join(f", _item(v{s})" for s in ins)
         return [f"        ({''.join(f'v{s}, ' for s in outs)}) = H{k}(HG{k}{args})"]
+    if kind == "raw":
+        _, fn, slots, params = st
+        env[f"RF{k}"] = fn
+        args = [("None" if x is None else f"v{x}") for x in slots]
+        args += _params(params, (), env, f"Q{k}_", "v{}")
+        return [f"        RF{k}({', '.join(args)})"]
     # a backward inside: the generated formulas on the values it needs, then each leaf's .grad
     _, plan, seeds, accs, be = st
     needed = sorted({x for b in plan for x in (b.saved or ()) if x is not None and

@@ -62,6 +62,9 @@ def _program(p, n):
         elif st[0] == "host":
             lines.append(f"    {', '.join(f'v{s}' for s in st[4])} = {st[1].__name__}(group"
                          f"{''.join(', ' + name(s) for s in st[3])})   (host values)")
+        elif st[0] == "raw":
+            lines.append(f"    {st[1].__name__}({', '.join(name(x) for x in st[2] if x is not None)})"
+                         f"   (in place, outside the dispatch point)")
         else:                                     # a backward inside the function
             lines.append(f"    backward inside: {len(st[1])} nodes, consumers first: " +
                          ", ".join(b.label for b in st[1]) +
