@@ -604,3 +604,26 @@ def test_a_data_assignment_inside_runs_eagerly():
         f(torch.ones(3))
     f(torch.ones(3))
     assert p.tolist() == [2.0, 2.0, 2.0]
+
+
+@pytest.mark.parametrize("kind", ["nesterov", "adam"])
+def test_a_cycling_scheduler_changing_momentum_or_betas_is_followed(kind):
+    # (OneCycleLR cycles SGD's momentum and Adam's beta1 with the learning
+    # rate: read at each replay, not guarded: one program)
+    twins = _pair(kind)
+    scheds = [torch.optim.lr_scheduler.OneCycleLR(o, max_lr=0.1, total_steps=40)
+              for _, o, _ in twins]
+    x, y = (torch.tensor(a) for a in _data(np.float64))
+    seen = set()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(14):
+            for (m, o, fn), s in zip(twins, scheds):
+                fn(x, y)
+                s.step()
+            _check_twins(twins)
+            g = twins[1][1].param_groups[0]
+            seen.add(g["momentum"] if kind == "nesterov" else g["betas"][0])
+    assert len(seen) > 10
+    (programs,) = twins[1][2]._variants.values()
+    assert len(programs) == 1

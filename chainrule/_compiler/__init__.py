@@ -24,8 +24,8 @@ outside (parameters, closed-over tensors) are read afresh at each call.
 A whole training step (zero_grad, forward, loss.backward(), SGD/Adam/AdamW
 step) is captured too: the backward's formulas, the accumulation into each
 leaf's .grad and the optimiser's in-place updates become steps of the
-program (capture.py); the optimiser's step count and learning rate are
-read at each call, its other options and state layout are guards
+program (capture.py); the optimiser's step count, learning rate, momentum
+and betas are read at each call, its other options and state layout are guards
 (optim/optimizer.py).  The first call of a step that creates optimiser
 state is not recorded (the next one is); the first replay is checked
 against an eager run from the same state.

@@ -37,11 +37,13 @@ def weight_decayed(p, grad, lr, wd, decoupled, shrink=None):
     return grad
 
 
-def update_moments(state, grad, beta1, beta2):
-    """The running first and second moments, updated in place and returned."""
+def update_moments(state, grad, beta1, beta2, weights=None):
+    """The running first and second moments, updated in place and returned
+    (weights: 1 - beta1, beta2, 1 - beta2 when computed already)."""
+    w1, b2, w2 = weights or (1 - beta1, beta2, 1 - beta2)
     exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-    exp_avg.lerp_(grad, 1 - beta1)
-    addcmul_(exp_avg_sq.mul_(beta2), grad, grad, 1 - beta2)
+    exp_avg.lerp_(grad, w1)
+    addcmul_(exp_avg_sq.mul_(b2), grad, grad, w2)
     return exp_avg, exp_avg_sq
 
 
@@ -51,11 +53,13 @@ def _adam_scalars(group, step):
     lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
     bias_correction1 = 1 - beta1 ** step
     bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
-    return bias_correction2_sqrt, -lr / bias_correction1, 1 - lr * wd
+    return (bias_correction2_sqrt, -lr / bias_correction1, 1 - lr * wd,
+            1 - beta1, beta2, 1 - beta2)
 
 
 class Adam(Optimizer):
-    _compile_dynamic = ("lr",)        # (host_values: read at each replay)
+    # (host_values: read at each replay; a cycling scheduler may change the betas)
+    _compile_dynamic = {"lr": None, "betas": None}
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, foreach=None, maximize=False, capturable=False,
@@ -80,10 +84,10 @@ class Adam(Optimizer):
                 if group["amsgrad"] and "max_exp_avg_sq" not in state:
                     state["max_exp_avg_sq"] = zeros_like(p)
                 state["step"].add_(1)
-                bias_correction2_sqrt, step_size, shrink = host_values(_adam_scalars, group,
-                                                                       state["step"])
+                bias_correction2_sqrt, step_size, shrink, *weights = host_values(
+                    _adam_scalars, group, state["step"])
                 grad = weight_decayed(p, grad, lr, wd, group["decoupled_weight_decay"], shrink)
-                exp_avg, exp_avg_sq = update_moments(state, grad, beta1, beta2)
+                exp_avg, exp_avg_sq = update_moments(state, grad, beta1, beta2, weights)
                 if group["amsgrad"]:
                     second = state["max_exp_avg_sq"].copy_(maximum(state["max_exp_avg_sq"],
                                                                    exp_avg_sq))

@@ -56,7 +56,8 @@ def run_closure(closure):
 # A step replayed by chainrule.compile runs no Python: what the optimiser
 # computes in Python from its state must not be baked into the program.  The
 # design: numbers that change from step to step (the step count's bias
-# corrections, the learning rate a scheduler sets) are computed by
+# corrections, the learning rate a scheduler sets, the momentum or betas a
+# cycling one sets) are computed by
 # host_values, which a replay calls again at that point of the program with
 # the state tensors' current values and the param_group as it is then; the
 # rest of the Python state the step's control flow depends on (the other
@@ -64,7 +65,9 @@ def run_closure(closure):
 # per-parameter state) is checked on entry to each replay (a pre-guard): any
 # change records a new variant.  A step that creates state (the first one)
 # is not recorded: the next call records.  Optimisers that do not declare
-# `_compile_dynamic` (the group keys host_values reads) refuse the capture.
+# `_compile_dynamic` refuse the capture: {group key host_values reads: None,
+# or a function of its value giving what the step's control flow depends on
+# (SGD's momentum: whether it is 0), guarded instead of the value}.
 def host_values(fn, group, *tensors):
     """fn(group, *[t.item() for t in tensors]): a tuple of Python floats the
     step uses; recomputed by each replay of a compiled step."""
@@ -78,7 +81,9 @@ def _structure(opt, dynamic):
     """The Python state an optimiser step's control flow depends on."""
     out = []
     for g in opt.param_groups:
-        out.append(tuple((k, v) for k, v in g.items() if k != "params" and k not in dynamic))
+        out.append(tuple((k, v) if k not in dynamic else (k, dynamic[k](v))
+                         for k, v in g.items() if k != "params" and
+                         (k not in dynamic or dynamic[k] is not None)))
         out.append(tuple(map(id, g["params"])))
     for p, st in opt.state.items():
         out.append((id(p), tuple((k, id(v) if isinstance(v, Tensor) else v)
