@@ -34,6 +34,10 @@ def _optimizer(lib, kind, params):
         return lib.optim.Adam(params, lr=0.01)
     if kind == "adamw":
         return lib.optim.AdamW(params, lr=0.01, weight_decay=0.1, amsgrad=True)
+    if kind == "rmsprop":
+        return lib.optim.RMSprop(params, lr=0.01, momentum=0.5, centered=True)
+    if kind == "adagrad":
+        return lib.optim.Adagrad(params, lr=0.05, lr_decay=0.01, weight_decay=1e-3)
     raise ValueError(kind)
 
 
@@ -77,7 +81,7 @@ def _same(a, b):
     np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize("kind", ["sgd", "nesterov", "adam", "adamw"])
+@pytest.mark.parametrize("kind", ["sgd", "nesterov", "adam", "adamw", "rmsprop", "adagrad"])
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["float32", "float64"])
 def test_a_compiled_training_loop_is_bit_identical_to_the_eager_one(kind, dtype):
     eager = _loop(kind, dtype, False)
@@ -90,8 +94,9 @@ def test_a_compiled_training_loop_is_bit_identical_to_the_eager_one(kind, dtype)
         for k in se:
             _same(se[k], sc[k])
     assert eager["versions"] == comp["versions"]
-    # Recorded on the second call (the first creates the optimiser state), the
-    # first replay checked against an eager run; replayed from then on.
+    # Recorded on the second call (the first creates the optimiser state, or,
+    # Adagrad's made with it, finds .grad None on entry), the first replay
+    # checked against an eager run; replayed from then on.
     assert comp["ran"] == 3 and eager["ran"] == 24
     assert "backward inside" in comp["fn"].explain()
     # The loss comes back as eagerly: requiring grad, its graph freed.
@@ -104,7 +109,7 @@ def test_a_compiled_training_loop_is_bit_identical_to_the_eager_one(kind, dtype)
     assert str(got.value).splitlines()[0] == str(want.value).splitlines()[0]
 
 
-@pytest.mark.parametrize("kind", ["sgd", "adam"])
+@pytest.mark.parametrize("kind", ["sgd", "adam", "rmsprop", "adagrad"])
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["float32", "float64"])
 def test_a_compiled_training_loop_matches_torch(kind, dtype):
     ref = pytest.importorskip("torch")
@@ -292,7 +297,7 @@ REFUSALS = {
     "item_after_backward": (lambda m, o: _standard(m, o, after=lambda l: l.item()),
                             "conversion of a tensor to Python after"),
     "scheduler_inside": (lambda m, o: _with_scheduler(m, o), "lr scheduler"),
-    "other_optimizer": (lambda m, o: _other_optimizer(m), "RMSprop.step"),
+    "other_optimizer": (lambda m, o: _other_optimizer(m), "Adamax.step"),
     "closure": (lambda m, o: _closure(m, o), "closure"),
 }
 
@@ -314,7 +319,7 @@ def _with_scheduler(model, opt):
 
 
 def _other_optimizer(model):
-    return _standard(model, torch.optim.RMSprop(model.parameters(), lr=0.01))
+    return _standard(model, torch.optim.Adamax(model.parameters(), lr=0.01))
 
 
 def _closure(model, opt):

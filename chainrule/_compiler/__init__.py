@@ -21,8 +21,8 @@ outside its arguments (a global learning rate, a module's `training`
 flag); pass them as arguments to have them guarded.  Tensors it reads from
 outside (parameters, closed-over tensors) are read afresh at each call.
 
-A whole training step (zero_grad, forward, loss.backward(), SGD/Adam/AdamW
-step) is captured too: the backward's formulas, the accumulation into each
+A whole training step (zero_grad, forward, loss.backward(), an SGD, Adam,
+AdamW, RMSprop or Adagrad step) is captured too: the backward's formulas, the accumulation into each
 leaf's .grad and the optimiser's in-place updates become steps of the
 program (capture.py); the optimiser's step count, learning rate, momentum
 and betas are read at each call, its other options and state layout are guards

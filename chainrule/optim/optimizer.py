@@ -99,8 +99,8 @@ def _watched(step, dynamic):
         if cap is None:
             return step(self, *args, **kwargs)
         if dynamic is None or args or kwargs:
-            cap.refuse(f"{type(self).__name__}.step inside the function (SGD, Adam and AdamW "
-                       f"replay, without a closure)")
+            cap.refuse(f"{type(self).__name__}.step inside the function (SGD, Adam, AdamW, "
+                       f"RMSprop and Adagrad replay, without a closure)")
             return step(self, *args, **kwargs)
         before = _structure(self, dynamic)
         cap.pre_guard(lambda: _structure(self, dynamic), before)
