@@ -41,7 +41,7 @@ from ..autograd.graph import Node
 from ..ops import _backend
 from ..ops._dispatch import plainly
 
-__all__ = ["Capture", "Refused", "same_values"]
+__all__ = ["BackNode", "Capture", "Refused", "same_values"]
 
 
 class Refused(Exception):
@@ -56,6 +56,18 @@ class Instr:
         self.op, self.fwd, self.ins, self.params = op, fwd, ins, params
         self.dyn = dyn          # (position in params, slot) for params that are computed arrays
         self.out = out            # (the whole replay runs quietly: no per-op state)
+
+
+class BackNode:
+    """One recorded node for the generated backward: its class (the
+    formulas), its inputs' (shape, dtype), its params, where its saved values
+    and computed params are among the kept values, where its gradients go."""
+    __slots__ = ("cls", "meta", "params", "saved", "dyn", "targets", "label")
+
+    def __init__(self, node, saved, dyn, targets):
+        self.cls, self.meta, self.params = type(node), node.meta, node.params
+        self.saved, self.dyn, self.targets = saved, dyn, targets
+        self.label = self.cls.__name__
 
 
 class Capture:
@@ -404,14 +416,11 @@ class Capture:
             fn = t._grad_fn
             if fn is None or id(fn) not in self.nodes:
                 return "a backward of a graph that started outside the function"
-            if fn.saved is None and fn.saves_tensors:
-                return None                          # (the eager run raises)
         return None
 
     def back_node(self, node, targets):
         """The generated backward's view of a recorded node (its saved values and
         computed params as slots)."""
-        from .program import BackNode      # (cycle: program imports this module)
         saved = None
         if node.saved is not None:
             saved = []

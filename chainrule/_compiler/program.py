@@ -30,18 +30,6 @@ _make = Tensor._make
 CHECKS = 16        # replays that look for new input values to verify against eager mode
 
 
-class BackNode:
-    """One recorded node for the generated backward: its class (the
-    formulas), its inputs' (shape, dtype), its params, where its saved values
-    and computed params are among the kept values, where its gradients go."""
-    __slots__ = ("cls", "meta", "params", "saved", "dyn", "targets", "label")
-
-    def __init__(self, node, saved, dyn, targets):
-        self.cls, self.meta, self.params = type(node), node.meta, node.params
-        self.saved, self.dyn, self.targets = saved, dyn, targets
-        self.label = self.cls.__name__
-
-
 class Program:
     def __init__(self, cap, fn, spec, flat_args, result):
         self.fn, self.spec = fn, spec
@@ -99,25 +87,6 @@ class Program:
         plan = []
         for node in order:
             _, inputs = cap.nodes[id(node)]
-            saved = None
-            if node.saved is not None:
-                saved = []
-                for v in node.saved:
-                    if v is None:
-                        saved.append(None)
-                    elif isinstance(v, Tensor):
-                        saved.append(cap.tensor_slot(v))
-                    elif _backend.is_array(v):
-                        s = cap.slot_of.get(id(v))
-                        if s is None:
-                            raise Refused(f"{type(node).__name__} saved an array the compiler "
-                                          f"cannot replay")
-                        saved.append(s)
-                    else:
-                        saved.append(("const", v))
-                saved = tuple(saved)
-            dyn = tuple((k, cap.slot_of[id(p)]) for k, p in enumerate(node.params)
-                        if _backend.is_array(p) and id(p) in cap.slot_of)
             targets = []
             for i, e in enumerate(node.edges):
                 if e is None:
@@ -126,7 +95,7 @@ class Program:
                     targets.append(("node", index[id(e)]))
                 else:
                     targets.append(("out", boundary_of(inputs[i])))
-            plan.append(BackNode(node, saved, dyn, targets))
+            plan.append(cap.back_node(node, targets))
         self.backward = plan
         self.seeds = []                 # for each output that requires grad: where its gradient enters
         for (s, rg), o in zip([x for x in self.outs if x[0] is not None], out_tensors):
