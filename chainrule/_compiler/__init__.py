@@ -102,7 +102,7 @@ class Compiled:
         if isinstance(programs, str):
             return self._fn(*args, **kwargs)
         if programs:
-            for p in programs:
+            for i, p in enumerate(programs):
                 if p.effects and p.unverified is not None:
                     r = self._verify_effects(key, p, flat, args, kwargs)
                     if r is MISS:
@@ -110,6 +110,8 @@ class Compiled:
                     return r
                 r = p.run(flat)
                 if r is not MISS:
+                    if i:                   # (the variant replayed last is tried first next time)
+                        programs.insert(0, programs.pop(i))
                     if p.unverified is not None and p.new_inputs(flat):
                         return self._verify(key, p, r, args, kwargs)
                     return r
