@@ -297,6 +297,7 @@ REFUSALS = {
     "item_after_backward": (lambda m, o: _standard(m, o, after=lambda l: l.item()),
                             "conversion of a tensor to Python after"),
     "scheduler_inside": (lambda m, o: _with_scheduler(m, o), "lr scheduler"),
+    "module_backward_hook": (lambda m, o: _module_hook(m, o), "a module's backward hook"),
     "other_optimizer": (lambda m, o: _other_optimizer(m), "Adamax.step"),
     "closure": (lambda m, o: _closure(m, o), "closure"),
 }
@@ -305,6 +306,11 @@ REFUSALS = {
 def _with_anomaly(fn):
     with torch.autograd.detect_anomaly():
         fn()
+
+
+def _module_hook(model, opt):
+    model[0].register_full_backward_hook(lambda m, gi, go: None)
+    return _standard(model, opt)
 
 
 def _with_scheduler(model, opt):
@@ -339,6 +345,7 @@ def test_what_a_step_cannot_replay_runs_eagerly(name):
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*create_graph.*")   # (eager's own warning)
         warnings.filterwarnings("ignore", message=".*[Aa]nomaly.*")
+        warnings.filterwarnings("ignore", message="Full backward hook")
         _refused(body_of, match)
 
 

@@ -354,7 +354,7 @@ class Capture:
                     continue
                 if isinstance(e, Node):
                     if id(e) not in index:
-                        self.refuse("a backward of a graph that started outside the function")
+                        self.refuse(_UNRECORDED)
                         return None
                     if e._has_hooks or e._post_hooks:
                         self.refuse("hooks on a tensor of the graph of a backward inside the "
@@ -415,7 +415,7 @@ class Capture:
         for t in roots:
             fn = t._grad_fn
             if fn is None or id(fn) not in self.nodes:
-                return "a backward of a graph that started outside the function"
+                return _UNRECORDED
         return None
 
     def back_node(self, node, targets):
@@ -512,6 +512,10 @@ class Capture:
                     _backend.is_array(q) and id(q) in self.slot_of for q in p) for p in fn.params):
                 raise Refused(f"{cls.__name__} holds computed arrays nested in its arguments")
         return order
+
+
+_UNRECORDED = ("a backward through nodes the capture did not record (a graph that started "
+               "outside the function, a custom Function or a module's backward hook)")
 
 
 def _leaf_hooks(t):
