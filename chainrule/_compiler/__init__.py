@@ -22,11 +22,11 @@ flag); pass them as arguments to have them guarded.  Tensors it reads from
 outside (parameters, closed-over tensors) are read afresh at each call.
 
 A whole training step (zero_grad, forward, loss.backward(), an SGD, Adam,
-AdamW, RMSprop or Adagrad step) is captured too: the backward's formulas, the accumulation into each
-leaf's .grad and the optimiser's in-place updates become steps of the
-program (capture.py); the optimiser's step count, learning rate, momentum
-and betas are read at each call, its other options and state layout are guards
-(optim/optimizer.py).  The first call of a step that creates optimiser
+AdamW, RMSprop or Adagrad step) is captured too: the backward's formulas,
+the accumulation into each leaf's .grad and the in-place updates become
+steps of the program (capture.py); the optimiser's step count, learning
+rate, momentum and betas are read at each call, its other options and
+state layout are guards (optim/optimizer.py).  The first call of a step that creates optimiser
 state is not recorded (the next one is); the first replay is checked
 against an eager run from the same state.
 

@@ -212,7 +212,6 @@ class Program:
                 flat.append(_make(v[s]))
         return tree_unflatten(flat, self.out_spec)
 
-
     def _freed(self, v, flat_args):
         """The outputs, those that require grad with a node whose graph is freed."""
         node = _new(CompiledFunctionBackward)
@@ -294,6 +293,8 @@ class CompiledFunctionBackward(Node):
 
     def apply_formulas(self, g, create_graph, needed=None):
         if create_graph:
+            if self.saved is None:      # (freed: not a reason to run the function again)
+                raise _errors.freed_graph()
             program = self._program
             grads = [g if (s is not None and rg) else None
                      for s, rg in program.outs if s is not None]
