@@ -84,7 +84,7 @@ def _structure(opt, dynamic):
         out.append(tuple((k, v) if k not in dynamic else (k, dynamic[k](v))
                          for k, v in g.items() if k != "params" and
                          (k not in dynamic or dynamic[k] is not None)))
-        out.append(tuple(map(id, g["params"])))
+        out.append((id(g),) + tuple(map(id, g["params"])))   # (host_values reads g itself)
     for p, st in opt.state.items():
         out.append((id(p), tuple((k, id(v) if isinstance(v, Tensor) else v)
                                  for k, v in st.items())))
