@@ -244,7 +244,9 @@ class Capture:
                 ref = owner if self.obj(o)._grad is t else None
             elif (self.obj(owner) if kind == "arg" else o) is t:
                 ref = owner
-        self._effect(("store", dst, src, ref))
+        r, d = result._data, t._data
+        same = r.__class__ is d.__class__ and r.dtype == d.dtype and r.shape == d.shape
+        self._effect(("store", dst, src, ref, same))
 
     def raw_effect(self, fn, arrays, params, written):
         """fn(*arrays, *params) writes into the arrays of the tensors `written`

@@ -23,6 +23,7 @@ from .capture import Instr, _leaf_hooks
 __all__ = ["generate", "MISS"]
 
 MISS = object()              # a replay whose guards failed
+_UFUNC = _backend.NUMPY.xp.ufunc
 
 
 def generate(p):
@@ -72,9 +73,13 @@ def generate(p):
     entry = lines[1:]                  # (the checks on entry, for entry_ok below)
     lines.append("    token = _quiet()")
     lines.append("    try:")
-    dead = _last_uses(p)
+    dead, fused = _last_uses(p)
     for k, st in enumerate(p.steps):
-        if st.__class__ is Instr:
+        if k in fused:                  # an op written straight into the changed array
+            env[f"F{k}"] = st.fwd
+            dst = p.steps[k + 1][1]
+            lines.append(f"        F{k}({''.join(f'v{i}, ' for i in st.ins)}out=v{dst})")
+        elif st.__class__ is Instr:
             env[f"F{k}"] = st.fwd
             args = [f"v{i}" for i in st.ins] + _params(st.params, st.dyn, env, f"Q{k}_", "v{}")
             lines.append(f"        v{st.out} = F{k}({', '.join(args)})")
@@ -88,6 +93,9 @@ def generate(p):
         elif st[0] == "cast":
             env[f"D_{k}"] = st[2]
             lines.append(f"        v{st[3]} = v{st[1]}.astype(D_{k})")
+        elif k - 1 in fused:
+            if st[3] is not None:
+                lines.append(f"        _bump({ref(st[3])})")
         else:
             lines += _effect(p, k, st, env, ref)
         if k in dead:
@@ -195,8 +203,11 @@ def _uses(st):
 
 
 def _last_uses(p):
-    """{step index: the temporaries (op results, casts) it is the last to read,
-    or makes unread}, the outputs and the backward's values excepted."""
+    """({step index: the temporaries (op results, casts) it is the last to read,
+    or makes unread}, the outputs and the backward's values excepted; the
+    steps k whose op writes straight into the array the store k + 1 changes:
+    a NumPy ufunc whose result, of the array's dtype and shape, nothing else
+    reads (the same values as eagerly, without the copy)}."""
     made, last = {}, {}
     for k, st in enumerate(p.steps):
         for s in _uses(st):
@@ -206,18 +217,27 @@ def _last_uses(p):
         elif st[0] in ("cast", "scalar"):
             made[st[3]] = k
     kept = set(p.kept)
+    fused = set()
+    steps = p.steps
+    for k in range(len(steps) - 1):
+        st, nx = steps[k], steps[k + 1]
+        if (st.__class__ is Instr and nx.__class__ is tuple and nx[0] == "store" and
+                nx[2] == st.out and nx[4] and not st.params and st.out not in kept and
+                last.get(st.out) == k + 1 and isinstance(st.fwd, _UFUNC) and st.fwd.nout == 1):
+            fused.add(k)
+            made.pop(st.out)
     dead = {}
     for s, k in made.items():
         if s not in kept:
             dead.setdefault(max(k, last.get(s, k)), []).append(s)
-    return dead
+    return dead, fused
 
 
 def _effect(p, k, st, env, ref):
     """The lines of one effect of a training step (see the module's docstring)."""
     kind = st[0]
     if kind == "store":
-        _, dst, src, r = st
+        _, dst, src, r, _ = st
         out = [f"        v{dst}[...] = v{src}"]
         if r is not None:
             out.append(f"        _bump({ref(r)})")
