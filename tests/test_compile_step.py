@@ -645,3 +645,30 @@ def test_a_cycling_scheduler_changing_momentum_or_betas_is_followed(kind):
     assert len(seen) > 10
     (programs,) = twins[1][2]._variants.values()
     assert len(programs) == 1
+
+
+def test_a_step_on_an_argument_that_requires_grad():
+    # (gradient descent on the input itself: the argument is the leaf the
+    # backward accumulates into, changed in place under no_grad, .grad reset)
+    w = torch.tensor([[0.5, -1.0], [2.0, 0.25]], dtype=torch.float64)
+
+    def step(x):
+        loss = (torch.tanh(x @ w) ** 2).sum()
+        loss.backward()
+        with torch.no_grad():
+            x -= 0.1 * x.grad
+        x.grad = None
+        return loss
+    f = torch.compile(step)
+    a = torch.tensor([1.0, -2.0], dtype=torch.float64, requires_grad=True)
+    b = torch.tensor([1.0, -2.0], dtype=torch.float64, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(6):
+            _same(f(a).detach().numpy(), step(b).detach().numpy())
+            _same(a.detach().numpy(), b.detach().numpy())
+            assert a.grad is None and b.grad is None and a._version == b._version
+        c, d = (torch.tensor([0.3, 0.7], dtype=torch.float64, requires_grad=True)
+                for _ in range(2))
+        _same(f(c).detach().numpy(), step(d).detach().numpy())      # another argument
+        _same(c.detach().numpy(), d.detach().numpy())
