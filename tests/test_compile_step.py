@@ -672,3 +672,18 @@ def test_a_step_on_an_argument_that_requires_grad():
                 for _ in range(2))
         _same(f(c).detach().numpy(), step(d).detach().numpy())      # another argument
         _same(c.detach().numpy(), d.detach().numpy())
+
+
+def test_new_batches_at_every_call():
+    twins = _pair("adam", torch.float32)
+    rng = np.random.default_rng(5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(10):
+            x = torch.tensor(rng.standard_normal((32, 2)).astype(np.float32))
+            y = torch.tensor(rng.standard_normal((32, 1)).astype(np.float32))
+            got, want = twins[1][2](x, y), twins[0][2](x, y)
+            _same(got.detach().numpy(), want.detach().numpy())
+            _check_twins(twins)
+    (programs,) = twins[1][2]._variants.values()
+    assert len(programs) == 1
