@@ -11,7 +11,9 @@ checked at every replay.
 
 A whole training step is recorded too (its "effects", replayed in order):
 in-place changes made without recording a node (an optimiser's updates under
-no_grad) write into the changed tensor's array and bump its version; a
+no_grad) write into the changed tensor's array and bump its version, as do
+updates made on arrays outside the dispatch point that declare themselves
+(raw_effect: batch norm's running statistics); a
 backward pass whose graph lies wholly inside the capture becomes one step of
 generated formulas (as the compiled backward, codegen.generate_backward)
 followed by the engine's own accumulation into each leaf's .grad; `.grad`
