@@ -15,8 +15,9 @@ the run exits with status 1. --threads N (default 1) sets the BLAS / OpenMP
 defaults. --quick: fewer, shorter rounds and no torch.compile (its first
 compile takes about 20 s a workload here), under about 2 minutes. --full:
 more rounds and the 1,000,000-op chain. The workload keys for --only:
-poly control_flow x2 chain10 mlp_tiny chain10k chain1m hvp mlp784 digits
-memory.
+poly control_flow x2 chain10 mlp_tiny mlp_tiny_adam chain10k chain1m hvp mlp784
+digits memory. The chainrule.compile(step) column compiles a training
+workload's whole step (zero_grad, forward, backward, optimiser update).
 
 The workloads are suite_workloads_tiny.py and suite_workloads_nn.py; the
 engines (and the one place a compiler wraps a step) suite_engines.py.

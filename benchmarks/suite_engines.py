@@ -7,7 +7,8 @@ An engine is one column of the table. Three kinds:
   tensors, or an nn.Module) through it and calls what comes back. Eager
   engines wrap with the identity; torch.compile with torch.compile; and
   chainrule.compile, once it exists, with chainrule.compile, with no
-  workload edited.
+  workload edited.  The column chainrule.compile(step) compiles instead a
+  training workload's whole step (zero_grad, forward, backward, update).
 - "floor": the workload's hand-written NumPy forward + backward.
 - "jax": the workload's jnp version under jax.jit(jax.grad(...)).
 
@@ -35,13 +36,19 @@ class Engine:
     """One column: a kind, the tensor library (tensor kind) and the wrap applied to
     each workload's forward; `absent` says why the column is empty, if it is."""
 
-    def __init__(self, key, kind, lib=None, wrap=_identity, absent=None, compiled=False):
+    def __init__(self, key, kind, lib=None, wrap=_identity, absent=None, compiled=False,
+                 whole=None):
         self.key, self.kind, self.lib, self.wrap = key, kind, lib, wrap
         self.absent, self.compiled = absent, compiled
+        self.whole = whole        # a compiler applied to a training workload's whole step
 
     def make(self, workload, small=False):
         """A zero-argument step running the workload once, returning the values
         to check (tensors or arrays)."""
+        if self.whole is not None:
+            if not workload.training:
+                return None
+            return self.whole(workload.make(self.lib, _identity, small))
         if self.kind == "tensor":
             return workload.make(self.lib, self.wrap, small)
         if self.kind == "floor":
@@ -55,6 +62,11 @@ def _chainrule_compile():
         return Engine("chainrule.compile", "tensor", chainrule,
                       absent="chainrule.compile does not exist yet", compiled=True)
     return Engine("chainrule.compile", "tensor", chainrule, wrap=compile_fn, compiled=True)
+
+
+def _chainrule_compile_step():
+    return Engine("chainrule.compile(step)", "tensor", chainrule, compiled=True,
+                  whole=chainrule.compile)
 
 
 def _torch_compile(torch, enabled, why_not):
@@ -82,6 +94,7 @@ def engines(torch_compile=True, torch_compile_off="", jax=True):
            else Engine("torch", "tensor", absent="torch is not installed"),
            Engine("floor", "floor"),
            _chainrule_compile(),
+           _chainrule_compile_step(),
            _torch_compile(torch, torch_compile, torch_compile_off)]
     if jax_mod is not None:
         out.append(Engine("jax.jit", "jax", _Jax(jax_mod), compiled=True))

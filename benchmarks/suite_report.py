@@ -10,7 +10,9 @@ import numpy as np
 
 COLUMNS = [("chainrule", "chainrule µs"), ("torch", "torch µs"), ("floor", "floor µs"),
            ("chainrule/torch", "chainrule/torch"), ("chainrule/floor", "chainrule/floor"),
-           ("chainrule.compile", "chainrule.compile µs"), ("torch.compile", "torch.compile µs"),
+           ("chainrule.compile", "chainrule.compile µs"),
+           ("chainrule.compile(step)", "chainrule.compile(step) µs"),
+           ("torch.compile", "torch.compile µs"),
            ("jax.jit", "jax.jit µs")]
 
 

@@ -66,7 +66,8 @@ def prepare(workload, engines, small=False, full=False):
         try:
             step = engine.make(workload, small)
             if step is None:
-                why = workload.no_floor if engine.kind == "floor" else workload.no_jax
+                why = workload.no_floor if engine.kind == "floor" else \
+                    "training steps only" if engine.whole is not None else workload.no_jax
                 cells.append(Cell(engine, note=why or "not written"))
                 continue
             t0 = time.perf_counter()

@@ -29,6 +29,8 @@ class Workload:
     skip = {}              # engine key -> why that engine is not run on this workload
     skip_unless_full = {}  # the same, but run with --full (a compile of minutes)
     known_errors = {}      # engine key -> what its error on this workload means
+    training = False       # a training step (zero_grad, forward, backward, update): the
+    #                        chainrule.compile(step) column compiles all of make()'s step
 
     def missing(self):
         """Why the workload cannot run here (a package it needs is absent), or None."""

@@ -81,6 +81,7 @@ class MLP784(Workload):
     key = "mlp784"
     name = "784-512-512-10 MLP step, batch 256 (nn, optim.SGD)"
     rtol, atol = 1e-3, 1e-5
+    training = True
 
     @staticmethod
     def _batch(small):

@@ -213,6 +213,7 @@ class TinyMLP(Workload):
     key = "mlp_tiny"
     name = "2-16-16-1 tanh MLP step, batch 16 (MSE, SGD)"
     rtol, atol = 2e-4, 1e-6
+    training = True
 
     def make(self, lib, wrap, small):
         params, x, y = _tiny_data(small)
@@ -268,6 +269,60 @@ class TinyMLP(Workload):
         return step
 
 
+TINY_ADAM_LR = 0.01
+
+
+class TinyMLPAdam(Workload):
+    key = "mlp_tiny_adam"
+    name = "2-16-16-1 tanh MLP step, batch 16 (MSE, optim.Adam)"
+    rtol, atol = 2e-4, 1e-6
+    training = True
+
+    def make(self, lib, wrap, small):
+        params, x, y = _tiny_data(small)
+        ps = [lib.tensor(p, requires_grad=True) for p in params]
+        x, y = lib.tensor(x), lib.tensor(y)
+        opt = lib.optim.Adam(ps, lr=TINY_ADAM_LR)
+        loss_fn = wrap(lambda x, y, *ps: tiny_mse(lib.tanh, x, y, *ps))
+
+        def step():
+            opt.zero_grad()
+            loss = loss_fn(x, y, *ps)
+            loss.backward()
+            opt.step()
+            return [loss] + [p.grad for p in ps]
+        return step
+
+    def floor(self, small):
+        params, x, y = _tiny_data(small)
+        moments = [[np.zeros_like(p), np.zeros_like(p)] for p in params]
+        count = [0]
+
+        def step():
+            w1, b1, w2, b2, w3, b3 = params
+            h1 = np.tanh(x @ w1 + b1)
+            h2 = np.tanh(h1 @ w2 + b2)
+            d = h2 @ w3 + b3 - y
+            loss = (d * d).mean()
+            g = d * (2 / d.size)
+            gw3, gb3 = h2.T @ g, g.sum(0)
+            g = (g @ w3.T) * (1 - h2 * h2)
+            gw2, gb2 = h1.T @ g, g.sum(0)
+            g = (g @ w2.T) * (1 - h1 * h1)
+            gw1, gb1 = x.T @ g, g.sum(0)
+            grads = [gw1, gb1, gw2, gb2, gw3, gb3]
+            count[0] += 1
+            t = count[0]
+            for p, gp, (m, v) in zip(params, grads, moments):
+                m *= 0.9
+                m += 0.1 * gp
+                v *= 0.999
+                v += 0.001 * gp * gp
+                p -= (TINY_ADAM_LR / (1 - 0.9 ** t)) * m / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+            return [loss] + grads
+        return step
+
+
 # ---- a Hessian-vector product -----------------------------------------------------------------
 
 
@@ -314,6 +369,7 @@ class HVP(Workload):
 
 
 ALL = [Polynomial(), ControlFlow(), TimesTwo(), Chain("chain10", 10, 10), TinyMLP(),
+       TinyMLPAdam(),
        Chain("chain10k", 10_000, 100,
              skip_unless_full={"torch.compile": "its compile of the 10,000-op graph took "
                                                 "about 2 minutes here: only with --full"}),

@@ -11,7 +11,7 @@ both get correct gradients.
 from ._dtypes import FROM_NP
 from ._grad_mode import STATE
 from . import _batched
-from ._inplace_state import FUNC_LEVEL, FW_ACTIVE, VMAP_ACTIVE
+from ._inplace_state import CAPTURE, FUNC_LEVEL, FW_ACTIVE, VMAP_ACTIVE
 from . import _func_levels
 from ._tensor import Tensor
 from . import _inplace_tangents as tangents
@@ -141,6 +141,8 @@ def apply(self, compute, others=(), name=None):
     fw = FW_ACTIVE[0]
     if not recording:
         result = compute(self)
+        if CAPTURE[0] is not None:        # (chainrule.compile: the change becomes a step)
+            CAPTURE[0].store(self, result)
         _store(self, result._data)
         bump(self)
         if fw:

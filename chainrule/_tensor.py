@@ -249,6 +249,8 @@ class Tensor:
     def grad(self):
         if self._grad_fn is not None and not self._retains_grad and self._grad is None:
             warnings.warn(_errors.NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        if _CAPTURE[0] is not None:          # (chainrule.compile follows .grad)
+            _CAPTURE[0].grad_read(self, self._grad)
         return self._grad
 
     @grad.setter
@@ -270,10 +272,14 @@ class Tensor:
                     "tensor's grad_dtype attribute with a specific dtype, or None to allow any "
                     "dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its "
                     "gradient may break downstream systems that assume they match.")
+        if _CAPTURE[0] is not None:
+            _CAPTURE[0].grad_write(self, value)
         self._grad = value
 
     @grad.deleter
     def grad(self):
+        if _CAPTURE[0] is not None:
+            _CAPTURE[0].grad_write(self, None)
         self._grad = None
 
     def is_inference(self):
@@ -304,6 +310,8 @@ class Tensor:
 
     @data.setter
     def data(self, value):
+        if _CAPTURE[0] is not None:          # (a new array: nothing a replay could follow)
+            _CAPTURE[0].refuse("a .data assignment inside the function")
         self._data = value._data
 
     @property

@@ -32,7 +32,8 @@ def _engines(torch=True):
     columns present but switched off."""
     return [e for e in suite_engines.engines(torch_compile=False, torch_compile_off="test",
                                              jax=False)
-            if e.key in ("chainrule", "floor", "chainrule.compile", "torch.compile", "jax.jit")
+            if e.key in ("chainrule", "floor", "chainrule.compile", "chainrule.compile(step)",
+                         "torch.compile", "jax.jit")
             or e.key == "torch" and torch]
 
 
@@ -145,3 +146,19 @@ def test_the_digits_floor_computes_torchs_gradients():
     for name, g in floor.torch_layout(grads).items():
         np.testing.assert_allclose(g, named[name].grad.numpy(), rtol=1e-4, atol=1e-6,
                                    err_msg=name)
+
+
+@pytest.mark.parametrize("workload", [w for w in suite.WORKLOADS if w.training],
+                         ids=lambda w: w.key)
+def test_a_training_workload_compiled_whole_replays_the_eager_steps(workload):
+    import warnings
+    import chainrule
+    from suite_workload import to_numpy
+    eager = workload.make(chainrule, lambda f: f, True)
+    compiled = chainrule.compile(workload.make(chainrule, lambda f: f, True))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")               # no fallback to eager mode
+        for _ in range(4):
+            for a, b in zip(eager(), compiled()):
+                np.testing.assert_array_equal(to_numpy(a), to_numpy(b))
+    assert "backward inside" in compiled.explain()

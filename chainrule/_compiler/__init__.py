@@ -20,18 +20,35 @@ What is baked in when captured: Python values the function reads from
 outside its arguments (a global learning rate, a module's `training`
 flag); pass them as arguments to have them guarded.  Tensors it reads from
 outside (parameters, closed-over tensors) are read afresh at each call.
+
+A whole training step (zero_grad, forward, loss.backward(), an SGD, Adam,
+AdamW, RMSprop or Adagrad step) is captured too: the backward's formulas,
+the accumulation into each leaf's .grad and the in-place updates become
+steps of the program (capture.py); the optimiser's step count, learning
+rate, momentum and betas are read at each call, its other options and
+state layout are guards (optim/optimizer.py).  The first call of a step that creates optimiser
+state is not recorded (the next one is); the first replay is checked
+against an eager run from the same state.
+
 What makes it run eagerly instead, with a warning once (results are then
-exactly eager ones): in-place changes, backward or optimiser steps inside
-the function, random numbers, numpy() on a tensor, custom Functions,
-forward-mode AD, anomaly mode, saved-tensor hooks, inference mode and vmap.
+exactly eager ones): in-place changes of tensors that require grad
+(recorded ones), random numbers, numpy() on a tensor, custom Functions,
+forward-mode AD, saved-tensor hooks, inference mode and vmap; in a training
+step: hooks on the graph's tensors, anomaly mode, retain_graph, create_graph,
+autograd.grad, a backward of a graph started outside, other optimisers, a
+closure, an lr scheduler step, an output that requires grad besides the
+loss backpropagated, or a conversion to Python (loss.item()) after the
+backward: return the loss tensor.  Anomaly mode or saved-tensor hooks on
+when it is called: eager, without a warning.
 """
 import warnings
 
 from .. import _grad_mode
 from .._factories import default_generator
 from .._grad_mode import STATE as _STATE
-from .._inplace_state import (FW_ACTIVE as _FW_ACTIVE, SAVED_HOOKS as _SAVED_HOOKS,
-                              VMAP_ACTIVE as _VMAP_ACTIVE, FUNC_LEVEL as _FUNC_LEVEL)
+from .._inplace_state import (CAPTURE as _CAPTURE, FUNC_LEVEL as _FUNC_LEVEL,
+                              FW_ACTIVE as _FW_ACTIVE, SAVED_HOOKS as _SAVED_HOOKS,
+                              VMAP_ACTIVE as _VMAP_ACTIVE)
 from .._tensor import Tensor
 from ..autograd.anomaly_mode import _state as _ANOMALY
 from ..func._pytree import tree_flatten
@@ -42,6 +59,7 @@ from .program import MISS, Program
 __all__ = ["compile", "Compiled"]
 
 MAX_VARIANTS = 8
+MAX_RETRIES = 3          # calls in a row that create optimiser state before giving up
 
 
 class Compiled:
@@ -51,6 +69,7 @@ class Compiled:
         self._fn = self._orig_mod = fn
         self._variants = {}      # signature -> [Program], or the reason it runs eagerly
         self._warned = set()
+        self._retries = {}
         self.__wrapped__ = fn
         self.__doc__ = getattr(fn, "__doc__", None)
         self.__name__ = getattr(fn, "__name__", type(fn).__name__)
@@ -60,8 +79,9 @@ class Compiled:
 
     def __call__(self, *args, **kwargs):
         if _FW_ACTIVE[0] or _SAVED_HOOKS[0] or _ANOMALY["enabled"] or _STATE.inference or \
-                _VMAP_ACTIVE[0] or _FUNC_LEVEL[0]:
-            return self._fn(*args, **kwargs)      # (modes a replay would not honour)
+                _VMAP_ACTIVE[0] or _FUNC_LEVEL[0] or _CAPTURE[0] is not None:
+            # (modes a replay would not honour; inside another capture, which records it)
+            return self._fn(*args, **kwargs)
         key = None
         if not kwargs:
             # (the common call, tensors only: its signature without a pytree)
@@ -83,9 +103,16 @@ class Compiled:
         if isinstance(programs, str):
             return self._fn(*args, **kwargs)
         if programs:
-            for p in programs:
+            for i, p in enumerate(programs):
+                if p.effects and p.unverified is not None:
+                    r = self._verify_effects(key, p, flat, args, kwargs)
+                    if r is MISS:
+                        continue
+                    return r
                 r = p.run(flat)
                 if r is not MISS:
+                    if i:                   # (the variant replayed last is tried first next time)
+                        programs.insert(0, programs.pop(i))
                     if p.unverified is not None and p.new_inputs(flat):
                         return self._verify(key, p, r, args, kwargs)
                     return r
@@ -104,8 +131,14 @@ class Compiled:
         try:
             if cap.failed:
                 raise Refused(cap.failed)
+            if cap.retry:
+                n = self._retries[key] = self._retries.get(key, 0) + 1
+                if n < MAX_RETRIES:
+                    return result                 # (recorded at the next call)
+                raise Refused(f"{cap.retry} at {MAX_RETRIES} calls in a row")
             program = Program(cap, self._fn, spec, flat, result)
-            _check_replay(program, flat, result)
+            if not program.effects:         # (a replay now would apply the effects twice)
+                _check_replay(program, flat, result)
         except Refused as e:
             self._warn(f"cannot compile {self.__name__}: {e}; it runs eagerly")
             self._variants[key] = str(e)
@@ -127,6 +160,30 @@ class Compiled:
             self._variants[key] = "its replay differed from eager mode on new inputs"
             return self._fn(*args, **kwargs)
         return result
+
+    def _verify_effects(self, key, program, flat, args, kwargs):
+        """The first replay of a program with effects (a training step) is
+        checked against an eager run from the same state, bit for bit: the
+        outputs and every tensor and .grad the effects change.  The state
+        is put back after the replay; the eager run's stands."""
+        if not program.forward.entry_ok(flat):
+            return MISS                           # (before copying anything)
+        snap = program.snapshot(flat)
+        r = program.run(flat)
+        if r is MISS:
+            return MISS
+        got = program.observe(flat)
+        program.restore(snap)
+        program.unverified = None
+        eager = self._fn(*args, **kwargs)
+        now = program.observe(flat)
+        if not _agree(r, eager) or any(
+                (a is None) != (b is None) or (a is not None and not same_values(a, b))
+                for a, b in zip(got, now)):
+            self._warn(f"cannot compile {self.__name__}: its replay differs from eager mode "
+                       f"(it computes a value outside the dispatch point); it runs eagerly")
+            self._variants[key] = "its replay differed from eager mode"
+        return eager
 
     def _warn(self, text):
         if text not in self._warned:

@@ -2,20 +2,47 @@
 call into local variables, the guards as `if ...: return MISS`, the values
 later needed returned as one tuple.  Names in the generated code: v<slot>
 for values, F<k> for forwards, C<slot> constants, Q<k>_<j> parameters,
-G<k>/E<k> a guard's conversion and expected value, L<j> outside tensors."""
+G<k>/E<k> a guard's conversion and expected value, L<j> outside tensors,
+T<n> tensors an effect reaches, P<k>/E<k> checks of Python state on entry,
+H<k> host computations, B<k> a backward inside, BR<k> its gradients.
+
+Effects (a training step, see capture.py): ("store", dst, src, ref) writes
+into the array of slot dst and bumps ref's version; ("setgrad", ref, slot);
+("host", fn, group, ins, outs); ("scalar", src, dtype, out) converts a host
+value as the op's public function did; ("raw", fn, slots, params) an update
+on arrays outside the dispatch point (batch norm's running statistics); ("backward", plan, seeds, accs): the
+generated formulas, then the engine's accumulation into each leaf's .grad."""
 from .._fpstate import quiet, restore
+from .._tensor import Tensor, _item
+from .._views import bump
+from ..autograd import engine
 from ..ops import _backend
-from .capture import Instr
+from ..ops._registry import ArrayOps, array_ops_for
+from .capture import Instr, _leaf_hooks
 
 __all__ = ["generate", "MISS"]
 
 MISS = object()              # a replay whose guards failed
+_UFUNC = _backend.NUMPY.xp.ufunc
 
 
 def generate(p):
     env = {"MISS": MISS, "_nd": _backend.ndarray, "_AT": _backend.ARRAY_TYPES,
-           "_as_array": _backend.as_array,
-           "_quiet": quiet, "_restore": restore}
+           "_as_array": _backend.as_array, "_quiet": quiet, "_restore": restore,
+           "_bump": bump, "_acc": engine._accumulate, "_make": Tensor._make, "_item": _item,
+           "_nsc": _backend.numpy_scalar, "_lh": _leaf_hooks}
+    named = {}
+
+    def ref(r):                  # how the replay reaches a tensor an effect concerns
+        if r[0] == "arg":
+            return f"flat[{r[1]}]"
+        if r[0] == "grad":
+            return ref(r[1]) + "._grad"
+        name = named.get(id(r[1]))
+        if name is None:
+            name = named[id(r[1])] = f"T{len(named)}"
+            env[name] = r[1]
+        return name
     lines = ["def replay(flat):"]
     for i, s in p.arg_slots:
         lines.append(f"    v{s} = flat[{i}]._data")
@@ -25,13 +52,34 @@ def generate(p):
         lines.append(f"    if v{s}.shape != S{j} or v{s}.dtype != D{j} or "
                      f"L{j}._requires_grad is not R{j}:")
         lines.append("        return MISS")
+    # Python state the step depends on, checked before anything changes
+    for k, g in enumerate(p.pre):
+        if g[0] == "fn":
+            env[f"P{k}"], env[f"E_{k}"] = g[1], g[2]
+            lines.append(f"    if P{k}() != E_{k}:")
+        elif g[0] == "grad":
+            lines.append(f"    if ({ref(g[1])}._grad is None) is not {g[2]}:")
+        else:
+            lines.append(f"    if _lh({ref(g[1])}):")
+        lines.append("        return MISS")
+    for j, (s, r, shape, dtype) in enumerate(p.live_grads):
+        env[f"GS{j}"], env[f"GD{j}"] = shape, dtype
+        lines.append(f"    v{s} = {ref(r)}._grad._data")
+        lines.append(f"    if v{s}.shape != GS{j} or v{s}.dtype != GD{j}:")
+        lines.append("        return MISS")
     for s, value in p.consts.items():
         env[f"C{s}"] = value
         lines.append(f"    v{s} = C{s}")
+    entry = lines[1:]                  # (the checks on entry, for entry_ok below)
     lines.append("    token = _quiet()")
     lines.append("    try:")
+    dead, fused = _last_uses(p)
     for k, st in enumerate(p.steps):
-        if st.__class__ is Instr:
+        if k in fused:                  # an op written straight into the changed array
+            env[f"F{k}"] = st.fwd
+            dst = p.steps[k + 1][1]
+            lines.append(f"        F{k}({''.join(f'v{i}, ' for i in st.ins)}out=v{dst})")
+        elif st.__class__ is Instr:
             env[f"F{k}"] = st.fwd
             args = [f"v{i}" for i in st.ins] + _params(st.params, st.dyn, env, f"Q{k}_", "v{}")
             lines.append(f"        v{st.out} = F{k}({', '.join(args)})")
@@ -42,9 +90,17 @@ def generate(p):
             env[f"G{k}"], env[f"E{k}"] = st[2], st[3]
             lines.append(f"        if G{k}(v{st[1]}) != E{k}:")
             lines.append("            return MISS")
-        else:
+        elif st[0] == "cast":
             env[f"D_{k}"] = st[2]
             lines.append(f"        v{st[3]} = v{st[1]}.astype(D_{k})")
+        elif k - 1 in fused:
+            if st[3] is not None:
+                lines.append(f"        _bump({ref(st[3])})")
+        else:
+            lines += _effect(p, k, st, env, ref)
+        if k in dead:
+            # (values no later step needs go now, as eagerly: large arrays are reused)
+            lines.append(f"        del {', '.join(f'v{s}' for s in dead[k])}")
     lines.append("    finally:")
     lines.append("        _restore(token)")
     lines.append(f"    return ({''.join(f'v{s}, ' for s in p.kept)})")
@@ -53,6 +109,11 @@ def generate(p):
     exec(code, env)                 # noqa: S102 - our own generated source, from the capture
     replay = env["replay"]
     replay.source = source
+    # The checks on entry alone: whether a replay would pass them (nothing changed).
+    source = "def entry_ok(flat):\n" + "\n".join(
+        line.replace("return MISS", "return False") for line in entry) + "\n    return True\n"
+    exec(compile(source, f"<chainrule.compile entry checks of {p.fn_name}>", "exec"), env)
+    replay.entry_ok = env["entry_ok"]
     return replay
 
 
@@ -118,6 +179,116 @@ def generate_backward(p, F):
     backward = env["backward"]
     backward.source = source
     return backward
+
+
+def _uses(st):
+    """The slots step st reads."""
+    if st.__class__ is Instr:
+        return list(st.ins) + [s for _, s in st.dyn]
+    kind = st[0]
+    if kind in ("guard", "cast", "scalar"):
+        return [st[1]]
+    if kind == "store":
+        return [st[1], st[2]]
+    if kind == "setgrad":
+        return [] if st[2] is None else [st[2]]
+    if kind == "host":
+        return list(st[3])
+    if kind == "raw":
+        return [x for x in st[2] if x is not None]
+    plan, seeds = st[1], st[2]                 # a backward inside
+    return [x for b in plan for x in (b.saved or ()) if x is not None and
+            x.__class__ is not tuple] + [s for b in plan for _, s in b.dyn] + \
+        [s for _, s in seeds]
+
+
+def _last_uses(p):
+    """({step index: the temporaries (op results, casts) it is the last to read,
+    or makes unread}, the outputs and the backward's values excepted; the
+    steps k whose op writes straight into the array the store k + 1 changes:
+    a NumPy ufunc whose result, of the array's dtype and shape, nothing else
+    reads (the same values as eagerly, without the copy)}."""
+    made, last = {}, {}
+    for k, st in enumerate(p.steps):
+        for s in _uses(st):
+            last[s] = k
+        if st.__class__ is Instr:
+            made[st.out] = k
+        elif st[0] in ("cast", "scalar"):
+            made[st[3]] = k
+    kept = set(p.kept)
+    fused = set()
+    steps = p.steps
+    for k in range(len(steps) - 1):
+        st, nx = steps[k], steps[k + 1]
+        if (st.__class__ is Instr and nx.__class__ is tuple and nx[0] == "store" and
+                nx[2] == st.out and nx[4] and not st.params and st.out not in kept and
+                last.get(st.out) == k + 1 and isinstance(st.fwd, _UFUNC) and st.fwd.nout == 1):
+            fused.add(k)
+            made.pop(st.out)
+    dead = {}
+    for s, k in made.items():
+        if s not in kept:
+            dead.setdefault(max(k, last.get(s, k)), []).append(s)
+    return dead, fused
+
+
+def _effect(p, k, st, env, ref):
+    """The lines of one effect of a training step (see the module's docstring)."""
+    kind = st[0]
+    if kind == "store":
+        _, dst, src, r, _ = st
+        out = [f"        v{dst}[...] = v{src}"]
+        if r is not None:
+            out.append(f"        _bump({ref(r)})")
+        return out
+    if kind == "setgrad":
+        _, r, s = st
+        return [f"        {ref(r)}._grad = " + ("None" if s is None else f"_make(v{s})")]
+    if kind == "scalar":
+        _, src, dtype, out = st
+        env[f"D_{k}"] = dtype
+        return [f"        v{out} = _nsc(v{src}, D_{k})"]
+    if kind == "host":
+        _, fn, group, ins, outs = st
+        env[f"H{k}"], env[f"HG{k}"] = fn, group
+        args = "".join(f", _item(v{s})" for s in ins)
+        return [f"        ({''.join(f'v{s}, ' for s in outs)}) = H{k}(HG{k}{args})"]
+    if kind == "raw":
+        _, fn, slots, params = st
+        env[f"RF{k}"] = fn
+        args = [("None" if x is None else f"v{x}") for x in slots]
+        args += _params(params, (), env, f"Q{k}_", "v{}")
+        return [f"        RF{k}({', '.join(args)})"]
+    # a backward inside: the generated formulas on the values it needs, then each leaf's .grad
+    _, plan, seeds, accs, be = st
+    needed = sorted({x for b in plan for x in (b.saved or ()) if x is not None and
+                     x.__class__ is not tuple} | {s for b in plan for _, s in b.dyn})
+    pos = {s: j for j, s in enumerate(needed)}
+    nodes = []
+    for b in plan:
+        c = object.__new__(type(b))
+        c.cls, c.meta, c.params, c.targets, c.label = b.cls, b.meta, b.params, b.targets, b.label
+        c.saved = None if b.saved is None else tuple(
+            x if x is None or x.__class__ is tuple else pos[x] for x in b.saved)
+        c.dyn = tuple((j, pos[s]) for j, s in b.dyn)
+        nodes.append(c)
+    mini = _Plan(nodes, accs, [("node", n) for n, _ in seeds], f"{p.fn_name}, step {k}")
+    env[f"B{k}"] = generate_backward(mini, ArrayOps if be is None else array_ops_for(be))
+    vals = "".join(f"v{s}, " for s in needed)
+    out = [f"        BR{k} = B{k}(({vals}), ({''.join(f'v{s}, ' for _, s in seeds)}))"]
+    for j, (r, s) in enumerate(accs):
+        out.append(f"        if BR{k}[{j}] is not None: _acc({ref(r)}, BR{k}[{j}], False)")
+        if s is not None:
+            out.append(f"        v{s} = {ref(r)}._grad._data")
+    return out
+
+
+class _Plan:
+    """What generate_backward reads of a program, for a backward inside one."""
+
+    def __init__(self, backward, boundary, seeds, fn_name):
+        self.backward, self.boundary, self.seeds, self.fn_name = backward, boundary, seeds, fn_name
 
 
 def _params(params, dyn, env, prefix, value):

@@ -34,7 +34,8 @@ def _arg(part):
 
 def _program(p, n):
     lines = [f"  variant {n}: {sum(1 for s in p.steps if s.__class__ is Instr)} array calls, "
-             f"{sum(1 for s in p.steps if s.__class__ is tuple and s[0] == 'guard')} guards"]
+             f"{sum(1 for s in p.steps if s.__class__ is tuple and s[0] == 'guard')} guards" +
+             (f", {len(p.pre)} checks on entry, effects" if p.effects else "")]
     args = {s: f"arg{i}" for i, s in p.arg_slots}
     for s, t, shape, dtype, _ in p.live:
         args[s] = f"outside{tuple(shape)}"
@@ -49,8 +50,25 @@ def _program(p, n):
             lines.append(f"    v{st.out} = {st.op.name}({', '.join(name(i) for i in st.ins)}{params})")
         elif st[0] == "guard":
             lines.append(f"    guard {st[2].__name__.strip('_')}({name(st[1])}) == {st[3]!r}")
-        else:
+        elif st[0] == "cast":
             lines.append(f"    v{st[3]} = {name(st[1])}.astype({st[2]})")
+        elif st[0] == "store":
+            lines.append(f"    {name(st[1])}[...] = {name(st[2])}" +
+                         ("   (version bumped)" if st[3] is not None else ""))
+        elif st[0] == "setgrad":
+            lines.append(f"    .grad = {'None' if st[2] is None else name(st[2])}")
+        elif st[0] == "scalar":
+            lines.append(f"    v{st[3]} = {name(st[1])} as {st[2]}")
+        elif st[0] == "host":
+            lines.append(f"    {', '.join(f'v{s}' for s in st[4])} = {st[1].__name__}(group"
+                         f"{''.join(', ' + name(s) for s in st[3])})   (host values)")
+        elif st[0] == "raw":
+            lines.append(f"    {st[1].__name__}({', '.join(name(x) for x in st[2] if x is not None)})"
+                         f"   (in place, outside the dispatch point)")
+        else:                                     # a backward inside the function
+            lines.append(f"    backward inside: {len(st[1])} nodes, consumers first: " +
+                         ", ".join(b.label for b in st[1]) +
+                         f"; accumulated into {len(st[3])} .grad")
     outs = ", ".join(name(p.kept[k]) if k is not None else repr(v) for k, v in p.outs)
     lines.append(f"    return {outs}")
     if p.backward is not None:

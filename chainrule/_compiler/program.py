@@ -4,6 +4,11 @@ wraps the outputs; no graph objects are made on the way.  Outputs that
 require grad are those of one autograd node (CompiledFunctionBackward, as
 torch.compile's), whose backward replays the recorded nodes' formulas on the
 saved arrays, in the engine's order, straight to the inputs' gradients.
+
+A program with effects (a training step: capture.py) changes tensors when
+replayed; the outputs of a backward inside it come back with their graph
+freed, as eagerly (a second backward raises).  Its first replay is checked
+against an eager run from the same state (Compiled._verify_effects).
 """
 from .. import autograd as _autograd
 from .._grad_mode import STATE, enable_grad
@@ -23,18 +28,6 @@ __all__ = ["Program", "MISS"]
 
 _make = Tensor._make
 CHECKS = 16        # replays that look for new input values to verify against eager mode
-
-
-class _BackNode:
-    """One recorded node for the generated backward: its class (the
-    formulas), its inputs' (shape, dtype), its params, where its saved values
-    and computed params are among the kept values, where its gradients go."""
-    __slots__ = ("cls", "meta", "params", "saved", "dyn", "targets", "label")
-
-    def __init__(self, node, saved, dyn, targets):
-        self.cls, self.meta, self.params = type(node), node.meta, node.params
-        self.saved, self.dyn, self.targets = saved, dyn, targets
-        self.label = self.cls.__name__
 
 
 class Program:
@@ -59,7 +52,16 @@ class Program:
             else:
                 self.outs.append((None, o))
         self.backward = None
-        if any(rg for s, rg in self.outs if s is not None):
+        self.effects, self.pre, self.live_grads = cap.effects, cap.pre, cap.live_grads
+        self.watch = list({(k, r[0], id(r[1])): (k, r) for k, r in cap.watch}.values())
+        self.freed_outs = False
+        if cap.backwards and any(rg for s, rg in self.outs if s is not None):
+            # (outputs of a backward inside: their graph is freed, as eagerly)
+            if any(o._requires_grad and (o._grad_fn is None or id(o._grad_fn) not in cap.freed)
+                   for o in out_tensors):
+                raise Refused("an output requires grad beyond the backward inside the function")
+            self.freed_outs = True
+        elif any(rg for s, rg in self.outs if s is not None):
             self._plan_backward(cap, flat_args, out_tensors)
         # (after the outputs and the backward plan: both may find tensors from outside)
         self.n_slots = len(cap.keep)
@@ -85,25 +87,6 @@ class Program:
         plan = []
         for node in order:
             _, inputs = cap.nodes[id(node)]
-            saved = None
-            if node.saved is not None:
-                saved = []
-                for v in node.saved:
-                    if v is None:
-                        saved.append(None)
-                    elif isinstance(v, Tensor):
-                        saved.append(cap.tensor_slot(v))
-                    elif _backend.is_array(v):
-                        s = cap.slot_of.get(id(v))
-                        if s is None:
-                            raise Refused(f"{type(node).__name__} saved an array the compiler "
-                                          f"cannot replay")
-                        saved.append(s)
-                    else:
-                        saved.append(("const", v))
-                saved = tuple(saved)
-            dyn = tuple((k, cap.slot_of[id(p)]) for k, p in enumerate(node.params)
-                        if _backend.is_array(p) and id(p) in cap.slot_of)
             targets = []
             for i, e in enumerate(node.edges):
                 if e is None:
@@ -112,7 +95,7 @@ class Program:
                     targets.append(("node", index[id(e)]))
                 else:
                     targets.append(("out", boundary_of(inputs[i])))
-            plan.append(_BackNode(node, saved, dyn, targets))
+            plan.append(cap.back_node(node, targets))
         self.backward = plan
         self.seeds = []                 # for each output that requires grad: where its gradient enters
         for (s, rg), o in zip([x for x in self.outs if x[0] is not None], out_tensors):
@@ -186,6 +169,8 @@ class Program:
         v = self.forward(flat_args)
         if v is MISS:
             return MISS
+        if self.freed_outs and STATE.enabled:
+            return self._freed(v, flat_args)
         if self.backward is None or not STATE.enabled:
             return self._plain(v)
         inputs = [flat_args[k] if kind == "arg" else k for kind, k in self.boundary]
@@ -227,6 +212,55 @@ class Program:
                 flat.append(_make(v[s]))
         return tree_unflatten(flat, self.out_spec)
 
+    def _freed(self, v, flat_args):
+        """The outputs, those that require grad with a node whose graph is freed."""
+        node = _new(CompiledFunctionBackward)
+        node.edges, node.meta, node.params, node.saved = (), (), (), None
+        node._epoch, node._program, node._args, node._versions = EPOCH[0], self, flat_args, None
+        flat = []
+        for s, rg in self.outs:               # ((None, value) for what is not a tensor)
+            flat.append(rg if s is None else _make(v[s], True, node) if rg else _make(v[s]))
+        if self.single:
+            return flat[0]
+        return tree_unflatten(flat, self.out_spec)
+
+    # --- checking a program with effects against eager mode -----------------------------------
+    def _obj(self, ref, flat_args):
+        return flat_args[ref[1]] if ref[0] == "arg" else ref[1]
+
+    def snapshot(self, flat_args):
+        """What the effects change, copied (restore puts it back)."""
+        snap = []
+        for kind, ref in self.watch:
+            t = self._obj(ref, flat_args)
+            if kind == "g":
+                g = t._grad
+                snap.append((kind, t, g, None if g is None else
+                             (g._data.copy(), None if g._vbox is None else g._vbox[0])))
+            else:
+                snap.append((kind, t, t._data.copy(), None if t._vbox is None else t._vbox[0]))
+        return snap
+
+    def restore(self, snap):
+        for kind, t, a, b in snap:
+            if kind == "g":
+                t._grad = a
+                if a is None:
+                    continue
+                t, (a, b) = a, b
+            t._data[...] = a
+            if t._vbox is not None:
+                t._vbox[0] = 0 if b is None else b
+
+    def observe(self, flat_args):
+        out = []
+        for kind, ref in self.watch:
+            t = self._obj(ref, flat_args)
+            if kind == "g":
+                t = t._grad
+            out.append(None if t is None else t._data.copy())
+        return out
+
 
 _new = object.__new__
 
@@ -259,6 +293,8 @@ class CompiledFunctionBackward(Node):
 
     def apply_formulas(self, g, create_graph, needed=None):
         if create_graph:
+            if self.saved is None:      # (freed: not a reason to run the function again)
+                raise _errors.freed_graph()
             program = self._program
             grads = [g if (s is not None and rg) else None
                      for s, rg in program.outs if s is not None]

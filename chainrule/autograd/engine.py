@@ -10,7 +10,7 @@ import threading
 
 from .. import _fpstate
 from .._grad_mode import STATE
-from .._inplace_state import FW_ACTIVE as _FW_ACTIVE
+from .._inplace_state import CAPTURE as _CAPTURE, FW_ACTIVE as _FW_ACTIVE, SPECIAL as _SPECIAL
 from .._tensor import Tensor
 from . import _saved_hooks, anomaly_mode
 from .graph import Node, FOREIGN_ARRAYS as _FOREIGN, foreign as _foreign, \
@@ -116,13 +116,16 @@ _RUNS_PER_THREAD = 40
 _DEPTH = threading.local()
 
 
-# Backward passes started, counted (chainrule.compile refuses functions that run one).
+# Backward passes started, counted (chainrule.compile refuses functions that run
+# one it has not recorded).
 RUNS = [0]
 
 
 def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True):
     """Propagate `grads` from `roots` back through the graph (see _run)."""
     RUNS[0] += 1
+    if _CAPTURE[0] is not None:       # inside chainrule.compile's first call
+        return _captured(roots, grads, retain_graph, create_graph, capture, accumulate)
     if not TASKS:                  # not inside another backward: the common case
         return _run(roots, grads, retain_graph, create_graph, capture, accumulate)
     depth = getattr(_DEPTH, "n", 0)
@@ -133,6 +136,24 @@ def run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True)
         return _run(roots, grads, retain_graph, create_graph, capture, accumulate)
     finally:
         _DEPTH.n = depth
+
+
+def _captured(roots, grads, retain_graph, create_graph, capture, accumulate):
+    """run() while chainrule.compile records: the capture plans the backward's
+    replay from the graph as it stands, the backward runs eagerly with the
+    capture paused, then the capture notes where the gradients went."""
+    cap = _CAPTURE[0]
+    planned = cap.before_backward(roots, grads, retain_graph, create_graph, capture, accumulate)
+    _CAPTURE[0], special = None, _SPECIAL[0]
+    _SPECIAL[0] = False
+    RUNS[0] -= 1                      # (counted once: run() counts it again)
+    try:
+        result = run(roots, grads, retain_graph, create_graph, capture, accumulate)
+    finally:
+        _CAPTURE[0], _SPECIAL[0] = cap, special
+    if planned is not None:
+        cap.after_backward(planned)
+    return result
 
 
 def _on_fresh_thread(*args):

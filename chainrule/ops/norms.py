@@ -20,6 +20,7 @@ normalize is a composition (x / max(norm, eps)), as in PyTorch.
 """
 from .. import _dtypes
 from .._grad_mode import no_grad
+from .._inplace_state import CAPTURE as _CAPTURE
 from . import _backend
 from ._args import as_tensor_arg
 from . import _batching
@@ -239,17 +240,25 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 def _update_running_stats(d, red, rm, rv, momentum):
     """running = (1 - momentum) running + momentum batch statistic, in place
     (the variance unbiased: n / (n - 1) times the one normalised with)."""
-    n = _count(d.shape, red)
-    if not n:
+    if not _count(d.shape, red):
         return
+    arrays = (d, None if rm is None else rm._data, None if rv is None else rv._data)
+    if _CAPTURE[0] is not None:      # (chainrule.compile: a step of the replay, on the arrays)
+        _CAPTURE[0].raw_effect(_running_update, arrays, (red, momentum),
+                               [t for t in (rm, rv) if t is not None])
+    _running_update(*arrays, red, momentum)
+
+
+def _running_update(d, a_mean, a_var, red, momentum):
+    """The running statistics' update, on arrays."""
+    n = _count(d.shape, red)
     mean = d.sum(axis=red) * (1.0 / n)
     c = d - mean.reshape((1, -1) + (1,) * (d.ndim - 2))
     var = (c * c).sum(axis=red) * (1.0 / (n - 1) if n > 1 else float("nan"))
     # Written into the buffers' memory as PyTorch's kernel does: outside the
     # graph and without a version bump (torch leaves running_mean._version at 0).
-    for buf, stat in ((rm, mean), (rv, var)):
-        if buf is not None:
-            a = buf._data
+    for a, stat in ((a_mean, mean), (a_var, var)):
+        if a is not None:
             a[...] = (a * (1 - momentum) + stat * momentum).astype(a.dtype, copy=False)
 
 

@@ -3,10 +3,19 @@ maximize), as torch.optim.Adagrad defines it.  Its state exists from
 construction, as PyTorch's does."""
 from .._factories import full_like
 from .._grad_mode import no_grad
-from .optimizer import Optimizer, addcdiv_, addcmul_, check_range, run_closure, scalar_state
+from .optimizer import (Optimizer, addcdiv_, addcmul_, check_range, host_values, run_closure,
+                        scalar_state)
+
+
+def _step_size(group, step):
+    """-lr decayed at this step (host_values: recomputed at each replay)."""
+    clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
+    return (-clr,)
 
 
 class Adagrad(Optimizer):
+    _compile_dynamic = {"lr": None}   # (host_values: read at each replay)
+
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
                  eps=1e-10, foreach=None, *, maximize=False, differentiable=False, fused=None):
         check_range(lr, "learning rate")
@@ -29,18 +38,17 @@ class Adagrad(Optimizer):
     def step(self, closure=None):
         loss = run_closure(closure)
         for group in self.param_groups:
-            lr, lr_decay, wd, eps = group["lr"], group["lr_decay"], group["weight_decay"], \
-                group["eps"]
+            wd, eps = group["weight_decay"], group["eps"]
             for p in group["params"]:
                 if p.grad is None:
                     continue
                 grad = -p.grad if group["maximize"] else p.grad
                 state = self.state[p]
-                step = state["step"].add_(1).item()
+                state["step"].add_(1)
+                (neg_clr,) = host_values(_step_size, group, state["step"])
                 if wd != 0:
                     grad = grad.add(p, alpha=wd)
-                clr = lr / (1 + (step - 1) * lr_decay)
                 addcmul_(state["sum"], grad, grad)
                 std = state["sum"].sqrt().add_(eps)
-                addcdiv_(p, grad, std, -clr)
+                addcdiv_(p, grad, std, neg_clr)
         return loss

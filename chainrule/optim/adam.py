@@ -3,7 +3,8 @@ which PyTorch defines as Adam with decoupled weight decay (default 1e-2)."""
 from .._factories import zeros_like
 from .._grad_mode import no_grad
 from ..ops.pointwise import maximum
-from .optimizer import Optimizer, addcdiv_, addcmul_, check_range, run_closure, scalar_state
+from .optimizer import (Optimizer, addcdiv_, addcmul_, check_range, host_values, run_closure,
+                        scalar_state)
 
 
 def check_betas(lr, eps, betas, weight_decay):
@@ -25,26 +26,41 @@ def moments(state, p):
     return state
 
 
-def weight_decayed(p, grad, lr, wd, decoupled):
-    """Adam-family weight decay: decoupled (AdamW's) shrinks p in place and
-    leaves grad; otherwise L2, grad + wd p."""
+def weight_decayed(p, grad, lr, wd, decoupled, shrink=None):
+    """Adam-family weight decay: decoupled (AdamW's) shrinks p in place (by
+    `shrink`, 1 - lr wd unless given) and leaves grad; otherwise L2, grad + wd p."""
     if wd != 0:
         if decoupled:
-            p.mul_(1 - lr * wd)
+            p.mul_(1 - lr * wd if shrink is None else shrink)
         else:
             grad = grad.add(p, alpha=wd)
     return grad
 
 
-def update_moments(state, grad, beta1, beta2):
-    """The running first and second moments, updated in place and returned."""
+def update_moments(state, grad, beta1, beta2, weights=None):
+    """The running first and second moments, updated in place and returned
+    (weights: 1 - beta1, beta2, 1 - beta2 when computed already)."""
+    w1, b2, w2 = weights or (1 - beta1, beta2, 1 - beta2)
     exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-    exp_avg.lerp_(grad, 1 - beta1)
-    addcmul_(exp_avg_sq.mul_(beta2), grad, grad, 1 - beta2)
+    exp_avg.lerp_(grad, w1)
+    addcmul_(exp_avg_sq.mul_(b2), grad, grad, w2)
     return exp_avg, exp_avg_sq
 
 
+def _adam_scalars(group, step):
+    """The numbers of an Adam step that change with the step count and the
+    learning rate (host_values: recomputed at each replay of a compiled step)."""
+    lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
+    bias_correction1 = 1 - beta1 ** step
+    bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
+    return (bias_correction2_sqrt, -lr / bias_correction1, 1 - lr * wd,
+            1 - beta1, beta2, 1 - beta2)
+
+
 class Adam(Optimizer):
+    # (host_values: read at each replay; a cycling scheduler may change the betas)
+    _compile_dynamic = {"lr": None, "betas": None}
+
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False, fused=None, decoupled_weight_decay=False):
@@ -67,18 +83,18 @@ class Adam(Optimizer):
                 state = moments(self.state[p], p)
                 if group["amsgrad"] and "max_exp_avg_sq" not in state:
                     state["max_exp_avg_sq"] = zeros_like(p)
-                step = state["step"].add_(1).item()
-                grad = weight_decayed(p, grad, lr, wd, group["decoupled_weight_decay"])
-                exp_avg, exp_avg_sq = update_moments(state, grad, beta1, beta2)
-                bias_correction1 = 1 - beta1 ** step
-                bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
+                state["step"].add_(1)
+                bias_correction2_sqrt, step_size, shrink, *weights = host_values(
+                    _adam_scalars, group, state["step"])
+                grad = weight_decayed(p, grad, lr, wd, group["decoupled_weight_decay"], shrink)
+                exp_avg, exp_avg_sq = update_moments(state, grad, beta1, beta2, weights)
                 if group["amsgrad"]:
                     second = state["max_exp_avg_sq"].copy_(maximum(state["max_exp_avg_sq"],
                                                                    exp_avg_sq))
                 else:
                     second = exp_avg_sq
                 denom = (second.sqrt() / bias_correction2_sqrt).add_(eps)
-                addcdiv_(p, exp_avg, denom, -lr / bias_correction1)
+                addcdiv_(p, exp_avg, denom, step_size)
         return loss
 
 

@@ -12,6 +12,7 @@ from bisect import bisect_right
 from collections import Counter
 from functools import wraps
 
+from .._inplace_state import CAPTURE as _CAPTURE
 from .optimizer import Optimizer
 
 __all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
@@ -58,6 +59,18 @@ def _track_step_called(optimizer):
 
     wrapper._wrapped_by_lr_sched = True
     optimizer.step = wrapper
+
+
+def _outside_capture(step):
+    """A scheduler's step changes param_groups in Python, which a replay of
+    chainrule.compile would not do: inside a captured function it refuses."""
+    @wraps(step)
+    def checked(self, *args, **kwargs):
+        if _CAPTURE[0] is not None:
+            _CAPTURE[0].refuse("an lr scheduler step inside the function (step it between "
+                               "calls)")
+        return step(self, *args, **kwargs)
+    return checked
 
 
 def _per_group(name, optimizer, value):
@@ -116,6 +129,7 @@ class LRScheduler:
         if not getattr(self, "_get_lr_called_within_step", False):
             warnings.warn(_GET_LR_WARNING, UserWarning, stacklevel=3)
 
+    @_outside_capture
     def step(self, epoch=None):
         if self._step_count == 1:
             if not getattr(self.optimizer.step, "_wrapped_by_lr_sched", False):
@@ -312,6 +326,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         return [lo + (b - lo) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
                 for b in self.base_lrs]
 
+    @_outside_capture
     def step(self, epoch=None):
         """Its own clock: T_cur counts within the current cycle, T_i is the
         cycle's length (times T_mult at each restart); a float epoch is allowed."""
@@ -610,6 +625,7 @@ class ReduceLROnPlateau(LRScheduler):
         self.cooldown_counter = 0
         self.num_bad_epochs = 0
 
+    @_outside_capture
     def step(self, metrics, epoch=None):
         current = float(metrics)
         if epoch is None:
@@ -710,6 +726,7 @@ class SequentialLR(_Composite):
         schedulers[0]._initial_step()
         self._last_lr = schedulers[0].get_last_lr()
 
+    @_outside_capture
     def step(self):
         self.last_epoch += 1
         i = bisect_right(self._milestones, self.last_epoch)
@@ -734,6 +751,7 @@ class ChainedScheduler(_Composite):
         self.optimizer = optimizer
         self._last_lr = [g["lr"] for g in schedulers[-1].optimizer.param_groups]
 
+    @_outside_capture
     def step(self):
         for s in self._schedulers:
             s.step()

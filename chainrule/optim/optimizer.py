@@ -6,15 +6,18 @@ Subclasses implement `step(closure=None)`; the updates run under no_grad and
 change the parameter tensors in place through chainrule ops (never on raw
 arrays), so they run on whatever array backend the parameters live on."""
 import copy
+import functools
 import warnings
 from collections import defaultdict
 
 from .. import _dtypes
 from .._factories import tensor
 from .._grad_mode import enable_grad
+from .._inplace_state import CAPTURE as _CAPTURE
 from .._tensor import Tensor
 
-__all__ = ["Optimizer", "scalar_state", "check_range", "run_closure", "addcmul_", "addcdiv_"]
+__all__ = ["Optimizer", "scalar_state", "check_range", "run_closure", "addcmul_", "addcdiv_",
+           "host_values"]
 
 _SET_PARAMS = ("optimizer parameters need to be organized in ordered collections, but the "
                "ordering of tensors in sets will change between runs. Please use a list instead.")
@@ -49,7 +52,74 @@ def run_closure(closure):
         return closure()
 
 
+# --- chainrule.compile of a training step ---------------------------------------------------
+# A step replayed by chainrule.compile runs no Python: what the optimiser
+# computes in Python from its state must not be baked into the program.  The
+# design: numbers that change from step to step (the step count's bias
+# corrections, the learning rate a scheduler sets, the momentum or betas a
+# cycling one sets) are computed by
+# host_values, which a replay calls again at that point of the program with
+# the state tensors' current values and the param_group as it is then; the
+# rest of the Python state the step's control flow depends on (the other
+# param_group options, the parameters, the keys and tensors of the
+# per-parameter state) is checked on entry to each replay (a pre-guard): any
+# change records a new variant.  A step that creates state (the first one)
+# is not recorded: the next call records.  Optimisers that do not declare
+# `_compile_dynamic` refuse the capture: {group key host_values reads: None,
+# or a function of its value giving what the step's control flow depends on
+# (SGD's momentum: whether it is 0), guarded instead of the value}.
+def host_values(fn, group, *tensors):
+    """fn(group, *[t.item() for t in tensors]): a tuple of Python floats the
+    step uses; recomputed by each replay of a compiled step."""
+    cap = _CAPTURE[0]
+    if cap is None:
+        return fn(group, *[t.item() for t in tensors])
+    return cap.host(fn, group, tensors)
+
+
+def _structure(opt, dynamic):
+    """The Python state an optimiser step's control flow depends on."""
+    out = []
+    for g in opt.param_groups:
+        out.append(tuple((k, v) if k not in dynamic else (k, dynamic[k](v))
+                         for k, v in g.items() if k != "params" and
+                         (k not in dynamic or dynamic[k] is not None)))
+        out.append((id(g),) + tuple(map(id, g["params"])))   # (host_values reads g itself)
+    for p, st in opt.state.items():
+        out.append((id(p), tuple((k, id(v) if isinstance(v, Tensor) else v)
+                                 for k, v in st.items())))
+    return tuple(out)
+
+
+def _watched(step, dynamic):
+    """An optimiser's step as chainrule.compile's capture sees it."""
+    @functools.wraps(step)
+    def watched(self, *args, **kwargs):
+        cap = _CAPTURE[0]
+        if cap is None:
+            return step(self, *args, **kwargs)
+        if dynamic is None or args or kwargs:
+            cap.refuse(f"{type(self).__name__}.step inside the function (SGD, Adam, AdamW, "
+                       f"RMSprop and Adagrad replay, without a closure)")
+            return step(self, *args, **kwargs)
+        before = _structure(self, dynamic)
+        cap.pre_guard(lambda: _structure(self, dynamic), before)
+        result = step(self)
+        if _structure(self, dynamic) != before:
+            cap.retry_later(f"{type(self).__name__}.step created its state")
+        return result
+    return watched
+
+
 class Optimizer:
+    _compile_dynamic = None       # see host_values
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        step = cls.__dict__.get("step")
+        if step is not None:
+            cls.step = _watched(step, cls.__dict__.get("_compile_dynamic"))
+
     def __init__(self, params, defaults):
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of "

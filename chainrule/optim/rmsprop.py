@@ -2,10 +2,17 @@
 maximize), as torch.optim.RMSprop defines it."""
 from .._factories import zeros_like
 from .._grad_mode import no_grad
-from .optimizer import Optimizer, addcdiv_, addcmul_, check_range, run_closure, scalar_state
+from .optimizer import (Optimizer, addcdiv_, addcmul_, check_range, host_values, run_closure,
+                        scalar_state)
+
+
+def _neg_lr(group):
+    return (-group["lr"],)
 
 
 class RMSprop(Optimizer):
+    _compile_dynamic = {"lr": None}   # (host_values: read at each replay)
+
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False, capturable=False, foreach=None, maximize=False,
                  differentiable=False):
@@ -23,7 +30,7 @@ class RMSprop(Optimizer):
     def step(self, closure=None):
         loss = run_closure(closure)
         for group in self.param_groups:
-            lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
+            alpha, eps = group["alpha"], group["eps"]
             wd, momentum = group["weight_decay"], group["momentum"]
             for p in group["params"]:
                 if p.grad is None:
@@ -38,6 +45,7 @@ class RMSprop(Optimizer):
                     if group["centered"]:
                         state["grad_avg"] = zeros_like(p)
                 state["step"].add_(1)
+                (neg_lr,) = host_values(_neg_lr, group)
                 if wd != 0:
                     grad = grad.add(p, alpha=wd)
                 square_avg = state["square_avg"]
@@ -50,7 +58,7 @@ class RMSprop(Optimizer):
                 if momentum > 0:
                     buf = state["momentum_buffer"]
                     addcdiv_(buf.mul_(momentum), grad, avg)
-                    p.add_(buf, alpha=-lr)
+                    p.add_(buf, alpha=neg_lr)
                 else:
-                    addcdiv_(p, grad, avg, -lr)
+                    addcdiv_(p, grad, avg, neg_lr)
         return loss
