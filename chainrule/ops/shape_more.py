@@ -14,7 +14,7 @@ import itertools
 from .. import _dtypes
 from .._factories import tensor as _tensor
 from .._tensor import Tensor, Size
-from . import _backend
+from . import _backend, _out
 from ._args import as_tensor_arg, normalize_dim, promoted_arrays, shape_args
 from . import _batching
 from ._dispatch import apply
@@ -174,7 +174,9 @@ def unfold(input, dimension, size, step):
 expose(unfold, function=False, formulas=False)
 
 
-def narrow_copy(input, dim, start, length):
+def narrow_copy(input, dim, start, length, *, out=None):
+    if out is not None:
+        return _out.into(out, narrow_copy(input, dim, start, length), "narrow_copy", exact="Expected self.dtype() == output.dtype() to be true, but got false.  (Could this error message be improved?  If so, please report an enhancement request to PyTorch.)")
     input = as_tensor_arg(input)
     d = input._data
     S.narrow(input.detach(), dim, start, length)          # (its checks and errors)
@@ -206,7 +208,9 @@ def sum_to_size(input, *size):
 expose(sum_to_size, function=False, formulas=False)
 
 
-def diff(input, n=1, dim=-1, prepend=None, append=None):
+def diff(input, n=1, dim=-1, prepend=None, append=None, *, out=None):
+    if out is not None:
+        return _out.into(out, diff(input, n, dim, prepend, append), "diff")
     input = as_tensor_arg(input)
     nd = input._data.ndim
     if nd == 0:
@@ -291,7 +295,9 @@ def _scatter_into(input, idx, src, name, region_shape):
     return S.index_put(input, idx, src, name)
 
 
-def select_scatter(input, src, dim, index):
+def select_scatter(input, src, dim, index, *, out=None):
+    if out is not None:
+        return _out.into(out, select_scatter(input, src, dim, index), "select_scatter", exact=_out.EXPECTED)
     d = input._data
     dim = normalize_dim(dim, d.ndim)
     n = d.shape[dim]
@@ -302,14 +308,18 @@ def select_scatter(input, src, dim, index):
                          d.shape[:dim] + d.shape[dim + 1:])
 
 
-def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1, *, out=None):
+    if out is not None:
+        return _out.into(out, slice_scatter(input, src, dim, start, end, step), "slice_scatter", exact=_out.EXPECTED)
     d = input._data
     dim = normalize_dim(dim, d.ndim)
     idx = (slice(None),) * dim + (slice(start, end, step),)
     return _scatter_into(input, idx, src, "SliceScatterBackward0", d[idx].shape)
 
 
-def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
+def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1, *, out=None):
+    if out is not None:
+        return _out.into(out, diagonal_scatter(input, src, offset, dim1, dim2), "diagonal_scatter", exact=_out.EXPECTED)
     d = input._data
     region = SE.diagonal(input.detach(), offset, dim1, dim2)._data.shape   # (its checks)
     a, b = normalize_dim(dim1, d.ndim), normalize_dim(dim2, d.ndim)
@@ -421,7 +431,9 @@ BLOCK_DIAG = defop("block_diag", _block_diag, inputs=(), params=("dtype", "spans
                    combined=_block_diag_grad)
 
 
-def block_diag(*tensors):
+def block_diag(*tensors, out=None):
+    if out is not None:
+        return _out.into(out, block_diag(*tensors), "block_diag", exact=_out.EXPECTED)
     tensors = [as_tensor_arg(t) for t in tensors]
     for k, t in enumerate(tensors):
         if t._data.ndim > 2:
