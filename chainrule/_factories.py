@@ -452,7 +452,10 @@ def _filled(size, value, dtype, requires_grad, name="full"):
 
 def zeros(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     if out is not None:
-        return _out.into(out, zeros(*args, size=size, dtype=_out.factory_dtype(dtype, out), layout=layout, device=device), "zeros")
+        return _out.into(out,
+                         zeros(*args, size=size, dtype=_out.factory_dtype(dtype, out),
+                               device=device),
+                         "zeros")
     if device is not None:
         check_device(device)
     return _finish(_alloc(_xp().zeros, _size(args, size, "zeros"), _dt(dtype, None, "zeros").np,
@@ -461,7 +464,10 @@ def zeros(*args, size=None, out=None, dtype=None, layout=None, device=None, requ
 
 def ones(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     if out is not None:
-        return _out.into(out, ones(*args, size=size, dtype=_out.factory_dtype(dtype, out), layout=layout, device=device), "ones")
+        return _out.into(out,
+                         ones(*args, size=size, dtype=_out.factory_dtype(dtype, out),
+                              device=device),
+                         "ones")
     if device is not None:
         check_device(device)
     return _finish(_alloc(_xp().ones, _size(args, size, "ones"), _dt(dtype, None, "ones").np),
@@ -471,7 +477,10 @@ def ones(*args, size=None, out=None, dtype=None, layout=None, device=None, requi
 def empty(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           memory_format=None):
     if out is not None:
-        return _out.into(out, empty(*args, size=size, dtype=_out.factory_dtype(dtype, out), layout=layout, device=device, memory_format=memory_format), "empty")
+        return _out.into(out,
+                         empty(*args, size=size, dtype=_out.factory_dtype(dtype, out),
+                               device=device, memory_format=memory_format),
+                         "empty")
     if device is not None:
         check_device(device)
     return _finish(_alloc(_xp().empty, _size(args, size, "empty"), _dt(dtype, None, "empty").np),
@@ -481,7 +490,10 @@ def empty(*args, size=None, out=None, dtype=None, layout=None, device=None, requ
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
          requires_grad=False):
     if out is not None:
-        return _out.into(out, full(size, fill_value, dtype=_out.factory_dtype(dtype, out), layout=layout, device=device), "full")
+        return _out.into(out,
+                         full(size, fill_value, dtype=_out.factory_dtype(dtype, out),
+                              device=device),
+                         "full")
     if device is not None:
         check_device(device)
     if isinstance(fill_value, Tensor):
@@ -496,7 +508,9 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     if out is not None:
-        return _out.into(out, eye(n, m, dtype=_out.factory_dtype(dtype, out), layout=layout, device=device), "eye")
+        return _out.into(out,
+                         eye(n, m, dtype=_out.factory_dtype(dtype, out), device=device),
+                         "eye")
     if device is not None:
         check_device(device)
     if m is None:
@@ -513,7 +527,10 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
 def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
            requires_grad=False):
     if out is not None:
-        return _out.into(out, arange(start, end, step, dtype=_out.factory_dtype(dtype, out), layout=layout, device=device), "arange")
+        return _out.into(out,
+                         arange(start, end, step, dtype=_out.factory_dtype(dtype, out),
+                                device=device),
+                         "arange")
     if device is not None:
         check_device(device)
     if end is None:
@@ -546,7 +563,10 @@ def _num(v):
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False):
     if out is not None:
-        return _out.into(out, linspace(start, end, steps, dtype=_out.factory_dtype(dtype, out), layout=layout, device=device), "linspace")
+        return _out.into(out,
+                         linspace(start, end, steps, dtype=_out.factory_dtype(dtype, out),
+                                  device=device),
+                         "linspace")
     if device is not None:
         check_device(device)
     if isinstance(steps, int) and steps < 0:
@@ -558,7 +578,10 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False):
     if out is not None:
-        return _out.into(out, logspace(start, end, steps, base, dtype=_out.factory_dtype(dtype, out), layout=layout, device=device), "logspace")
+        return _out.into(out,
+                         logspace(start, end, steps, base, dtype=_out.factory_dtype(dtype, out),
+                                  device=device),
+                         "logspace")
     if device is not None:
         check_device(device)
     if isinstance(steps, int) and steps < 0:
@@ -651,7 +674,10 @@ def _rng(generator):
 def rand(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
          requires_grad=False):
     if out is not None:
-        return _out.into(out, rand(*args, size=size, generator=generator, dtype=_out.factory_dtype(dtype, out), layout=layout, device=device), "rand")
+        return _out.into(out,
+                         rand(*args, size=size, generator=generator,
+                              dtype=_out.factory_dtype(dtype, out), device=device),
+                         "rand")
     if device is not None:
         check_device(device)
     dt = _dt(dtype, None, "rand")
@@ -667,7 +693,10 @@ def rand(*args, size=None, generator=None, out=None, dtype=None, layout=None, de
 def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
           requires_grad=False):
     if out is not None:
-        return _out.into(out, randn(*args, size=size, generator=generator, dtype=_out.factory_dtype(dtype, out), layout=layout, device=device), "randn")
+        return _out.into(out,
+                         randn(*args, size=size, generator=generator,
+                               dtype=_out.factory_dtype(dtype, out), device=device),
+                         "randn")
     if device is not None:
         check_device(device)
     dt = _dt(dtype, None, "randn")
@@ -683,7 +712,10 @@ def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, d
 def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,
             requires_grad=False, out=None):
     if out is not None:
-        return _out.into(out, randint(low, high, size, generator=generator, dtype=_out.factory_dtype(dtype, out), device=device), "randint")
+        return _out.into(out,
+                         randint(low, high, size, generator=generator,
+                                 dtype=_out.factory_dtype(dtype, out), device=device),
+                         "randint")
     if device is not None:
         check_device(device)
     if size is None and isinstance(high, (tuple, list)):
@@ -708,7 +740,10 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False, out=None):
     if out is not None:
-        return _out.into(out, randperm(n, generator=generator, dtype=_out.factory_dtype(dtype, out), device=device), "randperm")
+        return _out.into(out,
+                         randperm(n, generator=generator, dtype=_out.factory_dtype(dtype, out),
+                                  device=device),
+                         "randperm")
     if device is not None:
         check_device(device)
     if n < 0:
@@ -720,7 +755,9 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False,
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None,
            device=None, requires_grad=False):
     if out is not None:
-        return _out.into(out, normal(mean, std, size, generator=generator, dtype=dtype, layout=layout, device=device), "normal")
+        return _out.into(out,
+                         normal(mean, std, size, generator=generator, dtype=dtype, device=device),
+                         "normal")
     if device is not None:
         check_device(device)
     if isinstance(mean, Tensor) or isinstance(std, Tensor):

@@ -179,7 +179,8 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     not sum to 1).  Without replacement: the exponential race, each index's
     key -log(u) / p, the smallest keys first (zero weights come last)."""
     if out is not None:
-        return _out.into(out, multinomial(input, num_samples, replacement, generator=generator), "multinomial", exact="multinomial expects Long tensor out, got: {o}")
+        return _out.into(out, multinomial(input, num_samples, replacement, generator=generator),
+                         "multinomial", exact="multinomial expects Long tensor out, got: {o}")
     if not input.dtype.is_floating_point:
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
                            f"{input.dtype.legacy}")

@@ -36,9 +36,9 @@ from . import _backend
 __all__ = ["into", "EXPECTED", "FOUND", "DOT"]
 
 # PyTorch's C++ names for dtypes, as its "Expected out tensor to have dtype" says them.
-_C_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "uint8": "unsigned char",
-            "int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int",
-            "bool": "bool"}
+_C_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double",
+            "uint8": "unsigned char", "int8": "signed char", "int16": "short int", "int32": "int",
+            "int64": "long int", "bool": "bool"}
 
 
 # The messages of the kernels that want the result's exact dtype: {r} and {o}
@@ -87,8 +87,8 @@ def _into_tuple(out, result, name):
 
 
 def _write(out, result, name, exact, cast=None):
-    # (cycle: chainrule._inplace imports ops.shape, whose imports reach _factories, which imports this)
-    from .. import _inplace
+    # _inplace imports ops.shape, whose imports reach _factories, which imports this module:
+    from .. import _inplace     # (cycle: imported here, not at the top)
     rd, od = result._data, out._data
     if rd.dtype != od.dtype:
         rt, ot = _dtypes.FROM_NP[rd.dtype], _dtypes.FROM_NP[od.dtype]

@@ -156,7 +156,8 @@ def _c(x):
 
 def matmul(input, other, *, out=None):
     if out is not None:
-        return _out.into(out, matmul(input, other), "matmul", exact=_out.DOT if input.ndim == 1 and other.ndim == 1 else _out.EXPECTED)
+        return _out.into(out, matmul(input, other), "matmul",
+                         exact=_out.DOT if input.ndim == 1 and other.ndim == 1 else _out.EXPECTED)
     a, b = as_tensor_arg(input), as_tensor_arg(other)
     ad, bd = a._data, b._data
     if ad.ndim == 0 or bd.ndim == 0:
@@ -246,7 +247,9 @@ def tensordot(a, b, dims=2, out=None):
     contracted dimensions meet, viewed as matrices, multiplied, viewed back
     (so the graph is PyTorch's: View, Mm, View, Permute)."""
     if out is not None:
-        return _out.into(out, tensordot(a, b, dims), "tensordot", exact="tensordot: Expected the output tensor to have dtype {r}, but got an output tensor with dtype {o}")
+        return _out.into(out, tensordot(a, b, dims), "tensordot",
+                         exact="tensordot: Expected the output tensor to have dtype {r}, but "
+                               "got an output tensor with dtype {o}")
     a, b = as_tensor_arg(a), as_tensor_arg(b)
     na, nb = a._data.ndim, b._data.ndim
     if isinstance(dims, Tensor):
@@ -597,7 +600,8 @@ VECTOR_NORM = defop("linalg_vector_norm", _vector_norm, _vector_norm_grad,
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     if out is not None:
-        return _out.into(out, vector_norm(x, ord, dim, keepdim, dtype=dtype), "linalg_vector_norm", exact=_out.EXPECTED)
+        return _out.into(out, vector_norm(x, ord, dim, keepdim, dtype=dtype), "linalg_vector_norm",
+                         exact=_out.EXPECTED)
     x = as_tensor_arg(x)
     if isinstance(ord, Tensor) and ord._data.ndim == 0:
         ord = ord.item()
@@ -638,7 +642,8 @@ def _singular_value_norm(A, ord, dim, keepdim, dtype):
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
     if out is not None:
-        return _out.into(out, matrix_norm(A, ord, dim, keepdim, dtype=dtype), "linalg_matrix_norm", exact="linalg.matrix_norm expected out tensor dtype {r} but got: {o}")
+        return _out.into(out, matrix_norm(A, ord, dim, keepdim, dtype=dtype), "linalg_matrix_norm",
+                         exact="linalg.matrix_norm expected out tensor dtype {r} but got: {o}")
     A = as_tensor_arg(A)
     d = A._data
     if d.ndim < 2:
@@ -680,7 +685,8 @@ def _matrix_dims(dim, ndim):
 
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
     if out is not None:
-        return _out.into(out, norm(A, ord, dim, keepdim, dtype=dtype), "linalg_norm", exact="linalg.norm expected out tensor dtype {r} but got: {o}")
+        return _out.into(out, norm(A, ord, dim, keepdim, dtype=dtype), "linalg_norm",
+                         exact="linalg.norm expected out tensor dtype {r} but got: {o}")
     A = as_tensor_arg(A)
     d = A._data
     if dim is not None and not isinstance(dim, (tuple, list)):
@@ -715,7 +721,8 @@ CROSS = defop("linalg_cross", lambda a, b, dim, *, xp=_XP: xp.cross(a, b, axis=d
 
 def linalg_cross(input, other, *, dim=-1, out=None):
     if out is not None:
-        return _out.into(out, linalg_cross(input, other, dim=dim), "linalg_cross", exact=_out.EXPECTED)
+        return _out.into(out, linalg_cross(input, other, dim=dim), "linalg_cross",
+                         exact=_out.EXPECTED)
     a, b = as_tensor_arg(input), as_tensor_arg(other)
     ad, bd = a._data, b._data
     if ad.ndim != bd.ndim:

@@ -117,7 +117,10 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
     max(atol, rtol * largest) counting as zero (PyTorch's defaults: rtol =
     eps * max(m, n) when neither is given, 0 when only atol is)."""
     if out is not None:
-        return _out.into(out, pinv(A, atol=atol, rtol=rtol, hermitian=hermitian), "linalg_pinv", cast=(RuntimeError, "linalg.pinv: Expected result to be safely castable from {r} dtype, but got result with dtype {o}"))
+        return _out.into(out, pinv(A, atol=atol, rtol=rtol, hermitian=hermitian), "linalg_pinv",
+                         cast=(RuntimeError, "linalg.pinv: Expected result to be safely "
+                                             "castable from {r} dtype, but got result with dtype "
+                                             "{o}"))
     A = as_tensor_arg(A)
     d = A._data
     if d.ndim < 2 or d.dtype.kind not in "fc":

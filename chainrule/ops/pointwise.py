@@ -80,7 +80,8 @@ cos = unary("cos", "cos", lambda F, g, x: -g * F.sin(x), **F32)
 tan = unary("tan", "tan", lambda F, g, out: g * (1 + out * out), **F32)
 # (tanh's, sigmoid's and relu's derivatives are one op each, defined below: see _fused_backward)
 tanh = unary("tanh", "tanh", lambda F, g, out: F.tanh_backward(g, out), **F32)
-abs = unary("abs", "abs", lambda F, g, x: g * F.sign(x), aliases=("absolute",), out_exact=_out.FOUND)
+abs = unary("abs", "abs", lambda F, g, x: g * F.sign(x), aliases=("absolute",),
+            out_exact=_out.FOUND)
 sigmoid = unary("sigmoid", lambda x, *, xp=_XP: 0.5 * xp.tanh(0.5 * x) + 0.5,   # stable for large |x|
                 lambda F, g, out: F.sigmoid_backward(g, out), **F32)
 # g * sign(out) is the 0/1 mask, kept connected to the graph (as PyTorch does) so a
@@ -670,7 +671,8 @@ WHERE = defop("where", _where,
 
 def where(condition, input=None, other=None, *, out=None):
     if out is not None:
-        return _out.into(out, where(condition, input, other), "where", exact="Expected out type to be {r} but got {o}")
+        return _out.into(out, where(condition, input, other), "where",
+                         exact="Expected out type to be {r} but got {o}")
     condition = as_tensor_arg(condition) if not isinstance(condition, Tensor) else condition
     if input is None and other is None:
         return nonzero(condition, as_tuple=True)
@@ -1019,7 +1021,8 @@ NAN_TO_NUM = defop("nan_to_num", _nan_to_num, lambda F, g, x: g * F.isfinite(x),
 
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     if out is not None:
-        return _out.into(out, nan_to_num(input, nan, posinf, neginf), "nan_to_num", exact="nan_to_num: dtype of out: {o} should be same as input: {r}")
+        return _out.into(out, nan_to_num(input, nan, posinf, neginf), "nan_to_num",
+                         exact="nan_to_num: dtype of out: {o} should be same as input: {r}")
     input = as_tensor_arg(input)
     return apply(NAN_TO_NUM, (input,), (input._data,), (nan, posinf, neginf))
 
@@ -1097,7 +1100,8 @@ def isreal(input):
 
 def signbit(input, *, out=None):
     if out is not None:
-        return _out.into(out, signbit(input), "signbit", exact="signbit does not support non-boolean outputs.")
+        return _out.into(out, signbit(input), "signbit",
+                         exact="signbit does not support non-boolean outputs.")
     input = as_tensor_arg(input)
     return apply(SIGNBIT, (input,), (input._data,))
 

@@ -132,7 +132,9 @@ HEAVISIDE = defop("heaviside", lambda x, v, *, xp=_XP: xp.where(
 
 def heaviside(input, values, *, out=None):
     if out is not None:
-        return _out.into(out, heaviside(input, values), "heaviside", exact="heaviside is not yet implemented for tensors with different dtypes.")
+        return _out.into(out, heaviside(input, values), "heaviside",
+                         exact="heaviside is not yet implemented for tensors with different "
+                               "dtypes.")
     a = _tensor_arg(input, "heaviside", "input", 1)
     b = _tensor_arg(values, "heaviside", "values", 2)
     if a.dtype != b.dtype:
@@ -217,7 +219,9 @@ def _as_double(v):
 
 def float_power(input, exponent, *, out=None):
     if out is not None:
-        return _out.into(out, float_power(input, exponent), "float_power", exact="the output given to float_power has dtype {o} but the operation's result requires dtype {r}")
+        return _out.into(out, float_power(input, exponent), "float_power",
+                         exact="the output given to float_power has dtype {o} but the "
+                               "operation's result requires dtype {r}")
     if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
         raise TypeError("float_power(): argument 'input' (position 1) must be Tensor, not "
                         f"{type(input).__name__}")
@@ -242,14 +246,16 @@ ISNEGINF = defop("isneginf", lambda x, *, xp=_XP: xp.isinf(x) & (x < 0), quiet=F
 
 def isposinf(input, *, out=None):
     if out is not None:
-        return _out.into(out, isposinf(input), "isposinf", exact="isposinf does not support non-boolean outputs.")
+        return _out.into(out, isposinf(input), "isposinf",
+                         exact="isposinf does not support non-boolean outputs.")
     input = as_tensor_arg(input)
     return apply(ISPOSINF, (input,), (input._data,))
 
 
 def isneginf(input, *, out=None):
     if out is not None:
-        return _out.into(out, isneginf(input), "isneginf", exact="isneginf does not support non-boolean outputs.")
+        return _out.into(out, isneginf(input), "isneginf",
+                         exact="isneginf does not support non-boolean outputs.")
     input = as_tensor_arg(input)
     return apply(ISNEGINF, (input,), (input._data,))
 
@@ -263,7 +269,9 @@ ISIN = defop("isin", lambda a, b, invert, *, xp=_XP: xp.isin(a, b, invert=invert
 
 def isin(elements, test_elements, *, assume_unique=False, invert=False, out=None):
     if out is not None:
-        return _out.into(out, isin(elements, test_elements, assume_unique=assume_unique, invert=invert), "isin", exact=_out.EXPECTED)
+        return _out.into(out,
+                         isin(elements, test_elements, assume_unique=assume_unique, invert=invert),
+                         "isin", exact=_out.EXPECTED)
     if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
         raise TypeError("isin() received an invalid combination of arguments")
     a, b = as_operand(elements), as_operand(test_elements)

@@ -111,7 +111,8 @@ def _expand_check(c, out_shape):
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     if out is not None:
-        return _out.into(out, addmm(input, mat1, mat2, beta=beta, alpha=alpha), "addmm", exact=_out.EXPECTED)
+        return _out.into(out, addmm(input, mat1, mat2, beta=beta, alpha=alpha), "addmm",
+                         exact=_out.EXPECTED)
     c, a, b = as_tensor_arg(input), as_tensor_arg(mat1), as_tensor_arg(mat2)
     for name, t in (("mat1", a), ("mat2", b)):
         if t._data.ndim != 2:
@@ -133,7 +134,8 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     if out is not None:
-        return _out.into(out, baddbmm(input, batch1, batch2, beta=beta, alpha=alpha), "baddbmm", exact=_out.EXPECTED)
+        return _out.into(out, baddbmm(input, batch1, batch2, beta=beta, alpha=alpha), "baddbmm",
+                         exact=_out.EXPECTED)
     c, a, b = as_tensor_arg(input), as_tensor_arg(batch1), as_tensor_arg(batch2)
     for name, t in (("batch1", a), ("batch2", b)):
         if t._data.ndim != 3:
@@ -149,7 +151,8 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     if out is not None:
-        return _out.into(out, addbmm(input, batch1, batch2, beta=beta, alpha=alpha), "addbmm", exact="self and mat2 must have the same dtype, but got {o} and {r}")
+        return _out.into(out, addbmm(input, batch1, batch2, beta=beta, alpha=alpha), "addbmm",
+                         exact="self and mat2 must have the same dtype, but got {o} and {r}")
     c, a, b = as_tensor_arg(input), as_tensor_arg(batch1), as_tensor_arg(batch2)
     for name, t in (("batch1", a), ("batch2", b)):
         if t._data.ndim != 3:
@@ -164,7 +167,8 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
 
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
     if out is not None:
-        return _out.into(out, addmv(input, mat, vec, beta=beta, alpha=alpha), "addmv", exact=_out.EXPECTED)
+        return _out.into(out, addmv(input, mat, vec, beta=beta, alpha=alpha), "addmv",
+                         exact=_out.EXPECTED)
     c, a, v = as_tensor_arg(input), as_tensor_arg(mat), as_tensor_arg(vec)
     if a._data.ndim != 2 or v._data.ndim != 1 or a._data.shape[1] != v._data.shape[0] or \
             c._data.ndim > 1 or (c._data.ndim == 1 and c._data.shape[0] not in (1, a._data.shape[0])):
@@ -221,7 +225,8 @@ expose(kron, formulas=False)
 
 def vecdot(x, y, *, dim=-1, out=None):
     if out is not None:
-        return _out.into(out, vecdot(x, y, dim=dim), "linalg_vecdot", exact="linalg.vecdot: Expected out of dtype{r} but found {o}")
+        return _out.into(out, vecdot(x, y, dim=dim), "linalg_vecdot",
+                         exact="linalg.vecdot: Expected out of dtype{r} but found {o}")
     x, y = as_tensor_arg(x), as_tensor_arg(y)
     if x._data.dtype != y._data.dtype:
         raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x "
@@ -231,7 +236,10 @@ def vecdot(x, y, *, dim=-1, out=None):
 
 def matrix_power(A, n, *, out=None):
     if out is not None:
-        return _out.into(out, matrix_power(A, n), "matrix_power", exact=_out.EXPECTED, cast=(RuntimeError, "matrix_power: Expected result to be safely castable from {r} dtype, but got result with dtype {o}"))
+        return _out.into(out, matrix_power(A, n), "matrix_power", exact=_out.EXPECTED,
+                         cast=(RuntimeError, "matrix_power: Expected result to be safely "
+                                             "castable from {r} dtype, but got result with dtype "
+                                             "{o}"))
     A = as_tensor_arg(A)
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError(f"linalg_matrix_power(): argument 'n' (position 2) must be int, not "

@@ -100,13 +100,17 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
 
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
     if out is not None:
-        return _out.into(out, quantile(input, q, dim, keepdim, interpolation=interpolation), "quantile", exact="quantile() out tensor must be same dtype as the input tensor")
+        return _out.into(out, quantile(input, q, dim, keepdim, interpolation=interpolation),
+                         "quantile",
+                         exact="quantile() out tensor must be same dtype as the input tensor")
     return _quantile(input, q, dim, keepdim, interpolation, False)
 
 
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
     if out is not None:
-        return _out.into(out, nanquantile(input, q, dim, keepdim, interpolation=interpolation), "nanquantile", exact="quantile() out tensor must be same dtype as the input tensor")
+        return _out.into(out, nanquantile(input, q, dim, keepdim, interpolation=interpolation),
+                         "nanquantile",
+                         exact="quantile() out tensor must be same dtype as the input tensor")
     return _quantile(input, q, dim, keepdim, interpolation, True)
 
 

@@ -266,7 +266,9 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if out is not None:
-        return _out.into(out, mean(input, dim, keepdim, dtype=dtype), "mean", cast=(RuntimeError, "mean.dtype_out(): input types can't be cast to the desired output type {o}"))
+        return _out.into(out, mean(input, dim, keepdim, dtype=dtype), "mean",
+                         cast=(RuntimeError, "mean.dtype_out(): input types can't be cast to "
+                                             "the desired output type {o}"))
     input, d, dims = _reduction_args(input, dim)
     if dtype is not None:
         d = d.astype(_dtypes.as_dtype(dtype).np)
@@ -346,7 +348,13 @@ def _extreme(input, dim, keepdim, other, is_max):
 
 def max(input, dim=None, keepdim=False, *, other=None, out=None):
     if out is not None:
-        return _out.into(out, max(input, dim, keepdim, other=other), "max", cast=(RuntimeError, "Expected canCast( typeMetaToScalarType(self.dtype()), typeMetaToScalarType(out.dtype())) to be true, but got false.  (Could this error message be improved?  If so, please report an enhancement request to PyTorch.)"))
+        return _out.into(out, max(input, dim, keepdim, other=other), "max",
+                         cast=(RuntimeError, "Expected canCast( "
+                                             "typeMetaToScalarType(self.dtype()), "
+                                             "typeMetaToScalarType(out.dtype())) to be true, but "
+                                             "got false.  (Could this error message be improved?  "
+                                             "If so, please report an enhancement request to "
+                                             "PyTorch.)"))
     if isinstance(dim, Tensor):
         return _extreme(input, None, False, dim, True)
     return _extreme(input, dim, keepdim, other, True)
@@ -354,7 +362,13 @@ def max(input, dim=None, keepdim=False, *, other=None, out=None):
 
 def min(input, dim=None, keepdim=False, *, other=None, out=None):
     if out is not None:
-        return _out.into(out, min(input, dim, keepdim, other=other), "min", cast=(RuntimeError, "Expected canCast( typeMetaToScalarType(self.dtype()), typeMetaToScalarType(out.dtype())) to be true, but got false.  (Could this error message be improved?  If so, please report an enhancement request to PyTorch.)"))
+        return _out.into(out, min(input, dim, keepdim, other=other), "min",
+                         cast=(RuntimeError, "Expected canCast( "
+                                             "typeMetaToScalarType(self.dtype()), "
+                                             "typeMetaToScalarType(out.dtype())) to be true, but "
+                                             "got false.  (Could this error message be improved?  "
+                                             "If so, please report an enhancement request to "
+                                             "PyTorch.)"))
     if isinstance(dim, Tensor):
         return _extreme(input, None, False, dim, False)
     return _extreme(input, dim, keepdim, other, False)
@@ -375,7 +389,9 @@ def _check_dim_given(name, d, dims):
 
 def amax(input, dim=(), keepdim=False, *, out=None):
     if out is not None:
-        return _out.into(out, amax(input, dim, keepdim), "amax", exact="Expected the dtype for input and out to match, but got {r} for input's dtype and {o} for out's dtype.")
+        return _out.into(out, amax(input, dim, keepdim), "amax",
+                         exact="Expected the dtype for input and out to match, but got {r} for "
+                               "input's dtype and {o} for out's dtype.")
     input, d, dims = _reduction_args(input, None if dim == () else dim)
     _check_dim_given("amax", d, dims)
     _check_nonempty("amax", d, dims, dim)
@@ -384,7 +400,9 @@ def amax(input, dim=(), keepdim=False, *, out=None):
 
 def amin(input, dim=(), keepdim=False, *, out=None):
     if out is not None:
-        return _out.into(out, amin(input, dim, keepdim), "amin", exact="Expected the dtype for input and out to match, but got {r} for input's dtype and {o} for out's dtype.")
+        return _out.into(out, amin(input, dim, keepdim), "amin",
+                         exact="Expected the dtype for input and out to match, but got {r} for "
+                               "input's dtype and {o} for out's dtype.")
     input, d, dims = _reduction_args(input, None if dim == () else dim)
     _check_dim_given("amin", d, dims)
     _check_nonempty("amin", d, dims, dim)
@@ -421,13 +439,15 @@ def _index_reduction(op, name, input, dim, keepdim):
 
 def all(input, dim=None, keepdim=False, *, out=None):
     if out is not None:
-        return _out.into(out, all(input, dim, keepdim), "all", exact="all only supports bool tensor for result, got: {o}")
+        return _out.into(out, all(input, dim, keepdim), "all",
+                         exact="all only supports bool tensor for result, got: {o}")
     return _truth_reduction(ALL, input, dim, keepdim)
 
 
 def any(input, dim=None, keepdim=False, *, out=None):
     if out is not None:
-        return _out.into(out, any(input, dim, keepdim), "any", exact="any only supports bool tensor for result, got: {o}")
+        return _out.into(out, any(input, dim, keepdim), "any",
+                         exact="any only supports bool tensor for result, got: {o}")
     return _truth_reduction(ANY, input, dim, keepdim)
 
 
@@ -489,7 +509,9 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
 
 def logsumexp(input, dim, keepdim=False, *, out=None):
     if out is not None:
-        return _out.into(out, logsumexp(input, dim, keepdim), "logsumexp", cast=(RuntimeError, "logsumexp(): Expected floating point type for result tensor, but got: {o}"))
+        return _out.into(out, logsumexp(input, dim, keepdim), "logsumexp",
+                         cast=(RuntimeError, "logsumexp(): Expected floating point type for "
+                                             "result tensor, but got: {o}"))
     input, d, dims = _reduction_args(input, dim)
     d = to_float_array(d)
     return apply(LOGSUMEXP, (input,), (d,), (dims, keepdim, d.shape))

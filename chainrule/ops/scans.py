@@ -311,7 +311,8 @@ def cumprod(input, dim=None, *, dtype=None, out=None):
 
 def logcumsumexp(input, dim=None, *, out=None):
     if out is not None:
-        return _out.into(out, logcumsumexp(input, dim), "logcumsumexp", exact="expected scalar_type {r} but found {o}")
+        return _out.into(out, logcumsumexp(input, dim), "logcumsumexp",
+                         exact="expected scalar_type {r} but found {o}")
     _need_dim("logcumsumexp", dim)
     input = as_tensor_arg(input)
     d = input._data
@@ -334,7 +335,8 @@ def sort(input, *args, stable=_UNSET, dim=-1, descending=False, out=None):
     # PyTorch's two forms: sort(input, dim=-1, descending=False), and with
     # `stable` given, sort(input, *, stable, dim=-1, descending=False).
     if out is not None:
-        return _out.into(out, sort(input, *args, stable=stable, dim=dim, descending=descending), "sort")
+        return _out.into(out, sort(input, *args, stable=stable, dim=dim, descending=descending),
+                         "sort")
     if args:
         if stable is not _UNSET or len(args) > 2:
             got = ", ".join(["Tensor"] + [type(a).__name__ for a in args] +
@@ -355,7 +357,8 @@ def sort(input, *args, stable=_UNSET, dim=-1, descending=False, out=None):
 
 def argsort(input, dim=-1, descending=False, *, stable=False, out=None):
     if out is not None:
-        return _out.into(out, argsort(input, dim, descending, stable=stable), "argsort", exact=_out.EXPECTED)
+        return _out.into(out, argsort(input, dim, descending, stable=stable), "argsort",
+                         exact=_out.EXPECTED)
     input = as_tensor_arg(input)
     d = input._data
     return apply(ORDER, (input,), (d,), (normalize_dim(dim, d.ndim), bool(descending)))
@@ -699,7 +702,9 @@ HISTC = defop("histc", _histc, params=("bins", "lo", "hi"), quiet=False)
 
 def histc(input, bins=100, min=0, max=0, *, out=None):
     if out is not None:
-        return _out.into(out, histc(input, bins, min, max), "histc", exact="torch.histogram: input tensor and hist tensor should have the same dtype, but got input {rc} and hist {oc}")
+        return _out.into(out, histc(input, bins, min, max), "histc",
+                         exact="torch.histogram: input tensor and hist tensor should have the "
+                               "same dtype, but got input {rc} and hist {oc}")
     input = as_tensor_arg(input)
     d = input._data
     if d.dtype.kind not in "f":

@@ -615,7 +615,8 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
 
 def diag_embed(input, offset=0, dim1=-2, dim2=-1, *, out=None):
     if out is not None:
-        return _out.into(out, diag_embed(input, offset, dim1, dim2), "diag_embed", exact=_out.EXPECTED)
+        return _out.into(out, diag_embed(input, offset, dim1, dim2), "diag_embed",
+                         exact=_out.EXPECTED)
     input = as_tensor_arg(input)
     d = input._data
     nd = d.ndim + 1
@@ -633,7 +634,9 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1, *, out=None):
 
 def diag(input, diagonal=0, *, out=None):
     if out is not None:
-        return _out.into(out, diag(input, diagonal), "diag", exact=_out.EXPECTED, cast=(RuntimeError, "diag: result type {r} can't be cast to the desired out= type {o}"))
+        return _out.into(out, diag(input, diagonal), "diag", exact=_out.EXPECTED,
+                         cast=(RuntimeError, "diag: result type {r} can't be cast to the "
+                                             "desired out= type {o}"))
     input = as_tensor_arg(input)
     nd = input._data.ndim
     if nd == 1:
@@ -666,7 +669,8 @@ def _dtype_name(a):
 @_batching.loops_when_batched('index')
 def index_select(input, dim, index, *, out=None):
     if out is not None:
-        return _out.into(out, index_select(input, dim, index), "index_select", exact="index_select(): self and result must have the same scalar type")
+        return _out.into(out, index_select(input, dim, index), "index_select",
+                         exact="index_select(): self and result must have the same scalar type")
     input = as_tensor_arg(input)
     d = input._data
     dim = normalize_dim(dim, d.ndim)
@@ -711,7 +715,8 @@ def masked_fill(input, mask, value):
 
 def masked_select(input, mask, *, out=None):
     if out is not None:
-        return _out.into(out, masked_select(input, mask), "masked_select", exact="masked_select(): self and result must have the same scalar type")
+        return _out.into(out, masked_select(input, mask), "masked_select",
+                         exact="masked_select(): self and result must have the same scalar type")
     input = as_tensor_arg(input)
     m = mask._data
     if m.dtype.kind != "b":
@@ -726,7 +731,9 @@ def masked_select(input, mask, *, out=None):
 @_batching.loops_when_batched('index')
 def take(input, index, *, out=None):
     if out is not None:
-        return _out.into(out, take(input, index), "take", exact="take(): self and out expected to have the same dtype, but got self.dtype = {r} and out.dtype = {o}")
+        return _out.into(out, take(input, index), "take",
+                         exact="take(): self and out expected to have the same dtype, but got "
+                               "self.dtype = {r} and out.dtype = {o}")
     input = as_tensor_arg(input)
     i = index._data
     if i.dtype != _INT64:
@@ -743,7 +750,8 @@ def take(input, index, *, out=None):
 @_batching.loops_when_batched('indices')
 def take_along_dim(input, indices, dim=None, *, out=None):
     if out is not None:
-        return _out.into(out, take_along_dim(input, indices, dim), "take_along_dim", exact=_out.EXPECTED)
+        return _out.into(out, take_along_dim(input, indices, dim), "take_along_dim",
+                         exact=_out.EXPECTED)
     input = as_tensor_arg(input)
     i = indices._data
     if i.dtype != _INT64:
@@ -801,7 +809,8 @@ def _src_part(src, shape):
 @_batching.loops_when_batched('index')
 def scatter(input, dim, index, src=None, value=None, *, reduce=None, out=None):
     if out is not None:
-        return _out.into(out, scatter(input, dim, index, src, value, reduce=reduce), "scatter", exact=_out.EXPECTED)
+        return _out.into(out, scatter(input, dim, index, src, value, reduce=reduce), "scatter",
+                         exact=_out.EXPECTED)
     input = as_tensor_arg(input)
     if reduce is not None:
         raise NotImplementedError("scatter(reduce=...) is not supported")
@@ -840,7 +849,8 @@ _SCATTER_ADD = ADD_AT.variant("ScatterAddBackward0")
 @_batching.loops_when_batched('index')
 def scatter_add(input, dim, index, src, *, out=None):
     if out is not None:
-        return _out.into(out, scatter_add(input, dim, index, src), "scatter_add", exact=_out.EXPECTED)
+        return _out.into(out, scatter_add(input, dim, index, src), "scatter_add",
+                         exact=_out.EXPECTED)
     input = as_tensor_arg(input)
     src = as_tensor_arg(src)
     d, s, i = input._data, src._data, index._data
@@ -876,7 +886,8 @@ def _check_bounds(i, n, dim, exc, prefix="", negative=True):
 @_batching.loops_when_batched('index')
 def index_add(input, dim, index, source, *, alpha=1, out=None):
     if out is not None:
-        return _out.into(out, index_add(input, dim, index, source, alpha=alpha), "index_add", exact=_out.EXPECTED)
+        return _out.into(out, index_add(input, dim, index, source, alpha=alpha), "index_add",
+                         exact=_out.EXPECTED)
     input = as_tensor_arg(input)
     source = as_tensor_arg(source)
     d, s = input._data, source._data
@@ -904,7 +915,8 @@ def index_add(input, dim, index, source, *, alpha=1, out=None):
 @_batching.loops_when_batched('index')
 def index_fill(input, dim, index, value, *, out=None):
     if out is not None:
-        return _out.into(out, index_fill(input, dim, index, value), "index_fill", exact=_out.EXPECTED)
+        return _out.into(out, index_fill(input, dim, index, value), "index_fill",
+                         exact=_out.EXPECTED)
     input = as_tensor_arg(input)
     d = input._data
     dim = normalize_dim(dim, d.ndim)
@@ -917,7 +929,8 @@ def index_fill(input, dim, index, value, *, out=None):
 @_batching.loops_when_batched('index')
 def index_copy(input, dim, index, source, *, out=None):
     if out is not None:
-        return _out.into(out, index_copy(input, dim, index, source), "index_copy", exact=_out.EXPECTED)
+        return _out.into(out, index_copy(input, dim, index, source), "index_copy",
+                         exact=_out.EXPECTED)
     input = as_tensor_arg(input)
     source = as_tensor_arg(source)
     d, s = input._data, source._data

@@ -948,7 +948,9 @@ expose(argwhere, formulas=False)
 
 def nonzero(input, *, as_tuple=False, out=None):
     if out is not None:
-        return _out.into(out, nonzero(input, as_tuple=as_tuple), "nonzero", exact="nonzero: Expected out tensor to have scalar type Long but got scalar type{o}")
+        return _out.into(out, nonzero(input, as_tuple=as_tuple), "nonzero",
+                         exact="nonzero: Expected out tensor to have scalar type Long but got "
+                               "scalar type{o}")
     input = as_tensor_arg(input)
     d = input._data
     if as_tuple:

@@ -176,7 +176,10 @@ expose(unfold, function=False, formulas=False)
 
 def narrow_copy(input, dim, start, length, *, out=None):
     if out is not None:
-        return _out.into(out, narrow_copy(input, dim, start, length), "narrow_copy", exact="Expected self.dtype() == output.dtype() to be true, but got false.  (Could this error message be improved?  If so, please report an enhancement request to PyTorch.)")
+        return _out.into(out, narrow_copy(input, dim, start, length), "narrow_copy",
+                         exact="Expected self.dtype() == output.dtype() to be true, but got "
+                               "false.  (Could this error message be improved?  If so, please "
+                               "report an enhancement request to PyTorch.)")
     input = as_tensor_arg(input)
     d = input._data
     S.narrow(input.detach(), dim, start, length)          # (its checks and errors)
@@ -297,7 +300,8 @@ def _scatter_into(input, idx, src, name, region_shape):
 
 def select_scatter(input, src, dim, index, *, out=None):
     if out is not None:
-        return _out.into(out, select_scatter(input, src, dim, index), "select_scatter", exact=_out.EXPECTED)
+        return _out.into(out, select_scatter(input, src, dim, index), "select_scatter",
+                         exact=_out.EXPECTED)
     d = input._data
     dim = normalize_dim(dim, d.ndim)
     n = d.shape[dim]
@@ -310,7 +314,8 @@ def select_scatter(input, src, dim, index, *, out=None):
 
 def slice_scatter(input, src, dim=0, start=None, end=None, step=1, *, out=None):
     if out is not None:
-        return _out.into(out, slice_scatter(input, src, dim, start, end, step), "slice_scatter", exact=_out.EXPECTED)
+        return _out.into(out, slice_scatter(input, src, dim, start, end, step), "slice_scatter",
+                         exact=_out.EXPECTED)
     d = input._data
     dim = normalize_dim(dim, d.ndim)
     idx = (slice(None),) * dim + (slice(start, end, step),)
@@ -319,7 +324,8 @@ def slice_scatter(input, src, dim=0, start=None, end=None, step=1, *, out=None):
 
 def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1, *, out=None):
     if out is not None:
-        return _out.into(out, diagonal_scatter(input, src, offset, dim1, dim2), "diagonal_scatter", exact=_out.EXPECTED)
+        return _out.into(out, diagonal_scatter(input, src, offset, dim1, dim2), "diagonal_scatter",
+                         exact=_out.EXPECTED)
     d = input._data
     region = SE.diagonal(input.detach(), offset, dim1, dim2)._data.shape   # (its checks)
     a, b = normalize_dim(dim1, d.ndim), normalize_dim(dim2, d.ndim)

@@ -125,7 +125,8 @@ histogram_result.__name__ = histogram_result.__qualname__ = "histogram"
 
 def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
     if out is not None:
-        return _out.into(out, histogram(input, bins, range=range, weight=weight, density=density), "histogram")
+        return _out.into(out, histogram(input, bins, range=range, weight=weight, density=density),
+                         "histogram")
     input = as_tensor_arg(input)
     if not input.dtype.is_floating_point:
         raise NotImplementedError(f"\"histogramdd\" not implemented for '{input.dtype.legacy}'")
