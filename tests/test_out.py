@@ -75,7 +75,7 @@ OUT_CASES = {
     'bucketize': 'x, y',
     'cat': '(x, y)',
     'ceil': 'x',
-    'chain_matmul': 'm',
+    'chain_matmul': 'sq, sq',
     'clamp': 'x, y',
     'clamp_max': 'x, y',
     'clamp_min': 'x, y',
@@ -394,12 +394,11 @@ _OTHER = {"float32": ["float64", "int64", "bool", "float16"], "float64": ["float
 
 # Known differences in the dtype rules, (function, out dtype) -> what torch does there.
 DTYPE_DIFFERS = {
-    **{(k, d): "torch computes in out's integer dtype" for k in ("sum/dim", "prod/dim", "cumsum",
-                                                                 "cumprod", "chain_matmul")
-       for d in ("int64", "bool")},
     **{(k, d): "torch: the kernel's NotImplementedError for that dtype"
-       for k in ("nansum", "nanmean", "linspace", "logspace", "range", "cumsum", "cumprod")
-       for d in ("int64", "bool")},
+       for k in ("nanmean", "linspace", "logspace", "range") for d in ("int64", "bool")},
+    **{(k, "bool"): "torch sums in bool (logical or) or has no bool kernel"
+       for k in ("sum/dim", "prod/dim", "cumsum", "cumprod", "nansum")},
+    ("nansum", "int64"): "torch: no integer nansum kernel",
     **{("inner", d): "torch words it as tensordot's message" for d in ("float64", "int64", "bool", "float16")},
     **{(k, d): "torch's message of its own for that kernel"
        for k in ("ldexp", "mvlgamma", "special.multigammaln") for d in ("int64", "bool")},
@@ -634,3 +633,24 @@ def test_every_counterpart_of_a_torch_out_function_takes_out():
     assert missing == [] and stale == []
     # ...and the table above runs each of them (or a form of it).
     assert found - {k.split("/")[0] for k in OUT_CASES} - set(NOT_TAKING_OUT) == set()
+
+
+@pytest.mark.parametrize("call", [
+    lambda L, o: L.sum(L.tensor([[0.6, 1.7], [2.2, -0.9]]), 0, out=o),
+    lambda L, o: L.prod(L.tensor([[0.6, 1.7], [2.2, -0.9]]), 1, out=o),
+    lambda L, o: L.cumsum(L.tensor([0.6, 1.7, 2.2]), 0, out=o),
+    lambda L, o: L.sum(L.tensor([[0.6, 1.7]]), 0, dtype=L.float64, out=o),
+    lambda L, o: L.mean(L.tensor([[0.6, 1.7]]), 0, dtype=L.float64, out=o),
+    lambda L, o: L.cumprod(L.tensor([0.6, 1.7]), 0, dtype=L.float64, out=o),
+])
+@pytest.mark.parametrize("dtype", ["int64", "float32", "float64"])
+def test_reductions_compute_in_outs_dtype(call, dtype):
+    """sum, prod, cumsum... with out= cast the input to out's dtype first (the
+    float sums above truncate to [2, 1] in int64); a dtype= given must be out's."""
+    t = _outcome(lambda: call(torch, torch.empty(0, dtype=getattr(torch, dtype))))
+    c = _outcome(lambda: call(cr, cr.empty(0, dtype=getattr(cr, dtype))))
+    assert c[0] == t[0]
+    if t[0] == "ok":
+        _same(c[1], t[1], False)
+    else:
+        assert c == t

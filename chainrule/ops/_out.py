@@ -33,7 +33,7 @@ from .._grad_mode import STATE
 from .._tensor import Tensor
 from . import _backend
 
-__all__ = ["into", "EXPECTED", "FOUND", "DOT"]
+__all__ = ["into", "factory_dtype", "reduction_dtype", "EXPECTED", "FOUND", "DOT", "CAT"]
 
 # PyTorch's C++ names for dtypes, as its "Expected out tensor to have dtype" says them.
 _C_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double",
@@ -123,4 +123,16 @@ def factory_dtype(dtype, out):
     if dt.np != out._data.dtype:
         raise RuntimeError(f"dtype {dt.legacy} does not match dtype of out parameter "
                            f"({_dtypes.FROM_NP[out._data.dtype].legacy})")
+    return dt
+
+
+def reduction_dtype(dtype, out):
+    """The dtype sum, prod, cumsum... compute in with out= (as PyTorch's: out's,
+    the input cast to it first; a `dtype=` given must be out's)."""
+    od = _dtypes.FROM_NP[out._data.dtype] if isinstance(out, Tensor) else None
+    if dtype is None or od is None:
+        return od
+    dt = _dtypes.as_dtype(dtype)
+    if dt is not od:
+        raise RuntimeError(EXPECTED.format(rc=_C_NAMES[dt.name], oc=_C_NAMES[od.name]))
     return dt

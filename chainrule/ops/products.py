@@ -275,7 +275,9 @@ expose(matrix_power, formulas=False)
 
 def chain_matmul(*matrices, out=None):
     if out is not None:
-        return _out.into(out, chain_matmul(*matrices), "chain_matmul")
+        return _out.into(out, chain_matmul(*matrices), "chain_matmul",
+                         exact="multi_dot(): expected out tensor to have dtype {rc} but got {oc}"
+                         if len(matrices) > 1 else None)
     if not matrices:
         raise RuntimeError("chain_matmul(): Expected one or more matrices")
     out = matrices[0]

@@ -249,7 +249,8 @@ _MIN_DIM0 = AMIN.variant("MinBackward0")
 
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if out is not None:
-        return _out.into(out, sum(input, dim, keepdim, dtype=dtype), "sum")
+        return _out.into(out, sum(input, dim, keepdim, dtype=_out.reduction_dtype(dtype, out)),
+                         "sum")
     if dim is None and dtype is None and input.__class__ is Tensor:
         d = input._data
         if d.dtype.kind == "f":                          # the common case, fast
@@ -266,6 +267,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if out is not None:
+        if dtype is not None:
+            dtype = _out.reduction_dtype(dtype, out)
         return _out.into(out, mean(input, dim, keepdim, dtype=dtype), "mean",
                          cast=(RuntimeError, "mean.dtype_out(): input types can't be cast to "
                                              "the desired output type {o}"))
@@ -282,7 +285,8 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
 
 def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if out is not None:
-        return _out.into(out, prod(input, dim, keepdim, dtype=dtype), "prod")
+        return _out.into(out, prod(input, dim, keepdim, dtype=_out.reduction_dtype(dtype, out)),
+                         "prod")
     input, d, dims = _reduction_args(input, dim)
     if dims is not None and len(dims) != 1:
         raise TypeError("prod(): argument 'dim' must be int")

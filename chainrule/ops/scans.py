@@ -297,14 +297,15 @@ def _scan_args(name, input, dim, dtype):
 
 def cumsum(input, dim=None, *, dtype=None, out=None):
     if out is not None:
-        return _out.into(out, cumsum(input, dim, dtype=dtype), "cumsum")
+        return _out.into(out, cumsum(input, dim, dtype=_out.reduction_dtype(dtype, out)), "cumsum")
     input, d, dim = _scan_args("cumsum", input, dim, dtype)
     return apply(CUMSUM, (input,), (d,), (dim,))
 
 
 def cumprod(input, dim=None, *, dtype=None, out=None):
     if out is not None:
-        return _out.into(out, cumprod(input, dim, dtype=dtype), "cumprod")
+        return _out.into(out, cumprod(input, dim, dtype=_out.reduction_dtype(dtype, out)),
+                         "cumprod")
     input, d, dim = _scan_args("cumprod", input, dim, dtype)
     return apply(CUMPROD, (input,), (d,), (dim,))
 
@@ -533,7 +534,8 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if out is not None:
-        return _out.into(out, nansum(input, dim, keepdim, dtype=dtype), "nansum")
+        return _out.into(out, nansum(input, dim, keepdim, dtype=_out.reduction_dtype(dtype, out)),
+                         "nansum")
     input = as_tensor_arg(input)
     d = input._data
     dims = normalize_dims(dim, d.ndim)
