@@ -654,3 +654,24 @@ def test_reductions_compute_in_outs_dtype(call, dtype):
         _same(c[1], t[1], False)
     else:
         assert c == t
+
+
+@pytest.mark.parametrize("call,name", [
+    (lambda L, d, o: L.add(d, 1, out=o), "add"), (lambda L, d, o: L.sin(d, out=o), "sin"),
+    (lambda L, d, o: L.sum(d, 0, out=o), "sum"),
+    (lambda L, d, o: L.mm(d.view(1, 3), d.view(3, 1), out=o), "mm"),
+])
+def test_out_refuses_forward_ad(call, name):
+    message = (f"Trying to use forward AD with {name}_out that does not support it because it is "
+               "an out= function")
+    for L in (torch, cr):
+        fw = L.autograd.forward_ad
+        with fw.dual_level():
+            d = fw.make_dual(L.ones(3), L.ones(3))
+            with pytest.raises(NotImplementedError, match="^" + re.escape(message) + "$"):
+                call(L, d, L.empty(0))
+            out = fw.make_dual(L.zeros(0), L.zeros(0))          # a tangent on out
+            with pytest.raises(NotImplementedError):
+                call(L, L.ones(3), out)
+            plain = L.empty(0)                   # no tangent anywhere: it works
+            assert call(L, L.ones(3), plain) is plain

@@ -13,7 +13,8 @@ layer (a wrapper around every public function would cost about 5% a call).
 `into` then does what PyTorch's out= kernels do:
 - autograd: out= forms are not differentiable.  With grad mode on, a result
   that requires grad (some input did) or an `out` that requires grad is
-  PyTorch's RuntimeError; under no_grad the write goes ahead.
+  PyTorch's RuntimeError; under no_grad the write goes ahead.  Forward mode
+  too: a tangent on an input or on out is PyTorch's NotImplementedError.
 - dtype: the result is cast into out's dtype by PyTorch's rule (no floats
   into integers, nothing but bool into bool); ops whose kernels want the
   exact dtype (matrix products, linalg, rounding...) give `exact=`, that
@@ -30,6 +31,7 @@ tensors and return the tuple of the given ones, as their named tuple.
 from .. import _dtypes
 from .._errors import warn_at_caller
 from .._grad_mode import STATE
+from .._inplace_state import FW_ACTIVE
 from .._tensor import Tensor
 from . import _backend
 
@@ -50,6 +52,14 @@ DOT = "result dtype {o} does not match input dtype {r}"
 CAT = (TypeError, "torch.cat(): input types can't be cast to the desired output type {o}")
 
 
+def _no_forward_ad(name, results, outs):
+    """PyTorch's refusal of out= while a dual level is open and a tangent is involved."""
+    if any(t._fw_tangent is not None for t in results) or \
+            any(isinstance(o, Tensor) and o._fw_tangent is not None for o in outs):
+        raise NotImplementedError(f"Trying to use forward AD with {name}_out that does not "
+                                  "support it because it is an out= function")
+
+
 def _no_autograd(name):
     return RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
                         "differentiation, but one of the arguments requires grad.")
@@ -67,6 +77,8 @@ def into(out, result, name, exact=None, cast=None):
         raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
     if STATE.enabled and (result._requires_grad or out._requires_grad):
         raise _no_autograd(name)
+    if FW_ACTIVE[0]:
+        _no_forward_ad(name, (result,), (out,))
     _write(out, result, name, exact, cast)
     return out
 
@@ -81,6 +93,8 @@ def _into_tuple(out, result, name):
     if STATE.enabled and any(r._requires_grad for r in result) or \
             STATE.enabled and any(o._requires_grad for o in out):
         raise _no_autograd(name)
+    if FW_ACTIVE[0]:
+        _no_forward_ad(name, result, out)
     for o, r in zip(out, result):
         _write(o, r, name, EXPECTED)
     return tuple.__new__(type(result), tuple(out))
