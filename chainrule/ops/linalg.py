@@ -471,11 +471,16 @@ DET = defop("linalg_det", lambda a, *, xp=_XP: xp.linalg.det(a), _det_grad,
             inputs=("A",), node_name="LinalgDetBackward0")
 
 
-def det(A, *, out=None):
-    if out is not None:
-        return _out.into(out, det(A), "linalg_det", exact=_out.EXPECTED)
+def det(A):
     A, d = _square_float_matrix("linalg.det", A)
     return apply(DET, (A,), (d,))
+
+
+def linalg_det(A, *, out=None):
+    """torch.linalg.det: det with out= (torch.det takes none)."""
+    if out is not None:
+        return _out.into(out, det(A), "linalg_det", exact=_out.EXPECTED)
+    return det(A)
 
 
 # slogdet: the sign has a zero gradient; d logabsdet / dA = A^-T

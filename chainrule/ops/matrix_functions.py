@@ -74,10 +74,8 @@ MATRIX_EXP = defop("linalg_matrix_exp", _matrix_exp, _matrix_exp_grad, inputs=("
                    node_name="LinalgMatrixExpBackward0")
 
 
-def matrix_exp(A, *, out=None):
+def matrix_exp(A):
     """exp(A) = I + A + A^2/2 + ..., batched over leading dimensions."""
-    if out is not None:
-        return _out.into(out, matrix_exp(A), "linalg_matrix_exp", exact=_out.EXPECTED)
     A = as_tensor_arg(A)
     d = A._data
     _check_square("linalg.matrix_exp", d)

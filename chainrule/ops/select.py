@@ -613,10 +613,7 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     return _diagonal(input, int(offset), a, b)
 
 
-def diag_embed(input, offset=0, dim1=-2, dim2=-1, *, out=None):
-    if out is not None:
-        return _out.into(out, diag_embed(input, offset, dim1, dim2), "diag_embed",
-                         exact=_out.EXPECTED)
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     input = as_tensor_arg(input)
     d = input._data
     nd = d.ndim + 1
@@ -913,10 +910,7 @@ def index_add(input, dim, index, source, *, alpha=1, out=None):
 
 
 @_batching.loops_when_batched('index')
-def index_fill(input, dim, index, value, *, out=None):
-    if out is not None:
-        return _out.into(out, index_fill(input, dim, index, value), "index_fill",
-                         exact=_out.EXPECTED)
+def index_fill(input, dim, index, value):
     input = as_tensor_arg(input)
     d = input._data
     dim = normalize_dim(dim, d.ndim)

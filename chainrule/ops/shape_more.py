@@ -298,10 +298,7 @@ def _scatter_into(input, idx, src, name, region_shape):
     return S.index_put(input, idx, src, name)
 
 
-def select_scatter(input, src, dim, index, *, out=None):
-    if out is not None:
-        return _out.into(out, select_scatter(input, src, dim, index), "select_scatter",
-                         exact=_out.EXPECTED)
+def select_scatter(input, src, dim, index):
     d = input._data
     dim = normalize_dim(dim, d.ndim)
     n = d.shape[dim]
@@ -322,10 +319,7 @@ def slice_scatter(input, src, dim=0, start=None, end=None, step=1, *, out=None):
     return _scatter_into(input, idx, src, "SliceScatterBackward0", d[idx].shape)
 
 
-def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1, *, out=None):
-    if out is not None:
-        return _out.into(out, diagonal_scatter(input, src, offset, dim1, dim2), "diagonal_scatter",
-                         exact=_out.EXPECTED)
+def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
     d = input._data
     region = SE.diagonal(input.detach(), offset, dim1, dim2)._data.shape   # (its checks)
     a, b = normalize_dim(dim1, d.ndim), normalize_dim(dim2, d.ndim)
@@ -437,9 +431,7 @@ BLOCK_DIAG = defop("block_diag", _block_diag, inputs=(), params=("dtype", "spans
                    combined=_block_diag_grad)
 
 
-def block_diag(*tensors, out=None):
-    if out is not None:
-        return _out.into(out, block_diag(*tensors), "block_diag", exact=_out.EXPECTED)
+def block_diag(*tensors):
     tensors = [as_tensor_arg(t) for t in tensors]
     for k, t in enumerate(tensors):
         if t._data.ndim > 2:
