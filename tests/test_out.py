@@ -86,7 +86,7 @@ OUT_CASES = {
     'copysign': 'x, y',
     'cos': 'x',
     'cosh': 'x',
-    'cross': 'x, y',
+    'cross': 'x, y, dim=0',     # (with dim: torch warns once per process without it)
     'cumprod': 'x, 0',
     'cumsum': 'x, 0',
     'deg2rad': 'x',
