@@ -158,25 +158,30 @@ def matmul(input, other, *, out=None):
     if out is not None:
         return _out.into(out, matmul(input, other), "matmul",
                          exact=_out.DOT if input.ndim == 1 and other.ndim == 1 else _out.EXPECTED)
-    a, b = as_tensor_arg(input), as_tensor_arg(other)
+    # (plain Tensors and the ranks read once: the calls and attribute reads saved pay
+    # for the keyword-only `out`, whose function Python cannot specialize a call to)
+    a = input if input.__class__ is Tensor else as_tensor_arg(input)
+    b = other if other.__class__ is Tensor else as_tensor_arg(other)
     ad, bd = a._data, b._data
-    if ad.ndim == 0 or bd.ndim == 0:
+    na, nb = ad.ndim, bd.ndim
+    if na == 0 or nb == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
-                           f"{ad.ndim}D and {bd.ndim}D")
-    _check_dtypes(a, b)
+                           f"{na}D and {nb}D")
+    if ad.dtype is not bd.dtype:
+        _check_dtypes(a, b)
     ka = ad.shape[-1]
-    kb = bd.shape[0] if bd.ndim == 1 else bd.shape[-2]
+    kb = bd.shape[0] if nb == 1 else bd.shape[-2]
     if ka != kb:
         raise _size_mismatch(ad.shape, bd.shape)
-    if ad.ndim > 2 or bd.ndim > 2:
-        check_broadcast(ad.shape[:-2], bd.shape[:-2] if bd.ndim > 1 else ())
-    if ad.ndim == 1 and bd.ndim == 1:
+    if na > 2 or nb > 2:
+        check_broadcast(ad.shape[:-2], bd.shape[:-2] if nb > 1 else ())
+    if na == 1 and nb == 1:
         return apply(DOT, (a, b), (ad, bd))
-    if ad.ndim == 2 and bd.ndim == 2:
+    if na == 2 and nb == 2:
         return apply(MM, (a, b), (ad, bd))
-    if ad.ndim == 2 and bd.ndim == 1:
+    if na == 2 and nb == 1:
         return apply(MV, (a, b), (ad, bd))
-    if ad.ndim == 1 and bd.ndim == 2:
+    if na == 1 and nb == 2:
         node = _VM
     elif bd.ndim >= 3 and (ad.ndim == 2 or (ad.ndim == bd.ndim == 3 and ad.shape[0] == 1
                                             and bd.shape[0] > 1)):

@@ -25,6 +25,7 @@ from .shape import nonzero
 _FIRST_OP = _batching.mark()       # (for the batching declaration at the end)
 
 _XP = _backend.NUMPY.xp      # forwards' `xp` by default; _backend.bind gives other libraries theirs
+_F32, _F64 = _dtypes.float32.np, _dtypes.float64.np     # (compared by identity)
 _ndarray = _backend.ndarray
 _numpy_scalar = _backend.numpy_scalar   # a number as a NumPy operand costs less as a 0-d array
 
@@ -48,7 +49,10 @@ def unary(name, forward, formula, *, float_result=False, aliases=(), check=None,
         if input.__class__ is not Tensor:
             input = as_tensor_arg(input)
         d = input._data
-        if d.dtype.kind not in "fc":
+        dt = d.dtype
+        # (float32 and float64 by identity first: 15 ns less than reading .kind, which
+        # pays for the keyword-only `out`, whose function Python cannot specialize a call to)
+        if dt is not _F32 and dt is not _F64 and dt.kind not in "fc":
             if check is not None:
                 check(d)
             if float_result:
@@ -578,11 +582,17 @@ def _comparison(name, ufunc, aliases):
         if out is not None:
             return _out.into(out, fn(input, other), name)
         c = other.__class__
-        if (c is float or c is int) and input.__class__ is Tensor and \
-                input._data.dtype.kind == "f":                          # the common case
+        if (c is float or c is int) and input.__class__ is Tensor and (
+                (dt := input._data.dtype) is _F32 or dt is _F64 or dt.kind == "f"):  # the common case
             d = input._data
             return apply(op, (input, other),
                          (d, _numpy_scalar(other, d.dtype) if d.__class__ is _ndarray else other))
+        if c is Tensor and input.__class__ is Tensor:        # two tensors of one dtype
+            ad, bd = input._data, other._data
+            if ad.dtype is bd.dtype:
+                if ad.shape != bd.shape:
+                    check_broadcast(ad.shape, bd.shape)
+                return apply(op, (input, other), (ad, bd))
         if other is None:
             if name in ("eq", "ne"):
                 return name == "ne"
@@ -590,6 +600,8 @@ def _comparison(name, ufunc, aliases):
                             "and 'NoneType'")
         a, b = as_operand(input), as_operand(other)
         (ad, bd), _ = promoted_arrays(a, b)
+        if isinstance(a, Tensor) and isinstance(b, Tensor) and ad.shape != bd.shape:
+            check_broadcast(ad.shape, bd.shape)           # (PyTorch's error, not NumPy's)
         return apply(op, (a, b), (ad, bd))
     fn.__name__ = fn.__qualname__ = name
     expose(fn, name, *aliases, formulas=False)
