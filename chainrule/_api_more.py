@@ -12,7 +12,7 @@ import warnings
 from . import _dtypes, _func_levels
 from ._factories import _legacy, arange, as_tensor, full, tensor
 from ._tensor import Tensor
-from .ops import _backend
+from .ops import _backend, _out
 from .ops.losses import kl_div_reduced
 
 __all__ = ["set_warn_always", "is_warn_always_enabled", "use_deterministic_algorithms",
@@ -179,10 +179,23 @@ def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, layout
 
 
 # --- searching -------------------------------------------------------------------------------------
-def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None):
+# (searchsorted's and bucketize's out= of another dtype: torch's message, out_int32 appended)
+_SEARCH_OUT_DTYPE = ("torch.searchsorted(): output tensor's dtype is wrong, it can only be Int(int32) "
+                     "or Long(int64) depending on whether out_int32 flag is True, but we got output "
+                     "tensor's dtype {o} and out_int32 flag is ")
+
+
+def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None,
+                 out=None):
     """Indices where `input`'s values would be inserted to keep each innermost
     row of sorted_sequence sorted (PyTorch's rules: side='right' / right=True
     takes the last such position)."""
+    if out is not None:
+        return _out.into(out,
+                         searchsorted(sorted_sequence, input, out_int32=out_int32, right=right,
+                                      side=side, sorter=sorter),
+                         "searchsorted",
+                         exact=_SEARCH_OUT_DTYPE + str(out_int32))
     seq = as_tensor(sorted_sequence)
     vals = as_tensor(input)
     if side is not None:
@@ -214,7 +227,11 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
     return Tensor._make(xp.asarray(idx, dtype=dt))
 
 
-def bucketize(input, boundaries, *, out_int32=False, right=False):
+def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
+    if out is not None:
+        return _out.into(out, bucketize(input, boundaries, out_int32=out_int32, right=right),
+                         "bucketize",
+                         exact=_SEARCH_OUT_DTYPE + str(out_int32))
     b = as_tensor(boundaries)
     if b._data.ndim != 1:
         raise RuntimeError("boundaries tensor must be 1 dimension, but got dim("
@@ -240,6 +257,11 @@ def unravel_index(indices, shape):
 def range(start, end, step=1, *, out=None, dtype=None, layout=None, device=None,
           requires_grad=False):
     """Deprecated, as PyTorch's: like arange, but `end` is included."""
+    if out is not None:
+        return _out.into(out,
+                         range(start, end, step, dtype=_out.factory_dtype(dtype, out),
+                               device=device),
+                         "range")
     warnings.warn("torch.range is deprecated and will be removed in a future release because "
                   "its behavior is inconsistent with Python's range builtin. Instead, use "
                   "torch.arange, which produces values in [start, end).", UserWarning,

@@ -19,7 +19,7 @@ from ._device import check_device, device as _device
 from ._tensor import Tensor
 from ._grad_mode import STATE
 from ._inplace_state import CAPTURE as _CAPTURE
-from .ops import _backend
+from .ops import _backend, _out
 from .ops._args import shape_args
 
 _DEFAULT = _backend._DEFAULT
@@ -451,6 +451,11 @@ def _filled(size, value, dtype, requires_grad, name="full"):
 
 
 def zeros(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    if out is not None:
+        return _out.into(out,
+                         zeros(*args, size=size, dtype=_out.factory_dtype(dtype, out),
+                               device=device),
+                         "zeros")
     if device is not None:
         check_device(device)
     return _finish(_alloc(_xp().zeros, _size(args, size, "zeros"), _dt(dtype, None, "zeros").np,
@@ -458,6 +463,11 @@ def zeros(*args, size=None, out=None, dtype=None, layout=None, device=None, requ
 
 
 def ones(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    if out is not None:
+        return _out.into(out,
+                         ones(*args, size=size, dtype=_out.factory_dtype(dtype, out),
+                              device=device),
+                         "ones")
     if device is not None:
         check_device(device)
     return _finish(_alloc(_xp().ones, _size(args, size, "ones"), _dt(dtype, None, "ones").np),
@@ -466,6 +476,11 @@ def ones(*args, size=None, out=None, dtype=None, layout=None, device=None, requi
 
 def empty(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           memory_format=None):
+    if out is not None:
+        return _out.into(out,
+                         empty(*args, size=size, dtype=_out.factory_dtype(dtype, out),
+                               device=device, memory_format=memory_format),
+                         "empty")
     if device is not None:
         check_device(device)
     return _finish(_alloc(_xp().empty, _size(args, size, "empty"), _dt(dtype, None, "empty").np),
@@ -474,6 +489,11 @@ def empty(*args, size=None, out=None, dtype=None, layout=None, device=None, requ
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
          requires_grad=False):
+    if out is not None:
+        return _out.into(out,
+                         full(size, fill_value, dtype=_out.factory_dtype(dtype, out),
+                              device=device),
+                         "full")
     if device is not None:
         check_device(device)
     if isinstance(fill_value, Tensor):
@@ -487,6 +507,10 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
 
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    if out is not None:
+        return _out.into(out,
+                         eye(n, m, dtype=_out.factory_dtype(dtype, out), device=device),
+                         "eye")
     if device is not None:
         check_device(device)
     if m is None:
@@ -502,6 +526,11 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
 
 def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
            requires_grad=False):
+    if out is not None:
+        return _out.into(out,
+                         arange(start, end, step, dtype=_out.factory_dtype(dtype, out),
+                                device=device),
+                         "arange")
     if device is not None:
         check_device(device)
     if end is None:
@@ -533,6 +562,11 @@ def _num(v):
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False):
+    if out is not None:
+        return _out.into(out,
+                         linspace(start, end, steps, dtype=_out.factory_dtype(dtype, out),
+                                  device=device),
+                         "linspace")
     if device is not None:
         check_device(device)
     if isinstance(steps, int) and steps < 0:
@@ -543,6 +577,11 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False):
+    if out is not None:
+        return _out.into(out,
+                         logspace(start, end, steps, base, dtype=_out.factory_dtype(dtype, out),
+                                  device=device),
+                         "logspace")
     if device is not None:
         check_device(device)
     if isinstance(steps, int) and steps < 0:
@@ -634,6 +673,11 @@ def _rng(generator):
 
 def rand(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
          requires_grad=False):
+    if out is not None:
+        return _out.into(out,
+                         rand(*args, size=size, generator=generator,
+                              dtype=_out.factory_dtype(dtype, out), device=device),
+                         "rand")
     if device is not None:
         check_device(device)
     dt = _dt(dtype, None, "rand")
@@ -648,6 +692,11 @@ def rand(*args, size=None, generator=None, out=None, dtype=None, layout=None, de
 
 def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
           requires_grad=False):
+    if out is not None:
+        return _out.into(out,
+                         randn(*args, size=size, generator=generator,
+                               dtype=_out.factory_dtype(dtype, out), device=device),
+                         "randn")
     if device is not None:
         check_device(device)
     dt = _dt(dtype, None, "randn")
@@ -661,7 +710,12 @@ def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, d
 
 
 def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,
-            requires_grad=False):
+            requires_grad=False, out=None):
+    if out is not None:
+        return _out.into(out,
+                         randint(low, high, size, generator=generator,
+                                 dtype=_out.factory_dtype(dtype, out), device=device),
+                         "randint")
     if device is not None:
         check_device(device)
     if size is None and isinstance(high, (tuple, list)):
@@ -684,7 +738,12 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
                    .astype(dt.np), requires_grad)
 
 
-def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False, out=None):
+    if out is not None:
+        return _out.into(out,
+                         randperm(n, generator=generator, dtype=_out.factory_dtype(dtype, out),
+                                  device=device),
+                         "randperm")
     if device is not None:
         check_device(device)
     if n < 0:
@@ -695,6 +754,10 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None,
            device=None, requires_grad=False):
+    if out is not None:
+        return _out.into(out,
+                         normal(mean, std, size, generator=generator, dtype=dtype, device=device),
+                         "normal")
     if device is not None:
         check_device(device)
     if isinstance(mean, Tensor) or isinstance(std, Tensor):

@@ -14,7 +14,7 @@ import numpy as np
 from . import _batched, _dtypes, _factories, _inplace
 from ._inplace_state import VMAP_ACTIVE as _VMAP_ACTIVE
 from ._tensor import Tensor
-from .ops import _registry
+from .ops import _out, _registry
 from .ops._dispatch import apply as _apply
 
 # The drawn values, recorded: the forward hands them on, the gradient is zero.
@@ -129,6 +129,8 @@ def _host(values, shape):
 
 def bernoulli(input, p=None, *, generator=None, out=None):
     """A 0/1 sample per element, with probability input (or p), in input's dtype."""
+    if out is not None:
+        return _out.into(out, bernoulli(input, p, generator=generator), "bernoulli")
     if p is not None:
         return _factories.empty_like(input).bernoulli_(p, generator=generator)
     _check_p(input, "bernoulli")
@@ -177,6 +179,9 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     """Indices drawn from each row's categorical distribution (weights need
     not sum to 1).  Without replacement: the exponential race, each index's
     key -log(u) / p, the smallest keys first (zero weights come last)."""
+    if out is not None:
+        return _out.into(out, multinomial(input, num_samples, replacement, generator=generator),
+                         "multinomial", exact="multinomial expects Long tensor out, got: {o}")
     if not input.dtype.is_floating_point:
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
                            f"{input.dtype.legacy}")

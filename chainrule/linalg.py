@@ -1,5 +1,6 @@
 """torch.linalg: norms, inverses, determinants and solves (issue 11)."""
-from .ops.linalg import (_LinAlgError as LinAlgError, vector_norm, matrix_norm, norm, inv, det,
+from .ops.linalg import (_LinAlgError as LinAlgError, vector_norm, matrix_norm, norm, inv,
+                         linalg_det as det,
                          linalg_slogdet as slogdet, solve, linalg_cross as cross)
 from .ops.products import vecdot, matrix_power
 from .ops.decompositions import eigh, eigvalsh, cholesky, svd, svdvals, qr

@@ -1162,6 +1162,10 @@ CASES = [
       id="linalg.cross-values"),
     C(lambda L: L.cross(L.tensor([[1.0, 0.0, 0.0]]), L.tensor([[0.0, 1.0, 0.0]])),
       id="cross-without-dim-warns"),
+    # --- comparisons of tensors whose shapes do not broadcast: PyTorch's error, not NumPy's ---
+    C(lambda L: L.lt(L.ones(3), L.ones(2)), id="lt-shapes"),
+    C(lambda L: L.ones(3) == L.ones(2, dtype=L.float64), id="eq-shapes-promoted"),
+    C(lambda L: L.ge(L.ones(2, 1), L.ones(3)), id="ge-broadcasts"),
     # --- matrix products ------------------------------------------------------------------------
     C(lambda L: L.ones(2, 3).mm(L.ones(2, 3)), id="mm-mismatch"),
     C(lambda L: L.ones(3).mm(L.ones(3, 2)), id="mm-1d"),

@@ -14,6 +14,7 @@ import math
 
 from .. import _inplace
 from .._factories import rand as _rand
+from . import _out
 from . import _backend, _special
 from ._half import in_float32
 from ._args import as_tensor_arg
@@ -318,7 +319,9 @@ def logsigmoid(input):
     return _unary(LOG_SIGMOID, "log_sigmoid_cpu", input, (), False)
 
 
-def hardshrink(input, lambd=0.5):
+def hardshrink(input, lambd=0.5, *, out=None):
+    if out is not None:
+        return _out.into(out, hardshrink(input, lambd), "hardshrink", exact=_out.FOUND)
     return _unary(HARDSHRINK, "hardshrink_cpu", input, (lambd,))
 
 
@@ -356,7 +359,11 @@ def tanhshrink(input):
     return input - _tanh(input)
 
 
-def threshold(input, threshold, value, inplace=False):
+def threshold(input, threshold, value, inplace=False, *, out=None):
+    if out is not None:
+        return _out.into(out, _threshold_out_of_place(input, threshold, value, inplace),
+                         "threshold")
+
     def compute(x, in_place):
         x = as_tensor_arg(x)
         cls = THRESHOLD.variant("ThresholdBackward1") if in_place else None

@@ -10,7 +10,7 @@ eigh (A symmetric, A = V diag(L) V^T; PyTorch's LinalgEighBackward0):
 cholesky (A = L L^T; PyTorch's LinalgCholeskyExBackward0):
   gA = sym(L^-T Phi(L^T gL) L^-1),  Phi: the lower triangle, diagonal halved.
 """
-from . import _backend
+from . import _backend, _out
 from . import reduce as _reduce
 from ._args import as_tensor_arg
 from ._dispatch import apply
@@ -94,12 +94,16 @@ _EIGH.__repr__ = lambda self: (f"torch.return_types.linalg_eigh(\neigenvalues={s
                                f"eigenvectors={self[1]!r})")
 
 
-def eigh(A, UPLO="L"):
+def eigh(A, UPLO="L", *, out=None):
+    if out is not None:
+        return _out.into(out, eigh(A, UPLO), "linalg_eigh")
     A, d = _eigh_args("linalg.eigh", A, UPLO)
     return _EIGH(apply(EIGH_VALUES, (A,), (d,), (UPLO,)), apply(EIGH_VECTORS, (A,), (d,), (UPLO,)))
 
 
-def eigvalsh(A, UPLO="L"):
+def eigvalsh(A, UPLO="L", *, out=None):
+    if out is not None:
+        return _out.into(out, eigvalsh(A, UPLO), "linalg_eigvalsh", exact=_out.EXPECTED)
     A, d = _eigh_args("linalg.eigvalsh", A, UPLO)
     return apply(EIGH_VALUES, (A,), (d,), (UPLO,))
 
@@ -160,7 +164,9 @@ CHOLESKY = defop("linalg_cholesky", _cholesky, _cholesky_grad, inputs=("A",), pa
                  node_name="LinalgCholeskyExBackward0")
 
 
-def cholesky(A, *, upper=False):
+def cholesky(A, *, upper=False, out=None):
+    if out is not None:
+        return _out.into(out, cholesky(A, upper=upper), "linalg_cholesky_ex", exact=_out.EXPECTED)
     A = as_tensor_arg(A)
     d = A._data
     if d.ndim >= 2 and d.shape[-1] == d.shape[-2] and d.dtype.kind not in "fc":
@@ -269,7 +275,9 @@ def _svd_args(A):
     return A, d
 
 
-def svd(A, full_matrices=True, *, driver=None):
+def svd(A, full_matrices=True, *, driver=None, out=None):
+    if out is not None:
+        return _out.into(out, svd(A, full_matrices, driver=driver), "linalg_svd")
     if driver is not None:
         raise RuntimeError("torch.linalg.svd: keyword argument `driver=` is only supported on "
                            "CUDA inputs with cuSOLVER backend.")
@@ -279,7 +287,9 @@ def svd(A, full_matrices=True, *, driver=None):
                        apply(SVD_VH, (A,), (d,), (full,))))
 
 
-def svdvals(A, *, driver=None):
+def svdvals(A, *, driver=None, out=None):
+    if out is not None:
+        return _out.into(out, svdvals(A, driver=driver), "linalg_svdvals", exact=_out.EXPECTED)
     A, d = _svd_args(A)
     return apply(SVD_S, (A,), (d,))
 
@@ -369,7 +379,9 @@ class linalg_qr(tuple):                 # noqa: N801  (PyTorch's class name)
         return f"torch.return_types.linalg_qr(\nQ={self[0]!r},\nR={self[1]!r})"
 
 
-def qr(A, mode="reduced"):
+def qr(A, mode="reduced", *, out=None):
+    if out is not None:
+        return _out.into(out, qr(A, mode), "linalg_qr")
     A = as_tensor_arg(A)
     d = A._data
     if mode not in _QR_MODES:

@@ -5,7 +5,7 @@ after viewing 1-D operands as a row (A) or column (B) matrix, exactly as
 matmul itself does; the node then sums broadcast batch dimensions away.
 """
 from .._tensor import Tensor
-from . import _backend
+from . import _backend, _out
 from ._args import as_tensor_arg, check_broadcast
 from . import _batching
 from ._dispatch import apply
@@ -154,26 +154,34 @@ def _c(x):
     return _C_NAMES.get(x.dtype.name, x.dtype.name)
 
 
-def matmul(input, other):
-    a, b = as_tensor_arg(input), as_tensor_arg(other)
+def matmul(input, other, *, out=None):
+    if out is not None:
+        return _out.into(out, matmul(input, other), "matmul",
+                         exact=_out.DOT if input.ndim == 1 and other.ndim == 1 else _out.EXPECTED)
+    # (plain Tensors and the ranks read once: the calls and attribute reads saved pay
+    # for the keyword-only `out`, whose function Python cannot specialize a call to)
+    a = input if input.__class__ is Tensor else as_tensor_arg(input)
+    b = other if other.__class__ is Tensor else as_tensor_arg(other)
     ad, bd = a._data, b._data
-    if ad.ndim == 0 or bd.ndim == 0:
+    na, nb = ad.ndim, bd.ndim
+    if na == 0 or nb == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
-                           f"{ad.ndim}D and {bd.ndim}D")
-    _check_dtypes(a, b)
+                           f"{na}D and {nb}D")
+    if ad.dtype is not bd.dtype:
+        _check_dtypes(a, b)
     ka = ad.shape[-1]
-    kb = bd.shape[0] if bd.ndim == 1 else bd.shape[-2]
+    kb = bd.shape[0] if nb == 1 else bd.shape[-2]
     if ka != kb:
         raise _size_mismatch(ad.shape, bd.shape)
-    if ad.ndim > 2 or bd.ndim > 2:
-        check_broadcast(ad.shape[:-2], bd.shape[:-2] if bd.ndim > 1 else ())
-    if ad.ndim == 1 and bd.ndim == 1:
+    if na > 2 or nb > 2:
+        check_broadcast(ad.shape[:-2], bd.shape[:-2] if nb > 1 else ())
+    if na == 1 and nb == 1:
         return apply(DOT, (a, b), (ad, bd))
-    if ad.ndim == 2 and bd.ndim == 2:
+    if na == 2 and nb == 2:
         return apply(MM, (a, b), (ad, bd))
-    if ad.ndim == 2 and bd.ndim == 1:
+    if na == 2 and nb == 1:
         return apply(MV, (a, b), (ad, bd))
-    if ad.ndim == 1 and bd.ndim == 2:
+    if na == 1 and nb == 2:
         node = _VM
     elif bd.ndim >= 3 and (ad.ndim == 2 or (ad.ndim == bd.ndim == 3 and ad.shape[0] == 1
                                             and bd.shape[0] > 1)):
@@ -209,7 +217,9 @@ def _size_mismatch(a, b):
                         f"[{batch}, {a[-1]}] but got: [{batch}, {b[-2]}].")
 
 
-def dot(input, other):
+def dot(input, other, *, out=None):
+    if out is not None:
+        return _out.into(out, dot(input, other), "dot", exact=_out.DOT)
     a = input if input.__class__ is Tensor else as_tensor_arg(input)
     b = other if other.__class__ is Tensor else as_tensor_arg(other)
     ad, bd = a._data, b._data
@@ -226,7 +236,9 @@ def dot(input, other):
 inner = vdot = dot
 
 
-def mm(input, mat2):
+def mm(input, mat2, *, out=None):
+    if out is not None:
+        return _out.into(out, mm(input, mat2), "mm", exact=_out.EXPECTED)
     a, b = as_tensor_arg(input), as_tensor_arg(mat2)
     if a._data.ndim != 2:
         raise RuntimeError("self must be a matrix")
@@ -239,6 +251,10 @@ def tensordot(a, b, dims=2, out=None):
     """Contract a's dims with b's, as PyTorch: both permuted so the
     contracted dimensions meet, viewed as matrices, multiplied, viewed back
     (so the graph is PyTorch's: View, Mm, View, Permute)."""
+    if out is not None:
+        return _out.into(out, tensordot(a, b, dims), "tensordot",
+                         exact="tensordot: Expected the output tensor to have dtype {r}, but "
+                               "got an output tensor with dtype {o}")
     a, b = as_tensor_arg(a), as_tensor_arg(b)
     na, nb = a._data.ndim, b._data.ndim
     if isinstance(dims, Tensor):
@@ -276,14 +292,18 @@ def tensordot(a, b, dims=2, out=None):
     return reshape(matmul(left, right), tuple([sa[i] for i in free_a] + [sb[j] for j in free_b]))
 
 
-def mv(input, vec):
+def mv(input, vec, *, out=None):
+    if out is not None:
+        return _out.into(out, mv(input, vec), "mv", exact=_out.EXPECTED)
     a, b = as_tensor_arg(input), as_tensor_arg(vec)
     if a._data.ndim != 2 or b._data.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a._data.ndim}, {b._data.ndim}")
     return matmul(a, b)
 
 
-def bmm(input, mat2):
+def bmm(input, mat2, *, out=None):
+    if out is not None:
+        return _out.into(out, bmm(input, mat2), "bmm", exact=_out.EXPECTED)
     a, b = as_tensor_arg(input), as_tensor_arg(mat2)
     ad, bd = a._data, b._data
     if ad.ndim != 3:
@@ -299,7 +319,9 @@ def bmm(input, mat2):
     return matmul(a, b)
 
 
-def outer(input, vec2):
+def outer(input, vec2, *, out=None):
+    if out is not None:
+        return _out.into(out, outer(input, vec2), "outer")
     for name, v in (("self", input), ("vec2", vec2)):
         if v._data.ndim != 1:
             raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {v._data.ndim}-D")
@@ -424,7 +446,9 @@ def _inv_grad(F, g, out):
 INV = defop("linalg_inv", _inv, _inv_grad, inputs=("A",), node_name="LinalgInvExBackward0")
 
 
-def inv(A):
+def inv(A, *, out=None):
+    if out is not None:
+        return _out.into(out, inv(A), "linalg_inv_ex", exact=_out.EXPECTED)
     A, d = _square_float_matrix("linalg.inv", A)
     return apply(INV, (A,), (d,))
 
@@ -457,6 +481,13 @@ def det(A):
     return apply(DET, (A,), (d,))
 
 
+def linalg_det(A, *, out=None):
+    """torch.linalg.det: det with out= (torch.det takes none)."""
+    if out is not None:
+        return _out.into(out, det(A), "linalg_det", exact=_out.EXPECTED)
+    return det(A)
+
+
 # slogdet: the sign has a zero gradient; d logabsdet / dA = A^-T
 SLOGDET_SIGN = defop("linalg_slogdet_sign", lambda a, *, xp=_XP: xp.linalg.slogdet(a)[0],
                      lambda F, g, A: A * _mat(F, g) * 0, inputs=("A",),
@@ -472,11 +503,15 @@ def _slogdet(A, name, fname="linalg.slogdet"):
                                       apply(SLOGDET, (A,), (d,)))
 
 
-def slogdet(A):
+def slogdet(A, *, out=None):
+    if out is not None:
+        return _out.into(out, slogdet(A), "slogdet")
     return _slogdet(A, "slogdet")
 
 
-def linalg_slogdet(A):
+def linalg_slogdet(A, *, out=None):
+    if out is not None:
+        return _out.into(out, linalg_slogdet(A), "linalg_slogdet")
     return _slogdet(A, "linalg_slogdet")
 
 
@@ -525,7 +560,9 @@ SOLVE = defop("linalg_solve", _solve, _solve_grad_a, _solve_grad_b, inputs=("A",
               params=("left", "vector"), node_name="LinalgSolveExBackward0")
 
 
-def solve(A, B, *, left=True):
+def solve(A, B, *, left=True, out=None):
+    if out is not None:
+        return _out.into(out, solve(A, B, left=left), "linalg_solve_ex", exact=_out.EXPECTED)
     A, B = as_tensor_arg(A), as_tensor_arg(B)
     ad, bd = A._data, B._data
     _check_float("linalg.solve", ad)
@@ -571,7 +608,10 @@ VECTOR_NORM = defop("linalg_vector_norm", _vector_norm, _vector_norm_grad,
                     node_name="LinalgVectorNormBackward0")
 
 
-def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
+    if out is not None:
+        return _out.into(out, vector_norm(x, ord, dim, keepdim, dtype=dtype), "linalg_vector_norm",
+                         exact=_out.EXPECTED)
     x = as_tensor_arg(x)
     if isinstance(ord, Tensor) and ord._data.ndim == 0:
         ord = ord.item()
@@ -610,7 +650,10 @@ def _singular_value_norm(A, ord, dim, keepdim, dtype):
     return out
 
 
-def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
+    if out is not None:
+        return _out.into(out, matrix_norm(A, ord, dim, keepdim, dtype=dtype), "linalg_matrix_norm",
+                         exact="linalg.matrix_norm expected out tensor dtype {r} but got: {o}")
     A = as_tensor_arg(A)
     d = A._data
     if d.ndim < 2:
@@ -650,7 +693,10 @@ def _matrix_dims(dim, ndim):
     return r, c
 
 
-def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
+def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
+    if out is not None:
+        return _out.into(out, norm(A, ord, dim, keepdim, dtype=dtype), "linalg_norm",
+                         exact="linalg.norm expected out tensor dtype {r} but got: {o}")
     A = as_tensor_arg(A)
     d = A._data
     if dim is not None and not isinstance(dim, (tuple, list)):
@@ -683,7 +729,10 @@ CROSS = defop("linalg_cross", lambda a, b, dim, *, xp=_XP: xp.cross(a, b, axis=d
               inputs=("a", "b"), params=("dim",), node_name="LinalgCrossBackward0")
 
 
-def linalg_cross(input, other, *, dim=-1):
+def linalg_cross(input, other, *, dim=-1, out=None):
+    if out is not None:
+        return _out.into(out, linalg_cross(input, other, dim=dim), "linalg_cross",
+                         exact=_out.EXPECTED)
     a, b = as_tensor_arg(input), as_tensor_arg(other)
     ad, bd = a._data, b._data
     if ad.ndim != bd.ndim:
@@ -700,7 +749,9 @@ def linalg_cross(input, other, *, dim=-1):
     return apply(CROSS, (a, b), (ad, bd), (k,))
 
 
-def cross(input, other, dim=None):
+def cross(input, other, dim=None, *, out=None):
+    if out is not None:
+        return _out.into(out, cross(input, other, dim), "cross", exact=_out.EXPECTED)
     if dim is None:
         _warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\n"
                        "Please either pass the dim explicitly or simply use torch.linalg.cross."

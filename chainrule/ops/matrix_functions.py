@@ -18,7 +18,7 @@ as zero); its derivative, for a matrix whose rank does not change nearby
 """
 import math
 
-from . import _backend
+from . import _backend, _out
 from ._args import as_tensor_arg
 from ._dispatch import apply
 from ._registry import TensorOps, defop, expose, shows
@@ -110,10 +110,15 @@ PINV = defop("linalg_pinv", _pinv, _pinv_grad, inputs=("A",), params=("atol", "r
              node_name="LinalgPinvBackward0")
 
 
-def pinv(A, *, atol=None, rtol=None, hermitian=False):
+def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
     """The Moore-Penrose pseudo-inverse, singular values at or below
     max(atol, rtol * largest) counting as zero (PyTorch's defaults: rtol =
     eps * max(m, n) when neither is given, 0 when only atol is)."""
+    if out is not None:
+        return _out.into(out, pinv(A, atol=atol, rtol=rtol, hermitian=hermitian), "linalg_pinv",
+                         cast=(RuntimeError, "linalg.pinv: Expected result to be safely "
+                                             "castable from {r} dtype, but got result with dtype "
+                                             "{o}"))
     A = as_tensor_arg(A)
     d = A._data
     if d.ndim < 2 or d.dtype.kind not in "fc":

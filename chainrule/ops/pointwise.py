@@ -15,7 +15,7 @@ _backend.bind); none names NumPy.
 import math
 
 from .. import _dtypes
-from . import _backend
+from . import _backend, _out
 from .._tensor import Tensor
 from ._args import as_operand, as_tensor_arg, check_broadcast, promoted_arrays, to_float_array
 from . import _batching
@@ -25,27 +25,34 @@ from .shape import nonzero
 _FIRST_OP = _batching.mark()       # (for the batching declaration at the end)
 
 _XP = _backend.NUMPY.xp      # forwards' `xp` by default; _backend.bind gives other libraries theirs
+_F32, _F64 = _dtypes.float32.np, _dtypes.float64.np     # (compared by identity)
 _ndarray = _backend.ndarray
 _numpy_scalar = _backend.numpy_scalar   # a number as a NumPy operand costs less as a 0-d array
 
 
 # --- unary ops: y = f(x) --------------------------------------------------------------
 def unary(name, forward, formula, *, float_result=False, aliases=(), check=None,
-          node_name=None):
+          node_name=None, out_exact=None):
     """Declare the elementwise op `name` and its public forms; returns the
     public function (its Op is `.op`).
 
     float_result: integer and bool inputs give the default float dtype
     (torch.sin(int_tensor) is float).  check(array): raises for input
-    dtypes the op refuses (only called for non-float inputs)."""
+    dtypes the op refuses (only called for non-float inputs).  out_exact: the
+    kernel's message when out= has another dtype than the result (see _out)."""
     op = defop(name, forward, formula, node_name=node_name)
     elementwise(op)
 
-    def fn(input):
+    def fn(input, *, out=None):
+        if out is not None:
+            return _out.into(out, fn(input), name, exact=out_exact)
         if input.__class__ is not Tensor:
             input = as_tensor_arg(input)
         d = input._data
-        if d.dtype.kind not in "fc":
+        dt = d.dtype
+        # (float32 and float64 by identity first: 15 ns less than reading .kind, which
+        # pays for the keyword-only `out`, whose function Python cannot specialize a call to)
+        if dt is not _F32 and dt is not _F64 and dt.kind not in "fc":
             if check is not None:
                 check(d)
             if float_result:
@@ -67,7 +74,8 @@ def _no_bool_negation(d):
 
 F32 = dict(float_result=True)
 # name                 forward        d/dx, times g
-neg = unary("neg", "negative", lambda F, g: -g, aliases=("negative",), check=_no_bool_negation)
+neg = unary("neg", "negative", lambda F, g: -g, aliases=("negative",), check=_no_bool_negation,
+            out_exact=_out.FOUND)
 exp = unary("exp", "exp", lambda F, g, out: g * out, **F32)
 log = unary("log", "log", lambda F, g, x: g / x, **F32)
 sqrt = unary("sqrt", "sqrt", lambda F, g, out: g / (2 * out), **F32)
@@ -76,7 +84,8 @@ cos = unary("cos", "cos", lambda F, g, x: -g * F.sin(x), **F32)
 tan = unary("tan", "tan", lambda F, g, out: g * (1 + out * out), **F32)
 # (tanh's, sigmoid's and relu's derivatives are one op each, defined below: see _fused_backward)
 tanh = unary("tanh", "tanh", lambda F, g, out: F.tanh_backward(g, out), **F32)
-abs = unary("abs", "abs", lambda F, g, x: g * F.sign(x), aliases=("absolute",))
+abs = unary("abs", "abs", lambda F, g, x: g * F.sign(x), aliases=("absolute",),
+            out_exact=_out.FOUND)
 sigmoid = unary("sigmoid", lambda x, *, xp=_XP: 0.5 * xp.tanh(0.5 * x) + 0.5,   # stable for large |x|
                 lambda F, g, out: F.sigmoid_backward(g, out), **F32)
 # g * sign(out) is the 0/1 mask, kept connected to the graph (as PyTorch does) so a
@@ -84,7 +93,7 @@ sigmoid = unary("sigmoid", lambda x, *, xp=_XP: 0.5 * xp.tanh(0.5 * x) + 0.5,   
 relu = unary("relu", lambda x, *, xp=_XP: xp.maximum(x, 0), lambda F, g, out: F.relu_backward(g, out))
 reciprocal = unary("reciprocal", "reciprocal", lambda F, g, out: -g * out * out, **F32)
 # sign is piecewise constant: zero derivative, recorded so that graphs stay connected.
-sign = unary("sign", "sign", lambda F, g: g * 0)
+sign = unary("sign", "sign", lambda F, g: g * 0, out_exact=_out.FOUND)
 log1p = unary("log1p", "log1p", lambda F, g, x: g / (1 + x), node_name="Log1PBackward0", **F32)
 expm1 = unary("expm1", "expm1", lambda F, g, out: g * (out + 1), **F32)
 LN2, LN10 = math.log(2.0), math.log(10.0)
@@ -113,7 +122,7 @@ rad2deg = unary("rad2deg", "rad2deg", lambda F, g: g * (180 / math.pi), node_nam
 # sinc(x) = sin(pi x) / (pi x), 1 at 0; its derivative is 0 there.
 sinc = unary("sinc", "sinc", lambda F, g, x: g * _sinc_grad(F, x), **F32)
 sgn = unary("sgn", lambda x, *, xp=_XP: x.copy() if x.dtype.kind == "b" else xp.sign(x),
-            lambda F, g: g * 0)                        # (real tensors: sign)
+            lambda F, g: g * 0, out_exact=_out.FOUND)   # (real tensors: sign)
 
 
 # --- tanh's, sigmoid's and relu's derivatives as ops of their own --------------------------
@@ -188,7 +197,8 @@ def _rounding(name, fn_name, kernel=None):
     def forward(x, *, xp=_XP):
         return x.copy() if x.dtype.kind in "iu" else getattr(xp, fn_name)(x)
     forward.__name__ = fn_name
-    return unary(name, forward, lambda F, g: g * 0, check=_no_kernel_for_bool(kernel or name))
+    return unary(name, forward, lambda F, g: g * 0, check=_no_kernel_for_bool(kernel or name),
+                 out_exact=_out.FOUND)
 
 
 def _no_kernel_for_bool(name):
@@ -207,7 +217,9 @@ ROUND_DECIMALS = defop("round_decimals", lambda x, decimals, *, xp=_XP: xp.round
                        lambda F, g: g * 0, params=("decimals",), node_name="RoundBackward1")
 
 
-def round(input, *, decimals=None):
+def round(input, *, decimals=None, out=None):
+    if out is not None:
+        return _out.into(out, round(input, decimals=decimals), "round", exact=_out.FOUND)
     if decimals is None:
         return _round(input)
     input = as_tensor_arg(input)
@@ -229,7 +241,9 @@ def _frac(x, *, xp=_XP):
 FRAC = defop("frac", _frac, lambda F, g: g)
 
 
-def frac(input):
+def frac(input, *, out=None):
+    if out is not None:
+        return _out.into(out, frac(input), "frac", exact=_out.FOUND)
     input = as_tensor_arg(input)
     d = input._data
     if d.dtype.kind not in "fc":
@@ -245,7 +259,9 @@ def _predicate(name, forward, inputs=("x",)):
     """A non-differentiable elementwise op on tensors (isnan, logical_and, ...)."""
     op = defop(name, forward, inputs=inputs, quiet=False)
 
-    def fn(*tensors):
+    def fn(*tensors, out=None):
+        if out is not None:
+            return _out.into(out, fn(*tensors), name)
         tensors = tuple(t if t.__class__ is Tensor else as_tensor_arg(t) for t in tensors)
         return apply(op, tensors, tuple(t._data for t in tensors))
     fn.__name__ = fn.__qualname__ = name
@@ -428,13 +444,17 @@ def _is_bool(v):
     return v.__class__ is bool or isinstance(v, Tensor) and v._data.dtype.kind == "b"
 
 
-def add(input, other, *, alpha=1):
+def add(input, other, *, alpha=1, out=None):
+    if out is not None:
+        return _out.into(out, add(input, other, alpha=alpha), "add")
     if alpha != 1:
         other = mul(other, alpha)
     return ADD.binary(input, other)
 
 
-def sub(input, other, *, alpha=1):
+def sub(input, other, *, alpha=1, out=None):
+    if out is not None:
+        return _out.into(out, sub(input, other, alpha=alpha), "sub")
     if _is_bool(input) or _is_bool(other):
         _refuse_bool_subtraction(input, other)
     if alpha != 1:
@@ -458,11 +478,15 @@ def _refuse_bool_subtraction(a, b):
                        "operator instead.")
 
 
-def mul(input, other):
+def mul(input, other, *, out=None):
+    if out is not None:
+        return _out.into(out, mul(input, other), "mul")
     return MUL.binary(input, other)
 
 
-def div(input, other, *, rounding_mode=None):
+def div(input, other, *, rounding_mode=None, out=None):
+    if out is not None:
+        return _out.into(out, div(input, other, rounding_mode=rounding_mode), "div")
     if rounding_mode is None:
         return DIV.binary(input, other)
     if rounding_mode not in ("floor", "trunc"):
@@ -478,17 +502,23 @@ def rdiv(input, other):
     return mul(reciprocal(input), other)
 
 
-def floor_divide(input, other):
+def floor_divide(input, other, *, out=None):
+    if out is not None:
+        return _out.into(out, floor_divide(input, other), "floor_divide")
     return FLOOR_DIVIDE.binary(input, other)
 
 
-def remainder(input, other):
+def remainder(input, other, *, out=None):
+    if out is not None:
+        return _out.into(out, remainder(input, other), "remainder")
     if not isinstance(input, Tensor):
         return REMAINDER_SCALAR_BASE.binary(input, other)
     return REMAINDER.binary(input, other, _REMAINDER_TENSOR if isinstance(other, Tensor) else None)
 
 
-def pow(input, exponent):
+def pow(input, exponent, *, out=None):
+    if out is not None:
+        return _out.into(out, pow(input, exponent), "pow")
     if isinstance(exponent, Tensor) and exponent._data.dtype.kind in "iu" and \
             _integral(input) and (exponent._data < 0).any():
         return INT_POW.binary(input, exponent)
@@ -519,11 +549,15 @@ INT_POW = defop("pow_int", _int_power, inputs=("a", "b"))
 binary(INT_POW)
 
 
-def maximum(input, other):
+def maximum(input, other, *, out=None):
+    if out is not None:
+        return _out.into(out, maximum(input, other), "maximum")
     return MAXIMUM.binary(as_tensor_arg(input), as_tensor_arg(other))
 
 
-def minimum(input, other):
+def minimum(input, other, *, out=None):
+    if out is not None:
+        return _out.into(out, minimum(input, other), "minimum")
     return MINIMUM.binary(as_tensor_arg(input), as_tensor_arg(other))
 
 
@@ -544,13 +578,21 @@ TensorOps.div_rounded = staticmethod(lambda a, b, mode: div(a, b, rounding_mode=
 def _comparison(name, ufunc, aliases):
     op = defop(name, ufunc, inputs=("a", "b"), quiet=False)
 
-    def fn(input, other):
+    def fn(input, other, *, out=None):
+        if out is not None:
+            return _out.into(out, fn(input, other), name)
         c = other.__class__
-        if (c is float or c is int) and input.__class__ is Tensor and \
-                input._data.dtype.kind == "f":                          # the common case
+        if (c is float or c is int) and input.__class__ is Tensor and (
+                (dt := input._data.dtype) is _F32 or dt is _F64 or dt.kind == "f"):  # the common case
             d = input._data
             return apply(op, (input, other),
                          (d, _numpy_scalar(other, d.dtype) if d.__class__ is _ndarray else other))
+        if c is Tensor and input.__class__ is Tensor:        # two tensors of one dtype
+            ad, bd = input._data, other._data
+            if ad.dtype is bd.dtype:
+                if ad.shape != bd.shape:
+                    check_broadcast(ad.shape, bd.shape)
+                return apply(op, (input, other), (ad, bd))
         if other is None:
             if name in ("eq", "ne"):
                 return name == "ne"
@@ -558,6 +600,8 @@ def _comparison(name, ufunc, aliases):
                             "and 'NoneType'")
         a, b = as_operand(input), as_operand(other)
         (ad, bd), _ = promoted_arrays(a, b)
+        if isinstance(a, Tensor) and isinstance(b, Tensor) and ad.shape != bd.shape:
+            check_broadcast(ad.shape, bd.shape)           # (PyTorch's error, not NumPy's)
         return apply(op, (a, b), (ad, bd))
     fn.__name__ = fn.__qualname__ = name
     expose(fn, name, *aliases, formulas=False)
@@ -577,7 +621,9 @@ ge = _comparison("ge", "greater_equal", ("greater_equal",))
 def _bitwise(name, ufunc, operator):
     op = defop(name, ufunc, inputs=("a", "b"), quiet=False)
 
-    def fn(input, other):
+    def fn(input, other, *, out=None):
+        if out is not None:
+            return _out.into(out, fn(input, other), name)
         a, b = as_operand(input), as_operand(other)
         (ad, bd), dt = promoted_arrays(a, b)
         if dt.is_floating_point:
@@ -595,7 +641,9 @@ bitwise_xor = _bitwise("bitwise_xor", "bitwise_xor", "__xor__")
 BITWISE_NOT = defop("bitwise_not", "invert", quiet=False)
 
 
-def bitwise_not(input):
+def bitwise_not(input, *, out=None):
+    if out is not None:
+        return _out.into(out, bitwise_not(input), "bitwise_not", exact=_out.FOUND)
     input = as_tensor_arg(input)
     if input._data.dtype.kind in "fc":
         raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{input.dtype.legacy}'")
@@ -633,7 +681,10 @@ WHERE = defop("where", _where,
               inputs=("cond", "a", "b"), params=("dtype",))
 
 
-def where(condition, input=None, other=None):
+def where(condition, input=None, other=None, *, out=None):
+    if out is not None:
+        return _out.into(out, where(condition, input, other), "where",
+                         exact="Expected out type to be {r} but got {o}")
     condition = as_tensor_arg(condition) if not isinstance(condition, Tensor) else condition
     if input is None and other is None:
         return nonzero(condition, as_tuple=True)
@@ -681,7 +732,9 @@ CLAMP_T = defop("clamp_tensor", _clip,
                 inputs=("x", "lo", "hi"), node_name="ClampBackward0")
 
 
-def clamp(input, min=None, max=None):
+def clamp(input, min=None, max=None, *, out=None):
+    if out is not None:
+        return _out.into(out, clamp(input, min, max), "clamp")
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
@@ -740,7 +793,9 @@ def _float_binary(name, forward, grad_a, grad_b, *, int_kernel=False, aliases=()
     elementwise(op)
     binary(op, float_result=True)
 
-    def fn(input, other):
+    def fn(input, other, *, out=None):
+        if out is not None:
+            return _out.into(out, fn(input, other), name)
         a = _tensor_arg(input, name, "input", 1)
         b = _tensor_arg(other, name, "other", 2)
         if int_kernel:
@@ -816,7 +871,9 @@ def binary_scalar_named(op, input, other, name, scalar_self, scalar_other):
     return op.binary(input, other, node)
 
 
-def xlogy(input, other):
+def xlogy(input, other, *, out=None):
+    if out is not None:
+        return _out.into(out, xlogy(input, other), "xlogy")
     return binary_scalar_named(XLOGY, input, other, "xlogy", _XLOGY_SCALAR_SELF,
                                _XLOGY_SCALAR_OTHER)
 
@@ -839,7 +896,9 @@ LERP_T = defop("lerp_tensor", _lerp, lambda F, g, w: g * (1 - w), lambda F, g, w
                lambda F, g, a, b: g * (b - a), inputs=("a", "b", "w"), node_name="LerpBackward1")
 
 
-def lerp(input, end, weight):
+def lerp(input, end, weight, *, out=None):
+    if out is not None:
+        return _out.into(out, lerp(input, end, weight), "lerp", exact=_out.FOUND)
     a = _tensor_arg(input, "lerp", "input", 1)
     if not isinstance(end, Tensor):
         raise TypeError(f"lerp() received an invalid combination of arguments - got (Tensor, "
@@ -890,7 +949,9 @@ binary(FMOD)
 _FMOD_TENSOR = FMOD.variant("FmodBackward1")
 
 
-def fmod(input, other):
+def fmod(input, other, *, out=None):
+    if out is not None:
+        return _out.into(out, fmod(input, other), "fmod")
     a = _tensor_arg(input, "fmod", "input", 1)
     if _dtypes.result_type(a, as_operand(other)) is _dtypes.bool:
         raise NotImplementedError("\"fmod_cpu\" not implemented for 'Bool'")
@@ -908,7 +969,9 @@ binary(COPYSIGN, float_result=True)
 _COPYSIGN_SCALAR = COPYSIGN.variant("CopysignBackward1")
 
 
-def copysign(input, other):
+def copysign(input, other, *, out=None):
+    if out is not None:
+        return _out.into(out, copysign(input, other), "copysign")
     a = _tensor_arg(input, "copysign", "input", 1)
     return COPYSIGN.binary(a, other, None if isinstance(other, Tensor) else _COPYSIGN_SCALAR)
 
@@ -941,11 +1004,15 @@ def _clamp_one(input, lo, hi):
     return apply(CLAMP, (input,), (d,), (lo, hi, d.dtype), _CLAMP_MIN if hi is None else _CLAMP_MAX)
 
 
-def clamp_min(input, min):
+def clamp_min(input, min, *, out=None):
+    if out is not None:
+        return _out.into(out, clamp_min(input, min), "clamp_min")
     return _clamp_one(input, min, None)
 
 
-def clamp_max(input, max):
+def clamp_max(input, max, *, out=None):
+    if out is not None:
+        return _out.into(out, clamp_max(input, max), "clamp_max")
     return _clamp_one(input, None, max)
 
 
@@ -964,7 +1031,10 @@ NAN_TO_NUM = defop("nan_to_num", _nan_to_num, lambda F, g, x: g * F.isfinite(x),
                    params=("nan", "posinf", "neginf"))
 
 
-def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
+    if out is not None:
+        return _out.into(out, nan_to_num(input, nan, posinf, neginf), "nan_to_num",
+                         exact="nan_to_num: dtype of out: {o} should be same as input: {r}")
     input = as_tensor_arg(input)
     return apply(NAN_TO_NUM, (input,), (input._data,), (nan, posinf, neginf))
 
@@ -990,7 +1060,9 @@ def _logit_grad(F, g, x, eps):
 LOGIT = defop("logit", _logit, _logit_grad, params=("eps",))
 
 
-def logit(input, eps=None):
+def logit(input, eps=None, *, out=None):
+    if out is not None:
+        return _out.into(out, logit(input, eps), "logit")
     input = as_tensor_arg(input)
     return apply(LOGIT, (input,), (to_float_array(input._data),), (eps,))
 
@@ -1038,7 +1110,10 @@ def isreal(input):
     return apply(ISREAL, (input,), (input._data,))
 
 
-def signbit(input):
+def signbit(input, *, out=None):
+    if out is not None:
+        return _out.into(out, signbit(input), "signbit",
+                         exact="signbit does not support non-boolean outputs.")
     input = as_tensor_arg(input)
     return apply(SIGNBIT, (input,), (input._data,))
 

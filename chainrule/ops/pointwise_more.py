@@ -13,7 +13,7 @@ import math
 
 from .. import _dtypes
 from .._tensor import Tensor
-from . import _backend
+from . import _backend, _out
 from ._args import as_operand, as_tensor_arg, broadcast_shapes, check_broadcast, promoted_arrays
 from . import _batching
 from ._dispatch import apply
@@ -46,13 +46,17 @@ def _three(input, tensor1, tensor2, value):
     return ts, arrays, dt, value
 
 
-def addcmul(input, tensor1, tensor2, *, value=1):
+def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    if out is not None:
+        return _out.into(out, addcmul(input, tensor1, tensor2, value=value), "addcmul")
     ts, arrays, dt, value = _three(input, tensor1, tensor2, value)
     out = apply(ADDCMUL, ts, arrays, (value,))
     return out if out._data.dtype == dt.np else to_dtype(out, dt)
 
 
-def addcdiv(input, tensor1, tensor2, *, value=1):
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+    if out is not None:
+        return _out.into(out, addcdiv(input, tensor1, tensor2, value=value), "addcdiv")
     ts, arrays, dt, value = _three(input, tensor1, tensor2, value)
     if not (ts[1].dtype.is_floating_point or ts[2].dtype.is_floating_point):
         raise RuntimeError(
@@ -93,12 +97,16 @@ def _binary_promoted(op, input, other, fname):
     return a, b, ad, bd, dt
 
 
-def fmax(input, other):
+def fmax(input, other, *, out=None):
+    if out is not None:
+        return _out.into(out, fmax(input, other), "fmax")
     a, b, ad, bd, _ = _binary_promoted(FMAX, input, other, "fmax")
     return apply(FMAX, (a, b), (ad, bd))
 
 
-def fmin(input, other):
+def fmin(input, other, *, out=None):
+    if out is not None:
+        return _out.into(out, fmin(input, other), "fmin")
     a, b, ad, bd, _ = _binary_promoted(FMIN, input, other, "fmin")
     return apply(FMIN, (a, b), (ad, bd))
 
@@ -122,7 +130,11 @@ HEAVISIDE = defop("heaviside", lambda x, v, *, xp=_XP: xp.where(
     node_name="NotImplemented")
 
 
-def heaviside(input, values):
+def heaviside(input, values, *, out=None):
+    if out is not None:
+        return _out.into(out, heaviside(input, values), "heaviside",
+                         exact="heaviside is not yet implemented for tensors with different "
+                               "dtypes.")
     a = _tensor_arg(input, "heaviside", "input", 1)
     b = _tensor_arg(values, "heaviside", "values", 2)
     if a.dtype != b.dtype:
@@ -137,7 +149,9 @@ expose(heaviside, inplace=True)
 def _integer_binary(name):
     op = defop(name, name, inputs=("a", "b"), quiet=False)
 
-    def fn(input, other):
+    def fn(input, other, *, out=None):
+        if out is not None:
+            return _out.into(out, fn(input, other), name)
         a = _tensor_arg(input, name, "input", 1)
         b = _tensor_arg(other, name, "other", 2)
         (ad, bd), dt = promoted_arrays(a, b)
@@ -184,7 +198,9 @@ class frexp_result(tuple):                 # noqa: N801  (torch.return_types.fre
 frexp_result.__name__ = frexp_result.__qualname__ = "frexp"
 
 
-def frexp(input):
+def frexp(input, *, out=None):
+    if out is not None:
+        return _out.into(out, frexp(input), "frexp")
     input = as_tensor_arg(input)
     if not input.dtype.is_floating_point:
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
@@ -201,7 +217,11 @@ def _as_double(v):
     return float(v)
 
 
-def float_power(input, exponent):
+def float_power(input, exponent, *, out=None):
+    if out is not None:
+        return _out.into(out, float_power(input, exponent), "float_power",
+                         exact="the output given to float_power has dtype {o} but the "
+                               "operation's result requires dtype {r}")
     if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
         raise TypeError("float_power(): argument 'input' (position 1) must be Tensor, not "
                         f"{type(input).__name__}")
@@ -224,12 +244,18 @@ ISPOSINF = defop("isposinf", lambda x, *, xp=_XP: xp.isinf(x) & (x > 0), quiet=F
 ISNEGINF = defop("isneginf", lambda x, *, xp=_XP: xp.isinf(x) & (x < 0), quiet=False)
 
 
-def isposinf(input):
+def isposinf(input, *, out=None):
+    if out is not None:
+        return _out.into(out, isposinf(input), "isposinf",
+                         exact="isposinf does not support non-boolean outputs.")
     input = as_tensor_arg(input)
     return apply(ISPOSINF, (input,), (input._data,))
 
 
-def isneginf(input):
+def isneginf(input, *, out=None):
+    if out is not None:
+        return _out.into(out, isneginf(input), "isneginf",
+                         exact="isneginf does not support non-boolean outputs.")
     input = as_tensor_arg(input)
     return apply(ISNEGINF, (input,), (input._data,))
 
@@ -241,7 +267,11 @@ ISIN = defop("isin", lambda a, b, invert, *, xp=_XP: xp.isin(a, b, invert=invert
              inputs=("a", "b"), params=("invert",), quiet=False)
 
 
-def isin(elements, test_elements, *, assume_unique=False, invert=False):
+def isin(elements, test_elements, *, assume_unique=False, invert=False, out=None):
+    if out is not None:
+        return _out.into(out,
+                         isin(elements, test_elements, assume_unique=assume_unique, invert=invert),
+                         "isin", exact=_out.EXPECTED)
     if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
         raise TypeError("isin() received an invalid combination of arguments")
     a, b = as_operand(elements), as_operand(test_elements)

@@ -10,7 +10,7 @@ batch, so its g is shared by every batch entry (matmul broadcasts it).
 The others are compositions of existing ops, named as PyTorch names them.
 """
 from .. import _dtypes
-from . import _backend
+from . import _backend, _out
 from . import reduce as _reduce
 from . import shape as _shape
 from ._args import as_tensor_arg
@@ -109,7 +109,10 @@ def _expand_check(c, out_shape):
         raise _shape._expand_error(c_shape, out_shape)
 
 
-def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+    if out is not None:
+        return _out.into(out, addmm(input, mat1, mat2, beta=beta, alpha=alpha), "addmm",
+                         exact=_out.EXPECTED)
     c, a, b = as_tensor_arg(input), as_tensor_arg(mat1), as_tensor_arg(mat2)
     for name, t in (("mat1", a), ("mat2", b)):
         if t._data.ndim != 2:
@@ -129,7 +132,10 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
                  (beta, alpha, not b.is_contiguous()))
 
 
-def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    if out is not None:
+        return _out.into(out, baddbmm(input, batch1, batch2, beta=beta, alpha=alpha), "baddbmm",
+                         exact=_out.EXPECTED)
     c, a, b = as_tensor_arg(input), as_tensor_arg(batch1), as_tensor_arg(batch2)
     for name, t in (("batch1", a), ("batch2", b)):
         if t._data.ndim != 3:
@@ -143,7 +149,10 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     return apply(ADDMM, (c, a, b), (c._data, a._data, b._data), (beta, alpha, False), _BADDBMM)
 
 
-def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    if out is not None:
+        return _out.into(out, addbmm(input, batch1, batch2, beta=beta, alpha=alpha), "addbmm",
+                         exact="self and mat2 must have the same dtype, but got {o} and {r}")
     c, a, b = as_tensor_arg(input), as_tensor_arg(batch1), as_tensor_arg(batch2)
     for name, t in (("batch1", a), ("batch2", b)):
         if t._data.ndim != 3:
@@ -156,7 +165,10 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     return apply(ADDBMM, (c, a, b), (c._data, a._data, b._data), (beta, alpha))
 
 
-def addmv(input, mat, vec, *, beta=1, alpha=1):
+def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
+    if out is not None:
+        return _out.into(out, addmv(input, mat, vec, beta=beta, alpha=alpha), "addmv",
+                         exact=_out.EXPECTED)
     c, a, v = as_tensor_arg(input), as_tensor_arg(mat), as_tensor_arg(vec)
     if a._data.ndim != 2 or v._data.ndim != 1 or a._data.shape[1] != v._data.shape[0] or \
             c._data.ndim > 1 or (c._data.ndim == 1 and c._data.shape[0] not in (1, a._data.shape[0])):
@@ -191,9 +203,11 @@ def trace(input):
 expose(trace, formulas=False)
 
 
-def kron(input, other):
+def kron(input, other, *, out=None):
     """kron(a, b)[i*B + j] = a[i] b[j] per dimension: an outer product with the
     dimensions interleaved, then merged."""
+    if out is not None:
+        return _out.into(out, kron(input, other), "kron")
     a, b = as_tensor_arg(input), as_tensor_arg(other)
     nd = max(a._data.ndim, b._data.ndim)
     sa = (1,) * (nd - a._data.ndim) + a._data.shape
@@ -209,7 +223,10 @@ def kron(input, other):
 expose(kron, formulas=False)
 
 
-def vecdot(x, y, *, dim=-1):
+def vecdot(x, y, *, dim=-1, out=None):
+    if out is not None:
+        return _out.into(out, vecdot(x, y, dim=dim), "linalg_vecdot",
+                         exact="linalg.vecdot: Expected out of dtype{r} but found {o}")
     x, y = as_tensor_arg(x), as_tensor_arg(y)
     if x._data.dtype != y._data.dtype:
         raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x "
@@ -217,7 +234,12 @@ def vecdot(x, y, *, dim=-1):
     return _reduce.sum(mul(x, y), dim)
 
 
-def matrix_power(A, n):
+def matrix_power(A, n, *, out=None):
+    if out is not None:
+        return _out.into(out, matrix_power(A, n), "matrix_power", exact=_out.EXPECTED,
+                         cast=(RuntimeError, "matrix_power: Expected result to be safely "
+                                             "castable from {r} dtype, but got result with dtype "
+                                             "{o}"))
     A = as_tensor_arg(A)
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError(f"linalg_matrix_power(): argument 'n' (position 2) must be int, not "
@@ -251,7 +273,11 @@ def matrix_power(A, n):
 expose(matrix_power, formulas=False)
 
 
-def chain_matmul(*matrices):
+def chain_matmul(*matrices, out=None):
+    if out is not None:
+        return _out.into(out, chain_matmul(*matrices), "chain_matmul",
+                         exact="multi_dot(): expected out tensor to have dtype {rc} but got {oc}"
+                         if len(matrices) > 1 else None)
     if not matrices:
         raise RuntimeError("chain_matmul(): Expected one or more matrices")
     out = matrices[0]

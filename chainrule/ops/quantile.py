@@ -8,7 +8,7 @@ nan: quantile gives nan for a row holding one (nan sorts last and the rank
 is moved there); nanquantile ranks among the row's other values only.
 """
 from .. import _dtypes
-from . import _backend
+from . import _backend, _out
 from . import shape as S
 from ._args import as_tensor_arg, normalize_dim
 from ._dispatch import apply
@@ -99,10 +99,18 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
 
 
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+    if out is not None:
+        return _out.into(out, quantile(input, q, dim, keepdim, interpolation=interpolation),
+                         "quantile",
+                         exact="quantile() out tensor must be same dtype as the input tensor")
     return _quantile(input, q, dim, keepdim, interpolation, False)
 
 
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+    if out is not None:
+        return _out.into(out, nanquantile(input, q, dim, keepdim, interpolation=interpolation),
+                         "nanquantile",
+                         exact="quantile() out tensor must be same dtype as the input tensor")
     return _quantile(input, q, dim, keepdim, interpolation, True)
 
 

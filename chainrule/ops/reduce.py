@@ -9,7 +9,7 @@ import warnings
 
 from .. import _dtypes
 from .._tensor import Tensor
-from . import _backend
+from . import _backend, _out
 from ._args import as_tensor_arg, normalize_dims, normalize_dim, to_float_array
 from . import _batching
 from ._dispatch import apply
@@ -247,7 +247,10 @@ _MAX_DIM0 = AMAX.variant("MaxBackward0")
 _MIN_DIM0 = AMIN.variant("MinBackward0")
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None):
+def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    if out is not None:
+        return _out.into(out, sum(input, dim, keepdim, dtype=_out.reduction_dtype(dtype, out)),
+                         "sum")
     if dim is None and dtype is None and input.__class__ is Tensor:
         d = input._data
         if d.dtype.kind == "f":                          # the common case, fast
@@ -262,7 +265,13 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
                  _SUM_ALL if dim is None else _SUM_DIM)
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None):
+def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    if out is not None:
+        if dtype is not None:
+            dtype = _out.reduction_dtype(dtype, out)
+        return _out.into(out, mean(input, dim, keepdim, dtype=dtype), "mean",
+                         cast=(RuntimeError, "mean.dtype_out(): input types can't be cast to "
+                                             "the desired output type {o}"))
     input, d, dims = _reduction_args(input, dim)
     if dtype is not None:
         d = d.astype(_dtypes.as_dtype(dtype).np)
@@ -274,7 +283,10 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
                  _MEAN_ALL if dim is None else _MEAN_DIM)
 
 
-def prod(input, dim=None, keepdim=False, *, dtype=None):
+def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    if out is not None:
+        return _out.into(out, prod(input, dim, keepdim, dtype=_out.reduction_dtype(dtype, out)),
+                         "prod")
     input, d, dims = _reduction_args(input, dim)
     if dims is not None and len(dims) != 1:
         raise TypeError("prod(): argument 'dim' must be int")
@@ -338,13 +350,29 @@ def _extreme(input, dim, keepdim, other, is_max):
     return _return_type("max" if is_max else "min")(values, indices)
 
 
-def max(input, dim=None, keepdim=False, *, other=None):
+def max(input, dim=None, keepdim=False, *, other=None, out=None):
+    if out is not None:
+        return _out.into(out, max(input, dim, keepdim, other=other), "max",
+                         cast=(RuntimeError, "Expected canCast( "
+                                             "typeMetaToScalarType(self.dtype()), "
+                                             "typeMetaToScalarType(out.dtype())) to be true, but "
+                                             "got false.  (Could this error message be improved?  "
+                                             "If so, please report an enhancement request to "
+                                             "PyTorch.)"))
     if isinstance(dim, Tensor):
         return _extreme(input, None, False, dim, True)
     return _extreme(input, dim, keepdim, other, True)
 
 
-def min(input, dim=None, keepdim=False, *, other=None):
+def min(input, dim=None, keepdim=False, *, other=None, out=None):
+    if out is not None:
+        return _out.into(out, min(input, dim, keepdim, other=other), "min",
+                         cast=(RuntimeError, "Expected canCast( "
+                                             "typeMetaToScalarType(self.dtype()), "
+                                             "typeMetaToScalarType(out.dtype())) to be true, but "
+                                             "got false.  (Could this error message be improved?  "
+                                             "If so, please report an enhancement request to "
+                                             "PyTorch.)"))
     if isinstance(dim, Tensor):
         return _extreme(input, None, False, dim, False)
     return _extreme(input, dim, keepdim, other, False)
@@ -363,25 +391,37 @@ def _check_dim_given(name, d, dims):
                            "== 0. Specify the reduction dim with the 'dim' argument.")
 
 
-def amax(input, dim=(), keepdim=False):
+def amax(input, dim=(), keepdim=False, *, out=None):
+    if out is not None:
+        return _out.into(out, amax(input, dim, keepdim), "amax",
+                         exact="Expected the dtype for input and out to match, but got {r} for "
+                               "input's dtype and {o} for out's dtype.")
     input, d, dims = _reduction_args(input, None if dim == () else dim)
     _check_dim_given("amax", d, dims)
     _check_nonempty("amax", d, dims, dim)
     return apply(AMAX, (input,), (d,), (dims, keepdim, d.shape))
 
 
-def amin(input, dim=(), keepdim=False):
+def amin(input, dim=(), keepdim=False, *, out=None):
+    if out is not None:
+        return _out.into(out, amin(input, dim, keepdim), "amin",
+                         exact="Expected the dtype for input and out to match, but got {r} for "
+                               "input's dtype and {o} for out's dtype.")
     input, d, dims = _reduction_args(input, None if dim == () else dim)
     _check_dim_given("amin", d, dims)
     _check_nonempty("amin", d, dims, dim)
     return apply(AMIN, (input,), (d,), (dims, keepdim, d.shape))
 
 
-def argmax(input, dim=None, keepdim=False):
+def argmax(input, dim=None, keepdim=False, *, out=None):
+    if out is not None:
+        return _out.into(out, argmax(input, dim, keepdim), "argmax", exact=_out.EXPECTED)
     return _index_reduction(ARGMAX, "argmax", input, dim, keepdim)
 
 
-def argmin(input, dim=None, keepdim=False):
+def argmin(input, dim=None, keepdim=False, *, out=None):
+    if out is not None:
+        return _out.into(out, argmin(input, dim, keepdim), "argmin", exact=_out.EXPECTED)
     return _index_reduction(ARGMIN, "argmin", input, dim, keepdim)
 
 
@@ -401,11 +441,17 @@ def _index_reduction(op, name, input, dim, keepdim):
     return apply(op, (input,), (d,), (dim, keepdim))
 
 
-def all(input, dim=None, keepdim=False):
+def all(input, dim=None, keepdim=False, *, out=None):
+    if out is not None:
+        return _out.into(out, all(input, dim, keepdim), "all",
+                         exact="all only supports bool tensor for result, got: {o}")
     return _truth_reduction(ALL, input, dim, keepdim)
 
 
-def any(input, dim=None, keepdim=False):
+def any(input, dim=None, keepdim=False, *, out=None):
+    if out is not None:
+        return _out.into(out, any(input, dim, keepdim), "any",
+                         exact="any only supports bool tensor for result, got: {o}")
     return _truth_reduction(ANY, input, dim, keepdim)
 
 
@@ -414,7 +460,9 @@ def _truth_reduction(op, input, dim, keepdim):
     return apply(op, (input,), (d,), (dims, keepdim))
 
 
-def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None, *, out=None):
+    if out is not None:
+        return _out.into(out, norm(input, p, dim, keepdim, dtype), "norm", exact=_out.EXPECTED)
     if dim is None and (p == "fro" or p == 2) and not keepdim and input.__class__ is Tensor:
         d = input._data
         if d.dtype.kind == "f":                          # the common case, fast
@@ -449,17 +497,25 @@ def _var_args(name, input, dim, unbiased, correction):
     return input, d, dims, c
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    if out is not None:
+        return _out.into(out, var(input, dim, unbiased, keepdim, correction=correction), "var")
     input, d, dims, c = _var_args("var", input, dim, unbiased, correction)
     return apply(VAR, (input,), (d,), (dims, c, keepdim, d.shape))
 
 
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    if out is not None:
+        return _out.into(out, std(input, dim, unbiased, keepdim, correction=correction), "std")
     input, d, dims, c = _var_args("std", input, dim, unbiased, correction)
     return apply(STD, (input,), (d,), (dims, c, keepdim, d.shape))
 
 
-def logsumexp(input, dim, keepdim=False):
+def logsumexp(input, dim, keepdim=False, *, out=None):
+    if out is not None:
+        return _out.into(out, logsumexp(input, dim, keepdim), "logsumexp",
+                         cast=(RuntimeError, "logsumexp(): Expected floating point type for "
+                                             "result tensor, but got: {o}"))
     input, d, dims = _reduction_args(input, dim)
     d = to_float_array(d)
     return apply(LOGSUMEXP, (input,), (d,), (dims, keepdim, d.shape))
@@ -488,7 +544,9 @@ def _needs_dim(fn):
     required there; only nn.functional's forms choose one, with a warning."""
     name = fn.__name__
 
-    def needs_dim(input, dim=None, dtype=None):
+    def needs_dim(input, dim=None, dtype=None, *, out=None):
+        if out is not None:
+            return _out.into(out, needs_dim(input, dim, dtype), name, exact=_out.EXPECTED)
         if dim is None:
             raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
         return fn(input, dim, dtype)

@@ -10,7 +10,7 @@ scatters g back to the chosen positions (repeated positions add up).
 from .. import _dtypes
 from .._factories import arange
 from .._tensor import Tensor
-from . import _backend
+from . import _backend, _out
 from ._args import as_tensor_arg, normalize_dim, normalize_dims
 from . import _batching
 from ._dispatch import apply
@@ -295,17 +295,25 @@ def _scan_args(name, input, dim, dtype):
     return input, d, dim
 
 
-def cumsum(input, dim=None, *, dtype=None):
+def cumsum(input, dim=None, *, dtype=None, out=None):
+    if out is not None:
+        return _out.into(out, cumsum(input, dim, dtype=_out.reduction_dtype(dtype, out)), "cumsum")
     input, d, dim = _scan_args("cumsum", input, dim, dtype)
     return apply(CUMSUM, (input,), (d,), (dim,))
 
 
-def cumprod(input, dim=None, *, dtype=None):
+def cumprod(input, dim=None, *, dtype=None, out=None):
+    if out is not None:
+        return _out.into(out, cumprod(input, dim, dtype=_out.reduction_dtype(dtype, out)),
+                         "cumprod")
     input, d, dim = _scan_args("cumprod", input, dim, dtype)
     return apply(CUMPROD, (input,), (d,), (dim,))
 
 
-def logcumsumexp(input, dim=None):
+def logcumsumexp(input, dim=None, *, out=None):
+    if out is not None:
+        return _out.into(out, logcumsumexp(input, dim), "logcumsumexp",
+                         exact="expected scalar_type {r} but found {o}")
     _need_dim("logcumsumexp", dim)
     input = as_tensor_arg(input)
     d = input._data
@@ -324,9 +332,12 @@ def _taken(input, d, idx, dim, keepdim, name):
     return apply(MAX_DIM, (input,), (d,), (idx._data, dim, keepdim, d.shape), MAX_DIM.variant(name))
 
 
-def sort(input, *args, stable=_UNSET, dim=-1, descending=False):
+def sort(input, *args, stable=_UNSET, dim=-1, descending=False, out=None):
     # PyTorch's two forms: sort(input, dim=-1, descending=False), and with
     # `stable` given, sort(input, *, stable, dim=-1, descending=False).
+    if out is not None:
+        return _out.into(out, sort(input, *args, stable=stable, dim=dim, descending=descending),
+                         "sort")
     if args:
         if stable is not _UNSET or len(args) > 2:
             got = ", ".join(["Tensor"] + [type(a).__name__ for a in args] +
@@ -345,18 +356,25 @@ def sort(input, *args, stable=_UNSET, dim=-1, descending=False):
     return _return_type("sort")(values, indices)
 
 
-def argsort(input, dim=-1, descending=False, *, stable=False):
+def argsort(input, dim=-1, descending=False, *, stable=False, out=None):
+    if out is not None:
+        return _out.into(out, argsort(input, dim, descending, stable=stable), "argsort",
+                         exact=_out.EXPECTED)
     input = as_tensor_arg(input)
     d = input._data
     return apply(ORDER, (input,), (d,), (normalize_dim(dim, d.ndim), bool(descending)))
 
 
-def msort(input):
+def msort(input, *, out=None):
+    if out is not None:
+        return _out.into(out, msort(input), "msort", exact=_out.EXPECTED)
     return sort(input, 0)[0]
 
 
-def topk(input, k, dim=-1, largest=True, sorted=True):
+def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     # (the k values always come sorted: PyTorch leaves their order open for sorted=False)
+    if out is not None:
+        return _out.into(out, topk(input, k, dim, largest, sorted), "topk")
     input = as_tensor_arg(input)
     d = input._data
     dim = normalize_dim(dim, d.ndim)
@@ -368,7 +386,9 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     return _return_type("topk")(values, indices)
 
 
-def kthvalue(input, k, dim=-1, keepdim=False):
+def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
+    if out is not None:
+        return _out.into(out, kthvalue(input, k, dim, keepdim), "kthvalue")
     input = as_tensor_arg(input)
     d = input._data
     dim = normalize_dim(dim, d.ndim)
@@ -390,11 +410,15 @@ def _cum_extreme(name, input, dim, is_max):
     return _return_type(name)(values, indices)
 
 
-def cummax(input, dim=None):
+def cummax(input, dim=None, *, out=None):
+    if out is not None:
+        return _out.into(out, cummax(input, dim), "cummax")
     return _cum_extreme("cummax", input, dim, True)
 
 
-def cummin(input, dim=None):
+def cummin(input, dim=None, *, out=None):
+    if out is not None:
+        return _out.into(out, cummin(input, dim), "cummin")
     return _cum_extreme("cummin", input, dim, False)
 
 
@@ -423,15 +447,21 @@ def _median(name, input, dim, keepdim, ignore_nan):
     return _return_type(name)(values, indices)
 
 
-def median(input, dim=None, keepdim=False):
+def median(input, dim=None, keepdim=False, *, out=None):
+    if out is not None:
+        return _out.into(out, median(input, dim, keepdim), "median")
     return _median("median", input, dim, keepdim, False)
 
 
-def nanmedian(input, dim=None, keepdim=False):
+def nanmedian(input, dim=None, keepdim=False, *, out=None):
+    if out is not None:
+        return _out.into(out, nanmedian(input, dim, keepdim), "nanmedian")
     return _median("nanmedian", input, dim, keepdim, True)
 
 
-def mode(input, dim=-1, keepdim=False):
+def mode(input, dim=-1, keepdim=False, *, out=None):
+    if out is not None:
+        return _out.into(out, mode(input, dim, keepdim), "mode")
     input = as_tensor_arg(input)
     d = input._data
     dim = normalize_dim(dim, d.ndim)
@@ -459,7 +489,9 @@ _AMINMAX_MIN = AMIN.variant("AminmaxBackward0")
 _AMINMAX_MAX = AMAX.variant("AminmaxBackward0")
 
 
-def aminmax(input, *, dim=None, keepdim=False):
+def aminmax(input, *, dim=None, keepdim=False, out=None):
+    if out is not None:
+        return _out.into(out, aminmax(input, dim=dim, keepdim=keepdim), "aminmax")
     input = as_tensor_arg(input)
     d = input._data
     if dim is None:
@@ -500,7 +532,10 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
             apply(MEAN, (input,), (d,), (dims, keepdim, d.shape), _STD_MEAN[1]))
 
 
-def nansum(input, dim=None, keepdim=False, *, dtype=None):
+def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    if out is not None:
+        return _out.into(out, nansum(input, dim, keepdim, dtype=_out.reduction_dtype(dtype, out)),
+                         "nansum")
     input = as_tensor_arg(input)
     d = input._data
     dims = normalize_dims(dim, d.ndim)
@@ -512,7 +547,9 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
     return apply(NANSUM, (input,), (d,), (dims, keepdim, d.shape))
 
 
-def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    if out is not None:
+        return _out.into(out, nanmean(input, dim, keepdim, dtype=dtype), "nanmean")
     input = as_tensor_arg(input)
     d = input._data
     if d.dtype.kind not in "fc":
@@ -665,7 +702,11 @@ def _histc(x, bins, lo, hi, *, xp=_XP):
 HISTC = defop("histc", _histc, params=("bins", "lo", "hi"), quiet=False)
 
 
-def histc(input, bins=100, min=0, max=0):
+def histc(input, bins=100, min=0, max=0, *, out=None):
+    if out is not None:
+        return _out.into(out, histc(input, bins, min, max), "histc",
+                         exact="torch.histogram: input tensor and hist tensor should have the "
+                               "same dtype, but got input {rc} and hist {oc}")
     input = as_tensor_arg(input)
     d = input._data
     if d.dtype.kind not in "f":

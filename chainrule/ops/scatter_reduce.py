@@ -22,7 +22,7 @@ import warnings
 
 from .. import _dtypes
 from .._tensor import Tensor
-from . import _backend
+from . import _backend, _out
 from . import shape as S
 from ._args import as_tensor_arg, normalize_dim
 from . import _batching
@@ -172,7 +172,11 @@ def _prepare(name, input, dim, index, src):
 
 
 @_batching.loops_when_batched('index')
-def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=None):
+    if out is not None:
+        return _out.into(out,
+                         scatter_reduce(input, dim, index, src, reduce, include_self=include_self),
+                         "scatter_reduce", exact=_out.EXPECTED)
     if reduce not in _REDUCTIONS:
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, "
                            f"got {reduce}")
@@ -196,9 +200,12 @@ SCATTER_LEGACY = defop("scatter_legacy_reduce", _scatter_reduce_forward, inputs=
 
 
 @_batching.loops_when_batched('index')
-def scatter(input, dim, index, src=None, value=None, *, reduce=None):
+def scatter(input, dim, index, src=None, value=None, *, reduce=None, out=None):
     """scatter as in select.py, plus PyTorch's legacy reduce='add' | 'multiply'
     (no derivative in PyTorch: backward through it raises its error)."""
+    if out is not None:
+        return _out.into(out, scatter(input, dim, index, src, value, reduce=reduce), "scatter",
+                         exact=_out.EXPECTED)
     if reduce is None:
         return _plain_scatter(input, dim, index, src, value)
     if reduce not in _LEGACY:

@@ -16,7 +16,7 @@ from .. import _dtypes
 from .._factories import arange
 from .._views import mark_view
 from .._tensor import Tensor, layout_array as _layout
-from . import _backend
+from . import _backend, _out
 from ._args import (as_operand, as_tensor_arg, check_broadcast, normalize_dim, normalize_dims,
                     shape_args)
 from . import _batching
@@ -449,6 +449,8 @@ def _seq(tensors, name):
 
 
 def hstack(tensors, *, out=None):
+    if out is not None:
+        return _out.into(out, hstack(tensors), "hstack", cast=_out.CAT)
     ts = [_at1(t) for t in _seq(tensors, "hstack")]
     if not ts:
         raise RuntimeError("hstack expects a non-empty TensorList")
@@ -456,6 +458,8 @@ def hstack(tensors, *, out=None):
 
 
 def vstack(tensors, *, out=None):
+    if out is not None:
+        return _out.into(out, vstack(tensors), "vstack", cast=_out.CAT)
     ts = [_at2(t) for t in _seq(tensors, "vstack")]
     if not ts:
         raise RuntimeError("vstack expects a non-empty TensorList")
@@ -466,6 +470,8 @@ row_stack = vstack
 
 
 def dstack(tensors, *, out=None):
+    if out is not None:
+        return _out.into(out, dstack(tensors), "dstack", cast=_out.CAT)
     ts = [_at3(t) for t in _seq(tensors, "dstack")]
     if not ts:
         raise RuntimeError("dstack expects a non-empty TensorList")
@@ -473,6 +479,8 @@ def dstack(tensors, *, out=None):
 
 
 def column_stack(tensors, *, out=None):
+    if out is not None:
+        return _out.into(out, column_stack(tensors), "column_stack", cast=_out.CAT)
     ts = _seq(tensors, "column_stack")
     if not ts:
         raise RuntimeError("column_stack expects a non-empty TensorList")
@@ -518,10 +526,14 @@ def _tri(input, diagonal, lower):
 
 
 def tril(input, diagonal=0, *, out=None):
+    if out is not None:
+        return _out.into(out, tril(input, diagonal), "tril", exact=_out.EXPECTED)
     return _tri(input, diagonal, True)
 
 
 def triu(input, diagonal=0, *, out=None):
+    if out is not None:
+        return _out.into(out, triu(input, diagonal), "triu", exact=_out.EXPECTED)
     return _tri(input, diagonal, False)
 
 
@@ -617,7 +629,11 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     return apply(DIAG_SCATTER, (g,), (g._data,), (int(offset), a, b, shape))
 
 
-def diag(input, diagonal=0):
+def diag(input, diagonal=0, *, out=None):
+    if out is not None:
+        return _out.into(out, diag(input, diagonal), "diag", exact=_out.EXPECTED,
+                         cast=(RuntimeError, "diag: result type {r} can't be cast to the "
+                                             "desired out= type {o}"))
     input = as_tensor_arg(input)
     nd = input._data.ndim
     if nd == 1:
@@ -648,7 +664,10 @@ def _dtype_name(a):
 
 
 @_batching.loops_when_batched('index')
-def index_select(input, dim, index):
+def index_select(input, dim, index, *, out=None):
+    if out is not None:
+        return _out.into(out, index_select(input, dim, index), "index_select",
+                         exact="index_select(): self and result must have the same scalar type")
     input = as_tensor_arg(input)
     d = input._data
     dim = normalize_dim(dim, d.ndim)
@@ -691,7 +710,10 @@ def masked_fill(input, mask, value):
     return S.index_put(x, (m,), value, f"MaskedFillBackward{k}")
 
 
-def masked_select(input, mask):
+def masked_select(input, mask, *, out=None):
+    if out is not None:
+        return _out.into(out, masked_select(input, mask), "masked_select",
+                         exact="masked_select(): self and result must have the same scalar type")
     input = as_tensor_arg(input)
     m = mask._data
     if m.dtype.kind != "b":
@@ -704,7 +726,11 @@ def masked_select(input, mask):
 
 
 @_batching.loops_when_batched('index')
-def take(input, index):
+def take(input, index, *, out=None):
+    if out is not None:
+        return _out.into(out, take(input, index), "take",
+                         exact="take(): self and out expected to have the same dtype, but got "
+                               "self.dtype = {r} and out.dtype = {o}")
     input = as_tensor_arg(input)
     i = index._data
     if i.dtype != _INT64:
@@ -719,7 +745,10 @@ def take(input, index):
 
 
 @_batching.loops_when_batched('indices')
-def take_along_dim(input, indices, dim=None):
+def take_along_dim(input, indices, dim=None, *, out=None):
+    if out is not None:
+        return _out.into(out, take_along_dim(input, indices, dim), "take_along_dim",
+                         exact=_out.EXPECTED)
     input = as_tensor_arg(input)
     i = indices._data
     if i.dtype != _INT64:
@@ -775,7 +804,10 @@ def _src_part(src, shape):
 
 
 @_batching.loops_when_batched('index')
-def scatter(input, dim, index, src=None, value=None, *, reduce=None):
+def scatter(input, dim, index, src=None, value=None, *, reduce=None, out=None):
+    if out is not None:
+        return _out.into(out, scatter(input, dim, index, src, value, reduce=reduce), "scatter",
+                         exact=_out.EXPECTED)
     input = as_tensor_arg(input)
     if reduce is not None:
         raise NotImplementedError("scatter(reduce=...) is not supported")
@@ -812,7 +844,10 @@ _SCATTER_ADD = ADD_AT.variant("ScatterAddBackward0")
 
 
 @_batching.loops_when_batched('index')
-def scatter_add(input, dim, index, src):
+def scatter_add(input, dim, index, src, *, out=None):
+    if out is not None:
+        return _out.into(out, scatter_add(input, dim, index, src), "scatter_add",
+                         exact=_out.EXPECTED)
     input = as_tensor_arg(input)
     src = as_tensor_arg(src)
     d, s, i = input._data, src._data, index._data
@@ -846,7 +881,10 @@ def _check_bounds(i, n, dim, exc, prefix="", negative=True):
 
 
 @_batching.loops_when_batched('index')
-def index_add(input, dim, index, source, *, alpha=1):
+def index_add(input, dim, index, source, *, alpha=1, out=None):
+    if out is not None:
+        return _out.into(out, index_add(input, dim, index, source, alpha=alpha), "index_add",
+                         exact=_out.EXPECTED)
     input = as_tensor_arg(input)
     source = as_tensor_arg(source)
     d, s = input._data, source._data
@@ -883,7 +921,10 @@ def index_fill(input, dim, index, value):
 
 
 @_batching.loops_when_batched('index')
-def index_copy(input, dim, index, source):
+def index_copy(input, dim, index, source, *, out=None):
+    if out is not None:
+        return _out.into(out, index_copy(input, dim, index, source), "index_copy",
+                         exact=_out.EXPECTED)
     input = as_tensor_arg(input)
     source = as_tensor_arg(source)
     d, s = input._data, source._data

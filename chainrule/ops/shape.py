@@ -20,7 +20,7 @@ from .._errors import warn_at_caller
 from .._views import mark_view, inverse_permutation
 from .._inplace_state import VMAP_ACTIVE as _VMAP_ACTIVE
 from .._tensor import Tensor, contiguous_strides as _contiguous_strides, layout_array as _layout
-from . import _backend
+from . import _backend, _out
 from ._args import as_operand, as_tensor_arg, normalize_dim, promoted_arrays, shape_args
 from . import _batching
 from ._dispatch import apply
@@ -906,7 +906,9 @@ def index_select(input, dim, index):
     return getitem(input, (slice(None),) * dim + (index,))
 
 
-def gather(input, dim, index):
+def gather(input, dim, index, *, out=None):
+    if out is not None:
+        return _out.into(out, gather(input, dim, index), "gather", exact=_out.EXPECTED)
     d = input._data
     dim = normalize_dim(dim, d.ndim)
     idx = index._data
@@ -944,7 +946,11 @@ def argwhere(input):
 expose(argwhere, formulas=False)
 
 
-def nonzero(input, *, as_tuple=False):
+def nonzero(input, *, as_tuple=False, out=None):
+    if out is not None:
+        return _out.into(out, nonzero(input, as_tuple=as_tuple), "nonzero",
+                         exact="nonzero: Expected out tensor to have scalar type Long but got "
+                               "scalar type{o}")
     input = as_tensor_arg(input)
     d = input._data
     if as_tuple:
@@ -963,6 +969,8 @@ def _tensor_list(tensors, name):
 
 
 def cat(tensors, dim=0, *, out=None):
+    if out is not None:
+        return _out.into(out, cat(tensors, dim), "cat", cast=_out.CAT)
     tensors = _tensor_list(tensors, "cat")
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
@@ -994,6 +1002,8 @@ concat = concatenate = cat
 
 
 def stack(tensors, dim=0, *, out=None):
+    if out is not None:
+        return _out.into(out, stack(tensors, dim), "stack", cast=_out.CAT)
     tensors = _tensor_list(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")

@@ -14,7 +14,7 @@ import itertools
 from .. import _dtypes
 from .._factories import tensor as _tensor
 from .._tensor import Tensor, Size, layout_array as _layout
-from . import _backend
+from . import _backend, _out
 from ._args import as_tensor_arg, normalize_dim, promoted_arrays, shape_args
 from . import _batching
 from ._dispatch import apply
@@ -203,7 +203,12 @@ def unfold(input, dimension, size, step):
 expose(unfold, function=False, formulas=False)
 
 
-def narrow_copy(input, dim, start, length):
+def narrow_copy(input, dim, start, length, *, out=None):
+    if out is not None:
+        return _out.into(out, narrow_copy(input, dim, start, length), "narrow_copy",
+                         exact="Expected self.dtype() == output.dtype() to be true, but got "
+                               "false.  (Could this error message be improved?  If so, please "
+                               "report an enhancement request to PyTorch.)")
     input = as_tensor_arg(input)
     d = input._data
     S.narrow(input.detach(), dim, start, length)          # (its checks and errors)
@@ -235,7 +240,9 @@ def sum_to_size(input, *size):
 expose(sum_to_size, function=False, formulas=False)
 
 
-def diff(input, n=1, dim=-1, prepend=None, append=None):
+def diff(input, n=1, dim=-1, prepend=None, append=None, *, out=None):
+    if out is not None:
+        return _out.into(out, diff(input, n, dim, prepend, append), "diff")
     input = as_tensor_arg(input)
     nd = input._data.ndim
     if nd == 0:
@@ -331,7 +338,10 @@ def select_scatter(input, src, dim, index):
                          d.shape[:dim] + d.shape[dim + 1:])
 
 
-def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1, *, out=None):
+    if out is not None:
+        return _out.into(out, slice_scatter(input, src, dim, start, end, step), "slice_scatter",
+                         exact=_out.EXPECTED)
     d = input._data
     dim = normalize_dim(dim, d.ndim)
     idx = (slice(None),) * dim + (slice(start, end, step),)

@@ -11,6 +11,7 @@ so any order of derivative works:
 import math
 
 from .._tensor import Tensor
+from . import _out
 from . import _backend, _special
 from ._args import as_tensor_arg, to_float_array
 from . import _batching
@@ -38,7 +39,9 @@ SPECIAL_I1 = defop("special_i1", _special.i1, lambda F, g, x, out: g * F.where(
     x == 0, 0.5, F.i0(x) - out / F.where(x == 0, 1, x)), node_name="SpecialI1Backward0")
 
 
-def special_i1(input):
+def special_i1(input, *, out=None):
+    if out is not None:
+        return _out.into(out, special_i1(input), "special_i1")
     input = as_tensor_arg(input)
     return apply(SPECIAL_I1, (input,), (to_float_array(input._data),))
 
@@ -69,8 +72,10 @@ def _polygamma_of(input, n):
     return apply(POLYGAMMA, (input,), (d,), (n,))
 
 
-def polygamma(n, input):
+def polygamma(n, input, *, out=None):
     """The n-th derivative of digamma, elementwise (PyTorch's argument order)."""
+    if out is not None:
+        return _out.into(out, polygamma(n, input), "polygamma")
     return _polygamma_of(input, n)
 
 
@@ -95,7 +100,9 @@ ENTR = defop("special_entr", _entr, lambda F, g, x: g * -(F.log(x) + 1),
              node_name="SpecialEntrBackward0")
 
 
-def entr(input):
+def entr(input, *, out=None):
+    if out is not None:
+        return _out.into(out, entr(input), "special_entr")
     input = as_tensor_arg(input)
     return apply(ENTR, (input,), (to_float_array(input._data),))
 
@@ -106,7 +113,9 @@ def _special_unary(name, forward, formula, node_name):
     """An elementwise op public only as torch.special.<name> (F.special_<name> in formulas)."""
     op = defop("special_" + name, forward, formula, node_name=node_name)
 
-    def fn(input):
+    def fn(input, *, out=None):
+        if out is not None:
+            return _out.into(out, fn(input), "special_" + name)
         input = as_tensor_arg(input)
         return apply(op, (input,), (to_float_array(input._data),))
     fn.__name__ = fn.__qualname__ = name
@@ -136,8 +145,10 @@ i1e = _special_unary("i1e", _special.i1e, lambda F, g, x, out: g * F.where(
 _MUL_SCALAR = MUL.variant("MulBackward1")
 
 
-def ndtr(input):
+def ndtr(input, *, out=None):
     """Phi(x) = (1 + erf(x / sqrt2)) / 2, composed as PyTorch composes it."""
+    if out is not None:
+        return _out.into(out, ndtr(input), "special_ndtr")
     input = as_tensor_arg(input)
     if input._data.dtype.kind not in "f":
         input = as_tensor_arg(to_float_array(input._data))     # (integers: no gradient anyway)
@@ -157,7 +168,9 @@ _XLOG1PY_SCALAR_SELF = XLOG1PY.variant("SpecialXlog1PyBackward1")
 _XLOG1PY_SCALAR_OTHER = XLOG1PY.variant("SpecialXlog1PyBackward2")
 
 
-def xlog1py(input, other):
+def xlog1py(input, other, *, out=None):
+    if out is not None:
+        return _out.into(out, xlog1py(input, other), "special_xlog1py")
     return binary_scalar_named(XLOG1PY, input, other, "special_xlog1py", _XLOG1PY_SCALAR_SELF,
                                _XLOG1PY_SCALAR_OTHER)
 
@@ -184,7 +197,9 @@ def _digamma_sum(F, x, p):
     return acc
 
 
-def mvlgamma(input, p):
+def mvlgamma(input, p, *, out=None):
+    if out is not None:
+        return _out.into(out, mvlgamma(input, p), "mvlgamma")
     input = as_tensor_arg(input)
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")

@@ -6,7 +6,7 @@ import warnings
 
 from .. import _dtypes
 from .._tensor import Tensor
-from . import _backend
+from . import _backend, _out
 from ._args import as_tensor_arg, normalize_dim
 from ._dispatch import apply
 from ._registry import defop, expose
@@ -124,6 +124,9 @@ histogram_result.__name__ = histogram_result.__qualname__ = "histogram"
 
 
 def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
+    if out is not None:
+        return _out.into(out, histogram(input, bins, range=range, weight=weight, density=density),
+                         "histogram")
     input = as_tensor_arg(input)
     if not input.dtype.is_floating_point:
         raise NotImplementedError(f"\"histogramdd\" not implemented for '{input.dtype.legacy}'")
@@ -156,10 +159,12 @@ expose(histogram, formulas=False)
 
 
 # --- renorm ----------------------------------------------------------------------------------
-def renorm(input, p, dim, maxnorm):
+def renorm(input, p, dim, maxnorm, *, out=None):
     """Each slice along `dim` whose p-norm exceeds maxnorm scaled down to
     maxnorm (PyTorch's factor maxnorm / (norm + 1e-7)); differentiated
     through the norm as PyTorch's RenormBackward0 is."""
+    if out is not None:
+        return _out.into(out, renorm(input, p, dim, maxnorm), "renorm", exact=_out.EXPECTED)
     input = as_tensor_arg(input)
     nd = input.dim()
     if nd < 2:
