@@ -483,10 +483,10 @@ expose(block_diag, method=False, formulas=False)
 
 # --- as_strided -------------------------------------------------------------------------------
 def as_strided(input, size, stride, storage_offset=None):
-    """The elements at storage positions offset + sum(i_k * stride_k), read
-    through the input: each position is mapped back to the input element
-    stored there (select.py's TAKE_FLAT; its gradient scatter-adds, so
-    overlapping windows accumulate as in PyTorch's AsStridedBackward0)."""
+    """A view of the elements at storage positions offset + sum(i_k * stride_k)
+    (each must be one of the input's own elements); its gradient adds into
+    the input element stored at each position (put_flat), so overlapping
+    windows accumulate as in PyTorch's AsStridedBackward0."""
     size, stride = tuple(int(k) for k in size), tuple(int(k) for k in stride)
     if any(k < 0 for k in stride):
         raise RuntimeError("as_strided: Negative strides are not supported at the moment, got "
