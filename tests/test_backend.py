@@ -214,3 +214,20 @@ def test_index_accumulation_through_the_adapter(strict):
     w = cr.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     cr.gather(w, 1, cr.tensor([[0, 0], [1, 0]])).sum().backward()
     assert w.grad.numpy().tolist() == [[2.0, 0.0], [1.0, 1.0]]
+
+
+def test_number_cache_keeps_the_numbers_in_use():
+    """The 0-d arrays cached for Python numbers: once the cache for a dtype
+    is full it starts afresh, so a number in use after many others (an
+    optimiser's step-dependent factors) is cached again; the arrays are
+    read-only and signed zeros stay apart."""
+    import numpy as np
+    from chainrule.ops import _backend
+    f32 = np.dtype(np.float32)
+    for k in range(3 * _backend._SCALARS_PER_DTYPE):
+        _backend.numpy_scalar(1.0 + k / 7, f32)
+    a = _backend.numpy_scalar(0.125, f32)
+    assert _backend.numpy_scalar(0.125, f32) is a and not a.flags.writeable
+    assert len(_backend._SCALARS[f32]) <= _backend._SCALARS_PER_DTYPE
+    neg, pos = _backend.numpy_scalar(-0.0, f32), _backend.numpy_scalar(0.0, f32)
+    assert np.signbit(neg) and not np.signbit(pos)

@@ -163,7 +163,12 @@ def numpy_scalar(v, dtype):
     if a is not None:
         return a
     a = _cast_number(v, dtype)
-    if v == v and len(table) < _SCALARS_PER_DTYPE:
+    if v == v:
+        if len(table) >= _SCALARS_PER_DTYPE:
+            # Full (an optimiser's step-dependent numbers fill it in about a
+            # hundred steps): start afresh, so that the numbers in use now,
+            # not the first ones ever seen, are the ones kept.
+            table.clear()
         a.flags.writeable = False
         table[key] = a
     return a
