@@ -71,6 +71,8 @@ def _infer(arr):
         return np.int64
     if k == "b":
         return np.bool_
+    if k == "c":
+        return _dtypes.default_complex_dtype().np
     raise TypeError(f"Could not infer dtype of {arr.dtype}")
 
 
@@ -98,7 +100,7 @@ def _from_data(data, dtype):
     except (ValueError, TypeError, OverflowError):
         return _convert(data, dtype)         # raises PyTorch's error for the data
     k = arr.dtype.kind
-    if k not in "fib":
+    if k not in "fibc":
         # Strings, objects, numbers past int64 (NumPy makes them uint64 or
         # objects): PyTorch's own conversion decides.
         return _convert(data, dtype)
@@ -205,6 +207,8 @@ def _infer_scalar(obj):
         return _dtypes.bool
     if isinstance(obj, int):
         return _dtypes.int64
+    if isinstance(obj, complex):
+        return _dtypes.default_complex_dtype()
     if isinstance(obj, Tensor):
         return obj.dtype
     if isinstance(obj, (str, bytes)):
@@ -237,6 +241,8 @@ def _store_scalar(obj, dt):
     npd = dt.np
     if npd.kind == "f":
         return _unpack_double(obj)
+    if npd.kind == "c":
+        return complex(obj)
     if npd.kind == "b":
         return bool(_unpack_double(obj)) if isinstance(obj, float) else bool(_unpack_long(obj))
     if isinstance(obj, float):

@@ -425,7 +425,8 @@ class Tensor:
     def __repr__(self, *, tensor_contents=None):
         fn = self._grad_fn
         return tensor_repr(_to_numpy(self._data), dtype_name=self.dtype.name,
-                           is_default_float=self.dtype is _dtypes.get_default_dtype(),
+                           is_default_float=self.dtype is _dtypes.get_default_dtype() or
+                           self.dtype is _dtypes.default_complex_dtype(),
                            requires_grad=self._requires_grad,
                            grad_fn_name=None if fn is None else type(fn).__name__,
                            tangent=self._fw_tangent)

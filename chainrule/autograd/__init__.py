@@ -47,6 +47,9 @@ def _seed_grads(outputs, grad_outputs, create_graph):
         if g is None:
             if d.size != 1:
                 raise _errors.implicit_nonscalar()
+            if d.dtype.kind == "c":
+                raise RuntimeError("grad can be implicitly created only for real scalar outputs "
+                                   f"but got {out.dtype}")
             g = _one(d.dtype, d.shape) if d.__class__ is _ndarray else \
                 _backend.namespace(d).ones_like(d)
             seeds.append(Tensor._make(g) if create_graph else g)

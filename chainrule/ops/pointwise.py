@@ -20,7 +20,7 @@ from .._tensor import Tensor
 from ._args import as_operand, as_tensor_arg, check_broadcast, promoted_arrays, to_float_array
 from . import _batching
 from ._dispatch import apply
-from ._registry import defop, elementwise, expose, shows, TensorOps, array_op
+from ._registry import defop, elementwise, expose, shows, TensorOps, array_op, complex_node
 from .shape import nonzero
 _FIRST_OP = _batching.mark()       # (for the batching declaration at the end)
 
@@ -76,7 +76,7 @@ cos = unary("cos", "cos", lambda F, g, x: -g * F.sin(x), **F32)
 tan = unary("tan", "tan", lambda F, g, out: g * (1 + out * out), **F32)
 # (tanh's, sigmoid's and relu's derivatives are one op each, defined below: see _fused_backward)
 tanh = unary("tanh", "tanh", lambda F, g, out: F.tanh_backward(g, out), **F32)
-abs = unary("abs", "abs", lambda F, g, x: g * F.sign(x), aliases=("absolute",))
+abs = unary("abs", "abs", lambda F, g, x: _abs_grad(F, g, x), aliases=("absolute",))
 sigmoid = unary("sigmoid", lambda x, *, xp=_XP: 0.5 * xp.tanh(0.5 * x) + 0.5,   # stable for large |x|
                 lambda F, g, out: F.sigmoid_backward(g, out), **F32)
 # g * sign(out) is the 0/1 mask, kept connected to the graph (as PyTorch does) so a
@@ -173,6 +173,15 @@ def _fused_backward(op, composite):
 _fused_backward(TANH_BACKWARD, _tanh_backward)
 _fused_backward(SIGMOID_BACKWARD, _sigmoid_backward)
 _fused_backward(RELU_BACKWARD, lambda g, out: g * sign(out))
+
+
+@shows("grad * sgn(self)")
+def _abs_grad(F, g, x):
+    d = x._data if x.__class__ is not _ndarray and isinstance(x, Tensor) else x
+    if d.dtype.kind != "c":
+        return g * F.sign(x)
+    # |z|: d|z|/dRe z + i d|z|/dIm z = z / |z| (0 at 0, as PyTorch)
+    return g * F.where(x == 0, 0, x / F.where(x == 0, 1, F.abs(x)))
 
 
 def _sinc_grad(F, x):
@@ -408,6 +417,13 @@ def _apply_binary_promoting(op, a, b, node_cls, float_result, params=()):
         check_broadcast(sa, sb)
     if dt.category == _dtypes.INT:
         ad, bd = _wrapped(ad, dt), _wrapped(bd, dt)
+    elif dt.category == _dtypes.COMPLEX:
+        # (a complex result from real tensors and a Python complex number: the
+        # inputs alone would not tell the dispatch point the op is complex)
+        if op.complex is None:
+            raise NotImplementedError(f"\"{op.name}_cpu\" not implemented for '{dt.legacy}'")
+        if op.complex == "holomorphic":
+            node_cls = complex_node(node_cls or op.Node)
     return apply(op, (a, b), (ad, bd), params, node_cls)
 
 
@@ -557,7 +573,9 @@ def _comparison(name, ufunc, aliases):
             raise TypeError(f"'{_SYMBOL[name]}' not supported between instances of 'Tensor' "
                             "and 'NoneType'")
         a, b = as_operand(input), as_operand(other)
-        (ad, bd), _ = promoted_arrays(a, b)
+        (ad, bd), dt = promoted_arrays(a, b)
+        if dt.is_complex and name in _SYMBOL:
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{dt.legacy}'")
         return apply(op, (a, b), (ad, bd))
     fn.__name__ = fn.__qualname__ = name
     expose(fn, name, *aliases, formulas=False)

@@ -375,7 +375,13 @@ INDEX_PUT = defop("index_put", lambda base, value, idx: _index_put(base, value, 
                   lambda F, g, idx: g * F.index_mask(g, idx),
                   lambda F, g, idx: F.getitem(g, idx),
                   inputs=("base", "value"), params=("idx",), node_name="IndexPutBackward0")
-TO_COPY = defop("to_copy", lambda x, dtype: x.astype(dtype),
+def _to_copy(x, dtype):
+    if x.dtype.kind == "c" and dtype.kind != "c":
+        x = x.real                 # (the imaginary part dropped, as PyTorch warns in to_dtype)
+    return x.astype(dtype)
+
+
+TO_COPY = defop("to_copy", _to_copy,
                 lambda F, g: g,                    # the node casts g back to x's dtype
                 params=("dtype",), node_name="ToCopyBackward0")
 CLONE = defop("clone", _clone, lambda F, g: g,
@@ -1027,6 +1033,8 @@ def to_dtype(input, dtype, copy=False):
     d = input._data
     if d.dtype == dt.np:
         return clone(input) if copy else input
+    if d.dtype.kind == "c" and not dt.is_complex:
+        _errors.warn_at_caller("Casting complex values to real discards the imaginary part")
     return apply(TO_COPY, (input,), (d,), (dt.np,))
 
 
