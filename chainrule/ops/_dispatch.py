@@ -16,7 +16,7 @@ no specific op: everything op-specific is in the `Op` (see _registry.py).
 A tracer or compiler hooks here and sees all the work; nothing in the op
 modules computes a Tensor's value behind its back.
 """
-from .. import _fpstate
+from .. import _dtypes, _fpstate
 from .._grad_mode import STATE
 from .._inplace_state import (CAPTURE as _CAPTURE, EPOCH as _EPOCH, FW_ACTIVE as _FW_ACTIVE,
                               INFERENCE_USED as _INFERENCE_USED, SAVED_HOOKS as _SAVED_HOOKS,
@@ -64,6 +64,9 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
                 out = _quietly(fwd, *arrays, *params)
         except RuntimeError as e:
             out = _fpstate.retry_quietly(e, fwd, *arrays, *params)
+        except TypeError:
+            _refuse_complex_forward(op, arrays)
+            raise
     else:
         out = fwd(*arrays, *params) if params else fwd(*arrays)
     if out.__class__ is not _ndarray and out.__class__ not in _ARRAY_TYPES:
@@ -312,7 +315,7 @@ def _record_complex(op, inputs, out, params, node_cls):
     else:
         kind = op.complex
         if kind is None:
-            raise _complex_refused(op)
+            raise _complex_refused(op) from None
         cls = node_cls or op.Node
         if kind == "holomorphic":
             cls = complex_node(cls)
@@ -341,6 +344,16 @@ def _record_complex(op, inputs, out, params, node_cls):
     if inputs and inputs[0].__class__ is not Tensor:
         _keep_subclass(t, inputs)
     return t
+
+
+def _refuse_complex_forward(op, arrays):
+    """A forward NumPy cannot run on complex arrays (floor, fmod...): PyTorch's
+    kind of error rather than NumPy's TypeError."""
+    for a in arrays:
+        d = getattr(a, "dtype", None)
+        if d is not None and d.kind == "c":
+            raise NotImplementedError(f"\"{op.name}\" not implemented for "
+                                      f"'{_dtypes.FROM_NP[d].legacy}'") from None
 
 
 def _complex_refused(op):

@@ -598,7 +598,7 @@ def _bitwise(name, ufunc, operator):
     def fn(input, other):
         a, b = as_operand(input), as_operand(other)
         (ad, bd), dt = promoted_arrays(a, b)
-        if dt.is_floating_point:
+        if dt.category >= _dtypes.FLOAT:
             raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{dt.legacy}'")
         return apply(op, (a, b), (ad, bd))
     fn.__name__ = fn.__qualname__ = name

@@ -1034,7 +1034,7 @@ def to_dtype(input, dtype, copy=False):
     if d.dtype == dt.np:
         return clone(input) if copy else input
     if d.dtype.kind == "c" and not dt.is_complex:
-        _errors.warn_at_caller("Casting complex values to real discards the imaginary part")
+        warn_at_caller("Casting complex values to real discards the imaginary part")
     return apply(TO_COPY, (input,), (d,), (dt.np,))
 
 

@@ -139,6 +139,8 @@ _MUL_SCALAR = MUL.variant("MulBackward1")
 def ndtr(input):
     """Phi(x) = (1 + erf(x / sqrt2)) / 2, composed as PyTorch composes it."""
     input = as_tensor_arg(input)
+    if input._data.dtype.kind == "c":
+        raise NotImplementedError(f"\"erf_vml_cpu\" not implemented for '{input.dtype.legacy}'")
     if input._data.dtype.kind not in "f":
         input = as_tensor_arg(to_float_array(input._data))     # (integers: no gradient anyway)
     return MUL.binary(1 + erf(input * _SQRT_HALF), 0.5, _MUL_SCALAR)

@@ -39,7 +39,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
         raise RuntimeError("cov(): expected input to have two or fewer dimensions but got an "
                            f"input with {input.dim()} dimensions")
     x = input if input.dim() == 2 else S.reshape(input, 1, -1)
-    if not x.dtype.is_floating_point:
+    if not x.dtype.is_floating_point and not x.dtype.is_complex:
         x = S.to_dtype(x, _dtypes.get_default_dtype())
     n = x.shape[1]
     w = None
@@ -68,7 +68,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
         norm = P.clamp_min(norm, 0) if isinstance(norm, Tensor) else 0
     centred = x - S.unsqueeze(avg, 1)
     weighted = centred if w is None else centred * w
-    c = LA.mm(centred, S.t(weighted)) / norm
+    c = LA.mm(centred, S.t(weighted).conj()) / norm      # (conj: complex data's covariance)
     return S.squeeze(c)
 
 
