@@ -127,8 +127,9 @@ def promote_types(a, b):
         return a
     # Across categories the higher category wins whatever the sizes
     # (int64 with float16 is float16); NumPy would widen instead.
-    if a.category != b.category:
+    if a.category != b.category and not (a.category >= FLOAT and b.category >= FLOAT):
         return a if a.category > b.category else b
+    # (float with complex: the complex type holding both precisions, as NumPy's)
     return FROM_NP[np.promote_types(a.np, b.np)]
 
 

@@ -524,8 +524,8 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
         dt = _dtypes.get_default_dtype() if is_float else _dtypes.int64
     else:
         dt = _dt(dtype, None, "arange")
-        if dt is _dtypes.bool:
-            raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
+        if dt is _dtypes.bool or dt.is_complex:
+            raise NotImplementedError(f"\"arange_cpu\" not implemented for '{dt.legacy}'")
     # Computed in float64 and then cast, as PyTorch sizes the result from the
     # double-precision arithmetic.
     return _finish(_xp().arange(lo, hi, st, dtype=_dtypes.float64.np if dt.is_floating_point else None)

@@ -69,7 +69,7 @@ def make_dual(tensor, tangent, *, level=None):
     if _LEVEL["current"] is None:
         raise RuntimeError("To create a dual Tensor, you must first enter a dual level using "
                            "`with torch.autograd.forward_ad.dual_level():`")
-    if not tensor.is_floating_point():
+    if not tensor.is_floating_point() and not tensor.is_complex():
         raise ValueError(f"Expected primal to be floating point or complex, but got: "
                          f"{tensor.dtype}")
     if tuple(tangent.shape) != tuple(tensor.shape):

@@ -352,6 +352,8 @@ def _refuse_complex_forward(op, arrays):
     for a in arrays:
         d = getattr(a, "dtype", None)
         if d is not None and d.kind == "c":
+            if op.name in ("floor", "ceil", "trunc"):
+                raise NotImplementedError(f"{op.name} is not supported for complex inputs") from None
             raise NotImplementedError(f"\"{op.name}\" not implemented for "
                                       f"'{_dtypes.FROM_NP[d].legacy}'") from None
 

@@ -122,7 +122,7 @@ def view_as_complex(input):
     input = as_tensor_arg(input)
     d = input._data
     if d.dtype.kind != "f" or d.dtype.itemsize == 2:
-        raise RuntimeError("view_as_complex is only supported for float, double and half tensors, "
+        raise RuntimeError("view_as_complex is only supported for half, float and double tensors, "
                            f"but got a tensor of scalar type: {_legacy(d)}")
     if not d.ndim or d.shape[-1] != 2:
         raise RuntimeError("Tensor must have a last dimension of size 2")
@@ -264,4 +264,11 @@ complex_ready("holomorphic", *[OPS[n] for n in (
     "tanh_backward", "sigmoid_backward", "where",
     "sum", "mean", "prod", "matmul", "dot", "mm", "mm_nt", "mm_tn", "mv", "mv_t", "outer_product",
     "reshape", "squeeze", "unsqueeze", "expand", "sum_to", "permute", "getitem", "index_add_into",
-    "index_put", "to_copy", "clone", "cat", "stack")])
+    "index_put", "to_copy", "clone", "cat", "stack",
+    # moving, picking and summing elements (linear: nothing to conjugate but g's path)
+    "take_flat", "gather_along", "scatter_along", "diagonal", "diag_scatter", "tri",
+    "constant_pad_nd", "pad_gather", "pad_scatter", "cumsum", "rcumsum", "block_diag",
+    "put_flat", "add_at", "mask_pick", "masked_scatter_op",
+    # products and interpolation: holomorphic in every input
+    "addmm", "addmv", "addbmm", "addcmul", "addcdiv", "lerp", "lerp_tensor", "cumprod",
+    "linalg_inv", "linalg_det", "linalg_solve")])

@@ -536,11 +536,20 @@ binary(INT_POW)
 
 
 def maximum(input, other):
-    return MAXIMUM.binary(as_tensor_arg(input), as_tensor_arg(other))
+    input, other = as_tensor_arg(input), as_tensor_arg(other)
+    _no_complex_extreme("maximum", input, other)
+    return MAXIMUM.binary(input, other)
 
 
 def minimum(input, other):
-    return MINIMUM.binary(as_tensor_arg(input), as_tensor_arg(other))
+    input, other = as_tensor_arg(input), as_tensor_arg(other)
+    _no_complex_extreme("minimum", input, other)
+    return MINIMUM.binary(input, other)
+
+
+def _no_complex_extreme(name, a, b):
+    if a._data.dtype.kind == "c" or b._data.dtype.kind == "c":
+        raise RuntimeError(f"{name} not implemented for complex tensors.")
 
 
 expose(add, inplace=True)
@@ -702,6 +711,8 @@ CLAMP_T = defop("clamp_tensor", _clip,
 def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(input, Tensor) and input._data.dtype.kind == "c":
+        raise NotImplementedError("clamp is not supported for complex types")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         input = as_tensor_arg(input)
         lo = as_operand(min) if min is not None else None

@@ -316,6 +316,11 @@ def _extreme(input, dim, keepdim, other, is_max):
         return (maximum if is_max else minimum)(input, other)
     input = as_tensor_arg(input)
     d = input._data
+    if d.dtype.kind == "c":
+        if dim is None:
+            raise NotImplementedError(f"\"{'max' if is_max else 'min'}_all\" not implemented for "
+                                      f"'{input.dtype.legacy}'")
+        raise RuntimeError(f"{'max' if is_max else 'min'}(): does not support complex input")
     if dim is None:
         if d.size == 0:
             raise RuntimeError(
@@ -365,6 +370,7 @@ def _check_dim_given(name, d, dims):
 
 def amax(input, dim=(), keepdim=False):
     input, d, dims = _reduction_args(input, None if dim == () else dim)
+    _no_complex(d, "max_values_cpu")
     _check_dim_given("amax", d, dims)
     _check_nonempty("amax", d, dims, dim)
     return apply(AMAX, (input,), (d,), (dims, keepdim, d.shape))
@@ -372,6 +378,7 @@ def amax(input, dim=(), keepdim=False):
 
 def amin(input, dim=(), keepdim=False):
     input, d, dims = _reduction_args(input, None if dim == () else dim)
+    _no_complex(d, "min_values_cpu")
     _check_dim_given("amin", d, dims)
     _check_nonempty("amin", d, dims, dim)
     return apply(AMIN, (input,), (d,), (dims, keepdim, d.shape))
@@ -385,9 +392,16 @@ def argmin(input, dim=None, keepdim=False):
     return _index_reduction(ARGMIN, "argmin", input, dim, keepdim)
 
 
+def _no_complex(d, kernel):
+    if d.dtype.kind == "c":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_dtypes.FROM_NP[d.dtype].legacy}'")
+
+
 def _index_reduction(op, name, input, dim, keepdim):
     input = as_tensor_arg(input)
     d = input._data
+    if d.dtype.kind == "c":
+        raise RuntimeError(f"{name}(): does not support complex input")
     if dim is None:
         if d.size == 0:
             raise IndexError(f"{name}(): Expected reduction dim to be specified for "
