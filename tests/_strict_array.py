@@ -160,6 +160,15 @@ class StrictArray:
     T = property(lambda self: StrictArray(self._a.T))
     mT = property(lambda self: StrictArray(self._a.swapaxes(-2, -1)))
 
+    def _set_part(part):
+        def setter(self, value):
+            setattr(self._a, part, _operand(value))
+        return setter
+    # complex arrays' parts: views, assignable (CuPy's arrays have both)
+    real = property(lambda self: StrictArray(self._a.real), _set_part("real"))
+    imag = property(lambda self: StrictArray(self._a.imag), _set_part("imag"))
+    del _set_part
+
     # --- indexing: basic indexing gives views, integers a 0-d array -------
     def __getitem__(self, idx):
         i = _index(idx)
@@ -252,6 +261,7 @@ NAMES = """
     bincount histogram unique
     einsum broadcast_to moveaxis
     fmax fmin gcd lcm nextafter frexp isin take
+    conjugate angle
 """.split()
 
 xp = types.ModuleType("strict_xp", "NumPy's function names on StrictArrays (tests/_strict_array.py).")

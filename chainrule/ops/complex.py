@@ -23,7 +23,7 @@ from .. import _dtypes
 from .._tensor import Tensor
 from .._views import mark_view
 from . import _backend
-from ._args import as_tensor_arg
+from ._args import as_tensor_arg, broadcast_shapes
 from ._dispatch import apply
 from ._registry import defop, expose, complex_ready, elementwise, OPS
 from . import pointwise as P, reduce as R, linalg as L, shape as S
@@ -100,9 +100,11 @@ def _as_real_view(x):
     return x[..., None].view(x.real.dtype)
 
 
-def _as_complex_view(x, *, xp=_XP):
-    cd = xp.complex64 if x.dtype == xp.float32 else xp.complex128
-    return x.view(cd)[..., 0]
+_C64, _C128, _F32 = _dtypes.complex64.np, _dtypes.complex128.np, _dtypes.float32.np
+
+
+def _as_complex_view(x):
+    return x.view(_C64 if x.dtype == _F32 else _C128)[..., 0]
 
 
 VIEW_AS_REAL = defop("view_as_real", _as_real_view,
@@ -126,9 +128,10 @@ def view_as_complex(input):
                            f"but got a tensor of scalar type: {_legacy(d)}")
     if not d.ndim or d.shape[-1] != 2:
         raise RuntimeError("Tensor must have a last dimension of size 2")
-    if d.strides[-1] != d.itemsize:
+    strides = _backend.backend_of(d).strides(d)
+    if strides[-1] != d.itemsize:
         raise RuntimeError("Tensor must have a last dimension with stride 1")
-    if any(s % (2 * d.itemsize) for s in d.strides[:-1]):
+    if any(s % (2 * d.itemsize) for s in strides[:-1]):
         raise RuntimeError("Tensor must have a stride divisible by 2 for all but last dimension")
     return mark_view(apply(VIEW_AS_COMPLEX, (input,), (d,)), input, ("view_as_complex", None))
 
@@ -161,8 +164,8 @@ expose(_cdouble, "cdouble", function=False, formulas=False)
 
 # --- complex(real, imag) and polar(abs, angle) ----------------------------------------------
 def _complex(re, im, *, xp=_XP):
-    shape = xp.broadcast_shapes(re.shape, im.shape)
-    out = xp.empty(shape, xp.complex64 if re.dtype == xp.float32 else xp.complex128)
+    shape = broadcast_shapes(re.shape, im.shape)
+    out = xp.empty(shape, _C64 if re.dtype == _F32 else _C128)
     out.real = re           # (not re + 1j * im: inf * 1j would make a nan real part)
     out.imag = im
     return out
