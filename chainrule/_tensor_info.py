@@ -59,7 +59,7 @@ def _H(self):
         warnings.warn("Tensor.H is deprecated on 0-D tensors. Consider using x.conj().",
                       UserWarning, stacklevel=2)
         return self
-    return S.transpose(self, 0, 1)
+    return _conj_if_complex(S.transpose(self, 0, 1))
 
 
 def _matrix_transpose(what):
@@ -68,8 +68,13 @@ def _matrix_transpose(what):
         if nd < 2:
             raise RuntimeError(f"tensor.{what} is only supported on matrices or batches of "
                                f"matrices. Got {nd}-D tensor.")
-        return S.transpose(self, -2, -1)
+        return _conj_if_complex(S.transpose(self, -2, -1))
     return transpose
+
+
+def _conj_if_complex(t):
+    """The conjugate transposes of complex matrices conjugate (ConjBackward0)."""
+    return t.conj() if t._data.dtype.kind == "c" else t
 
 
 # --- legacy forms ---------------------------------------------------------------------------

@@ -270,7 +270,7 @@ for _name in NAMES:
 
 # xp.linalg: exactly the functions chainrule calls there (NumPy's results as plain tuples).
 xp.linalg = types.ModuleType("strict_xp.linalg", "NumPy's linalg names on StrictArrays.")
-for _name in "det inv slogdet solve eigh cholesky svd qr".split():
+for _name in "det inv slogdet solve eigh eig cholesky svd qr".split():
     setattr(xp.linalg, _name, _lift(lambda *a, _f=getattr(np.linalg, _name), **k: (
         lambda r: tuple(r) if isinstance(r, tuple) else r)(_f(*a, **k)), _name))
 

@@ -203,6 +203,17 @@ def test_real_imag_are_views_writes_land():
     both(scenario)
 
 
+def test_conjugate_transposes():
+    def scenario(L):
+        z = L.tensor([[1 + 2j, 3j], [1, 2 - 1j]], requires_grad=True)
+        b = L.tensor([[[1 + 2j, 3j]]])
+        outs = (z.H, z.mH, z.adjoint(), b.mH, L.adjoint(b))
+        return outs + tuple(name(o) for o in outs[:3]) + (z.H.is_conj(),)
+    both(scenario)
+    x = cr.tensor([[1.0, 2.0]])
+    assert x.H.grad_fn is None and vals(x.H).tolist() == [[1.0], [2.0]]
+
+
 def test_real_of_real_tensor_is_itself():
     x = cr.tensor([1.0, 2.0])
     assert cr.real(x) is x and x.real is x and x.conj() is x and x.conj_physical() is x
@@ -227,6 +238,20 @@ VIEW_ERRORS = [
     lambda L: L.tensor([1j]).max(),
     lambda L: L.floor(L.tensor([1j])),
     lambda L: L.maximum(L.ones(2), L.tensor([1j, 2j])),
+    lambda L: L.minimum(L.tensor([1j]), L.tensor([1j])),
+    lambda L: L.tensor([1j]).min(),
+    lambda L: L.amax(L.tensor([1j]), 0),
+    lambda L: L.tensor([1j]).max(0),
+    lambda L: L.tensor([1j]).argmax(),
+    lambda L: L.clamp(L.tensor([1j]), 0, 1),
+    lambda L: L.relu(L.tensor([1j])),
+    lambda L: L.sign(L.tensor([1j])),
+    lambda L: L.ceil(L.tensor([1j])),
+    lambda L: L.trunc(L.tensor([1j])),
+    lambda L: L.round(L.tensor([1j])),
+    lambda L: L.frac(L.tensor([1j])),
+    lambda L: L.deg2rad(L.tensor([1j])),
+    lambda L: L.rad2deg(L.tensor([1j], dtype=L.complex128)),
 ]
 
 
@@ -396,3 +421,46 @@ def test_second_order_against_torch():
         (h,) = L.autograd.grad((g * g.conj()).real.sum(), z)
         return g, h
     both(scenario)
+
+
+# --- linalg.eig / eigvals: complex results ----------------------------------------------------------
+_EIG_A = [[1.0, 2.0, 0.5], [-3.0, 0.2, 1.0], [0.3, 0.7, -1.0]]
+_EIG_Z = [[1 + 1j, 2.0, 0.5j], [-3.0, 0.2 - 1j, 1.0], [0.3j, 0.7, -1.0 + 0.5j]]
+
+
+def _phase_free(L, v):
+    """A loss of the eigenvectors that does not depend on their phases."""
+    w = L.tensor([[1.0, 2.0, 3.0], [0.5, -1.0, 2.0], [1.5, 0.3, -0.7]], dtype=L.float64)
+    return (v.abs() ** 2 * w).sum() + (v[0].conj() * v[1]).abs().sum()
+
+
+@pytest.mark.parametrize("data", [_EIG_A, _EIG_Z], ids=["real", "complex"])
+def test_eig_as_torch(data):
+    def scenario(L):
+        dt = L.complex128 if isinstance(data[0][0], complex) or any(
+            isinstance(x, complex) for r in data for x in r) else L.float64
+        A = L.tensor(data, dtype=dt, requires_grad=True)
+        w, v = L.linalg.eig(A)
+        (w.abs().sum() + w.real.prod() + _phase_free(L, v)).backward()
+        B = L.tensor(data, dtype=dt).expand(2, 3, 3) * L.tensor([[[1.0]], [[0.5]]], dtype=L.float64)
+        phase = v[0] / v[0].abs()          # (eigenvectors compared up to their phases)
+        return (w, v / phase, A.grad, name(w), name(v), L.linalg.eigvals(A),
+                name(L.linalg.eigvals(A)),
+                L.linalg.eigvals(B), L.linalg.eig(L.tensor(data, dtype=L.complex64 if dt ==
+                                                           L.complex128 else L.float32))[0])
+    both(scenario)
+
+
+@pytest.mark.parametrize("data", [_EIG_A, _EIG_Z], ids=["real", "complex"])
+def test_eig_gradcheck(data):
+    dt = cr.complex128 if any(isinstance(x, complex) for r in data for x in r) else cr.float64
+    A = cr.tensor(data, dtype=dt, requires_grad=True)
+    assert gradcheck(lambda A: cr.linalg.eigvals(A), (A,))
+    assert gradcheck(lambda A: _phase_free(cr, cr.linalg.eig(A)[1]), (A,))
+    assert gradgradcheck(lambda A: cr.linalg.eigvals(A) ** 2, (A,))
+
+
+def test_eig_errors():
+    raises_same(lambda L: L.linalg.eig(L.ones(2, 3)))
+    raises_same(lambda L: L.linalg.eigvals(L.ones(3)))
+    raises_same(lambda L: L.linalg.eig(L.tensor([[1.0, math.nan], [0.0, 1.0]])))

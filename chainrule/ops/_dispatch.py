@@ -68,7 +68,11 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
             _refuse_complex_forward(op, arrays)
             raise
     else:
-        out = fwd(*arrays, *params) if params else fwd(*arrays)
+        try:
+            out = fwd(*arrays, *params) if params else fwd(*arrays)
+        except TypeError:
+            _refuse_complex_forward(op, arrays)
+            raise
     if out.__class__ is not _ndarray and out.__class__ not in _ARRAY_TYPES:
         out = _as_array(out)
     # --- the graph: edges to the inputs that take part, unrolled for one and two ---

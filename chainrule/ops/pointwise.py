@@ -31,13 +31,14 @@ _numpy_scalar = _backend.numpy_scalar   # a number as a NumPy operand costs less
 
 # --- unary ops: y = f(x) --------------------------------------------------------------
 def unary(name, forward, formula, *, float_result=False, aliases=(), check=None,
-          node_name=None):
+          node_name=None, complex_check=None):
     """Declare the elementwise op `name` and its public forms; returns the
     public function (its Op is `.op`).
 
     float_result: integer and bool inputs give the default float dtype
     (torch.sin(int_tensor) is float).  check(array): raises for input
-    dtypes the op refuses (only called for non-float inputs)."""
+    dtypes the op refuses (only called for integer and bool inputs);
+    complex_check(array) likewise for complex ones (PyTorch's refusals)."""
     op = defop(name, forward, formula, node_name=node_name)
     elementwise(op)
 
@@ -45,11 +46,15 @@ def unary(name, forward, formula, *, float_result=False, aliases=(), check=None,
         if input.__class__ is not Tensor:
             input = as_tensor_arg(input)
         d = input._data
-        if d.dtype.kind not in "fc":
-            if check is not None:
-                check(d)
-            if float_result:
-                d = to_float_array(d)
+        if d.dtype.kind != "f":
+            if d.dtype.kind == "c":
+                if complex_check is not None:
+                    complex_check(d)
+            else:
+                if check is not None:
+                    check(d)
+                if float_result:
+                    d = to_float_array(d)
         return apply(op, (input,), (d,))
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Elementwise {name}; its derivative is in chainrule/ops/pointwise.py."
@@ -65,6 +70,12 @@ def _no_bool_negation(d):
                            "operator instead.")
 
 
+def _refuses_complex(exc, message):
+    def complex_check(d):
+        raise exc(message.format(legacy=_dtypes.FROM_NP[d.dtype].legacy))
+    return complex_check
+
+
 F32 = dict(float_result=True)
 # name                 forward        d/dx, times g
 neg = unary("neg", "negative", lambda F, g: -g, aliases=("negative",), check=_no_bool_negation)
@@ -77,14 +88,18 @@ tan = unary("tan", "tan", lambda F, g, out: g * (1 + out * out), **F32)
 # (tanh's, sigmoid's and relu's derivatives are one op each, defined below: see _fused_backward)
 tanh = unary("tanh", "tanh", lambda F, g, out: F.tanh_backward(g, out), **F32)
 abs = unary("abs", "abs", lambda F, g, x: _abs_grad(F, g, x), aliases=("absolute",))
+_NO_CLAMP = _refuses_complex(NotImplementedError, "clamp is not supported for complex types")
 sigmoid = unary("sigmoid", lambda x, *, xp=_XP: 0.5 * xp.tanh(0.5 * x) + 0.5,   # stable for large |x|
                 lambda F, g, out: F.sigmoid_backward(g, out), **F32)
 # g * sign(out) is the 0/1 mask, kept connected to the graph (as PyTorch does) so a
 # second derivative of a ReLU network is zero rather than an error.
-relu = unary("relu", lambda x, *, xp=_XP: xp.maximum(x, 0), lambda F, g, out: F.relu_backward(g, out))
+relu = unary("relu", lambda x, *, xp=_XP: xp.maximum(x, 0), lambda F, g, out: F.relu_backward(g, out),
+             complex_check=_NO_CLAMP)
 reciprocal = unary("reciprocal", "reciprocal", lambda F, g, out: -g * out * out, **F32)
 # sign is piecewise constant: zero derivative, recorded so that graphs stay connected.
-sign = unary("sign", "sign", lambda F, g: g * 0)
+sign = unary("sign", "sign", lambda F, g: g * 0, complex_check=_refuses_complex(
+    NotImplementedError, "Unlike NumPy, torch.sign is not intended to support complex numbers. "
+    "Please use torch.sgn instead."))
 log1p = unary("log1p", "log1p", lambda F, g, x: g / (1 + x), node_name="Log1PBackward0", **F32)
 expm1 = unary("expm1", "expm1", lambda F, g, out: g * (out + 1), **F32)
 LN2, LN10 = math.log(2.0), math.log(10.0)
@@ -107,9 +122,11 @@ acosh = unary("acosh", "arccosh", lambda F, g, x: g / F.sqrt((x - 1) * (x + 1)),
               aliases=("arccosh",), **F32)
 atanh = unary("atanh", "arctanh", lambda F, g, x: g / (1 - x * x), aliases=("arctanh",), **F32)
 deg2rad = unary("deg2rad", "deg2rad", lambda F, g: g * (math.pi / 180), node_name="Deg2RadBackward0",
-                **F32)
+                complex_check=_refuses_complex(
+                    RuntimeError, "deg2rad is not supported for complex tensors."), **F32)
 rad2deg = unary("rad2deg", "rad2deg", lambda F, g: g * (180 / math.pi), node_name="Rad2DegBackward0",
-                **F32)
+                complex_check=_refuses_complex(
+                    RuntimeError, "rad2deg is not supported for complex tensors."), **F32)
 # sinc(x) = sin(pi x) / (pi x), 1 at 0; its derivative is 0 there.
 sinc = unary("sinc", "sinc", lambda F, g, x: g * _sinc_grad(F, x), **F32)
 sgn = unary("sgn", lambda x, *, xp=_XP: x.copy() if x.dtype.kind == "b" else xp.sign(x),
@@ -197,7 +214,10 @@ def _rounding(name, fn_name, kernel=None):
     def forward(x, *, xp=_XP):
         return x.copy() if x.dtype.kind in "iu" else getattr(xp, fn_name)(x)
     forward.__name__ = fn_name
-    return unary(name, forward, lambda F, g: g * 0, check=_no_kernel_for_bool(kernel or name))
+    return unary(name, forward, lambda F, g: g * 0, check=_no_kernel_for_bool(kernel or name),
+                 complex_check=_refuses_complex(NotImplementedError, (
+                     f"{name} is not supported for complex inputs" if name != "round" else
+                     "\"round_vml_cpu\" not implemented for '{legacy}'")))
 
 
 def _no_kernel_for_bool(name):
@@ -241,7 +261,7 @@ FRAC = defop("frac", _frac, lambda F, g: g)
 def frac(input):
     input = as_tensor_arg(input)
     d = input._data
-    if d.dtype.kind not in "fc":
+    if d.dtype.kind != "f":
         raise NotImplementedError(f"\"frac_cpu\" not implemented for '{input.dtype.legacy}'")
     return apply(FRAC, (input,), (d,))
 
