@@ -648,8 +648,19 @@ def rand(*args, size=None, generator=None, out=None, dtype=None, layout=None, de
         t = _batched.per_sample_draw(lambda s: rand(s, generator=generator, dtype=dtype), shape)
         if t is not None:
             return t.requires_grad_(requires_grad)
+    if dt.is_complex:           # both parts uniform on [0, 1), as PyTorch's
+        return _finish(_complex_draw(lambda s: _rng(generator).random(s, dtype=np.float64),
+                                     shape, dt, 1.0), requires_grad)
     return _finish(_alloc(lambda s, d: _rng(generator).random(s, dtype=np.float64), shape, None)
                    .astype(dt.np), requires_grad)
+
+
+def _complex_draw(draw, shape, dt, scale):
+    """Complex values whose parts are independent draws (times scale)."""
+    parts = _alloc(lambda s, d: draw(tuple(s) + (2,)), shape, None) * scale
+    out = np.empty(parts.shape[:-1], dt.np)
+    out.real, out.imag = parts[..., 0], parts[..., 1]
+    return out
 
 
 def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
@@ -662,6 +673,9 @@ def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, d
         t = _batched.per_sample_draw(lambda s: randn(s, generator=generator, dtype=dtype), shape)
         if t is not None:
             return t.requires_grad_(requires_grad)
+    if dt.is_complex:           # E|z|^2 = 1: each part of variance 1/2, as PyTorch's
+        return _finish(_complex_draw(lambda s: _rng(generator).standard_normal(s), shape, dt,
+                                     math.sqrt(0.5)), requires_grad)
     return _finish(_alloc(lambda s, d: _rng(generator).standard_normal(s), shape, None)
                    .astype(dt.np), requires_grad)
 
@@ -677,6 +691,9 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
     if size is None:
         raise TypeError("randint() missing 1 required positional arguments: \"size\"")
     dt = _dt(dtype, _dtypes.int64, "randint")
+    if dt.is_complex:
+        raise RuntimeError("check_random_bounds handles only integral, floating-point and boolean "
+                           "types")
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
                            f"to={high}")

@@ -464,3 +464,30 @@ def test_eig_errors():
     raises_same(lambda L: L.linalg.eig(L.ones(2, 3)))
     raises_same(lambda L: L.linalg.eigvals(L.ones(3)))
     raises_same(lambda L: L.linalg.eig(L.tensor([[1.0, math.nan], [0.0, 1.0]])))
+
+
+# --- random draws and files -----------------------------------------------------------------------
+def test_random_complex_draws():
+    cr.manual_seed(0)
+    z = cr.randn(20000, dtype=cr.cfloat)
+    u = cr.rand(20000, dtype=cr.cdouble)
+    assert z.dtype == cr.complex64 and u.dtype == cr.complex128
+    re, im = vals(z).real, vals(z).imag
+    assert abs(re.var() - 0.5) < 0.03 and abs(im.var() - 0.5) < 0.03    # E|z|^2 = 1, as torch
+    assert abs(np.corrcoef(re, im)[0, 1]) < 0.05
+    parts = np.concatenate([vals(u).real, vals(u).imag])
+    assert parts.min() >= 0 and parts.max() < 1 and abs(parts.mean() - 0.5) < 0.02
+    assert cr.randn_like(z).dtype == cr.complex64 and cr.rand_like(u).dtype == cr.complex128
+    raises_same(lambda L: L.randint(0, 3, (2,), dtype=L.cfloat))
+
+
+@needs_torch
+@pytest.mark.parametrize("dt", ["complex64", "complex128"])
+def test_save_and_load_complex_with_torch(dt, tmp_path):
+    data = [[1 + 2j, -3.5j], [math.inf + 1j, 0.25 - 0j]]
+    cr.save(cr.tensor(data, dtype=getattr(cr, dt)), tmp_path / "c.pt")
+    back = torch.load(tmp_path / "c.pt")
+    assert str(back.dtype) == f"torch.{dt}" and back.tolist() == data
+    torch.save({"z": torch.tensor(data, dtype=getattr(torch, dt))}, tmp_path / "t.pt")
+    mine = cr.load(tmp_path / "t.pt")["z"]
+    assert str(mine.dtype) == f"torch.{dt}" and mine.tolist() == data
