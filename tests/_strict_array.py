@@ -268,6 +268,9 @@ xp = types.ModuleType("strict_xp", "NumPy's function names on StrictArrays (test
 for _name in NAMES:
     setattr(xp, _name, _lift(getattr(np, _name), _name))
 
+xp.fft = types.ModuleType("strict_xp.fft", "NumPy's fft names on StrictArrays.")
+xp.fft.fft = _lift(np.fft.fft, "fft")
+
 # xp.linalg: exactly the functions chainrule calls there (NumPy's results as plain tuples).
 xp.linalg = types.ModuleType("strict_xp.linalg", "NumPy's linalg names on StrictArrays.")
 for _name in "det inv slogdet solve eigh eig cholesky svd qr".split():

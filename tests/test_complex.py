@@ -491,3 +491,99 @@ def test_save_and_load_complex_with_torch(dt, tmp_path):
     torch.save({"z": torch.tensor(data, dtype=getattr(torch, dt))}, tmp_path / "t.pt")
     mine = cr.load(tmp_path / "t.pt")["z"]
     assert str(mine.dtype) == f"torch.{dt}" and mine.tolist() == data
+
+
+# --- stft / istft -------------------------------------------------------------------------------
+_SIG = np.random.default_rng(0).standard_normal(20)
+_SIG2 = np.random.default_rng(1).standard_normal((2, 17))
+STFTS = [
+    (dict(n_fft=8, return_complex=True), _SIG, False),
+    (dict(n_fft=8, hop_length=3, window=6, win_length=6, return_complex=True), _SIG, False),
+    (dict(n_fft=8, center=False, return_complex=True, normalized=True), _SIG2, False),
+    (dict(n_fft=6, return_complex=True, onesided=False, pad_mode="constant"), _SIG, False),
+    (dict(n_fft=8, hop_length=2), _SIG, True),
+    (dict(n_fft=8, return_complex=False, window=8), _SIG, False),
+]
+
+
+def _with_window(L, kw):
+    kw = dict(kw)
+    if "window" in kw:
+        kw["window"] = L.hann_window(kw["window"], dtype=L.float64)
+    return kw
+
+
+@pytest.mark.parametrize("k", range(len(STFTS)))
+def test_stft_as_torch(k):
+    kw, data, cplx = STFTS[k]
+
+    def scenario(L):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")          # (rectangular window, return_complex=False)
+            z = data + 1j * data[::-1] if cplx else data
+            x = L.tensor(z, dtype=L.complex128 if cplx else L.float64, requires_grad=True)
+            s = L.stft(x, **_with_window(L, kw))
+            rng = np.random.default_rng(2)
+            v = rng.standard_normal(tuple(s.shape)) + (
+                1j * rng.standard_normal(tuple(s.shape)) if s.is_complex() else 0)
+            (g,) = L.autograd.grad(s, x, L.tensor(v, dtype=s.dtype))
+            return s, g
+    both(scenario)
+
+
+ISTFTS = [
+    ((5, 7), dict(hop_length=2, window=8)),
+    ((5, 7), dict(hop_length=4, window=8)),
+    ((2, 5, 7), dict(hop_length=2, window=8, length=11)),
+    ((8, 7), dict(hop_length=2, window=8, onesided=False, return_complex=True)),
+    ((5, 7), dict(hop_length=2, window=8, normalized=True, length=20)),
+    ((5, 7), dict(hop_length=2, window=6, win_length=6)),
+]
+
+
+@pytest.mark.parametrize("k", range(len(ISTFTS)))
+def test_istft_as_torch(k):
+    shape, kw = ISTFTS[k]
+    rng = np.random.default_rng(3)
+    X0 = rng.standard_normal(shape) + 1j * rng.standard_normal(shape)
+
+    def scenario(L):
+        X = L.tensor(X0, dtype=L.complex128, requires_grad=True)
+        y = L.istft(X, 8, **_with_window(L, kw))
+        r = np.random.default_rng(4)
+        v = r.standard_normal(tuple(y.shape)) + (1j * r.standard_normal(tuple(y.shape))
+                                                 if y.is_complex() else 0)
+        (g,) = L.autograd.grad(y, X, L.tensor(v, dtype=y.dtype))
+        return y, g
+    both(scenario)
+
+
+def test_stft_istft_round_trip_and_gradcheck():
+    x = cr.tensor(_SIG, dtype=cr.float64, requires_grad=True)
+    w = cr.hann_window(8, dtype=cr.float64)
+    s = cr.stft(x, 8, hop_length=2, window=w, return_complex=True)
+    assert np.allclose(vals(cr.istft(s, 8, hop_length=2, window=w, length=20)), _SIG)
+    assert gradcheck(lambda x: cr.stft(x, 8, hop_length=3, window=w, return_complex=True), (x,))
+    assert gradgradcheck(lambda x: cr.stft(x, 8, hop_length=3, window=w, return_complex=True).abs(),
+                         (x,))
+    S = cr.tensor(vals(s), requires_grad=True)
+    assert gradcheck(lambda S: cr.istft(S, 8, hop_length=2, window=w), (S,))
+
+
+def test_stft_errors():
+    raises_same(lambda L: L.stft(L.ones(20), 8))
+    raises_same(lambda L: L.istft(L.ones(5, 7), 8))
+    for f in (lambda L: L.istft(L.ones(5, 9, dtype=L.cfloat), 8, hop_length=8,
+                                window=L.hann_window(8), center=False),):
+        with pytest.raises(RuntimeError):
+            f(cr)
+
+
+def test_real_input_gradient_is_the_real_part():
+    def scenario(L):
+        x = L.tensor([1.0, -2.0, 0.5], dtype=L.float64, requires_grad=True)
+        y = L.where(L.tensor([True, False, True]), x, 1j) * (1 - 2j) + x.to(L.complex128) * 3j
+        (g,) = L.autograd.grad(y, x, L.tensor([1 + 1j, 2 - 1j, -1j]), create_graph=True)
+        (h,) = L.autograd.grad((g * x).sum(), x)
+        return y, g, h
+    both(scenario)

@@ -24,7 +24,7 @@ from . import _backend
 from ._args import as_operand, as_tensor_arg, normalize_dim, promoted_arrays, shape_args
 from . import _batching
 from ._dispatch import apply
-from ._registry import defop, elementwise, expose, TensorOps, array_op
+from ._registry import defop, elementwise, expose, TensorOps, array_op, FUNCTIONS
 
 _NUMPY = _backend.NUMPY
 _XP = _NUMPY.xp      # forwards' `xp` by default; _backend.bind gives other libraries theirs
@@ -67,6 +67,8 @@ def _fit_raw(g, shape, dtype, *, xp=_XP):
     if g.shape != shape:
         g = _sum_to(g, shape, xp)
     if g.dtype != dtype:
+        if g.dtype.kind == "c" and dtype.kind != "c":
+            g = g.real            # a real input's gradient: the real part (PyTorch's convention)
         g = xp.asarray(g).astype(dtype)
     return g
 
@@ -1067,6 +1069,8 @@ def _fit_tensor(g, shape, dtype):
     if g._data.shape != shape:
         g = _sum_to_tensor(g, shape)
     if g._data.dtype != dtype:
+        if g._data.dtype.kind == "c" and dtype.kind != "c":
+            g = FUNCTIONS["real"](g)      # (as _fit_raw: the real part, without to()'s warning)
         g = to_dtype(g, _dtypes.FROM_NP[dtype])
     return g
 
