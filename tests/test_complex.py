@@ -587,3 +587,16 @@ def test_real_input_gradient_is_the_real_part():
         (h,) = L.autograd.grad((g * x).sum(), x)
         return y, g, h
     both(scenario)
+
+
+def test_compile_runs_complex_functions_eagerly():
+    def f(z):
+        return (z.sin() * z).abs().sum()
+    z = cr.tensor([1 + 2j, 0.5 - 1j], dtype=cr.complex128, requires_grad=True)
+    (expected,) = cr.autograd.grad(f(z), z)
+    cf = cr.compile(f)
+    with pytest.warns(UserWarning, match="complex values"):
+        cf(z)
+    for _ in range(2):
+        (g,) = cr.autograd.grad(cf(z), z)
+        assert np.allclose(vals(g), vals(expected))

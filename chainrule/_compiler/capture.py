@@ -14,7 +14,7 @@ still returns the eager result; later calls run eagerly): an array reaching
 an op from outside the dispatch point in a form the program cannot derive,
 numpy() inside the function, in-place changes, random numbers from the
 default generator, a backward pass inside the function, nodes that are not
-registry ops (custom Functions, views rebased in place).
+registry ops (custom Functions, views rebased in place), complex values.
 """
 from .._inplace_state import CAPTURE, EPOCH, SPECIAL
 from .._tensor import Tensor
@@ -79,6 +79,10 @@ class Capture:
         dyn = None if self.failed else self._dynamic_params(params)
         t = plainly(op, inputs, arrays, params, node_cls)
         if self.failed:
+            return t
+        if t._data.dtype.kind == "c" or any(getattr(getattr(a, "dtype", None), "kind", "") == "c"
+                                            for a in arrays):
+            self.refuse("complex values (the generated backward is written for real ones)")
             return t
         fwd = op.forward if arrays[0].__class__ is _backend.ndarray else \
             op.forward_for(_backend.backend_of(next(a for a in arrays if _backend.is_array(a))))
