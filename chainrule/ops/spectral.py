@@ -16,7 +16,7 @@ overlap-add (index_add) and division by the summed squared window.
 import math
 import warnings
 
-from .._tensor import Tensor
+from .. import _dtypes
 from . import _backend
 from ._args import as_tensor_arg
 from ._dispatch import apply
@@ -164,7 +164,8 @@ def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tr
     frames = frames * w
     total = n_fft + hop * (n_frames - 1)
     xp = _backend.namespace(input._data)
-    index = Tensor._make((xp.arange(n_frames)[:, None] * hop + xp.arange(n_fft)).reshape(-1))
+    index = input.new_tensor((xp.arange(n_frames)[:, None] * hop + xp.arange(n_fft)).reshape(-1),
+                             dtype=_dtypes.int64)
     batch = frames.shape[0]
     y = input.new_zeros(batch, total, dtype=frames.dtype).index_add(
         -1, index, frames.reshape(batch, -1))
