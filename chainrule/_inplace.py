@@ -16,7 +16,7 @@ from ._tensor import Tensor
 from . import _inplace_tangents as tangents
 from ._views import bump, inverse_permutation
 from .ops import _backend, shape as S
-from .ops._registry import FUNCTIONS as _FUNCTIONS
+from .ops._registry import FUNCTIONS as _FUNCTIONS, complex_like
 
 def _apply_step(x, step):
     kind, arg = step
@@ -260,7 +260,7 @@ def _refresh_views(root, skip):
             regenerated = _apply_step(regenerated, step)
         node = regenerated._grad_fn
         if node is not None:
-            node.__class__ = node._op.variant("AsStridedBackward0")
+            node.__class__ = complex_like(node, node._op.variant("AsStridedBackward0"))
         _rebase(v, node)
 
 

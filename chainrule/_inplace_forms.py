@@ -104,7 +104,8 @@ def _metadata_inplace(fn, name):
             cls = type(node).__name__
             stem, number = cls.rstrip("0123456789"), cls[len(cls.rstrip("0123456789")):]
             shift = _NODE_SHIFT.get(stem[:-len("Backward")], 1)
-            node.__class__ = node._op.variant(f"{stem}{int(number or 0) + shift}")
+            node.__class__ = _registry.complex_like(
+                node, node._op.variant(f"{stem}{int(number or 0) + shift}"))
         self._data = out._data
         self._grad_fn = node
         if self._view_of is not None:

@@ -37,7 +37,7 @@ from .._views import check_saved as _check_saved
 from . import _backend, _codegen
 from ..autograd.graph import Node, FOREIGN_ARRAYS as _FOREIGN
 
-__all__ = ["defop", "elementwise", "complex_ready", "complex_node", "shows", "Op", "ArrayOps", "TensorOps", "expose", "FUNCTIONS", "METHODS", "INPLACE",
+__all__ = ["defop", "elementwise", "complex_ready", "complex_node", "complex_like", "shows", "Op", "ArrayOps", "TensorOps", "expose", "FUNCTIONS", "METHODS", "INPLACE",
            "OPS", "array_op", "array_ops_for"]
 
 _NUMPY = _backend.NUMPY
@@ -252,6 +252,12 @@ def complex_node(cls):
                                         "apply_formulas": _complex_apply_formulas})
         cls._complex_variant = c
     return c
+
+
+def complex_like(node, cls):
+    """cls, as complex_node's variant when `node` is one: for renaming a
+    recorded node (node.__class__ = ...) without losing its conjugation."""
+    return complex_node(cls) if type(node).__dict__.get("_is_complex_variant") else cls
 
 
 def _conj_value(F, v, create_graph):

@@ -580,6 +580,9 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
                         f"{type(ord).__name__}")
     d = x._data
     _check_float("linalg.vector_norm", d)
+    if d.dtype.kind == "c":              # the norm of the moduli (abs: PyTorch's gradient)
+        out = vector_norm(x.abs(), ord, dim, keepdim, dtype=dtype)
+        return out
     if dtype is not None:
         d = d.astype(_dtypes.as_dtype(dtype).np)
     dims = _normalize_dims(dim, d.ndim) if d.ndim else None

@@ -14,7 +14,7 @@ from ._args import as_tensor_arg, normalize_dims, normalize_dim, to_float_array
 from . import _batching
 from ._dispatch import apply
 from .pointwise import maximum, minimum
-from ._registry import defop, expose, shows, TensorOps, array_op
+from ._registry import defop, expose, shows, TensorOps, array_op, complex_like
 _builtin_max = builtins.max
 _XP = _backend.NUMPY.xp      # forwards' `xp` by default; _backend.bind gives other libraries theirs
 _INT64 = _dtypes.int64.np
@@ -440,6 +440,8 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         raise RuntimeError(
             f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
             f"Got {_dtypes.FROM_NP[d.dtype].legacy}")
+    if d.dtype.kind == "c":              # the norm of the moduli (abs: PyTorch's gradient)
+        return norm(input.abs(), p, dim, keepdim, dtype)
     return apply(NORM, (input,), (d,), (p, dims, keepdim, d.shape))
 
 
@@ -465,12 +467,31 @@ def _var_args(name, input, dim, unbiased, correction):
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     input, d, dims, c = _var_args("var", input, dim, unbiased, correction)
+    if d.dtype.kind == "c":
+        return _complex_spread(input, dims, c, keepdim, False)
     return apply(VAR, (input,), (d,), (dims, c, keepdim, d.shape))
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     input, d, dims, c = _var_args("std", input, dim, unbiased, correction)
+    if d.dtype.kind == "c":
+        return _complex_spread(input, dims, c, keepdim, True)
     return apply(STD, (input,), (d,), (dims, c, keepdim, d.shape))
+
+
+def _complex_spread(input, dims, c, keepdim, root):
+    """var of complex values: E|z - mean z|^2 = var(Re z) + var(Im z) (real), and
+    its square root; the last node named as PyTorch names var's and std's."""
+    re, im = input.real, input.imag
+    parts = [apply(VAR, (p,), (p._data,), (dims, c, keepdim, p._data.shape)) for p in (re, im)]
+    out = parts[0] + parts[1]
+    if root:
+        out = out.sqrt()
+    node = out._grad_fn
+    if node is not None:
+        node.__class__ = complex_like(node, node._op.variant("StdBackward0" if root else
+                                                             "VarBackward0"))
+    return out
 
 
 def logsumexp(input, dim, keepdim=False):

@@ -9,7 +9,7 @@ from .._tensor import Tensor
 from . import _backend
 from ._args import as_tensor_arg, normalize_dim
 from ._dispatch import apply
-from ._registry import defop, expose
+from ._registry import defop, expose, complex_like
 from . import linalg as LA, pointwise as P, reduce as R, shape as S, select as SE
 
 _XP = _backend.NUMPY.xp
@@ -91,7 +91,7 @@ def dist(input, other, p=2):
     out = LA.vector_norm(as_tensor_arg(input) - as_tensor_arg(other), p)
     node = out._grad_fn
     if node is not None:
-        node.__class__ = node._op.variant("DistBackward0")   # (PyTorch's name, norm's formulas)
+        node.__class__ = complex_like(node, node._op.variant("DistBackward0"))   # (norm's formulas)
     return out
 
 
@@ -175,7 +175,7 @@ def renorm(input, p, dim, maxnorm):
     out = input * factor
     node = out._grad_fn
     if node is not None:
-        node.__class__ = node._op.variant("RenormBackward0")   # (PyTorch's name, mul's formulas)
+        node.__class__ = complex_like(node, node._op.variant("RenormBackward0"))   # (mul's formulas)
     return out
 
 
