@@ -600,3 +600,18 @@ def test_compile_runs_complex_functions_eagerly():
     for _ in range(2):
         (g,) = cr.autograd.grad(cf(z), z)
         assert np.allclose(vals(g), vals(expected))
+
+
+def test_optimizers_with_complex_parameters():
+    def scenario(L):
+        p = L.nn.Parameter(L.tensor([1 + 2j, -1j], dtype=L.complex128))
+        o = L.optim.SGD([p], lr=0.1, momentum=0.9, weight_decay=0.01, nesterov=True)
+        for _ in range(3):
+            o.zero_grad()
+            (p * p.conj() + p.real).real.sum().backward()
+            o.step()
+        return p.detach()
+    both(scenario)
+    for opt in ("Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam"):
+        with pytest.raises(NotImplementedError, match="complex parameters"):
+            getattr(cr.optim, opt)([cr.nn.Parameter(cr.ones(2, dtype=cr.cfloat))])

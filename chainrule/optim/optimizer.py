@@ -50,6 +50,10 @@ def run_closure(closure):
 
 
 class Optimizer:
+    # Whether the update is right for complex parameters as written (linear in
+    # the gradient, as SGD's): the others refuse them (add_param_group).
+    _takes_complex = False
+
     def __init__(self, params, defaults):
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of "
@@ -92,6 +96,11 @@ class Optimizer:
                                 + _typename(p))
             if not self.defaults.get("differentiable", None) and not (p.is_leaf or p.retains_grad):
                 raise ValueError("can't optimize a non-leaf Tensor")
+            if p.is_complex() and not self._takes_complex:
+                raise NotImplementedError(
+                    f"chainrule's {type(self).__name__} does not take complex parameters yet "
+                    "(PyTorch's updates their real and imaginary parts as view_as_real pairs); "
+                    "SGD does, or optimise view_as_real(parameter) leaves")
         group = dict(param_group, params=params)
         if names:
             group["param_names"] = names

@@ -5,6 +5,8 @@ from .optimizer import Optimizer, check_range, run_closure
 
 
 class SGD(Optimizer):
+    _takes_complex = True          # (linear in the gradient: PyTorch's update on the parts)
+
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
                  nesterov=False, *, maximize=False, foreach=None, differentiable=False,
                  fused=None):
