@@ -615,3 +615,31 @@ def test_optimizers_with_complex_parameters():
     for opt in ("Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam"):
         with pytest.raises(NotImplementedError, match="complex parameters"):
             getattr(cr.optim, opt)([cr.nn.Parameter(cr.ones(2, dtype=cr.cfloat))])
+
+
+def test_random_fills_and_complex_modules():
+    cr.manual_seed(0)
+    u = cr.empty(50000, dtype=cr.cfloat).uniform_(-1, 1).numpy()
+    n = cr.empty(50000, dtype=cr.cdouble).normal_(2, 3).numpy()
+    for part in (u.real, u.imag):
+        assert part.min() >= -1 and part.max() < 1 and abs(part.mean()) < 0.02
+    for part in (n.real, n.imag):                # each part N(2, 9 / 2), as torch's normal_
+        assert abs(part.mean() - 2) < 0.05 and abs(part.std() - 3 / math.sqrt(2)) < 0.05
+    w = cr.nn.Linear(3, 500, dtype=cr.cfloat).weight.detach().numpy()
+    bound = 1 / math.sqrt(3)
+    for part in (w.real, w.imag):
+        assert part.min() >= -bound and part.max() <= bound and part.std() > bound / 2
+
+    def scenario(L):
+        L.manual_seed(0)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            m = L.nn.Linear(3, 2).to(L.cfloat)
+        x = L.tensor([[1 - 1j, 2, 0.5j]])
+        m.weight.data = L.tensor([[1 + 1j, 2, -1j], [0.5, 1j, 1]])
+        m.bias.data = L.tensor([1j, -1 + 0j])
+        y = m(x).abs().sum()
+        y.backward()
+        return (str(m.weight.dtype), y, m.weight.grad, m.bias.grad,
+                [str(c.message)[:28] for c in caught])
+    both(scenario)
