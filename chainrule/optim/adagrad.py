@@ -3,7 +3,8 @@ maximize), as torch.optim.Adagrad defines it.  Its state exists from
 construction, as PyTorch's does."""
 from .._factories import full_like
 from .._grad_mode import no_grad
-from .optimizer import Optimizer, addcdiv_, addcmul_, check_range, run_closure, scalar_state
+from .optimizer import (Optimizer, addcdiv_, addcmul_, check_range, run_closure,
+                        scalar_state, real_views)
 
 
 class Adagrad(Optimizer):
@@ -36,6 +37,8 @@ class Adagrad(Optimizer):
                     continue
                 grad = -p.grad if group["maximize"] else p.grad
                 state = self.state[p]
+                if p.is_complex():       # (PyTorch: the real and imaginary parts apart)
+                    p, grad, state = real_views(p, grad, state)
                 step = state["step"].add_(1).item()
                 if wd != 0:
                     grad = grad.add(p, alpha=wd)

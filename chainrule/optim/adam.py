@@ -3,7 +3,8 @@ which PyTorch defines as Adam with decoupled weight decay (default 1e-2)."""
 from .._factories import zeros_like
 from .._grad_mode import no_grad
 from ..ops.pointwise import maximum
-from .optimizer import Optimizer, addcdiv_, addcmul_, check_range, run_closure, scalar_state
+from .optimizer import (Optimizer, addcdiv_, addcmul_, check_range, run_closure,
+                        scalar_state, real_views)
 
 
 def check_betas(lr, eps, betas, weight_decay):
@@ -67,6 +68,8 @@ class Adam(Optimizer):
                 state = moments(self.state[p], p)
                 if group["amsgrad"] and "max_exp_avg_sq" not in state:
                     state["max_exp_avg_sq"] = zeros_like(p)
+                if p.is_complex():       # (PyTorch: the real and imaginary parts apart)
+                    p, grad, state = real_views(p, grad, state)
                 step = state["step"].add_(1).item()
                 grad = weight_decayed(p, grad, lr, wd, group["decoupled_weight_decay"])
                 exp_avg, exp_avg_sq = update_moments(state, grad, beta1, beta2)

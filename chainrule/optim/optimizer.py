@@ -13,6 +13,7 @@ from .. import _dtypes
 from .._factories import tensor
 from .._grad_mode import enable_grad
 from .._tensor import Tensor
+from ..ops.complex import view_as_real
 
 __all__ = ["Optimizer", "scalar_state", "check_range", "run_closure", "addcmul_", "addcdiv_"]
 
@@ -41,6 +42,15 @@ def check_range(value, label):
         raise ValueError(f"Invalid {label}: {value}")
 
 
+def real_views(p, grad, state):
+    """A complex parameter, its gradient and its complex state buffers as
+    view_as_real views (PyTorch updates each part as a separate entry; the
+    views write through to the complex tensors)."""
+    return view_as_real(p), view_as_real(grad), {
+        k: view_as_real(v) if isinstance(v, Tensor) and v.is_complex() else v
+        for k, v in state.items()}
+
+
 def run_closure(closure):
     """The closure's loss, evaluated with gradients on (step itself runs under no_grad)."""
     if closure is None:
@@ -50,9 +60,9 @@ def run_closure(closure):
 
 
 class Optimizer:
-    # Whether the update is right for complex parameters as written (linear in
-    # the gradient, as SGD's): the others refuse them (add_param_group).
-    _takes_complex = False
+    # Whether the update takes complex parameters (SGD's as written, being linear
+    # in the gradient; the adaptive ones on real_views): the others refuse them.
+    _takes_complex = True
 
     def __init__(self, params, defaults):
         if isinstance(params, Tensor):
