@@ -26,7 +26,7 @@ from . import _backend
 from ._args import as_tensor_arg, broadcast_shapes
 from ._dispatch import apply
 from ._registry import defop, expose, complex_ready, elementwise, OPS
-from . import pointwise as P, reduce as R, linalg as L, shape as S
+from . import pointwise as P, linalg as L, shape as S
 
 _XP = _backend.NUMPY.xp
 
