@@ -140,7 +140,7 @@ TORCH_NOT_YET = {
     'binomial', 'bitwise_left_shift', 'bitwise_right_shift',
     'channel_shuffle',
     'cholesky', 'cholesky_inverse', 'cholesky_solve',
-        'conj_physical_', 'constant_pad_nd',
+        'constant_pad_nd',
     'conv3d', 'conv_tbc', 'conv_transpose3d', 'convolution',
     'cosine_embedding_loss', 'ctc_loss', 'cumulative_trapezoid',
     'eig', 'embedding_bag', 'embedding_renorm_', 'empty_permuted',
