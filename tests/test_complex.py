@@ -661,3 +661,13 @@ def test_adaptive_optimizers_update_complex_parts_as_torch(opt, kw):
             o.step()
         return p.detach(), q.detach(), str(o.state[p].get("exp_avg", p).dtype)
     both(scenario)
+
+
+def test_func_grad_and_vjp_on_complex():
+    def scenario(L):
+        z = L.tensor([1 + 2j, 0.5 - 1j], dtype=L.complex128)
+        g = L.func.grad(lambda z: (z.sin() * z).abs().sum())(z)
+        out, vjp = L.func.vjp(lambda z: z * z.exp(), z)
+        (v,) = vjp(L.ones_like(out) * (1 - 1j))
+        return g, out, v
+    both(scenario)
