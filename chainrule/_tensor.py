@@ -365,6 +365,8 @@ class Tensor:
             raise ValueError("only one element tensors can be converted to Python scalars")
         if _CAPTURE[0] is not None:
             return _CAPTURE[0].guard(self, _float)
+        if self._data.dtype.kind == "c":
+            raise RuntimeError("value cannot be converted to type double without overflow")
         return float(self._data.item())
 
     def __int__(self):
@@ -372,6 +374,8 @@ class Tensor:
             raise ValueError("only one element tensors can be converted to Python scalars")
         if _CAPTURE[0] is not None:
             return _CAPTURE[0].guard(self, _int)
+        if self._data.dtype.kind == "c":
+            raise RuntimeError("value cannot be converted to type int64_t without overflow")
         return int(self._data.item())
 
     def __bool__(self):

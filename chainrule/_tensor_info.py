@@ -101,7 +101,8 @@ def _new(self, *args, device=None):
 
 _C10_NAMES = {"float64": "double", "float32": "float", "float16": "c10::Half", "int64": "long int",
               "int32": "int", "int16": "short int", "int8": "signed char",
-              "uint8": "unsigned char", "bool": "bool"}
+              "uint8": "unsigned char", "bool": "bool", "complex64": "c10::complex<float>",
+              "complex128": "c10::complex<double>"}
 
 
 def _options(dt):

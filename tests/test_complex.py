@@ -252,6 +252,10 @@ VIEW_ERRORS = [
     lambda L: L.frac(L.tensor([1j])),
     lambda L: L.deg2rad(L.tensor([1j])),
     lambda L: L.rad2deg(L.tensor([1j], dtype=L.complex128)),
+    lambda L: float(L.tensor(1 + 2j)),
+    lambda L: int(L.tensor(1 + 2j)),
+    lambda L: L.tensor([[1j, 2]]).T @ L.tensor([[1.0, 2.0]]),
+    lambda L: L.tensor([1j]).new_zeros(2, dtype=L.int32) + L.tensor([1j, 2j]).T.mm(L.ones(1, 1)),
 ]
 
 
