@@ -274,4 +274,7 @@ complex_ready("holomorphic", *[OPS[n] for n in (
     "put_flat", "add_at", "mask_pick", "masked_scatter_op",
     # products and interpolation: holomorphic in every input
     "addmm", "addmv", "addbmm", "addcmul", "addcdiv", "lerp", "lerp_tensor", "cumprod",
-    "linalg_inv", "linalg_det", "linalg_solve")])
+    "linalg_inv", "linalg_det", "linalg_solve",
+    # convolutions: bilinear, each one's derivatives the others (ops/conv.py)
+    "conv_nd", "conv_nd_bias", "conv_nd_input_grad", "conv_nd_input_grad_bias",
+    "conv_nd_weight_grad")])
