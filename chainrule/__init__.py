@@ -8,7 +8,8 @@
 """
 from ._dtypes import (dtype, float16, float32, float64, half, float, double, uint8, int8,
                       int16, int32, int64, short, int, long, bool, get_default_dtype,
-                      set_default_dtype, promote_types)
+                      set_default_dtype, promote_types, complex64, complex128, cfloat,
+                      cdouble)
 from ._tensor import Tensor, Size
 from ._device import device, set_default_device, get_default_device
 from ._grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
@@ -24,7 +25,7 @@ from .ops import masked_scatter as _masked_scatter, unique_dim as _unique_dim, p
 from .ops import decompositions as _decompositions  # noqa: F401
 from .ops import matrix_functions as _matrix_functions  # noqa: F401
 from .ops import pointwise_more as _pointwise_more, shape_more as _shape_more  # noqa: F401
-from .ops import statistics as _statistics  # noqa: F401
+from .ops import statistics as _statistics, complex as _complex_ops, spectral as _spectral  # noqa: F401
 from . import _methods  # noqa: F401  (attaches the generated methods to Tensor)
 from . import _inplace_forms  # noqa: F401  (in-place comparisons, t_, squeeze_...)
 from . import _tensor_info  # noqa: F401  (is_complex, is_signed, Tensor.new, H, mH...)

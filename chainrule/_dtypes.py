@@ -10,27 +10,44 @@ import numpy as np
 __all__ = [
     "dtype", "float16", "float32", "float64", "half", "float", "double",
     "int8", "uint8", "int16", "int32", "int64", "short", "int", "long", "bool",
+    "complex64", "complex128", "cfloat", "cdouble",
     "get_default_dtype", "set_default_dtype", "promote_types", "result_type",
 ]
 
 # Type categories, ordered: a higher category wins promotion regardless of size.
-BOOL, INT, FLOAT = 0, 1, 2
+BOOL, INT, FLOAT, COMPLEX = 0, 1, 2, 3
 
 
 class dtype:
-    __slots__ = ("name", "np", "category", "is_floating_point", "itemsize", "legacy")
+    __slots__ = ("name", "np", "category", "is_floating_point", "is_complex", "itemsize", "legacy")
 
     def __init__(self, name, np_dtype, category, legacy):
         self.name = name
         self.np = np.dtype(np_dtype)
         self.category = category
         self.is_floating_point = category == FLOAT
+        self.is_complex = category == COMPLEX
         self.itemsize = self.np.itemsize
         self.legacy = legacy          # "Float" -> torch.FloatTensor
 
     @property
     def is_signed(self):
         return self.name not in ("uint8", "bool")
+
+    def to_real(self):
+        """The real dtype of a complex one's parts (a real dtype itself)."""
+        return _TO_REAL.get(self, self)
+
+    def to_complex(self):
+        """The complex dtype whose parts are this float dtype (complex stays)."""
+        if self.category == COMPLEX:
+            return self
+        c = _TO_COMPLEX.get(self)
+        if c is None:
+            if self is float16:
+                raise RuntimeError("chainrule has no complex32 (chalf): NumPy cannot hold it")
+            raise RuntimeError(f"Unsupported dtype {self.legacy}")
+        return c
 
     def __repr__(self):
         return "torch." + self.name
@@ -48,8 +65,12 @@ int16 = short = dtype("int16", np.int16, INT, "Short")
 int32 = int = dtype("int32", np.int32, INT, "Int")
 int64 = long = dtype("int64", np.int64, INT, "Long")
 bool = dtype("bool", np.bool_, BOOL, "Bool")
+complex64 = cfloat = dtype("complex64", np.complex64, COMPLEX, "ComplexFloat")
+complex128 = cdouble = dtype("complex128", np.complex128, COMPLEX, "ComplexDouble")
+_TO_REAL = {complex64: float32, complex128: float64}
+_TO_COMPLEX = {float32: complex64, float64: complex128}
 
-ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool)
+ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool, complex64, complex128)
 # NumPy dtype -> chainrule dtype; the lookup a Tensor's .dtype does.
 FROM_NP = {d.np: d for d in ALL}
 
@@ -58,6 +79,11 @@ _default = [float32]
 
 def get_default_dtype():
     return _default[0]
+
+
+def default_complex_dtype():
+    """PyTorch's dtype for Python complex numbers: the default float's complex."""
+    return _TO_COMPLEX[_default[0]] if _default[0] is not float16 else complex64
 
 
 def set_default_dtype(d):
@@ -77,6 +103,8 @@ def as_dtype(d):
         return int64
     if d is builtins.bool:
         return bool
+    if d is builtins.complex:
+        return complex128
     try:
         return FROM_NP[np.dtype(d)]
     except (TypeError, KeyError):
@@ -89,7 +117,8 @@ def from_numpy_dtype(npd):
     except KeyError:
         raise TypeError(
             f"can't convert np.ndarray of type {npd}. The only supported types are: "
-            "float64, float32, float16, int64, int32, int16, int8, uint8, and bool.") from None
+            "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, "
+            "uint8, and bool.") from None
 
 
 def promote_types(a, b):
@@ -98,8 +127,9 @@ def promote_types(a, b):
         return a
     # Across categories the higher category wins whatever the sizes
     # (int64 with float16 is float16); NumPy would widen instead.
-    if a.category != b.category:
+    if a.category != b.category and not (a.category >= FLOAT and b.category >= FLOAT):
         return a if a.category > b.category else b
+    # (float with complex: the complex type holding both precisions, as NumPy's)
     return FROM_NP[np.promote_types(a.np, b.np)]
 
 
@@ -109,6 +139,8 @@ def scalar_dtype(value):
         return bool
     if isinstance(value, builtins.int):
         return int64
+    if isinstance(value, builtins.complex):
+        return default_complex_dtype()
     return get_default_dtype()
 
 
@@ -119,6 +151,11 @@ def _combine(higher, lower):
         return lower
     if lower is None:
         return higher
+    if higher.category == COMPLEX:
+        return higher
+    if lower.category == COMPLEX:
+        # a float keeps its precision: float32 tensor + complex128 0-d is complex64
+        return higher.to_complex() if higher.category == FLOAT else lower
     if higher.category == FLOAT:
         return higher
     if higher is bool or lower.category == FLOAT:
@@ -132,7 +169,7 @@ def result_type(*operands):
     Three priority classes: tensors with dimensions, 0-d tensors, and Python
     numbers.  Within a class ordinary promotion applies; across classes a
     lower class only matters when it is of a higher category (float over int
-    over bool).  So float32 tensor * 2.0 (a double!) stays float32, and an
+    over bool; complex over them all).  So float32 tensor * 2.0 (a double!) stays float32, and an
     int64 tensor * 2.5 becomes the default float dtype.
     """
     dims = zeros = scalars = None

@@ -71,6 +71,8 @@ def _infer(arr):
         return np.int64
     if k == "b":
         return np.bool_
+    if k == "c":
+        return _dtypes.default_complex_dtype().np
     raise TypeError(f"Could not infer dtype of {arr.dtype}")
 
 
@@ -98,7 +100,7 @@ def _from_data(data, dtype):
     except (ValueError, TypeError, OverflowError):
         return _convert(data, dtype)         # raises PyTorch's error for the data
     k = arr.dtype.kind
-    if k not in "fib":
+    if k not in "fibc":
         # Strings, objects, numbers past int64 (NumPy makes them uint64 or
         # objects): PyTorch's own conversion decides.
         return _convert(data, dtype)
@@ -205,6 +207,8 @@ def _infer_scalar(obj):
         return _dtypes.bool
     if isinstance(obj, int):
         return _dtypes.int64
+    if isinstance(obj, complex):
+        return _dtypes.default_complex_dtype()
     if isinstance(obj, Tensor):
         return obj.dtype
     if isinstance(obj, (str, bytes)):
@@ -237,6 +241,8 @@ def _store_scalar(obj, dt):
     npd = dt.np
     if npd.kind == "f":
         return _unpack_double(obj)
+    if npd.kind == "c":
+        return complex(obj)
     if npd.kind == "b":
         return bool(_unpack_double(obj)) if isinstance(obj, float) else bool(_unpack_long(obj))
     if isinstance(obj, float):
@@ -547,8 +553,8 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
         dt = _dtypes.get_default_dtype() if is_float else _dtypes.int64
     else:
         dt = _dt(dtype, None, "arange")
-        if dt is _dtypes.bool:
-            raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
+        if dt is _dtypes.bool or dt.is_complex:
+            raise NotImplementedError(f"\"arange_cpu\" not implemented for '{dt.legacy}'")
     # Computed in float64 and then cast, as PyTorch sizes the result from the
     # double-precision arithmetic.
     return _finish(_xp().arange(lo, hi, st, dtype=_dtypes.float64.np if dt.is_floating_point else None)
@@ -686,8 +692,19 @@ def rand(*args, size=None, generator=None, out=None, dtype=None, layout=None, de
         t = _batched.per_sample_draw(lambda s: rand(s, generator=generator, dtype=dtype), shape)
         if t is not None:
             return _func_levels.requires_grad_internally(t) if requires_grad else t
+    if dt.is_complex:           # both parts uniform on [0, 1), as PyTorch's
+        return _finish(_complex_draw(lambda s: _rng(generator).random(s, dtype=np.float64),
+                                     shape, dt, 1.0), requires_grad)
     return _finish(_alloc(lambda s, d: _rng(generator).random(s, dtype=np.float64), shape, None)
                    .astype(dt.np), requires_grad)
+
+
+def _complex_draw(draw, shape, dt, scale):
+    """Complex values whose parts are independent draws (times scale)."""
+    parts = _alloc(lambda s, d: draw(tuple(s) + (2,)), shape, None) * scale
+    out = np.empty(parts.shape[:-1], dt.np)
+    out.real, out.imag = parts[..., 0], parts[..., 1]
+    return out
 
 
 def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
@@ -705,6 +722,9 @@ def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, d
         t = _batched.per_sample_draw(lambda s: randn(s, generator=generator, dtype=dtype), shape)
         if t is not None:
             return _func_levels.requires_grad_internally(t) if requires_grad else t
+    if dt.is_complex:           # E|z|^2 = 1: each part of variance 1/2, as PyTorch's
+        return _finish(_complex_draw(lambda s: _rng(generator).standard_normal(s), shape, dt,
+                                     math.sqrt(0.5)), requires_grad)
     return _finish(_alloc(lambda s, d: _rng(generator).standard_normal(s), shape, None)
                    .astype(dt.np), requires_grad)
 
@@ -725,6 +745,9 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
     if size is None:
         raise TypeError("randint() missing 1 required positional arguments: \"size\"")
     dt = _dt(dtype, _dtypes.int64, "randint")
+    if dt.is_complex:
+        raise RuntimeError("check_random_bounds handles only integral, floating-point and boolean "
+                           "types")
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
                            f"to={high}")

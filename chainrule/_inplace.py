@@ -17,6 +17,7 @@ from ._tensor import Tensor
 from . import _inplace_tangents as tangents
 from ._views import bump, inverse_permutation
 from .ops import _backend, shape as S
+from .ops._registry import FUNCTIONS as _FUNCTIONS, complex_like
 
 def _apply_step(x, step):
     kind, arg = step
@@ -26,6 +27,8 @@ def _apply_step(x, step):
         return S._reshape_any(x, arg)     # (replayed on a copy, whose strides may differ)
     if kind == "expand":
         return S.expand(x, arg)
+    if kind in _PARTS:                    # real, imag, view_as_real, view_as_complex
+        return _FUNCTIONS[kind](x)
     return S.permute(x, arg)
 
 
@@ -38,11 +41,31 @@ def _write_back(parent, step, new_child, final=False):
         return S.index_put(parent, arg, new_child, "CopySlices" if final else None)
     if kind == "reshape":
         whole = S._reshape_any(new_child, parent._data.shape)
+    elif kind in _PARTS:
+        whole = _whole_of_part(parent, kind, new_child)
     else:
         whole = S.permute(new_child, inverse_permutation(arg))
     if final:
         return S.index_put(parent, (Ellipsis,), whole, "CopySlices")
     return whole
+
+
+# The complex views (ops/complex.py, reached through the registry's table:
+# that module imports the view machinery this one belongs to).
+_PARTS = ("real", "imag", "view_as_real", "view_as_complex")
+
+
+def _whole_of_part(parent, kind, part):
+    """parent (complex, or real for view_as_complex) with the view `kind`
+    of it replaced by `part`, differentiably."""
+    F = _FUNCTIONS
+    if kind == "real":
+        return F["complex"](part.to(F["imag"](parent).dtype), F["imag"](parent))
+    if kind == "imag":
+        return F["complex"](F["real"](parent), part.to(F["real"](parent).dtype))
+    if kind == "view_as_real":
+        return F["complex"](part[..., 0], part[..., 1])
+    return F["view_as_real"](part)
 
 
 # --- the in-place driver ------------------------------------------------------------------------
@@ -257,7 +280,7 @@ def _refresh_views(root, skip):
             regenerated = _apply_step(regenerated, step)
         node = regenerated._grad_fn
         if node is not None:
-            node.__class__ = node._op.variant("AsStridedBackward0")
+            node.__class__ = complex_like(node, node._op.variant("AsStridedBackward0"))
         _rebase(v, node)
 
 

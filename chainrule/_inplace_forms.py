@@ -110,7 +110,8 @@ def _metadata_inplace(fn, name):
             cls = type(node).__name__
             stem, number = cls.rstrip("0123456789"), cls[len(cls.rstrip("0123456789")):]
             shift = _NODE_SHIFT.get(stem[:-len("Backward")], 1)
-            node.__class__ = node._op.variant(f"{stem}{int(number or 0) + shift}")
+            node.__class__ = _registry.complex_like(
+                node, node._op.variant(f"{stem}{int(number or 0) + shift}"))
         self._data = out._data
         self._grad_fn = node
         if self._view_of is not None:
@@ -149,7 +150,7 @@ _TOP_LEVEL_INPLACE = (
     "atan_ atanh_ ceil_ clamp_ clamp_max_ clamp_min_ clip_ cos_ cosh_ deg2rad_ detach_ erf_ "
     "erfc_ exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ i0_ log10_ log1p_ log2_ log_ logit_ "
     "nan_to_num_ neg_ negative_ rad2deg_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ sin_ sinc_ "
-    "sinh_ sqrt_ square_ tan_ tanh_ trunc_ xlogy_ zero_ gcd_ lcm_ ldexp_").split()
+    "sinh_ sqrt_ square_ tan_ tanh_ trunc_ xlogy_ zero_ gcd_ lcm_ ldexp_ conj_physical_").split()
 
 
 def _top_level(name):

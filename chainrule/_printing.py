@@ -180,6 +180,25 @@ def _shown_values(arr):
 # Layout of nested brackets
 # --------------------------------------------------------------------------
 
+class _ComplexFormatter:
+    """Complex elements as PyTorch prints them: the real parts share one
+    formatter and the imaginary parts another (each decides its own style
+    and width from its own values); an element is the real text, padded,
+    followed by the imaginary text unpadded, with its sign, and "j"."""
+
+    def __init__(self, values):
+        self.real = _Formatter(values.real, True)
+        self.imag = _Formatter(values.imag, True)
+
+    def element_length(self):
+        return self.real.width + 2 + self.imag.width + 1
+
+    def format(self, value):
+        imag = (self.imag.format(value.imag) + "j").lstrip()
+        sep = "" if imag[0] in "+-" else "+"
+        return self.real.format(value.real) + sep + imag
+
+
 def _vector_text(vec, indent, summarize, fmt):
     """One innermost row "[a, b, c]", wrapped to the line width."""
     edge = _opts["edgeitems"]
@@ -229,7 +248,7 @@ def _body_text(arr, dtype_name, indent):
     if is_float and arr.dtype.kind != "f":
         arr = arr.astype(np.float64)
     shown = _shown_values(arr) if summarize else arr
-    fmt = _Formatter(shown, is_float)
+    fmt = _ComplexFormatter(shown) if arr.dtype.kind == "c" else _Formatter(shown, is_float)
     return _nested_text(arr, indent, summarize, fmt)
 
 
@@ -266,8 +285,9 @@ def tensor_repr(data, *, dtype_name, is_default_float, requires_grad=False,
 
     dtype_name is torch's name without "torch." ("float32", "int64", "bool").
     is_default_float says whether that dtype is the current default float
-    dtype; such tensors, int64 and bool ones print no ``dtype=`` when they
-    have values (the values' look already implies it).
+    dtype (or its complex counterpart); such tensors, int64 and bool ones
+    print no ``dtype=`` when they have values (the values' look already
+    implies it).  An empty complex tensor always names its dtype.
     """
     if hasattr(data, "get") and not isinstance(data, np.ndarray):
         data = data.get()               # CuPy: copy to host first
@@ -289,7 +309,8 @@ def tensor_repr(data, *, dtype_name, is_default_float, requires_grad=False,
         if not _opts["edgeitems"]:
             # everything is elided, so at least give the shape
             suffixes.append("size=" + str(tuple(arr.shape)))
-        implied = (is_float and is_default_float) or dtype_name in ("int64", "bool")
+        implied = (is_default_float and (is_float or dtype_name.startswith("complex"))) \
+            or dtype_name in ("int64", "bool")
         if not implied:
             suffixes.append("dtype=torch." + dtype_name)
         body = _body_text(arr, dtype_name, indent)

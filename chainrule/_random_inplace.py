@@ -43,7 +43,7 @@ def _write(self, sample, node_name):
 
 
 def _floating_only(self, kernel):
-    if not self.dtype.is_floating_point:
+    if not self.dtype.is_floating_point and not self.dtype.is_complex:
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{self.dtype.legacy}'")
 
 
@@ -52,13 +52,29 @@ def uniform_(self, from_=0, to=1, *, generator=None):
     if from_ > to:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
                            f"from={_num(from_)} > to={_num(to)}")
-    return _write(self, lambda s: _rng(generator).uniform(from_, to, s), "UniformBackward0")
+    return _write(self, _parts_of(self, lambda s: _rng(generator).uniform(from_, to, s)),
+                  "UniformBackward0")
+
+
+def _parts_of(self, sample, scale=1.0):
+    """sample, or for a complex tensor complex draws whose parts are each
+    sample's (times scale), as PyTorch draws them."""
+    if not self.dtype.is_complex:
+        return sample
+
+    def complex_sample(s):
+        parts = sample(tuple(s) + (2,)) * scale
+        return parts[..., 0] + 1j * parts[..., 1]
+    return complex_sample
 
 
 def normal_(self, mean=0, std=1, *, generator=None):
     _floating_only(self, "normal_kernel_cpu")
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {_num(std)}")
+    if self.dtype.is_complex:      # (each part N(mean, std^2 / 2), as PyTorch's)
+        parts = _parts_of(self, lambda s: _rng(generator).normal(0.0, std, s), math.sqrt(0.5))
+        return _write(self, lambda s: parts(s) + mean * (1 + 1j), "NormalBackward0")
     return _write(self, lambda s: _rng(generator).normal(mean, std, s), "NormalBackward0")
 
 

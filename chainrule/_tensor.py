@@ -379,6 +379,8 @@ class Tensor:
             raise ValueError("only one element tensors can be converted to Python scalars")
         if _CAPTURE[0] is not None:
             return _CAPTURE[0].guard(self, _float)
+        if self._data.dtype.kind == "c":
+            raise RuntimeError("value cannot be converted to type double without overflow")
         return float(self._data.item())
 
     def __int__(self):
@@ -386,6 +388,8 @@ class Tensor:
             raise ValueError("only one element tensors can be converted to Python scalars")
         if _CAPTURE[0] is not None:
             return _CAPTURE[0].guard(self, _int)
+        if self._data.dtype.kind == "c":
+            raise RuntimeError("value cannot be converted to type int64_t without overflow")
         return int(self._data.item())
 
     def __bool__(self):
@@ -439,7 +443,8 @@ class Tensor:
     def __repr__(self, *, tensor_contents=None):
         fn = self._grad_fn
         return tensor_repr(_to_numpy(self._data), dtype_name=self.dtype.name,
-                           is_default_float=self.dtype is _dtypes.get_default_dtype(),
+                           is_default_float=self.dtype is _dtypes.get_default_dtype() or
+                           self.dtype is _dtypes.default_complex_dtype(),
                            requires_grad=self._requires_grad,
                            grad_fn_name=None if fn is None else type(fn).__name__,
                            tangent=self._fw_tangent)

@@ -1,7 +1,7 @@
 """Questions about a tensor and its dtype that PyTorch answers without
 computing (issue 11's missing names): is_complex, is_signed, is_nonzero,
-is_same_size, is_conj, is_neg (chainrule's tensors are real, never lazily
-conjugated or negated, so resolve_conj/resolve_neg return the tensor itself),
+is_same_size, is_neg (chainrule's tensors are never lazily negated, so
+resolve_neg returns the tensor itself; is_conj and resolve_conj are in ops/complex.py),
 can_cast; and the legacy tensor forms: Tensor.new, apply_, map_, char(), and
 the conjugate transposes H, mH, adjoint() (plain transposes for real data)."""
 import warnings
@@ -12,23 +12,15 @@ from .ops import shape as S
 
 
 def is_complex(input):
-    return False                 # (no complex dtypes yet)
+    return input._data.dtype.kind == "c"
 
 
 def is_signed(input):
     return input.dtype.is_signed
 
 
-def is_conj(input):
-    return False
-
-
 def is_neg(input):
     return False
-
-
-def resolve_conj(input):
-    return input
 
 
 def resolve_neg(input):
@@ -52,7 +44,7 @@ def can_cast(from_, to):
     """PyTorch's casting rule for in-place results: not float to integer, not
     anything but bool to bool (same-kind casting by category)."""
     if from_.category > to.category:
-        return False
+        return False       # (complex to real too, as PyTorch)
     return True
 
 
@@ -67,7 +59,7 @@ def _H(self):
         warnings.warn("Tensor.H is deprecated on 0-D tensors. Consider using x.conj().",
                       UserWarning, stacklevel=2)
         return self
-    return S.transpose(self, 0, 1)
+    return _conj_if_complex(S.transpose(self, 0, 1))
 
 
 def _matrix_transpose(what):
@@ -76,8 +68,13 @@ def _matrix_transpose(what):
         if nd < 2:
             raise RuntimeError(f"tensor.{what} is only supported on matrices or batches of "
                                f"matrices. Got {nd}-D tensor.")
-        return S.transpose(self, -2, -1)
+        return _conj_if_complex(S.transpose(self, -2, -1))
     return transpose
+
+
+def _conj_if_complex(t):
+    """The conjugate transposes of complex matrices conjugate (ConjBackward0)."""
+    return t.conj() if t._data.dtype.kind == "c" else t
 
 
 # --- legacy forms ---------------------------------------------------------------------------
@@ -104,7 +101,8 @@ def _new(self, *args, device=None):
 
 _C10_NAMES = {"float64": "double", "float32": "float", "float16": "c10::Half", "int64": "long int",
               "int32": "int", "int16": "short int", "int8": "signed char",
-              "uint8": "unsigned char", "bool": "bool"}
+              "uint8": "unsigned char", "bool": "bool", "complex64": "c10::complex<float>",
+              "complex128": "c10::complex<double>"}
 
 
 def _options(dt):
@@ -145,9 +143,7 @@ def _write(self, flat):
 
 Tensor.is_complex = is_complex
 Tensor.is_signed = is_signed
-Tensor.is_conj = is_conj
 Tensor.is_neg = is_neg
-Tensor.resolve_conj = resolve_conj
 Tensor.resolve_neg = resolve_neg
 Tensor.is_nonzero = is_nonzero
 Tensor.is_same_size = is_same_size
@@ -159,6 +155,5 @@ Tensor.apply_ = _apply_
 Tensor.map_ = _map_
 Tensor.char = lambda self, memory_format=None: S.to_dtype(self, _dtypes.int8)
 
-FUNCTIONS = {f.__name__: f for f in (is_complex, is_signed, is_conj, is_neg, resolve_conj,
-                                     resolve_neg, is_nonzero, is_same_size, can_cast)}
+FUNCTIONS = {f.__name__: f for f in (is_complex, is_signed, is_neg, resolve_neg, is_nonzero, is_same_size, can_cast)}
 FUNCTIONS["adjoint"] = Tensor.adjoint

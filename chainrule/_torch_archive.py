@@ -45,11 +45,11 @@ STORAGE_DTYPES = {
     "HalfStorage": _dtypes.float16, "LongStorage": _dtypes.int64, "IntStorage": _dtypes.int32,
     "ShortStorage": _dtypes.int16, "CharStorage": _dtypes.int8, "ByteStorage": _dtypes.uint8,
     "BoolStorage": _dtypes.bool,
+    "ComplexFloatStorage": _dtypes.complex64, "ComplexDoubleStorage": _dtypes.complex128,
 }
 _STORAGE_OF = {d: name for name, d in STORAGE_DTYPES.items()}
 # storages torch has and chainrule has no dtype for: named, refused with a reason
-_NO_SUCH_DTYPE = ("BFloat16Storage", "ComplexFloatStorage", "ComplexDoubleStorage",
-                  "QInt8Storage", "QUInt8Storage", "QInt32Storage", "UntypedStorage")
+_NO_SUCH_DTYPE = ("BFloat16Storage", "QInt8Storage", "QUInt8Storage", "QInt32Storage", "UntypedStorage")
 
 CUDA_ON_CPU = ("Attempting to deserialize object on a CUDA device but torch.cuda.is_available() "
                "is False. If you are running on a CPU-only machine, please use torch.load with "

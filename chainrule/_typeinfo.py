@@ -27,7 +27,7 @@ class finfo(_Limits):
     """The limits of a floating-point dtype (torch.finfo)."""
 
     def __init__(self, type=None):
-        dt = _dtype_arg("finfo", type)
+        dt = _dtype_arg("finfo", type).to_real()     # a complex dtype: its parts'
         if not dt.is_floating_point:
             raise TypeError("torch.finfo() requires a floating point input type. Use "
                             "torch.iinfo to handle 'torch.finfo'")
@@ -55,7 +55,7 @@ class iinfo(_Limits):
         dt = _dtype_arg("iinfo", type)
         if dt is _dtypes.bool:
             raise TypeError("torch.bool is not supported by torch.iinfo")
-        if dt.is_floating_point:
+        if dt.is_floating_point or dt.is_complex:
             raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo "
                             "to handle 'torch.iinfo'")
         info = np.iinfo(dt.np)

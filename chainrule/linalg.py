@@ -3,8 +3,8 @@ from .ops.linalg import (_LinAlgError as LinAlgError, vector_norm, matrix_norm, 
                          linalg_det as det,
                          linalg_slogdet as slogdet, solve, linalg_cross as cross)
 from .ops.products import vecdot, matrix_power
-from .ops.decompositions import eigh, eigvalsh, cholesky, svd, svdvals, qr
+from .ops.decompositions import eigh, eigvalsh, eig, eigvals, cholesky, svd, svdvals, qr
 from .ops.matrix_functions import matrix_exp, pinv
 
 __all__ = ["LinAlgError", "vector_norm", "matrix_norm", "norm", "inv", "det", "slogdet", "solve",
-           "cross", "vecdot", "matrix_power", "eigh", "eigvalsh", "cholesky", "svd", "svdvals", "qr", "matrix_exp", "pinv"]
+           "cross", "vecdot", "matrix_power", "eigh", "eigvalsh", "eig", "eigvals", "cholesky", "svd", "svdvals", "qr", "matrix_exp", "pinv"]

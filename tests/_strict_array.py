@@ -160,6 +160,15 @@ class StrictArray:
     T = property(lambda self: StrictArray(self._a.T))
     mT = property(lambda self: StrictArray(self._a.swapaxes(-2, -1)))
 
+    def _set_part(part):
+        def setter(self, value):
+            setattr(self._a, part, _operand(value))
+        return setter
+    # complex arrays' parts: views, assignable (CuPy's arrays have both)
+    real = property(lambda self: StrictArray(self._a.real), _set_part("real"))
+    imag = property(lambda self: StrictArray(self._a.imag), _set_part("imag"))
+    del _set_part
+
     # --- indexing: basic indexing gives views, integers a 0-d array -------
     def __getitem__(self, idx):
         i = _index(idx)
@@ -252,15 +261,19 @@ NAMES = """
     bincount histogram unique
     einsum broadcast_to moveaxis
     fmax fmin gcd lcm nextafter frexp isin take
+    conjugate angle
 """.split()
 
 xp = types.ModuleType("strict_xp", "NumPy's function names on StrictArrays (tests/_strict_array.py).")
 for _name in NAMES:
     setattr(xp, _name, _lift(getattr(np, _name), _name))
 
+xp.fft = types.ModuleType("strict_xp.fft", "NumPy's fft names on StrictArrays.")
+xp.fft.fft = _lift(np.fft.fft, "fft")
+
 # xp.linalg: exactly the functions chainrule calls there (NumPy's results as plain tuples).
 xp.linalg = types.ModuleType("strict_xp.linalg", "NumPy's linalg names on StrictArrays.")
-for _name in "det inv slogdet solve eigh cholesky svd qr".split():
+for _name in "det inv slogdet solve eigh eig cholesky svd qr".split():
     setattr(xp.linalg, _name, _lift(lambda *a, _f=getattr(np.linalg, _name), **k: (
         lambda r: tuple(r) if isinstance(r, tuple) else r)(_f(*a, **k)), _name))
 

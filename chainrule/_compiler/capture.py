@@ -33,7 +33,8 @@ numpy() inside the function, recorded in-place changes (of tensors that
 require grad), random numbers from the default generator, a backward pass
 that is not one of the above (hooks on its tensors, retain_graph,
 create_graph, autograd.grad, a graph started outside, anomaly mode), nodes
-that are not registry ops (custom Functions, views rebased in place).
+that are not registry ops (custom Functions, views rebased in place),
+complex values.
 """
 from .._inplace_state import CAPTURE, EPOCH, SAVED_HOOKS, SPECIAL
 from .._tensor import Tensor, _item
@@ -139,6 +140,10 @@ class Capture:
         dyn = None if self.failed else self._dynamic_params(params)
         t = plainly(op, inputs, arrays, params, node_cls)
         if self.failed:
+            return t
+        if t._data.dtype.kind == "c" or any(getattr(getattr(a, "dtype", None), "kind", "") == "c"
+                                            for a in arrays):
+            self.refuse("complex values (the generated backward is written for real ones)")
             return t
         fwd = op.forward if arrays[0].__class__ is _backend.ndarray else \
             op.forward_for(_backend.backend_of(next(a for a in arrays if _backend.is_array(a))))

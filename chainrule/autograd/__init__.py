@@ -47,6 +47,8 @@ def _seed_grads(outputs, grad_outputs, create_graph):
         if g is None:
             if d.size != 1:
                 raise _errors.implicit_nonscalar()
+            if d.dtype.kind == "c":
+                raise _complex_scalar_error(d.dtype)
             g = _one(d.dtype, d.shape) if d.__class__ is _ndarray else \
                 _backend.namespace(d).ones_like(d)
             seeds.append(Tensor._make(g) if create_graph else g)
@@ -69,6 +71,11 @@ _NPXP = _backend.NUMPY.xp
 _FOREIGN = _backend.FOREIGN      # array classes of libraries other than NumPy
 
 
+def _complex_scalar_error(npd):
+    return RuntimeError("grad can be implicitly created only for real scalar outputs but got "
+                        f"{_dtypes.FROM_NP[npd]}")
+
+
 def _one(dtype, shape=()):
     """A shared read-only NumPy 1 of `dtype` and `shape` (one element): the
     implicit gradient of a scalar output, made once (np.ones_like costs 0.8 us
@@ -76,6 +83,8 @@ def _one(dtype, shape=()):
     key = (dtype, shape)
     one = _ONES.get(key)
     if one is None:
+        if dtype.kind == "c":            # (never cached: checked on this miss only)
+            raise _complex_scalar_error(dtype)
         one = _backend.NUMPY.readonly(_backend.NUMPY.xp.ones(shape, dtype))
         _ONES[key] = one
     return one

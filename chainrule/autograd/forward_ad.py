@@ -72,7 +72,7 @@ def make_dual(tensor, tangent, *, level=None):
     if _LEVEL["current"] is None:
         raise RuntimeError("To create a dual Tensor, you must first enter a dual level using "
                            "`with torch.autograd.forward_ad.dual_level():`")
-    if not tensor.is_floating_point():
+    if not tensor.is_floating_point() and not tensor.is_complex():
         raise ValueError(f"Expected primal to be floating point or complex, but got: "
                          f"{tensor.dtype}")
     if tuple(tangent.shape) != tuple(tensor.shape):
@@ -134,7 +134,12 @@ def push_tangent(node, inputs, out_tensor):
             total = None
             for g, t in zip(grads, tangents):
                 if g is not None and t is not None:
-                    term = (g * t).sum()
+                    if g._data.dtype.kind == "c" or t._data.dtype.kind == "c":
+                        # J t from the adjoint: Re sum(conj(J^H u) t) = Re <u, J t>,
+                        # whose gradient in u (dRe + i dIm) is J t
+                        term = (g.conj() * t).sum().real
+                    else:
+                        term = (g * t).sum()
                     total = term if total is None else total + term
             if total is None or not total.requires_grad:
                 jt = Tensor._make(xp.zeros_like(out_tensor._data))

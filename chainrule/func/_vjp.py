@@ -21,7 +21,7 @@ class Vjp:
             self.results = tree_unflatten([scope.undo(o) for o in self.flat_out],
                                           self.out_spec)
             for o in self.flat_out:
-                if not o.is_floating_point():
+                if not o.is_floating_point() and not o.is_complex():
                     raise RuntimeError(
                         "vjp(f, ...): All outputs of f must be floating-point or complex "
                         f"Tensors, got Tensor with dtype {o.dtype}")

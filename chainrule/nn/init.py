@@ -71,12 +71,14 @@ def _fill_from(tensor, values):
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     u = _factories.rand(tensor.shape, dtype=tensor.dtype, generator=generator)
-    return _fill_from(tensor, u * (b - a) + a)
+    shift = a * (1 + 1j) if tensor.is_complex() else a     # (both parts on [a, b), as PyTorch)
+    return _fill_from(tensor, u * (b - a) + shift)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     n = _factories.randn(tensor.shape, dtype=tensor.dtype, generator=generator)
-    return _fill_from(tensor, n * std + mean)
+    shift = mean * (1 + 1j) if tensor.is_complex() else mean   # (PyTorch: both parts' mean)
+    return _fill_from(tensor, n * std + shift)
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):

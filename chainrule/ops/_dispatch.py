@@ -16,7 +16,7 @@ no specific op: everything op-specific is in the `Op` (see _registry.py).
 A tracer or compiler hooks here and sees all the work; nothing in the op
 modules computes a Tensor's value behind its back.
 """
-from .. import _fpstate, _func_levels
+from .. import _dtypes, _fpstate, _func_levels
 from .._grad_mode import STATE
 from .._inplace_state import (CAPTURE as _CAPTURE, EPOCH as _EPOCH, FW_ACTIVE as _FW_ACTIVE,
                               INFERENCE_USED as _INFERENCE_USED, SAVED_HOOKS as _SAVED_HOOKS,
@@ -28,6 +28,7 @@ from ..autograd import forward_ad as _forward_ad
 from ..autograd._saved_hooks import pack as _pack_saved
 from ..autograd.anomaly_mode import _state as _ANOMALY, capture_stack as _capture_stack
 from . import _backend, _batching
+from ._registry import complex_node
 
 __all__ = ["apply"]
 
@@ -64,8 +65,15 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
                 out = _quietly(fwd, *arrays, *params)
         except RuntimeError as e:
             out = _fpstate.retry_quietly(e, fwd, *arrays, *params)
+        except TypeError:
+            _refuse_complex_forward(op, arrays)
+            raise
     else:
-        out = fwd(*arrays, *params) if params else fwd(*arrays)
+        try:
+            out = fwd(*arrays, *params) if params else fwd(*arrays)
+        except TypeError:
+            _refuse_complex_forward(op, arrays)
+            raise
     if out.__class__ is not _ndarray and out.__class__ not in _ARRAY_TYPES:
         out = _as_array(out)
     # --- the graph: edges to the inputs that take part, unrolled for one and two ---
@@ -80,43 +88,49 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
         if inputs and inputs[0].__class__ is not Tensor:
             _keep_subclass(t, inputs)
         return t
-    if len(inputs) == 1:
-        a = inputs[0]
-        edges = a._grad_fn
-        if edges is None and a._requires_grad:
-            edges = a                  # a leaf: the engine accumulates into it
-        if edges is not None:
-            d = a._data
-            m = _META.get(d.shape)
-            if m is None or m[1] is not d.dtype:
-                m = _shared_meta(d)
-            edges, meta = (edges,), (m,)
-        full = True                    # every input takes part
-    elif len(inputs) == 2:
-        a, b = inputs
-        ea = eb = ma = mb = None
-        if a.__class__ is Tensor or isinstance(a, Tensor):
-            ea = a._grad_fn
-            if ea is None and a._requires_grad:
-                ea = a
-            d = a._data
-            ma = _META.get(d.shape)
-            if ma is None or ma[1] is not d.dtype:
-                ma = _shared_meta(d)
-        cb = b.__class__
-        if cb is not float and cb is not int and (cb is Tensor or isinstance(b, Tensor)):
-            eb = b._grad_fn
-            if eb is None and b._requires_grad:
-                eb = b
-            d = b._data
-            mb = _META.get(d.shape)
-            if mb is None or mb[1] is not d.dtype:
-                mb = _shared_meta(d)
-        edges = None if ea is None and eb is None else (ea, eb)
-        meta = (ma, mb)
-        full = ea is not None and eb is not None
-    else:
-        edges, meta, full = _edges(inputs)
+    # (a complex input meets _shared_meta, never the cache, and raises
+    # _ComplexInput there: the real-valued path pays nothing for complex
+    # support, a try costing nothing until it catches)
+    try:
+        if len(inputs) == 1:
+            a = inputs[0]
+            edges = a._grad_fn
+            if edges is None and a._requires_grad:
+                edges = a                  # a leaf: the engine accumulates into it
+            if edges is not None:
+                d = a._data
+                m = _META.get(d.shape)
+                if m is None or m[1] is not d.dtype:
+                    m = _shared_meta(d)
+                edges, meta = (edges,), (m,)
+            full = True                    # every input takes part
+        elif len(inputs) == 2:
+            a, b = inputs
+            ea = eb = ma = mb = None
+            if a.__class__ is Tensor or isinstance(a, Tensor):
+                ea = a._grad_fn
+                if ea is None and a._requires_grad:
+                    ea = a
+                d = a._data
+                ma = _META.get(d.shape)
+                if ma is None or ma[1] is not d.dtype:
+                    ma = _shared_meta(d)
+            cb = b.__class__
+            if cb is not float and cb is not int and (cb is Tensor or isinstance(b, Tensor)):
+                eb = b._grad_fn
+                if eb is None and b._requires_grad:
+                    eb = b
+                d = b._data
+                mb = _META.get(d.shape)
+                if mb is None or mb[1] is not d.dtype:
+                    mb = _shared_meta(d)
+            edges = None if ea is None and eb is None else (ea, eb)
+            meta = (ma, mb)
+            full = ea is not None and eb is not None
+        else:
+            edges, meta, full = _edges(inputs)
+    except _ComplexInput:
+        return _record_complex(op, inputs, out, params, node_cls)
     if edges is None:
         t = _make(out)
     else:
@@ -174,7 +188,14 @@ _META = {}
 _META_MAX = 4096          # shapes kept before starting afresh
 
 
+class _ComplexInput(Exception):
+    """A complex input reached the graph part of apply(): _record_complex
+    records the op instead (complex dtypes are never cached in _META)."""
+
+
 def _shared_meta(d):
+    if d.dtype.kind == "c":
+        raise _ComplexInput
     if len(_META) >= _META_MAX:
         _META.clear()
     m = _META[d.shape] = (d.shape, d.dtype)
@@ -236,7 +257,14 @@ def _with_tangent(op, inputs, arrays, params, node_cls):
     # A node of the op just for deriving the tangent (the recorded one may not
     # have saved what the tangent needs).
     out = t._data
-    node = (node_cls or op.Node)()
+    cls = node_cls or op.Node
+    if out.dtype.kind == "c" or any(isinstance(x, Tensor) and x._data.dtype.kind == "c"
+                                    for x in inputs):
+        if op.complex is None:
+            raise _complex_refused(op)
+        if op.complex == "holomorphic":
+            cls = complex_node(cls)
+    node = cls()
     node.meta = [(x._data.shape, x._data.dtype) if isinstance(x, Tensor) else None
                  for x in inputs]
     node.edges = [None] * len(inputs)
@@ -285,7 +313,71 @@ def _pick_saved(node, plan, out, inputs, edges):
     return tuple([(out if i < 0 else inputs[i]) if k else None for i, k in zip(plan, keep)])
 
 
-def _edges(inputs):
+def _record_complex(op, inputs, out, params, node_cls):
+    """apply()'s graph part for an op with complex inputs: an op whose
+    formulas are holomorphic records complex_node's variant of its node
+    (conjugated saved values), one aware of complex values its own node;
+    any other refuses, rather than give a wrong gradient."""
+    edges, meta, full = _edges(inputs, _fresh_meta)
+    if edges is None:
+        t = _make(out)
+    else:
+        kind = op.complex
+        if kind is None:
+            raise _complex_refused(op) from None
+        cls = node_cls or op.Node
+        if kind == "holomorphic":
+            cls = complex_node(cls)
+        node = _new(cls)
+        node.edges = edges
+        node.meta = meta
+        node.params = params
+        node._epoch = _EPOCH[0]
+        if _ANOMALY["enabled"]:
+            node._anomaly_trace = _capture_stack()
+        t = _make(out, True, node)
+        saved = node.saved = _pick_saved(node, op.save_plan, out, inputs, edges) \
+            if op.save_plan else node._nothing_saved
+        if saved:
+            if _INFERENCE_USED[0]:
+                _refuse_inference_tensors(saved)
+            if _SAVED_HOOKS[0]:
+                _pack_saved(node, saved, t)
+            elif _EPOCH[0]:
+                for v in saved:
+                    if isinstance(v, Tensor) and v._vbox is not None:
+                        node._saved_versions = _saved_versions(saved)
+                        break
+    if STATE.inference:
+        t._inference = True
+    if inputs and inputs[0].__class__ is not Tensor:
+        _keep_subclass(t, inputs)
+    return t
+
+
+def _refuse_complex_forward(op, arrays):
+    """A forward NumPy cannot run on complex arrays (floor, fmod...): PyTorch's
+    kind of error rather than NumPy's TypeError."""
+    for a in arrays:
+        d = getattr(a, "dtype", None)
+        if d is not None and d.kind == "c":
+            if op.name in ("floor", "ceil", "trunc"):
+                raise NotImplementedError(f"{op.name} is not supported for complex inputs") from None
+            raise NotImplementedError(f"\"{op.name}\" not implemented for "
+                                      f"'{_dtypes.FROM_NP[d].legacy}'") from None
+
+
+def _complex_refused(op):
+    return NotImplementedError(
+        f"chainrule: the derivative of {op.name} is not implemented for complex inputs "
+        "(the op runs on them without autograd)")
+
+
+def _fresh_meta(d):
+    return (d.shape, d.dtype)
+
+
+def _edges(inputs, meta_of=None):
     edges = []
     meta = []
     tracked = False
@@ -301,6 +393,9 @@ def _edges(inputs):
                 full = False
             edges.append(fn)
             d = t._data
+            if meta_of is not None:
+                meta.append(meta_of(d))
+                continue
             m = _META.get(d.shape)
             meta.append(m if m is not None and m[1] is d.dtype else _shared_meta(d))
         else:

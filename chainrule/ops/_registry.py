@@ -31,10 +31,13 @@ PyTorch's promotion and hands the arrays to the dispatch point
 import inspect
 
 from .. import _errors
+from .._inplace_state import EPOCH as _EPOCH
+from .._tensor import Tensor
+from .._views import check_saved as _check_saved
 from . import _backend, _codegen
-from ..autograd.graph import Node
+from ..autograd.graph import Node, FOREIGN_ARRAYS as _FOREIGN
 
-__all__ = ["defop", "elementwise", "shows", "Op", "ArrayOps", "TensorOps", "expose", "FUNCTIONS", "METHODS", "INPLACE",
+__all__ = ["defop", "elementwise", "complex_ready", "complex_node", "complex_like", "shows", "Op", "ArrayOps", "TensorOps", "expose", "FUNCTIONS", "METHODS", "INPLACE",
            "OPS", "array_op", "array_ops_for"]
 
 _NUMPY = _backend.NUMPY
@@ -170,6 +173,13 @@ class Op:
     # other dimension (ops/_batching.py).  Set by `elementwise(...)` beside
     # the ops' declarations.
     elementwise = False
+    # How the op meets complex inputs that require grad (the dispatch point
+    # asks, see complex_ready): None refuses them (its formulas were written
+    # for real numbers only); "holomorphic": its formulas are g times a
+    # derivative built from the saved values with real coefficients, made
+    # PyTorch's conjugate Wirtinger gradient by conjugating the saved values
+    # (complex_node); "aware": its formulas handle complex values themselves.
+    complex = None
 
     def __init__(self, name, forward, node_cls, inputs, params, differentiable=True):
         self.name = name
@@ -218,6 +228,89 @@ def elementwise(*ops):
     """Declare ops elementwise (see Op.elementwise)."""
     for op in ops:
         op.elementwise = True
+
+
+def complex_ready(kind, *ops):
+    """Declare how ops take complex inputs that require grad (see Op.complex)."""
+    for op in ops:
+        op.complex = kind
+
+
+def complex_node(cls):
+    """The node class recording a holomorphic op on complex values: the
+    same formulas and grad_fn name, run on the conjugates of the saved
+    values.  For f holomorphic with real Taylor coefficients (every such op
+    here) conj(f'(z)) = f'(conj z), so `g * cos(x)` becomes PyTorch's
+    gradient g * conj(cos(x)); a real input's gradient is the real part.
+    Built once per class; a complex node's own variant is itself."""
+    c = cls.__dict__.get("_complex_variant")
+    if c is None:
+        if cls.__dict__.get("_is_complex_variant"):
+            return cls
+        c = type(cls.__name__, (cls,), {"__slots__": (), "apply_raw": None,
+                                        "_is_complex_variant": True,
+                                        "apply_formulas": _complex_apply_formulas})
+        cls._complex_variant = c
+    return c
+
+
+def complex_like(node, cls):
+    """cls, as complex_node's variant when `node` is one: for renaming a
+    recorded node (node.__class__ = ...) without losing its conjugation."""
+    return complex_node(cls) if type(node).__dict__.get("_is_complex_variant") else cls
+
+
+def _conj_value(F, v, create_graph):
+    if v is None or v.__class__ is int or v.__class__ is float or v.__class__ is bool:
+        return v
+    if v.__class__ is complex:
+        return v.conjugate()
+    d = v._data if create_graph else v
+    return F.conj(v) if getattr(d, "dtype", None) is not None and d.dtype.kind == "c" else v
+
+
+def _complex_apply_formulas(self, g, create_graph, needed=None):
+    """Node.apply_formulas for complex_node classes (see there)."""
+    if create_graph:
+        F = self.tensor_ops
+    elif g.__class__ in _FOREIGN:
+        F = _backend.backend_of(g).array_ops
+    else:
+        F = self.array_ops
+    saved = self.saved
+    if saved is not None and self._epoch != _EPOCH[0]:
+        _check_saved(self)
+    if saved is None:
+        if self.saves_tensors:
+            raise _errors.freed_graph()
+        vals = list(self.params)
+    else:
+        raw = self._unpack_tensors(saved) if create_graph else \
+            [v._data if isinstance(v, Tensor) else v for v in saved]
+        vals = [_conj_value(F, v, create_graph) for v in raw] + list(self.params)
+    if self.combined is not None:
+        grads = list(self.combined(F, g, *vals))
+        for i, e in enumerate(self.edges):
+            if e is None:
+                grads[i] = None
+    else:
+        grads = []
+        for e, f in zip(self.edges, self.formulas):
+            if e is None or f is None or (needed is not None and e not in needed):
+                grads.append(None)
+            else:
+                fn, slots = f
+                grads.append(fn(F, g, *[vals[s] for s in slots]))
+    for i, (gi, m) in enumerate(zip(grads, self.meta)):
+        if gi is not None:
+            d = gi._data if isinstance(gi, Tensor) else gi
+            if d.dtype.kind == "c" and m[1].kind != "c":
+                gi = F.real(gi)            # a real input's gradient: the real part
+                d = gi._data if isinstance(gi, Tensor) else gi
+            if d.shape != m[0] or d.dtype != m[1]:
+                gi = F.fit(gi, m[0], m[1])
+            grads[i] = gi
+    return grads
 
 
 def defop(name, forward, *formulas, inputs=("x",), params=(), node_name=None,

@@ -95,6 +95,9 @@ def _horner(coeffs, z):
 
 
 def _float64(x, xp):
+    if x.dtype.kind == "c":            # (these series are for real arguments only)
+        raise NotImplementedError("chainrule's special functions are not implemented for "
+                                  "complex inputs")
     return x.astype(_FLOAT64)
 
 

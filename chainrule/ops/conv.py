@@ -38,7 +38,7 @@ from . import _backend
 from ._args import as_tensor_arg
 from . import _batching
 from ._dispatch import apply
-from ._registry import defop, expose
+from ._registry import defop, expose, complex_like
 from .shape import reshape, squeeze, unsqueeze
 
 _NUMPY = _backend.NUMPY
@@ -321,7 +321,7 @@ _TENSOR_TYPE = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
                 "int8": "torch.CharTensor", "uint8": "torch.ByteTensor", "bool": "torch.BoolTensor"}
 _C_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
            "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-           "bool": "bool"}
+           "bool": "bool", "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
 _SCALAR_TYPE = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
                 "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
@@ -444,7 +444,17 @@ def _conv_any(name, nd, input, weight, bias, stride, padding, dilation, groups):
         y = apply(CONV, (x, w), (x._data, w._data), geometry)
     else:
         y = apply(CONV_BIAS, (x, w, b), (x._data, w._data, b._data), geometry)
+    _complex_named(y)
     return squeeze(y, 0) if unbatched else y
+
+
+def _complex_named(y):
+    """PyTorch computes a complex convolution from real ones (Gauss's three
+    products), so its result's grad_fn is an AddBackward0: the same name here,
+    on the convolution's own node."""
+    node = y._grad_fn
+    if node is not None and y._data.dtype.kind == "c":
+        node.__class__ = complex_like(node, node._op.variant("AddBackward0"))
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
@@ -488,6 +498,7 @@ def _conv_transpose_any(name, nd, input, weight, bias, stride, padding, output_p
         y = apply(CONV_T, (x, w), (x._data, w._data), geometry)
     else:
         y = apply(CONV_T_BIAS, (x, w, b), (x._data, w._data, b._data), geometry)
+    _complex_named(y)
     return squeeze(y, 0) if unbatched else y
 
 

@@ -10,11 +10,13 @@ eigh (A symmetric, A = V diag(L) V^T; PyTorch's LinalgEighBackward0):
 cholesky (A = L L^T; PyTorch's LinalgCholeskyExBackward0):
   gA = sym(L^-T Phi(L^T gL) L^-1),  Phi: the lower triangle, diagonal halved.
 """
+from .. import _dtypes
+from .._tensor import Tensor
 from . import _backend, _out
 from . import reduce as _reduce
 from ._args import as_tensor_arg
 from ._dispatch import apply
-from ._registry import defop, expose
+from ._registry import defop, expose, complex_ready
 from .linalg import _LinAlgError, _square_float_matrix
 
 _XP = _backend.NUMPY.xp
@@ -106,6 +108,97 @@ def eigvalsh(A, UPLO="L", *, out=None):
         return _out.into(out, eigvalsh(A, UPLO), "linalg_eigvalsh", exact=_out.EXPECTED)
     A, d = _eigh_args("linalg.eigvalsh", A, UPLO)
     return apply(EIGH_VALUES, (A,), (d,), (UPLO,))
+
+
+# --- eig: general square matrices, complex results --------------------------------------------
+# A V = V diag(L), V's columns of unit length (LAPACK's geev, as PyTorch).  With
+# dV = V C: V^-1 dA V = C diag(L) - diag(L) C + diag(dL), so dL = diag(V^-1 dA V)
+# and C_ab = (V^-1 dA V)_ab / (L_b - L_a) off the diagonal; Re C_bb follows from
+# the unit length (Re v_b^H dv_b = 0), Im C_bb (the phase) is taken as 0, as
+# PyTorch does (a loss must not depend on the phases).  Writing dLoss = Re <G, dA>
+# in PyTorch's convention then gives
+#   gA = V^-H (diag(gL) + K) V^H,
+#   K_ab = N_ab / conj(L_b - L_a) (0 on the diagonal),  N = V^H gV - V^H V diag(Re diag(V^H gV)),
+# the real part for a real A.
+def _eig_values(a, *, xp=_XP):
+    w = xp.linalg.eig(a)[0]
+    return w if w.dtype.kind == "c" else w.astype(_COMPLEX_OF[w.dtype])
+
+
+def _eig_vectors(a, *, xp=_XP):
+    v = xp.linalg.eig(a)[1]
+    return v if v.dtype.kind == "c" else v.astype(_COMPLEX_OF[v.dtype])
+
+
+_COMPLEX_OF = {_dtypes.float32.np: _dtypes.complex64.np, _dtypes.float64.np: _dtypes.complex128.np}
+
+
+def _adjoint(F, x):
+    return F.conj(F.mT(x))
+
+
+def _eig_grad_from(F, A, V, inner):
+    """V^-H inner V^H, real for a real A."""
+    gA = F.matmul(F.matmul(_adjoint(F, F.linalg_inv(V)), inner), _adjoint(F, V))
+    d = A._data if isinstance(A, Tensor) else A
+    return gA if d.dtype.kind == "c" else F.real(gA)
+
+
+def _eig_values_grad(F, g, A):
+    return _eig_grad_from(F, A, F.linalg_eig_vectors(A), _diag_embed(F, g))
+
+
+def _eig_vectors_grad(F, g, A, out):
+    V = out
+    L = F.linalg_eig_values(A)
+    n = L.shape[-1]
+    Vh = _adjoint(F, V)
+    M = F.matmul(Vh, g)
+    eye = F.eye_mask(M, n)
+    N = M - F.matmul(F.matmul(Vh, V), F.real(M) * eye)
+    E = F.reshape(L, tuple(L.shape[:-1]) + (1, n)) - F.reshape(L, tuple(L.shape) + (1,))
+    off = F.eye_mask(L, n) == 0
+    K = F.where(off, N / F.where(off, F.conj(E), 1), 0)
+    return _eig_grad_from(F, A, V, K)
+
+
+EIG_VALUES = defop("linalg_eig_values", _eig_values, _eig_values_grad, inputs=("A",),
+                   node_name="LinalgEigBackward0")
+EIG_VECTORS = defop("linalg_eig_vectors", _eig_vectors, _eig_vectors_grad, inputs=("A",),
+                    node_name="LinalgEigBackward0")
+expose(lambda A: apply(EIG_VALUES, (A,), (A._data,)), "linalg_eig_values", function=False,
+       method=False)
+expose(lambda A: apply(EIG_VECTORS, (A,), (A._data,)), "linalg_eig_vectors", function=False,
+       method=False)
+complex_ready("aware", EIG_VALUES, EIG_VECTORS)
+
+_EIG = _reduce._return_type("linalg_eig")
+_EIG.eigenvalues = property(lambda self: self[0])
+_EIG.eigenvectors = property(lambda self: self[1])
+_EIG.__repr__ = lambda self: (f"torch.return_types.linalg_eig(\neigenvalues={self[0]!r},\n"
+                              f"eigenvectors={self[1]!r})")
+
+
+def _eig_args(name, A):
+    A, d = _square_float_matrix(name, A)
+    if not _backend.backend_of(d).xp.isfinite(d).all():
+        raise RuntimeError(f"torch.linalg.eig: input tensor should not contain infs or NaNs.")
+    return A, d
+
+
+def eig(A):
+    """linalg.eig: eigenvalues and unit eigenvectors of a square matrix, complex
+    (each eigenvector's phase is LAPACK's: it may differ from PyTorch's build)."""
+    A, d = _eig_args("linalg.eig", A)
+    return _EIG(apply(EIG_VALUES, (A,), (d,)), apply(EIG_VECTORS, (A,), (d,)))
+
+
+def eigvals(A):
+    A, d = _eig_args("linalg.eigvals", A)
+    return apply(EIG_VALUES, (A,), (d,), (), _EIGVALS)
+
+
+_EIGVALS = EIG_VALUES.variant("LinalgEigBackward0")
 
 
 # --- cholesky -----------------------------------------------------------------------------------

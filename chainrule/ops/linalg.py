@@ -146,7 +146,8 @@ def _check_dtypes(a, b):
 
 _C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
             "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-            "bool": "bool"}
+            "bool": "bool", "complex64": "c10::complex<float>",
+            "complex128": "c10::complex<double>"}
 
 
 def _c(x):
@@ -620,6 +621,9 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
                         f"{type(ord).__name__}")
     d = x._data
     _check_float("linalg.vector_norm", d)
+    if d.dtype.kind == "c":              # the norm of the moduli (abs: PyTorch's gradient)
+        out = vector_norm(x.abs(), ord, dim, keepdim, dtype=dtype)
+        return out
     if dtype is not None:
         d = d.astype(_dtypes.as_dtype(dtype).np)
     dims = _normalize_dims(dim, d.ndim) if d.ndim else None

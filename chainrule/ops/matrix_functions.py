@@ -129,7 +129,7 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
             raise TypeError(f"linalg.pinv: {name} as a tensor is not supported here; give a "
                             f"number")
     if rtol is None:
-        rtol = 0.0 if atol else _EPS[d.dtype.itemsize] * max(d.shape[-2:])
+        rtol = 0.0 if atol else _EPS[d.real.dtype.itemsize] * max(d.shape[-2:])
     return apply(PINV, (A,), (d,), (float(atol or 0.0), float(rtol)))
 
 

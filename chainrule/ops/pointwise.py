@@ -20,7 +20,7 @@ from .._tensor import Tensor
 from ._args import as_operand, as_tensor_arg, check_broadcast, promoted_arrays, to_float_array
 from . import _batching
 from ._dispatch import apply
-from ._registry import defop, elementwise, expose, shows, TensorOps, array_op
+from ._registry import defop, elementwise, expose, shows, TensorOps, array_op, complex_node
 from .shape import nonzero
 _FIRST_OP = _batching.mark()       # (for the batching declaration at the end)
 
@@ -32,14 +32,16 @@ _numpy_scalar = _backend.numpy_scalar   # a number as a NumPy operand costs less
 
 # --- unary ops: y = f(x) --------------------------------------------------------------
 def unary(name, forward, formula, *, float_result=False, aliases=(), check=None,
-          node_name=None, out_exact=None):
+          node_name=None, out_exact=None, complex_check=None):
     """Declare the elementwise op `name` and its public forms; returns the
     public function (its Op is `.op`).
 
     float_result: integer and bool inputs give the default float dtype
     (torch.sin(int_tensor) is float).  check(array): raises for input
-    dtypes the op refuses (only called for non-float inputs).  out_exact: the
-    kernel's message when out= has another dtype than the result (see _out)."""
+    dtypes the op refuses (only called for integer and bool inputs);
+    complex_check(array) likewise for complex ones (PyTorch's refusals).
+    out_exact: the kernel's message when out= has another dtype than the
+    result (see _out)."""
     op = defop(name, forward, formula, node_name=node_name)
     elementwise(op)
 
@@ -52,11 +54,15 @@ def unary(name, forward, formula, *, float_result=False, aliases=(), check=None,
         dt = d.dtype
         # (float32 and float64 by identity first: 15 ns less than reading .kind, which
         # pays for the keyword-only `out`, whose function Python cannot specialize a call to)
-        if dt is not _F32 and dt is not _F64 and dt.kind not in "fc":
-            if check is not None:
-                check(d)
-            if float_result:
-                d = to_float_array(d)
+        if dt is not _F32 and dt is not _F64 and dt.kind != "f":
+            if dt.kind == "c":
+                if complex_check is not None:
+                    complex_check(d)
+            else:
+                if check is not None:
+                    check(d)
+                if float_result:
+                    d = to_float_array(d)
         return apply(op, (input,), (d,))
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Elementwise {name}; its derivative is in chainrule/ops/pointwise.py."
@@ -72,6 +78,12 @@ def _no_bool_negation(d):
                            "operator instead.")
 
 
+def _refuses_complex(exc, message):
+    def complex_check(d):
+        raise exc(message.format(legacy=_dtypes.FROM_NP[d.dtype].legacy))
+    return complex_check
+
+
 F32 = dict(float_result=True)
 # name                 forward        d/dx, times g
 neg = unary("neg", "negative", lambda F, g: -g, aliases=("negative",), check=_no_bool_negation,
@@ -84,16 +96,21 @@ cos = unary("cos", "cos", lambda F, g, x: -g * F.sin(x), **F32)
 tan = unary("tan", "tan", lambda F, g, out: g * (1 + out * out), **F32)
 # (tanh's, sigmoid's and relu's derivatives are one op each, defined below: see _fused_backward)
 tanh = unary("tanh", "tanh", lambda F, g, out: F.tanh_backward(g, out), **F32)
-abs = unary("abs", "abs", lambda F, g, x: g * F.sign(x), aliases=("absolute",),
+abs = unary("abs", "abs", lambda F, g, x: _abs_grad(F, g, x), aliases=("absolute",),
             out_exact=_out.FOUND)
+_NO_CLAMP = _refuses_complex(NotImplementedError, "clamp is not supported for complex types")
 sigmoid = unary("sigmoid", lambda x, *, xp=_XP: 0.5 * xp.tanh(0.5 * x) + 0.5,   # stable for large |x|
                 lambda F, g, out: F.sigmoid_backward(g, out), **F32)
 # g * sign(out) is the 0/1 mask, kept connected to the graph (as PyTorch does) so a
 # second derivative of a ReLU network is zero rather than an error.
-relu = unary("relu", lambda x, *, xp=_XP: xp.maximum(x, 0), lambda F, g, out: F.relu_backward(g, out))
+relu = unary("relu", lambda x, *, xp=_XP: xp.maximum(x, 0), lambda F, g, out: F.relu_backward(g, out),
+             complex_check=_NO_CLAMP)
 reciprocal = unary("reciprocal", "reciprocal", lambda F, g, out: -g * out * out, **F32)
 # sign is piecewise constant: zero derivative, recorded so that graphs stay connected.
-sign = unary("sign", "sign", lambda F, g: g * 0, out_exact=_out.FOUND)
+sign = unary("sign", "sign", lambda F, g: g * 0, out_exact=_out.FOUND,
+             complex_check=_refuses_complex(
+                 NotImplementedError, "Unlike NumPy, torch.sign is not intended to support "
+                 "complex numbers. Please use torch.sgn instead."))
 log1p = unary("log1p", "log1p", lambda F, g, x: g / (1 + x), node_name="Log1PBackward0", **F32)
 expm1 = unary("expm1", "expm1", lambda F, g, out: g * (out + 1), **F32)
 LN2, LN10 = math.log(2.0), math.log(10.0)
@@ -116,9 +133,11 @@ acosh = unary("acosh", "arccosh", lambda F, g, x: g / F.sqrt((x - 1) * (x + 1)),
               aliases=("arccosh",), **F32)
 atanh = unary("atanh", "arctanh", lambda F, g, x: g / (1 - x * x), aliases=("arctanh",), **F32)
 deg2rad = unary("deg2rad", "deg2rad", lambda F, g: g * (math.pi / 180), node_name="Deg2RadBackward0",
-                **F32)
+                complex_check=_refuses_complex(
+                    RuntimeError, "deg2rad is not supported for complex tensors."), **F32)
 rad2deg = unary("rad2deg", "rad2deg", lambda F, g: g * (180 / math.pi), node_name="Rad2DegBackward0",
-                **F32)
+                complex_check=_refuses_complex(
+                    RuntimeError, "rad2deg is not supported for complex tensors."), **F32)
 # sinc(x) = sin(pi x) / (pi x), 1 at 0; its derivative is 0 there.
 sinc = unary("sinc", "sinc", lambda F, g, x: g * _sinc_grad(F, x), **F32)
 sgn = unary("sgn", lambda x, *, xp=_XP: x.copy() if x.dtype.kind == "b" else xp.sign(x),
@@ -184,6 +203,15 @@ _fused_backward(SIGMOID_BACKWARD, _sigmoid_backward)
 _fused_backward(RELU_BACKWARD, lambda g, out: g * sign(out))
 
 
+@shows("grad * sgn(self)")
+def _abs_grad(F, g, x):
+    d = x._data if x.__class__ is not _ndarray and isinstance(x, Tensor) else x
+    if d.dtype.kind != "c":
+        return g * F.sign(x)
+    # |z|: d|z|/dRe z + i d|z|/dIm z = z / |z| (0 at 0, as PyTorch)
+    return g * F.where(x == 0, 0, x / F.where(x == 0, 1, F.abs(x)))
+
+
 def _sinc_grad(F, x):
     px = x * math.pi
     safe = F.where(x == 0, 1, px)                        # keeps the unused branch finite
@@ -198,7 +226,10 @@ def _rounding(name, fn_name, kernel=None):
         return x.copy() if x.dtype.kind in "iu" else getattr(xp, fn_name)(x)
     forward.__name__ = fn_name
     return unary(name, forward, lambda F, g: g * 0, check=_no_kernel_for_bool(kernel or name),
-                 out_exact=_out.FOUND)
+                 out_exact=_out.FOUND,
+                 complex_check=_refuses_complex(NotImplementedError, (
+                     f"{name} is not supported for complex inputs" if name != "round" else
+                     "\"round_vml_cpu\" not implemented for '{legacy}'")))
 
 
 def _no_kernel_for_bool(name):
@@ -246,7 +277,7 @@ def frac(input, *, out=None):
         return _out.into(out, frac(input), "frac", exact=_out.FOUND)
     input = as_tensor_arg(input)
     d = input._data
-    if d.dtype.kind not in "fc":
+    if d.dtype.kind != "f":
         raise NotImplementedError(f"\"frac_cpu\" not implemented for '{input.dtype.legacy}'")
     return apply(FRAC, (input,), (d,))
 
@@ -424,6 +455,13 @@ def _apply_binary_promoting(op, a, b, node_cls, float_result, params=()):
         check_broadcast(sa, sb)
     if dt.category == _dtypes.INT:
         ad, bd = _wrapped(ad, dt), _wrapped(bd, dt)
+    elif dt.category == _dtypes.COMPLEX:
+        # (a complex result from real tensors and a Python complex number: the
+        # inputs alone would not tell the dispatch point the op is complex)
+        if op.complex is None:
+            raise NotImplementedError(f"\"{op.name}_cpu\" not implemented for '{dt.legacy}'")
+        if op.complex == "holomorphic":
+            node_cls = complex_node(node_cls or op.Node)
     return apply(op, (a, b), (ad, bd), params, node_cls)
 
 
@@ -552,13 +590,22 @@ binary(INT_POW)
 def maximum(input, other, *, out=None):
     if out is not None:
         return _out.into(out, maximum(input, other), "maximum")
-    return MAXIMUM.binary(as_tensor_arg(input), as_tensor_arg(other))
+    input, other = as_tensor_arg(input), as_tensor_arg(other)
+    _no_complex_extreme("maximum", input, other)
+    return MAXIMUM.binary(input, other)
 
 
 def minimum(input, other, *, out=None):
     if out is not None:
         return _out.into(out, minimum(input, other), "minimum")
-    return MINIMUM.binary(as_tensor_arg(input), as_tensor_arg(other))
+    input, other = as_tensor_arg(input), as_tensor_arg(other)
+    _no_complex_extreme("minimum", input, other)
+    return MINIMUM.binary(input, other)
+
+
+def _no_complex_extreme(name, a, b):
+    if a._data.dtype.kind == "c" or b._data.dtype.kind == "c":
+        raise RuntimeError(f"{name} not implemented for complex tensors.")
 
 
 expose(add, inplace=True)
@@ -590,6 +637,9 @@ def _comparison(name, ufunc, aliases):
         if c is Tensor and input.__class__ is Tensor:        # two tensors of one dtype
             ad, bd = input._data, other._data
             if ad.dtype is bd.dtype:
+                if ad.dtype.kind == "c" and name in _SYMBOL:     # (< > <= >=: no order)
+                    raise NotImplementedError(f"\"{name}_cpu\" not implemented for "
+                                              f"'{input.dtype.legacy}'")
                 if ad.shape != bd.shape:
                     check_broadcast(ad.shape, bd.shape)
                 return apply(op, (input, other), (ad, bd))
@@ -599,7 +649,9 @@ def _comparison(name, ufunc, aliases):
             raise TypeError(f"'{_SYMBOL[name]}' not supported between instances of 'Tensor' "
                             "and 'NoneType'")
         a, b = as_operand(input), as_operand(other)
-        (ad, bd), _ = promoted_arrays(a, b)
+        (ad, bd), dt = promoted_arrays(a, b)
+        if dt.is_complex and name in _SYMBOL:
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{dt.legacy}'")
         if isinstance(a, Tensor) and isinstance(b, Tensor) and ad.shape != bd.shape:
             check_broadcast(ad.shape, bd.shape)           # (PyTorch's error, not NumPy's)
         return apply(op, (a, b), (ad, bd))
@@ -626,7 +678,7 @@ def _bitwise(name, ufunc, operator):
             return _out.into(out, fn(input, other), name)
         a, b = as_operand(input), as_operand(other)
         (ad, bd), dt = promoted_arrays(a, b)
-        if dt.is_floating_point:
+        if dt.category >= _dtypes.FLOAT:
             raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{dt.legacy}'")
         return apply(op, (a, b), (ad, bd))
     fn.__name__ = fn.__qualname__ = name
@@ -737,6 +789,8 @@ def clamp(input, min=None, max=None, *, out=None):
         return _out.into(out, clamp(input, min, max), "clamp")
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(input, Tensor) and input._data.dtype.kind == "c":
+        raise NotImplementedError("clamp is not supported for complex types")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         input = as_tensor_arg(input)
         lo = as_operand(min) if min is not None else None
@@ -926,7 +980,8 @@ def lerp(input, end, weight, *, out=None):
 
 _C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
             "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-            "bool": "bool"}
+            "bool": "bool", "complex64": "c10::complex<float>",
+            "complex128": "c10::complex<double>"}
 
 
 def _c_name(d):

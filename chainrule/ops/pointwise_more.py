@@ -41,7 +41,7 @@ def _three(input, tensor1, tensor2, value):
     check_broadcast(shapes[1], shapes[2])
     check_broadcast(shapes[0], broadcast_shapes(shapes[1], shapes[2]))
     arrays, dt = promoted_arrays(*ts)
-    if not dt.is_floating_point and dt.category != _dtypes.BOOL:
+    if dt.category == _dtypes.INT:
         value = int(value)            # (PyTorch casts the scalar to the integer dtype)
     return ts, arrays, dt, value
 
@@ -58,7 +58,7 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
     if out is not None:
         return _out.into(out, addcdiv(input, tensor1, tensor2, value=value), "addcdiv")
     ts, arrays, dt, value = _three(input, tensor1, tensor2, value)
-    if not (ts[1].dtype.is_floating_point or ts[2].dtype.is_floating_point):
+    if not (ts[1].dtype.category >= _dtypes.FLOAT or ts[2].dtype.category >= _dtypes.FLOAT):
         raise RuntimeError(
             "Integer division with addcdiv is no longer supported, and in a future  release "
             "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
@@ -155,7 +155,7 @@ def _integer_binary(name):
         a = _tensor_arg(input, name, "input", 1)
         b = _tensor_arg(other, name, "other", 2)
         (ad, bd), dt = promoted_arrays(a, b)
-        if dt.is_floating_point or dt.category == _dtypes.BOOL:
+        if dt.category != _dtypes.INT:
             raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{dt.legacy}'")
         check_broadcast(a._data.shape, b._data.shape)
         return apply(op, (a, b), (ad, bd))
@@ -213,8 +213,8 @@ expose(frexp, formulas=False)
 # --- float_power: pow in double precision ----------------------------------------------------
 def _as_double(v):
     if isinstance(v, Tensor):
-        return to_dtype(v, _dtypes.float64)
-    return float(v)
+        return to_dtype(v, _dtypes.complex128 if v.dtype.is_complex else _dtypes.float64)
+    return v if isinstance(v, complex) else float(v)
 
 
 def float_power(input, exponent, *, out=None):

@@ -231,6 +231,8 @@ def vecdot(x, y, *, dim=-1, out=None):
     if x._data.dtype != y._data.dtype:
         raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x "
                            f"of type {x.dtype.legacy} and y of type {y.dtype.legacy} instead")
+    if x._data.dtype.kind == "c":
+        x = x.conj()                  # sum(conj(x) * y), as PyTorch
     return _reduce.sum(mul(x, y), dim)
 
 

@@ -14,7 +14,7 @@ from ._args import as_tensor_arg, normalize_dims, normalize_dim, to_float_array
 from . import _batching
 from ._dispatch import apply
 from .pointwise import maximum, minimum
-from ._registry import defop, expose, shows, TensorOps, array_op
+from ._registry import defop, expose, shows, TensorOps, array_op, complex_like
 _builtin_max = builtins.max
 _XP = _backend.NUMPY.xp      # forwards' `xp` by default; _backend.bind gives other libraries theirs
 _INT64 = _dtypes.int64.np
@@ -328,6 +328,11 @@ def _extreme(input, dim, keepdim, other, is_max):
         return (maximum if is_max else minimum)(input, other)
     input = as_tensor_arg(input)
     d = input._data
+    if d.dtype.kind == "c":
+        if dim is None:
+            raise NotImplementedError(f"\"{'max' if is_max else 'min'}_all\" not implemented for "
+                                      f"'{input.dtype.legacy}'")
+        raise RuntimeError(f"{'max' if is_max else 'min'}(): does not support complex input")
     if dim is None:
         if d.size == 0:
             raise RuntimeError(
@@ -397,6 +402,7 @@ def amax(input, dim=(), keepdim=False, *, out=None):
                          exact="Expected the dtype for input and out to match, but got {r} for "
                                "input's dtype and {o} for out's dtype.")
     input, d, dims = _reduction_args(input, None if dim == () else dim)
+    _no_complex(d, "max_values_cpu")
     _check_dim_given("amax", d, dims)
     _check_nonempty("amax", d, dims, dim)
     return apply(AMAX, (input,), (d,), (dims, keepdim, d.shape))
@@ -408,6 +414,7 @@ def amin(input, dim=(), keepdim=False, *, out=None):
                          exact="Expected the dtype for input and out to match, but got {r} for "
                                "input's dtype and {o} for out's dtype.")
     input, d, dims = _reduction_args(input, None if dim == () else dim)
+    _no_complex(d, "min_values_cpu")
     _check_dim_given("amin", d, dims)
     _check_nonempty("amin", d, dims, dim)
     return apply(AMIN, (input,), (d,), (dims, keepdim, d.shape))
@@ -425,9 +432,16 @@ def argmin(input, dim=None, keepdim=False, *, out=None):
     return _index_reduction(ARGMIN, "argmin", input, dim, keepdim)
 
 
+def _no_complex(d, kernel):
+    if d.dtype.kind == "c":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_dtypes.FROM_NP[d.dtype].legacy}'")
+
+
 def _index_reduction(op, name, input, dim, keepdim):
     input = as_tensor_arg(input)
     d = input._data
+    if d.dtype.kind == "c":
+        raise RuntimeError(f"{name}(): does not support complex input")
     if dim is None:
         if d.size == 0:
             raise IndexError(f"{name}(): Expected reduction dim to be specified for "
@@ -474,6 +488,8 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None, *, out=None):
         raise RuntimeError(
             f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
             f"Got {_dtypes.FROM_NP[d.dtype].legacy}")
+    if d.dtype.kind == "c":              # the norm of the moduli (abs: PyTorch's gradient)
+        return norm(input.abs(), p, dim, keepdim, dtype)
     return apply(NORM, (input,), (d,), (p, dims, keepdim, d.shape))
 
 
@@ -501,6 +517,8 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
     if out is not None:
         return _out.into(out, var(input, dim, unbiased, keepdim, correction=correction), "var")
     input, d, dims, c = _var_args("var", input, dim, unbiased, correction)
+    if d.dtype.kind == "c":
+        return _complex_spread(input, dims, c, keepdim, False)
     return apply(VAR, (input,), (d,), (dims, c, keepdim, d.shape))
 
 
@@ -508,7 +526,24 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
     if out is not None:
         return _out.into(out, std(input, dim, unbiased, keepdim, correction=correction), "std")
     input, d, dims, c = _var_args("std", input, dim, unbiased, correction)
+    if d.dtype.kind == "c":
+        return _complex_spread(input, dims, c, keepdim, True)
     return apply(STD, (input,), (d,), (dims, c, keepdim, d.shape))
+
+
+def _complex_spread(input, dims, c, keepdim, root):
+    """var of complex values: E|z - mean z|^2 = var(Re z) + var(Im z) (real), and
+    its square root; the last node named as PyTorch names var's and std's."""
+    re, im = input.real, input.imag
+    parts = [apply(VAR, (p,), (p._data,), (dims, c, keepdim, p._data.shape)) for p in (re, im)]
+    out = parts[0] + parts[1]
+    if root:
+        out = out.sqrt()
+    node = out._grad_fn
+    if node is not None:
+        node.__class__ = complex_like(node, node._op.variant("StdBackward0" if root else
+                                                             "VarBackward0"))
+    return out
 
 
 def logsumexp(input, dim, keepdim=False, *, out=None):

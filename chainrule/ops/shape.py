@@ -24,7 +24,7 @@ from . import _backend, _out
 from ._args import as_operand, as_tensor_arg, normalize_dim, promoted_arrays, shape_args
 from . import _batching
 from ._dispatch import apply
-from ._registry import defop, elementwise, expose, TensorOps, array_op
+from ._registry import defop, elementwise, expose, TensorOps, array_op, FUNCTIONS
 
 _NUMPY = _backend.NUMPY
 _XP = _NUMPY.xp      # forwards' `xp` by default; _backend.bind gives other libraries theirs
@@ -67,6 +67,8 @@ def _fit_raw(g, shape, dtype, *, xp=_XP):
     if g.shape != shape:
         g = _sum_to(g, shape, xp)
     if g.dtype != dtype:
+        if g.dtype.kind == "c" and dtype.kind != "c":
+            g = g.real            # a real input's gradient: the real part (PyTorch's convention)
         g = xp.asarray(g).astype(dtype)
     return g
 
@@ -375,7 +377,13 @@ INDEX_PUT = defop("index_put", lambda base, value, idx: _index_put(base, value, 
                   lambda F, g, idx: g * F.index_mask(g, idx),
                   lambda F, g, idx: F.getitem(g, idx),
                   inputs=("base", "value"), params=("idx",), node_name="IndexPutBackward0")
-TO_COPY = defop("to_copy", lambda x, dtype: x.astype(dtype),
+def _to_copy(x, dtype):
+    if x.dtype.kind == "c" and dtype.kind != "c":
+        x = x.real                 # (the imaginary part dropped, as PyTorch warns in to_dtype)
+    return x.astype(dtype)
+
+
+TO_COPY = defop("to_copy", _to_copy,
                 lambda F, g: g,                    # the node casts g back to x's dtype
                 params=("dtype",), node_name="ToCopyBackward0")
 CLONE = defop("clone", _clone, lambda F, g: g,
@@ -1037,6 +1045,8 @@ def to_dtype(input, dtype, copy=False):
     d = input._data
     if d.dtype == dt.np:
         return clone(input) if copy else input
+    if d.dtype.kind == "c" and not dt.is_complex:
+        warn_at_caller("Casting complex values to real discards the imaginary part")
     return apply(TO_COPY, (input,), (d,), (dt.np,))
 
 
@@ -1069,6 +1079,8 @@ def _fit_tensor(g, shape, dtype):
     if g._data.shape != shape:
         g = _sum_to_tensor(g, shape)
     if g._data.dtype != dtype:
+        if g._data.dtype.kind == "c" and dtype.kind != "c":
+            g = FUNCTIONS["real"](g)      # (as _fit_raw: the real part, without to()'s warning)
         g = to_dtype(g, _dtypes.FROM_NP[dtype])
     return g
 

@@ -18,7 +18,7 @@ from . import _backend, _out
 from ._args import as_tensor_arg, normalize_dim, promoted_arrays, shape_args
 from . import _batching
 from ._dispatch import apply
-from ._registry import defop, expose
+from ._registry import defop, expose, complex_like
 from . import shape as S, select as SE
 from .._views import mark_view
 from .reduce import sum as _sum
@@ -118,7 +118,7 @@ def _unsafe(views, node_name):
     for v in views:
         node = v._grad_fn
         if node is not None:
-            node.__class__ = SE._variant(node._op, node_name)
+            node.__class__ = complex_like(node, SE._variant(node._op, node_name))
         v._multi_view = None
         v._view_of = None
     return views

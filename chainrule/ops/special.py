@@ -150,6 +150,8 @@ def ndtr(input, *, out=None):
     if out is not None:
         return _out.into(out, ndtr(input), "special_ndtr")
     input = as_tensor_arg(input)
+    if input._data.dtype.kind == "c":
+        raise NotImplementedError(f"\"erf_vml_cpu\" not implemented for '{input.dtype.legacy}'")
     if input._data.dtype.kind not in "f":
         input = as_tensor_arg(to_float_array(input._data))     # (integers: no gradient anyway)
     return MUL.binary(1 + erf(input * _SQRT_HALF), 0.5, _MUL_SCALAR)

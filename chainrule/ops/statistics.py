@@ -9,7 +9,7 @@ from .._tensor import Tensor
 from . import _backend, _out
 from ._args import as_tensor_arg, normalize_dim
 from ._dispatch import apply
-from ._registry import defop, expose
+from ._registry import defop, expose, complex_like
 from . import linalg as LA, pointwise as P, reduce as R, shape as S, select as SE
 
 _XP = _backend.NUMPY.xp
@@ -39,7 +39,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
         raise RuntimeError("cov(): expected input to have two or fewer dimensions but got an "
                            f"input with {input.dim()} dimensions")
     x = input if input.dim() == 2 else S.reshape(input, 1, -1)
-    if not x.dtype.is_floating_point:
+    if not x.dtype.is_floating_point and not x.dtype.is_complex:
         x = S.to_dtype(x, _dtypes.get_default_dtype())
     n = x.shape[1]
     w = None
@@ -68,7 +68,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
         norm = P.clamp_min(norm, 0) if isinstance(norm, Tensor) else 0
     centred = x - S.unsqueeze(avg, 1)
     weighted = centred if w is None else centred * w
-    c = LA.mm(centred, S.t(weighted)) / norm
+    c = LA.mm(centred, S.t(weighted).conj()) / norm      # (conj: complex data's covariance)
     return S.squeeze(c)
 
 
@@ -91,7 +91,7 @@ def dist(input, other, p=2):
     out = LA.vector_norm(as_tensor_arg(input) - as_tensor_arg(other), p)
     node = out._grad_fn
     if node is not None:
-        node.__class__ = node._op.variant("DistBackward0")   # (PyTorch's name, norm's formulas)
+        node.__class__ = complex_like(node, node._op.variant("DistBackward0"))   # (norm's formulas)
     return out
 
 
@@ -180,7 +180,7 @@ def renorm(input, p, dim, maxnorm, *, out=None):
     out = input * factor
     node = out._grad_fn
     if node is not None:
-        node.__class__ = node._op.variant("RenormBackward0")   # (PyTorch's name, mul's formulas)
+        node.__class__ = complex_like(node, node._op.variant("RenormBackward0"))   # (mul's formulas)
     return out
 
 

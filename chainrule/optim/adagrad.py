@@ -3,8 +3,8 @@ maximize), as torch.optim.Adagrad defines it.  Its state exists from
 construction, as PyTorch's does."""
 from .._factories import full_like
 from .._grad_mode import no_grad
-from .optimizer import (Optimizer, addcdiv_, addcmul_, check_range, host_values, run_closure,
-                        scalar_state)
+from .optimizer import (Optimizer, addcdiv_, addcmul_, check_range, host_values,
+                        real_views, run_closure, scalar_state)
 
 
 def _step_size(group, step):
@@ -44,6 +44,8 @@ class Adagrad(Optimizer):
                     continue
                 grad = -p.grad if group["maximize"] else p.grad
                 state = self.state[p]
+                if p.is_complex():       # (PyTorch: the real and imaginary parts apart)
+                    p, grad, state = real_views(p, grad, state)
                 state["step"].add_(1)
                 (neg_clr,) = host_values(_step_size, group, state["step"])
                 if wd != 0:

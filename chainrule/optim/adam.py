@@ -3,8 +3,8 @@ which PyTorch defines as Adam with decoupled weight decay (default 1e-2)."""
 from .._factories import zeros_like
 from .._grad_mode import no_grad
 from ..ops.pointwise import maximum
-from .optimizer import (Optimizer, addcdiv_, addcmul_, check_range, host_values, run_closure,
-                        scalar_state)
+from .optimizer import (Optimizer, addcdiv_, addcmul_, check_range, host_values,
+                        real_views, run_closure, scalar_state)
 
 
 def check_betas(lr, eps, betas, weight_decay):
@@ -83,6 +83,8 @@ class Adam(Optimizer):
                 state = moments(self.state[p], p)
                 if group["amsgrad"] and "max_exp_avg_sq" not in state:
                     state["max_exp_avg_sq"] = zeros_like(p)
+                if p.is_complex():       # (PyTorch: the real and imaginary parts apart)
+                    p, grad, state = real_views(p, grad, state)
                 state["step"].add_(1)
                 bias_correction2_sqrt, step_size, shrink, *weights = host_values(
                     _adam_scalars, group, state["step"])

@@ -3,7 +3,7 @@ from .._factories import zeros_like
 from .._grad_mode import no_grad
 from ..ops.pointwise import maximum
 from .adam import check_betas
-from .optimizer import Optimizer, addcdiv_, run_closure, scalar_state
+from .optimizer import Optimizer, addcdiv_, run_closure, scalar_state, real_views
 
 
 class Adamax(Optimizer):
@@ -29,6 +29,8 @@ class Adamax(Optimizer):
                     state["step"] = scalar_state(0.0)
                     state["exp_avg"] = zeros_like(p)
                     state["exp_inf"] = zeros_like(p)
+                if p.is_complex():       # (PyTorch: the real and imaginary parts apart)
+                    p, grad, state = real_views(p, grad, state)
                 step = state["step"].add_(1).item()
                 if wd != 0:
                     grad = grad.add(p, alpha=wd)

@@ -4,7 +4,7 @@ float32 tensor under the float32 default dtype, rounding included)."""
 from .._factories import zeros_like
 from .._grad_mode import no_grad
 from .adam import check_betas, update_moments, weight_decayed
-from .optimizer import Optimizer, addcdiv_, check_range, run_closure, scalar_state
+from .optimizer import Optimizer, addcdiv_, check_range, run_closure, scalar_state, real_views
 
 
 class NAdam(Optimizer):
@@ -36,6 +36,8 @@ class NAdam(Optimizer):
                     state["mu_product"] = scalar_state(1.0)
                     state["exp_avg"] = zeros_like(p)
                     state["exp_avg_sq"] = zeros_like(p)
+                if p.is_complex():       # (PyTorch: the real and imaginary parts apart)
+                    p, grad, state = real_views(p, grad, state)
                 step = state["step"].add_(1).item()
                 bias_correction2 = 1 - beta2 ** step
                 grad = weight_decayed(p, grad, lr, wd, group["decoupled_weight_decay"])

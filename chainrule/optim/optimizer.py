@@ -15,6 +15,7 @@ from .._factories import tensor
 from .._grad_mode import enable_grad
 from .._inplace_state import CAPTURE as _CAPTURE
 from .._tensor import Tensor
+from ..ops.complex import view_as_real
 
 __all__ = ["Optimizer", "scalar_state", "check_range", "run_closure", "addcmul_", "addcdiv_",
            "host_values"]
@@ -42,6 +43,15 @@ def check_range(value, label):
     """PyTorch's `Invalid <label>: <value>` ValueError for a negative value."""
     if value < 0.0:
         raise ValueError(f"Invalid {label}: {value}")
+
+
+def real_views(p, grad, state):
+    """A complex parameter, its gradient and its complex state buffers as
+    view_as_real views (PyTorch updates each part as a separate entry; the
+    views write through to the complex tensors)."""
+    return view_as_real(p), view_as_real(grad), {
+        k: view_as_real(v) if isinstance(v, Tensor) and v.is_complex() else v
+        for k, v in state.items()}
 
 
 def run_closure(closure):
@@ -112,6 +122,9 @@ def _watched(step, dynamic):
 
 
 class Optimizer:
+    # Whether the update takes complex parameters (SGD's as written, being linear
+    # in the gradient; the adaptive ones on real_views): the others refuse them.
+    _takes_complex = True
     _compile_dynamic = None       # see host_values
 
     def __init_subclass__(cls, **kwargs):
@@ -162,6 +175,11 @@ class Optimizer:
                                 + _typename(p))
             if not self.defaults.get("differentiable", None) and not (p.is_leaf or p.retains_grad):
                 raise ValueError("can't optimize a non-leaf Tensor")
+            if p.is_complex() and not self._takes_complex:
+                raise NotImplementedError(
+                    f"chainrule's {type(self).__name__} does not take complex parameters yet "
+                    "(PyTorch's updates their real and imaginary parts as view_as_real pairs); "
+                    "SGD does, or optimise view_as_real(parameter) leaves")
         group = dict(param_group, params=params)
         if names:
             group["param_names"] = names

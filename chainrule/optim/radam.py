@@ -2,7 +2,7 @@
 defines it (plain momentum steps until the rectifier's rho_t exceeds 5)."""
 from .._grad_mode import no_grad
 from .adam import check_betas, moments, update_moments, weight_decayed
-from .optimizer import Optimizer, run_closure
+from .optimizer import Optimizer, run_closure, real_views
 
 
 class RAdam(Optimizer):
@@ -28,6 +28,8 @@ class RAdam(Optimizer):
                     continue
                 grad = -p.grad if group["maximize"] else p.grad
                 state = moments(self.state[p], p)
+                if p.is_complex():       # (PyTorch: the real and imaginary parts apart)
+                    p, grad, state = real_views(p, grad, state)
                 step = state["step"].add_(1).item()
                 grad = weight_decayed(p, grad, lr, wd, group["decoupled_weight_decay"])
                 exp_avg, exp_avg_sq = update_moments(state, grad, beta1, beta2)

@@ -2,8 +2,8 @@
 maximize), as torch.optim.RMSprop defines it."""
 from .._factories import zeros_like
 from .._grad_mode import no_grad
-from .optimizer import (Optimizer, addcdiv_, addcmul_, check_range, host_values, run_closure,
-                        scalar_state)
+from .optimizer import (Optimizer, addcdiv_, addcmul_, check_range, host_values,
+                        real_views, run_closure, scalar_state)
 
 
 def _neg_lr(group):
@@ -44,6 +44,8 @@ class RMSprop(Optimizer):
                         state["momentum_buffer"] = zeros_like(p)
                     if group["centered"]:
                         state["grad_avg"] = zeros_like(p)
+                if p.is_complex():       # (PyTorch: the real and imaginary parts apart)
+                    p, grad, state = real_views(p, grad, state)
                 state["step"].add_(1)
                 (neg_lr,) = host_values(_neg_lr, group)
                 if wd != 0:

@@ -17,6 +17,7 @@ def _momentum_flow(m):
 class SGD(Optimizer):
     # (host_values: read at each replay; a cycling scheduler may change both)
     _compile_dynamic = {"lr": None, "momentum": _momentum_flow}
+    _takes_complex = True          # (linear in the gradient: PyTorch's update on the parts)
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
                  nesterov=False, *, maximize=False, foreach=None, differentiable=False,

@@ -8,6 +8,7 @@ the forward between its hooks (call_hooks.py; backward_hooks.py wires the
 full backward hooks into the graph).
 """
 import itertools
+import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
@@ -78,8 +79,15 @@ def _float_dtype_of(args, kwargs):
     elif dev is not None and not isinstance(dev, _device):
         check_device(dev)
     if dtype is not None and not dtype.is_floating_point:
-        raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got "
-                        f"desired dtype={dtype}")
+        if not dtype.is_complex:
+            raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got "
+                            f"desired dtype={dtype}")
+        warnings.warn(
+            "Complex modules are a new feature under active development whose design may "
+            "change, and some modules might not work as expected when using complex tensors as "
+            "parameters or buffers. Please file an issue at "
+            "https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml if a complex "
+            "module does not work as expected.", UserWarning, stacklevel=3)
     return dtype, dev
 
 
@@ -430,7 +438,10 @@ class Module:
         if dev is not None and dev.type != "cpu":
             # (each tensor refuses a device we do not have; a module without any moves)
             self._apply(lambda t: t.to(dev))
-        return self if dtype is None else self._cast_floats(dtype)
+        if dtype is None:
+            return self
+        # (floating and complex tensors take the dtype, as in PyTorch's Module.to)
+        return self._apply(lambda t: t.to(dtype) if t.is_floating_point() or t.is_complex() else t)
 
     def _cast_floats(self, dtype):
         return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)
