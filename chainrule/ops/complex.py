@@ -22,7 +22,7 @@ import math
 from .. import _dtypes
 from .._tensor import Tensor
 from .._views import mark_view
-from . import _backend
+from . import _backend, _out
 from ._args import as_tensor_arg, broadcast_shapes
 from ._dispatch import apply
 from ._registry import defop, expose, complex_ready, elementwise, OPS
@@ -50,7 +50,9 @@ def conj(input):
     return out
 
 
-def conj_physical(input):
+def conj_physical(input, *, out=None):
+    if out is not None:
+        return _out.into(out, conj_physical(input), "conj_physical", exact=_out.FOUND)
     input = as_tensor_arg(input)
     if input._data.dtype.kind != "c":
         return input
@@ -201,12 +203,16 @@ def _two_floats(name, a, b):
     return a, b
 
 
-def complex(real, imag):
+def complex(real, imag, *, out=None):
+    if out is not None:
+        return _out.into(out, complex(real, imag), "complex")
     real, imag = _two_floats("complex", real, imag)
     return apply(COMPLEX, (real, imag), (real._data, imag._data))
 
 
-def polar(abs, angle):
+def polar(abs, angle, *, out=None):
+    if out is not None:
+        return _out.into(out, polar(abs, angle), "polar")
     abs, angle = _two_floats("polar", abs, angle)
     return apply(POLAR, (abs, angle), (abs._data, angle._data))
 
@@ -238,7 +244,9 @@ ANGLE = defop("angle", _angle, _angle_grad)
 elementwise(ANGLE, CONJ, REAL, IMAG, COMPLEX, POLAR)
 
 
-def angle(input):
+def angle(input, *, out=None):
+    if out is not None:
+        return _out.into(out, angle(input), "angle")
     input = as_tensor_arg(input)
     d = input._data
     if d.dtype.kind in "iub":
@@ -249,8 +257,10 @@ def angle(input):
 expose(angle, "angle")
 
 
-def vdot(input, other):
+def vdot(input, other, *, out=None):
     """sum(conj(input) * other) for 1-D tensors (dot for real ones)."""
+    if out is not None:
+        return _out.into(out, vdot(input, other), "vdot", exact=_out.DOT)
     return L.dot(conj(input), other)
 
 
@@ -271,7 +281,7 @@ complex_ready("holomorphic", *[OPS[n] for n in (
     # moving, picking and summing elements (linear: nothing to conjugate but g's path)
     "take_flat", "gather_along", "scatter_along", "diagonal", "diag_scatter", "tri",
     "constant_pad_nd", "pad_gather", "pad_scatter", "cumsum", "rcumsum", "block_diag",
-    "put_flat", "add_at", "mask_pick", "masked_scatter_op",
+    "put_flat", "add_at", "mask_pick", "masked_scatter_op", "unfold", "as_strided",
     # products and interpolation: holomorphic in every input
     "addmm", "addmv", "addbmm", "addcmul", "addcdiv", "lerp", "lerp_tensor", "cumprod",
     "linalg_inv", "linalg_det", "linalg_solve",

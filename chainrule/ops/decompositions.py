@@ -186,14 +186,18 @@ def _eig_args(name, A):
     return A, d
 
 
-def eig(A):
+def eig(A, *, out=None):
     """linalg.eig: eigenvalues and unit eigenvectors of a square matrix, complex
     (each eigenvector's phase is LAPACK's: it may differ from PyTorch's build)."""
+    if out is not None:
+        return _out.into(out, eig(A), "linalg_eig")
     A, d = _eig_args("linalg.eig", A)
     return _EIG(apply(EIG_VALUES, (A,), (d,)), apply(EIG_VECTORS, (A,), (d,)))
 
 
-def eigvals(A):
+def eigvals(A, *, out=None):
+    if out is not None:
+        return _out.into(out, eigvals(A), "linalg_eigvals")
     A, d = _eig_args("linalg.eigvals", A)
     return apply(EIG_VALUES, (A,), (d,), (), _EIGVALS)
 
