@@ -72,6 +72,11 @@ def _warning_text(message):
 _ONCE = (
     "The use of `x.T` on tensors of dimension other than 2",
     "Tensor.T is deprecated on 0-D tensors.",
+    "torch.cholesky is deprecated in favor of torch.linalg.cholesky",
+    "torch.qr is deprecated in favor of torch.linalg.qr",
+    "torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangular",
+    "at::nuclear_norm is deprecated and it is just left for JIT compatibility.",
+    "at::frobenius_norm is deprecated and it is just left for JIT compatibility.",
 )
 
 

@@ -1,0 +1,97 @@
+"""Op-table rows for the real-valued names of issue 11's last batch
+(chainrule/ops/linalg_more.py and friends; see _opcases.py, appended to its CASES)."""
+from _opcases import Case
+
+
+def _wc(L, x):
+    """Well conditioned: x + 3 I (a triangle of it, for the triangular solves)."""
+    return x + 3 * L.eye(x.shape[-1], dtype=x.dtype)
+
+
+def _spd(L, x):
+    return x @ x.mT + L.eye(x.shape[-1], dtype=x.dtype)
+
+
+def _factor(L, x, upper=False):
+    """A triangular factor with a diagonal in [1.4, 2.6]: far from singular."""
+    f = 0.3 * x + 2 * L.eye(x.shape[-1], dtype=x.dtype)
+    return f.triu() if upper else f.tril()
+
+
+def _chol(L, x):
+    return L.linalg.cholesky(_spd(L, x))
+
+
+CASES = [
+    # ---- linalg.solve_triangular / triangular_solve ----
+    Case("solve_triangular_upper", lambda L, a, b: L.linalg.solve_triangular(_wc(L, a), b, upper=True),
+         ((3, 3), (3, 2))),
+    Case("solve_triangular_lower", lambda L, a, b: L.linalg.solve_triangular(_wc(L, a), b, upper=False),
+         ((3, 3), (3, 1))),
+    Case("solve_triangular_unit", lambda L, a, b: L.linalg.solve_triangular(
+        a, b, upper=False, unitriangular=True), ((3, 3), (3, 2))),
+    Case("solve_triangular_right", lambda L, a, b: L.linalg.solve_triangular(
+        _wc(L, a), b, upper=True, left=False), ((3, 3), (2, 3))),
+    Case("solve_triangular_right_unit_lower", lambda L, a, b: L.linalg.solve_triangular(
+        a, b, upper=False, left=False, unitriangular=True), ((2, 2), (3, 2))),
+    Case("solve_triangular_bcast", lambda L, a, b: L.linalg.solve_triangular(_wc(L, a), b, upper=True),
+         ((2, 1, 3, 3), (4, 3, 2))),
+    Case("solve_triangular_1x1", lambda L, a, b: L.linalg.solve_triangular(_wc(L, a), b, upper=False),
+         ((1, 1), (1, 3))),
+    Case("solve_triangular_empty_rhs", lambda L, a, b: L.linalg.solve_triangular(
+        _wc(L, a), b, upper=True), ((3, 3), (3, 0))),
+    Case("triangular_solve", lambda L, b, a: L.triangular_solve(b, _wc(L, a)).solution,
+         ((3, 2), (3, 3))),
+    Case("triangular_solve_lower_transpose", lambda L, b, a: L.triangular_solve(
+        b, _wc(L, a), upper=False, transpose=True)[0], ((2, 3, 2), (3, 3))),
+    Case("triangular_solve_unit_method", lambda L, b, a: b.triangular_solve(
+        a, unitriangular=True).solution, ((3, 1), (3, 3))),
+    Case("triangular_solve_coefficient", lambda L, b, a: (lambda r: r[0].sum() * r[1])(
+        L.triangular_solve(b, _wc(L, a))), ((3, 2), (3, 3))),
+    # ---- cholesky_solve / cholesky_inverse / torch.cholesky ----
+    Case("cholesky_solve", lambda L, b, x: L.cholesky_solve(b, _chol(L, x)), ((3, 2), (3, 3))),
+    Case("cholesky_solve_upper_bcast", lambda L, b, x: L.cholesky_solve(b, _chol(L, x).mT, upper=True),
+         ((2, 3, 1), (3, 3))),
+    Case("cholesky_solve_tril_factor", lambda L, b, l: L.cholesky_solve(b, _factor(L, l)), ((3, 2), (3, 3))),
+    Case("cholesky_solve_method_triu_factor", lambda L, b, l: b.cholesky_solve(_factor(L, l, True), True),
+         ((2, 2), (2, 2))),
+    Case("cholesky_inverse", lambda L, x: L.cholesky_inverse(_chol(L, x)), ((3, 3),)),
+    Case("cholesky_inverse_triu_batch", lambda L, l: L.cholesky_inverse(_factor(L, l, True), upper=True),
+         ((2, 3, 3),)),
+    Case("cholesky_inverse_method", lambda L, l: _factor(L, l).cholesky_inverse(), ((2, 2),)),
+    Case("torch_cholesky", lambda L, x: L.cholesky(_spd(L, x)), ((3, 3),)),
+    Case("torch_cholesky_upper_method", lambda L, x: _spd(L, x).cholesky(upper=True), ((2, 3, 3),)),
+    # ---- torch.svd / torch.qr (deprecated forms) ----
+    Case("torch_svd_S", lambda L, x: L.svd(x).S, ((4, 3),)),
+    Case("torch_svd_V_sign_free", lambda L, x: (lambda r: r.V * r.V)(L.svd(x)), ((2, 4),)),
+    Case("torch_svd_rebuild", lambda L, x: (lambda r: (r.U * r.S.unsqueeze(-2)) @ r.V.mT)(L.svd(x)),
+         ((2, 3, 2),)),
+    Case("torch_svd_not_some_narrowed", lambda L, x: (lambda r: (r.U[:, :2] * r.S) @ r.V[:, :2].mT)(
+        L.svd(x, some=False)), ((2, 3),)),
+    Case("torch_svd_no_uv", lambda L, x: x.svd(compute_uv=False)[1], ((3, 4),)),
+    Case("torch_qr", lambda L, x: (lambda r: r.Q @ r.R + r.R)(L.qr(x)), ((3, 3),)),
+    Case("torch_qr_wide_not_some", lambda L, x: (lambda r: r[0].sum() * r[1])(x.qr(some=False)),
+         ((2, 3),)),
+    # ---- addr ----
+    Case("addr", lambda L, x, u, v: L.addr(x, u, v), ((3, 2), (3,), (2,))),
+    Case("addr_beta_alpha", lambda L, x, u, v: L.addr(x, u, v, beta=0.5, alpha=-2), ((3, 2), (3,), (2,))),
+    Case("addr_bcast_input", lambda L, x, u, v: x.addr(u, v, alpha=3), ((2,), (3,), (2,))),
+    Case("addr_0d_input_beta0", lambda L, x, u, v: L.addr(x, u, v, beta=0), ((), (2,), (4,))),
+    Case("addr_empty", lambda L, x, u, v: L.addr(x, u, v), ((0, 3), (0,), (3,))),
+    # ---- vander ----
+    # (torch 2.13's own vander backward fails: "modified by an inplace operation")
+    Case("vander", lambda L, x: L.vander(x), ((3,),), tags=("torch_backward_fails",)),
+    Case("vander_N_increasing", lambda L, x: L.vander(x, N=4, increasing=True), ((3,),),
+         tags=("torch_backward_fails",)),
+    Case("vander_N1", lambda L, x: L.vander(x, N=1) * x.unsqueeze(1), ((3,),)),
+    Case("linalg_vander", lambda L, x: L.linalg.vander(x), ((3,),)),
+    Case("linalg_vander_batch_N", lambda L, x: L.linalg.vander(x, N=4), ((2, 3),)),
+    Case("linalg_vander_0d", lambda L, x: L.linalg.vander(x, N=3), ((),)),
+    # ---- nuclear_norm / frobenius_norm ----
+    Case("nuclear_norm", lambda L, x: L.nuclear_norm(x), ((3, 4),)),
+    Case("nuclear_norm_dim_keepdim", lambda L, x: L.nuclear_norm(x, (0, 2), True), ((3, 2, 4),)),
+    Case("nuclear_norm_batch", lambda L, x: L.nuclear_norm(x), ((2, 3, 3),)),
+    Case("frobenius_norm", lambda L, x: L.frobenius_norm(x, (0, 1)), ((3, 4),)),
+    Case("frobenius_norm_one_dim_keepdim", lambda L, x: L.frobenius_norm(x, 1, True), ((2, 3, 4),)),
+    Case("frobenius_norm_empty_dims", lambda L, x: L.frobenius_norm(x, ()), ((2, 3),)),
+]

@@ -1,0 +1,182 @@
+"""Misuse of the real-valued names of issue 11's last batch (triangular and
+Cholesky solves, the deprecated decompositions, addr, vander, matrix_rank,
+the removed stubs...), side by side with PyTorch: the same exception type and
+first message line, or the same value (test_misuse.py's comparison)."""
+import warnings
+
+import pytest
+
+import chainrule as cr
+from test_misuse import _check, needs_torch
+
+C = pytest.param
+
+
+def _r(t):
+    """Values to 5 decimals (LAPACK's order of operations is not chainrule's)."""
+    return t.round(decimals=5)
+
+
+def _tri(L, upper=True, n=3):
+    a = L.arange(1.0, n * n + 1).reshape(n, n) + 4 * L.eye(n)
+    return a.triu() if upper else a.tril()
+
+
+CASES = [
+    # --- linalg.solve_triangular ---
+    C(lambda L: L.linalg.solve_triangular(L.ones(3, 3), L.ones(3, 2)), id="solve_triangular-no-upper"),
+    C(lambda L: L.linalg.solve_triangular(L.ones(2, 3), L.ones(2, 2), upper=True), id="solve_triangular-not-square"),
+    C(lambda L: L.linalg.solve_triangular(L.ones(3, 3), L.ones(2, 2), upper=True), id="solve_triangular-shapes"),
+    C(lambda L: L.linalg.solve_triangular(L.ones(3, 3), L.ones(3, 2), upper=True, left=False),
+      id="solve_triangular-shapes-right"),
+    C(lambda L: L.linalg.solve_triangular(L.ones(3, 3), L.ones(3), upper=True), id="solve_triangular-1d-B"),
+    C(lambda L: L.linalg.solve_triangular(L.ones(3), L.ones(3, 1), upper=True), id="solve_triangular-1d-A"),
+    C(lambda L: L.linalg.solve_triangular(L.ones(3, 3, dtype=L.long), L.ones(3, 1, dtype=L.long), upper=True),
+      id="solve_triangular-int"),
+    C(lambda L: L.linalg.solve_triangular(L.ones(4, 3, 3), L.ones(2, 3, 1), upper=True),
+      id="solve_triangular-batch-mismatch"),
+    C(lambda L: L.linalg.solve_triangular(_tri(L), L.ones(3, 2, dtype=L.float64), upper=True),
+      id="solve_triangular-mixed-dtypes"),
+    C(lambda L: L.linalg.solve_triangular(L.zeros(2, 2), L.ones(2, 1), upper=True), id="solve_triangular-singular"),
+    C(lambda L: _r(L.linalg.solve_triangular(_tri(L), L.arange(6.0).reshape(3, 2), upper=True)),
+      id="solve_triangular-values"),
+    C(lambda L: _r(L.linalg.solve_triangular(_tri(L, False), L.ones(2, 3), upper=False, left=False,
+                                          unitriangular=True)), id="solve_triangular-values-right-unit"),
+    C(lambda L: L.linalg.solve_triangular(L.ones(0, 0), L.ones(0, 2), upper=True), id="solve_triangular-empty"),
+    # --- triangular_solve ---
+    C(lambda L: L.triangular_solve(L.ones(3, 2), L.ones(2, 2)), id="triangular_solve-shapes"),
+    C(lambda L: L.triangular_solve(L.ones(3, 2), L.ones(3, 3, dtype=L.float64)), id="triangular_solve-dtypes"),
+    C(lambda L: L.triangular_solve(L.ones(3), L.ones(3, 3)), id="triangular_solve-1d-b"),
+    C(lambda L: L.triangular_solve(L.ones(3, 2), L.ones(3)), id="triangular_solve-1d-A"),
+    C(lambda L: L.triangular_solve(L.ones(2, 1), L.ones(2, 3)), id="triangular_solve-not-square"),
+    C(lambda L: L.triangular_solve(L.ones(3, 1, dtype=L.long), L.ones(3, 3, dtype=L.long)),
+      id="triangular_solve-int"),
+    C(lambda L: tuple(_r(t) for t in L.triangular_solve(L.arange(6.0).reshape(3, 2), _tri(L), transpose=True)),
+      id="triangular_solve-values-transpose"),
+    C(lambda L: type(L.triangular_solve(L.ones(3, 2), _tri(L))).__name__, id="triangular_solve-result-type"),
+    # --- cholesky_solve / cholesky_inverse / torch.cholesky ---
+    C(lambda L: L.cholesky_solve(L.ones(3, 2), L.ones(2, 2)), id="cholesky_solve-shapes"),
+    C(lambda L: L.cholesky_solve(L.ones(3, 2), L.ones(3, 3, dtype=L.float64)), id="cholesky_solve-dtypes"),
+    C(lambda L: L.cholesky_solve(L.ones(3), L.ones(3, 3)), id="cholesky_solve-1d"),
+    C(lambda L: L.cholesky_solve(L.ones(3, 2), L.ones(3)), id="cholesky_solve-1d-factor"),
+    C(lambda L: L.cholesky_solve(L.ones(3, 2, dtype=L.long), L.ones(3, 3, dtype=L.long)), id="cholesky_solve-int"),
+    C(lambda L: _r(L.cholesky_solve(L.arange(6.0).reshape(3, 2), _tri(L, False))), id="cholesky_solve-values"),
+    C(lambda L: L.cholesky_solve(L.ones(2, 1), L.zeros(2, 2)), id="cholesky_solve-singular"),
+    C(lambda L: L.cholesky_inverse(L.ones(3, 3, dtype=L.long)), id="cholesky_inverse-int"),
+    C(lambda L: L.cholesky_inverse(L.ones(3)), id="cholesky_inverse-1d"),
+    C(lambda L: L.cholesky_inverse(L.ones(2, 3)), id="cholesky_inverse-not-square"),
+    C(lambda L: L.cholesky_inverse(L.zeros(2, 2)), id="cholesky_inverse-singular"),
+    C(lambda L: L.cholesky_inverse(L.stack([L.eye(2), L.zeros(2, 2)])), id="cholesky_inverse-singular-batch"),
+    C(lambda L: _r(L.cholesky_inverse(_tri(L), upper=True)), id="cholesky_inverse-values-upper"),
+    C(lambda L: L.cholesky(L.ones(2, 2) - 2 * L.eye(2)), id="cholesky-not-pd"),
+    C(lambda L: L.cholesky(L.ones(2, 3)), id="cholesky-not-square"),
+    C(lambda L: L.cholesky(L.ones(3)), id="cholesky-1d"),
+    C(lambda L: L.cholesky(L.ones(2, 2, dtype=L.long)), id="cholesky-int"),
+    C(lambda L: L.cholesky(L.tensor([[4.0, 2.0], [2.0, 3.0]]), upper=True), id="cholesky-values-upper"),
+    # --- torch.svd / torch.qr ---
+    C(lambda L: L.svd(L.ones(3)), id="svd-1d"),
+    C(lambda L: L.svd(L.ones(3, 3, dtype=L.long)), id="svd-int"),
+    C(lambda L: [tuple(t.shape) for t in L.svd(L.ones(4, 2, 3), some=False)], id="svd-shapes-not-some"),
+    C(lambda L: [tuple(t.shape) for t in L.svd(L.ones(2, 3))], id="svd-shapes-some"),
+    C(lambda L: L.svd(L.ones(2, 3, requires_grad=True), compute_uv=False)[0], id="svd-no-uv-zeros"),
+    C(lambda L: L.svd(L.ones(2, 3), compute_uv=False)[2], id="svd-no-uv-V"),
+    C(lambda L: type(L.svd(L.ones(2, 2))).__name__, id="svd-result-type"),
+    C(lambda L: L.svd(L.ones(0, 3))[1], id="svd-empty"),
+    C(lambda L: L.qr(L.ones(3)), id="qr-1d"),
+    C(lambda L: [tuple(t.shape) for t in L.qr(L.ones(4, 2), some=False)], id="qr-not-some-shapes"),
+    C(lambda L: type(L.qr(L.ones(2, 2))).__name__, id="qr-result-type"),
+    # --- addr ---
+    C(lambda L: L.addr(L.ones(3, 3), L.ones(3), L.ones(2)), id="addr-input-shape"),
+    C(lambda L: L.addr(L.ones(3, 3), L.ones(3, 1), L.ones(3)), id="addr-2d-vec1"),
+    C(lambda L: L.addr(L.ones(3, 3), L.ones(3), L.ones(1, 3)), id="addr-2d-vec2"),
+    C(lambda L: L.addr(L.ones(3, 3, dtype=L.long), L.ones(3, dtype=L.long), L.ones(3, dtype=L.long), alpha=0.5),
+      id="addr-int-float-alpha"),
+    C(lambda L: L.addr(L.ones(3, 3, dtype=L.long), L.ones(3, dtype=L.long), L.ones(3, dtype=L.long), beta=0.5),
+      id="addr-int-float-beta"),
+    C(lambda L: L.addr(L.ones(2, 2, dtype=L.long), L.arange(2), L.arange(2), beta=2, alpha=3), id="addr-int-values"),
+    C(lambda L: L.addr(L.ones(2, 2, dtype=L.bool), L.tensor([True, False]), L.tensor([False, True])),
+      id="addr-bool"),
+    C(lambda L: L.addr(L.ones(2, 2), L.arange(2), L.arange(2)), id="addr-promotes"),
+    C(lambda L: L.addr(L.full((2, 2), float("nan")), L.ones(2), L.ones(2), beta=0), id="addr-beta0-ignores-nan"),
+    C(lambda L: L.ones(2, 2).addr_(L.ones(2), L.arange(2.0), alpha=2), id="addr_-inplace"),
+    # --- vander / linalg.vander ---
+    C(lambda L: L.vander(L.ones(2, 2)), id="vander-2d"),
+    C(lambda L: L.vander(L.arange(3), N=-1), id="vander-negative-N"),
+    C(lambda L: L.vander(L.arange(3)), id="vander-int"),
+    C(lambda L: L.vander(L.arange(3, dtype=L.int32), N=4), id="vander-int32-to-long"),
+    C(lambda L: L.vander(L.tensor([True, False])), id="vander-bool"),
+    C(lambda L: L.vander(L.arange(3.0), N=0), id="vander-N0"),
+    C(lambda L: L.vander(L.ones(0)), id="vander-empty"),
+    C(lambda L: L.linalg.vander(L.arange(3), N=1), id="linalg.vander-N1"),
+    C(lambda L: L.linalg.vander(L.tensor([True])), id="linalg.vander-bool"),
+    C(lambda L: L.linalg.vander(L.arange(6, dtype=L.int32).reshape(2, 3)), id="linalg.vander-int32-batch"),
+    C(lambda L: L.linalg.vander(L.tensor(2.0)), id="linalg.vander-0d-default-N"),
+    # --- nuclear_norm / frobenius_norm / linalg.matrix_rank ---
+    C(lambda L: L.nuclear_norm(L.ones(3)), id="nuclear_norm-1d"),
+    C(lambda L: _r(L.nuclear_norm(L.ones(2, 3, 4), keepdim=True)), id="nuclear_norm-keepdim"),
+    C(lambda L: L.frobenius_norm(L.ones(2, 3, 4), dim=(0, 1, 2)), id="frobenius_norm-3-dims"),
+    C(lambda L: L.linalg.solve_triangular(_tri(L).double(), L.ones(3, 1), upper=True).dtype,
+      id="solve_triangular-dtype-of-A"),
+    C(lambda L: L.linalg.solve_triangular(L.eye(2).half(), L.ones(2, 1).half(), upper=True),
+      id="solve_triangular-half"),
+    C(lambda L: L.frobenius_norm(L.ones(2, 3, dtype=L.long), dim=(0, 1)), id="frobenius_norm-int"),
+    C(lambda L: L.frobenius_norm(L.arange(6.0).reshape(2, 3), dim=1, keepdim=True), id="frobenius_norm-values"),
+    C(lambda L: L.linalg.matrix_rank(L.ones(3)), id="matrix_rank-1d"),
+    C(lambda L: L.linalg.matrix_rank(L.ones(3, 3, dtype=L.long)), id="matrix_rank-int"),
+    C(lambda L: L.linalg.matrix_rank(L.ones(3, 3)), id="matrix_rank-ones"),
+    C(lambda L: L.linalg.matrix_rank(L.diag(L.tensor([1.0, 1e-3, 1e-9]))), id="matrix_rank-default-tol"),
+    C(lambda L: L.linalg.matrix_rank(L.diag(L.tensor([1.0, 1e-3, 1e-9])), atol=1e-2), id="matrix_rank-atol"),
+    C(lambda L: L.linalg.matrix_rank(L.diag(L.tensor([1.0, 1e-3, 1e-9])), rtol=1e-4), id="matrix_rank-rtol"),
+    C(lambda L: L.linalg.matrix_rank(L.diag(L.tensor([4.0, 1e-3, 1e-9])), atol=0.5, rtol=0.1),
+      id="matrix_rank-both"),
+    C(lambda L: L.linalg.matrix_rank(L.diag(L.tensor([1.0, 1e-3, 1e-9])), tol=1e-5), id="matrix_rank-tol"),
+    C(lambda L: L.linalg.matrix_rank(L.stack([L.eye(3), L.ones(3, 3)]),
+                                     atol=L.tensor([0.5, 5.0])), id="matrix_rank-tensor-atol"),
+    C(lambda L: L.linalg.matrix_rank(L.tensor([[2.0, 1.0], [1.0, 2.0]]) - L.eye(2) * 3, hermitian=True),
+      id="matrix_rank-hermitian"),
+    C(lambda L: L.linalg.matrix_rank(L.ones(2, 0, 3)), id="matrix_rank-empty"),
+    C(lambda L: L.linalg.matrix_rank(L.ones(3, 3, requires_grad=True)).requires_grad, id="matrix_rank-no-grad"),
+    # --- functions torch keeps only as erroring stubs ---
+    C(lambda L: L.solve(L.ones(2, 1), L.eye(2)), id="solve-removed"),
+    C(lambda L: L.lstsq(L.ones(2, 1), L.eye(2)), id="lstsq-removed"),
+    C(lambda L: L.symeig(L.eye(2)), id="symeig-removed"),
+    C(lambda L: L.eig(L.eye(2)), id="eig-removed"),
+    C(lambda L: L.matrix_rank(L.eye(2)), id="matrix_rank-removed"),
+    C(lambda L: L.ones(2, 1).solve(L.eye(2)), id="Tensor.solve-removed"),
+    C(lambda L: L.ones(2, 1).lstsq(L.eye(2)), id="Tensor.lstsq-removed"),
+    C(lambda L: L.eye(2).symeig(eigenvectors=True), id="Tensor.symeig-removed"),
+    C(lambda L: L.eye(2).eig(), id="Tensor.eig-removed"),
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("case", CASES)
+def test_misuse_matches_torch(case):
+    _check(case)
+
+
+@pytest.mark.parametrize("call, start", [
+    (lambda: cr.cholesky(cr.eye(2)), "torch.cholesky is deprecated in favor of torch.linalg.cholesky"),
+    (lambda: cr.qr(cr.eye(2)), "torch.qr is deprecated in favor of torch.linalg.qr"),
+    (lambda: cr.triangular_solve(cr.ones(2, 1), cr.eye(2)),
+     "torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangular"),
+    (lambda: cr.nuclear_norm(cr.eye(2)), "at::nuclear_norm is deprecated"),
+    (lambda: cr.frobenius_norm(cr.eye(2), (0, 1)), "at::frobenius_norm is deprecated"),
+])
+def test_deprecated_forms_warn(call, start):
+    """torch warns once per process (so the side-by-side cases cannot insist);
+    chainrule warns at every call, with torch's text."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        call()
+    assert [w.category for w in caught] == [UserWarning]
+    assert str(caught[0].message).startswith(start)
+
+
+def test_removed_stub_texts():
+    """The stubs' texts (torch 2.13's), checked without torch."""
+    with pytest.raises(RuntimeError, match=r"^This function was deprecated since version 1.9 and is now "
+                                           r"removed. `torch.solve` is deprecated"):
+        cr.solve(cr.ones(2, 1), cr.eye(2))
+    with pytest.raises(RuntimeError, match=r"Please use the `torch.linalg.matrix_rank` function"):
+        cr.matrix_rank(cr.eye(2))
