@@ -95,3 +95,38 @@ CASES = [
     Case("frobenius_norm_one_dim_keepdim", lambda L, x: L.frobenius_norm(x, 1, True), ((2, 3, 4),)),
     Case("frobenius_norm_empty_dims", lambda L, x: L.frobenius_norm(x, ()), ((2, 3),)),
 ]
+
+CASES += [
+    # ---- LU: linalg.lu_factor / lu / lu_solve, torch.lu / lu_unpack / lu_solve ----
+    Case("lu_factor", lambda L, x: L.linalg.lu_factor(x).LU, ((3, 3),)),
+    Case("lu_factor_batch", lambda L, x: L.linalg.lu_factor(x)[0], ((2, 4, 4),)),
+    Case("lu_factor_wide", lambda L, x: L.linalg.lu_factor(x).LU, ((2, 4),)),
+    Case("lu_factor_tall", lambda L, x: L.linalg.lu_factor(x).LU, ((4, 2),)),
+    Case("lu_factor_ex", lambda L, x: L.linalg.lu_factor_ex(x).LU, ((3, 3),)),
+    Case("linalg_lu_L", lambda L, x: L.linalg.lu(x).L, ((3, 3),)),
+    Case("linalg_lu_U_batch", lambda L, x: L.linalg.lu(x).U, ((2, 3, 3),)),
+    Case("linalg_lu_LU_wide", lambda L, x: (lambda r: r.L @ r.U[..., :2] + r.U.sum())(L.linalg.lu(x)), ((2, 5),)),
+    Case("linalg_lu_LU_tall", lambda L, x: (lambda r: r.L.sum(-1) * r.U.sum())(L.linalg.lu(x)), ((5, 3),)),
+    Case("linalg_lu_rebuild", lambda L, x: (lambda r: r.P @ r.L @ r.U)(L.linalg.lu(x)), ((3, 4),)),
+    Case("linalg_lu_1x1", lambda L, x: L.linalg.lu(x).U, ((1, 1),)),
+    Case("torch_lu", lambda L, x: L.lu(x)[0], ((3, 3),)),
+    Case("torch_lu_infos_method", lambda L, x: x.lu(get_infos=True)[0], ((2, 2, 3),)),
+    Case("lu_unpack_L", lambda L, x: (lambda r: L.lu_unpack(r[0], r[1]).L)(L.linalg.lu_factor(x)), ((3, 3),)),
+    Case("lu_unpack_U_wide", lambda L, x: (lambda r: L.lu_unpack(r[0], r[1]).U)(L.linalg.lu_factor(x)), ((2, 3),)),
+    Case("lu_unpack_L_tall_raw", lambda L, x: L.lu_unpack(x, L.tensor([1, 2], dtype=L.int32))[1], ((3, 2),)),
+    Case("lu_unpack_U_raw", lambda L, x: L.lu_unpack(x, L.tensor([2, 2], dtype=L.int32)).U, ((2, 2),)),
+    Case("lu_solve", lambda L, x, b: (lambda r: L.linalg.lu_solve(r[0], r[1], b))(L.linalg.lu_factor(_wc(L, x))),
+         ((3, 3), (3, 2))),
+    Case("lu_solve_adjoint", lambda L, x, b: (lambda r: L.linalg.lu_solve(r[0], r[1], b, adjoint=True))(
+        L.linalg.lu_factor(_wc(L, x))), ((3, 3), (3, 1))),
+    Case("lu_solve_right_bcast", lambda L, x, b: (lambda r: L.linalg.lu_solve(r[0], r[1], b, left=False))(
+        L.linalg.lu_factor(_wc(L, x))), ((3, 3), (2, 1, 3))),
+    Case("lu_solve_right_adjoint_batch", lambda L, x, b: (lambda r: L.linalg.lu_solve(
+        r[0], r[1], b, left=False, adjoint=True))(L.linalg.lu_factor(_wc(L, x))), ((2, 3, 3), (2, 3))),
+    Case("lu_solve_raw_lu", lambda L, lu, b: L.linalg.lu_solve(_wc(L, lu), L.tensor([2, 2, 3], dtype=L.int32), b),
+         ((3, 3), (3, 2))),
+    Case("torch_lu_solve", lambda L, b, x: (lambda r: L.lu_solve(b, r[0], r[1]))(L.lu(_wc(L, x))),
+         ((3, 2), (3, 3))),
+    Case("torch_lu_solve_method", lambda L, b, x: (lambda r: b.lu_solve(r[0], r[1]))(L.lu(_wc(L, x))),
+         ((2, 3, 1), (3, 3))),
+]

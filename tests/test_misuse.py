@@ -75,6 +75,8 @@ _ONCE = (
     "torch.cholesky is deprecated in favor of torch.linalg.cholesky",
     "torch.qr is deprecated in favor of torch.linalg.qr",
     "torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangular",
+    "torch.lu_solve is deprecated in favor of torch.linalg.lu_solve",
+    "torch.lu is deprecated in favor of torch.linalg.lu_factor",
     "at::nuclear_norm is deprecated and it is just left for JIT compatibility.",
     "at::frobenius_norm is deprecated and it is just left for JIT compatibility.",
 )
