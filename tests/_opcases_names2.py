@@ -130,3 +130,17 @@ CASES += [
     Case("torch_lu_solve_method", lambda L, b, x: (lambda r: b.lu_solve(r[0], r[1]))(L.lu(_wc(L, x))),
          ((2, 3, 1), (3, 3))),
 ]
+
+CASES += [
+    # ---- linalg.lstsq (solution and residuals; every driver) ----
+    Case("lstsq_tall", lambda L, a, b: L.linalg.lstsq(a, b).solution, ((4, 3), (4, 2))),
+    Case("lstsq_square_batch", lambda L, a, b: L.linalg.lstsq(_wc(L, a), b)[0], ((2, 3, 3), (2, 3, 1))),
+    Case("lstsq_wide_gelsd", lambda L, a, b: L.linalg.lstsq(a, b, driver="gelsd").solution, ((2, 4), (2, 3))),
+    Case("lstsq_vector_bcast", lambda L, a, b: L.linalg.lstsq(a, b, driver="gelss").solution, ((2, 4, 3), (2, 4))),
+    Case("lstsq_bcast_rhs", lambda L, a, b: L.linalg.lstsq(a, b).solution, ((2, 4, 3), (1, 4, 2))),
+    Case("lstsq_residuals_gels", lambda L, a, b: L.linalg.lstsq(a, b, driver="gels").residuals, ((5, 3), (5, 2))),
+    Case("lstsq_residuals_gelsd_vector", lambda L, a, b: L.linalg.lstsq(a, b, driver="gelsd").residuals,
+         ((4, 2), (4,))),
+    Case("lstsq_both_gelss", lambda L, a, b: (lambda r: r.solution.sum() * r.residuals)(
+        L.linalg.lstsq(a, b, driver="gelss")), ((2, 4, 2), (2, 4, 3))),
+]

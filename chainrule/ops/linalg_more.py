@@ -26,6 +26,7 @@ from . import select as _select, shape as _shape
 from ._args import as_tensor_arg, check_broadcast, normalize_dims
 from ._dispatch import apply
 from ._registry import defop, expose, TensorOps
+from .matrix_functions import PINV as _PINV, _pinv, _pinv_grad
 from .decompositions import (CHOLESKY, eigvalsh as _eigvalsh, svd as _linalg_svd,
                              qr as _linalg_qr)
 
@@ -636,3 +637,139 @@ expose(removed_lstsq, "lstsq", formulas=False)
 expose(removed_symeig, "symeig", formulas=False)
 expose(removed_eig, "eig", formulas=False)
 expose(removed_matrix_rank, "matrix_rank", method=False, formulas=False)
+
+
+# --- linalg.lstsq ------------------------------------------------------------------------------------
+# X = A^+ B, the minimum-norm least-squares solution (what every CPU driver
+# gives for a matrix of full rank, and gelsy/gelsd/gelss also past the rank
+# that rcond cuts), singular values <= rcond * the largest counting as zero.
+# Gradients (PyTorch's LinalgLstsqBackward0): gB = P^T g, gA = pinv's
+# backward applied to g B^T (P = A^+, ops/matrix_functions.py).  residuals
+# ||A X - B||^2 per column (m > n, full rank): at the minimum the gradient
+# through X vanishes, so gA = 2 R diag(g) X^T and gB = -2 R diag(g), R = A X - B.
+
+_DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
+
+
+def _as_columns(b, vector):
+    return b.reshape(b.shape + (1,)) if vector else b
+
+
+def _lstsq(a, b, rcond, vector, b_shape=None, *, xp=_XP):
+    x = xp.matmul(_pinv(a, 0.0, rcond, xp=xp), _as_columns(b, vector))
+    return x[..., 0] if vector else x
+
+
+def _lstsq_grad_b(F, g, A, rcond, vector, b_shape):
+    P = F.linalg_pinv(A, 0.0, rcond)
+    gb = F.matmul(F.mT(P), _cols_of(F, g, vector))
+    return F.sum_to(_uncols(F, gb, vector), b_shape)
+
+
+def _lstsq_grad_a(F, g, A, B, rcond, vector, b_shape):
+    P = F.linalg_pinv(A, 0.0, rcond)
+    G = F.matmul(_cols_of(F, g, vector), F.mT(_cols_of(F, B, vector)))
+    return F.sum_to(_pinv_grad(F, G, A, P), tuple(A.shape))
+
+
+def _cols_of(F, x, vector):
+    return F.reshape(x, tuple(x.shape) + (1,)) if vector else x
+
+
+def _uncols(F, x, vector):
+    return F.reshape(x, tuple(x.shape[:-1])) if vector else x
+
+
+LSTSQ = defop("linalg_lstsq", _lstsq, _lstsq_grad_a, _lstsq_grad_b, inputs=("A", "B"),
+              params=("rcond", "vector", "b_shape"), node_name="LinalgLstsqBackward0")
+
+
+def _residuals(a, b, rcond, vector, computed, b_shape=None, *, xp=_XP):
+    if not computed:
+        return xp.zeros((0,), dtype=a.dtype)
+    bc = _as_columns(b, vector)
+    r = xp.matmul(a, xp.matmul(_pinv(a, 0.0, rcond, xp=xp), bc)) - bc
+    return (r * r).sum(axis=-2)
+
+
+def _residual_parts(F, A, B, rcond, vector):
+    Bc = _cols_of(F, B, vector)
+    X = F.matmul(F.linalg_pinv(A, 0.0, rcond), Bc)
+    return F.matmul(A, X) - Bc, X
+
+
+def _res_grad_a(F, g, A, B, rcond, vector, computed, b_shape):
+    if not computed:
+        return A * 0
+    R, X = _residual_parts(F, A, B, rcond, vector)
+    gr = F.reshape(g, tuple(g.shape[:-1]) + (1,) + tuple(g.shape[-1:]))
+    return F.sum_to(F.matmul(R * gr, F.mT(X)) * 2, tuple(A.shape))
+
+
+def _res_grad_b(F, g, A, B, rcond, vector, computed, b_shape):
+    if not computed:
+        return B * 0
+    R, _ = _residual_parts(F, A, B, rcond, vector)
+    gr = F.reshape(g, tuple(g.shape[:-1]) + (1,) + tuple(g.shape[-1:]))
+    return F.sum_to(_uncols(F, R * gr * -2, vector), b_shape)
+
+
+RESIDUALS = defop("linalg_lstsq_residuals", _residuals, _res_grad_a, _res_grad_b,
+                  inputs=("A", "B"), params=("rcond", "vector", "computed", "b_shape"),
+                  node_name="LinalgLstsqBackward0")
+expose(lambda A, atol, rtol: apply(_PINV, (A,), (A._data,), (atol, rtol)), "linalg_pinv",
+       function=False, method=False)
+
+
+class linalg_lstsq(tuple):              # noqa: N801  (PyTorch's class name)
+    solution = property(lambda self: self[0])
+    residuals = property(lambda self: self[1])
+    rank = property(lambda self: self[2])
+    singular_values = property(lambda self: self[3])
+
+    def __repr__(self):
+        return (f"torch.return_types.linalg_lstsq(\nsolution={self[0]!r},\n"
+                f"residuals={self[1]!r},\nrank={self[2]!r},\nsingular_values={self[3]!r})")
+
+
+def lstsq(A, B, rcond=None, *, driver=None):
+    A, B = as_tensor_arg(A), as_tensor_arg(B)
+    ad, bd = A._data, B._data
+    name = "torch.linalg.lstsq"
+    if ad.ndim < 2:
+        raise RuntimeError(f"{name}: input must have at least 2 dimensions.")
+    if not (ad.ndim >= bd.ndim and ad.ndim - bd.ndim <= 1):
+        raise RuntimeError(f"{name}: input.dim() must be greater or equal to other.dim() and "
+                           "(input.dim() - other.dim()) <= 1")
+    if ad.dtype != bd.dtype:
+        raise RuntimeError(f"{name}: Expected input and other to have the same dtype, but got "
+                           f"input's dtype {_legacy(ad)} and other's dtype {_legacy(bd)}")
+    if ad.dtype.kind not in "fc" or ad.dtype.itemsize < 4:
+        raise RuntimeError("This function doesn't handle types other than float and double")
+    vector = bd.ndim == 1 or ad.ndim - 1 == bd.ndim
+    m, n = ad.shape[-2:]
+    check_broadcast(ad.shape[:-2], bd.shape[:-1] if vector else bd.shape[:-2])
+    if (bd.shape[-1] if vector else bd.shape[-2]) != m:
+        raise RuntimeError(f"{name}: input.size(-2) should match other.size(-2)")
+    if driver is None:
+        driver = "gelsy"
+    if driver not in _DRIVERS:
+        raise RuntimeError(f"{name}: parameter `driver` should be one of (gels, gelsy, gelsd, "
+                           "gelss)")
+    if rcond is None:
+        rcond = _typeinfo.finfo(A.dtype).eps * max(m, n)
+    rcond = float(rcond)
+    X = apply(LSTSQ, (A, B), (ad, bd), (rcond, vector, tuple(bd.shape)))
+    k = min(m, n)
+    with _grad_mode.no_grad():
+        s = _linalg_svd(A, False).S if k else _factories.zeros(tuple(ad.shape[:-2]) + (0,),
+                                                                 dtype=A.dtype)
+        smax = _reduce.amax(s, -1, True) if k else s.sum(-1, True)
+        rank = _reduce.sum(s > smax * rcond, -1)
+    full = bool(m > n and (driver == "gels" or bool((rank == n).all())))
+    if driver == "gels":
+        rank = _factories.empty(0, dtype=_dtypes.int64)
+    res = apply(RESIDUALS, (A, B), (ad, bd), (rcond, vector, full and driver != "gelsy",
+                                              tuple(bd.shape)))
+    sv = s if driver in ("gelsd", "gelss") else _factories.empty(0, dtype=A.dtype)
+    return linalg_lstsq((X, res, rank, sv))
