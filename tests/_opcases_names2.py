@@ -144,3 +144,67 @@ CASES += [
     Case("lstsq_both_gelss", lambda L, a, b: (lambda r: r.solution.sum() * r.residuals)(
         L.linalg.lstsq(a, b, driver="gelss")), ((2, 4, 2), (2, 4, 3))),
 ]
+
+_Y4 = [1.0, -1.0, 1.0, -1.0]
+
+
+def _F(L):
+    return L.nn.functional
+
+
+def _t(L, v, like):
+    return L.tensor(v, dtype=like.dtype)
+
+
+CASES += [
+    # ---- nn.functional: shuffles, pdist, the embedding / ranking losses, rms_norm ----
+    Case("pixel_shuffle", lambda L, x: _F(L).pixel_shuffle(x, 2), ((2, 8, 3, 2),)),
+    Case("pixel_shuffle_3d_r3", lambda L, x: L.pixel_shuffle(x, 3), ((9, 2, 1),)),
+    Case("pixel_shuffle_batch_dims", lambda L, x: L.pixel_shuffle(x, 1), ((2, 1, 2, 2, 1),)),
+    Case("pixel_unshuffle", lambda L, x: _F(L).pixel_unshuffle(x, 2), ((3, 4, 6),)),
+    Case("pixel_unshuffle_batch", lambda L, x: L.pixel_unshuffle(x, 3), ((2, 1, 3, 3),)),
+    # (torch 2.13's own backward fails on an empty batch: "returned an invalid gradient")
+    Case("pixel_shuffle_empty", lambda L, x: L.pixel_shuffle(x, 2), ((0, 4, 2, 2),), "any",
+         ("torch_backward_fails",)),
+    Case("channel_shuffle", lambda L, x: _F(L).channel_shuffle(x, 3), ((2, 6, 2, 2),)),
+    Case("channel_shuffle_3d", lambda L, x: L.channel_shuffle(x, 2), ((1, 4, 3),)),
+    Case("pdist", lambda L, x: _F(L).pdist(x), ((4, 3),), "distinct", ("torch_no_double_backward",)),
+    Case("pdist_p1", lambda L, x: L.pdist(x, p=1), ((4, 2),), "distinct", ("torch_no_double_backward",)),
+    Case("pdist_p3", lambda L, x: L.pdist(x, 3), ((3, 3),), "distinct", ("torch_no_double_backward",)),
+    Case("pdist_inf", lambda L, x: L.pdist(x, float("inf")), ((3, 2),), "distinct", ("torch_no_double_backward",)),
+    Case("pdist_one_row", lambda L, x: L.pdist(x), ((1, 3),), "any", ("torch_no_double_backward",)),
+    Case("cosine_embedding_loss", lambda L, a, b: _F(L).cosine_embedding_loss(a, b, _t(L, _Y4, a), margin=0.2),
+         ((4, 3), (4, 3))),
+    Case("cosine_embedding_loss_none", lambda L, a, b: _F(L).cosine_embedding_loss(
+        a, b, _t(L, _Y4, a), margin=-0.5, reduction="none"), ((4, 3), (4, 3))),
+    Case("cosine_embedding_loss_0d_sum", lambda L, a, b: _F(L).cosine_embedding_loss(
+        a, b, _t(L, -1.0, a), reduction="sum"), ((3,), (3,))),
+    Case("torch_cosine_embedding_loss", lambda L, a, b: L.cosine_embedding_loss(a, b, _t(L, _Y4, a), 0.1, 2),
+         ((4, 2), (4, 2))),
+    Case("hinge_embedding_loss", lambda L, a: _F(L).hinge_embedding_loss(a, _t(L, _Y4, a)), ((4,),), "away"),
+    Case("hinge_embedding_loss_none_bcast", lambda L, a: _F(L).hinge_embedding_loss(
+        a, _t(L, _Y4, a), margin=0.5, reduction="none"), ((2, 4),), "away"),
+    Case("torch_hinge_embedding_loss", lambda L, a: L.hinge_embedding_loss(a, _t(L, _Y4, a), 2.0, 0),
+         ((4,),), "away"),
+    Case("margin_ranking_loss", lambda L, a, b: _F(L).margin_ranking_loss(a, b, _t(L, _Y4, a), margin=0.1),
+         ((4,), (4,)), "distinct"),
+    Case("margin_ranking_loss_sum", lambda L, a, b: L.margin_ranking_loss(a, b, _t(L, _Y4, a), 0.0, 2),
+         ((4,), (4,)), "distinct"),
+    Case("triplet_margin_loss", lambda L, a, p, n: _F(L).triplet_margin_loss(a, p, n), ((4, 3), (4, 3), (4, 3))),
+    Case("triplet_margin_loss_swap_p1_none", lambda L, a, p, n: _F(L).triplet_margin_loss(
+        a, p, n, margin=3.0, p=1, swap=True, reduction="none"), ((4, 3), (4, 3), (4, 3)), "distinct"),
+    Case("triplet_margin_loss_1d", lambda L, a, p, n: L.triplet_margin_loss(a, p, n, 2.0), ((3,), (3,), (3,))),
+    Case("triplet_margin_loss_mean", lambda L, a, p, n: L.triplet_margin_loss(a, p, n, 2.0, 2, 1e-6, False, 1),
+         ((2, 3), (2, 3), (2, 3))),
+    Case("poisson_nll_loss", lambda L, x, t: _F(L).poisson_nll_loss(x, t.abs()), ((4, 3), (4, 3)), "away"),
+    Case("poisson_nll_loss_rates_full_none", lambda L, x, t: _F(L).poisson_nll_loss(
+        x.abs(), t.abs() * 3, log_input=False, full=True, reduction="none"), ((4, 3), (4, 3)), "away"),
+    Case("torch_poisson_nll_loss_sum", lambda L, x, t: L.poisson_nll_loss(x, t.abs() * 2, True, True, 1e-8, 2),
+         ((2, 3), (2, 3)), "away"),
+    Case("rms_norm", lambda L, x: _F(L).rms_norm(x, (3,)), ((4, 3),)),
+    Case("rms_norm_weight_eps", lambda L, x, w: _F(L).rms_norm(x, (2, 3), weight=w, eps=1e-3),
+         ((4, 2, 3), (2, 3))),
+    Case("torch_rms_norm", lambda L, x: L.rms_norm(x, [4]), ((4,),)),
+    Case("constant_pad_nd", lambda L, x: L.constant_pad_nd(x, (1, 2, -1, 1), 0.5), ((4, 3),)),
+    Case("constant_pad_nd_default_3d", lambda L, x: L.constant_pad_nd(x, [2, 0, 0, 1, 1, 1]), ((2, 3, 1),)),
+]

@@ -17,6 +17,10 @@ def _r(t):
     return t.round(decimals=5)
 
 
+def _F(L):
+    return L.nn.functional
+
+
 def _tri(L, upper=True, n=3):
     a = L.arange(1.0, n * n + 1).reshape(n, n) + 4 * L.eye(n)
     return a.triu() if upper else a.tril()
@@ -215,6 +219,85 @@ CASES = [
     C(lambda L: type(L.linalg.lstsq(L.ones(3, 2), L.ones(3, 1))).__name__, id="lstsq-result-type"),
     C(lambda L: [t.requires_grad for t in L.linalg.lstsq(L.ones(3, 2, requires_grad=True), L.ones(3, 1),
                                                          driver="gelsd")], id="lstsq-requires-grad"),
+    # --- nn.functional: shuffles, pdist, losses, rms_norm, dropout variants, constant_pad_nd ---
+    C(lambda L: _F(L).pixel_shuffle(L.ones(2, 4), 2), id="pixel_shuffle-2d"),
+    C(lambda L: _F(L).pixel_shuffle(L.ones(1, 4, 2, 2), 0), id="pixel_shuffle-zero-factor"),
+    C(lambda L: _F(L).pixel_shuffle(L.ones(1, 8, 2, 2), 3), id="pixel_shuffle-channels"),
+    C(lambda L: _F(L).pixel_shuffle(L.arange(8.0).reshape(1, 4, 1, 2), 2), id="pixel_shuffle-values"),
+    C(lambda L: _F(L).pixel_shuffle(L.arange(8).reshape(2, 4, 1, 1), 2), id="pixel_shuffle-int"),
+    C(lambda L: _F(L).pixel_unshuffle(L.ones(4, 4), 2), id="pixel_unshuffle-2d"),
+    C(lambda L: _F(L).pixel_unshuffle(L.ones(1, 3, 2), -1), id="pixel_unshuffle-negative"),
+    C(lambda L: _F(L).pixel_unshuffle(L.ones(1, 3, 4), 2), id="pixel_unshuffle-height"),
+    C(lambda L: _F(L).pixel_unshuffle(L.ones(1, 4, 3), 2), id="pixel_unshuffle-width"),
+    C(lambda L: _F(L).pixel_unshuffle(L.arange(8.0).reshape(1, 2, 4), 2), id="pixel_unshuffle-values"),
+    C(lambda L: L.channel_shuffle(L.ones(2, 4), 2), id="channel_shuffle-2d"),
+    C(lambda L: L.channel_shuffle(L.ones(1, 4, 2), 0), id="channel_shuffle-zero-groups"),
+    C(lambda L: L.channel_shuffle(L.ones(1, 4, 2), 3), id="channel_shuffle-indivisible"),
+    C(lambda L: _F(L).channel_shuffle(L.arange(6).reshape(1, 6, 1), 2), id="channel_shuffle-values"),
+    C(lambda L: L.pdist(L.ones(3)), id="pdist-1d"),
+    C(lambda L: L.pdist(L.ones(3, 2, dtype=L.long)), id="pdist-int"),
+    C(lambda L: L.pdist(L.ones(3, 2), -1), id="pdist-negative-p"),
+    C(lambda L: L.pdist(L.ones(1, 2)), id="pdist-one-row"),
+    C(lambda L: L.pdist(L.ones(0, 2)), id="pdist-no-rows"),
+    C(lambda L: L.pdist(L.tensor([[0.0, 0.0], [3.0, 4.0], [0.0, 0.0]])), id="pdist-values"),
+    C(lambda L: L.pdist(L.tensor([[0.0, 0.0], [3.0, 4.0]]), p=0), id="pdist-p0"),
+    C(lambda L: L.autograd.grad(L.pdist(L.tensor([[1.0, 2.0], [1.0, 2.0]], requires_grad=True)).sum(),
+                                 []) if False else (lambda x: (L.pdist(x).sum().backward(), x.grad)[1])(
+        L.tensor([[1.0, 2.0], [1.0, 2.0], [0.0, 2.0]], requires_grad=True)), id="pdist-zero-distance-grad"),
+    C(lambda L: _F(L).cosine_embedding_loss(L.ones(2, 3), L.ones(2, 3), L.ones(2, 1)), id="cosine_embedding-2d-target"),
+    C(lambda L: _F(L).cosine_embedding_loss(L.ones(3), L.ones(3), L.ones(2)), id="cosine_embedding-1d-target-1d-inputs"),
+    C(lambda L: _F(L).cosine_embedding_loss(L.ones(2, 3), L.ones(2, 3), L.tensor(1.0)), id="cosine_embedding-0d-target"),
+    C(lambda L: _F(L).cosine_embedding_loss(L.ones(2, 3), L.ones(2, 3), L.ones(2), reduction="foo"),
+      id="cosine_embedding-reduction"),
+    C(lambda L: _r(_F(L).cosine_embedding_loss(L.tensor([[1.0, 0.0], [1.0, 1.0]]), L.tensor([[0.0, 1.0], [1.0, 1.0]]),
+                                               L.tensor([1.0, -1.0]), margin=0.5, reduction="none")),
+      id="cosine_embedding-values"),
+    C(lambda L: _F(L).cosine_embedding_loss(L.zeros(2, 3), L.zeros(2, 3), L.tensor([1.0, 0.0])),
+      id="cosine_embedding-zeros-and-target0"),
+    C(lambda L: L.cosine_embedding_loss(L.ones(2, 3), L.ones(2, 3), L.tensor([1.0, -1.0])),
+      id="torch.cosine_embedding_loss-default-reduction"),
+    C(lambda L: _F(L).hinge_embedding_loss(L.tensor([0.3, 2.0, -1.0]), L.tensor([1.0, -1.0, 0.0]),
+                                           reduction="none"), id="hinge_embedding-values"),
+    C(lambda L: L.hinge_embedding_loss(L.tensor([0.3, 2.0]), L.tensor([1.0, -1.0])),
+      id="torch.hinge_embedding_loss-default-reduction"),
+    C(lambda L: _F(L).margin_ranking_loss(L.ones(3), L.ones(3), L.ones(1, 3)), id="margin_ranking-dims"),
+    C(lambda L: _F(L).margin_ranking_loss(L.tensor([1.0, 2.0]), L.tensor([2.0, 0.0]), L.tensor([1.0, 1.0]),
+                                          margin=0.5, reduction="sum"), id="margin_ranking-values"),
+    C(lambda L: L.margin_ranking_loss(L.ones(2), L.zeros(2), L.tensor([1.0, -1.0])),
+      id="torch.margin_ranking_loss-default-reduction"),
+    C(lambda L: _F(L).triplet_margin_loss(L.ones(2, 3), L.ones(2, 3), L.ones(3)), id="triplet_margin-dims"),
+    C(lambda L: _F(L).triplet_margin_loss(L.ones(2, 3), L.ones(2, 3), L.ones(2, 3), reduction="bad"),
+      id="triplet_margin-reduction"),
+    C(lambda L: _r(_F(L).triplet_margin_loss(L.zeros(2, 2), L.ones(2, 2), L.tensor([[0.0, 1.0], [3.0, 0.0]]),
+                                             swap=True, reduction="none")), id="triplet_margin-values-swap"),
+    C(lambda L: L.nn.TripletMarginLoss(margin=-1.0), id="TripletMarginLoss-margin"),
+    C(lambda L: _F(L).poisson_nll_loss(L.ones(2), L.ones(2), reduction="foo"), id="poisson_nll-reduction"),
+    C(lambda L: _r(_F(L).poisson_nll_loss(L.tensor([0.5, 1.0, 2.0]), L.tensor([0.0, 1.0, 4.0]), log_input=False,
+                                          full=True, reduction="none")), id="poisson_nll-values-full"),
+    C(lambda L: _r(_F(L).poisson_nll_loss(L.ones(2, 3), L.ones(3))), id="poisson_nll-broadcast"),
+    C(lambda L: _F(L).rms_norm(L.ones(4, 2), (3,)), id="rms_norm-shape"),
+    C(lambda L: _F(L).rms_norm(L.ones(4, 3), (3,), weight=L.ones(2)), id="rms_norm-weight-shape"),
+    C(lambda L: _F(L).rms_norm(L.ones(4, 3), ()), id="rms_norm-empty-shape"),
+    C(lambda L: _r(_F(L).rms_norm(L.tensor([[3.0, 4.0], [0.0, 0.0]]), [2])), id="rms_norm-values"),
+    C(lambda L: _F(L).rms_norm(L.tensor([[3.0, 4.0]]).half(), [2]), id="rms_norm-half"),
+    C(lambda L: _F(L).rms_norm(L.tensor([[3.0, 4.0]], dtype=L.float64), 2, eps=0.5), id="rms_norm-int-shape"),
+    C(lambda L: _F(L).rms_norm(L.tensor([[3.0, 4.0]], dtype=L.float64), [2], eps=0.5), id="rms_norm-eps"),
+    C(lambda L: _F(L).rms_norm(L.ones(2, 2, 3), [2, 3], weight=L.ones(3)), id="rms_norm-weight-2d-shape"),
+    C(lambda L: _F(L).rms_norm(L.ones(2, 2), [2, 3]), id="rms_norm-shape-2d"),
+    C(lambda L: _F(L).alpha_dropout(L.ones(3), 1.5), id="alpha_dropout-p"),
+    C(lambda L: _F(L).feature_alpha_dropout(L.ones(3), -0.1, True), id="feature_alpha_dropout-p"),
+    C(lambda L: _F(L).alpha_dropout(L.arange(3.0), 0.5), id="alpha_dropout-eval-default"),
+    C(lambda L: _F(L).alpha_dropout(L.arange(3.0), 1.0, True), id="alpha_dropout-p1"),
+    C(lambda L: L.feature_dropout(L.arange(3.0), 1.0, True), id="feature_dropout-p1-1d"),
+    C(lambda L: L.feature_dropout(L.arange(3.0), 0.5, True), id="feature_dropout-1d"),
+    C(lambda L: L.feature_alpha_dropout(L.ones(2, 3), 0.0, True), id="feature_alpha_dropout-p0"),
+    C(lambda L: L.alpha_dropout(L.ones(0, 3), 0.5, True), id="alpha_dropout-empty"),
+    C(lambda L: (lambda x: L.alpha_dropout_(x, 1.0, True) is x)(L.ones(2)), id="alpha_dropout_-same-object"),
+    C(lambda L: L.constant_pad_nd(L.ones(2, 3), [1]), id="constant_pad_nd-odd"),
+    C(lambda L: L.constant_pad_nd(L.ones(2, 3), [1, 1, 1, 1, 1, 1]), id="constant_pad_nd-too-long"),
+    C(lambda L: L.constant_pad_nd(L.ones(2, 3), [1.5, 0]), id="constant_pad_nd-float"),
+    C(lambda L: L.constant_pad_nd(L.arange(3), (1, 1), value=2.5), id="constant_pad_nd-int-value"),
+    C(lambda L: L.constant_pad_nd(L.arange(6.0).reshape(2, 3), [-1, -1]), id="constant_pad_nd-crop"),
     # --- functions torch keeps only as erroring stubs ---
     C(lambda L: L.solve(L.ones(2, 1), L.eye(2)), id="solve-removed"),
     C(lambda L: L.lstsq(L.ones(2, 1), L.eye(2)), id="lstsq-removed"),
@@ -262,3 +345,54 @@ def test_removed_stub_texts():
         cr.solve(cr.ones(2, 1), cr.eye(2))
     with pytest.raises(RuntimeError, match=r"Please use the `torch.linalg.matrix_rank` function"):
         cr.matrix_rank(cr.eye(2))
+
+
+def _alpha_parts(p):
+    alpha = 1.7580993408473766
+    a = 1.0 / (((alpha * alpha * p + 1) * (1 - p)) ** 0.5)
+    return a, alpha * a * p, alpha * a * p - alpha * a   # kept: a x + alpha a p; dropped: the last
+
+
+@pytest.mark.parametrize("feature", [False, True])
+def test_alpha_dropout_draws(feature):
+    """Each element (each channel, for the feature form) is either a x + alpha a p (kept,
+    probability 1 - p) or the constant alpha a p - alpha a; the gradient is a where kept
+    and 0 where dropped; the eval form is the input itself."""
+    p = 0.3
+    a, shift, dropped = _alpha_parts(p)
+    cr.manual_seed(0)
+    x = cr.randn(200, 50, 2, dtype=cr.float64, requires_grad=True)
+    f = cr.nn.functional.feature_alpha_dropout if feature else cr.nn.functional.alpha_dropout
+    y = f(x, p, True)
+    assert type(y.grad_fn).__name__ == "AddBackward0"
+    kept_value = a * x.detach() + shift
+    kept = (y.detach() - kept_value).abs() < 1e-12
+    assert bool((kept | ((y.detach() - dropped).abs() < 1e-12)).all())
+    if feature:                       # one draw per (sample, channel)
+        assert bool((kept[..., 0] == kept[..., 1]).all())
+    frac = kept.double().mean().item()
+    assert abs(frac - (1 - p)) < 0.03
+    y.sum().backward()
+    assert bool(((x.grad - kept.double() * a).abs() < 1e-12).all())
+    assert f(x, p, False) is x
+
+
+def test_feature_dropout_draws():
+    cr.manual_seed(1)
+    x = cr.ones(300, 40, 3, dtype=cr.float64)
+    y = cr.feature_dropout(x, 0.25, True)
+    vals = set(y.flatten().tolist())
+    assert vals <= {0.0, 1 / 0.75}
+    assert bool((y[..., 0] == y[..., 2]).all())
+    assert abs((y[..., 0] > 0).double().mean().item() - 0.75) < 0.03
+    z = x.clone()
+    assert cr.feature_dropout_(z, 0.25, True) is z
+
+
+def test_alpha_dropout_keeps_selu_statistics():
+    """Alpha dropout's point: standard normal inputs keep mean 0 and variance 1."""
+    cr.manual_seed(2)
+    x = cr.randn(400000, dtype=cr.float64)
+    y = cr.nn.AlphaDropout(0.2).train()(x)
+    assert abs(y.mean().item()) < 0.01 and abs(y.var().item() - 1) < 0.01
+    assert cr.nn.AlphaDropout(0.2).eval()(x) is x

@@ -44,3 +44,12 @@ __all__ += ["pad"]
 from .functional_lrn import local_response_norm  # noqa: E402
 
 __all__ += ["local_response_norm"]
+from ..ops.nn_more import (pixel_shuffle, pixel_unshuffle, channel_shuffle, pdist,  # noqa: E402
+                           cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss,
+                           triplet_margin_loss, poisson_nll_loss, rms_norm, alpha_dropout,
+                           feature_alpha_dropout)
+
+__all__ += ["pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "pdist",
+            "cosine_embedding_loss", "hinge_embedding_loss", "margin_ranking_loss",
+            "triplet_margin_loss", "poisson_nll_loss", "rms_norm", "alpha_dropout",
+            "feature_alpha_dropout"]
