@@ -10,7 +10,7 @@ from . import _dtypes, _factories, _inplace
 from ._grad_mode import STATE
 from ._tensor import Tensor
 from ._views import bump
-from .ops import _registry, pointwise as P, shape as S
+from .ops import _registry, numerics as _numerics, pointwise as P, shape as S
 from .ops._args import as_operand
 from .ops._dispatch import apply as _apply
 
@@ -120,8 +120,11 @@ _COMPARISON_NAMES = {"eq_": "eq", "ne_": "ne", "lt_": "lt", "le_": "le", "gt_": 
                      "less_equal_": "le", "not_equal_": "ne"}
 for _name, _op in _COMPARISON_NAMES.items():
     setattr(Tensor, _name, _comparison_inplace(_op))
-for _fn in (P.bitwise_and, P.bitwise_or, P.bitwise_xor, P.bitwise_not):
+for _fn in (P.bitwise_and, P.bitwise_or, P.bitwise_xor, P.bitwise_not, _numerics.bitwise_left_shift,
+            _numerics.bitwise_right_shift):
     setattr(Tensor, _fn.__name__ + "_", _bitwise_inplace(_fn, _fn.__name__ + "_"))
+Tensor.__ilshift__ = Tensor.bitwise_left_shift_
+Tensor.__irshift__ = Tensor.bitwise_right_shift_
 for _fn in (P.logical_and, P.logical_or, P.logical_xor, P.logical_not):
     setattr(Tensor, _fn.__name__ + "_", _logical_inplace(_fn, _fn.__name__ + "_"))
 def _t_checked(input):

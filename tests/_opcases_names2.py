@@ -208,3 +208,25 @@ CASES += [
     Case("constant_pad_nd", lambda L, x: L.constant_pad_nd(x, (1, 2, -1, 1), 0.5), ((4, 3),)),
     Case("constant_pad_nd_default_3d", lambda L, x: L.constant_pad_nd(x, [2, 0, 0, 1, 1, 1]), ((2, 3, 1),)),
 ]
+
+CASES += [
+    # ---- trapezoid / trapz / cumulative_trapezoid / gradient ----
+    Case("trapezoid", lambda L, y: L.trapezoid(y), ((2, 3),)),
+    Case("trapezoid_dx_dim0", lambda L, y: L.trapezoid(y, dx=0.5, dim=0), ((3, 2),)),
+    Case("trapezoid_x", lambda L, y, x: L.trapezoid(y, x), ((2, 3), (3,))),
+    Case("trapezoid_x_bcast", lambda L, y, x: L.trapezoid(y, x, dim=0), ((3, 2), (3, 1))),
+    Case("trapezoid_one_sample", lambda L, y: L.trapezoid(y), ((2, 1),)),
+    Case("trapz_x", lambda L, y, x: L.trapz(y, x), ((4,), (4,))),
+    Case("trapz_dx", lambda L, y: L.trapz(y, dx=2.0), ((2, 3),)),
+    Case("cumulative_trapezoid", lambda L, y: L.cumulative_trapezoid(y), ((2, 4),)),
+    Case("cumulative_trapezoid_dx_dim0", lambda L, y: L.cumulative_trapezoid(y, dx=3, dim=0), ((3, 2),)),
+    Case("cumulative_trapezoid_x", lambda L, y, x: L.cumulative_trapezoid(y, x), ((2, 3), (3,))),
+    Case("gradient_dim1", lambda L, y: L.gradient(y, dim=1)[0], ((2, 4),)),
+    Case("gradient_all_spacing", lambda L, y: (lambda g: g[0] * g[1])(L.gradient(y, spacing=[2.0, 0.5])),
+         ((3, 4),)),
+    Case("gradient_edge2", lambda L, y: L.gradient(y, edge_order=2, dim=0)[0], ((4, 2),)),
+    Case("gradient_coords", lambda L, y, x: L.gradient(y, spacing=(x.cumsum(0),), dim=-1)[0],
+         ((2, 4), (4,)), "pos"),
+    Case("gradient_coords_edge2", lambda L, y, x: L.gradient(y, spacing=(x.cumsum(0),), edge_order=2)[0],
+         ((5,), (5,)), "pos"),
+]
