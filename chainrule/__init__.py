@@ -37,7 +37,7 @@ from ._factories import (tensor, as_tensor, from_numpy, arange, zeros, ones, ful
                          empty_like, rand_like, randn_like, randint_like, FloatTensor,
                          DoubleTensor, HalfTensor, LongTensor, IntTensor, BoolTensor,
                          ByteTensor, is_tensor, numel, Generator, default_generator,
-                         get_rng_state, set_rng_state)
+                         get_rng_state, set_rng_state, empty_strided, empty_permuted)
 
 # chainrule.<op> for every op declared public in chainrule/ops/ (sin, add, sum, cat...).
 globals().update(_ops_registry.FUNCTIONS)

@@ -731,6 +731,54 @@ def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fals
     return _finish(_backend.namespace(input._data).ones(shape, dt.np), requires_grad)
 
 
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
+                  pin_memory=False):
+    """A tensor of `size` laid out with `stride` (in elements) over just enough memory (its
+    values are unspecified, as PyTorch's; chainrule's are zeros)."""
+    if device is not None:
+        check_device(device)
+    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError(f"dimensionality of sizes ({len(size)}) must match dimensionality of "
+                           f"strides ({len(stride)})")
+    npd = _dt(dtype, None, "empty_strided").np
+    if any(n < 0 for n in size):
+        raise _negative_size(size, None)
+    n = 0 if any(k == 0 for k in size) else 1 + sum((k - 1) * st for k, st in zip(size, stride))
+    base = _alloc(_xp().zeros, (n,), npd)
+    be = _DEFAULT[0]
+    view = be.as_strided(base, size, tuple(st * base.dtype.itemsize for st in stride))
+    return _finish(view, requires_grad)
+
+
+def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None,
+                   requires_grad=False, pin_memory=False):
+    """A tensor of `size` whose memory holds its dimensions in the order physical_layout
+    (outermost first)."""
+    if device is not None:
+        check_device(device)
+    size, order = tuple(int(s) for s in size), tuple(int(d) for d in physical_layout)
+    if len(size) != len(order):
+        raise RuntimeError(f"Number of dimensions in size does not match the length of the "
+                           f"physical_layout; i.e. len(size) = {len(size)} is not equal to "
+                           f"len(physical_layout) = {len(order)}")
+    if sorted(order) != list(range(len(size))):
+        raise RuntimeError("Duplicate dim not allowed")
+    npd = _dt(dtype, None, "empty_permuted").np
+    phys = _alloc(_xp().zeros, tuple(size[d] for d in order), npd)
+    inverse = tuple(order.index(i) for i in range(len(order)))
+    return _finish(phys.transpose(inverse), requires_grad)
+
+
+def _new_empty_strided(self, size, stride, *, dtype=None, layout=None, device=None,
+                       requires_grad=False, pin_memory=False):
+    return empty_strided(size, stride, dtype=self.dtype if dtype is None else dtype,
+                         device=device, requires_grad=requires_grad)
+
+
+Tensor.new_empty_strided = _new_empty_strided
+
+
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
     shape, dt = _like(input, dtype, "empty_like", device)

@@ -344,6 +344,32 @@ CASES = [
     C(lambda L: L.tensor([1, 2], dtype=L.int8).bitwise_right_shift_(L.tensor([1, 2])), id="rshift_-inplace"),
     C(lambda L: L.tensor([1, 2]).bitwise_left_shift_(1.5), id="lshift_-float"),
     C(lambda L: (lambda t: (t.__ilshift__(2), t.__irshift__(1), t)[2])(L.tensor([1, -8, 5])), id="ilshift-irshift"),
+    # --- empty_strided / empty_permuted / poisson / binomial ---
+    C(lambda L: (lambda t: (t.stride(), tuple(t.shape), t.is_contiguous(), str(t.dtype)))(
+        L.empty_strided((2, 3), (1, 2))), id="empty_strided-layout"),
+    C(lambda L: (lambda t: (t.stride(), t.requires_grad, t.is_leaf))(
+        L.empty_strided((2, 3, 4), (1, 8, 2), dtype=L.float64, requires_grad=True)), id="empty_strided-grad"),
+    C(lambda L: L.empty_strided((2, 3), (1,)), id="empty_strided-dims"),
+    C(lambda L: L.empty_strided((2, -3), (1, 1)), id="empty_strided-negative"),
+    C(lambda L: tuple(L.empty_strided((0, 3), (3, 1)).shape), id="empty_strided-empty"),
+    C(lambda L: (lambda t: (t.stride(), tuple(t.shape)))(L.empty_permuted((2, 3, 4), (2, 0, 1))),
+      id="empty_permuted-layout"),
+    C(lambda L: L.empty_permuted((2, 3), (0,)), id="empty_permuted-length"),
+    C(lambda L: L.empty_permuted((2, 3), (0, 0)), id="empty_permuted-duplicate"),
+    C(lambda L: (lambda t: (t.stride(), str(t.dtype)))(L.ones(2, dtype=L.float64).new_empty_strided((2, 2), (1, 2))),
+      id="new_empty_strided"),
+    C(lambda L: L.poisson(L.tensor([1, 2])), id="poisson-int"),
+    C(lambda L: L.poisson(L.tensor([-1.0])), id="poisson-negative"),
+    C(lambda L: L.poisson(L.tensor([float("nan")])), id="poisson-nan"),
+    C(lambda L: L.poisson(L.zeros(3, dtype=L.float64)), id="poisson-zero-rate"),
+    C(lambda L: (lambda a: (L.poisson(a).sum().backward(), a.grad)[1])(L.ones(3, requires_grad=True)),
+      id="poisson-zero-grad"),
+    C(lambda L: L.binomial(L.tensor([10, 5]), L.tensor([0.5, 1.0])), id="binomial-int-count"),
+    C(lambda L: L.binomial(L.tensor([10.0], dtype=L.float64), L.tensor([0.5])), id="binomial-dtypes"),
+    C(lambda L: L.binomial(L.tensor([10.0, 2.0, -3.0, 4.0]), L.tensor([1.5, 1.0, 0.5, -0.5])),
+      id="binomial-edges"),
+    C(lambda L: L.binomial(L.tensor([10.0], requires_grad=True), L.tensor([0.5])).sum().backward(),
+      id="binomial-no-derivative"),
     # --- functions torch keeps only as erroring stubs ---
     C(lambda L: L.solve(L.ones(2, 1), L.eye(2)), id="solve-removed"),
     C(lambda L: L.lstsq(L.ones(2, 1), L.eye(2)), id="lstsq-removed"),
@@ -442,3 +468,17 @@ def test_alpha_dropout_keeps_selu_statistics():
     y = cr.nn.AlphaDropout(0.2).train()(x)
     assert abs(y.mean().item()) < 0.01 and abs(y.var().item() - 1) < 0.01
     assert cr.nn.AlphaDropout(0.2).eval()(x) is x
+
+
+def test_poisson_binomial_moments():
+    """The draws have the distributions' means and variances (NumPy's generator: the same
+    distributions as PyTorch, not the same values); generator= is honoured."""
+    g = cr.Generator().manual_seed(5)
+    x = cr.poisson(cr.full((200000,), 3.0, dtype=cr.float64), generator=g)
+    assert abs(x.mean().item() - 3) < 0.02 and abs(x.var().item() - 3) < 0.05
+    assert bool((x == x.round()).all()) and x.dtype == cr.float64
+    y = cr.binomial(cr.full((200000,), 10.0), cr.tensor([0.3]))
+    assert abs(y.mean().item() - 3) < 0.02 and abs(y.var().item() - 2.1) < 0.05
+    a = cr.poisson(cr.full((5,), 4.0), generator=cr.Generator().manual_seed(1))
+    b = cr.poisson(cr.full((5,), 4.0), generator=cr.Generator().manual_seed(1))
+    assert a.tolist() == b.tolist()
