@@ -230,3 +230,11 @@ CASES += [
     Case("gradient_coords_edge2", lambda L, y, x: L.gradient(y, spacing=(x.cumsum(0),), edge_order=2)[0],
          ((5,), (5,)), "pos"),
 ]
+
+CASES += [
+    # ---- igamma / igammac (the gradient in x only: PyTorch has none in a) ----
+    Case("igamma", lambda L, x: L.igamma(L.tensor([0.5, 1.0, 2.5, 7.0], dtype=x.dtype), x), ((4,),), "pos"),
+    Case("igamma_bcast_method", lambda L, x: L.tensor([[1.5], [3.0]], dtype=x.dtype).igamma(x * 3), ((3,),), "pos"),
+    Case("igammac", lambda L, x: L.igammac(L.tensor([0.5, 2.0, 4.0], dtype=x.dtype), x * 4), ((3,),), "pos"),
+    Case("special_gammaincc_0d", lambda L, x: L.special.gammaincc(L.tensor(1.7, dtype=x.dtype), x), ((),), "pos"),
+]

