@@ -238,3 +238,21 @@ CASES += [
     Case("igammac", lambda L, x: L.igammac(L.tensor([0.5, 2.0, 4.0], dtype=x.dtype), x * 4), ((3,),), "pos"),
     Case("special_gammaincc_0d", lambda L, x: L.special.gammaincc(L.tensor(1.7, dtype=x.dtype), x), ((),), "pos"),
 ]
+
+CASES += [
+    # ---- index_reduce (prod, mean, amax, amin; include_self) ----
+    Case("index_reduce_prod", lambda L, x, s: x.index_reduce(0, L.tensor([0, 2, 0, 1]), s, "prod"),
+         ((3, 2), (4, 2))),
+    Case("index_reduce_prod_no_self", lambda L, x, s: L.index_reduce(
+        x, 1, L.tensor([1, 1, 0]), s, "prod", include_self=False), ((2, 3), (2, 3))),
+    Case("index_reduce_mean", lambda L, x, s: x.index_reduce(0, L.tensor([0, 2, 0, 1]), s, "mean"),
+         ((3, 2), (4, 2))),
+    Case("index_reduce_mean_no_self", lambda L, x, s: x.index_reduce(
+        0, L.tensor([2, 2]), s, "mean", include_self=False), ((3,), (2,))),
+    Case("index_reduce_amax", lambda L, x, s: x.index_reduce(0, L.tensor([0, 2, 0, 1]), s, "amax"),
+         ((3, 2), (4, 2)), "distinct"),
+    Case("index_reduce_amin_no_self", lambda L, x, s: x.index_reduce(
+        -1, L.tensor([0, 0, 1]), s, "amin", include_self=False), ((2, 2), (2, 3)), "distinct"),
+    Case("index_put_top_level", lambda L, x, v: L.index_put_(x * 1, (L.tensor([0, 0, 2]),), v, accumulate=True),
+         ((3, 2), (3, 2))),
+]

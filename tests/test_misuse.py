@@ -77,6 +77,7 @@ _ONCE = (
     "torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangular",
     "torch.lu_solve is deprecated in favor of torch.linalg.lu_solve",
     "torch.lu is deprecated in favor of torch.linalg.lu_factor",
+    "index_reduce() is in beta and the API may change at any time.",
     "at::nuclear_norm is deprecated and it is just left for JIT compatibility.",
     "at::frobenius_norm is deprecated and it is just left for JIT compatibility.",
 )

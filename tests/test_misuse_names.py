@@ -388,6 +388,25 @@ CASES = [
     C(lambda L: (lambda a: L.autograd.grad(L.igammac(a, L.tensor([2.0])).sum(), a))(
         L.tensor([1.5], requires_grad=True)), id="igammac-no-derivative-in-a"),
     C(lambda L: (lambda t: (t.igamma_(L.tensor([1.0, 2.0])), _r(t))[1])(L.tensor([1.0, 3.0])), id="igamma_-inplace"),
+    # --- index_reduce / torch.index_put_ ---
+    C(lambda L: L.ones(3, 2).index_reduce(0, L.tensor([0, 1]), L.ones(2, 2), "sum"), id="index_reduce-sum"),
+    C(lambda L: L.ones(3, 2).index_reduce(0, L.tensor([0.0, 1.0]), L.ones(2, 2), "prod"), id="index_reduce-float-index"),
+    C(lambda L: L.ones(3, 2).index_reduce(0, L.tensor([[0, 1]]), L.ones(2, 2), "prod"), id="index_reduce-2d-index"),
+    C(lambda L: L.ones(3, 2).index_reduce(0, L.tensor([0, 1, 2]), L.ones(2, 2), "prod"), id="index_reduce-count"),
+    C(lambda L: L.ones(3, 2).index_reduce(0, L.tensor([0, 3]), L.ones(2, 2), "amax"), id="index_reduce-range"),
+    C(lambda L: L.ones(3, 2).index_reduce(0, L.tensor([0, 1]), L.ones(2, 2, dtype=L.float64), "mean"),
+      id="index_reduce-dtypes"),
+    C(lambda L: L.ones(3, 2).index_reduce(0, L.tensor([0, 1]), L.ones(2, 3), "mean"), id="index_reduce-shape"),
+    C(lambda L: L.ones(3).index_reduce(0, L.tensor([0, 0]), L.tensor(2.0), "prod"), id="index_reduce-0d-source"),
+    C(lambda L: L.tensor(3.0).index_reduce(0, L.tensor([0]), L.tensor([2.0]), "prod"), id="index_reduce-0d-self"),
+    C(lambda L: L.ones(3, dtype=L.long).index_reduce(0, L.tensor([0, 0]), L.tensor([-2, 3]), "mean"),
+      id="index_reduce-int-mean"),
+    C(lambda L: L.arange(6.0).reshape(3, 2).index_reduce_(0, L.tensor([0, 2, 0]),
+                                                         L.tensor([[5.0, -1.0], [2.0, 9.0], [0.5, 7.0]]),
+                                                         "amin", include_self=False), id="index_reduce_-amin"),
+    C(lambda L: (lambda x: (L.index_put_(x, (L.tensor([0, 0]),), L.tensor([1.0, 2.0]), accumulate=True), x)[1])(
+        L.zeros(3)), id="index_put_-accumulate"),
+    C(lambda L: L.index_put_(L.zeros(3), (L.tensor([0, 2]),), L.tensor(5.0)), id="index_put_-broadcast"),
     # --- functions torch keeps only as erroring stubs ---
     C(lambda L: L.solve(L.ones(2, 1), L.eye(2)), id="solve-removed"),
     C(lambda L: L.lstsq(L.ones(2, 1), L.eye(2)), id="lstsq-removed"),
