@@ -256,3 +256,14 @@ CASES += [
     Case("index_put_top_level", lambda L, x, v: L.index_put_(x * 1, (L.tensor([0, 0, 2]),), v, accumulate=True),
          ((3, 2), (3, 2))),
 ]
+
+CASES += [
+    # ---- as_strided_scatter (torch 2.13's own gradient for the input keeps the window and
+    # drops the rest, the reverse of the truth: test_misuse_names shows it) ----
+    Case("as_strided_scatter", lambda L, x, s: L.as_strided_scatter(x, s, (2, 2), (3, 1), 1),
+         ((6,), (2, 2)), "any", ("torch_wrong_gradient",)),
+    Case("as_strided_scatter_2d_method", lambda L, x, s: x.as_strided_scatter(s, (2, 2), (1, 2)),
+         ((2, 3), (2, 2)), "any", ("torch_wrong_gradient",)),
+    Case("as_strided_scatter_src_only", lambda L, s: L.as_strided_scatter(L.arange(6.0, dtype=s.dtype), s, (3,), (2,)),
+         ((3,),)),
+]

@@ -407,6 +407,15 @@ CASES = [
     C(lambda L: (lambda x: (L.index_put_(x, (L.tensor([0, 0]),), L.tensor([1.0, 2.0]), accumulate=True), x)[1])(
         L.zeros(3)), id="index_put_-accumulate"),
     C(lambda L: L.index_put_(L.zeros(3), (L.tensor([0, 2]),), L.tensor(5.0)), id="index_put_-broadcast"),
+    # --- as_strided_scatter ---
+    C(lambda L: L.as_strided_scatter(L.arange(6.0), L.ones(2, 2), (2, 2), (3, 1), 3), id="as_strided_scatter-bounds"),
+    C(lambda L: L.as_strided_scatter(L.arange(6.0), L.ones(2, 2), (2, 3), (3, 1)), id="as_strided_scatter-src-size"),
+    C(lambda L: L.as_strided_scatter(L.arange(6.0), L.arange(4.0).reshape(2, 2) + 10, (2, 2), (1, 2), 1),
+      id="as_strided_scatter-values"),
+    C(lambda L: L.as_strided_scatter(L.arange(6).reshape(2, 3), L.tensor([7, 8]), (2,), (4,)),
+      id="as_strided_scatter-int"),
+    C(lambda L: (lambda a, b: L.autograd.grad(L.as_strided_scatter(a, b, (2,), (3,)).sum(), b))(
+        L.ones(6, requires_grad=True), L.ones(2, requires_grad=True)), id="as_strided_scatter-src-grad"),
     # --- functions torch keeps only as erroring stubs ---
     C(lambda L: L.solve(L.ones(2, 1), L.eye(2)), id="solve-removed"),
     C(lambda L: L.lstsq(L.ones(2, 1), L.eye(2)), id="lstsq-removed"),
@@ -552,3 +561,21 @@ def test_igamma_against_torch():
         m32 = getattr(cr, name)(cr.tensor(a, dtype=cr.float32), cr.tensor(x, dtype=cr.float32)).numpy()
         r32 = getattr(torch, name)(torch.tensor(a, dtype=torch.float32), torch.tensor(x, dtype=torch.float32))
         assert m32.dtype == np.float32 and np.allclose(m32, r32.numpy(), rtol=0, atol=1e-6)
+
+
+@needs_torch
+def test_as_strided_scatter_torch_gradient_is_the_complement():
+    """Why the op-table's as_strided_scatter rows skip torch's gradients: torch 2.13 gives the
+    input the gradient on the window (which the output does not read) and zero off it.
+    chainrule's is the derivative (test_ops_grad checks it by finite differences)."""
+    w = np.arange(6.0)
+    a = torch.arange(6.0, requires_grad=True)
+    out = torch.as_strided_scatter(a * 1, torch.ones(2, 2), (2, 2), (3, 1), 0)
+    g_torch = torch.autograd.grad((out * torch.tensor(w, dtype=torch.float32)).sum(), a)[0].numpy()
+    x = cr.arange(6.0, requires_grad=True)
+    out = cr.as_strided_scatter(x * 1, cr.ones(2, 2), (2, 2), (3, 1), 0)
+    g = cr.autograd.grad((out * cr.tensor(w, dtype=cr.float32)).sum(), x)[0].numpy()
+    window = np.zeros(6, bool)
+    window[[0, 1, 3, 4]] = True
+    assert np.array_equal(g, np.where(window, 0.0, w))
+    assert np.array_equal(g_torch, np.where(window, w, 0.0))
