@@ -44,6 +44,8 @@ globals().update(_ops_registry.FUNCTIONS)
 globals().update(_inplace_forms.FUNCTIONS)      # torch.exp_(x), torch.fill, torch.detach
 globals().update(_tensor_info.FUNCTIONS)        # torch.is_complex, torch.can_cast...
 globals().update(_random_inplace.FUNCTIONS)     # torch.bernoulli, torch.multinomial
+from . import _resize  # noqa: E402  (Tensor.resize_, resize_as_...)
+globals().update(_resize.FUNCTIONS)             # torch.resize_as_
 from ._printing import set_printoptions, get_printoptions
 from . import _dtypes, autograd, nn, optim, func, utils, linalg, testing, special
 from . import cuda, accelerator, backends, viz

@@ -151,7 +151,6 @@ TORCH_NOT_YET = {
     'norm_except_dim', 'orgqr', 'ormqr', 'pca_lowrank',
     'polar',
     'random', 'real',
-    'resize_as_',
     'return_types',
     'segment_reduce', 'set_default_tensor_type',
     'stft', 'svd_lowrank',
@@ -173,7 +172,7 @@ TENSOR_NOT_YET = {
     'istft',
     'map2_',
     'orgqr', 'ormqr',
-    'real', 'resize', 'resize_', 'resize_as', 'resize_as_',
+    'real',
     'smm',
     'sspaddmm', 'stft',
 }

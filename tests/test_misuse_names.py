@@ -416,6 +416,20 @@ CASES = [
       id="as_strided_scatter-int"),
     C(lambda L: (lambda a, b: L.autograd.grad(L.as_strided_scatter(a, b, (2,), (3,)).sum(), b))(
         L.ones(6, requires_grad=True), L.ones(2, requires_grad=True)), id="as_strided_scatter-src-grad"),
+    # --- resize_ / resize_as_ ---
+    C(lambda L: L.arange(6.0).resize_(2, 2), id="resize_-shrink"),
+    C(lambda L: L.arange(6.0).resize_((3, 2)), id="resize_-tuple"),
+    C(lambda L: L.arange(6.0).resize_(2, 4)[0], id="resize_-grow-keeps-first"),
+    C(lambda L: L.arange(6.0).resize_as_(L.ones(3, 1)), id="resize_as_"),
+    C(lambda L: L.arange(6.0).requires_grad_().resize_(2, 3), id="resize_-requires-grad-leaf"),
+    C(lambda L: (L.arange(6.0).requires_grad_() * 1).resize_(2, 3), id="resize_-requires-grad"),
+    C(lambda L: L.arange(6.0).resize(3, 2), id="resize-deprecated"),
+    C(lambda L: L.arange(6.0).resize_as(L.ones(2, 3)), id="resize_as-deprecated"),
+    C(lambda L: L.resize_as_(L.arange(6.0), L.ones(2, 3)), id="torch.resize_as_"),
+    C(lambda L: (lambda z, v: (z.resize_(2, 2), z.__setitem__((0, 1), 9.0), v)[2])(*(lambda z: (z, z[1:3]))(
+        L.arange(6.0))), id="resize_-shrink-keeps-memory"),
+    C(lambda L: (lambda z: (z.resize_(2, 3), z.resize_(2, 2), z._version)[2])(L.arange(6.0)), id="resize_-version"),
+    C(lambda L: L.arange(6.0).resize_(0), id="resize_-empty"),
     # --- functions torch keeps only as erroring stubs ---
     C(lambda L: L.solve(L.ones(2, 1), L.eye(2)), id="solve-removed"),
     C(lambda L: L.lstsq(L.ones(2, 1), L.eye(2)), id="lstsq-removed"),
