@@ -144,7 +144,7 @@ TORCH_NOT_YET = {
     'frombuffer', 'functional', 'geqrf',
     'grid_sampler', 'grid_sampler_2d',
     'grid_sampler_3d',
-    'histogramdd', 'imag',
+    'imag',
     'istft',
     'lobpcg',
     'max_pool3d',

@@ -22,6 +22,15 @@ def _F(L):
     return L.nn.functional
 
 
+def _pts(L):
+    return L.tensor([[0.0, 0.0], [1.0, 1.0], [2.0, 0.5], [0.5, 2.0], [2.0, 2.0]])
+
+
+def _hdd(L, r):
+    """histogramdd's result, its float32 edges to 5 decimals (linspace's last bits differ)."""
+    return (type(r).__name__, r.hist, tuple(_r(e) for e in r.bin_edges))
+
+
 def _tri(L, upper=True, n=3):
     a = L.arange(1.0, n * n + 1).reshape(n, n) + 4 * L.eye(n)
     return a.triu() if upper else a.tril()
@@ -430,6 +439,23 @@ CASES = [
         L.arange(6.0))), id="resize_-shrink-keeps-memory"),
     C(lambda L: (lambda z: (z.resize_(2, 3), z.resize_(2, 2), z._version)[2])(L.arange(6.0)), id="resize_-version"),
     C(lambda L: L.arange(6.0).resize_(0), id="resize_-empty"),
+    # --- histogramdd ---
+    C(lambda L: _hdd(L, L.histogramdd(_pts(L), bins=[2, 3])), id="histogramdd-bins-list"),
+    C(lambda L: _hdd(L, L.histogramdd(_pts(L), bins=2, range=[0.0, 1.0, 0.0, 2.0])), id="histogramdd-range"),
+    C(lambda L: _hdd(L, L.histogramdd(_pts(L), bins=[L.tensor([0.0, 1.0, 3.0]), L.tensor([0.0, 2.0])],
+                                      weight=L.arange(5.0), density=True)), id="histogramdd-edges-weight-density"),
+    C(lambda L: L.histogramdd(L.ones(3), bins=2), id="histogramdd-1d"),
+    C(lambda L: L.histogramdd(_pts(L), bins=[2]), id="histogramdd-bins-length"),
+    C(lambda L: L.histogramdd(_pts(L).long(), bins=2), id="histogramdd-int"),
+    C(lambda L: L.histogramdd(_pts(L), bins=0), id="histogramdd-zero-bins"),
+    C(lambda L: L.histogramdd(_pts(L), bins=2, range=[0.0, 1.0]), id="histogramdd-range-length"),
+    C(lambda L: L.histogramdd(_pts(L), bins=2, weight=L.ones(4)), id="histogramdd-weight-shape"),
+    C(lambda L: _hdd(L, L.histogramdd(L.ones(2, 3, 2), bins=2)), id="histogramdd-constant-batch"),
+    C(lambda L: _hdd(L, L.histogramdd(L.ones(0, 2), bins=2)), id="histogramdd-empty"),
+    C(lambda L: L.histogramdd(_pts(L), bins=2, range=[1.0, 0.0, 0.0, 1.0]), id="histogramdd-min-max"),
+    C(lambda L: _hdd(L, L.histogramdd(_pts(L).double(), bins=(1, 4), density=True)), id="histogramdd-double"),
+    C(lambda L: _hdd(L, L.histogramdd(L.tensor([[0.1, 0.2, 0.3], [0.9, 0.5, 0.1], [0.4, 0.4, 0.4]]),
+                                      bins=[2, 1, 3])), id="histogramdd-3d"),
     # --- functions torch keeps only as erroring stubs ---
     C(lambda L: L.solve(L.ones(2, 1), L.eye(2)), id="solve-removed"),
     C(lambda L: L.lstsq(L.ones(2, 1), L.eye(2)), id="lstsq-removed"),
