@@ -37,7 +37,8 @@ from ._factories import (tensor, as_tensor, from_numpy, arange, zeros, ones, ful
                          empty_like, rand_like, randn_like, randint_like, FloatTensor,
                          DoubleTensor, HalfTensor, LongTensor, IntTensor, BoolTensor,
                          ByteTensor, is_tensor, numel, Generator, default_generator,
-                         get_rng_state, set_rng_state, empty_strided, empty_permuted)
+                         get_rng_state, set_rng_state, empty_strided, empty_permuted,
+                         set_default_tensor_type)
 
 # chainrule.<op> for every op declared public in chainrule/ops/ (sin, add, sum, cat...).
 globals().update(_ops_registry.FUNCTIONS)
@@ -49,6 +50,7 @@ globals().update(_resize.FUNCTIONS)             # torch.resize_as_
 from ._printing import set_printoptions, get_printoptions
 from . import _dtypes, autograd, nn, optim, func, utils, linalg, testing, special
 from . import cuda, accelerator, backends, viz
+from . import random  # noqa: A004  (torch.random: seeding, fork_rng)
 from ._compiler import compile  # noqa: A001  (torch.compile: capture once, replay)
 from ._typeinfo import finfo, iinfo
 from ._api_more import *  # noqa: F401,F403,E402  (switches, constants, windows, searchsorted...)

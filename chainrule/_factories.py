@@ -838,3 +838,23 @@ LongTensor = _legacy(_dtypes.int64)
 IntTensor = _legacy(_dtypes.int32)
 BoolTensor = _legacy(_dtypes.bool)
 ByteTensor = _legacy(_dtypes.uint8)
+_LEGACY_TYPES = {"torch.FloatTensor": _dtypes.float32, "torch.DoubleTensor": _dtypes.float64,
+                 "torch.HalfTensor": _dtypes.float16, "torch.LongTensor": _dtypes.int64,
+                 "torch.IntTensor": _dtypes.int32, "torch.BoolTensor": _dtypes.bool,
+                 "torch.ByteTensor": _dtypes.uint8}
+
+
+def set_default_tensor_type(t):
+    """Deprecated: the default dtype from a legacy tensor type (or its name)."""
+    warnings.warn("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+                  "torch.set_default_dtype() and torch.set_default_device() as alternatives.",
+                  UserWarning, stacklevel=2)
+    name = t if isinstance(t, str) else "torch." + getattr(t, "__name__", str(t))
+    if name.startswith("torch.cuda."):
+        raise TypeError(f"type {name} not available. Torch not compiled with CUDA enabled.")
+    dt = _LEGACY_TYPES.get(name)
+    if dt is None:
+        raise TypeError(f"invalid type: '{name}'")
+    if not dt.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    _dtypes.set_default_dtype(dt)

@@ -78,6 +78,7 @@ _ONCE = (
     "torch.lu_solve is deprecated in favor of torch.linalg.lu_solve",
     "torch.lu is deprecated in favor of torch.linalg.lu_factor",
     "index_reduce() is in beta and the API may change at any time.",
+    "torch.set_default_tensor_type() is deprecated as of PyTorch 2.1",
     "at::nuclear_norm is deprecated and it is just left for JIT compatibility.",
     "at::frobenius_norm is deprecated and it is just left for JIT compatibility.",
 )

@@ -22,6 +22,14 @@ def _F(L):
     return L.nn.functional
 
 
+def _default_after(L, t):
+    try:
+        L.set_default_tensor_type(t)
+        return L.ones(1).dtype
+    finally:
+        L.set_default_dtype(L.float32)
+
+
 def _pts(L):
     return L.tensor([[0.0, 0.0], [1.0, 1.0], [2.0, 0.5], [0.5, 2.0], [2.0, 2.0]])
 
@@ -456,6 +464,21 @@ CASES = [
     C(lambda L: _hdd(L, L.histogramdd(_pts(L).double(), bins=(1, 4), density=True)), id="histogramdd-double"),
     C(lambda L: _hdd(L, L.histogramdd(L.tensor([[0.1, 0.2, 0.3], [0.9, 0.5, 0.1], [0.4, 0.4, 0.4]]),
                                       bins=[2, 1, 3])), id="histogramdd-3d"),
+    # --- map2_, is_distributed, set_default_tensor_type, torch.random ---
+    C(lambda L: L.ones(2, 3).map2_(L.arange(3.0), L.ones(2, 1) * 2, lambda s, x, y: s + x * y), id="map2_"),
+    C(lambda L: L.ones(2, dtype=L.long).map2_(L.ones(2), L.ones(2), lambda s, x, y: s + x + y + 0.5),
+      id="map2_-int-cast"),
+    C(lambda L: L.ones(2, requires_grad=True).map2_(L.ones(2), L.ones(2), lambda a, b, c: a), id="map2_-grad"),
+    C(lambda L: L.ones(2).map2_(L.ones(3), L.ones(2), lambda a, b, c: a), id="map2_-shapes"),
+    C(lambda L: L.ones(2).is_distributed(), id="is_distributed"),
+    C(lambda L: _default_after(L, L.DoubleTensor), id="set_default_tensor_type-class"),
+    C(lambda L: _default_after(L, "torch.DoubleTensor"), id="set_default_tensor_type-name"),
+    C(lambda L: _default_after(L, L.LongTensor), id="set_default_tensor_type-int"),
+    C(lambda L: _default_after(L, "torch.cuda.FloatTensor"), id="set_default_tensor_type-cuda"),
+    C(lambda L: sorted(set(L.random.__all__) - {"thread_safe_generator"}), id="random-all"),
+    C(lambda L: L.ones(2, dtype=L.long).map2_(L.ones(2, dtype=L.long), L.ones(2, dtype=L.long),
+                                              lambda s, x, y: s + x + y + 0.5), id="map2_-int"),
+    C(lambda L: (L.manual_seed(3), L.random.initial_seed())[1], id="random-initial_seed"),
     # --- functions torch keeps only as erroring stubs ---
     C(lambda L: L.solve(L.ones(2, 1), L.eye(2)), id="solve-removed"),
     C(lambda L: L.lstsq(L.ones(2, 1), L.eye(2)), id="lstsq-removed"),
@@ -619,3 +642,16 @@ def test_as_strided_scatter_torch_gradient_is_the_complement():
     window[[0, 1, 3, 4]] = True
     assert np.array_equal(g, np.where(window, 0.0, w))
     assert np.array_equal(g_torch, np.where(window, w, 0.0))
+
+
+def test_fork_rng_restores_the_generator():
+    cr.manual_seed(3)
+    a = cr.rand(2).tolist()
+    cr.manual_seed(3)
+    with cr.random.fork_rng():
+        cr.rand(5)
+    assert cr.rand(2).tolist() == a
+    cr.manual_seed(3)
+    with cr.random.fork_rng(enabled=False):
+        cr.rand(5)
+    assert cr.rand(2).tolist() != a
