@@ -267,3 +267,15 @@ CASES += [
     Case("as_strided_scatter_src_only", lambda L, s: L.as_strided_scatter(L.arange(6.0, dtype=s.dtype), s, (3,), (2,)),
          ((3,),)),
 ]
+
+CASES += [
+    # ---- householder_product / orgqr / ormqr (geqrf has no derivative, as PyTorch's) ----
+    Case("householder_product", lambda L, a, t: L.linalg.householder_product(a, t), ((4, 3), (3,))),
+    Case("householder_product_fewer_tau", lambda L, a, t: L.linalg.householder_product(a, t), ((3, 3), (2,))),
+    Case("orgqr_batch_method", lambda L, a, t: a.orgqr(t), ((2, 3, 2), (2, 2))),
+    Case("ormqr", lambda L, a, t, c: L.ormqr(a, t, c), ((4, 3), (3,), (4, 2))),
+    Case("ormqr_transpose_right", lambda L, a, t, c: a.ormqr(t, c, left=False, transpose=True),
+         ((3, 2), (2,), (2, 3))),
+    Case("ormqr_of_geqrf", lambda L, c: (lambda r: L.ormqr(r.a, r.tau, c))(
+        L.geqrf(L.tensor([[2.0, -1.0, 0.5], [1.0, 3.0, -2.0], [0.0, 1.0, 1.5]], dtype=c.dtype))), ((3, 2),)),
+]
