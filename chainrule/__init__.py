@@ -38,7 +38,7 @@ from ._factories import (tensor, as_tensor, from_numpy, arange, zeros, ones, ful
                          DoubleTensor, HalfTensor, LongTensor, IntTensor, BoolTensor,
                          ByteTensor, is_tensor, numel, Generator, default_generator,
                          get_rng_state, set_rng_state, empty_strided, empty_permuted,
-                         set_default_tensor_type)
+                         set_default_tensor_type, frombuffer)
 
 # chainrule.<op> for every op declared public in chainrule/ops/ (sin, add, sum, cat...).
 globals().update(_ops_registry.FUNCTIONS)
@@ -82,3 +82,6 @@ def result_type(tensor1, tensor2):
 
 
 __version__ = "0.1.0"
+
+from . import functional  # noqa: E402  (torch.functional: made of the names above)
+from .nn.functional_layers import embedding_renorm_  # noqa: E402

@@ -731,6 +731,42 @@ def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fals
     return _finish(_backend.namespace(input._data).ones(shape, dt.np), requires_grad)
 
 
+_WARNED_READONLY = [False]
+
+
+def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
+    """A 1-D tensor over a Python buffer's memory (no copy: writes go through)."""
+    dt = _dtypes.as_dtype(dtype)
+    size = memoryview(buffer).nbytes
+    item = dt.np.itemsize
+    if size == 0 or count == 0:
+        raise ValueError(f"both buffer length ({size}) and count ({count}) must not be 0")
+    if offset < 0 or offset >= size:
+        raise ValueError(f"offset ({offset} bytes) must be non-negative and no greater than "
+                         f"buffer length ({size} bytes) minus 1")
+    if count < 0:
+        if (size - offset) % item:
+            raise ValueError(f"buffer length ({size - offset} bytes) after offset ({offset} "
+                             f"bytes) must be a multiple of element size ({item})")
+        count = (size - offset) // item
+    elif offset + count * item > size:
+        raise ValueError(f"requested buffer length ({count} * {item} bytes) after offset "
+                         f"({offset} bytes) must not be greater than actual buffer length "
+                         f"({size} bytes)")
+    arr = np.frombuffer(buffer, dtype=dt.np, count=count, offset=offset)
+    if not arr.flags.writeable and not _WARNED_READONLY[0]:
+        _WARNED_READONLY[0] = True
+        warnings.warn("The given buffer is not writable, and PyTorch does not support "
+                      "non-writable tensors. This means you can write to the underlying "
+                      "(supposedly non-writable) buffer using the tensor. You may want to copy "
+                      "the buffer to protect its data or make it writable before converting it "
+                      "to a tensor. This type of warning will be suppressed for the rest of this "
+                      "program.", UserWarning, stacklevel=2)
+    if not arr.flags.writeable:
+        arr = arr.copy()              # (NumPy refuses writes there; chainrule gives a copy)
+    return _finish(arr, requires_grad)
+
+
 def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
                   pin_memory=False):
     """A tensor of `size` laid out with `stride` (in elements) over just enough memory (its

@@ -279,3 +279,11 @@ CASES += [
     Case("ormqr_of_geqrf", lambda L, c: (lambda r: L.ormqr(r.a, r.tau, c))(
         L.geqrf(L.tensor([[2.0, -1.0, 0.5], [1.0, 3.0, -2.0], [0.0, 1.0, 1.5]], dtype=c.dtype))), ((3, 2),)),
 ]
+
+CASES += [
+    # ---- norm_except_dim (weight normalisation's norm) ----
+    Case("norm_except_dim_0", lambda L, v: L.norm_except_dim(v, 2, 0), ((2, 3, 4),)),
+    Case("norm_except_dim_mid", lambda L, v: L.norm_except_dim(v, 2, 1), ((2, 3, 4),)),
+    Case("norm_except_dim_last_p3", lambda L, v: L.norm_except_dim(v, 3, 2), ((2, 3, 4),)),
+    Case("norm_except_dim_all", lambda L, v: L.norm_except_dim(v, 2, -1), ((2, 3),)),
+]

@@ -497,6 +497,19 @@ CASES = [
     C(lambda L: L.ormqr(L.ones(3, 2), L.ones(3), L.ones(3, 2)), id="ormqr-tau"),
     C(lambda L: _r(L.ormqr(*L.geqrf(L.tensor([[2.0, -1.0], [1.0, 3.0], [0.0, 1.0]])), L.eye(3), transpose=True)),
       id="ormqr-values-transpose"),
+    # --- embedding_renorm_, frombuffer, torch.functional ---
+    C(lambda L: (lambda w: (L.embedding_renorm_(w, L.tensor([0, 2, 2]), 5.0, 2.0) is w, _r(w)))(
+        L.arange(12.0).reshape(4, 3)), id="embedding_renorm_"),
+    C(lambda L: (lambda b: (lambda t: (t.__setitem__(0, 5.0), t, bytes(b))[1:])(
+        L.frombuffer(b, dtype=L.float32)))(bytearray(b"\x00\x00\x80?\x00\x00\x00@")), id="frombuffer-shares"),
+    C(lambda L: L.frombuffer(bytearray(b"\x00\x00\xa0@"), dtype=L.uint8, count=2, offset=1), id="frombuffer-count-offset"),
+    C(lambda L: L.frombuffer(bytearray(8), dtype=L.float32, count=3), id="frombuffer-too-long"),
+    C(lambda L: L.frombuffer(bytearray(), dtype=L.float32), id="frombuffer-empty"),
+    C(lambda L: L.frombuffer(bytearray(7), dtype=L.float32), id="frombuffer-multiple"),
+    C(lambda L: L.frombuffer(bytearray(8), dtype=L.float32, offset=8), id="frombuffer-offset"),
+    C(lambda L: sorted(set(L.functional.__all__) - {"stft", "istft", "pca_lowrank", "svd_lowrank"}),
+      id="functional-all"),
+    C(lambda L: L.functional.einsum("ij->j", L.ones(2, 3)), id="functional-einsum"),
     # --- functions torch keeps only as erroring stubs ---
     C(lambda L: L.solve(L.ones(2, 1), L.eye(2)), id="solve-removed"),
     C(lambda L: L.lstsq(L.ones(2, 1), L.eye(2)), id="lstsq-removed"),

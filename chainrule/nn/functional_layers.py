@@ -119,3 +119,10 @@ def _renorm_rows(weight, input, max_norm, norm_type):
         norms = vector_norm(w, norm_type, dim=1, keepdim=True)
         scale = where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
         weight[rows] = w * scale
+
+
+def embedding_renorm_(input, indices, max_norm, norm_type):
+    """torch.embedding_renorm_(weight, indices, max_norm, norm_type): the rows
+    named by indices rescaled in place to at most max_norm; returns weight."""
+    _renorm_rows(input, indices, max_norm, norm_type)
+    return input

@@ -773,3 +773,28 @@ def lstsq(A, B, rcond=None, *, driver=None):
                                               tuple(bd.shape)))
     sv = s if driver in ("gelsd", "gelss") else _factories.empty(0, dtype=A.dtype)
     return linalg_lstsq((X, res, rank, sv))
+
+
+# --- norm_except_dim (weight normalisation's norm): over every dimension but one ------------------
+def norm_except_dim(v, pow=2, dim=0):
+    """The p-norm over all dimensions except dim, kept as size-1 dimensions
+    (dim -1: the norm of everything), composed as PyTorch composes it."""
+    _norm = _reduce.norm
+    v = as_tensor_arg(v)
+    nd = v._data.ndim
+    if dim == -1:                   # torch.norm(v, pow): NormBackward0
+        d = v._data
+        return apply(_reduce.NORM, (v,), (d,), (float(pow), None, False, d.shape),
+                     _reduce.NORM.variant("NormBackward0"))
+    if dim == 0:
+        out = [1] * nd
+        out[0] = v.shape[0]
+        return _shape.reshape(_norm(_shape.reshape(v, (v.shape[0], -1)), pow, 1), tuple(out))
+    if dim == nd - 1:
+        out = [1] * nd
+        out[-1] = v.shape[-1]
+        return _shape.reshape(_norm(_shape.reshape(v, (-1, v.shape[-1])), pow, 0), tuple(out))
+    return _shape.transpose(norm_except_dim(_shape.transpose(v, 0, dim), pow, 0), 0, dim)
+
+
+expose(norm_except_dim, method=False, formulas=False)
