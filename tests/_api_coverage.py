@@ -150,7 +150,6 @@ TORCH_NOT_YET = {
     'pca_lowrank',
     'polar',
     'real',
-    'return_types',
     'segment_reduce',
     'stft', 'svd_lowrank',
     'to_dlpack',

@@ -686,3 +686,30 @@ def test_fork_rng_restores_the_generator():
     with cr.random.fork_rng(enabled=False):
         cr.rand(5)
     assert cr.rand(2).tolist() != a
+
+
+def _return_type_cases(L):
+    x = L.tensor([[3.0, 1.0], [2.0, 5.0]])
+    return [(L.max(x, 0), "max"), (L.min(x, 1), "min"), (L.sort(x), "sort"), (L.topk(x, 1), "topk"),
+            (L.kthvalue(x, 1), "kthvalue"), (L.mode(x), "mode"), (L.median(x, 0), "median"),
+            (L.nanmedian(x, 0), "nanmedian"), (L.cummax(x, 0), "cummax"), (L.cummin(x, 0), "cummin"),
+            (L.slogdet(x), "slogdet"), (L.linalg.slogdet(x), "linalg_slogdet"),
+            (L.aminmax(x), "aminmax"), (L.frexp(x), "frexp"), (L.geqrf(x), "geqrf"),
+            (L.histogram(x.flatten(), 2), "histogram"), (L.histogramdd(x, 2), "histogramdd"),
+            (L.linalg.eigh(x), "linalg_eigh"), (L.linalg.lstsq(x, x), "linalg_lstsq"),
+            (L.linalg.lu(x), "linalg_lu"), (L.linalg.lu_factor(x), "linalg_lu_factor"),
+            (L.linalg.lu_factor_ex(x), "linalg_lu_factor_ex"), (L.linalg.qr(x), "linalg_qr"),
+            (L.linalg.svd(x), "linalg_svd"), (L.lu_unpack(*L.linalg.lu_factor(x)), "lu_unpack"),
+            (L.qr(x), "qr"), (L.svd(x), "svd"), (L.triangular_solve(x, x), "triangular_solve")]
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_return_types_are_the_results_classes():
+    """torch.return_types.<name> is the class the function returns (isinstance works)."""
+    for result, name in _return_type_cases(cr):
+        assert isinstance(result, getattr(cr.return_types, name)), name
+        assert type(result).__name__ == name
+    if torch is not None:
+        for result, name in _return_type_cases(torch):
+            assert isinstance(result, getattr(torch.return_types, name)), name
+            assert type(result).__name__ == name
