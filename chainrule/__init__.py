@@ -86,3 +86,4 @@ __version__ = "0.1.0"
 from . import functional  # noqa: E402  (torch.functional: made of the names above)
 from .nn.functional_layers import embedding_renorm_  # noqa: E402
 from . import return_types  # noqa: E402  (torch.return_types: the named-tuple classes)
+from ._lowrank import svd_lowrank, pca_lowrank  # noqa: E402
