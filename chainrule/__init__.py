@@ -84,6 +84,6 @@ def result_type(tensor1, tensor2):
 __version__ = "0.1.0"
 
 from . import functional  # noqa: E402  (torch.functional: made of the names above)
-from .nn.functional_layers import embedding_renorm_  # noqa: E402
+from .nn.functional_layers import embedding_renorm_, torch_embedding_bag as embedding_bag  # noqa: E402
 from . import return_types  # noqa: E402  (torch.return_types: the named-tuple classes)
 from ._lowrank import svd_lowrank, pca_lowrank  # noqa: E402

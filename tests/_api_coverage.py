@@ -139,7 +139,6 @@ TORCH_NOT_YET = {
     'complex64', 'conj', 'conj_physical', 'conj_physical_',
     'conv3d', 'conv_tbc', 'conv_transpose3d', 'convolution',
     'ctc_loss',
-    'embedding_bag',
     'from_dlpack',
     'grid_sampler', 'grid_sampler_2d',
     'grid_sampler_3d',

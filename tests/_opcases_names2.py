@@ -287,3 +287,24 @@ CASES += [
     Case("norm_except_dim_last_p3", lambda L, v: L.norm_except_dim(v, 3, 2), ((2, 3, 4),)),
     Case("norm_except_dim_all", lambda L, v: L.norm_except_dim(v, 2, -1), ((2, 3),)),
 ]
+
+_BAG_I = [0, 2, 1, 2, 3]
+_BAG_O = [0, 2, 2]
+
+
+def _bag(L, w, **kw):
+    return _F(L).embedding_bag(L.tensor(_BAG_I), w, L.tensor(_BAG_O), **kw)
+
+
+CASES += [
+    # ---- embedding_bag (sum / mean / max; per_sample_weights; padding_idx) ----
+    Case("embedding_bag_mean", lambda L, w: _bag(L, w), ((4, 3),)),
+    Case("embedding_bag_sum_padding", lambda L, w: _bag(L, w, mode="sum", padding_idx=2), ((4, 3),)),
+    Case("embedding_bag_max", lambda L, w: _bag(L, w, mode="max"), ((4, 3),), "distinct"),
+    Case("embedding_bag_psw", lambda L, w, p: _bag(L, w, mode="sum", per_sample_weights=p), ((4, 3), (5,)),
+         "any", ("torch_no_double_backward",)),
+    Case("embedding_bag_2d_last_offset", lambda L, w: _F(L).embedding_bag(L.tensor([[0, 3], [1, 1]]), w,
+                                                                        mode="sum"), ((4, 2),)),
+    Case("torch_embedding_bag_max", lambda L, w: L.embedding_bag(w, L.tensor(_BAG_I), L.tensor(_BAG_O),
+                                                                 False, 2)[0], ((4, 3),), "distinct"),
+]

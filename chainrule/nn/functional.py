@@ -4,8 +4,9 @@ from ..ops.pointwise import relu, sigmoid, tanh
 from ..ops.reduce import softmax, log_softmax, logsumexp
 from ..ops.select import one_hot
 
-__all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "logsumexp", "one_hot"]
-from .functional_layers import linear, bilinear, dropout, embedding  # noqa: E402,F401
+__all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "logsumexp", "one_hot",
+           "embedding_bag"]
+from .functional_layers import linear, bilinear, dropout, embedding, embedding_bag  # noqa: E402,F401
 # (relu, softmax and log_softmax again: nn.functional's own signatures, with inplace= and
 # _stacklevel, over the same ops)
 from ..ops.activations import (relu, relu_, softmax, log_softmax, softmin, leaky_relu,  # noqa: F811

@@ -411,3 +411,29 @@ for _fn, _name in ((pixel_shuffle, "pixel_shuffle"), (pixel_unshuffle, "pixel_un
                    (torch_feature_dropout_, "feature_dropout_"),
                    (constant_pad_nd, "constant_pad_nd")):
     expose(_fn, _name, method=False, formulas=False)
+
+
+# --- embedding_bag ---------------------------------------------------------------------------------
+# sum / mean: out = S W, S (bags x rows) the (weighted, for mean averaged) counts of each row in
+# each bag, itself differentiable in per_sample_weights; max: out[b, d] = W[r[b, d], d], r the
+# row of the bag's largest entry (0 for an empty bag); the gradient goes back to those entries.
+def _bag_linear(w, s, *, xp=_XP):
+    return xp.matmul(s, w)
+
+
+EMBEDDING_BAG = defop("embedding_bag_linear", _bag_linear,
+                      lambda F, g, s: F.matmul(F.mT(s), g),
+                      lambda F, g, w: F.matmul(g, F.mT(w)),
+                      inputs=("w", "s"), node_name="EmbeddingBagBackward0")
+
+
+def _bag_max(w, flat, keep, *, xp=_XP):
+    picked = w.reshape(-1)[flat.reshape(-1)].reshape(flat.shape)
+    return xp.where(keep, picked, xp.zeros((), dtype=w.dtype))
+
+
+EMBEDDING_BAG_MAX = defop("embedding_bag_max", _bag_max,
+                          lambda F, g, w, flat, keep: F.put_flat(F.where(keep, g, 0), flat,
+                                                                 tuple(w.shape)),
+                          params=("flat", "keep"), inputs=("w",),
+                          node_name="EmbeddingBagBackward0")

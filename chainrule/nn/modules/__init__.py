@@ -4,7 +4,7 @@ from .container import Sequential, ModuleList, ModuleDict, ParameterList, Parame
 from .linear import Identity, Linear, Bilinear
 from .flatten import Flatten, Unflatten
 from .dropout import Dropout, AlphaDropout, FeatureAlphaDropout
-from .sparse import Embedding
+from .sparse import Embedding, EmbeddingBag
 from .activation import (Threshold, ReLU, RReLU, Hardtanh, ReLU6, Sigmoid, Hardsigmoid, Tanh,
                          SiLU, Mish, Hardswish, ELU, CELU, SELU, GLU, GELU, Hardshrink, LeakyReLU,
                          LogSigmoid, Softplus, Softshrink, PReLU, Softsign, Tanhshrink, Softmin,
@@ -23,7 +23,7 @@ from . import batchnorm as _batchnorm, instancenorm as _instancenorm, distance a
 __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
            "ParameterDict", "Identity", "Linear", "Bilinear", "Flatten", "Unflatten", "Dropout",
            "Embedding", "AlphaDropout", "FeatureAlphaDropout", "PixelShuffle", "PixelUnshuffle",
-           "ChannelShuffle"]
+           "ChannelShuffle", "EmbeddingBag"]
 __all__ += (_activation.__all__ + _loss.__all__ + _distance.__all__ + _batchnorm.__all__
             + _instancenorm.__all__ + _normalization.__all__)
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d  # noqa: E402
