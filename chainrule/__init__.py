@@ -26,6 +26,8 @@ from .ops import decompositions as _decompositions  # noqa: F401
 from .ops import matrix_functions as _matrix_functions  # noqa: F401
 from .ops import pointwise_more as _pointwise_more, shape_more as _shape_more  # noqa: F401
 from .ops import statistics as _statistics, complex as _complex_ops, spectral as _spectral  # noqa: F401
+from .ops import linalg_more as _linalg_more, lu as _lu_ops, nn_more as _nn_more  # noqa: F401
+from .ops import numerics as _numerics, householder as _householder  # noqa: F401
 from . import _methods  # noqa: F401  (attaches the generated methods to Tensor)
 from . import _inplace_forms  # noqa: F401  (in-place comparisons, t_, squeeze_...)
 from . import _tensor_info  # noqa: F401  (is_complex, is_signed, Tensor.new, H, mH...)
@@ -36,16 +38,20 @@ from ._factories import (tensor, as_tensor, from_numpy, arange, zeros, ones, ful
                          empty_like, rand_like, randn_like, randint_like, FloatTensor,
                          DoubleTensor, HalfTensor, LongTensor, IntTensor, BoolTensor,
                          ByteTensor, is_tensor, numel, Generator, default_generator,
-                         get_rng_state, set_rng_state)
+                         get_rng_state, set_rng_state, empty_strided, empty_permuted,
+                         set_default_tensor_type, frombuffer)
 
 # chainrule.<op> for every op declared public in chainrule/ops/ (sin, add, sum, cat...).
 globals().update(_ops_registry.FUNCTIONS)
 globals().update(_inplace_forms.FUNCTIONS)      # torch.exp_(x), torch.fill, torch.detach
 globals().update(_tensor_info.FUNCTIONS)        # torch.is_complex, torch.can_cast...
 globals().update(_random_inplace.FUNCTIONS)     # torch.bernoulli, torch.multinomial
+from . import _resize  # noqa: E402  (Tensor.resize_, resize_as_...)
+globals().update(_resize.FUNCTIONS)             # torch.resize_as_
 from ._printing import set_printoptions, get_printoptions
 from . import _dtypes, autograd, nn, optim, func, utils, linalg, testing, special
 from . import cuda, accelerator, backends, viz
+from . import random  # noqa: A004  (torch.random: seeding, fork_rng)
 from ._compiler import compile  # noqa: A001  (torch.compile: capture once, replay)
 from ._typeinfo import finfo, iinfo
 from ._api_more import *  # noqa: F401,F403,E402  (switches, constants, windows, searchsorted...)
@@ -77,3 +83,8 @@ def result_type(tensor1, tensor2):
 
 
 __version__ = "0.1.0"
+
+from . import functional  # noqa: E402  (torch.functional: made of the names above)
+from .nn.functional_layers import embedding_renorm_, torch_embedding_bag as embedding_bag  # noqa: E402
+from . import return_types  # noqa: E402  (torch.return_types: the named-tuple classes)
+from ._lowrank import svd_lowrank, pca_lowrank  # noqa: E402

@@ -817,6 +817,90 @@ def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fals
     return _finish(_backend.namespace(input._data).ones(shape, dt.np), requires_grad)
 
 
+_WARNED_READONLY = [False]
+
+
+def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
+    """A 1-D tensor over a Python buffer's memory (no copy: writes go through)."""
+    dt = _dtypes.as_dtype(dtype)
+    size = memoryview(buffer).nbytes
+    item = dt.np.itemsize
+    if size == 0 or count == 0:
+        raise ValueError(f"both buffer length ({size}) and count ({count}) must not be 0")
+    if offset < 0 or offset >= size:
+        raise ValueError(f"offset ({offset} bytes) must be non-negative and no greater than "
+                         f"buffer length ({size} bytes) minus 1")
+    if count < 0:
+        if (size - offset) % item:
+            raise ValueError(f"buffer length ({size - offset} bytes) after offset ({offset} "
+                             f"bytes) must be a multiple of element size ({item})")
+        count = (size - offset) // item
+    elif offset + count * item > size:
+        raise ValueError(f"requested buffer length ({count} * {item} bytes) after offset "
+                         f"({offset} bytes) must not be greater than actual buffer length "
+                         f"({size} bytes)")
+    arr = np.frombuffer(buffer, dtype=dt.np, count=count, offset=offset)
+    if not arr.flags.writeable and not _WARNED_READONLY[0]:
+        _WARNED_READONLY[0] = True
+        warnings.warn("The given buffer is not writable, and PyTorch does not support "
+                      "non-writable tensors. This means you can write to the underlying "
+                      "(supposedly non-writable) buffer using the tensor. You may want to copy "
+                      "the buffer to protect its data or make it writable before converting it "
+                      "to a tensor. This type of warning will be suppressed for the rest of this "
+                      "program.", UserWarning, stacklevel=2)
+    if not arr.flags.writeable:
+        arr = arr.copy()              # (NumPy refuses writes there; chainrule gives a copy)
+    return _finish(arr, requires_grad)
+
+
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
+                  pin_memory=False):
+    """A tensor of `size` laid out with `stride` (in elements) over just enough memory (its
+    values are unspecified, as PyTorch's; chainrule's are zeros)."""
+    if device is not None:
+        check_device(device)
+    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError(f"dimensionality of sizes ({len(size)}) must match dimensionality of "
+                           f"strides ({len(stride)})")
+    npd = _dt(dtype, None, "empty_strided").np
+    if any(n < 0 for n in size):
+        raise _negative_size(size, None)
+    n = 0 if any(k == 0 for k in size) else 1 + sum((k - 1) * st for k, st in zip(size, stride))
+    base = _alloc(_xp().zeros, (n,), npd)
+    be = _DEFAULT[0]
+    view = be.as_strided(base, size, tuple(st * base.dtype.itemsize for st in stride))
+    return _finish(view, requires_grad)
+
+
+def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None,
+                   requires_grad=False, pin_memory=False):
+    """A tensor of `size` whose memory holds its dimensions in the order physical_layout
+    (outermost first)."""
+    if device is not None:
+        check_device(device)
+    size, order = tuple(int(s) for s in size), tuple(int(d) for d in physical_layout)
+    if len(size) != len(order):
+        raise RuntimeError(f"Number of dimensions in size does not match the length of the "
+                           f"physical_layout; i.e. len(size) = {len(size)} is not equal to "
+                           f"len(physical_layout) = {len(order)}")
+    if sorted(order) != list(range(len(size))):
+        raise RuntimeError("Duplicate dim not allowed")
+    npd = _dt(dtype, None, "empty_permuted").np
+    phys = _alloc(_xp().zeros, tuple(size[d] for d in order), npd)
+    inverse = tuple(order.index(i) for i in range(len(order)))
+    return _finish(phys.transpose(inverse), requires_grad)
+
+
+def _new_empty_strided(self, size, stride, *, dtype=None, layout=None, device=None,
+                       requires_grad=False, pin_memory=False):
+    return empty_strided(size, stride, dtype=self.dtype if dtype is None else dtype,
+                         device=device, requires_grad=requires_grad)
+
+
+Tensor.new_empty_strided = _new_empty_strided
+
+
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
     shape, dt = _like(input, dtype, "empty_like", device)
@@ -876,3 +960,23 @@ LongTensor = _legacy(_dtypes.int64)
 IntTensor = _legacy(_dtypes.int32)
 BoolTensor = _legacy(_dtypes.bool)
 ByteTensor = _legacy(_dtypes.uint8)
+_LEGACY_TYPES = {"torch.FloatTensor": _dtypes.float32, "torch.DoubleTensor": _dtypes.float64,
+                 "torch.HalfTensor": _dtypes.float16, "torch.LongTensor": _dtypes.int64,
+                 "torch.IntTensor": _dtypes.int32, "torch.BoolTensor": _dtypes.bool,
+                 "torch.ByteTensor": _dtypes.uint8}
+
+
+def set_default_tensor_type(t):
+    """Deprecated: the default dtype from a legacy tensor type (or its name)."""
+    warnings.warn("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+                  "torch.set_default_dtype() and torch.set_default_device() as alternatives.",
+                  UserWarning, stacklevel=2)
+    name = t if isinstance(t, str) else "torch." + getattr(t, "__name__", str(t))
+    if name.startswith("torch.cuda."):
+        raise TypeError(f"type {name} not available. Torch not compiled with CUDA enabled.")
+    dt = _LEGACY_TYPES.get(name)
+    if dt is None:
+        raise TypeError(f"invalid type: '{name}'")
+    if not dt.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    _dtypes.set_default_dtype(dt)

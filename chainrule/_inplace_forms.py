@@ -11,7 +11,7 @@ from ._inplace_state import FUNC_LEVEL
 from ._grad_mode import STATE
 from ._tensor import Tensor
 from ._views import bump
-from .ops import _registry, pointwise as P, shape as S
+from .ops import _registry, numerics as _numerics, pointwise as P, shape as S
 from .ops._args import as_operand
 from .ops._dispatch import apply as _apply
 
@@ -127,8 +127,11 @@ _COMPARISON_NAMES = {"eq_": "eq", "ne_": "ne", "lt_": "lt", "le_": "le", "gt_": 
                      "less_equal_": "le", "not_equal_": "ne"}
 for _name, _op in _COMPARISON_NAMES.items():
     setattr(Tensor, _name, _comparison_inplace(_op))
-for _fn in (P.bitwise_and, P.bitwise_or, P.bitwise_xor, P.bitwise_not):
+for _fn in (P.bitwise_and, P.bitwise_or, P.bitwise_xor, P.bitwise_not, _numerics.bitwise_left_shift,
+            _numerics.bitwise_right_shift):
     setattr(Tensor, _fn.__name__ + "_", _bitwise_inplace(_fn, _fn.__name__ + "_"))
+Tensor.__ilshift__ = Tensor.bitwise_left_shift_
+Tensor.__irshift__ = Tensor.bitwise_right_shift_
 for _fn in (P.logical_and, P.logical_or, P.logical_xor, P.logical_not):
     setattr(Tensor, _fn.__name__ + "_", _logical_inplace(_fn, _fn.__name__ + "_"))
 def _t_checked(input):
@@ -150,7 +153,7 @@ _TOP_LEVEL_INPLACE = (
     "atan_ atanh_ ceil_ clamp_ clamp_max_ clamp_min_ clip_ cos_ cosh_ deg2rad_ detach_ erf_ "
     "erfc_ exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ i0_ log10_ log1p_ log2_ log_ logit_ "
     "nan_to_num_ neg_ negative_ rad2deg_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ sin_ sinc_ "
-    "sinh_ sqrt_ square_ tan_ tanh_ trunc_ xlogy_ zero_ gcd_ lcm_ ldexp_ conj_physical_").split()
+    "sinh_ sqrt_ square_ tan_ tanh_ trunc_ xlogy_ zero_ gcd_ lcm_ ldexp_ conj_physical_ index_put_").split()
 
 
 def _top_level(name):

@@ -230,9 +230,57 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     return out.reshape(num_samples) if nd == 1 else out
 
 
+def poisson(input, generator=None):
+    """A Poisson draw per element with rate input, in input's dtype (PoissonBackward0: a zero
+    gradient, as PyTorch's)."""
+    input = _factories.as_tensor(input) if not isinstance(input, Tensor) else input
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"poisson_cpu\" not implemented for '{input.dtype.legacy}'")
+    rates = _host(input.detach().double().tolist(), tuple(input.shape))
+    if not (rates >= 0).all():                      # (nan too)
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    out = _factories.tensor(_rng(generator).poisson(rates).astype(np.float64), dtype=input.dtype)
+    if input.requires_grad:
+        out = _apply(_DRAWN, (input,), (input._data,), (out._data,),
+                     _DRAWN.variant("PoissonBackward0"))
+    return out
+
+
+def _no_binomial_derivative(F, g):
+    raise RuntimeError("derivative for aten::binomial is not implemented")
+
+
+# binomial's node: PyTorch records one that refuses backward (named NotImplemented).
+_BINOMIAL = _registry.defop("binomial_draw", lambda c, p, values: values, _no_binomial_derivative,
+                            None, inputs=("c", "p"), params=("values",),
+                            node_name="NotImplemented", quiet=False)
+
+
+def binomial(count, prob, generator=None):
+    """A Binomial(count, prob) draw per element (count and prob broadcast; prob outside [0, 1]
+    clamped, a negative count gives 0), in count's dtype."""
+    if not count.dtype.is_floating_point:
+        raise ValueError(f"binomial only supports floating-point dtypes for count, got: "
+                         f"{count.dtype.legacy}")
+    if prob.dtype != count.dtype:
+        raise RuntimeError(f"Found dtype {prob.dtype.legacy} but expected {count.dtype.legacy}")
+    c = _host(count.detach().double().tolist(), tuple(count.shape))
+    pr = _host(prob.detach().double().tolist(), tuple(prob.shape))
+    c, pr = np.broadcast_arrays(c, pr)
+    n = np.where(np.isfinite(c) & (c > 0), np.floor(c), 0).astype(np.int64)
+    q = np.where(np.isnan(pr), 0.0, np.clip(pr, 0.0, 1.0))
+    drawn = _rng(generator).binomial(n, q).astype(np.float64)
+    drawn = np.where(np.isnan(pr), np.nan, drawn)
+    out = _factories.tensor(drawn, dtype=count.dtype)
+    if count.requires_grad or prob.requires_grad:
+        out = _apply(_BINOMIAL, (count, prob), (count._data, prob._data), (out._data,))
+    return out
+
+
 for _fn in (uniform_, normal_, random_, bernoulli_, exponential_, geometric_, log_normal_,
             cauchy_):
     setattr(Tensor, _fn.__name__, _fn)
 Tensor.bernoulli = bernoulli
 Tensor.multinomial = multinomial
-FUNCTIONS = {"bernoulli": bernoulli, "multinomial": multinomial}
+FUNCTIONS = {"bernoulli": bernoulli, "multinomial": multinomial, "poisson": poisson,
+             "binomial": binomial}

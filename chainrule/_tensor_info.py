@@ -135,6 +135,20 @@ def _map_(self, tensor, callable):
     return _write(self, flat)
 
 
+def _map2_(self, x, y, callable):
+    """self[i] = callable(self[i], x[i], y[i]), x and y broadcast to self's shape."""
+    _refuse_grad(self, "map2_")
+    for name, t in (("x", x), ("y", y)):
+        if t.dtype != self.dtype:
+            raise TypeError(f"map2_: expected torch.{self.dtype.legacy}Tensor for argument "
+                            f"'{name}' (got torch.{t.dtype.legacy}Tensor)")
+    xs = x.expand(self.shape).reshape(-1).tolist()
+    ys = y.expand(self.shape).reshape(-1).tolist()
+    cast = float if self.dtype.is_floating_point else (bool if self.dtype == _dtypes.bool else int)
+    flat = [cast(callable(a, b, c)) for a, b, c in zip(self.reshape(-1).tolist(), xs, ys)]
+    return _write(self, flat)
+
+
 def _write(self, flat):
     # PyTorch's apply_ and map_ write the storage directly: no version bump.
     _inplace._store(self, _factories.tensor(flat, dtype=self.dtype).reshape(self.shape)._data)
@@ -153,6 +167,8 @@ Tensor.adjoint = _matrix_transpose("adjoint()")
 Tensor.new = _new
 Tensor.apply_ = _apply_
 Tensor.map_ = _map_
+Tensor.map2_ = _map2_
+Tensor.is_distributed = lambda self: False          # (no distributed tensors: PyTorch's too)
 Tensor.char = lambda self, memory_format=None: S.to_dtype(self, _dtypes.int8)
 
 FUNCTIONS = {f.__name__: f for f in (is_complex, is_signed, is_neg, resolve_neg, is_nonzero, is_same_size, can_cast)}

@@ -72,6 +72,15 @@ def _warning_text(message):
 _ONCE = (
     "The use of `x.T` on tensors of dimension other than 2",
     "Tensor.T is deprecated on 0-D tensors.",
+    "torch.cholesky is deprecated in favor of torch.linalg.cholesky",
+    "torch.qr is deprecated in favor of torch.linalg.qr",
+    "torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangular",
+    "torch.lu_solve is deprecated in favor of torch.linalg.lu_solve",
+    "torch.lu is deprecated in favor of torch.linalg.lu_factor",
+    "index_reduce() is in beta and the API may change at any time.",
+    "torch.set_default_tensor_type() is deprecated as of PyTorch 2.1",
+    "at::nuclear_norm is deprecated and it is just left for JIT compatibility.",
+    "at::frobenius_norm is deprecated and it is just left for JIT compatibility.",
 )
 
 

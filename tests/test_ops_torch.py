@@ -66,6 +66,16 @@ def _out_shape(case, arrays):
         return tuple(case.f(torch, *[torch.tensor(a) for a in arrays]).shape)
 
 
+def _skip_broken_torch_backward(case):
+    if "torch_backward_fails" in case.tags:
+        pytest.skip("torch's own backward raises here (a bug of its own); test_ops_grad checks "
+                    "chainrule's gradients against finite differences")
+    if "torch_wrong_gradient" in case.tags:
+        pytest.skip("torch's own gradient is wrong here (a bug of its own, shown in "
+                    "test_misuse_names); test_ops_grad checks chainrule's against finite "
+                    "differences")
+
+
 # ---------------------------------------------------------------------------
 # The table, against torch.
 # ---------------------------------------------------------------------------
@@ -94,6 +104,7 @@ def test_grad_fn_name(case, dtype):
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
 def test_first_order(case, dtype):
+    _skip_broken_torch_backward(case)
     arrays = make_inputs(case, seed=12)
     v = np.random.default_rng(13).standard_normal(_out_shape(case, arrays))
     _, g_cr = _first(cr, case.f, arrays, v, dtype)
@@ -108,6 +119,7 @@ def test_first_order(case, dtype):
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
 def test_second_order(case, dtype):
+    _skip_broken_torch_backward(case)
     if "torch_no_double_backward" in case.tags:
         pytest.skip("torch raises in this second derivative (no formula, or a bug of its own); "
                     "test_ops_grad checks chainrule's against finite differences")

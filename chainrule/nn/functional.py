@@ -4,8 +4,9 @@ from ..ops.pointwise import relu, sigmoid, tanh
 from ..ops.reduce import softmax, log_softmax, logsumexp
 from ..ops.select import one_hot
 
-__all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "logsumexp", "one_hot"]
-from .functional_layers import linear, bilinear, dropout, embedding  # noqa: E402,F401
+__all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "logsumexp", "one_hot",
+           "embedding_bag"]
+from .functional_layers import linear, bilinear, dropout, embedding, embedding_bag  # noqa: E402,F401
 # (relu, softmax and log_softmax again: nn.functional's own signatures, with inplace= and
 # _stacklevel, over the same ops)
 from ..ops.activations import (relu, relu_, softmax, log_softmax, softmin, leaky_relu,  # noqa: F811
@@ -44,3 +45,12 @@ __all__ += ["pad"]
 from .functional_lrn import local_response_norm  # noqa: E402
 
 __all__ += ["local_response_norm"]
+from ..ops.nn_more import (pixel_shuffle, pixel_unshuffle, channel_shuffle, pdist,  # noqa: E402
+                           cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss,
+                           triplet_margin_loss, poisson_nll_loss, rms_norm, alpha_dropout,
+                           feature_alpha_dropout)
+
+__all__ += ["pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "pdist",
+            "cosine_embedding_loss", "hinge_embedding_loss", "margin_ranking_loss",
+            "triplet_margin_loss", "poisson_nll_loss", "rms_norm", "alpha_dropout",
+            "feature_alpha_dropout"]

@@ -3,13 +3,15 @@ layers (torch.nn.functional.linear, bilinear, dropout, embedding), composed
 of chainrule ops so that their graphs carry PyTorch's node names:
 linear on a matrix is one addmm (AddmmBackward0), on other shapes a view of
 one; without bias a matmul (MmBackward0, UnsafeViewBackward0...)."""
-from .. import _factories, _grad_mode
+from .. import _dtypes, _factories, _grad_mode
 from .._tensor import Tensor
 from ..linalg import vector_norm
 from ..ops.layers import embedding as _embedding_rows
 from ..ops.linalg import matmul, mm
 from ..ops.pointwise import where
 from ..ops.products import addmm
+from ..ops import nn_more as _nn_more
+from ..ops._dispatch import apply as _apply
 
 __all__ = ["linear", "bilinear", "dropout", "embedding"]
 
@@ -119,3 +121,147 @@ def _renorm_rows(weight, input, max_norm, norm_type):
         norms = vector_norm(w, norm_type, dim=1, keepdim=True)
         scale = where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
         weight[rows] = w * scale
+
+
+def embedding_renorm_(input, indices, max_norm, norm_type):
+    """torch.embedding_renorm_(weight, indices, max_norm, norm_type): the rows
+    named by indices rescaled in place to at most max_norm; returns weight."""
+    _renorm_rows(input, indices, max_norm, norm_type)
+    return input
+
+
+def _type_text(v):
+    return "<class 'torch.Tensor'>" if isinstance(v, Tensor) else str(type(v))
+
+
+def _bags(input, offsets, include_last_offset, padding_idx):
+    """The index list of each bag (padding_idx left out)."""
+    if input.dim() == 2:
+        if offsets is not None:
+            raise ValueError("if input is 2D, then offsets has to be None, as input is treated "
+                             "is a mini-batch of fixed length sequences. However, found offsets "
+                             f"of type {_type_text(offsets)}")
+        rows = input.tolist()
+    elif input.dim() == 1:
+        if offsets is None:
+            raise ValueError("offsets has to be a 1D Tensor but got None")
+        if offsets.dim() != 1:
+            raise ValueError("offsets has to be a 1D Tensor")
+        flat = input.tolist()
+        starts = offsets.tolist()
+        if include_last_offset:         # (the last offset is the end of the last bag)
+            ends = starts[1:]
+            starts = starts[:-1]
+        else:
+            ends = starts[1:] + [len(flat)]
+        rows = [flat[a:b] for a, b in zip(starts, ends)]
+    else:
+        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension "
+                         f"{input.dim()}")
+    return rows
+
+
+def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False,
+                  mode="mean", sparse=False, per_sample_weights=None, include_last_offset=False,
+                  padding_idx=None):
+    """Sums, means or maxima of bags of embedding rows, without building the rows
+    (EmbeddingBagBackward0)."""
+    if sparse:
+        raise NotImplementedError("embedding_bag: sparse gradients are not supported by "
+                                  "chainrule")
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError("mode has to be one of sum, mean or max")
+    if per_sample_weights is not None and mode != "sum":
+        raise NotImplementedError(f"embedding_bag: per_sample_weights was not None. "
+                                  f"per_sample_weights is only supported for mode='sum' (got "
+                                  f"mode='{mode}'). Please open a feature request on GitHub.")
+    if per_sample_weights is not None and tuple(per_sample_weights.shape) != tuple(input.shape):
+        raise ValueError(f"embedding_bag: If per_sample_weights ({tuple(per_sample_weights.shape)}"
+                         f") is not None, then it must have the same shape as the input "
+                         f"({tuple(input.shape)})")
+    n_rows, dim = weight.shape
+    if padding_idx is not None:
+        padding_idx = padding_index(padding_idx, n_rows)
+    if max_norm is not None:
+        _renorm_rows(weight, input.reshape(-1), max_norm, norm_type)
+    bags = _bags(input, offsets, include_last_offset, padding_idx)
+    positions, k = [], 0
+    for bag in bags:
+        positions.append(list(range(k, k + len(bag))))
+        k += len(bag)
+    flat_idx = [i for bag in bags for i in bag]
+    for pos, i in enumerate(flat_idx):
+        if i < 0 or i >= n_rows:
+            if weight.dtype is _dtypes.float64:
+                raise RuntimeError(f"embedding_bag: Expected idx >= 0 && idx < num_embeddings "
+                                   f"but found idx to be {i}")
+            raise RuntimeError(f"Index {pos} of input takes value {i} which is not in the valid "
+                               f"range [0, {n_rows})")     # (PyTorch's fast float kernel's text)
+    if mode == "max":
+        flat, keep = [], []
+        w_host = weight.detach().tolist()
+        for bag in bags:
+            use = [i for i in bag if i != padding_idx]
+            rows_d, keep_d = [], []
+            for d in range(dim):
+                if use:
+                    best = max(use, key=lambda i: (w_host[i][d], -use.index(i)))
+                    rows_d.append(best * dim + d)
+                    keep_d.append(True)
+                else:
+                    rows_d.append(d)
+                    keep_d.append(False)
+            flat.append(rows_d)
+            keep.append(keep_d)
+        flat_t = _factories.tensor(flat, dtype=_dtypes.int64).reshape(len(bags), dim)
+        keep_t = _factories.tensor(keep, dtype=_dtypes.bool).reshape(len(bags), dim)
+        return _apply(_nn_more.EMBEDDING_BAG_MAX, (weight,), (weight._data,),
+                      (flat_t._data, keep_t._data))
+    # sum / mean: S = (membership * weights) @ onehot
+    member = [[0.0] * len(flat_idx) for _ in bags]
+    for b, (bag, pos) in enumerate(zip(bags, positions)):
+        used = [p for i, p in zip(bag, pos) if i != padding_idx]
+        for p in used:
+            member[b][p] = 1.0 / len(used) if mode == "mean" else 1.0
+    M = _factories.tensor(member, dtype=weight.dtype).reshape(len(bags), len(flat_idx))
+    if per_sample_weights is not None:
+        M = M * per_sample_weights.reshape(1, -1)
+    onehot = _factories.zeros(len(flat_idx), n_rows, dtype=weight.dtype)
+    for p, i in enumerate(flat_idx):
+        onehot[p, i] = 1.0
+    S = matmul(M, onehot) if flat_idx else _factories.zeros(len(bags), n_rows, dtype=weight.dtype)
+    return _apply(_nn_more.EMBEDDING_BAG, (weight, S), (weight._data, S._data))
+
+
+_MODES = {0: "sum", 1: "mean", 2: "max"}
+
+
+def torch_embedding_bag(weight, indices, offsets, scale_grad_by_freq=False, mode=0, sparse=False,
+                        per_sample_weights=None, include_last_offset=False, padding_idx=None):
+    """torch.embedding_bag (ATen's form, mode 0 sum / 1 mean / 2 max): (output, offset2bag,
+    bag_size, max_indices) with PyTorch's conventions for the three bookkeeping tensors
+    (sum gives zero sizes; mean's max_indices repeat the sizes; max's are the rows chosen).
+    Checked against torch without padding_idx only."""
+    name = _MODES[int(mode)]
+    out = embedding_bag(indices, weight, offsets, None, 2, scale_grad_by_freq, name, sparse,
+                        per_sample_weights, include_last_offset,
+                        None if padding_idx is None or padding_idx < 0 else padding_idx)
+    bags = _bags(indices, offsets, include_last_offset, None)
+    n_bags = len(bags)
+    owner = [b for b, bag in enumerate(bags) for _ in bag]
+    offset2bag = _factories.tensor(owner, dtype=_dtypes.int64)
+    if name == "sum":
+        # (PyTorch's CPU kernel fills offset2bag for double weights only: its fast float path
+        # does without)
+        if weight.dtype is not _dtypes.float64:
+            offset2bag = _factories.empty(0, dtype=_dtypes.int64)
+        zeros = _factories.zeros(n_bags, dtype=_dtypes.int64)
+        return out, offset2bag, zeros, zeros.clone()
+    sizes = _factories.tensor([len(bag) for bag in bags], dtype=_dtypes.int64)
+    if name == "mean":
+        return out, offset2bag, sizes, sizes.clone()
+    w_host = weight.detach().tolist()
+    dim = weight.shape[1]
+    best = [[max(bag, key=lambda i: (w_host[i][d], -bag.index(i))) if bag else 0
+             for d in range(dim)] for bag in bags]
+    return out, offset2bag, sizes, _factories.tensor(best, dtype=_dtypes.int64).reshape(n_bags, dim)

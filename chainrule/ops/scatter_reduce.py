@@ -226,3 +226,53 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None, out=None):
 
 
 expose(scatter, inplace=True, formulas=False)
+
+
+# --- index_reduce: scatter_reduce with one index per slice along dim (IndexReduceBackward0) ----
+_INDEX_REDUCE = SCATTER_REDUCE.variant("IndexReduceBackward0")
+
+
+def index_reduce(input, dim, index, source, reduce, *, include_self=True):
+    """self's slices index[i] along dim reduced with source's slice i (prod, mean, amax,
+    amin): scatter_reduce with the index spread over source's other dimensions."""
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or "
+                           f"amin but got {reduce}.")
+    warnings.warn("index_reduce() is in beta and the API may change at any time.", UserWarning,
+                  stacklevel=2)
+    input, source, index = as_tensor_arg(input), as_tensor_arg(source), as_tensor_arg(index)
+    d, s, i = input._data, source._data, index._data
+    dim = normalize_dim(dim, d.ndim)
+    if i.ndim > 1:
+        raise IndexError(f"index_reduce_(): Index is supposed to be a vector, but got dim: "
+                         f"{i.ndim} with type: {index.dtype.legacy} and size: "
+                         f"[{', '.join(str(n) for n in i.shape)}]")
+    if i.dtype != _INT64 and i.dtype != _dtypes.int32.np:
+        raise RuntimeError(f"index_reduce_(): Expected dtype int32/int64 for index but got: "
+                           f"{index.dtype.legacy}")
+    if s.dtype != d.dtype:
+        raise RuntimeError(f"index_reduce_(): self ({input.dtype.legacy}) and source "
+                           f"({source.dtype.legacy}) must have the same scalar type")
+    k = i.size
+    if s.ndim == 0 and d.ndim:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    sdim = s.shape[dim] if s.ndim else 1
+    if k != sdim:
+        raise RuntimeError(f"index_reduce_(): Number of indices ({k}) should be equal to "
+                           f"source.size(dim): ({sdim}), for dim: {dim}")
+    if s.ndim != d.ndim or any(a != b for j, (a, b) in enumerate(zip(s.shape, d.shape))
+                               if j != dim):
+        raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the "
+                           f"specified dimension. Got self.shape = [{', '.join(map(str, d.shape))}] "
+                           f"source.shape = [{', '.join(map(str, s.shape))}]")
+    flat = i.reshape(-1)
+    if k and bool(((flat < 0) | (flat >= (d.shape[dim] if d.ndim else 1))).any()):
+        raise IndexError("index out of range in self")
+    shape = [1] * max(s.ndim, 1)
+    shape[dim] = k
+    be = _backend.backend_of(i)
+    idx = be.xp.broadcast_to(i.astype(_INT64).reshape(tuple(shape)), s.shape).astype(_INT64)
+    return _scatter_reduce_op(input, source, dim, idx, reduce, bool(include_self), _INDEX_REDUCE)
+
+
+expose(index_reduce, inplace=True, formulas=False)

@@ -482,14 +482,12 @@ expose(block_diag, method=False, formulas=False)
 
 
 # --- as_strided -------------------------------------------------------------------------------
-def as_strided(input, size, stride, storage_offset=None):
-    """A view of the elements at storage positions offset + sum(i_k * stride_k)
-    (each must be one of the input's own elements); its gradient adds into
-    the input element stored at each position (put_flat), so overlapping
-    windows accumulate as in PyTorch's AsStridedBackward0."""
+def _window(input, size, stride, storage_offset, name="as_strided"):
+    """The input elements (flat C-order indices) at the storage positions
+    offset + sum(i_k * stride_k), one per element of the `size` window."""
     size, stride = tuple(int(k) for k in size), tuple(int(k) for k in stride)
     if any(k < 0 for k in stride):
-        raise RuntimeError("as_strided: Negative strides are not supported at the moment, got "
+        raise RuntimeError(f"{name}: Negative strides are not supported at the moment, got "
                            f"strides: {list(stride)}")
     d = input._data
     xp = _backend.namespace(d)
@@ -512,8 +510,21 @@ def as_strided(input, size, stride, storage_offset=None):
         where = where + (xp.arange(n, dtype=_INT64) * st).reshape((n,) + (1,) * (len(size) - k - 1))
     positions = element[where]
     if positions.size and bool((positions < 0).any()):
-        raise RuntimeError("as_strided: chainrule reads only the input's own elements, and this "
+        raise RuntimeError(f"{name}: chainrule reads only the input's own elements, and this "
                            "window reaches storage outside it")
+    return positions
+
+
+def as_strided(input, size, stride, storage_offset=None):
+    """A view of the elements at storage positions offset + sum(i_k * stride_k)
+    (each must be one of the input's own elements: _window); its gradient
+    adds into the input element stored at each position (put_flat), so
+    overlapping windows accumulate as in PyTorch's AsStridedBackward0."""
+    positions = _window(input, size, stride, storage_offset)
+    size, stride = tuple(int(k) for k in size), tuple(int(k) for k in stride)
+    d = input._data
+    xp = _backend.namespace(d)
+    offset = input.storage_offset() if storage_offset is None else int(storage_offset)
     item = d.dtype.itemsize
     x = _layout(input)
     res = apply(AS_STRIDED, (input,), (x,),
@@ -543,4 +554,38 @@ AS_STRIDED = defop("as_strided", _as_strided_raw,
                    node_name="AsStridedBackward0", quiet=False)
 
 
+# as_strided_scatter: input with its as_strided window replaced by src (AsStridedScatterBackward0):
+# the gradient is g off the window for the input, g read through the window for src.
+def _as_strided_scatter(x, src, I, keep, *, xp=_XP):
+    out = x.copy()
+    flat = out.reshape(-1)
+    flat[I.reshape(-1)] = src.reshape(-1)
+    return out
+
+
+AS_STRIDED_SCATTER = defop(
+    "as_strided_scatter", _as_strided_scatter,
+    lambda F, g, keep: F.where(keep, g, 0),
+    lambda F, g, I: F.take_flat(g, I),
+    inputs=("x", "src"), params=("I", "keep"), node_name="AsStridedScatterBackward0",
+    quiet=False)
+
+
+def as_strided_scatter(input, src, size, stride, storage_offset=None):
+    input, src = as_tensor_arg(input), as_tensor_arg(src)
+    size = tuple(int(k) for k in size)
+    if tuple(src._data.shape) != size:
+        raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = "
+                           f"{list(src._data.shape)}, slice size = {list(size)}")
+    positions = _window(input, size, stride, storage_offset, "as_strided_scatter")
+    d = input._data
+    xp = _backend.namespace(d)
+    keep = xp.ones(d.size, dtype=_dtypes.bool.np)
+    keep[positions.reshape(-1)] = False
+    src = src.to(input.dtype) if src.dtype != input.dtype else src
+    return apply(AS_STRIDED_SCATTER, (input, src), (d, src._data),
+                 (positions, keep.reshape(d.shape)))
+
+
 expose(as_strided, formulas=False)
+expose(as_strided_scatter, formulas=False)

@@ -10,10 +10,11 @@ so any order of derivative works:
 """
 import math
 
+from .. import _dtypes
 from .._tensor import Tensor
 from . import _out
 from . import _backend, _special
-from ._args import as_tensor_arg, to_float_array
+from ._args import as_tensor_arg, check_broadcast, to_float_array
 from . import _batching
 from ._dispatch import apply
 from ._registry import defop, elementwise, expose
@@ -214,3 +215,40 @@ expose(mvlgamma, inplace=True, formulas=False)
 # Every op above is elementwise, with no shapes in its params (Op.elementwise:
 # viz's local derivatives, vmap's broadcasting).
 elementwise(*_batching.declared_since(_FIRST_OP))
+
+
+# igamma / igammac: the regularized incomplete gamma functions P(a, x), Q(a, x).
+# d/dx P = x^(a-1) e^-x / Gamma(a) (Q: its negative); PyTorch has no derivative in a.
+def _igamma_dx(F, a, x):
+    return F.exp((a - 1) * F.log(x) - x - F.lgamma(a))
+
+
+def _no_derivative_in_a(name):
+    def formula(F, g):
+        raise NotImplementedError(f"the derivative for '{name}: input' is not implemented.")
+    return formula
+
+
+IGAMMA = defop("igamma", _special.igamma, _no_derivative_in_a("igamma"),
+               lambda F, g, a, b: g * _igamma_dx(F, a, b), inputs=("a", "b"))
+IGAMMAC = defop("igammac", _special.igammac, _no_derivative_in_a("igammac"),
+                lambda F, g, a, b: -g * _igamma_dx(F, a, b), inputs=("a", "b"))
+
+
+def _incomplete(op, name):
+    def fn(input, other):
+        a, b = as_tensor_arg(input), as_tensor_arg(other)
+        dt = _dtypes.promote_types(a.dtype, b.dtype)
+        if dt.np.kind != "f":
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{dt.legacy}'")
+        a, b = a.to(dt), b.to(dt)
+        check_broadcast(a._data.shape, b._data.shape)
+        return apply(op, (a, b), (a._data, b._data))
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+igamma = _incomplete(IGAMMA, "igamma")
+igammac = _incomplete(IGAMMAC, "igammac")
+expose(igamma, inplace=True)
+expose(igammac, inplace=True)

@@ -189,3 +189,101 @@ def _number(v):
 
 
 expose(renorm, inplace=True, formulas=False)
+
+
+# --- histogramdd -------------------------------------------------------------------------------
+# An element (a row of the input's innermost dimension) falls in bin i of dimension k when
+# edges_k[i] <= x_k < edges_k[i + 1] (the last bin closed); rows outside are not counted.
+def _histogramdd(x, w, edges, *, xp=_XP):
+    n, dims = x.shape
+    sizes = [e.shape[0] - 1 for e in edges]
+    flat = xp.zeros(n, dtype=_dtypes.int64.np)
+    inside = xp.ones(n, dtype=_dtypes.bool.np)
+    for k, e in enumerate(edges):
+        col = x[:, k]
+        inside = inside & (col >= e[0]) & (col <= e[-1])
+        idx = (col.reshape(n, 1) >= e[1:-1].reshape(1, -1)).sum(axis=1) if sizes[k] > 1 else \
+            xp.zeros(n, dtype=_dtypes.int64.np)
+        flat = flat * sizes[k] + idx
+    total = 1
+    for s in sizes:
+        total *= s
+    weights = xp.where(inside, xp.ones(n, dtype=x.dtype) if w is None else w, 0)
+    counts = xp.bincount(xp.where(inside, flat, 0), weights=weights, minlength=total)
+    return counts.astype(x.dtype).reshape(tuple(sizes))
+
+
+HISTOGRAMDD = defop("histogramdd", _histogramdd, inputs=("x", "w"), params=("edges",),
+                    quiet=False)
+
+
+class histogramdd_result(tuple):             # noqa: N801  (torch.return_types.histogramdd)
+    hist = property(lambda self: self[0])
+    bin_edges = property(lambda self: self[1])
+
+    def __repr__(self):
+        return (f"torch.return_types.histogramdd(\nhist={self[0]!r},\n"
+                f"bin_edges={self[1]!r})")
+
+
+histogramdd_result.__name__ = histogramdd_result.__qualname__ = "histogramdd"
+
+
+def histogramdd(input, bins, *, range=None, weight=None, density=False):
+    input = as_tensor_arg(input)
+    if input.dim() < 2:
+        raise RuntimeError("torch.histogramdd: input tensor should have at least 2 dimensions")
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"histogramdd\" not implemented for '{input.dtype.legacy}'")
+    dims = input.shape[-1]
+    x = S.reshape(input.detach(), (-1, dims))
+    d = x._data
+    if isinstance(bins, int):
+        bins = [bins] * dims
+    bins = list(bins)
+    if len(bins) != dims:
+        raise RuntimeError("histogramdd: The size of bins must be equal to the innermost "
+                           "dimension of the input.")
+    if range is not None and len(range) != 2 * dims:
+        raise RuntimeError(f"torch.histogramdd: for a {dims}-dimensional histogram range should "
+                           f"have {2 * dims} elements, but got {len(range)}")
+    if weight is not None and tuple(weight.shape) != tuple(input.shape[:-1]):
+        raise RuntimeError(f"torch.histogramdd: if weight tensor is provided it should have the "
+                           f"same shape as the input tensor excluding its innermost dimension, "
+                           f"but got input with shape {list(input.shape)} and weight with shape "
+                           f"{list(weight.shape)}")
+    edges = []
+    for k, b in enumerate(bins):
+        if isinstance(b, Tensor):
+            edges.append(b.detach().to(input.dtype))
+            continue
+        if b <= 0:
+            raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {b} for "
+                               f"dimension {k}")
+        if range is not None:
+            lo, hi = float(range[2 * k]), float(range[2 * k + 1])
+            if lo > hi:
+                raise RuntimeError(f"torch.histogramdd: min should not exceed max, but got min "
+                                   f"{_number(lo)} max {_number(hi)} for dimension {k}")
+        elif d.shape[0]:
+            lo, hi = float(d[:, k].min()), float(d[:, k].max())
+        else:
+            lo, hi = 0.0, 1.0
+        if lo == hi:
+            lo, hi = lo - 0.5, hi + 0.5
+        edges.append(apply(HISTOGRAM_EDGES, (x,), (d,), (lo, hi, int(b))))
+    w = None if weight is None else S.reshape(weight.detach(), (-1,)).to(input.dtype)
+    hist = apply(HISTOGRAMDD, (x, w), (d, None if w is None else w._data),
+                 (tuple(e._data for e in edges),))
+    if density:
+        volume = None
+        for k, e in enumerate(edges):
+            shape = [1] * dims
+            shape[k] = e.shape[0] - 1
+            width = S.reshape(e[1:] - e[:-1], tuple(shape))
+            volume = width if volume is None else volume * width
+        hist = hist / (R.sum(hist) * volume)
+    return histogramdd_result((hist, tuple(edges)))
+
+
+expose(histogramdd, method=False, formulas=False)
