@@ -20,7 +20,7 @@ All formulas are F ops (the triangular solves too), so any order works.
 import warnings as _warnings
 
 from .. import _dtypes, _factories
-from . import _backend
+from . import _backend, _out
 from ._args import as_tensor_arg, check_broadcast
 from ._dispatch import apply
 from ._registry import defop, expose
@@ -342,9 +342,11 @@ def torch_lu(A, pivot=True, get_infos=False, out=None):
         stacklevel=2)
     A, d = _lu_args("torch.lu_factor", A, pivot)
     LU, piv, infos = _factor(A, d)
-    if get_infos:
-        return _lu_with_info((LU, piv, _info_tensor(infos, d.shape[:-2])))
-    return LU, piv
+    result = (_lu_with_info((LU, piv, _info_tensor(infos, d.shape[:-2]))) if get_infos else
+              (LU, piv))
+    if out is not None:                       # (PyTorch writes into out, a tuple of tensors)
+        return _out.into(out, result, "lu")
+    return result
 
 
 # --- lu_unpack -------------------------------------------------------------------------------------

@@ -258,6 +258,8 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     to the machine epsilon of the computing dtype (float32 for half inputs)."""
     x = as_tensor_arg(input)
     d = x._data
+    if d.dtype.kind == "c":
+        raise NotImplementedError("chainrule: rms_norm does not take complex inputs yet")
     if not isinstance(normalized_shape, (tuple, list)) and \
             not (hasattr(normalized_shape, "__len__") and hasattr(normalized_shape, "__iter__")):
         raise TypeError(f"rms_norm(): argument 'normalized_shape' (position 2) must be tuple of "

@@ -197,6 +197,8 @@ def _coords(y, dim, x, edge_order):
 
 def gradient(input, *, spacing=1, dim=None, edge_order=1):
     y = as_tensor_arg(input)
+    if y._data.dtype.kind == "c":
+        raise NotImplementedError("chainrule: gradient does not take complex inputs yet")
     if edge_order not in (1, 2):
         raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
     dims = _gradient_dims(y, dim)
