@@ -143,20 +143,7 @@ class Node:
             vals = [v._data if isinstance(v, _Tensor) else v for v in saved]
             if self.params:
                 vals += self.params
-        combined = self.combined
-        if combined is not None:
-            grads = list(combined(F, g, *vals))
-            for i, e in enumerate(self.edges):
-                if e is None:
-                    grads[i] = None
-        else:
-            grads = []
-            for e, f in zip(self.edges, self.formulas):
-                if e is None or f is None or (needed is not None and e not in needed):
-                    grads.append(None)
-                else:
-                    fn, slots = f
-                    grads.append(fn(F, g, *[vals[s] for s in slots]))
+        grads = self._formula_grads(F, g, vals, needed)
         # Return each gradient in its input's shape (undo broadcasting) and dtype
         # (compared on the arrays: a Tensor's dtype against NumPy's would go
         # through NumPy's dtype conversion, and never be equal).
@@ -165,6 +152,25 @@ class Node:
                 d = gi._data if isinstance(gi, _Tensor) else gi
                 if d.shape != m[0] or d.dtype != m[1]:
                     grads[i] = F.fit(gi, m[0], m[1])
+        return grads
+
+    def _formula_grads(self, F, g, vals, needed):
+        """The formulas' gradients, one per input (None where the input takes
+        no part or is not `needed`), before shapes and dtypes are fitted."""
+        combined = self.combined
+        if combined is not None:
+            grads = list(combined(F, g, *vals))
+            for i, e in enumerate(self.edges):
+                if e is None:
+                    grads[i] = None
+            return grads
+        grads = []
+        for e, f in zip(self.edges, self.formulas):
+            if e is None or f is None or (needed is not None and e not in needed):
+                grads.append(None)
+            else:
+                fn, slots = f
+                grads.append(fn(F, g, *[vals[s] for s in slots]))
         return grads
 
     def _unpack_tensors(self, saved):

@@ -288,19 +288,7 @@ def _complex_apply_formulas(self, g, create_graph, needed=None):
         raw = self._unpack_tensors(saved) if create_graph else \
             [v._data if isinstance(v, Tensor) else v for v in saved]
         vals = [_conj_value(F, v, create_graph) for v in raw] + list(self.params)
-    if self.combined is not None:
-        grads = list(self.combined(F, g, *vals))
-        for i, e in enumerate(self.edges):
-            if e is None:
-                grads[i] = None
-    else:
-        grads = []
-        for e, f in zip(self.edges, self.formulas):
-            if e is None or f is None or (needed is not None and e not in needed):
-                grads.append(None)
-            else:
-                fn, slots = f
-                grads.append(fn(F, g, *[vals[s] for s in slots]))
+    grads = self._formula_grads(F, g, vals, needed)
     for i, (gi, m) in enumerate(zip(grads, self.meta)):
         if gi is not None:
             d = gi._data if isinstance(gi, Tensor) else gi

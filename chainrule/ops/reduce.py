@@ -355,15 +355,17 @@ def _extreme(input, dim, keepdim, other, is_max):
     return _return_type("max" if is_max else "min")(values, indices)
 
 
+# max / min with out=: the kernel's own words for an out of a narrower dtype
+_CAN_CAST = (RuntimeError, "Expected canCast( typeMetaToScalarType(self.dtype()), "
+                           "typeMetaToScalarType(out.dtype())) to be true, but got false.  "
+                           "(Could this error message be improved?  If so, please report an "
+                           "enhancement request to PyTorch.)")
+
+
 def max(input, dim=None, keepdim=False, *, other=None, out=None):
     if out is not None:
         return _out.into(out, max(input, dim, keepdim, other=other), "max",
-                         cast=(RuntimeError, "Expected canCast( "
-                                             "typeMetaToScalarType(self.dtype()), "
-                                             "typeMetaToScalarType(out.dtype())) to be true, but "
-                                             "got false.  (Could this error message be improved?  "
-                                             "If so, please report an enhancement request to "
-                                             "PyTorch.)"))
+                         cast=_CAN_CAST)
     if isinstance(dim, Tensor):
         return _extreme(input, None, False, dim, True)
     return _extreme(input, dim, keepdim, other, True)
@@ -372,12 +374,7 @@ def max(input, dim=None, keepdim=False, *, other=None, out=None):
 def min(input, dim=None, keepdim=False, *, other=None, out=None):
     if out is not None:
         return _out.into(out, min(input, dim, keepdim, other=other), "min",
-                         cast=(RuntimeError, "Expected canCast( "
-                                             "typeMetaToScalarType(self.dtype()), "
-                                             "typeMetaToScalarType(out.dtype())) to be true, but "
-                                             "got false.  (Could this error message be improved?  "
-                                             "If so, please report an enhancement request to "
-                                             "PyTorch.)"))
+                         cast=_CAN_CAST)
     if isinstance(dim, Tensor):
         return _extreme(input, None, False, dim, False)
     return _extreme(input, dim, keepdim, other, False)
