@@ -545,7 +545,8 @@ class Gen:
 
     def op_library(self):
         """The op library beyond the core (issues 11 and 13): special functions,
-        scans, rearrangements, activations and normalisations."""
+        scans, rearrangements (unfold's views among them), activations and
+        normalisations."""
         v = self.pick()
         s = self.shape(v)
         nd = len(s)
@@ -564,8 +565,12 @@ class Gen:
                        f"T.nn.functional.normalize({{v}}, dim={d})" if s[d] else "T.erf({v})"]
             if s[d] > 0:
                 kinked += [f"{{v}}.sort({d}).values", f"T.cummax({{v}}, {d}).values"]
+                smooth.append(f"{{v}}.unfold({d}, 1, 1)")          # a view (writes land)
+            if s[d] > 1:
+                smooth += [f"{{v}}.unfold({d}, 2, 2)", f"T.cumulative_trapezoid({{v}}, dim={d})"]
             if s[-1] > 1:
                 smooth.append(f"T.nn.functional.layer_norm({{v}}, ({s[-1]},))")
+                smooth.append(f"T.nn.functional.rms_norm({{v}}, ({s[-1]},))")
         if nd >= 2:
             smooth += ["T.tril({v})", "T.triu({v}, 1)", "T.flatten({v}, 0, 1)"]
         f = self.choice(smooth + kinked)
