@@ -23,7 +23,7 @@ point reads.
 """
 from weakref import ref as _weakref
 
-from . import _grad_mode
+from . import _func_levels, _grad_mode
 from ._inplace_state import VMAP_ACTIVE
 from ._tensor import Tensor
 from .ops import _backend
@@ -114,10 +114,7 @@ class BatchedTensor(Tensor):
         return wrap(self._value.data, self._level)
 
     def backward(self, *args, **kwargs):
-        raise RuntimeError(
-            "backward() called inside a functorch transform. This is not supported, please use "
-            "functorch.grad or functorch.vjp instead or call backward() outside of functorch "
-            "transforms.")
+        raise _func_levels.backward_refused()
 
     @property
     def _fw_tangent(self):

@@ -23,7 +23,7 @@ runs here is its own business).
 """
 import threading
 
-from ._inplace_state import CAPTURE, FUNC_LEVEL, SPECIAL
+from ._inplace_state import FUNC_LEVEL, SPECIAL, special
 from ._tensor import Tensor
 
 __all__ = ["level", "mark", "check_inplace", "check_backward", "check_retain_grad",
@@ -61,12 +61,6 @@ def mark(result):
                 r._func_level = n
 
 
-def _special_now():
-    # (cycle: forward_ad imports the autograd package, which imports this module)
-    from .autograd import forward_ad
-    return bool(FUNC_LEVEL[0]) or CAPTURE[0] is not None or forward_ad.current_level() is not None
-
-
 class level:
     """A transform's level, open while it evaluates the function (and takes
     its derivatives); `scope.serial` is set to its serial."""
@@ -95,7 +89,9 @@ class level:
             FUNC_LEVEL[0] -= 1
             if not FUNC_LEVEL[0]:
                 Tensor._make = staticmethod(_PLAIN_MAKE)
-            SPECIAL[0] = _special_now()
+            # (cycle: forward_ad imports the autograd package, which imports this module)
+            from .autograd import forward_ad
+            SPECIAL[0] = special(forward_ad.current_level() is not None)
         return False
 
 
@@ -132,12 +128,16 @@ def check_inplace(t, name, others=()):
             "explicitly accept the mutated Tensor(s) as inputs.")
 
 
+def backward_refused():
+    return RuntimeError(
+        "backward() called inside a functorch transform. This is not supported, please use "
+        "functorch.grad or functorch.vjp instead or call backward() outside of functorch "
+        "transforms.")
+
+
 def check_backward(vmap_active):
     if _MINE.serials or vmap_active:
-        raise RuntimeError(
-            "backward() called inside a functorch transform. This is not supported, please use "
-            "functorch.grad or functorch.vjp instead or call backward() outside of functorch "
-            "transforms.")
+        raise backward_refused()
 
 
 def enter(t):

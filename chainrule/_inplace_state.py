@@ -20,3 +20,10 @@ VMAP_ACTIVE = [0]
 # How many torch.func transform levels are open (see _func_levels.py): while 0,
 # the in-place driver pays one list read for them.
 FUNC_LEVEL = [0]
+
+
+def special(dual_open):
+    """What SPECIAL should say once a mode ends: whether a dual level is open
+    (`dual_open`, which forward_ad knows), a capture runs or a func level is
+    open (see _func_levels.py)."""
+    return dual_open or CAPTURE[0] is not None or FUNC_LEVEL[0] > 0

@@ -27,7 +27,7 @@ __all__ = ["dual_level", "make_dual", "unpack_dual", "enter_dual_level", "exit_d
 # given tangents at it, whose tangents are dropped when the level exits.
 _LEVEL = {"current": None, "duals": [], "count": 0}   # count: levels entered so far
 from .._inplace_state import FW_ACTIVE as ACTIVE, SPECIAL as _SPECIAL
-from .._inplace_state import CAPTURE as _CAPTURE, FUNC_LEVEL as _FUNC_LEVEL
+from .._inplace_state import special as _special
 from .._inplace_state import VMAP_ACTIVE as _VMAP_ACTIVE
 
 UnpackedDualTensor = collections.namedtuple("UnpackedDualTensor", ["primal", "tangent"])
@@ -54,7 +54,7 @@ def exit_dual_level(*, level=None):
     _LEVEL["current"] = None
     ACTIVE[0] = False
     # (a torch.func level or chainrule.compile's capture may still need the special path)
-    _SPECIAL[0] = bool(_FUNC_LEVEL[0]) or _CAPTURE[0] is not None
+    _SPECIAL[0] = _special(False)
 
 
 class dual_level:

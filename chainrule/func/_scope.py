@@ -30,7 +30,7 @@ from ._argnums import replace_args, slice_argnums
 from ._checks import assert_non_empty_tensor_output, split_aux
 from ._pytree import tree_flatten, tree_map
 
-__all__ = ["Scope", "prepare", "evaluate", "REVERSE_CALLS"]
+__all__ = ["Scope", "prepare", "evaluate"]
 
 
 class Scope:
@@ -159,15 +159,8 @@ class Scope:
         return x
 
 
-# Counts reverse-mode transforms entered: a forward-mode push that sees it
-# change ran a nested transform, whose detached leaves forward-mode tangents
-# cannot cross, so its result is discarded for the double-backward path.
-REVERSE_CALLS = [0]
-
-
 def prepare(scope, args, argnums):
     """(args with the differentiated ones replaced, the differentiated pytree)."""
-    REVERSE_CALLS[0] += 1
     if argnums is None:
         diff = tree_map(scope.make_differentiable, args)
         return diff, diff

@@ -174,14 +174,9 @@ def _same_dtype_bA(bd, ad):
                            f"{_legacy(bd)} and A of type {_legacy(ad)} instead.")
 
 
-def _check_bA(name, short, b, A):
-    bd, ad = b._data, A._data
-    if bd.ndim < 2:
-        raise RuntimeError(f"{name}: Expected b to have at least 2 dimensions, but it has "
-                           f"{bd.ndim} dimensions instead")
-    if ad.ndim < 2:
-        raise RuntimeError(f"{name}: Expected A to have at least 2 dimensions, but it has "
-                           f"{ad.ndim} dimensions instead")
+def _square_system(bd, ad, short):
+    """The checks PyTorch makes, in its order, on the right-hand sides b and
+    the square matrices A of a solve (`short`: the kernel's name)."""
     _same_dtype_bA(bd, ad)
     if ad.shape[-1] != ad.shape[-2]:
         raise RuntimeError(f"A must be batches of square matrices, but they are "
@@ -193,6 +188,17 @@ def _check_bA(name, short, b, A):
     check_broadcast(bd.shape[:-2], ad.shape[:-2])
     if ad.dtype.kind not in "fc":
         raise NotImplementedError(f"\"{short}_cpu\" not implemented for '{_legacy(ad)}'")
+
+
+def _check_bA(name, short, b, A):
+    bd, ad = b._data, A._data
+    if bd.ndim < 2:
+        raise RuntimeError(f"{name}: Expected b to have at least 2 dimensions, but it has "
+                           f"{bd.ndim} dimensions instead")
+    if ad.ndim < 2:
+        raise RuntimeError(f"{name}: Expected A to have at least 2 dimensions, but it has "
+                           f"{ad.ndim} dimensions instead")
+    _square_system(bd, ad, short)
 
 
 def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False):
@@ -254,17 +260,7 @@ def cholesky_solve(input, input2, upper=False):
     if ld.ndim < 2:
         raise RuntimeError(f"u should have at least 2 dimensions, but has {ld.ndim} dimensions "
                            "instead")
-    _same_dtype_bA(bd, ld)
-    if ld.shape[-1] != ld.shape[-2]:
-        raise RuntimeError(f"A must be batches of square matrices, but they are "
-                           f"{ld.shape[-2]} by {ld.shape[-1]} matrices")
-    if ld.shape[-1] != bd.shape[-2]:
-        raise RuntimeError(f"Incompatible matrix sizes for cholesky_solve: each A matrix is "
-                           f"{ld.shape[-1]} by {ld.shape[-1]} but each b matrix is "
-                           f"{bd.shape[-2]} by {bd.shape[-1]}")
-    check_broadcast(bd.shape[:-2], ld.shape[:-2])
-    if ld.dtype.kind not in "fc":
-        raise NotImplementedError(f"\"cholesky_solve_cpu\" not implemented for '{_legacy(ld)}'")
+    _square_system(bd, ld, "cholesky_solve")
     return apply(CHOLESKY_SOLVE, (B, L), (bd, ld), (bool(upper), tuple(bd.shape)))
 
 

@@ -636,8 +636,8 @@ def _comparison(name, ufunc, aliases):
                          (d, _numpy_scalar(other, d.dtype) if d.__class__ is _ndarray else other))
         if c is Tensor and input.__class__ is Tensor:        # two tensors of one dtype
             ad, bd = input._data, other._data
-            if ad.dtype is bd.dtype:
-                if ad.dtype.kind == "c" and name in _SYMBOL:     # (< > <= >=: no order)
+            if (dt := ad.dtype) is bd.dtype:
+                if dt is not _F32 and dt.kind == "c" and name in _SYMBOL:   # (< > <= >=: no order)
                     raise NotImplementedError(f"\"{name}_cpu\" not implemented for "
                                               f"'{input.dtype.legacy}'")
                 if ad.shape != bd.shape:
