@@ -184,3 +184,12 @@ def result_type(*operands):
             d = scalar_dtype(op)
             scalars = d if scalars is None else promote_types(scalars, d)
     return _combine(dims, _combine(zeros, scalars))
+
+
+# PyTorch's C++ names for the dtypes, as its kernels' messages say them
+# ("Expected out tensor to have dtype float, but got long int instead"),
+# keyed by dtype name.
+C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+           "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+           "bool": "bool", "complex64": "c10::complex<float>",
+           "complex128": "c10::complex<double>"}

@@ -752,3 +752,16 @@ def test_torch_lu_writes_into_out_as_torch():
         assert r[0] is o[0] and r[1] is o[1]
         got.append((o[0].tolist(), o[1].tolist(), str(o[1].dtype)))
     assert got[0] == got[1]
+
+
+def test_exact_dtype_message_names_complex_dtypes_as_torch():
+    """The exact-dtype kernels' message names complex dtypes in C++ as torch
+    does (the table of C++ names once lacked them: a KeyError)."""
+    import chainrule as cr
+    got = []
+    for L in (cr, torch):
+        a = L.ones(2, 2, dtype=L.complex64)
+        with pytest.raises(RuntimeError) as e:
+            L.mm(a, a, out=L.empty(2, 2))
+        got.append(str(e.value).splitlines()[0])
+    assert got[0] == got[1]

@@ -41,10 +41,7 @@ from . import _backend
 
 __all__ = ["into", "factory_dtype", "reduction_dtype", "EXPECTED", "FOUND", "DOT", "CAT"]
 
-# PyTorch's C++ names for dtypes, as its "Expected out tensor to have dtype" says them.
-_C_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double",
-            "uint8": "unsigned char", "int8": "signed char", "int16": "short int", "int32": "int",
-            "int64": "long int", "bool": "bool"}
+_C_NAMES = _dtypes.C_NAMES      # (PyTorch's C++ names, as "Expected out tensor to have dtype" says them)
 
 
 # The messages of the kernels that want the result's exact dtype: {r} and {o}

@@ -5,6 +5,7 @@ after viewing 1-D operands as a row (A) or column (B) matrix, exactly as
 matmul itself does; the node then sums broadcast batch dimensions away.
 """
 from .._tensor import Tensor
+from .. import _dtypes
 from . import _backend, _out
 from ._args import as_tensor_arg, check_broadcast
 from . import _batching
@@ -144,10 +145,7 @@ def _check_dtypes(a, b):
                            f"{_c(a)} != {_c(b)}")
 
 
-_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
-            "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-            "bool": "bool", "complex64": "c10::complex<float>",
-            "complex128": "c10::complex<double>"}
+_C_NAMES = _dtypes.C_NAMES
 
 
 def _c(x):
@@ -345,7 +343,6 @@ array_op("matmul", "matmul")      # (the op's forward also takes the shapes)
 # --- torch.linalg: norms, inverses, determinants, solves (issue 11) ---------------------------
 import warnings as _warnings  # noqa: E402
 
-from .. import _dtypes  # noqa: E402
 from . import reduce as _reduce, pointwise as _pointwise  # noqa: E402
 from ._args import normalize_dims as _normalize_dims, normalize_dim as _normalize_dim  # noqa: E402
 from ._registry import TensorOps as _TensorOps  # noqa: E402

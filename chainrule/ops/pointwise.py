@@ -978,10 +978,7 @@ def lerp(input, end, weight, *, out=None):
     return apply(LERP, (a, b), (ad, bd), (w,))
 
 
-_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
-            "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-            "bool": "bool", "complex64": "c10::complex<float>",
-            "complex128": "c10::complex<double>"}
+_C_NAMES = _dtypes.C_NAMES
 
 
 def _c_name(d):
