@@ -209,6 +209,22 @@ def tiny_mse(tanh, x, y, w1, b1, w2, b2, w3, b3):
     return (d * d).mean()
 
 
+def _tiny_floor_pass(x, y, w1, b1, w2, b2, w3, b3):
+    """The 2-16-16-1 tanh MLP's MSE and its gradients, by hand in NumPy (the
+    floor of both tiny MLP steps)."""
+    h1 = np.tanh(x @ w1 + b1)
+    h2 = np.tanh(h1 @ w2 + b2)
+    d = h2 @ w3 + b3 - y
+    loss = (d * d).mean()
+    g = d * (2 / d.size)
+    gw3, gb3 = h2.T @ g, g.sum(0)
+    g = (g @ w3.T) * (1 - h2 * h2)
+    gw2, gb2 = h1.T @ g, g.sum(0)
+    g = (g @ w2.T) * (1 - h1 * h1)
+    gw1, gb1 = x.T @ g, g.sum(0)
+    return loss, [gw1, gb1, gw2, gb2, gw3, gb3]
+
+
 class TinyMLP(Workload):
     key = "mlp_tiny"
     name = "2-16-16-1 tanh MLP step, batch 16 (MSE, SGD)"
@@ -236,17 +252,7 @@ class TinyMLP(Workload):
         (w1, b1, w2, b2, w3, b3), x, y = _tiny_data(small)
 
         def step():
-            h1 = np.tanh(x @ w1 + b1)
-            h2 = np.tanh(h1 @ w2 + b2)
-            d = h2 @ w3 + b3 - y
-            loss = (d * d).mean()
-            g = d * (2 / d.size)
-            gw3, gb3 = h2.T @ g, g.sum(0)
-            g = (g @ w3.T) * (1 - h2 * h2)
-            gw2, gb2 = h1.T @ g, g.sum(0)
-            g = (g @ w2.T) * (1 - h1 * h1)
-            gw1, gb1 = x.T @ g, g.sum(0)
-            grads = [gw1, gb1, gw2, gb2, gw3, gb3]
+            loss, grads = _tiny_floor_pass(x, y, w1, b1, w2, b2, w3, b3)
             for p, gp in zip((w1, b1, w2, b2, w3, b3), grads):
                 p -= TINY_LR * gp
             return [loss] + grads
@@ -270,6 +276,7 @@ class TinyMLP(Workload):
 
 
 TINY_ADAM_LR = 0.01
+
 
 
 class TinyMLPAdam(Workload):
@@ -299,18 +306,7 @@ class TinyMLPAdam(Workload):
         count = [0]
 
         def step():
-            w1, b1, w2, b2, w3, b3 = params
-            h1 = np.tanh(x @ w1 + b1)
-            h2 = np.tanh(h1 @ w2 + b2)
-            d = h2 @ w3 + b3 - y
-            loss = (d * d).mean()
-            g = d * (2 / d.size)
-            gw3, gb3 = h2.T @ g, g.sum(0)
-            g = (g @ w3.T) * (1 - h2 * h2)
-            gw2, gb2 = h1.T @ g, g.sum(0)
-            g = (g @ w2.T) * (1 - h1 * h1)
-            gw1, gb1 = x.T @ g, g.sum(0)
-            grads = [gw1, gb1, gw2, gb2, gw3, gb3]
+            loss, grads = _tiny_floor_pass(x, y, *params)
             count[0] += 1
             t = count[0]
             for p, gp, (m, v) in zip(params, grads, moments):
