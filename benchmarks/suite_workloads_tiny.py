@@ -278,7 +278,6 @@ class TinyMLP(Workload):
 TINY_ADAM_LR = 0.01
 
 
-
 class TinyMLPAdam(Workload):
     key = "mlp_tiny_adam"
     name = "2-16-16-1 tanh MLP step, batch 16 (MSE, optim.Adam)"
