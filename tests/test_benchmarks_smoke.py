@@ -162,3 +162,13 @@ def test_a_training_workload_compiled_whole_replays_the_eager_steps(workload):
             for a, b in zip(eager(), compiled()):
                 np.testing.assert_array_equal(to_numpy(a), to_numpy(b))
     assert "backward inside" in compiled.explain()
+
+
+def test_the_minimal_engine_of_eager_floor_gives_chainrules_gradients():
+    # benchmarks/eager_floor.py's bare engine is a lower bound only if it does
+    # the same mathematics: its gradients equal chainrule's on every workload.
+    import eager_floor
+    ours, bare = eager_floor.workloads(eager_floor.chainrule), eager_floor.workloads(eager_floor.MinimalLib)
+    for name, (step, _) in ours.items():
+        got, want = eager_floor.as_numpy(bare[name][0]()), eager_floor.as_numpy(step())
+        assert got.shape == want.shape and np.allclose(got, want, rtol=1e-5), name
