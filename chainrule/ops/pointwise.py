@@ -423,9 +423,16 @@ def binary(op, float_result=False):
             if cb is Tensor:
                 bd = b._data
                 if ad.dtype is bd.dtype and (not float_result or ad.dtype.kind == "f"):
-                    if ad.shape != bd.shape:
+                    if ad.shape == bd.shape:
+                        return apply(op, (a, b), (ad, bd), params, node_cls)
+                    # (shapes that do not broadcast make NumPy raise ValueError in the
+                    # forward, before anything is recorded: checked only then, since
+                    # checking first costs a third of the op)
+                    try:
+                        return apply(op, (a, b), (ad, bd), params, node_cls)
+                    except ValueError:
                         check_broadcast(ad.shape, bd.shape)
-                    return apply(op, (a, b), (ad, bd), params, node_cls)
+                        raise
             elif (cb is float or cb is int) and ad.dtype.kind == "f":
                 return apply(op, (a, b), (ad, _numpy_scalar(b, ad.dtype) if ad.__class__ is _ndarray
                                           else b), params, node_cls)
