@@ -11,13 +11,17 @@ both get correct gradients.
 from ._dtypes import FROM_NP
 from ._grad_mode import STATE
 from . import _batched
-from ._inplace_state import CAPTURE, FUNC_LEVEL, FW_ACTIVE, VMAP_ACTIVE
+from ._inplace_state import CAPTURE, FUNC_LEVEL, FW_ACTIVE, SPECIAL as _SPECIAL, VMAP_ACTIVE
+from ._fpstate import quietly_fast as _quietly
 from . import _func_levels
 from ._tensor import Tensor
 from . import _inplace_tangents as tangents
 from ._views import bump, inverse_permutation
 from .ops import _backend, shape as S
 from .ops._registry import FUNCTIONS as _FUNCTIONS, complex_like
+
+_ndarray = _backend.ndarray
+ufunc_multiply = _backend.NUMPY.xp.multiply
 
 def _apply_step(x, step):
     kind, arg = step
@@ -124,6 +128,45 @@ def _batched_inplace(self, compute, others, name):
     value.copy_(_batched.lower_to(result, self._level))
     _batched.refresh(self)
     return self
+
+
+def arithmetic_unrecorded(self, ufunc, other, alpha):
+    """x.add_(y) and its kin outside grad mode (an optimizer's step), done as
+    one ufunc writing into x: what apply() below computes, without the
+    out-of-place result and its copy (half the cost of a small update).
+    Only float x and y of x's dtype and shape (or a Python number), with no
+    transform, capture or dual level open; returns False for anything else,
+    which apply() then handles.  The values are those of apply()'s path: the
+    same ufunc on the same operands (y * alpha first, as add() does)."""
+    if (STATE.enabled or _SPECIAL[0] or FUNC_LEVEL[0] or VMAP_ACTIVE[0] or FW_ACTIVE[0] or
+            CAPTURE[0] is not None or (self._inference and not STATE.inference)):
+        return False
+    d = self._data
+    if d.__class__ is not _ndarray or d.dtype.kind != "f":
+        return False
+    c = other.__class__
+    if c is float or c is int:
+        if alpha != 1:
+            return False
+        v = _backend.numpy_scalar(other, d.dtype)
+    elif c is Tensor or isinstance(other, Tensor):
+        v = other._data
+        if v.__class__ is not _ndarray or v.dtype is not d.dtype or v.shape != d.shape:
+            return False
+        if alpha != 1:
+            if alpha.__class__ is not float and alpha.__class__ is not int:
+                return False
+            v = _quietly(ufunc_multiply, v, _backend.numpy_scalar(alpha, d.dtype))
+    else:
+        return False
+    try:
+        _quietly(ufunc, d, v, out=d)
+    except (ValueError, RuntimeError):
+        # (read-only storage, an expanded view: nothing was written; or the quiet
+        # state already entered on this thread: apply() says or does it)
+        return False
+    bump(self)
+    return True
 
 
 def apply(self, compute, others=(), name=None):

@@ -167,6 +167,31 @@ def _inplace_op(fn, name):
 
 for _name, _fn in _registry.INPLACE.items():
     setattr(Tensor, _name, _inplace_op(_fn, _name))
+
+
+def _arithmetic_inplace(name, ufunc):
+    """x.add_(y), sub_, mul_, div_: outside grad mode, one ufunc into x where
+    _inplace.arithmetic_unrecorded can (an optimizer's step); else the general
+    in-place path."""
+    general = getattr(Tensor, name)
+    takes_alpha = name in ("add_", "sub_")
+
+    def op(self, other, *args, alpha=1, **kwargs):
+        if not args and not kwargs and _inplace.arithmetic_unrecorded(self, ufunc, other, alpha):
+            return self
+        if takes_alpha:
+            return general(self, other, *args, alpha=alpha, **kwargs)
+        if alpha != 1:          # (mul_ and div_ take no alpha: the usual TypeError)
+            kwargs["alpha"] = alpha
+        return general(self, other, *args, **kwargs)
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = general.__doc__
+    return op
+
+
+for _name, _ufunc in (("add_", "add"), ("sub_", "subtract"), ("mul_", "multiply"),
+                      ("div_", "divide")):
+    setattr(Tensor, _name, _arithmetic_inplace(_name, getattr(_backend.NUMPY.xp, _ufunc)))
 Tensor.__iadd__ = Tensor.add_
 Tensor.__isub__ = Tensor.sub_
 Tensor.__imul__ = Tensor.mul_
