@@ -75,6 +75,51 @@ CASES = [
     Case("adaptive_max_pool2d_upsample_indices", lambda L, x: _F(L).adaptive_max_pool2d(
         x, (4, None), return_indices=True)[0], ((2, 3, 3),), "distinct"),
     Case("adaptive_max_pool1d", lambda L, x: L.adaptive_max_pool1d(x, 3)[0], ((2, 2, 7),), "distinct"),
+    # ---- three spatial dims (ops/conv_nd.py, ops/pool_nd.py) ----
+    Case("conv3d", lambda L, x, w: _F(L).conv3d(x, w), ((2, 2, 3, 4, 3), (3, 2, 2, 2, 2))),
+    Case("conv3d_all", lambda L, x, w, b: _F(L).conv3d(x, w, b, stride=(2, 1, 2), padding=(1, 0, 1),
+                                                       dilation=(1, 2, 1), groups=2),
+         ((1, 4, 4, 5, 3), (2, 2, 2, 2, 2), (2,))),
+    Case("conv3d_same_even", lambda L, x, w: _F(L).conv3d(x, w, padding="same"),
+         ((1, 1, 3, 4, 3), (2, 1, 2, 3, 2))),
+    Case("conv3d_unbatched_torch_name", lambda L, x, w: L.conv3d(x, w, None, 1, "valid"),
+         ((2, 3, 3, 3), (1, 2, 2, 2, 2))),
+    Case("conv3d_empty_batch", lambda L, x, w: _F(L).conv3d(x, w, padding=1),
+         ((0, 2, 2, 2, 2), (2, 2, 2, 2, 2))),
+    Case("conv_transpose3d", lambda L, x, w, b: _F(L).conv_transpose3d(x, w, b),
+         ((2, 2, 2, 3, 2), (2, 3, 2, 2, 2), (3,))),
+    Case("conv_transpose3d_all", lambda L, x, w: _F(L).conv_transpose3d(
+        x, w, stride=(2, 1, 3), padding=(1, 0, 1), output_padding=(1, 0, 2), groups=2,
+        dilation=(1, 2, 1)), ((1, 4, 2, 3, 2), (4, 1, 2, 2, 3))),
+    Case("conv_transpose3d_unbatched_torch_name", lambda L, x, w: L.conv_transpose3d(x, w, None, 2),
+         ((2, 2, 2, 2), (2, 1, 2, 1, 2))),
+    Case("max_pool3d", lambda L, x: _F(L).max_pool3d(x, 2), ((2, 2, 4, 4, 4),), "distinct"),
+    Case("max_pool3d_overlap_pad_dil_ceil", lambda L, x: _F(L).max_pool3d(
+        x, (3, 2, 2), stride=(2, 1, 2), padding=(1, 1, 0), dilation=(1, 2, 1), ceil_mode=True),
+         ((1, 2, 5, 5, 4),), "distinct"),
+    Case("max_pool3d_unbatched_indices", lambda L, x: _F(L).max_pool3d(
+        x, 2, 1, return_indices=True)[0], ((2, 3, 3, 3),), "distinct"),
+    Case("max_pool3d_torch_name", lambda L, x: L.max_pool3d(x, 3, 2, 1), ((1, 1, 4, 5, 3),),
+         "distinct"),
+    Case("max_pool3d_empty_batch", lambda L, x: _F(L).max_pool3d(x, 2), ((0, 2, 2, 2, 2),),
+         "distinct"),
+    Case("avg_pool3d", lambda L, x: _F(L).avg_pool3d(x, 2), ((2, 2, 4, 4, 4),)),
+    Case("avg_pool3d_pad_ceil", lambda L, x: _F(L).avg_pool3d(x, 3, 2, 1, ceil_mode=True),
+         ((1, 2, 5, 6, 5),)),
+    Case("avg_pool3d_exclude_pad", lambda L, x: _F(L).avg_pool3d(
+        x, (3, 2, 2), (2, 1, 1), 1, ceil_mode=True, count_include_pad=False), ((1, 1, 5, 4, 5),)),
+    Case("avg_pool3d_divisor_unbatched", lambda L, x: _F(L).avg_pool3d(x, 2, 1, divisor_override=3),
+         ((2, 3, 3, 3),)),
+    Case("adaptive_avg_pool3d", lambda L, x: _F(L).adaptive_avg_pool3d(x, (2, 3, 2)),
+         ((2, 2, 5, 7, 3),)),
+    Case("adaptive_avg_pool3d_upsample_none", lambda L, x: _F(L).adaptive_avg_pool3d(x, (None, 4, 1)),
+         ((2, 3, 3, 3),)),
+    Case("adaptive_avg_pool3d_1x1x1", lambda L, x: _F(L).adaptive_avg_pool3d(x, 1),
+         ((2, 2, 3, 3, 2),)),
+    Case("adaptive_max_pool3d", lambda L, x: _F(L).adaptive_max_pool3d(x, (2, 3, 2)),
+         ((2, 2, 5, 7, 3),), "distinct"),
+    Case("adaptive_max_pool3d_upsample_indices", lambda L, x: _F(L).adaptive_max_pool3d(
+        x, (4, None, 2), return_indices=True)[0], ((2, 3, 3, 3),), "distinct"),
     # ---- a small network: conv -> relu -> pool -> linear ----
     Case("conv_relu_pool_net", lambda L, x, w: (_F(L).max_pool2d(_F(L).conv2d(x, w, padding=1), 2)
                                                 .flatten(1) ** 2).sum(1),
