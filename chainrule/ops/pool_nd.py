@@ -341,6 +341,7 @@ def _triple(v, name, what, allow_empty=False):
 
 
 def _check_volume(x, fname):
+    """(PyTorch's text names non-batch dimension 0 whichever one is empty.)"""
     s = tuple(x.shape)
     if any(n == 0 for n in s[1:]):
         raise RuntimeError(f"{fname}: Expected input's non-batch dimensions to have positive "
@@ -380,9 +381,10 @@ def _geometry(name, x, kernel_size, stride, padding, dilation, ceil_mode, avg):
         if p > (d * (k - 1) + 1) // 2:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
                                f"pad={p}, kernel_size={k} and dilation={d}")
+    _check_volume(x, "avg_pool3d()" if avg else "max_pool3d_with_indices_out_cpu_template()")
     s = tuple(x.shape)
     sp = s[-3:]
-    if avg and any(n + 2 * p < k for n, k, p in zip(sp, kernel, padding)):
+    if avg and any(n < k for n, k in zip(sp, kernel)):      # (padding does not count here)
         raise RuntimeError(f"input image (T: {sp[0]} H: {sp[1]} W: {sp[2]}) smaller than kernel "
                            f"size (kT: {kernel[0]} kH: {kernel[1]} kW: {kernel[2]})")
     out = tuple(_out_size(n, k, st, p, d, ceil_mode) for n, k, st, p, d in
@@ -399,7 +401,6 @@ def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     x = as_tensor_arg(input)
     kernel, stride, padding, dilation, out = _geometry(
         "max_pool3d", x, kernel_size, stride, padding, dilation, ceil_mode, False)
-    _check_volume(x, "max_pool3d_with_indices_out_cpu_template()")
     if x._data.dtype.kind not in "fiu":
         _not_implemented("max_pool3d", x)
     idx = apply(MAX_POOL_INDEX, (x,), (x._data,), (kernel, stride, padding, dilation, out))
@@ -420,7 +421,6 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
         _not_implemented("avg_pool3d", x)
     kernel, stride, padding, _, out = _geometry("avg_pool3d", x, kernel_size, stride, padding, 1,
                                                 ceil_mode, True)
-    _check_volume(x, "avg_pool3d()")
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     xs = tuple(x.shape)
