@@ -120,6 +120,22 @@ CASES = [
          ((2, 2, 5, 7, 3),), "distinct"),
     Case("adaptive_max_pool3d_upsample_indices", lambda L, x: _F(L).adaptive_max_pool3d(
         x, (4, None, 2), return_indices=True)[0], ((2, 3, 3, 3),), "distinct"),
+    # ---- torch.convolution (any dimension, by the weight's rank) and conv_tbc ----
+    Case("convolution_1d", lambda L, x, w, b: L.convolution(x, w, b, [2], [1], [2], False, [0], 1),
+         ((2, 2, 7), (3, 2, 2), (3,))),
+    Case("convolution_2d_transposed", lambda L, x, w: L.convolution(
+        x, w, None, [2, 1], [1, 0], [1, 2], True, [1, 0], 2), ((1, 4, 2, 3), (4, 1, 2, 2))),
+    Case("convolution_3d", lambda L, x, w, b: L.convolution(x, w, b, (1,), (1, 0, 1), (1,), False,
+                                                            (0,), 1),
+         ((1, 2, 3, 3, 2), (2, 2, 2, 2, 2), (2,))),
+    Case("convolution_3d_transposed", lambda L, x, w: L.convolution(
+        x, w, None, [2], [0], [1], True, [1], 1), ((1, 2, 2, 2, 2), (2, 2, 2, 1, 2))),
+    Case("conv_tbc", lambda L, x, w, b: L.conv_tbc(x, w, b, 1), ((5, 2, 3), (2, 3, 4), (4,))),
+    Case("conv_tbc_no_pad", lambda L, x, w, b: L.conv_tbc(x, w, b), ((4, 1, 2), (3, 2, 2), (2,))),
+    Case("conv_tbc_negative_pad", lambda L, x, w, b: L.conv_tbc(x, w, b, pad=-1),
+         ((6, 2, 2), (2, 2, 3), (3,))),
+    Case("conv_tbc_empty_batch", lambda L, x, w, b: L.conv_tbc(x, w, b, 1),
+         ((4, 0, 2), (2, 2, 3), (3,))),
     # ---- a small network: conv -> relu -> pool -> linear ----
     Case("conv_relu_pool_net", lambda L, x, w: (_F(L).max_pool2d(_F(L).conv2d(x, w, padding=1), 2)
                                                 .flatten(1) ** 2).sum(1),

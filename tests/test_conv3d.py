@@ -109,8 +109,8 @@ def test_integer_dtypes_match_torch():
 def test_max_pool3d_nan_and_minus_inf_windows():
     nan, inf = float("nan"), float("inf")
     x = np.array([[nan, 1.0, nan, -inf], [2.0, nan, -inf, -inf], [0.0, 1.0, 5.0, -inf]])
-    x = np.stack([x, -np.abs(x) * np.inf, x[::-1]])[None, None]        # (1, 1, 3, 3, 4)
-    x = np.where(np.isnan(x) & (np.arange(4) % 2 == 0), -inf, x)
+    all_minus_inf = np.full((3, 4), -inf)        # windows of -inf only, inside and at the padding
+    x = np.stack([x, all_minus_inf, x[::-1]])[None, None]        # (1, 1, 3, 3, 4)
     for kw in (dict(kernel_size=2), dict(kernel_size=2, stride=1, padding=1),
                dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)):
         a, ai = F.max_pool3d(cr.tensor(x), return_indices=True, **kw)
@@ -168,8 +168,23 @@ def test_per_sample_gradients_under_vmap():
                                    rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("f", [
+    # torch.convolution ignores output_padding when not transposed
+    lambda L, a, w, b: L.convolution(a, w, None, [1], [1], [1], False, [1], 1),
+    # conv_tbc takes a bias of another float dtype (the result keeps the input's)
+    lambda L, a, w, b: L.conv_tbc(a[0].permute(1, 2, 0), w[..., 0].permute(2, 1, 0), b.float(), 1),
+])
+def test_lenient_arguments_as_torch(f):
+    a, w = RNG.standard_normal((2, 3, 4, 4)), RNG.standard_normal((3, 3, 2, 2))
+    b = RNG.standard_normal(3)
+    mine = f(cr, cr.tensor(a), cr.tensor(w), cr.tensor(b))
+    ref = f(torch, torch.tensor(a), torch.tensor(w), torch.tensor(b))
+    assert tuple(mine.shape) == tuple(ref.shape) and str(mine.dtype) == str(ref.dtype)
+    np.testing.assert_allclose(mine.numpy(), ref.numpy(), rtol=1e-12, atol=1e-12)
+
+
 def test_torch_namespace():
-    for name in ("conv3d", "conv_transpose3d", "max_pool3d"):
+    for name in ("conv3d", "conv_transpose3d", "max_pool3d", "convolution", "conv_tbc"):
         assert hasattr(torch, name) and callable(getattr(cr, name)), name
     for name in ("avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d"):
         assert hasattr(TF, name) and hasattr(F, name), name
@@ -275,6 +290,54 @@ MISUSE = {
     "adaptive_max3d_empty_batch": lambda L: _AMP(L, (0, 2, 4, 4, 4), 2),
     "adaptive_max3d_long": lambda L: L.nn.functional.adaptive_max_pool3d(
         _x(L, 1, 1, 2, 2, 2).long(), 2),
+    # torch.convolution: the argument parser's types, then the geometry
+    "convolution_int_stride": lambda L: L.convolution(_x(L, 2, 3, 5), _x(L, 4, 3, 2), None, 1,
+                                                      [0], [1], False, [0], 1),
+    "convolution_float_element": lambda L: L.convolution(_x(L, 2, 3, 5), _x(L, 4, 3, 2), None,
+                                                         [1], [0.5], [1], False, [0], 1),
+    "convolution_padding_string": lambda L: L.convolution(_x(L, 2, 3, 5), _x(L, 4, 3, 2), None,
+                                                          [1], "same", [1], False, [0], 1),
+    "convolution_transposed_int": lambda L: L.convolution(_x(L, 2, 3, 5), _x(L, 4, 3, 2), None,
+                                                          [1], [0], [1], 1, [0], 1),
+    "convolution_groups_float": lambda L: L.convolution(_x(L, 2, 3, 5), _x(L, 4, 3, 2), None,
+                                                        [1], [0], [1], False, [0], 1.0),
+    "convolution_missing_groups": lambda L: L.convolution(_x(L, 2, 3, 5), _x(L, 4, 3, 2), None,
+                                                          [1], [0], [1], False, [0]),
+    "convolution_weight_rank": lambda L: L.convolution(_x(L, 2, 3), _x(L, 3, 3), None, [1], [0],
+                                                       [1], False, [0], 1),
+    "convolution_unbatched": lambda L: L.convolution(_x(L, 3, 5), _x(L, 4, 3, 2), None, [1], [0],
+                                                     [1], False, [0], 1),
+    "convolution_stride_length": lambda L: L.convolution(_x(L, 2, 3, 5), _x(L, 4, 3, 2), None,
+                                                         [1, 1], [0], [1], False, [0], 1),
+    "convolution_empty_dilation": lambda L: L.convolution(_x(L, 2, 3, 5), _x(L, 4, 3, 2), None,
+                                                          [1], [0], [], False, [0], 1),
+    "convolution_empty_output_padding": lambda L: L.convolution(
+        _x(L, 2, 3, 5), _x(L, 4, 3, 2), None, [1], [0], [1], False, [], 1),
+    "convolution_transposed_channels": lambda L: L.convolution(
+        _x(L, 2, 3, 5), _x(L, 4, 3, 2), None, [1], [0], [1], True, [0], 1),
+    "convolution_output_padding": lambda L: L.convolution(
+        _x(L, 2, 3, 4, 4), _x(L, 3, 3, 2, 2), None, [1], [1], [1], True, [1], 1),
+    "convolution_negative_padding": lambda L: L.convolution(
+        _x(L, 2, 3, 4, 4), _x(L, 3, 3, 2, 2), None, [1], [-1], [1], False, [0], 1),
+    "convolution_missing_two": lambda L: L.convolution(_x(L, 2, 3, 5), _x(L, 4, 3, 2), None,
+                                                       [1], [0], [1], False),
+    # conv_tbc: torch's checks, in its order
+    "conv_tbc_input_rank": lambda L: L.conv_tbc(_x(L, 2, 3), _x(L, 2, 3, 4), _x(L, 4)),
+    "conv_tbc_weight_rank": lambda L: L.conv_tbc(_x(L, 5, 2, 3), _x(L, 3, 4), _x(L, 4)),
+    "conv_tbc_bias_rank": lambda L: L.conv_tbc(_x(L, 5, 2, 3), _x(L, 2, 3, 4), _x(L, 1, 4)),
+    "conv_tbc_bias_size": lambda L: L.conv_tbc(_x(L, 5, 2, 3), _x(L, 2, 3, 4), _x(L, 2)),
+    "conv_tbc_channels": lambda L: L.conv_tbc(_x(L, 5, 2, 3), _x(L, 2, 2, 4), _x(L, 4)),
+    "conv_tbc_kernel_too_long": lambda L: L.conv_tbc(_x(L, 5, 2, 3), _x(L, 7, 3, 4), _x(L, 4)),
+    "conv_tbc_crop_too_far": lambda L: L.conv_tbc(_x(L, 5, 2, 3), _x(L, 2, 3, 4), _x(L, 4), -3),
+    "conv_tbc_empty_output": lambda L: L.conv_tbc(_x(L, 5, 2, 3), _x(L, 6, 3, 4), _x(L, 4)),
+    "conv_tbc_missing_bias": lambda L: L.conv_tbc(_x(L, 5, 2, 3), _x(L, 2, 3, 4)),
+    "conv_tbc_dtypes": lambda L: L.conv_tbc(_x(L, 5, 2, 3).float(), _x(L, 2, 3, 4), _x(L, 4)),
+    "conv_tbc_weight_dtype": lambda L: L.conv_tbc(_x(L, 5, 2, 3), _x(L, 2, 3, 4).float(),
+                                                  _x(L, 4)),
+    "conv_tbc_bias_none": lambda L: L.conv_tbc(_x(L, 5, 2, 3), _x(L, 2, 3, 4), None),
+    "conv_tbc_long": lambda L: L.conv_tbc(_x(L, 5, 2, 3).long(), _x(L, 2, 3, 4).long(),
+                                          _x(L, 4).long(), 1),
+    "conv_tbc_no_method": lambda L: _x(L, 5, 2, 3).conv_tbc,
 }
 
 

@@ -1,5 +1,6 @@
-"""Convolutions over three spatial dimensions: conv3d and conv_transpose3d
-(issue 11).
+"""Convolutions over three spatial dimensions: conv3d and conv_transpose3d,
+and the front doors that take any dimension: torch.convolution and
+torch.conv_tbc (issue 11).
 
 The same three bilinear ops as conv.py's (the convolution, its input
 gradient = the transposed convolution, its weight gradient), each the
@@ -19,13 +20,16 @@ import math
 
 from . import _backend
 from . import _batching
+from ._args import as_tensor_arg
 from ._dispatch import apply
 from ._registry import defop, expose
 from . import conv as _conv2
+from .pad import pad as _pad
+from .shape import CLONE, narrow, permute
 
 _NUMPY = _backend.NUMPY
 
-__all__ = ["conv3d", "conv_transpose3d"]
+__all__ = ["conv3d", "conv_transpose3d", "convolution", "conv_tbc"]
 
 
 # --- raw arrays, any number of spatial dimensions ---------------------------------------------
@@ -200,7 +204,125 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
                                       ops=(CONV_T, CONV_T_BIAS))
 
 
-for _fn in (conv3d, conv_transpose3d):
+_OPS = {3: ((CONV, CONV_BIAS), (CONV_T, CONV_T_BIAS))}     # conv.py's own serve 1-D and 2-D
+
+
+def _int_list(v, name, position):
+    """PyTorch's argument parser on an int[] argument: a tuple or list of ints."""
+    head = f"convolution(): argument '{name}' (position {position}) must be"
+    if not isinstance(v, (tuple, list)):
+        raise TypeError(f"{head} tuple of ints, not {type(v).__name__}")
+    for i, e in enumerate(v):
+        if not isinstance(e, int) or isinstance(e, bool):
+            raise TypeError(f"{head} tuple of ints, but found element of type "
+                            f"{type(e).__name__} at pos {i}")
+    return tuple(v)
+
+
+_MISSING = object()     # (an argument not given: PyTorch's parser names the missing ones)
+
+
+def _check_given(fname, names, values):
+    missing = [n for n, v in zip(names, values) if v is _MISSING]
+    if len(missing) == 1:
+        raise TypeError(f'{fname}() missing 1 required positional arguments: "{missing[0]}"')
+    if missing:
+        raise TypeError(f"{fname}() missing {len(missing)} required positional argument: "
+                        + ", ".join(f'"{n}"' for n in missing))
+
+
+def convolution(input, weight, bias, stride=_MISSING, padding=_MISSING, dilation=_MISSING,
+                transposed=_MISSING, output_padding=_MISSING, groups=_MISSING):
+    """torch.convolution: the convolution (or its transpose) of any dimension,
+    chosen by the weight's rank; batched input only."""
+    _check_given("convolution", ("stride", "padding", "dilation", "transposed", "output_padding",
+                                 "groups"),
+                 (stride, padding, dilation, transposed, output_padding, groups))
+    stride = _int_list(stride, "stride", 4)
+    padding = _int_list(padding, "padding", 5)
+    dilation = _int_list(dilation, "dilation", 6)
+    if not isinstance(transposed, bool):
+        raise TypeError(f"convolution(): argument 'transposed' (position 7) must be bool, not "
+                        f"{type(transposed).__name__}")
+    output_padding = _int_list(output_padding, "output_padding", 8)
+    if not isinstance(groups, int) or isinstance(groups, bool):
+        raise TypeError(f"convolution(): argument 'groups' (position 9) must be int, not "
+                        f"{type(groups).__name__}")
+    x, w = as_tensor_arg(input), as_tensor_arg(weight)
+    if w._data.ndim < 3:
+        raise RuntimeError("weight should have at least three dimensions")
+    nd = w._data.ndim - 2
+    if x._data.ndim != w._data.ndim:
+        raise RuntimeError(f"Expected {w._data.ndim}-dimensional input for {w._data.ndim}-"
+                           f"dimensional weight {_conv2._sizes(w.shape)}, but got "
+                           f"{x._data.ndim}-dimensional input of size {_conv2._sizes(x.shape)} "
+                           "instead")
+    if nd > 3:
+        raise NotImplementedError(f"convolution: {nd} spatial dimensions are not supported")
+    for v, what in ((stride, "stride"), (padding, "padding"), (dilation, "dilation"),
+                    (output_padding, "output_padding")):
+        if len(v) != 1:
+            _conv2._geometry_len(v, nd, what)
+    name = f"conv{nd}d"
+    plain, trans = _OPS.get(nd, (None, None))
+    if transposed:
+        return _conv2._conv_transpose_any("conv_transpose" + name[4:], nd, x, w, bias, stride,
+                                          padding, output_padding, groups, dilation, ops=trans)
+    return _conv2._conv_any(name, nd, x, w, bias, stride, padding, dilation, groups, ops=plain)
+
+
+_TBC = CLONE.variant("ConvTbcBackward0")
+
+
+def conv_tbc(input, weight, bias=_MISSING, pad=0):
+    """The 1-D convolution in time-batch-channel layout: y[t, b, o] = bias[o]
+    + sum over k, c of x[t + k - pad, b, c] * weight[k, c, o] (x zero outside
+    its length; a negative pad crops it).  conv1d on permuted views, the
+    result laid out (T', B, O) by one copy: PyTorch's ConvTbcBackward0."""
+    _check_given("conv_tbc", ("bias",), (bias,))
+    if bias is None:
+        raise TypeError("conv_tbc(): argument 'bias' (position 3) must be Tensor, not NoneType")
+    x, w, b = as_tensor_arg(input), as_tensor_arg(weight), as_tensor_arg(bias)
+    pad = int(pad)
+    if x._data.ndim != 3:
+        raise RuntimeError("Input must have 3 dims: time, batch, in_channel")
+    if w._data.ndim != 3:
+        raise RuntimeError("Weight tensor must have 3 dims: kernel_width, in_channels, "
+                           "out_channels.")
+    if b._data.ndim != 1:
+        raise RuntimeError("Bias must be 1-D")
+    T, B, C = x.shape
+    K, Cw, O = w.shape
+    if b.shape[0] != O:
+        raise RuntimeError("Bias size must equal dim 2 in the weight tensor (output channels).")
+    if C != Cw:
+        raise RuntimeError("Input dim 2 (input channels) is not == dim 1 in the weight tensor")
+    out = T + 2 * pad - K + 1
+    if out < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {out}: "
+                           f"[{out}, {B}, {O}]")
+    xd, wd = x._data.dtype, w._data.dtype
+    if xd != wd:
+        names = _conv2._SCALAR_TYPE
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                           f"{names.get(xd.name, xd.name)} and {names.get(wd.name, wd.name)}")
+    if b._data.dtype != xd:
+        b = b.to(x.dtype)
+    if pad < 0:                          # the input cropped by -pad at both ends
+        x = narrow(x, 0, -pad, T + 2 * pad)
+        pad = 0
+    extra = 1 if out == 0 else 0         # (conv1d refuses an empty output: one frame more)
+    xt = permute(x, (1, 2, 0))           # (B, C, T)
+    if extra:
+        xt = _pad(xt, (0, extra))
+    y = _conv2.conv1d(xt, permute(w, (2, 1, 0)), b, 1, pad)   # (B, O, T')
+    if extra:
+        y = narrow(y, 2, 0, 0)
+    y = permute(y, (2, 0, 1))
+    return apply(CLONE, (y,), (y._data,), ("C",), _TBC)
+
+
+for _fn in (conv3d, conv_transpose3d, convolution, conv_tbc):
     expose(_fn, method=False, formulas=False)
 
 _batching.batching(_conv2._batched_conv, CONV, CONV_BIAS)
