@@ -136,6 +136,49 @@ CASES = [
          ((6, 2, 2), (2, 2, 3), (3,))),
     Case("conv_tbc_empty_batch", lambda L, x, w, b: L.conv_tbc(x, w, b, 1),
          ((4, 0, 2), (2, 2, 3), (3,))),
+    # ---- grid sampling (ops/grid_sample.py): gradients in the input and the grid ----
+    Case("grid_sample_bilinear", lambda L, x, g: _F(L).grid_sample(x, g, align_corners=False),
+         ((2, 2, 3, 4), (2, 3, 2, 2))),
+    Case("grid_sample_bilinear_border_aligned", lambda L, x, g: _F(L).grid_sample(
+        x, g, padding_mode="border", align_corners=True), ((1, 2, 3, 4), (1, 2, 3, 2))),
+    Case("grid_sample_bilinear_reflection", lambda L, x, g: _F(L).grid_sample(
+        x, 1.5 * g, padding_mode="reflection", align_corners=False), ((1, 1, 4, 3), (1, 3, 3, 2))),
+    Case("grid_sample_nearest", lambda L, x, g: _F(L).grid_sample(
+        x, g, mode="nearest", padding_mode="reflection", align_corners=True),
+         ((2, 2, 3, 3), (2, 2, 2, 2))),
+    Case("grid_sample_bicubic", lambda L, x, g: _F(L).grid_sample(x, g, mode="bicubic",
+                                                                  align_corners=False),
+         ((1, 2, 4, 4), (1, 2, 3, 2))),
+    Case("grid_sample_bicubic_border", lambda L, x, g: _F(L).grid_sample(
+        x, g, mode="bicubic", padding_mode="border", align_corners=True), ((1, 1, 3, 4), (1, 2, 2, 2))),
+    Case("grid_sample_bicubic_reflection", lambda L, x, g: _F(L).grid_sample(
+        x, 1.5 * g, mode="bicubic", padding_mode="reflection", align_corners=False),
+         ((1, 1, 4, 3), (1, 2, 2, 2))),
+    Case("grid_sample_3d", lambda L, x, g: _F(L).grid_sample(x, g, align_corners=False),
+         ((1, 2, 3, 2, 4), (1, 2, 2, 1, 3))),
+    Case("grid_sample_3d_reflection_aligned", lambda L, x, g: _F(L).grid_sample(
+        x, 1.5 * g, padding_mode="reflection", align_corners=True), ((1, 1, 2, 3, 3), (1, 1, 2, 2, 3))),
+    Case("grid_sample_3d_nearest_border", lambda L, x, g: _F(L).grid_sample(
+        x, g, mode="nearest", padding_mode="border", align_corners=False),
+         ((1, 2, 2, 3, 2), (1, 2, 1, 2, 3))),
+    Case("grid_sample_empty_batch", lambda L, x, g: _F(L).grid_sample(x, g, align_corners=False),
+         ((0, 2, 3, 3), (0, 2, 2, 2))),
+    Case("grid_sampler_torch_name", lambda L, x, g: L.grid_sampler(x, g, 0, 2, False),
+         ((1, 2, 3, 3), (1, 2, 2, 2))),
+    Case("grid_sampler_2d_bicubic", lambda L, x, g: L.grid_sampler_2d(x, g, 2, 1, True),
+         ((1, 1, 3, 3), (1, 2, 2, 2))),
+    Case("grid_sampler_3d_nearest", lambda L, x, g: L.grid_sampler_3d(x, g, 1, 0, False),
+         ((1, 1, 2, 2, 3), (1, 2, 1, 2, 3))),
+    Case("affine_grid", lambda L, t: _F(L).affine_grid(t, (2, 1, 3, 4), align_corners=False),
+         ((2, 2, 3),)),
+    Case("affine_grid_3d_aligned", lambda L, t: _F(L).affine_grid(t, (1, 2, 2, 3, 2),
+                                                                  align_corners=True),
+         ((1, 3, 4),)),
+    Case("affine_grid_generator", lambda L, t: L.affine_grid_generator(t, (1, 1, 1, 3), False),
+         ((1, 2, 3),)),
+    Case("spatial_transformer", lambda L, x, t: _F(L).grid_sample(
+        x, _F(L).affine_grid(t, (1, 2, 3, 3), align_corners=False), align_corners=False),
+         ((1, 2, 4, 4), (1, 2, 3))),
     # ---- a small network: conv -> relu -> pool -> linear ----
     Case("conv_relu_pool_net", lambda L, x, w: (_F(L).max_pool2d(_F(L).conv2d(x, w, padding=1), 2)
                                                 .flatten(1) ** 2).sum(1),

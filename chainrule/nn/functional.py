@@ -43,6 +43,9 @@ from ..ops.conv_nd import conv3d, conv_transpose3d
 from ..ops.pool_nd import (max_pool3d, max_pool3d_with_indices, avg_pool3d, adaptive_avg_pool3d,
                            adaptive_max_pool3d)
 
+from ..ops.grid_sample import grid_sample, affine_grid
+
+__all__ += ["grid_sample", "affine_grid"]
 __all__ += ["conv3d", "conv_transpose3d", "max_pool3d", "max_pool3d_with_indices", "avg_pool3d",
             "adaptive_avg_pool3d", "adaptive_max_pool3d"]
 from ..ops.pad import pad
