@@ -9,5 +9,6 @@ Where to look:
   pool.py       max/avg pooling 1-D and 2-D, adaptive average pooling
   conv_nd.py    conv3d and its transpose: the same three ops on N-d arrays, beside conv.py's tuned 2-D
   pool_nd.py    max/avg/adaptive pooling over three spatial dims (N-d arrays)
+  grid_sample.py  grid_sample, affine_grid (compositions of differentiable ops)
   _registry.py  how an op is declared (defop) and recorded (record)
 """

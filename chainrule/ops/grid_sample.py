@@ -200,8 +200,8 @@ def _grid_sampler(fname, nd, input, grid, interpolation_mode, padding_mode, alig
         raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
     n = len(xs) - 2
     if x._data.dtype.kind != "f":
-        raise NotImplementedError(f'"grid_sampler_{n}d_cpu_kernel_impl" not implemented for '
-                                  f"'{x.dtype.legacy}'")
+        kernel = "grid_sampler_2d_cpu_kernel_impl" if n == 2 else "grid_sampler3d_cpu"
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{x.dtype.legacy}\'')
     if g._data.dtype != x._data.dtype:
         raise RuntimeError(f"expected scalar type {x.dtype.legacy} but found {g.dtype.legacy}")
     if interpolation_mode not in (0, 1, 2) or padding_mode not in (0, 1, 2):
