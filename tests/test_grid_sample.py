@@ -114,6 +114,20 @@ def test_affine_grid_against_torch(size, theta, align):
     assert out[0][3] == out[1][3]
 
 
+@pytest.mark.parametrize("size", [(2, 1, 3, 4), (1, 2, 2, 3, 2)])
+def test_functional_affine_grid_against_torch(size):
+    t = RNG.standard_normal((size[0],) + ((2, 3) if len(size) == 4 else (3, 4)))
+    out = []
+    for L in (cr, torch):
+        ts = L.tensor(t, requires_grad=True)
+        y = L.nn.functional.affine_grid(ts, size, align_corners=False)
+        g, = L.autograd.grad((y ** 3).sum(), ts)
+        out.append((y.detach().numpy(), g.numpy(), type(y.grad_fn).__name__))
+    np.testing.assert_allclose(out[0][0], out[1][0], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(out[0][1], out[1][1], rtol=1e-10, atol=1e-12)
+    assert out[0][2] == out[1][2]
+
+
 def test_identity_theta_samples_the_input_back():
     """The spatial transformer's identity: affine_grid of [I | 0], sampled."""
     x = RNG.standard_normal((2, 3, 4, 5))
@@ -175,6 +189,8 @@ CASES = {
                                                          0, 0, False),
     "grid_sampler_3d_bicubic": lambda L: L.grid_sampler_3d(_x(L, 1, 2, 3, 3, 3),
                                                            _g(L, 1, 2, 2, 2, 3), 2, 0, False),
+    "affine_grid_complex": lambda L: L.nn.functional.affine_grid(
+        _x(L, 1, 2, 3).to(L.complex128), (1, 1, 2, 2), align_corners=False),
     "affine_grid_long": lambda L: L.nn.functional.affine_grid(_x(L, 1, 2, 3).long(), (1, 1, 2, 2),
                                                               align_corners=False),
     "affine_grid_theta_for_3d": lambda L: L.nn.functional.affine_grid(
