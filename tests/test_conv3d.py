@@ -94,6 +94,27 @@ def test_adaptive_pool3d_sizes(shape, out):
     _same("adaptive_max_pool3d", [x], dict(output_size=out, return_indices=True))
 
 
+def test_non_contiguous_inputs():
+    """Transposed and strided views go in as they are (the windows read their strides)."""
+    a = RNG.standard_normal((3, 2, 5, 4, 6))
+    w = RNG.standard_normal((3, 3, 2, 2, 2))
+    for f in (lambda L, x, w: L.nn.functional.conv3d(x, w, padding=1),
+              lambda L, x, w: L.nn.functional.conv_transpose3d(x, w, stride=2),
+              lambda L, x, w: L.nn.functional.max_pool3d(x, 2, 1, 1) * w.sum(),
+              lambda L, x, w: L.nn.functional.avg_pool3d(x, 2, 1, 1) * w.sum(),
+              lambda L, x, w: L.nn.functional.adaptive_max_pool3d(x, (2, 3, 1)) * w.sum(),
+              lambda L, x, w: L.nn.functional.adaptive_avg_pool3d(x, (2, 3, 1)) * w.sum()):
+        out = []
+        for L in (cr, torch):
+            xs, ws = L.tensor(a, requires_grad=True), L.tensor(w, requires_grad=True)
+            x = xs.transpose(0, 1)[:, :, ::2]
+            y = f(L, x, ws.transpose(2, 4))
+            gx, gw = L.autograd.grad((y * y).sum(), (xs, ws))
+            out.append([t.detach().numpy() for t in (y, gx, gw)])
+        for m, r in zip(*out):
+            np.testing.assert_allclose(m, r, rtol=1e-10, atol=1e-10)
+
+
 def test_integer_dtypes_match_torch():
     x = np.arange(-30, 24).reshape(1, 2, 3, 3, 3)
     w = np.arange(-4, 12).reshape(2, 1, 2, 2, 2)
