@@ -441,11 +441,11 @@ def _conv_any(name, nd, input, weight, bias, stride, padding, dilation, groups, 
         out = tuple((n - e) // s + 1 for n, e, s in zip(padded_in, eff, stride))
     ys = (xs[0], ws[0]) + tuple(out)
     geometry = (stride, padding, dilation, groups, xs, ws, ys)
-    op, op_bias = ops or (CONV, CONV_BIAS)
     if b is None:
-        y = apply(op, (x, w), (x._data, w._data), geometry)
+        y = apply(CONV if ops is None else ops[0], (x, w), (x._data, w._data), geometry)
     else:
-        y = apply(op_bias, (x, w, b), (x._data, w._data, b._data), geometry)
+        y = apply(CONV_BIAS if ops is None else ops[1], (x, w, b), (x._data, w._data, b._data),
+                  geometry)
     _complex_named(y)
     return squeeze(y, 0) if unbatched else y
 
@@ -496,11 +496,11 @@ def _conv_transpose_any(name, nd, input, weight, bias, stride, padding, output_p
                            "small")
     xs = (ys[0], ws[1] * groups) + out
     geometry = (stride, padding, dilation, groups, xs, ws, ys)
-    op, op_bias = ops or (CONV_T, CONV_T_BIAS)
     if b is None:
-        y = apply(op, (x, w), (x._data, w._data), geometry)
+        y = apply(CONV_T if ops is None else ops[0], (x, w), (x._data, w._data), geometry)
     else:
-        y = apply(op_bias, (x, w, b), (x._data, w._data, b._data), geometry)
+        y = apply(CONV_T_BIAS if ops is None else ops[1], (x, w, b), (x._data, w._data, b._data),
+                  geometry)
     _complex_named(y)
     return squeeze(y, 0) if unbatched else y
 
