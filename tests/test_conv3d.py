@@ -215,7 +215,7 @@ def test_torch_namespace():
     _check(lambda L: L.nn.functional.max_pool3d_with_indices(L.tensor(x), 2))
 
 
-# --- misuse: PyTorch's exception types and messages -------------------------------------------------
+# --- misuse: PyTorch's exception types and messages ----------------------------------------------
 def _x(L, *shape):
     return L.tensor(np.arange(float(np.prod(shape))).reshape(shape) / 7.0)
 

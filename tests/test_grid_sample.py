@@ -153,7 +153,8 @@ CASES = {
     "grid_sample_default_align": lambda L: _GS(L, (1, 2, 3, 3), (1, 2, 2, 2)).shape,
     "grid_sample_explicit_align": lambda L: _GS(L, (1, 2, 3, 3), (1, 2, 2, 2),
                                                 align_corners=True).shape,
-    "affine_grid_default_align": lambda L: L.nn.functional.affine_grid(_x(L, 1, 2, 3), (1, 1, 2, 2)),
+    "affine_grid_default_align": lambda L: L.nn.functional.affine_grid(_x(L, 1, 2, 3),
+                                                                       (1, 1, 2, 2)),
     "affine_grid_unit_size_aligned": lambda L: L.nn.functional.affine_grid(
         _x(L, 1, 2, 3), (1, 1, 1, 2), align_corners=True),
     "grid_sample_mode": lambda L: _GS(L, (1, 2, 3, 3), (1, 2, 2, 2), mode="linear",

@@ -351,7 +351,7 @@ def _check_volume(x, fname):
 
 def _geometry(name, x, kernel_size, stride, padding, dilation, ceil_mode, avg):
     """Checked kernel, stride, padding, dilation and output size for a 3-D pool."""
-    either, be_ = ("", "be") if avg else ("either ", "either be")
+    either = "" if avg else "either "        # (the two pools word their texts apart)
     kernel = _triple(kernel_size, name, f"kernel_size must {either}be a single int, or a tuple "
                                         "of three ints")
     omitted = "be omitted" if avg else "either be omitted"
