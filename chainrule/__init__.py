@@ -18,7 +18,8 @@ from .ops import _registry as _ops_registry, pointwise as _pw, reduce as _red, s
 from .ops import linalg as _la, scans as _scans, select as _select  # noqa: F401
 from .ops import layers as _layers  # noqa: F401
 from .ops import activations as _act, losses as _losses, norms as _norms  # noqa: F401
-from .ops import conv as _conv, pool as _pool  # noqa: F401
+from .ops import conv as _conv, pool as _pool, conv_nd as _conv_nd, pool_nd as _pool_nd  # noqa: F401
+from .ops import grid_sample as _grid_sample  # noqa: F401
 from .ops import special as _special_ops, pad as _pad, einsum as _einsum, cdist as _cdist  # noqa: F401
 from .ops import quantile as _quantile, scatter_reduce as _scatter_reduce  # noqa: F401
 from .ops import masked_scatter as _masked_scatter, unique_dim as _unique_dim, products as _products  # noqa: F401

@@ -69,12 +69,19 @@ CONV_CASES = [
     (lambda L: L.nn.Conv1d(3, 4, 3, stride=2, padding=2), (2, 3, 9)),
     (lambda L: L.nn.Conv1d(4, 4, 2, groups=4, dilation=3), (4, 10)),         # unbatched
     (lambda L: L.nn.Conv1d(2, 3, 4, padding="same"), (2, 2, 7)),
+    (lambda L: L.nn.Conv3d(2, 3, 2, padding=1), (2, 2, 3, 4, 3)),
+    (lambda L: L.nn.Conv3d(4, 6, (2, 3, 1), stride=(2, 1, 1), padding=(1, 0, 1), dilation=(1, 1, 2),
+                           groups=2), (1, 4, 4, 5, 4)),
+    (lambda L: L.nn.Conv3d(2, 2, (2, 3, 2), padding="same", bias=False), (1, 2, 4, 3, 3)),
+    (lambda L: L.nn.Conv3d(2, 3, 2, padding="valid"), (2, 3, 3, 4)),          # unbatched
 ]
 MODE_CASES = [
     (lambda L, m: L.nn.Conv2d(2, 3, 3, padding=(2, 1), padding_mode=m), (2, 2, 5, 4)),
     (lambda L, m: L.nn.Conv2d(2, 3, (3, 4), padding="same", padding_mode=m), (1, 2, 5, 6)),
     (lambda L, m: L.nn.Conv1d(2, 2, 3, padding=2, stride=2, padding_mode=m), (3, 2, 4)),
     (lambda L, m: L.nn.Conv1d(2, 2, 3, padding=1, padding_mode=m), (2, 5)),     # unbatched
+    (lambda L, m: L.nn.Conv3d(2, 2, 3, padding=(1, 2, 1), padding_mode=m), (1, 2, 3, 4, 3)),
+    (lambda L, m: L.nn.Conv3d(1, 2, (2, 3, 2), padding="same", padding_mode=m), (1, 3, 4, 3)),
 ]
 TRANSPOSE_CASES = [
     (lambda L: L.nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1, output_padding=1),
@@ -83,6 +90,10 @@ TRANSPOSE_CASES = [
                                     bias=False), (1, 4, 3, 3)),
     (lambda L: L.nn.ConvTranspose1d(3, 2, 3, stride=3, padding=1), (2, 3, 5)),
     (lambda L: L.nn.ConvTranspose1d(2, 4, 2, groups=2), (2, 6)),               # unbatched
+    (lambda L: L.nn.ConvTranspose3d(2, 3, 2, stride=2, padding=1, output_padding=1),
+     (2, 2, 2, 3, 2)),
+    (lambda L: L.nn.ConvTranspose3d(4, 2, (2, 1, 2), stride=(1, 2, 1), groups=2,
+                                    dilation=(2, 1, 1), bias=False), (4, 2, 2, 3)),   # unbatched
 ]
 POOL_CASES = [
     (lambda L: L.nn.MaxPool2d(2), (2, 3, 6, 5)),
@@ -105,6 +116,18 @@ POOL_CASES = [
     (lambda L: L.nn.AdaptiveMaxPool2d(2), (2, 5, 4)),
     (lambda L: L.nn.AdaptiveMaxPool1d(4, return_indices=True), (2, 3, 9)),
     (lambda L: L.nn.AdaptiveMaxPool1d(2), (3, 5)),
+    (lambda L: L.nn.MaxPool3d(2), (2, 2, 4, 5, 4)),
+    (lambda L: L.nn.MaxPool3d((3, 2, 2), stride=(2, 1, 2), padding=1, dilation=(1, 2, 1),
+                              ceil_mode=True), (1, 2, 5, 6, 5)),
+    (lambda L: L.nn.MaxPool3d(2, stride=1, return_indices=True), (2, 3, 3, 3)),
+    (lambda L: L.nn.AvgPool3d(3, stride=2, padding=1), (2, 2, 5, 4, 5)),
+    (lambda L: L.nn.AvgPool3d(2, padding=1, count_include_pad=False, ceil_mode=True),
+     (1, 2, 3, 5, 3)),
+    (lambda L: L.nn.AvgPool3d((2, 1, 2), divisor_override=3), (2, 4, 3, 4)),
+    (lambda L: L.nn.AdaptiveAvgPool3d((2, 3, 2)), (2, 2, 5, 4, 3)),
+    (lambda L: L.nn.AdaptiveAvgPool3d((None, 2, 1)), (2, 3, 4, 3)),
+    (lambda L: L.nn.AdaptiveMaxPool3d((2, 3, 2), return_indices=True), (2, 2, 5, 4, 3)),
+    (lambda L: L.nn.AdaptiveMaxPool3d(2), (2, 3, 4, 5)),
 ]
 
 
@@ -128,6 +151,23 @@ def test_conv_transpose_matches_torch(make, shape):
 def test_conv_transpose_output_size(size):
     _check(lambda L: L.nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1), (2, 3, 4, 4),
            output_size=size)
+
+
+@pytest.mark.parametrize("size", [(5, 4, 3), [1, 2, 4, 5, 2]])
+def test_conv_transpose3d_output_size(size):
+    _check(lambda L: L.nn.ConvTranspose3d(3, 2, 2, stride=2, padding=1), (1, 3, 3, 3, 2),
+           output_size=size)
+
+
+def test_small_3d_cnn_matches_torch():
+    """A volumetric network, end to end: every 3-D layer in one graph."""
+    def make(L):
+        nn = L.nn
+        return nn.Sequential(nn.Conv3d(1, 3, 3, padding=1), nn.MaxPool3d(2),
+                             nn.ConvTranspose3d(3, 2, 2, stride=2), nn.AvgPool3d(2),
+                             nn.AdaptiveMaxPool3d((2, 1, 2)), nn.AdaptiveAvgPool3d(1),
+                             nn.Flatten(), nn.Linear(2, 3))
+    _check(make, (2, 1, 4, 4, 6))
 
 
 @pytest.mark.parametrize("make,shape", POOL_CASES)
@@ -171,6 +211,16 @@ REPRS = [
     lambda L: L.nn.AdaptiveAvgPool1d(4),
     lambda L: L.nn.AdaptiveMaxPool2d(2, return_indices=True),
     lambda L: L.nn.AdaptiveMaxPool1d(3),
+    lambda L: L.nn.Conv3d(2, 4, 3, stride=(1, 2, 1), padding=(0, 1, 2), dilation=2, groups=2,
+                          bias=False, padding_mode="replicate"),
+    lambda L: L.nn.Conv3d(1, 2, 3, padding="same"),
+    lambda L: L.nn.ConvTranspose3d(2, 3, (2, 3, 1), stride=2, padding=1, output_padding=1),
+    lambda L: L.nn.MaxPool3d(2),
+    lambda L: L.nn.MaxPool3d((3, 2, 2), stride=1, padding=1, dilation=2, ceil_mode=True),
+    lambda L: L.nn.AvgPool3d(2),
+    lambda L: L.nn.AvgPool3d((2, 3, 1), stride=(1, 2, 1), padding=1, divisor_override=2),
+    lambda L: L.nn.AdaptiveAvgPool3d((None, 3, 2)),
+    lambda L: L.nn.AdaptiveMaxPool3d(2, return_indices=True),
     lambda L: L.nn.Sequential(L.nn.Conv2d(1, 8, 3), L.nn.MaxPool2d(2)),
 ]
 
@@ -185,6 +235,8 @@ def test_reprs(make):
     lambda L: L.nn.Conv1d(3, 5, 4, bias=False),
     lambda L: L.nn.ConvTranspose2d(4, 6, 3, groups=2),
     lambda L: L.nn.ConvTranspose1d(3, 5, 2),
+    lambda L: L.nn.Conv3d(4, 6, (3, 2, 1), groups=2),
+    lambda L: L.nn.ConvTranspose3d(4, 6, 2, groups=2, bias=False),
 ])
 def test_state_dict_keys_shapes_and_default_dtype(make):
     same(lambda L: [(k, tuple(v.shape), str(v.dtype)) for k, v in make(L).state_dict().items()])
@@ -194,6 +246,8 @@ def test_state_dict_keys_shapes_and_default_dtype(make):
     (lambda: cr.nn.Conv2d(8, 64, 3), 8 * 9),
     (lambda: cr.nn.Conv1d(6, 63, 5, groups=3), 2 * 5),
     (lambda: cr.nn.ConvTranspose2d(64, 8, 3), 8 * 9),     # weight (in, out/groups, k...)
+    (lambda: cr.nn.Conv3d(8, 32, 3), 8 * 27),
+    (lambda: cr.nn.ConvTranspose3d(32, 12, 3, groups=2), 6 * 27),
 ])
 def test_default_init_is_uniform_on_one_over_sqrt_fan_in(make, fan_in):
     """kaiming_uniform_(a=sqrt(5)) and the bias both give U(+-1/sqrt(fan_in)):
@@ -225,6 +279,16 @@ def test_default_init_is_uniform_on_one_over_sqrt_fan_in(make, fan_in):
     lambda L: L.nn.ConvTranspose2d(1, 1, 3, stride=2)(L.ones(1, 1, 3, 3), output_size=(9,)),
     lambda L: L.nn.ConvTranspose2d(1, 1, 3, stride=2)(L.ones(1, 1, 3, 3), output_size=(9, 9)),
     lambda L: L.nn.ConvTranspose1d(1, 1, 3, stride=2)(L.ones(1, 1, 3), output_size=[6]),
+    lambda L: L.nn.Conv3d(2, 3, 2)(L.ones(1, 3, 4, 4, 4)),
+    lambda L: L.nn.Conv3d(2, 3, 2)(L.ones(2, 4, 4, 4)[None, None]),
+    lambda L: L.nn.Conv3d(1, 1, 3, padding=3, padding_mode="reflect")(L.ones(1, 1, 3, 5, 5)),
+    lambda L: L.nn.ConvTranspose3d(1, 1, 3, padding_mode="replicate"),
+    lambda L: L.nn.ConvTranspose3d(1, 1, 3, stride=2)(L.ones(1, 1, 3, 3, 3), output_size=(9, 9)),
+    lambda L: L.nn.ConvTranspose3d(1, 1, 3, stride=2)(L.ones(1, 1, 3, 3, 3),
+                                                      output_size=(7, 7, 9)),
+    lambda L: L.nn.MaxPool3d(2)(L.ones(2, 3, 3)),
+    lambda L: L.nn.AvgPool3d(4)(L.ones(1, 1, 3, 3, 3)),
+    lambda L: L.nn.AdaptiveMaxPool3d((2, 2))(L.ones(1, 1, 3, 3, 3)),
 ])
 def test_errors_match_torch(f):
     mine, ref = _outcome(f, cr), _outcome(f, torch)

@@ -39,6 +39,15 @@ from ..ops.pool import (max_pool1d, max_pool2d, avg_pool1d, avg_pool2d, adaptive
 __all__ += ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
             "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
             "max_pool1d_with_indices", "max_pool2d_with_indices"]
+from ..ops.conv_nd import conv3d, conv_transpose3d
+from ..ops.pool_nd import (max_pool3d, max_pool3d_with_indices, avg_pool3d, adaptive_avg_pool3d,
+                           adaptive_max_pool3d)
+
+from ..ops.grid_sample import grid_sample, affine_grid
+
+__all__ += ["grid_sample", "affine_grid"]
+__all__ += ["conv3d", "conv_transpose3d", "max_pool3d", "max_pool3d_with_indices", "avg_pool3d",
+            "adaptive_avg_pool3d", "adaptive_max_pool3d"]
 from ..ops.pad import pad
 
 __all__ += ["pad"]

@@ -7,5 +7,8 @@ Where to look:
   linalg.py     dot, mv, mm, matmul
   conv.py       conv1d/2d and their transposes (three bilinear ops, each the others' derivative)
   pool.py       max/avg pooling 1-D and 2-D, adaptive average pooling
+  conv_nd.py    conv3d and its transpose: the same three ops on N-d arrays, beside conv.py's tuned 2-D
+  pool_nd.py    max/avg/adaptive pooling over three spatial dims (N-d arrays)
+  grid_sample.py  grid_sample, affine_grid (compositions of differentiable ops)
   _registry.py  how an op is declared (defop) and recorded (record)
 """

@@ -402,7 +402,9 @@ _SAME_WARNING = ("Using padding='same' with even kernel lengths and odd dilation
                  "zero-padded copy of the input be created")
 
 
-def _conv_any(name, nd, input, weight, bias, stride, padding, dilation, groups):
+def _conv_any(name, nd, input, weight, bias, stride, padding, dilation, groups, ops=None):
+    """The checks and geometry of every convolution; `ops` (the op without and
+    with bias) for the arrays of other dims than conv.py's (conv_nd.py)."""
     x, w = as_tensor_arg(input), as_tensor_arg(weight)
     b = None if bias is None else as_tensor_arg(bias)
     stride, dilation = _expand(stride, nd), _expand(dilation, nd)
@@ -440,9 +442,10 @@ def _conv_any(name, nd, input, weight, bias, stride, padding, dilation, groups):
     ys = (xs[0], ws[0]) + tuple(out)
     geometry = (stride, padding, dilation, groups, xs, ws, ys)
     if b is None:
-        y = apply(CONV, (x, w), (x._data, w._data), geometry)
+        y = apply(CONV if ops is None else ops[0], (x, w), (x._data, w._data), geometry)
     else:
-        y = apply(CONV_BIAS, (x, w, b), (x._data, w._data, b._data), geometry)
+        y = apply(CONV_BIAS if ops is None else ops[1], (x, w, b), (x._data, w._data, b._data),
+                  geometry)
     _complex_named(y)
     return squeeze(y, 0) if unbatched else y
 
@@ -465,7 +468,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 def _conv_transpose_any(name, nd, input, weight, bias, stride, padding, output_padding, groups,
-                        dilation):
+                        dilation, ops=None):
     x, w = as_tensor_arg(input), as_tensor_arg(weight)
     b = None if bias is None else as_tensor_arg(bias)
     if isinstance(padding, str):
@@ -475,7 +478,7 @@ def _conv_transpose_any(name, nd, input, weight, bias, stride, padding, output_p
     groups = int(groups)
     unbatched = _check_common(name, x, w, b, stride, padding, dilation, groups, nd, True)
     if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
-        hw = ["height", "width"] if nd == 2 else ["width"]
+        hw = ["depth", "height", "width"][3 - nd:]
         parts = [f"output_padding_{n}: {v}" for n, v in zip(hw, output_padding)]
         parts += [f"stride_{n}: {v}" for n, v in zip(hw, stride)]
         parts += [f"dilation_{n}: {v}" for n, v in zip(hw, dilation)]
@@ -494,9 +497,10 @@ def _conv_transpose_any(name, nd, input, weight, bias, stride, padding, output_p
     xs = (ys[0], ws[1] * groups) + out
     geometry = (stride, padding, dilation, groups, xs, ws, ys)
     if b is None:
-        y = apply(CONV_T, (x, w), (x._data, w._data), geometry)
+        y = apply(CONV_T if ops is None else ops[0], (x, w), (x._data, w._data), geometry)
     else:
-        y = apply(CONV_T_BIAS, (x, w, b), (x._data, w._data, b._data), geometry)
+        y = apply(CONV_T_BIAS if ops is None else ops[1], (x, w, b), (x._data, w._data, b._data),
+                  geometry)
     _complex_named(y)
     return squeeze(y, 0) if unbatched else y
 

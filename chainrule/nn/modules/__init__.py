@@ -26,10 +26,13 @@ __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
            "ChannelShuffle", "EmbeddingBag"]
 __all__ += (_activation.__all__ + _loss.__all__ + _distance.__all__ + _batchnorm.__all__
             + _instancenorm.__all__ + _normalization.__all__)
-from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d  # noqa: E402
+from .conv import (Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d,  # noqa: E402
+                   ConvTranspose3d)
 from .pooling import (MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d,  # noqa: E402
-                      AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d)
+                      AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, MaxPool3d,
+                      AvgPool3d, AdaptiveAvgPool3d, AdaptiveMaxPool3d)
 
 __all__ += ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d",
             "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
-            "AdaptiveMaxPool1d", "AdaptiveMaxPool2d"]
+            "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Conv3d", "ConvTranspose3d", "MaxPool3d",
+            "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d"]

@@ -1,4 +1,4 @@
-"""Conv1d, Conv2d, ConvTranspose1d and ConvTranspose2d: torch.nn's layers
+"""Conv1d/2d/3d and ConvTranspose1d/2d/3d: torch.nn's layers
 over nn.functional's convolutions, with PyTorch's constructor arguments,
 parameter shapes, default initialisation (weight kaiming_uniform_(a=sqrt(5)),
 bias uniform on +-1/sqrt(fan_in)), reprs and constructor errors."""
@@ -11,7 +11,8 @@ from ..parameter import Parameter
 from .module import Module
 from .utils import _ntuple
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
+           "ConvTranspose3d"]
 
 
 class _ConvNd(Module):
@@ -99,7 +100,7 @@ class _ConvNd(Module):
 
 
 class _Conv(_ConvNd):
-    """Conv1d/Conv2d: the arguments widened to one value per spatial dim."""
+    """Conv1d/2d/3d: the arguments widened to one value per spatial dim."""
     _functional = None
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
@@ -130,6 +131,11 @@ class Conv1d(_Conv):
 class Conv2d(_Conv):
     _nd = 2
     _functional = staticmethod(F.conv2d)
+
+
+class Conv3d(_Conv):
+    _nd = 3
+    _functional = staticmethod(F.conv3d)
 
 
 class _ConvTranspose(_ConvNd):
@@ -186,3 +192,8 @@ class ConvTranspose1d(_ConvTranspose):
 class ConvTranspose2d(_ConvTranspose):
     _nd = 2
     _functional = staticmethod(F.conv_transpose2d)
+
+
+class ConvTranspose3d(_ConvTranspose):
+    _nd = 3
+    _functional = staticmethod(F.conv_transpose3d)
