@@ -334,6 +334,14 @@ LINALG_CASES = {
     'linalg.matrix_rank': 'sq',
     'special.gammainc': 'pos, pos',
     'special.gammaincc': 'pos, pos',
+    'linalg.inv_ex': 'sq',
+    'linalg.cholesky_ex': 'sq',
+    'linalg.solve_ex': 'sq, sq',
+    'linalg.cond': 'sq',
+    'linalg.matmul': 'x, y',
+    'linalg.multi_dot': '(sq, sq, sq)',
+    'linalg.tensorinv': 'sq, 1',
+    'linalg.tensorsolve': 'sq, v',
 }
 OUT_CASES.update(LINALG_CASES)
 # Draws: only shape and dtype can be compared.

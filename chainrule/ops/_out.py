@@ -159,7 +159,7 @@ def _resize(out, shape):
         out._view_of = None
 
 
-def copy_into(out, result, name, exact=None):
+def copy_into(out, result, name, exact=None, cast=None):
     """PyTorch's composite out= forms (linalg.norm, linalg.matrix_norm,
     linalg.cond...): out is resized as `into` does, then `out.copy_(result)`,
     an in-place copy that autograd and forward mode record (CopyBackwards),
@@ -168,7 +168,7 @@ def copy_into(out, result, name, exact=None):
     from .. import _inplace     # (cycle: imported here, not at the top)
     if not isinstance(out, Tensor):
         raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
-    _check_dtype(out, result, exact, None)
+    _check_dtype(out, result, exact, cast)
     if STATE.enabled:
         _inplace.check_leaf(out)
     _resize(out, result._data.shape)

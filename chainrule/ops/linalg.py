@@ -576,7 +576,7 @@ def solve(A, B, *, left=True, out=None):
     k = bd.shape[-1] if vector else (bd.shape[-2] if left else bd.shape[-1]) if bd.ndim >= 2 else None
     if k != n:
         shown = "x".join(str(s) for s in bd.shape[-2:]) if bd.ndim >= 2 else \
-            (str(bd.shape[0]) if left else f"{bd.shape[0]}x1")
+            f"{bd.shape[0]}x1"
         eq = "AX = B" if left else "XA = B"
         raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation {eq} "
                            f"({ad.shape[-2]}x{n} and {shown})")
