@@ -1356,20 +1356,10 @@ def _torch_on_one_thread():
     torch.set_num_threads(threads)
 
 
-# Programs that meet a known bug, each with its reason (and its xfail below).
-KNOWN_BUGS = {
-    79: "chainrule: a custom Function's in-place change (mark_dirty) on a view and then on "
-        "its base doubles the view's gradient (test_minimal_reproducers"
-        "[mark_dirty_on_view_then_base], xfail)",
-}
-
-
 @pytest.mark.parametrize("chunk", range(N_PROGRAMS // CHUNK))
 def test_random_programs(chunk):
     failures = []
     for seed in range(chunk * CHUNK, (chunk + 1) * CHUNK):
-        if seed in KNOWN_BUGS:
-            continue
         prog = program(seed)
         diffs = compare(prog)
         if diffs:
@@ -1480,17 +1470,13 @@ MINIMAL = {
     # error types / messages
     "amax_over_empty_dim": ([("x0", [1.0])], ["v1 = x0[1:].amax(-1)"], "v1"),
     "reshape_without_shape": ([("x0", [1.0])], ["v1 = x0.reshape()"], "v1"),
-    # a custom Function changes a view in place, then its base: the view's gradient
+    # a custom Function changes a view in place, then its base: the view's history
+    # must start from the base's new one (it kept the old, missing the second change)
     "mark_dirty_on_view_then_base": ([("x0", [[[-0.0892]]])], [
         "v2 = x0 * 0.607", "v3 = v2.reshape([-1])", "MulDirty.apply(v3, -1.5)",
         "MulDirty.apply(v2, 0.5)", "v4 = v3 * 1"], "v4"),
 }
-# Reproducers of bugs not fixed yet: xfail, strict (a fix makes them pass).
-MINIMAL_XFAIL = {"mark_dirty_on_view_then_base": KNOWN_BUGS[79]}
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(
-    reason=MINIMAL_XFAIL[n], strict=True)) if n in MINIMAL_XFAIL else n for n in sorted(MINIMAL)])
+@pytest.mark.parametrize("name", sorted(MINIMAL))
 def test_minimal_reproducers(name):
     prog = _mini(*MINIMAL[name])
     diffs = compare(prog)

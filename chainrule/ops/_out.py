@@ -120,10 +120,10 @@ def _into_tuple(out, result, name, casts=None):
 
 
 def _check_dtype(out, result, exact, cast):
-    # _inplace imports ops.shape, whose imports reach _factories, which imports this module:
-    from .. import _inplace     # (cycle: imported here, not at the top)
     rd, od = result._data, out._data
     if rd.dtype != od.dtype:
+        # _inplace imports ops.shape, whose imports reach _factories, which imports this module:
+        from .. import _inplace     # (cycle: imported here, not at the top)
         rt, ot = _dtypes.FROM_NP[rd.dtype], _dtypes.FROM_NP[od.dtype]
         names = dict(r=rt.legacy, o=ot.legacy, rc=_C_NAMES[rt.name], oc=_C_NAMES[ot.name])
         ok = _inplace._can_cast(rd.dtype.kind, od.dtype.kind)
@@ -138,8 +138,10 @@ def _check_dtype(out, result, exact, cast):
 def _write(out, result, name, exact, cast=None):
     # _inplace imports ops.shape, whose imports reach _factories, which imports this module:
     from .. import _inplace     # (cycle: imported here, not at the top)
-    _check_dtype(out, result, exact, cast)
-    _resize(out, result._data.shape)
+    if result._data.dtype != out._data.dtype:
+        _check_dtype(out, result, exact, cast)
+    if result._data.shape != out._data.shape:
+        _resize(out, result._data.shape)
     _inplace.apply(out, lambda old: result)
 
 
