@@ -39,8 +39,8 @@ from .._inplace_state import FW_ACTIVE
 from .._tensor import Tensor
 from . import _backend
 
-__all__ = ["into", "copy_into", "check_tuple", "factory_dtype", "reduction_dtype", "castable", "EXPECTED", "FOUND", "DOT",
-           "CAT"]
+__all__ = ["into", "copy_into", "check_tuple", "factory_dtype", "reduction_dtype", "castable",
+           "EXPECTED", "FOUND", "DOT", "CAT"]
 
 _C_NAMES = _dtypes.C_NAMES      # (PyTorch's C++ names, as "Expected out tensor to have dtype" says them)
 

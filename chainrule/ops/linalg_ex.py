@@ -48,7 +48,7 @@ class linalg_solve_ex(tuple):           # noqa: N801
         return f"torch.return_types.linalg_solve_ex(\nresult={self[0]!r},\ninfo={self[1]!r})"
 
 
-# --- the infos, on the host ---------------------------------------------------------------------
+# --- the infos, on the host -----------------------------------------------------------------------
 def _matrices(d):
     host = _backend.to_numpy(d)
     return host.reshape((-1,) + tuple(host.shape[-2:])).tolist()
@@ -98,7 +98,7 @@ def _safe(A, mask):
     return _pw.where(mask, _factories.eye(A._data.shape[-1], dtype=A.dtype), A)
 
 
-# --- inv_ex, cholesky_ex, solve_ex ------------------------------------------------------------------
+# --- inv_ex, cholesky_ex, solve_ex ----------------------------------------------------------------
 def inv_ex(A, *, check_errors=False, out=None):
     if out is not None:
         return _out.into(out, inv_ex(A, check_errors=check_errors), "linalg_inv_ex")
@@ -128,7 +128,7 @@ def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
                            f"input. Got {A.dtype.legacy}")
     A, d = _la._square_float_matrix("linalg.cholesky", A)
     batch = d.shape[:-2]
-    if d.dtype.kind == "c":               # (the info of a complex matrix: from its factor)
+    if d.dtype.kind == "c":    # (complex: no host factorization here; cholesky raises instead)
         factors = None
         infos = [0] * int(math.prod(batch))
     else:
@@ -172,7 +172,7 @@ def solve_ex(A, B, *, left=True, check_errors=False, out=None):
     return linalg_solve_ex((_pw.where(mask, math.inf, x), _info_tensor(infos, batch)))
 
 
-# --- cond -------------------------------------------------------------------------------------------
+# --- cond -----------------------------------------------------------------------------------------
 _COND_ORDS = (2, -2, math.inf, -math.inf, 1, -1)          # (and None, "fro", "nuc")
 
 
@@ -213,7 +213,7 @@ def cond(A, p=None, *, out=None):
     return r if p == "nuc" else _pw.nan_to_num(r, nan=math.inf, posinf=math.inf)
 
 
-# --- diagonal, matmul, multi_dot ----------------------------------------------------------------------
+# --- diagonal, matmul, multi_dot ------------------------------------------------------------------
 def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
     return _select.diagonal(A, offset, dim1, dim2)
 
@@ -296,7 +296,7 @@ def multi_dot(tensors, *, out=None):
         _shape.view(results[0, n - 1], ())
 
 
-# --- tensorinv, tensorsolve ---------------------------------------------------------------------------
+# --- tensorinv, tensorsolve -----------------------------------------------------------------------
 def tensorinv(A, ind=2, *, out=None):
     if out is not None:      # (tensorinv, tensorsolve: composites in PyTorch, out= a copy)
         return _out.copy_into(out, tensorinv(A, ind), "linalg_tensorinv",
@@ -330,7 +330,7 @@ def tensorsolve(A, B, dims=None, *, out=None):
     k = B._data.ndim
     rows, cols = B._data.size, math.prod(shape[k:])     # (PyTorch's message says the former
     if rows != cols:                                    # is prod(self.shape[:other.ndim]))
-        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[other.ndim:]) "
-                           f"== prod(self.shape[:other.ndim]), but got {cols} != {rows}")
+        raise RuntimeError("Expected self to satisfy the requirement prod(self.shape[other.ndim:])"
+                           f" == prod(self.shape[:other.ndim]), but got {cols} != {rows}")
     x = _la.solve(_shape.reshape(A, rows, cols), _shape.reshape(B, rows))
     return _shape.view(x, *shape[k:]) if shape[k:] else _shape.view(x, ())
