@@ -108,3 +108,57 @@ CASES += [
     Case("tensordot_vectors", lambda L, x, y: L.tensordot(x, y, dims=1), ((4,), (4,))),
     Case("tensordot_one_pair", lambda L, x, y: L.tensordot(x, y, dims=([2], [1])), ((3, 4, 5), (2, 5))),
 ]
+
+
+# ---- torch.linalg's _ex forms, cond, diagonal, matmul, multi_dot, tensorinv, tensorsolve ----
+def _spd(L, x):
+    return x @ x.mT + 3 * L.eye(x.shape[-1])
+
+
+# (cond with fro, inf, -inf, 1, -1: torch's own backward raises, its nan_to_num
+# changing LinalgInvEx's saved output in place; test_ops_grad checks those)
+CASES += [
+    Case("linalg_inv_ex", lambda L, x: L.linalg.inv_ex(_wc(L, x)).inverse, ((3, 3),)),
+    Case("linalg_inv_ex_batch", lambda L, x: L.linalg.inv_ex(_wc(L, x))[0], ((2, 3, 3),)),
+    Case("linalg_cholesky_ex", lambda L, x: L.linalg.cholesky_ex(_spd(L, x)).L, ((3, 3),)),
+    Case("linalg_cholesky_ex_upper_batch", lambda L, x: L.linalg.cholesky_ex(_spd(L, x), upper=True).L,
+         ((2, 3, 3),)),
+    Case("linalg_solve_ex", lambda L, x, b: L.linalg.solve_ex(_wc(L, x), b).result, ((3, 3), (3, 2))),
+    Case("linalg_solve_ex_vector", lambda L, x, b: L.linalg.solve_ex(_wc(L, x), b)[0], ((3, 3), (3,))),
+    Case("linalg_solve_ex_right_batch", lambda L, x, b: L.linalg.solve_ex(_wc(L, x), b, left=False).result,
+         ((2, 3, 3), (2, 4, 3))),
+    Case("linalg_cond", lambda L, x: L.linalg.cond(_wc(L, x)), ((3, 3),)),
+    Case("linalg_cond_wide", lambda L, x: L.linalg.cond(x), ((2, 4),)),
+    Case("linalg_cond_2_batch", lambda L, x: L.linalg.cond(_wc(L, x), 2), ((2, 3, 3),)),
+    Case("linalg_cond_minus2", lambda L, x: L.linalg.cond(x, -2), ((4, 2),)),
+    Case("linalg_cond_fro", lambda L, x: L.linalg.cond(_wc(L, x), "fro"), ((3, 3),),
+         tags=("torch_backward_fails",)),
+    Case("linalg_cond_nuc", lambda L, x: L.linalg.cond(_wc(L, x), "nuc"), ((3, 3),)),
+    Case("linalg_cond_inf", lambda L, x: L.linalg.cond(_wc(L, x), float("inf")), ((3, 3),),
+         tags=("torch_backward_fails",)),
+    Case("linalg_cond_minus_inf_batch", lambda L, x: L.linalg.cond(_wc(L, x), -float("inf")),
+         ((2, 3, 3),), tags=("torch_backward_fails",)),
+    Case("linalg_cond_1", lambda L, x: L.linalg.cond(_wc(L, x), 1), ((3, 3),),
+         tags=("torch_backward_fails",)),
+    Case("linalg_cond_minus1", lambda L, x: L.linalg.cond(_wc(L, x), -1), ((3, 3),),
+         tags=("torch_backward_fails",)),
+    Case("linalg_diagonal", lambda L, x: L.linalg.diagonal(x), ((2, 3, 4),)),
+    Case("linalg_diagonal_offset_dims", lambda L, x: L.linalg.diagonal(x, offset=-1, dim1=0, dim2=2),
+         ((3, 2, 4),)),
+    Case("linalg_matmul", lambda L, x, y: L.linalg.matmul(x, y), ((2, 3), (3, 4))),
+    Case("linalg_matmul_batch_vector", lambda L, x, y: L.linalg.matmul(x, y), ((2, 3, 4), (4,))),
+    Case("multi_dot_3", lambda L, a, b, c: L.linalg.multi_dot([a, b, c]), ((2, 3), (3, 4), (4, 2))),
+    Case("multi_dot_4", lambda L, a, b, c, d: L.linalg.multi_dot([a, b, c, d]),
+         ((5, 2), (2, 4), (4, 1), (1, 3))),
+    Case("multi_dot_vector_first", lambda L, a, b, c: L.linalg.multi_dot((a, b, c)),
+         ((3,), (3, 4), (4, 2))),
+    Case("multi_dot_vectors_both", lambda L, a, b, c: L.linalg.multi_dot([a, b, c]),
+         ((3,), (3, 4), (4,))),
+    Case("multi_dot_2", lambda L, a, b: L.linalg.multi_dot([a, b]), ((2, 3), (3,))),
+    Case("tensorinv_ind1", lambda L, x: L.linalg.tensorinv(_wc(L, x).reshape(4, 2, 2), ind=1), ((4, 4),)),
+    Case("tensorinv_ind2", lambda L, x: L.linalg.tensorinv(_wc(L, x).reshape(2, 3, 6)), ((6, 6),)),
+    Case("tensorsolve", lambda L, x, b: L.linalg.tensorsolve(_wc(L, x).reshape(2, 3, 6), b),
+         ((6, 6), (2, 3))),
+    Case("tensorsolve_dims", lambda L, x, b: L.linalg.tensorsolve(_wc(L, x).reshape(6, 2, 3), b, dims=(0,)),
+         ((6, 6), (2, 3))),
+]

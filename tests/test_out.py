@@ -31,6 +31,7 @@ def _env(L):
         "sq": L.tensor([[2.0, 1.0], [1.0, 3.0]]), "w": L.tensor([[1.0, 1.0, 1.0], [2.0, 2.0, 2.0]]),
         "s": L.tensor([0.0, 1.0, 2.0]), "v3": L.tensor([1.0, 2.0, 3.0]), "pos": L.tensor([0.5, 1.5, 2.0]),
         "k": L.tensor([3, 6, 4]), "k2": L.tensor([2, 4, 6]),
+        "piv": L.tensor([1, 2], dtype=L.int32),          # (sq's LU pivots: no row swap)
     }
 
 
@@ -303,6 +304,46 @@ OUT_CASES = {
     'prod/dim': 'm, 1',
     'argsort/stable': 'x, stable=True',
 }
+# Issue 11's linear algebra and numerics: their autograd refusals and tuple
+# dtype rules are compared with torch's one by one below.
+LINALG_CASES = {
+    'addr': 'sq, v, v',
+    'bitwise_left_shift': 'k, k2',
+    'bitwise_right_shift': 'k, k2',
+    'cholesky': 'sq',
+    'cholesky_inverse': 'sq',
+    'cholesky_solve': 'sq, sq',
+    'frobenius_norm': 'm, (0, 1)',
+    'geqrf': 'sq',
+    'igamma': 'pos, pos',
+    'igammac': 'pos, pos',
+    'lu_solve': 'sq, sq, piv',
+    'lu_unpack': 'sq, piv',
+    'nuclear_norm': 'm',
+    'orgqr': 'sq, v',
+    'ormqr': 'sq, v, sq',
+    'qr': 'sq',
+    'svd': 'sq',
+    'triangular_solve': 'sq, sq',
+    'linalg.householder_product': 'sq, v',
+    'linalg.lstsq': 'sq, sq',
+    'linalg.lu': 'sq',
+    'linalg.lu_factor': 'sq',
+    'linalg.lu_factor_ex': 'sq',
+    'linalg.lu_solve': 'sq, piv, sq',
+    'linalg.matrix_rank': 'sq',
+    'special.gammainc': 'pos, pos',
+    'special.gammaincc': 'pos, pos',
+    'linalg.inv_ex': 'sq',
+    'linalg.cholesky_ex': 'sq',
+    'linalg.solve_ex': 'sq, sq',
+    'linalg.cond': 'sq',
+    'linalg.matmul': 'x, y',
+    'linalg.multi_dot': '(sq, sq, sq)',
+    'linalg.tensorinv': 'sq, 1',
+    'linalg.tensorsolve': 'sq, v',
+}
+OUT_CASES.update(LINALG_CASES)
 # Draws: only shape and dtype can be compared.
 # (torch's normal(tensor, out=) is not resized: its out has the result's shape)
 PRESIZED = {"normal"}
@@ -565,17 +606,18 @@ def test_bad_out_arguments():
 
 
 # --- coverage: every function whose torch counterpart takes out= ---------------------------------
-# Counterparts that do not take out=, each with its reason.
 # Functions whose torch counterparts take out= and chainrule's do not yet,
 # each with its reason (out= given to them raises TypeError, never a wrong value).
-NOT_TAKING_OUT = {n: "added in the same session as out= (issue 11's linear algebra and "
-                     "numerics); out= not wired into it yet" for n in (
-    "addr", "bitwise_left_shift", "bitwise_right_shift", "cholesky", "cholesky_inverse",
-    "cholesky_solve", "frobenius_norm", "geqrf", "igamma", "igammac", "lstsq", "lu_solve",
-    "lu_unpack", "matrix_rank", "nuclear_norm", "orgqr", "ormqr", "qr", "solve", "svd",
-    "symeig", "triangular_solve", "linalg.householder_product", "linalg.lstsq", "linalg.lu",
-    "linalg.lu_factor", "linalg.lu_factor_ex", "linalg.lu_solve", "linalg.matrix_rank",
-    "special.gammainc", "special.gammaincc")}
+NOT_TAKING_OUT = {}
+# Functions torch 2.13 keeps as stubs that raise, out= or not: they take out=
+# here too and raise the same (test_removed_functions_refuse_out_as_torch).
+REMOVED_IN_TORCH = {
+    "solve": "torch.solve(B, A, *, out=None): removed since 1.9, raises",
+    "lstsq": "torch.lstsq(B, A, *, out=None): removed since 1.9, raises",
+    "symeig": "torch.symeig(input, eigenvectors, upper, *, out=None): removed since 1.9, raises",
+    "matrix_rank": "torch.matrix_rank(input, tol, symmetric, *, out=None): removed since 1.9, "
+                   "raises",
+}
 # Functions that take out= here where torch's do not, each with its reason.
 OUT_BEYOND_TORCH = {
     "lu": "torch.lu takes out= too: its Python wrapper's signature (*args, **kwargs) hides it "
@@ -652,7 +694,18 @@ def test_every_counterpart_of_a_torch_out_function_takes_out():
     assert len(found) > 250                   # the walk itself works
     assert missing == [] and stale == [] and beyond == []
     # ...and the table above runs each of them (or a form of it).
-    assert found - table - set(NOT_TAKING_OUT) - set(COMPLEX_OUT) == set()
+    assert found - table - set(NOT_TAKING_OUT) - set(COMPLEX_OUT) - set(REMOVED_IN_TORCH) == set()
+
+
+@pytest.mark.parametrize("name", sorted(REMOVED_IN_TORCH))
+def test_removed_functions_refuse_out_as_torch(name):
+    got = []
+    for L in (torch, cr):
+        sq = L.tensor([[2.0, 1.0], [1.0, 3.0]])
+        args = (sq,) if name in ("symeig", "matrix_rank") else (sq, sq)
+        outs = L.empty(0) if name == "matrix_rank" else (L.empty(0), L.empty(0))
+        got.append(_outcome(lambda: getattr(L, name)(*args, out=outs)))
+    assert got[0] == got[1] and got[0][0] == "RuntimeError"
 
 
 @pytest.mark.parametrize("call", [
@@ -765,3 +818,90 @@ def test_exact_dtype_message_names_complex_dtypes_as_torch():
             L.mm(a, a, out=L.empty(2, 2))
         got.append(str(e.value).splitlines()[0])
     assert got[0] == got[1]
+
+
+_TUPLE_KEYS = sorted(k for k in LINALG_CASES if isinstance(_call(torch, k), tuple))
+# (function, part, out dtype) where torch fails by its own bug, with what it does
+TUPLE_DTYPE_DIFFERS = {
+    ("linalg.lstsq", 3, d): "torch 2.13: INTERNAL ASSERT FAILED (singular_values.scalar_type() "
+                            "== real_dtype); chainrule casts, as for solution"
+    for d in ("float64", "float16")}
+
+
+@pytest.mark.parametrize("key", _TUPLE_KEYS)
+def test_tuple_out_dtype_rules_match_torch(key):
+    """Each part of a tuple out in another dtype, one at a time: torch's
+    demand for the exact dtype, or its cast with the kernel's refusal
+    (geqrf, linalg.lstsq), side by side."""
+    _skip_on_strict(key)
+    expected = _call(torch, key)
+    names = [str(t.dtype).split(".")[1] for t in expected]
+    for j, own in enumerate(names):
+        for other in _OTHER.get(own, ["float32"]):
+            if (key, j, other) in TUPLE_DTYPE_DIFFERS:
+                continue
+
+            def outs(L):
+                return tuple(L.empty(0, dtype=getattr(L, other if k == j else d))
+                             for k, d in enumerate(names))
+            t = _outcome(lambda: _call(torch, key, out=outs(torch)))
+            c = _outcome(lambda: _call(cr, key, out=outs(cr)))
+            assert c[0] == t[0], (j, other, c, t)
+            if t[0] == "ok":
+                for a, b in zip(c[1], t[1]):
+                    _same(a, b, False)
+            else:
+                assert c == t, (j, other)
+
+
+def _grad_env(L):
+    return {n: (v.clone().requires_grad_() if v.is_floating_point() else v)
+            for n, v in _env(L).items()}
+
+
+@pytest.mark.parametrize("key", sorted(LINALG_CASES))
+def test_out_with_inputs_that_require_grad_matches_torch(key):
+    """Float sample inputs that require grad: torch's refusal naming its
+    kernel (linalg_lu_solve, _linalg_svd, igamma...), or, for its
+    composites (linalg.norm, nuclear_norm), a copy autograd records."""
+    _skip_on_strict(key)
+    got = []
+    for L in (torch, cr):
+        expected = _call(L, key)
+        outs = _empty_like_result(L, expected)
+        args, kwargs = eval(f"(lambda *a, **k: (a, k))({OUT_CASES[key]})", {}, _grad_env(L))
+
+        def run():
+            r = _fn(L, key)(*args, **kwargs, out=outs)
+            first = r[0] if isinstance(r, tuple) else r
+            return first.requires_grad, type(first.grad_fn).__name__
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            got.append(_outcome(run))
+    assert got[1] == got[0]
+
+
+@pytest.mark.parametrize("call", [
+    lambda L, m, o: L.linalg.norm(m, out=o), lambda L, m, o: L.linalg.norm(m, "nuc", out=o),
+    lambda L, m, o: L.linalg.matrix_norm(m, 2, out=o),
+    lambda L, m, o: L.linalg.matrix_norm(m, -1, out=o),
+    lambda L, m, o: L.nuclear_norm(m, out=o),
+])
+def test_composite_norms_out_is_a_differentiable_copy(call):
+    """torch's linalg.norm, linalg.matrix_norm and nuclear_norm are composites:
+    out= resizes out and copies into it (CopyBackwards), gradients flow."""
+    got = []
+    for L in (torch, cr):
+        m = L.tensor([[1.0, 2.0, 0.5], [3.0, -1.0, 4.0]], dtype=L.float64, requires_grad=True)
+        o = L.empty(0, dtype=L.float64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            r = call(L, m, o)
+        assert r is o and o._version == 1
+        (o * 3).backward()
+        got.append((type(o.grad_fn).__name__, o.item(), m.grad.tolist()))
+        with pytest.raises(RuntimeError, match="^a leaf Variable that requires grad is being used"):
+            call(L, m, L.zeros(0, dtype=L.float64, requires_grad=True))
+    assert got[0][0] == got[1][0] == "CopyBackwards"
+    np.testing.assert_allclose(got[1][1], got[0][1], rtol=1e-12)
+    np.testing.assert_allclose(got[1][2], got[0][2], rtol=1e-10, atol=1e-12)

@@ -397,6 +397,7 @@ class Function(metaclass=FunctionMeta):
             elif dirty:
                 from .. import _inplace    # (cycle: _inplace imports the ops, which import autograd)
                 _inplace._rebase(o, node)  # (a retained .grad follows the new version)
+                _inplace._refresh_views(o, None)   # (its views' histories start from it now)
             else:
                 o._grad_fn = node
                 o._requires_grad = True

@@ -39,7 +39,8 @@ from .._inplace_state import FW_ACTIVE
 from .._tensor import Tensor
 from . import _backend
 
-__all__ = ["into", "factory_dtype", "reduction_dtype", "EXPECTED", "FOUND", "DOT", "CAT"]
+__all__ = ["into", "copy_into", "check_tuple", "factory_dtype", "reduction_dtype", "castable",
+           "EXPECTED", "FOUND", "DOT", "CAT"]
 
 _C_NAMES = _dtypes.C_NAMES      # (PyTorch's C++ names, as "Expected out tensor to have dtype" says them)
 
@@ -51,6 +52,14 @@ EXPECTED = "Expected out tensor to have dtype {rc}, but got {oc} instead"
 FOUND = "Found dtype {o} but expected {r}"              # (unary kernels: abs, floor, neg...)
 DOT = "result dtype {o} does not match input dtype {r}"
 CAT = (TypeError, "torch.cat(): input types can't be cast to the desired output type {o}")
+
+
+def castable(prefix, part="result"):
+    """The linalg kernels' own wording of the cast refusal (`cast=`):
+    castable("cholesky") -> 'cholesky: Expected result to be safely castable
+    from Float dtype, but got result with dtype Long'."""
+    return (RuntimeError, f"{prefix}: Expected {part} to be safely castable from {{r}} dtype, "
+                          f"but got {part} with dtype {{o}}")
 
 
 def _no_forward_ad(name, results, outs):
@@ -66,14 +75,16 @@ def _no_autograd(name):
                         "differentiation, but one of the arguments requires grad.")
 
 
-def into(out, result, name, exact=None, cast=None):
+def into(out, result, name, exact=None, cast=None, casts=None):
     """Write `result` (a Tensor, or a named tuple of them) into `out` and
     return `out` (see the module docstring); `name` is the op as PyTorch's
     messages name it.  `cast`: (exception type, message) where the kernel
     words the refusal of a cast its own way (formatted as `exact`; with
-    both, `exact` speaks for the castable dtypes)."""
+    both, `exact` speaks for the castable dtypes).  A tuple result wants
+    each out of its part's exact dtype, unless `casts` gives one such pair
+    per part (the parts are then cast by PyTorch's rule)."""
     if isinstance(result, tuple):
-        return _into_tuple(out, result, name)
+        return _into_tuple(out, result, name, casts)
     if not isinstance(out, Tensor):
         raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
     if STATE.enabled and (result._requires_grad or out._requires_grad):
@@ -84,50 +95,87 @@ def into(out, result, name, exact=None, cast=None):
     return out
 
 
-def _into_tuple(out, result, name):
+def check_tuple(out, n, name):
+    """PyTorch's argument parser on a tuple out of n tensors."""
     if not isinstance(out, (tuple, list)) or not all(isinstance(o, Tensor) for o in out):
         raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors, not "
                         f"{type(out).__name__}")
-    if len(out) != len(result):
-        raise TypeError(f"{name}(): argument 'out' must be tuple of {len(result)} Tensors, "
-                        f"not {len(out)}")
+    if len(out) != n:
+        raise TypeError(f"{name}(): argument 'out' must be tuple of {n} Tensors, not {len(out)}")
+
+
+def _into_tuple(out, result, name, casts=None):
+    check_tuple(out, len(result), name)
     if STATE.enabled and any(r._requires_grad for r in result) or \
             STATE.enabled and any(o._requires_grad for o in out):
         raise _no_autograd(name)
     if FW_ACTIVE[0]:
         _no_forward_ad(name, result, out)
-    for o, r in zip(out, result):
-        _write(o, r, name, EXPECTED)
+    parts = [(EXPECTED, None) if casts is None else (None, casts[k]) for k in range(len(out))]
+    for o, r, (exact, cast) in zip(out, result, parts):      # (every dtype checked first)
+        _check_dtype(o, r, exact, cast)
+    for o, r, (exact, cast) in zip(out, result, parts):
+        _write(o, r, name, exact, cast)
     return tuple.__new__(type(result), tuple(out))
+
+
+def _check_dtype(out, result, exact, cast):
+    rd, od = result._data, out._data
+    if rd.dtype != od.dtype:
+        # _inplace imports ops.shape, whose imports reach _factories, which imports this module:
+        from .. import _inplace     # (cycle: imported here, not at the top)
+        rt, ot = _dtypes.FROM_NP[rd.dtype], _dtypes.FROM_NP[od.dtype]
+        names = dict(r=rt.legacy, o=ot.legacy, rc=_C_NAMES[rt.name], oc=_C_NAMES[ot.name])
+        ok = _inplace._can_cast(rd.dtype.kind, od.dtype.kind)
+        if exact is not None and (ok or cast is None):
+            raise RuntimeError(exact.format(**names))
+        if not ok:
+            kind, text = cast or (RuntimeError, "result type {r} can't be cast to the desired "
+                                                "output type {o}")
+            raise kind(text.format(**names))
 
 
 def _write(out, result, name, exact, cast=None):
     # _inplace imports ops.shape, whose imports reach _factories, which imports this module:
     from .. import _inplace     # (cycle: imported here, not at the top)
-    rd, od = result._data, out._data
-    if rd.dtype != od.dtype:
-        rt, ot = _dtypes.FROM_NP[rd.dtype], _dtypes.FROM_NP[od.dtype]
-        names = dict(r=rt.legacy, o=ot.legacy, rc=_C_NAMES[rt.name], oc=_C_NAMES[ot.name])
-        castable = _inplace._can_cast(rd.dtype.kind, od.dtype.kind)
-        if exact is not None and (castable or cast is None):
-            raise RuntimeError(exact.format(**names))
-        if not castable:
-            kind, text = cast or (RuntimeError, "result type {r} can't be cast to the desired "
-                                                "output type {o}")
-            raise kind(text.format(**names))
-    if rd.shape != od.shape:
+    if result._data.dtype != out._data.dtype:
+        _check_dtype(out, result, exact, cast)
+    if result._data.shape != out._data.shape:
+        _resize(out, result._data.shape)
+    _inplace.apply(out, lambda old: result)
+
+
+def _resize(out, shape):
+    od = out._data
+    if od.shape != shape:
         if od.size:
             warn_at_caller(
                 "An output with one or more elements was resized since it had shape "
                 f"{list(od.shape)}, which does not match the required output shape "
-                f"{list(rd.shape)}. This behavior is deprecated, and in a future PyTorch "
+                f"{list(shape)}. This behavior is deprecated, and in a future PyTorch "
                 "release outputs will not be resized unless they have zero elements. You can "
                 "explicitly reuse an out tensor t by resizing it, inplace, to zero elements "
                 "with t.resize_(0).")
         # A fresh array of the new shape: out no longer views another tensor.
-        out._data = _backend.namespace(od).empty(rd.shape, dtype=od.dtype)
+        out._data = _backend.namespace(od).empty(shape, dtype=od.dtype)
         out._view_of = None
-    _inplace.apply(out, lambda old: result)
+
+
+def copy_into(out, result, name, exact=None, cast=None):
+    """PyTorch's composite out= forms (linalg.norm, linalg.matrix_norm,
+    linalg.cond...): out is resized as `into` does, then `out.copy_(result)`,
+    an in-place copy that autograd and forward mode record (CopyBackwards),
+    where `into` refuses them."""
+    # _inplace imports ops.shape, whose imports reach _factories, which imports this module:
+    from .. import _inplace     # (cycle: imported here, not at the top)
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    _check_dtype(out, result, exact, cast)
+    if STATE.enabled:
+        _inplace.check_leaf(out)
+    _resize(out, result._data.shape)
+    out.copy_(result)
+    return out
 
 
 def factory_dtype(dtype, out):

@@ -15,7 +15,7 @@ P_i = H_1 ... H_i-1, S_i = H_i+1 ... H_k E and the product's gradient G,
   g_tau_i = -v^T M_i v,   g_v_i = -tau_i (M_i + M_i^T) v  (kept below the diagonal).
 """
 from .. import _dtypes
-from . import _backend
+from . import _backend, _out
 from ._args import as_tensor_arg, check_broadcast
 from ._dispatch import apply
 from ._registry import defop, expose
@@ -83,9 +83,12 @@ class geqrf_result(tuple):                  # torch.return_types.geqrf
 
 
 geqrf_result.__name__ = geqrf_result.__qualname__ = "geqrf"
+_GEQRF_CASTS = [_out.castable("torch.geqrf", "a"), _out.castable("torch.geqrf", "tau")]
 
 
-def geqrf(input):
+def geqrf(input, *, out=None):
+    if out is not None:
+        return _out.into(out, geqrf(input), "geqrf", casts=_GEQRF_CASTS)
     A = as_tensor_arg(input)
     d = A._data
     if d.ndim < 2:
@@ -244,7 +247,10 @@ def _check_pair(name, a, tau):
         raise NotImplementedError(f"\"orgqr_cpu\" not implemented for '{a.dtype.legacy}'")
 
 
-def householder_product(A, tau):
+def householder_product(A, tau, *, out=None):
+    if out is not None:
+        return _out.into(out, householder_product(A, tau), "linalg_householder_product",
+                         cast=_out.castable("torch.linalg.householder_product"))
     a, t = as_tensor_arg(A), as_tensor_arg(tau)
     name = "torch.linalg.householder_product"
     _check_pair(name, a, t)
@@ -261,11 +267,15 @@ def householder_product(A, tau):
     return apply(HOUSEHOLDER, (a, t), (ad, td))
 
 
-def orgqr(input, input2):
-    return householder_product(input, input2)
+def orgqr(input, input2, *, out=None):
+    return householder_product(input, input2, out=out)
 
 
-def ormqr(input, input2, input3, left=True, transpose=False):
+def ormqr(input, input2, input3, left=True, transpose=False, *, out=None):
+    if out is not None:
+        return _out.into(out, ormqr(input, input2, input3, left, transpose), "ormqr",
+                         exact="torch.ormqr: Expected input and result to have the same dtype, "
+                               "but input has dtype{r} and result has dtype {o}")
     a, t, c = as_tensor_arg(input), as_tensor_arg(input2), as_tensor_arg(input3)
     ad, td, cd = a._data, t._data, c._data
     name = "torch.ormqr"

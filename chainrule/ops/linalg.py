@@ -576,7 +576,7 @@ def solve(A, B, *, left=True, out=None):
     k = bd.shape[-1] if vector else (bd.shape[-2] if left else bd.shape[-1]) if bd.ndim >= 2 else None
     if k != n:
         shown = "x".join(str(s) for s in bd.shape[-2:]) if bd.ndim >= 2 else \
-            (str(bd.shape[0]) if left else f"{bd.shape[0]}x1")
+            f"{bd.shape[0]}x1"
         eq = "AX = B" if left else "XA = B"
         raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation {eq} "
                            f"({ad.shape[-2]}x{n} and {shown})")
@@ -651,10 +651,15 @@ def _singular_value_norm(A, ord, dim, keepdim, dtype):
     return out
 
 
+# (linalg.norm and linalg.matrix_norm are composites in PyTorch: their out= is
+# a copy that autograd records, not a refusal)
+MATRIX_NORM_DTYPE = "linalg.matrix_norm expected out tensor dtype {r} but got: {o}"
+
+
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
     if out is not None:
-        return _out.into(out, matrix_norm(A, ord, dim, keepdim, dtype=dtype), "linalg_matrix_norm",
-                         exact="linalg.matrix_norm expected out tensor dtype {r} but got: {o}")
+        return _out.copy_into(out, matrix_norm(A, ord, dim, keepdim, dtype=dtype),
+                              "linalg_matrix_norm", exact=MATRIX_NORM_DTYPE)
     A = as_tensor_arg(A)
     d = A._data
     if d.ndim < 2:
@@ -696,8 +701,8 @@ def _matrix_dims(dim, ndim):
 
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
     if out is not None:
-        return _out.into(out, norm(A, ord, dim, keepdim, dtype=dtype), "linalg_norm",
-                         exact="linalg.norm expected out tensor dtype {r} but got: {o}")
+        return _out.copy_into(out, norm(A, ord, dim, keepdim, dtype=dtype), "linalg_norm",
+                              exact="linalg.norm expected out tensor dtype {r} but got: {o}")
     A = as_tensor_arg(A)
     d = A._data
     if dim is not None and not isinstance(dim, (tuple, list)):

@@ -20,7 +20,7 @@ import warnings as _warnings
 
 from .._tensor import Tensor
 from .. import _dtypes, _factories, _grad_mode, _typeinfo
-from . import _backend
+from . import _backend, _out
 from . import linalg as _la, pointwise as _pointwise, reduce as _reduce, scans as _scans
 from . import select as _select, shape as _shape
 from ._args import as_tensor_arg, check_broadcast, normalize_dims
@@ -201,7 +201,7 @@ def _check_bA(name, short, b, A):
     _square_system(bd, ad, short)
 
 
-def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False):
+def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False, *, out=None):
     _warnings.warn(
         "torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangularand will "
         "be removed in a future PyTorch release.\ntorch.linalg.solve_triangular has its "
@@ -215,7 +215,8 @@ def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False)
     sol = apply(SOLVE_TRIANGULAR, (At, b), (At._data, b._data),
                 (upper != bool(transpose), True, bool(unitriangular), tuple(b._data.shape)),
                 _TRIANGULAR_SOLVE)
-    return triangular_solve_result((sol, apply(_COEFF, (A,), (A._data,))))
+    result = triangular_solve_result((sol, apply(_COEFF, (A,), (A._data,))))
+    return result if out is None else _out.into(out, result, "triangular_solve")
 
 
 # --- cholesky_solve / cholesky_inverse -----------------------------------------------------------
@@ -251,7 +252,10 @@ def _cs_tensor(B, L, upper, b_shape=None):
 expose(_cs_tensor, "cholesky_solve", function=False, method=False)
 
 
-def cholesky_solve(input, input2, upper=False):
+def cholesky_solve(input, input2, upper=False, *, out=None):
+    if out is not None:
+        return _out.into(out, cholesky_solve(input, input2, upper), "cholesky_solve",
+                         cast=_out.castable("cholesky_solve"))
     B, L = as_tensor_arg(input), as_tensor_arg(input2)
     bd, ld = B._data, L._data
     if bd.ndim < 2:
@@ -295,7 +299,10 @@ CHOLESKY_INVERSE = defop("cholesky_inverse", _cholesky_inverse, _ci_grad, inputs
                          params=("upper",))
 
 
-def cholesky_inverse(input, upper=False):
+def cholesky_inverse(input, upper=False, *, out=None):
+    if out is not None:
+        return _out.into(out, cholesky_inverse(input, upper), "cholesky_inverse",
+                         cast=_out.castable("cholesky_inverse"))
     L = as_tensor_arg(input)
     d = L._data
     if d.ndim < 2:
@@ -317,7 +324,7 @@ TensorOps.cholesky_inverse = staticmethod(lambda L, upper: apply(
 _CHOLESKY_OLD = CHOLESKY.variant("CholeskyBackward0")
 
 
-def cholesky(input, upper=False):
+def cholesky(input, upper=False, *, out=None):
     _warnings.warn(
         "torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed in a "
         "future PyTorch release.\nL = torch.cholesky(A)\nshould be replaced with\n"
@@ -335,10 +342,13 @@ def cholesky(input, upper=False):
     if d.dtype.kind not in "fc":
         raise NotImplementedError(f"\"cholesky_cpu\" not implemented for '{_legacy(d)}'")
     try:
-        return apply(CHOLESKY, (A,), (d,), (bool(upper),), _CHOLESKY_OLD)
+        result = apply(CHOLESKY, (A,), (d,), (bool(upper),), _CHOLESKY_OLD)
     except _LinAlgError as e:
         text = str(e)
         raise _LinAlgError(text.replace("linalg.cholesky: ", "cholesky: ", 1)) from None
+    if out is not None:
+        return _out.into(out, result, "cholesky", cast=_out.castable("cholesky"))
+    return result
 
 
 # --- torch.svd and torch.qr (deprecated forms) -------------------------------------------------------
@@ -354,9 +364,11 @@ class svd_result(tuple):                   # torch.return_types.svd: (U, S, V)
 svd_result.__name__ = svd_result.__qualname__ = "svd"
 
 
-def svd(input, some=True, compute_uv=True):
+def svd(input, some=True, compute_uv=True, *, out=None):
     """(U, S, V) with A = U diag(S) V^T: V, not linalg.svd's Vh (its transpose, a view).
     compute_uv=False: U and V are zeros of the full shapes, without a graph."""
+    if out is not None:
+        return _out.into(out, svd(input, some, compute_uv), "_linalg_svd")
     A = as_tensor_arg(input)
     d = A._data
     if d.ndim < 2:
@@ -383,14 +395,15 @@ class qr_result(tuple):                    # torch.return_types.qr
 qr_result.__name__ = qr_result.__qualname__ = "qr"
 
 
-def qr(input, some=True):
+def qr(input, some=True, *, out=None):
     _warnings.warn(
         "torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future "
         "PyTorch release.\nThe boolean parameter 'some' has been replaced with a string parameter "
         "'mode'.\nQ, R = torch.qr(A, some)\nshould be replaced with\n"
         "Q, R = torch.linalg.qr(A, 'reduced' if some else 'complete')", UserWarning,
         stacklevel=2)
-    return qr_result(tuple(_linalg_qr(input, "reduced" if some else "complete")))
+    result = qr_result(tuple(_linalg_qr(input, "reduced" if some else "complete")))
+    return result if out is None else _out.into(out, result, "linalg_qr")
 
 
 # --- addr: beta * input + alpha * outer(vec1, vec2) (PyTorch's AddrBackward0) ---------------------
@@ -423,7 +436,9 @@ ADDR = defop("addr", _addr_x, _addr_grad_x, _addr_grad_u, _addr_grad_v, inputs=(
              params=("beta", "alpha", "x_shape"))
 
 
-def addr(input, vec1, vec2, *, beta=1, alpha=1):
+def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
+    if out is not None:
+        return _out.into(out, addr(input, vec1, vec2, beta=beta, alpha=alpha), "addr")
     x, u, v = as_tensor_arg(input), as_tensor_arg(vec1), as_tensor_arg(vec2)
     for name, t in (("vec1", u), ("vec2", v)):
         if t._data.ndim != 1:
@@ -494,17 +509,20 @@ def linalg_vander(x, *, N=None):
 _NORM1 = _la.VECTOR_NORM.variant("NormBackward1")
 
 
-def nuclear_norm(input, dim=None, keepdim=False):
+def nuclear_norm(input, dim=None, keepdim=False, *, out=None):
     _warnings.warn(
         "at::nuclear_norm is deprecated and it is just left for JIT compatibility. It will be "
         "removed in a future PyTorch release. Please use `linalg.matrix_norm(A, 'nuc', dim, "
         "keepdim)` instead", UserWarning, stacklevel=2)
     if isinstance(dim, bool):             # nuclear_norm(x, keepdim) positionally
         dim, keepdim = None, dim
-    return _la.matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim)
+    result = _la.matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim)
+    if out is not None:              # (a composite in PyTorch: a copy autograd records)
+        return _out.copy_into(out, result, "nuclear_norm", exact=_la.MATRIX_NORM_DTYPE)
+    return result
 
 
-def frobenius_norm(input, dim, keepdim=False):
+def frobenius_norm(input, dim, keepdim=False, *, out=None):
     _warnings.warn(
         "at::frobenius_norm is deprecated and it is just left for JIT compatibility. It will be "
         "removed in a future PyTorch release. Please use `linalg.vector_norm(A, 2., dim, "
@@ -521,14 +539,18 @@ def frobenius_norm(input, dim, keepdim=False):
     axes = normalize_dims(dims, d.ndim) if d.ndim else None
     if axes is not None and len(axes) == 0:
         axes = None
-    return apply(_la.VECTOR_NORM, (x,), (d,), (2.0, axes, bool(keepdim), d.shape), _NORM1)
+    result = apply(_la.VECTOR_NORM, (x,), (d,), (2.0, axes, bool(keepdim), d.shape), _NORM1)
+    return result if out is None else _out.into(out, result, "norm", exact=_out.EXPECTED)
 
 
 # --- matrix_rank -----------------------------------------------------------------------------------
-def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None):
+def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None, out=None):
     """The number of singular values (|eigenvalues| when hermitian) above
     max(atol, rtol * the largest); rtol defaults to eps * max(m, n), or to 0
     where atol is given and positive (PyTorch's rule).  int64, no gradient."""
+    if out is not None:
+        return _out.into(out, matrix_rank(A, tol, hermitian, atol=atol, rtol=rtol),
+                         "linalg_matrix_rank", cast=_out.castable("torch.linalg.matrix_rank"))
     A = as_tensor_arg(A)
     d = A._data
     if d.ndim < 2:
@@ -604,18 +626,31 @@ _REMOVED = {
 }
 
 
-def _removed(name):
-    def stub(*args, **kwargs):
-        raise RuntimeError(_REMOVED[name])
-    stub.__name__ = stub.__qualname__ = name
-    return stub
+# (their signatures are torch's, out= included: the call, out= or not, is the error)
+def removed_matrix_rank(input, tol=None, symmetric=False, *, out=None):
+    raise RuntimeError(_REMOVED["matrix_rank"])
 
 
-removed_matrix_rank = _removed("matrix_rank")
-removed_solve = _removed("solve")
-removed_lstsq = _removed("lstsq")
-removed_symeig = _removed("symeig")
-removed_eig = _removed("eig")
+def removed_solve(input, A, *, out=None):
+    raise RuntimeError(_REMOVED["solve"])
+
+
+def removed_lstsq(input, A, *, out=None):
+    raise RuntimeError(_REMOVED["lstsq"])
+
+
+def removed_symeig(input, eigenvectors=False, upper=True, *, out=None):
+    raise RuntimeError(_REMOVED["symeig"])
+
+
+def removed_eig(*args, **kwargs):
+    raise RuntimeError(_REMOVED["eig"])
+
+
+for _stub, _name in ((removed_matrix_rank, "matrix_rank"), (removed_solve, "solve"),
+                     (removed_lstsq, "lstsq"), (removed_symeig, "symeig"), (removed_eig, "eig")):
+    _stub.__name__ = _stub.__qualname__ = _name
+del _stub, _name
 
 
 expose(triangular_solve, formulas=False)
@@ -728,7 +763,15 @@ class linalg_lstsq(tuple):              # noqa: N801  (PyTorch's class name)
                 f"residuals={self[1]!r},\nrank={self[2]!r},\nsingular_values={self[3]!r})")
 
 
-def lstsq(A, B, rcond=None, *, driver=None):
+# the parts' names in PyTorch's cast refusals (residuals' says "solution", as PyTorch's does)
+_LSTSQ_CASTS = [_out.castable("torch.linalg.lstsq", part)
+                for part in ("solution", "solution", "rank", "singular_values")]
+
+
+def lstsq(A, B, rcond=None, *, driver=None, out=None):
+    if out is not None:
+        return _out.into(out, lstsq(A, B, rcond, driver=driver), "linalg_lstsq",
+                         casts=_LSTSQ_CASTS)
     A, B = as_tensor_arg(A), as_tensor_arg(B)
     ad, bd = A._data, B._data
     name = "torch.linalg.lstsq"

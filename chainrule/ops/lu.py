@@ -300,7 +300,10 @@ def _info_tensor(infos, batch):
     return _factories.tensor(infos, dtype=_dtypes.int32).reshape(tuple(batch))
 
 
-def lu_factor_ex(A, *, pivot=True, check_errors=False):
+def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
+    if out is not None:
+        return _out.into(out, lu_factor_ex(A, pivot=pivot, check_errors=check_errors),
+                         "linalg_lu_factor_ex")
     A, d = _lu_args("torch.lu_factor", A, pivot)
     LU, piv, infos = _factor(A, d)
     if check_errors:
@@ -318,14 +321,19 @@ def _raise_on_info(name, infos, batched):
                                "linalg.lu_factor_ex(A, pivot)")
 
 
-def lu_factor(A, *, pivot=True):
+def lu_factor(A, *, pivot=True, out=None):
+    if out is not None:           # (its kernel is lu_factor_ex's: autograd's refusal names that)
+        _out.check_tuple(out, 2, "linalg_lu_factor")
+        return _out.into(out, lu_factor(A, pivot=pivot), "linalg_lu_factor_ex")
     A, d = _lu_args("torch.lu_factor", A, pivot)
     LU, piv, infos = _factor(A, d)
     _raise_on_info("torch.linalg.lu_factor", infos, d.ndim > 2)
     return linalg_lu_factor((LU, piv))
 
 
-def lu(A, *, pivot=True):
+def lu(A, *, pivot=True, out=None):
+    if out is not None:
+        return _out.into(out, lu(A, pivot=pivot), "linalg_lu")
     A, d = _lu_args("linalg.lu", A, pivot)
     return linalg_lu((apply(LU_P, (A,), (d,)), apply(LU_L, (A,), (d,)), apply(LU_U, (A,), (d,))))
 
@@ -394,7 +402,10 @@ def _pivots_p(lu, piv, *, xp=_XP):
 PIVOTS_P = defop("lu_pivots_to_p", _pivots_p, inputs=("LU", "piv"))      # no gradient
 
 
-def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):
+def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=None):
+    if out is not None:
+        return _out.into(out, lu_unpack(LU_data, LU_pivots, unpack_data, unpack_pivots),
+                         "lu_unpack")
     LU, piv = as_tensor_arg(LU_data), as_tensor_arg(LU_pivots)
     d, pd = LU._data, piv._data
     if d.ndim < 2:
@@ -477,7 +488,10 @@ expose(lambda LU, k: apply(UNPACK_U, (LU,), (LU._data,), (k,)), "lu_unpack_u", f
        method=False)
 
 
-def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
+def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
+    if out is not None:
+        return _out.into(out, lu_solve(LU, pivots, B, left=left, adjoint=adjoint),
+                         "linalg_lu_solve", exact=_out.EXPECTED)
     LU, piv, B = as_tensor_arg(LU), as_tensor_arg(pivots), as_tensor_arg(B)
     d, pd, bd = LU._data, piv._data, B._data
     name = "linalg.lu_solve"
@@ -513,14 +527,14 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
     return apply(LU_SOLVE, (LU, piv, B), (d, pd, bd), (bool(left), bool(adjoint), tuple(bd.shape)))
 
 
-def torch_lu_solve(b, LU_data, LU_pivots):
+def torch_lu_solve(b, LU_data, LU_pivots, *, out=None):
     """torch.lu_solve(b, LU, pivots) (deprecated): linalg.lu_solve(LU, pivots, b)."""
     _warnings.warn(
         "torch.lu_solve is deprecated in favor of torch.linalg.lu_solveand will be removed in a "
         "future PyTorch release.\nNote that torch.linalg.lu_solve has its arguments reversed.\n"
         "X = torch.lu_solve(B, LU, pivots)\nshould be replaced with\n"
         "X = torch.linalg.lu_solve(LU, pivots, B)", UserWarning, stacklevel=2)
-    return lu_solve(LU_data, LU_pivots, b)
+    return lu_solve(LU_data, LU_pivots, b, out=out)
 
 
 expose(torch_lu, "lu", formulas=False)

@@ -10,7 +10,7 @@ formulas; coordinates x give the non-uniform second-order formula.
 """
 from .. import _dtypes, _factories
 from .._tensor import Tensor
-from . import _backend
+from . import _backend, _out
 from . import pointwise as _pw, reduce as _reduce, scans as _scans, shape as _shape
 from ._args import as_operand, as_tensor_arg, normalize_dim, promoted_arrays
 from ._dispatch import apply
@@ -122,7 +122,9 @@ RSHIFT = defop("bitwise_right_shift", _right_shift, inputs=("a", "b"), quiet=Fal
 
 
 def _shift(op, kernel):
-    def fn(input, other):
+    def fn(input, other, *, out=None):
+        if out is not None:
+            return _out.into(out, fn(input, other), op.name)
         a, b = as_operand(input), as_operand(other)
         (ad, bd), dt = promoted_arrays(a, b)
         if dt.np.kind not in "iu":

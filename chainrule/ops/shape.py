@@ -988,7 +988,12 @@ def cat(tensors, dim=0, *, out=None):
     if nd == 0:
         raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
     dim = normalize_dim(dim, nd)
-    arrays, dt = promoted_arrays(*parts)
+    if len(parts) < len(tensors):      # (the skipped ones still take part in the promotion)
+        every, dt = promoted_arrays(*tensors)
+        kept = {id(x) for x in parts}
+        arrays = [a for x, a in zip(tensors, every) if id(x) in kept]
+    else:
+        arrays, dt = promoted_arrays(*parts)
     for k, a in enumerate(arrays):
         if a.ndim != nd:
             raise RuntimeError(

@@ -236,7 +236,9 @@ IGAMMAC = defop("igammac", _special.igammac, _no_derivative_in_a("igammac"),
 
 
 def _incomplete(op, name):
-    def fn(input, other):
+    def fn(input, other, *, out=None):
+        if out is not None:
+            return _out.into(out, fn(input, other), name)
         a, b = as_tensor_arg(input), as_tensor_arg(other)
         dt = _dtypes.promote_types(a.dtype, b.dtype)
         if dt.np.kind != "f":
