@@ -83,9 +83,10 @@ def generate(p):
             env[f"F{k}"] = st.fwd
             args = [f"v{i}" for i in st.ins] + _params(st.params, st.dyn, env, f"Q{k}_", "v{}")
             lines.append(f"        v{st.out} = F{k}({', '.join(args)})")
-            # (NumPy returns scalars for 0-d results: arrays again, as at the dispatch point)
-            lines.append(f"        if v{st.out}.__class__ is not _nd and v{st.out}.__class__ "
-                         f"not in _AT: v{st.out} = _as_array(v{st.out})")
+            if st.zero_d:
+                # (NumPy returns scalars for 0-d results: arrays again, as at the dispatch point)
+                lines.append(f"        if v{st.out}.__class__ is not _nd and v{st.out}.__class__ "
+                             f"not in _AT: v{st.out} = _as_array(v{st.out})")
         elif st[0] == "guard":
             env[f"G{k}"], env[f"E{k}"] = st[2], st[3]
             lines.append(f"        if G{k}(v{st[1]}) != E{k}:")

@@ -23,6 +23,7 @@ from .._views import modified_error
 from ..ops._registry import ArrayOps, array_ops_for
 from .capture import Refused, same_values
 from .codegen import MISS, generate, generate_backward
+from .inline import inline_backward
 
 __all__ = ["Program", "MISS"]
 
@@ -67,7 +68,7 @@ class Program:
         self.n_slots = len(cap.keep)
         self.consts = dict(cap.consts)          # slot -> constant (None among them)
         self.live = [(s, t, t._data.shape, t._data.dtype, t._requires_grad) for s, t in cap.live]
-        self._finish()
+        self._finish(cap)
 
     # --- the backward plan --------------------------------------------------------------------
     def _plan_backward(self, cap, flat_args, out_tensors):
@@ -117,7 +118,7 @@ class Program:
         return False
 
     # --- replay ---------------------------------------------------------------------------------
-    def _finish(self):
+    def _finish(self, cap):
         """Generate the replay: straight-line code, one line per array call
         (codegen.py); it returns the values the outputs and the backward need."""
         needed = {s for s, _ in self.outs if s is not None}
@@ -143,8 +144,22 @@ class Program:
             # arrays its backward reads: changed in place before it runs, they
             # raise as eager saved values do.
             self.one_output = sum(s is not None for s in self.seeds) == 1
+            if self.one_output:
+                self._inline(cap)
             self.read_sources = [("arg", i) for i, s in self.arg_slots if s in pos] + \
                 [("live", t) for s, t, *_ in self.live if s in pos]
+
+    def _inline(self, cap):
+        """The backward with its formulas inlined (inline.py), where it can be;
+        traced on the capture's own values."""
+        values = tuple(cap.keep[s] for s in self.kept)
+        out = values[next(s for s, rg in self.outs if s is not None and rg)]
+        if out.__class__ is not _backend.ndarray:
+            return
+        seed = _backend.NUMPY.xp.ones(out.shape, out.dtype)
+        fast = inline_backward(self, ArrayOps, values, seed, self.back)
+        if fast is not None:
+            self.back = fast
 
     def backward_for(self, g):
         """The generated backward for the array library of gradient g."""
