@@ -305,8 +305,8 @@ def _inline(p, F, values, seed, generic):
             if tgt is None or t is None:
                 continue
             tv = _real(t)
-            if tv.__class__ is not _backend.ndarray:
-                raise _Untraceable("a formula's result is not an array")
+            if getattr(tv, "shape", None) is None or getattr(tv, "dtype", None) is None:
+                raise _Untraceable("a formula's result is not an array")   # (or a NumPy scalar)
             s, d = b.meta[i]
             if tv.shape != s or tv.dtype != d:
                 t = tracer.call("A.fit", F.fit, (t, s, d), {})
