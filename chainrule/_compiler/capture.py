@@ -497,25 +497,34 @@ class Capture:
 
     def backward_nodes(self, out_tensors):
         """The nodes made during the capture that the outputs reach, consumers
-        first, each with where its inputs' gradients go."""
-        order, seen, stack = [], set(), []
+        first, in the order the engine runs them (so that the gradients
+        meeting at a node or a leaf are summed in eager mode's order: the
+        same values bit for bit)."""
+        rec = self.nodes
+        roots, ids = [], set()
         for t in out_tensors:
             fn = t._grad_fn
-            if fn is not None and id(fn) in self.nodes:
-                stack.append((fn, False))
-        while stack:
-            fn, expanded = stack.pop()
-            if expanded:
-                order.append(fn)
-                continue
-            if id(fn) in seen:
-                continue
-            seen.add(id(fn))
-            stack.append((fn, True))
+            if fn is not None and id(fn) in rec and id(fn) not in ids:
+                ids.add(id(fn))
+                roots.append(fn)
+        deps, seen, stack = {}, set(ids), list(roots)
+        while stack:                       # (dependency counts, as engine._count_dependencies)
+            for e in stack.pop().edges:
+                if isinstance(e, Node) and id(e) in rec:
+                    deps[id(e)] = deps.get(id(e), 0) + 1
+                    if id(e) not in seen:
+                        seen.add(id(e))
+                        stack.append(e)
+        order = []
+        ready = [fn for fn in roots if not deps.get(id(fn))]
+        while ready:                       # (the engine's walk: a node once its consumers ran)
+            fn = ready.pop()
+            order.append(fn)
             for e in fn.edges:
-                if isinstance(e, Node) and id(e) in self.nodes and id(e) not in seen:
-                    stack.append((e, False))
-        order.reverse()              # (post-order reversed: every consumer before its inputs)
+                if isinstance(e, Node) and id(e) in rec:
+                    n = deps[id(e)] = deps[id(e)] - 1
+                    if not n:
+                        ready.append(e)
         for fn in order:
             cls = type(fn)
             if getattr(cls, "_op", None) is None or fn._unpack is not None:

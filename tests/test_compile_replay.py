@@ -1,0 +1,266 @@
+"""chainrule.compile's replay at the NumPy floor: the inlined backward
+(formulas traced once at capture, numbers folded to 0-d arrays), the
+generated one-output call, the engine's one-node walk.  Every rule keeps
+eager mode's values bit for bit and torch's mathematics: gradients from
+their formulas, fresh outputs at every call, the guarded paths of the seed."""
+import warnings
+
+import numpy as np
+import pytest
+
+import chainrule as torch
+from chainrule._compiler import inline
+from _backends import numpy_only
+
+# (the inlined backward is generated for NumPy's arrays only; other libraries
+# keep generate_backward's)
+inlined = numpy_only("the inlined backward")
+
+try:
+    import torch as real_torch
+except ImportError:                    # pragma: no cover - torch absent
+    real_torch = None
+needs_torch = pytest.mark.skipif(real_torch is None, reason="torch is not installed")
+
+
+def _same(a, b):
+    assert a.dtype == b.dtype and a.shape == b.shape
+    np.testing.assert_array_equal(a, b)
+
+
+def _program(f):
+    (programs,) = f._variants.values()
+    return programs[0]
+
+
+def _poly(x):
+    return x ** 3 + 2 * x ** 2 + 8 * x
+
+
+@inlined
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("shape", [(), (1,), (3, 2), (0,)])
+def test_the_inlined_backward_of_the_polynomial_is_its_derivative(dtype, shape):
+    f = torch.compile(lambda x: _poly(x).sum())
+    rng = np.random.default_rng(0)
+    for _ in range(4):
+        v = rng.normal(size=shape) * 3
+        x = torch.tensor(v, dtype=dtype, requires_grad=True)
+        f(x).backward()
+        x2 = torch.tensor(v, dtype=dtype, requires_grad=True)
+        _poly(x2).sum().backward()
+        _same(x.grad.numpy(), x2.grad.numpy())          # eager, bit for bit
+        want = 3 * v ** 2 + 4 * v + 8                    # d/dx (x^3 + 2x^2 + 8x)
+        np.testing.assert_allclose(x.grad.numpy(), want, rtol=1e-5 if dtype == torch.float32
+                                   else 1e-12, atol=1e-5)
+    p = _program(f)
+    src = p.back.source
+    assert "SLOW(v, gs)" in src and "f0_0(" not in src   # inlined, no formula calls
+    assert "c3_" in src and "c8_" in src                # the exponent and the 8, folded
+
+
+@inlined
+def test_the_inlined_backward_reads_fresh_values_at_each_call():
+    f = torch.compile(lambda x, w: (torch.tanh(x @ w) * w.sum()).mean())
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        xv, wv = rng.normal(size=(4, 3)), rng.normal(size=(3, 2))
+        grads = []
+        for fn in (f, lambda x, w: (torch.tanh(x @ w) * w.sum()).mean()):
+            x = torch.tensor(xv, requires_grad=True)
+            w = torch.tensor(wv, requires_grad=True)
+            fn(x, w).backward()
+            grads.append((x.grad.numpy(), w.grad.numpy()))
+        for a, b in zip(*grads):
+            _same(a, b)
+    assert "F_mm" in _program(f).back.source or "@" in _program(f).back.source
+
+
+@needs_torch
+@inlined
+def test_broadcast_and_gradcheck_through_the_inlined_backward():
+    def fn(a, b):
+        return ((a * b + b / 3.0 - a ** 2) * 0.5).sum()
+    f = torch.compile(fn)
+    rng = np.random.default_rng(1)
+    for _ in range(3):
+        av, bv = rng.normal(size=(3, 1)), rng.normal(size=(4,)) + 2.0
+        a = torch.tensor(av, requires_grad=True)
+        b = torch.tensor(bv, requires_grad=True)
+        f(a, b).backward()
+        ta = real_torch.tensor(av, requires_grad=True)
+        tb = real_torch.tensor(bv, requires_grad=True)
+        fn(ta, tb).backward()
+        np.testing.assert_allclose(a.grad.numpy(), ta.grad.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(b.grad.numpy(), tb.grad.numpy(), rtol=1e-12)
+    assert "SLOW" in _program(f).back.source
+    a = torch.tensor(rng.normal(size=(3, 1)), requires_grad=True)
+    b = torch.tensor(rng.normal(size=(4,)) + 2.0, requires_grad=True)
+    assert torch.autograd.gradcheck(f, (a, b))
+
+
+@inlined
+def test_a_difference_from_the_generic_backward_keeps_the_generic_one(monkeypatch):
+    monkeypatch.setattr(inline, "_same", lambda a, b: False)
+    f = torch.compile(lambda x: _poly(x).sum())
+    for v in (4.0, 2.0):
+        x = torch.tensor([v], requires_grad=True)
+        f(x).backward()
+        assert float(x.grad) == 3 * v * v + 4 * v + 8
+    assert "f0_0(" in _program(f).back.source         # the formulas called, not inlined
+
+
+def test_a_stand_in_refuses_conversions_to_python():
+    tracer = inline._Tracer({})
+    s = inline._Sym("t", np.ones(3), tracer)
+    for convert in (bool, float, len, list):
+        with pytest.raises(inline._Untraceable):
+            convert(s)
+    assert s.__class__ is np.ndarray and isinstance(s, np.ndarray)   # as the real value's
+    t = (s * 2.0 + 1) / s
+    assert tracer.lines[-1].endswith("/ t")
+    _same(inline._real(t), (np.ones(3) * 2.0 + 1) / np.ones(3))
+
+
+@inlined
+def test_a_gradient_given_with_another_dtype_takes_the_generic_backward():
+    f = torch.compile(lambda x: x * 3.0)
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    for _ in range(3):
+        x.grad = None
+        f(x).backward(torch.tensor([1.0, 2.0], dtype=torch.float64))
+        _same(x.grad.numpy(), np.array([3.0, 6.0], np.float32))
+
+
+# --- fresh outputs at every call -------------------------------------------------------------
+def test_a_returned_tensor_is_not_overwritten_by_the_next_call():
+    f = torch.compile(lambda x: x * 2.0 + 1)
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    outs = [f(x) for _ in range(4)]
+    with torch.no_grad():
+        x.mul_(10)
+    outs.append(f(x))
+    for y in outs[:4]:
+        _same(y.detach().numpy(), np.array([3.0, 5.0], np.float32))
+    _same(outs[4].detach().numpy(), np.array([21.0, 41.0], np.float32))
+    arrays = [y._data for y in outs]
+    assert not any(np.shares_memory(a, b) for i, a in enumerate(arrays) for b in arrays[i + 1:])
+
+
+def test_gradients_of_separate_calls_are_separate_arrays():
+    f = torch.compile(lambda x: (x + 1).sum())       # (its backward passes the seed on)
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    grads = []
+    for _ in range(3):
+        x.grad = None
+        f(x).backward()
+        grads.append(x.grad)
+    grads[0].add_(5)                               # a user's in-place change of one .grad
+    _same(grads[1].numpy(), np.ones(2, np.float32))
+    _same(grads[2].numpy(), np.ones(2, np.float32))
+    f(x).backward()                                # accumulated into the existing .grad
+    _same(x.grad.numpy(), np.full(2, 2.0, np.float32))
+
+
+# --- the seed's control flow: its loop and branch as guards ------------------------------------
+def _seed_f(a):
+    b = a * 2
+    while b.norm() < 1000:
+        b = b * 2
+    if b.sum() > 0:
+        c = b
+    else:
+        c = 100 * b
+    return c
+
+
+@pytest.mark.parametrize("others", [[0.0139, 0.5, -0.0139, 700.0, -3.0, 1e-3, 0.0139]])
+def test_the_seed_control_flow_on_a_0d_input_takes_other_paths(others):
+    f = torch.compile(_seed_f)
+    for v in [0.0139, 0.0139] + others:
+        a = torch.tensor(v, requires_grad=True)
+        y = f(a)
+        y.backward()
+        b = torch.tensor(v, requires_grad=True)
+        z = _seed_f(b)
+        z.backward()
+        _same(y.detach().numpy(), z.detach().numpy())
+        _same(a.grad.numpy(), b.grad.numpy())
+        # the mathematics: c = 2^(n+1) a, times 100 where it is negative
+        n = 0
+        while abs(v * 2 ** (n + 1)) < 1000:
+            n += 1
+        factor = 2.0 ** (n + 1) * (1 if v * 2 > 0 else 100)
+        np.testing.assert_allclose(float(a.grad), factor, rtol=1e-6)
+    assert len(f._variants[next(iter(f._variants))]) >= 4     # a variant per path
+
+
+# --- conversions to Python inside a compiled step ------------------------------------------
+def test_loss_item_inside_a_step_runs_the_step_eagerly_with_one_warning():
+    # (zero_grad's .grad = None is an effect, and a replay checks every guard
+    # before its first effect: a conversion after it cannot be replayed)
+    def make():
+        torch.manual_seed(0)
+        model = torch.nn.Linear(2, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        logged = []
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = ((model(x) - y) ** 2).mean()
+            logged.append(loss.item())
+            loss.backward()
+            opt.step()
+            return loss
+        return step, model, logged
+    x, y = torch.ones(4, 2), torch.zeros(4, 1)
+    (step, model, logged), (step2, model2, logged2) = make(), make()
+    f = torch.compile(step)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        losses = [f(x, y) for _ in range(6)]
+    assert [str(m.message) for m in w] == [
+        "chainrule.compile: cannot compile step: a conversion of a tensor to Python after an "
+        "in-place change or a backward (a replay could no longer stop there); return the "
+        "tensor; it runs eagerly"]
+    eager = [step2(x, y) for _ in range(6)]
+    assert logged == logged2 and [float(a) for a in losses] == [float(b) for b in eager]
+    _same(model.weight.detach().numpy(), model2.weight.detach().numpy())
+
+
+def test_a_0d_output_and_input_replay():
+    f = torch.compile(lambda a: (a * a - 3.0 * a).sum())
+    for v in (2.0, 2.0, -1.0, 0.0):
+        a = torch.tensor(v, requires_grad=True)
+        y = f(a)
+        y.backward()
+        assert y.dim() == 0 and y.grad_fn is not None
+        assert float(a.grad) == 2 * v - 3
+
+
+# --- the engine's one-node walk --------------------------------------------------------------
+@needs_torch
+def test_one_node_backwards_match_torch_with_hooks_retain_and_repeated_leaves():
+    for lib in (torch, real_torch):
+        w = lib.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        seen = []
+        w.sum().backward()
+        (w * 3).sum().backward()                    # two nodes
+        w.register_hook(lambda g: seen.append(g.sum().item()) or g * 2)
+        w.sum().backward()                          # a hook on the leaf: the full walk
+        y = w.exp()
+        y.backward(lib.ones(3), retain_graph=True)
+        y.backward(lib.ones(3))                     # retained once
+        with pytest.raises(RuntimeError) as e:
+            y.backward(lib.ones(3))
+        assert "Trying to backward through the graph a second time" in str(e.value)
+        v = lib.tensor([0.5, 1.5], requires_grad=True)
+        v.grad = lib.tensor([1.0, 1.0])
+        (v * v).sum().backward()                    # a leaf twice: summed, then accumulated
+        if lib is torch:
+            mine = (w.grad.numpy().copy(), v.grad.numpy().copy(), list(seen))
+        else:
+            theirs = (w.grad.numpy().copy(), v.grad.numpy().copy(), list(seen))
+    np.testing.assert_allclose(mine[0], theirs[0], rtol=1e-6)
+    np.testing.assert_allclose(mine[1], theirs[1], rtol=1e-6)
+    assert mine[2] == theirs[2]
