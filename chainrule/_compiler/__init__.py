@@ -203,9 +203,10 @@ class Compiled:
             self._warned.add(text)
             warnings.warn(f"chainrule.compile: {text}", stacklevel=3)
 
-    def explain(self):
-        """The captured programs, as text."""
-        return describe(self)
+    def explain(self, code=False):
+        """The captured programs, as text; with code=True, the generated
+        Python each replays too."""
+        return describe(self, code)
 
 
 def compile(model=None, *, fullgraph=False, dynamic=None, backend="replay", mode=None,
