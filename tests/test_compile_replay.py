@@ -278,3 +278,28 @@ def test_explain_shows_the_generated_code():
     assert "generated call:" in text and "def call(flat):" in text
     assert "generated backward:" in text and "F_pow(v[0], c2_float32)" in text
     assert "def call" not in f.explain()
+
+
+@inlined
+def test_a_formula_that_turns_values_into_python_is_called_the_others_inlined(monkeypatch):
+    from chainrule.ops import pointwise
+    node = pointwise.POW.Node
+    (fn, slots), other = node.formulas
+
+    def branching(F, g, a, b):            # (a Python branch on the values: not traceable)
+        if bool((g == g).all()):
+            return fn(F, g, a, b)
+        return g * 0
+    monkeypatch.setattr(node, "formulas", ((branching, slots), other))
+    f = torch.compile(lambda x: _poly(x).sum())
+    for v in (4.0, 4.0, 1.5):
+        x = torch.tensor([v, -v], requires_grad=True)
+        f(x).backward()
+        x2 = torch.tensor([v, -v], requires_grad=True)
+        _poly(x2).sum().backward()
+        _same(x.grad.numpy(), x2.grad.numpy())
+        np.testing.assert_allclose(x.grad.numpy(), 3 * np.array([v, -v]) ** 2 +
+                                   4 * np.array([v, -v]) + 8, rtol=1e-6)
+    src = _program(f).back.source
+    assert "SLOW(v, gs)" in src and src.count("(A, g") + src.count("(A, t") == 2   # the two pows
+    assert "c8_float32" in src                   # the others inlined

@@ -126,6 +126,7 @@ class _Tracer:
         self.names = {}
         self.sizes = {}          # temporary -> its number of elements
         self.keep = []
+        self.made = {}           # an operator's expression -> its stand-in (computed once)
 
     def bind(self, value, hint="K"):
         """A name in the generated code's globals for a constant."""
@@ -158,6 +159,13 @@ class _Tracer:
             return self.bind(x, x.name)
         return self.bind(x)
 
+    def undo(self, lines, n):
+        """Drop what a formula recorded since len(lines) was `lines` and n temporaries."""
+        del self.lines[lines:]
+        for text, sym in list(self.made.items()):
+            if int(object.__getattribute__(sym, "_e")[1:]) >= n:
+                del self.made[text]
+
     def emit(self, text, value):
         name = f"t{self.n}"
         self.n += 1
@@ -176,10 +184,15 @@ class _Tracer:
         # the eager formulas pass it; the same values, by NumPy's promotion rules)
         ea = self.expr(a) if type(a) is _Sym else self.number(a, rb)
         eb = self.expr(b) if type(b) is _Sym else self.number(b, ra)
+        text = f"{ea} {symbol} {eb}"
+        same = self.made.get(text)
+        if same is not None:            # (an operator on the same values: computed once)
+            return same
         value = _OPS[symbol](ra, rb)
         if value is NotImplemented:
             raise _Untraceable(symbol)
-        return self.emit(f"{ea} {symbol} {eb}", value)
+        self.made[text] = result = self.emit(text, value)
+        return result
 
     def number(self, c, other):
         """A constant beside an array in an operator: a Python number beside a
@@ -309,7 +322,7 @@ def _inline(p, F, values, seed, generic):
                 raise _Untraceable("a formula's result is not an array")   # (or a NumPy scalar)
             s, d = b.meta[i]
             if tv.shape != s or tv.dtype != d:
-                t = tracer.call("A.fit", F.fit, (t, s, d), {})
+                t = _fit(tracer, F, t, tv, s, d)
             arrive(tgt, t)
     results = [into.pop(("out", j), None) for j in range(len(p.boundary))]
     if into:
@@ -329,6 +342,21 @@ def _inline(p, F, values, seed, generic):
     return backward
 
 
+def _fit(tracer, F, t, tv, shape, dtype):
+    """A gradient fitted to its input's shape and dtype (F.fit): a sum over
+    the broadcast dimensions written out, its axes found now (the shapes are
+    the signature's); F.fit called otherwise."""
+    if tv.dtype == dtype and tv.__class__ is _backend.ndarray:
+        lead = tv.ndim - len(shape)
+        if lead >= 0 and all(a == 1 or a == n for a, n in zip(shape, tv.shape[lead:])):
+            axes = tuple(range(lead)) + tuple(
+                lead + i for i, a in enumerate(shape) if a == 1 and tv.shape[lead + i] != 1)
+            if axes:
+                t = t.sum(axis=axes, keepdims=True)
+            return t.reshape(shape)
+    return tracer.call("A.fit", F.fit, (t, shape, dtype), {})
+
+
 def _node_grads(b, k, g, vals, ns, tracer):
     """Stand-ins of node b's input gradients (None where none), its formulas
     traced; a formula that cannot be traced is called."""
@@ -340,7 +368,7 @@ def _node_grads(b, k, g, vals, ns, tracer):
             got = combined(ns, g, *vals)
             return [None if x is None else _as_sym(x) for x in got]
         except (_Untraceable,) + _GIVE_UP:
-            del tracer.lines[mark[0]:]
+            tracer.undo(*mark)
             name = tracer.bind(combined, f"C{k}")
             value = combined(ns._ops, _real(g), *[_real(x) for x in vals])
             head = f"{name}(A, {tracer.expr(g)}{''.join(', ' + tracer.expr(x) for x in vals)})"
@@ -357,11 +385,11 @@ def _node_grads(b, k, g, vals, ns, tracer):
             continue
         fn, slots = f
         args = [vals[s] for s in slots]
-        mark = len(tracer.lines)
+        mark = len(tracer.lines), tracer.n
         try:
             grads.append(_as_sym(fn(ns, g, *args)))
         except (_Untraceable,) + _GIVE_UP:
-            del tracer.lines[mark:]
+            tracer.undo(*mark)
             value = fn(ns._ops, _real(g), *[_real(a) for a in args])
             name = tracer.bind(fn, f"f{k}_{i}")
             grads.append(tracer.emit(
