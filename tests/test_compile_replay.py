@@ -303,3 +303,46 @@ def test_a_formula_that_turns_values_into_python_is_called_the_others_inlined(mo
     src = _program(f).back.source
     assert "SLOW(v, gs)" in src and src.count("(A, g") + src.count("(A, t") == 2   # the two pows
     assert "c8_float32" in src                   # the others inlined
+
+
+# --- 0-d values as NumPy scalars, operators for arithmetic and comparisons ----------------------
+def _scalar_mix(a, n):
+    b = a / 0.0 if n == 0 else a * 3.0 - 1.0     # inf, -inf or nan at 0: no warning
+    if (b - b != b - b).any():                      # (nan != nan)
+        b = a * 2.0
+    while (b * b) < 50.0:
+        b = b + 1.5 / (a + 1.0)
+    return (b <= 60.0).float() * b / 2.0
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.float32, torch.float64])
+def test_0d_arithmetic_and_comparisons_replay_as_eagerly(dtype):
+    f = torch.compile(_scalar_mix)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for v, n in [(0.5, 1), (0.5, 1), (2.0, 1), (0.0, 0), (0.0, 0), (-3.0, 0), (40.0, 1)]:
+            a = torch.tensor(v, dtype=dtype, requires_grad=True)
+            y = f(a, n)
+            y.backward()
+            b = torch.tensor(v, dtype=dtype, requires_grad=True)
+            z = _scalar_mix(b, n)
+            z.backward()
+            assert type(y._data) is type(z._data) and y.dtype == z.dtype
+            _same(y.detach().numpy(), z.detach().numpy())
+            if b.grad is None:
+                assert a.grad is None
+            else:
+                _same(a.grad.numpy(), b.grad.numpy())
+
+
+@inlined
+def test_0d_comparisons_in_a_loop_are_scalar_operators():
+    f = torch.compile(_seed_f)
+    for _ in range(2):
+        f(torch.tensor(0.0139, requires_grad=True)).backward()
+    src = _program(f).forward.source
+    assert " < CS" in src                     # the loop's test: a scalar comparison
+    ints = torch.compile(lambda a: a * 3 if (a * 3 < 100) else a)   # (integers: the ufunc)
+    for v in (5, 5, 50):
+        t = torch.tensor(v)
+        _same(ints(t).numpy(), np.array(v * 3 if v * 3 < 100 else v))

@@ -53,9 +53,9 @@ class Refused(Exception):
 
 class Instr:
     """One op of the program: out = forward(*ins, *params)."""
-    __slots__ = ("op", "fwd", "ins", "params", "dyn", "out", "zero_d")
+    __slots__ = ("op", "fwd", "ins", "params", "dyn", "out", "zero_d", "kind")
 
-    def __init__(self, op, fwd, ins, params, dyn, out, zero_d=True):
+    def __init__(self, op, fwd, ins, params, dyn, out, zero_d=True, kind=""):
         self.op, self.fwd, self.ins, self.params = op, fwd, ins, params
         self.dyn = dyn          # (position in params, slot) for params that are computed arrays
         self.out = out            # (the whole replay runs quietly: no per-op state)
@@ -63,6 +63,7 @@ class Instr:
         # scalar where the dispatch point wants an array (the shapes are the
         # signature's, so the replay checks that only there).
         self.zero_d = zero_d
+        self.kind = kind          # the result's dtype kind ("f", "b", ...)
 
 
 class BackNode:
@@ -152,7 +153,8 @@ class Capture:
         fwd = op.forward if arrays[0].__class__ is _backend.ndarray else \
             op.forward_for(_backend.backend_of(next(a for a in arrays if _backend.is_array(a))))
         out = self._new(t._data)
-        self.steps.append(Instr(op, fwd, ins, params, dyn, out, t._data.ndim == 0))
+        self.steps.append(Instr(op, fwd, ins, params, dyn, out, t._data.ndim == 0,
+                                t._data.dtype.kind))
         if t._grad_fn is not None:
             self.nodes[id(t._grad_fn)] = (t._grad_fn, inputs)
         return t

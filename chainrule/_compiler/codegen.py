@@ -74,16 +74,25 @@ def generate(p):
     lines.append("    token = _quiet()")
     lines.append("    try:")
     dead, fused = _last_uses(p)
+    operators, scalars = _scalar_steps(p)
     for k, st in enumerate(p.steps):
         if k in fused:                  # an op written straight into the changed array
             env[f"F{k}"] = st.fwd
             dst = p.steps[k + 1][1]
             lines.append(f"        F{k}({''.join(f'v{i}, ' for i in st.ins)}out=v{dst})")
+        elif st.__class__ is Instr and k in operators:
+            # (0-d: the operator, on NumPy scalars where it can, as scalars are fastest;
+            # the same IEEE operation as the ufunc's)
+            a, b = (_scalar_operand(p, i, env) for i in st.ins)
+            lines.append(f"        v{st.out} = {a} {operators[k]} {b}")
+            if st.out not in scalars:
+                lines.append(f"        if v{st.out}.__class__ is not _nd: v{st.out} = "
+                             f"_as_array(v{st.out})")
         elif st.__class__ is Instr:
             env[f"F{k}"] = st.fwd
             args = [f"v{i}" for i in st.ins] + _params(st.params, st.dyn, env, f"Q{k}_", "v{}")
             lines.append(f"        v{st.out} = F{k}({', '.join(args)})")
-            if st.zero_d:
+            if st.zero_d and st.out not in scalars:
                 # (NumPy returns scalars for 0-d results: arrays again, as at the dispatch point)
                 lines.append(f"        if v{st.out}.__class__ is not _nd and v{st.out}.__class__ "
                              f"not in _AT: v{st.out} = _as_array(v{st.out})")
@@ -201,6 +210,47 @@ def _uses(st):
     return [x for b in plan for x in (b.saved or ()) if x is not None and
             x.__class__ is not tuple] + [s for b in plan for _, s in b.dyn] + \
         [s for _, s in seeds]
+
+
+_OPERATORS = {getattr(_backend.NUMPY.xp, name): symbol for name, symbol in [
+    ("add", "+"), ("subtract", "-"), ("multiply", "*"), ("divide", "/"), ("less", "<"),
+    ("less_equal", "<="), ("greater", ">"), ("greater_equal", ">="), ("equal", "=="),
+    ("not_equal", "!=")]}
+
+
+_COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")
+
+
+def _scalar_steps(p):
+    """({step index: operator} for NumPy's arithmetic and comparison ufuncs on
+    0-d values, written as the operator; the slots of the 0-d results that may
+    stay NumPy scalars, which every step reading them is such an operator or
+    a guard, and which the program does not keep (outputs, the backward's
+    values): a loop's `while x.norm() < c` then costs scalar arithmetic)."""
+    operators = {}
+    for k, st in enumerate(p.steps):
+        if st.__class__ is Instr and st.zero_d and not st.params and len(st.ins) == 2:
+            symbol = _OPERATORS.get(st.fwd) if isinstance(st.fwd, _UFUNC) else None
+            # (arithmetic on floats only: NumPy's integer scalars check overflow, its
+            # arrays wrap; a comparison gives a bool)
+            if symbol is not None and (st.kind == "f" or symbol in _COMPARISONS):
+                operators[k] = symbol
+    ok = {st.out for st in p.steps if st.__class__ is Instr and st.zero_d}
+    for k, st in enumerate(p.steps):
+        if k in operators or (st.__class__ is tuple and st[0] == "guard"):
+            continue
+        ok.difference_update(_uses(st))
+    ok.difference_update(p.kept)
+    return operators, ok
+
+
+def _scalar_operand(p, s, env):
+    """Slot s as an operator's operand: a 0-d constant as a NumPy scalar."""
+    c = p.consts.get(s)
+    if c is not None and c.__class__ is _backend.ndarray and c.ndim == 0:
+        env[f"CS{s}"] = c[()]
+        return f"CS{s}"
+    return f"v{s}"
 
 
 def _last_uses(p):
