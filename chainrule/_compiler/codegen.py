@@ -1,7 +1,9 @@
 """The replay of a captured forward as generated Python: one line per array
 call into local variables, the guards as `if ...: return MISS`, the values
 later needed returned as one tuple.  Names in the generated code: v<slot>
-for values, F<k> for forwards, C<slot> constants, Q<k>_<j> parameters,
+for values, F<k> for forwards, C<slot> constants (CS<slot>: a 0-d one as a
+NumPy scalar, beside the operators that 0-d arithmetic and comparisons are
+written as), Q<k>_<j> parameters,
 G<k>/E<k> a guard's conversion and expected value, L<j> outside tensors,
 T<n> tensors an effect reaches, P<k>/E<k> checks of Python state on entry,
 H<k> host computations, B<k> a backward inside, BR<k> its gradients.
