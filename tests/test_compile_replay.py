@@ -346,3 +346,30 @@ def test_0d_comparisons_in_a_loop_are_scalar_operators():
     for v in (5, 5, 50):
         t = torch.tensor(v)
         _same(ints(t).numpy(), np.array(v * 3 if v * 3 < 100 else v))
+
+
+@inlined
+def test_the_backward_inside_a_training_step_is_inlined_and_exact():
+    def run(compiled):
+        torch.manual_seed(3)
+        model = torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1))
+        opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+        x = torch.linspace(-1, 1, 12).reshape(6, 2)
+        y = (x[:, :1] * x[:, 1:]).sin()
+
+        def step():
+            opt.zero_grad()
+            loss = ((model(x) - y) ** 2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+        fn = torch.compile(step) if compiled else step
+        losses = [fn().detach().numpy() for _ in range(8)]
+        return fn, losses, [p.detach().numpy().copy() for p in model.parameters()]
+    fn, losses, params = run(True)
+    _, losses2, params2 = run(False)
+    for a, b in zip(losses + params, losses2 + params2):
+        _same(a, b)
+    env = _program(fn).forward.__globals__
+    backs = [v.source for k, v in env.items() if k.startswith("B") and hasattr(v, "source")]
+    assert backs and all("SLOW(v, gs)" in s for s in backs)

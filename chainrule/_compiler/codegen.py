@@ -21,6 +21,7 @@ from ..autograd import engine
 from ..ops import _backend
 from ..ops._registry import ArrayOps, array_ops_for
 from .capture import Instr, _leaf_hooks
+from .inline import inline_backward
 
 __all__ = ["generate", "MISS"]
 
@@ -327,7 +328,16 @@ def _effect(p, k, st, env, ref):
         c.dyn = tuple((j, pos[s]) for j, s in b.dyn)
         nodes.append(c)
     mini = _Plan(nodes, accs, [("node", n) for n, _ in seeds], f"{p.fn_name}, step {k}")
-    env[f"B{k}"] = generate_backward(mini, ArrayOps if be is None else array_ops_for(be))
+    env[f"B{k}"] = back = generate_backward(mini, ArrayOps if be is None else array_ops_for(be))
+    values = getattr(p, "capture_values", None)
+    if be is None and len(seeds) == 1 and values is not None:
+        # (its formulas inlined, as a compiled backward's: inline.py; traced on the
+        # capture's arrays, checked bit for bit against the generic one)
+        seed = values[seeds[0][1]]
+        if seed.__class__ is _backend.ndarray:
+            fast = inline_backward(mini, ArrayOps, tuple(values[s] for s in needed), seed, back)
+            if fast is not None:
+                env[f"B{k}"] = fast
     vals = "".join(f"v{s}, " for s in needed)
     out = [f"        BR{k} = B{k}(({vals}), ({''.join(f'v{s}, ' for _, s in seeds)}))"]
     for j, (r, s) in enumerate(accs):

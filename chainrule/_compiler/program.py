@@ -132,7 +132,11 @@ class Program:
             if b.saved is not None:
                 b.saved = tuple(x if x is None or x.__class__ is tuple else pos[x] for x in b.saved)
             b.dyn = tuple((j, pos[s]) for j, s in b.dyn)
-        self.forward = generate(self)
+        self.capture_values = cap.keep     # (for the inlined backward inside a step)
+        try:
+            self.forward = generate(self)
+        finally:
+            del self.capture_values
         # One tensor returned, which requires grad if any output does: no pytree to rebuild.
         self.single = self.out_spec.type is None and self.outs[0][0] is not None
         self.back = None                # the generated backward on NumPy's arrays
