@@ -83,7 +83,12 @@ class Compiled:
             # (modes a replay would not honour; inside another capture, which records it)
             return self._fn(*args, **kwargs)
         key = None
-        if not kwargs:
+        if not kwargs and len(args) == 1 and args[0].__class__ is Tensor:
+            a = args[0]                     # (one tensor: its signature built directly)
+            d = a._data
+            flat, spec, key = args, None, (_STATE.enabled, (d.shape, d.dtype, a._requires_grad,
+                                                            d.__class__))
+        elif not kwargs:
             # (the common call, tensors only: its signature without a pytree)
             parts = [_STATE.enabled]
             for a in args:
@@ -100,10 +105,18 @@ class Compiled:
             if key is None:
                 return self._fn(*args, **kwargs)
         programs = self._variants.get(key)
-        if isinstance(programs, str):
+        if programs.__class__ is list:
+            p = programs[0]
+            if p.unverified is None:        # (the common call: the variant replayed last)
+                r = p.run(flat)
+                if r is not MISS:
+                    return r
+        elif programs is not None:          # (why it runs eagerly)
             return self._fn(*args, **kwargs)
         if programs:
             for i, p in enumerate(programs):
+                if not i and p.unverified is None:
+                    continue                # (tried above)
                 if p.effects and p.unverified is not None:
                     r = self._verify_effects(key, p, flat, args, kwargs)
                     if r is MISS:
@@ -190,9 +203,10 @@ class Compiled:
             self._warned.add(text)
             warnings.warn(f"chainrule.compile: {text}", stacklevel=3)
 
-    def explain(self):
-        """The captured programs, as text."""
-        return describe(self)
+    def explain(self, code=False):
+        """The captured programs, as text; with code=True, the generated
+        Python each replays too."""
+        return describe(self, code)
 
 
 def compile(model=None, *, fullgraph=False, dynamic=None, backend="replay", mode=None,

@@ -53,12 +53,17 @@ class Refused(Exception):
 
 class Instr:
     """One op of the program: out = forward(*ins, *params)."""
-    __slots__ = ("op", "fwd", "ins", "params", "dyn", "out")
+    __slots__ = ("op", "fwd", "ins", "params", "dyn", "out", "zero_d", "kind")
 
-    def __init__(self, op, fwd, ins, params, dyn, out):
+    def __init__(self, op, fwd, ins, params, dyn, out, zero_d=True, kind=""):
         self.op, self.fwd, self.ins, self.params = op, fwd, ins, params
         self.dyn = dyn          # (position in params, slot) for params that are computed arrays
         self.out = out            # (the whole replay runs quietly: no per-op state)
+        # Whether the result is 0-d: only then may a forward give a NumPy
+        # scalar where the dispatch point wants an array (the shapes are the
+        # signature's, so the replay checks that only there).
+        self.zero_d = zero_d
+        self.kind = kind          # the result's dtype kind ("f", "b", ...)
 
 
 class BackNode:
@@ -148,7 +153,8 @@ class Capture:
         fwd = op.forward if arrays[0].__class__ is _backend.ndarray else \
             op.forward_for(_backend.backend_of(next(a for a in arrays if _backend.is_array(a))))
         out = self._new(t._data)
-        self.steps.append(Instr(op, fwd, ins, params, dyn, out))
+        self.steps.append(Instr(op, fwd, ins, params, dyn, out, t._data.ndim == 0,
+                                t._data.dtype.kind))
         if t._grad_fn is not None:
             self.nodes[id(t._grad_fn)] = (t._grad_fn, inputs)
         return t
@@ -493,25 +499,34 @@ class Capture:
 
     def backward_nodes(self, out_tensors):
         """The nodes made during the capture that the outputs reach, consumers
-        first, each with where its inputs' gradients go."""
-        order, seen, stack = [], set(), []
+        first, in the order the engine runs them (so that the gradients
+        meeting at a node or a leaf are summed in eager mode's order: the
+        same values bit for bit)."""
+        rec = self.nodes
+        roots, ids = [], set()
         for t in out_tensors:
             fn = t._grad_fn
-            if fn is not None and id(fn) in self.nodes:
-                stack.append((fn, False))
-        while stack:
-            fn, expanded = stack.pop()
-            if expanded:
-                order.append(fn)
-                continue
-            if id(fn) in seen:
-                continue
-            seen.add(id(fn))
-            stack.append((fn, True))
+            if fn is not None and id(fn) in rec and id(fn) not in ids:
+                ids.add(id(fn))
+                roots.append(fn)
+        deps, seen, stack = {}, set(ids), list(roots)
+        while stack:                       # (dependency counts, as engine._count_dependencies)
+            for e in stack.pop().edges:
+                if isinstance(e, Node) and id(e) in rec:
+                    deps[id(e)] = deps.get(id(e), 0) + 1
+                    if id(e) not in seen:
+                        seen.add(id(e))
+                        stack.append(e)
+        order = []
+        ready = [fn for fn in roots if not deps.get(id(fn))]
+        while ready:                       # (the engine's walk: a node once its consumers ran)
+            fn = ready.pop()
+            order.append(fn)
             for e in fn.edges:
-                if isinstance(e, Node) and id(e) in self.nodes and id(e) not in seen:
-                    stack.append((e, False))
-        order.reverse()              # (post-order reversed: every consumer before its inputs)
+                if isinstance(e, Node) and id(e) in rec:
+                    n = deps[id(e)] = deps[id(e)] - 1
+                    if not n:
+                        ready.append(e)
         for fn in order:
             cls = type(fn)
             if getattr(cls, "_op", None) is None or fn._unpack is not None:

@@ -1,7 +1,9 @@
 """The replay of a captured forward as generated Python: one line per array
 call into local variables, the guards as `if ...: return MISS`, the values
 later needed returned as one tuple.  Names in the generated code: v<slot>
-for values, F<k> for forwards, C<slot> constants, Q<k>_<j> parameters,
+for values, F<k> for forwards, C<slot> constants (CS<slot>: a 0-d one as a
+NumPy scalar, beside the operators that 0-d arithmetic and comparisons are
+written as), Q<k>_<j> parameters,
 G<k>/E<k> a guard's conversion and expected value, L<j> outside tensors,
 T<n> tensors an effect reaches, P<k>/E<k> checks of Python state on entry,
 H<k> host computations, B<k> a backward inside, BR<k> its gradients.
@@ -19,6 +21,7 @@ from ..autograd import engine
 from ..ops import _backend
 from ..ops._registry import ArrayOps, array_ops_for
 from .capture import Instr, _leaf_hooks
+from .inline import inline_backward
 
 __all__ = ["generate", "MISS"]
 
@@ -74,18 +77,28 @@ def generate(p):
     lines.append("    token = _quiet()")
     lines.append("    try:")
     dead, fused = _last_uses(p)
+    operators, scalars = _scalar_steps(p)
     for k, st in enumerate(p.steps):
         if k in fused:                  # an op written straight into the changed array
             env[f"F{k}"] = st.fwd
             dst = p.steps[k + 1][1]
             lines.append(f"        F{k}({''.join(f'v{i}, ' for i in st.ins)}out=v{dst})")
+        elif st.__class__ is Instr and k in operators:
+            # (0-d: the operator, on NumPy scalars where it can, as scalars are fastest;
+            # the same IEEE operation as the ufunc's)
+            a, b = (_scalar_operand(p, i, env) for i in st.ins)
+            lines.append(f"        v{st.out} = {a} {operators[k]} {b}")
+            if st.out not in scalars:
+                lines.append(f"        if v{st.out}.__class__ is not _nd: v{st.out} = "
+                             f"_as_array(v{st.out})")
         elif st.__class__ is Instr:
             env[f"F{k}"] = st.fwd
             args = [f"v{i}" for i in st.ins] + _params(st.params, st.dyn, env, f"Q{k}_", "v{}")
             lines.append(f"        v{st.out} = F{k}({', '.join(args)})")
-            # (NumPy returns scalars for 0-d results: arrays again, as at the dispatch point)
-            lines.append(f"        if v{st.out}.__class__ is not _nd and v{st.out}.__class__ "
-                         f"not in _AT: v{st.out} = _as_array(v{st.out})")
+            if st.zero_d and st.out not in scalars:
+                # (NumPy returns scalars for 0-d results: arrays again, as at the dispatch point)
+                lines.append(f"        if v{st.out}.__class__ is not _nd and v{st.out}.__class__ "
+                             f"not in _AT: v{st.out} = _as_array(v{st.out})")
         elif st[0] == "guard":
             env[f"G{k}"], env[f"E{k}"] = st[2], st[3]
             lines.append(f"        if G{k}(v{st[1]}) != E{k}:")
@@ -202,6 +215,47 @@ def _uses(st):
         [s for _, s in seeds]
 
 
+_OPERATORS = {getattr(_backend.NUMPY.xp, name): symbol for name, symbol in [
+    ("add", "+"), ("subtract", "-"), ("multiply", "*"), ("divide", "/"), ("less", "<"),
+    ("less_equal", "<="), ("greater", ">"), ("greater_equal", ">="), ("equal", "=="),
+    ("not_equal", "!=")]}
+
+
+_COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")
+
+
+def _scalar_steps(p):
+    """({step index: operator} for NumPy's arithmetic and comparison ufuncs on
+    0-d values, written as the operator; the slots of the 0-d results that may
+    stay NumPy scalars, which every step reading them is such an operator or
+    a guard, and which the program does not keep (outputs, the backward's
+    values): a loop's `while x.norm() < c` then costs scalar arithmetic)."""
+    operators = {}
+    for k, st in enumerate(p.steps):
+        if st.__class__ is Instr and st.zero_d and not st.params and len(st.ins) == 2:
+            symbol = _OPERATORS.get(st.fwd) if isinstance(st.fwd, _UFUNC) else None
+            # (arithmetic on floats only: NumPy's integer scalars check overflow, its
+            # arrays wrap; a comparison gives a bool)
+            if symbol is not None and (st.kind == "f" or symbol in _COMPARISONS):
+                operators[k] = symbol
+    ok = {st.out for st in p.steps if st.__class__ is Instr and st.zero_d}
+    for k, st in enumerate(p.steps):
+        if k in operators or (st.__class__ is tuple and st[0] == "guard"):
+            continue
+        ok.difference_update(_uses(st))
+    ok.difference_update(p.kept)
+    return operators, ok
+
+
+def _scalar_operand(p, s, env):
+    """Slot s as an operator's operand: a 0-d constant as a NumPy scalar."""
+    c = p.consts.get(s)
+    if c is not None and c.__class__ is _backend.ndarray and c.ndim == 0:
+        env[f"CS{s}"] = c[()]
+        return f"CS{s}"
+    return f"v{s}"
+
+
 def _last_uses(p):
     """({step index: the temporaries (op results, casts) it is the last to read,
     or makes unread}, the outputs and the backward's values excepted; the
@@ -274,7 +328,16 @@ def _effect(p, k, st, env, ref):
         c.dyn = tuple((j, pos[s]) for j, s in b.dyn)
         nodes.append(c)
     mini = _Plan(nodes, accs, [("node", n) for n, _ in seeds], f"{p.fn_name}, step {k}")
-    env[f"B{k}"] = generate_backward(mini, ArrayOps if be is None else array_ops_for(be))
+    env[f"B{k}"] = back = generate_backward(mini, ArrayOps if be is None else array_ops_for(be))
+    values = getattr(p, "capture_values", None)
+    if be is None and len(seeds) == 1 and values is not None:
+        # (its formulas inlined, as a compiled backward's: inline.py; traced on the
+        # capture's arrays, checked bit for bit against the generic one)
+        seed = values[seeds[0][1]]
+        if seed.__class__ is _backend.ndarray:
+            fast = inline_backward(mini, ArrayOps, tuple(values[s] for s in needed), seed, back)
+            if fast is not None:
+                env[f"B{k}"] = fast
     vals = "".join(f"v{s}, " for s in needed)
     out = [f"        BR{k} = B{k}(({vals}), ({''.join(f'v{s}, ' for _, s in seeds)}))"]
     for j, (r, s) in enumerate(accs):

@@ -1,11 +1,12 @@
 """Compiled(...).explain(): the captured programs written out, one line per
-array call, guard and backward node."""
+array call, guard and backward node; explain(code=True) adds the generated
+Python each replays (codegen.py, inline.py)."""
 from .capture import Instr
 
 __all__ = ["describe"]
 
 
-def describe(compiled):
+def describe(compiled, code=False):
     lines = [f"chainrule.compile({compiled.__name__}): {len(compiled._variants)} signature(s)"]
     for key, programs in compiled._variants.items():
         lines.append("")
@@ -20,7 +21,21 @@ def describe(compiled):
             continue
         for n, p in enumerate(programs):
             lines += _program(p, n)
+            if code:
+                lines += _code(p)
     return "\n".join(lines)
+
+
+def _code(p):
+    """The generated Python of a program: its call (or forward) and backward."""
+    out = []
+    fast = getattr(p, "fast", None)
+    for title, fn in (("generated call", fast if fast is not None else p.forward),
+                      ("generated backward", p.back)):
+        if fn is not None:
+            out.append(f"    {title}:")
+            out += ["      " + line for line in fn.source.rstrip("\n").split("\n")]
+    return out
 
 
 def _arg(part):

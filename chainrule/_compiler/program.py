@@ -23,6 +23,7 @@ from .._views import modified_error
 from ..ops._registry import ArrayOps, array_ops_for
 from .capture import Refused, same_values
 from .codegen import MISS, generate, generate_backward
+from .inline import inline_backward
 
 __all__ = ["Program", "MISS"]
 
@@ -67,7 +68,7 @@ class Program:
         self.n_slots = len(cap.keep)
         self.consts = dict(cap.consts)          # slot -> constant (None among them)
         self.live = [(s, t, t._data.shape, t._data.dtype, t._requires_grad) for s, t in cap.live]
-        self._finish()
+        self._finish(cap)
 
     # --- the backward plan --------------------------------------------------------------------
     def _plan_backward(self, cap, flat_args, out_tensors):
@@ -117,7 +118,7 @@ class Program:
         return False
 
     # --- replay ---------------------------------------------------------------------------------
-    def _finish(self):
+    def _finish(self, cap):
         """Generate the replay: straight-line code, one line per array call
         (codegen.py); it returns the values the outputs and the backward need."""
         needed = {s for s, _ in self.outs if s is not None}
@@ -131,7 +132,11 @@ class Program:
             if b.saved is not None:
                 b.saved = tuple(x if x is None or x.__class__ is tuple else pos[x] for x in b.saved)
             b.dyn = tuple((j, pos[s]) for j, s in b.dyn)
-        self.forward = generate(self)
+        self.capture_values = cap.keep     # (for the inlined backward inside a step)
+        try:
+            self.forward = generate(self)
+        finally:
+            del self.capture_values
         # One tensor returned, which requires grad if any output does: no pytree to rebuild.
         self.single = self.out_spec.type is None and self.outs[0][0] is not None
         self.back = None                # the generated backward on NumPy's arrays
@@ -143,8 +148,72 @@ class Program:
             # arrays its backward reads: changed in place before it runs, they
             # raise as eager saved values do.
             self.one_output = sum(s is not None for s in self.seeds) == 1
+            # The boundary tensors' shapes, dtypes and requires_grad are the
+            # signature's (arguments) or checked on entry (tensors from outside).
+            bound = [cap.args[k] if kind == "arg" else k for kind, k in self.boundary]
+            self.bound_rg = [t._requires_grad for t in bound]
+            self.any_rg = any(self.bound_rg)
+            self.meta = tuple((t._data.shape, t._data.dtype) for t in bound)
+            if self.one_output:
+                self._inline(cap)
             self.read_sources = [("arg", i) for i, s in self.arg_slots if s in pos] + \
                 [("live", t) for s, t, *_ in self.live if s in pos]
+            if self.single and self.one_output and self.any_rg and not self.freed_outs:
+                self.fast = self._single_run()
+
+    def _single_run(self):
+        """run() for the commonest program, one tensor output that requires
+        grad: the forward's generated code followed by the making of the node
+        and the output, with what does not change (where the output is, the
+        boundary tensors' requires_grad and meta) bound once."""
+        forward = self.forward
+        env = forward.__globals__
+        env.update({"_MISS": MISS, "_STATE": STATE, "_new": _new,
+                    "_CFB": CompiledFunctionBackward, "_EPOCH": EPOCH, "_META": self.meta,
+                    "_P": self, "_versions": _versions})
+        body = forward.source.rstrip("\n").split("\n")
+        assert body[0] == "def replay(flat):" and body[-1].startswith("    return (")
+        out = f"_v[{self.outs[0][0]}]"
+        lines = ["def call(flat):"] + body[1:-1] + [
+            "    _v = " + body[-1][len("    return "):],
+            "    if not _STATE.enabled:",
+            f"        return _make({out})",
+            "    node = _new(_CFB)"]
+        edges = []
+        for j, (kind, t) in enumerate(self.boundary):
+            if not self.bound_rg[j]:            # (requires no grad: no edge)
+                edges.append("None")
+                continue
+            if kind == "arg":
+                lines.append(f"    _t{j} = flat[{t}]")
+            else:
+                env[f"_L{j}"] = t
+                lines.append(f"    _t{j} = _L{j}")
+            lines.append(f"    _f{j} = _t{j}._grad_fn")
+            edges.append(f"_f{j} if _f{j} is not None else _t{j}")
+        lines += [f"    node.edges = [{', '.join(edges)}]",
+                  "    node.meta, node.params, node.saved = _META, (), _v",
+                  "    node._epoch = _e = _EPOCH[0]",
+                  "    node._program, node._args = _P, flat",
+                  "    node._versions = None if not _e else _versions(_P, flat)",
+                  f"    return _make({out}, True, node)"]
+        source = "\n".join(lines) + "\n"
+        exec(compile(source, f"<chainrule.compile call of {self.fn_name}>", "exec"), env)  # noqa: S102
+        run = env["call"]
+        run.source = source
+        return run
+
+    def _inline(self, cap):
+        """The backward with its formulas inlined (inline.py), where it can be;
+        traced on the capture's own values."""
+        values = tuple(cap.keep[s] for s in self.kept)
+        out = values[next(s for s, rg in self.outs if s is not None and rg)]
+        if out.__class__ is not _backend.ndarray:
+            return
+        seed = _backend.NUMPY.xp.ones(out.shape, out.dtype)
+        fast = inline_backward(self, ArrayOps, values, seed, self.back)
+        if fast is not None:
+            self.back = fast
 
     def backward_for(self, g):
         """The generated backward for the array library of gradient g."""
@@ -165,7 +234,11 @@ class Program:
             return _make(v[self.outs[0][0]])
         return tree_unflatten(self.outputs(v), self.out_spec)
 
+    fast = None              # the generated run of a program with one output (_single_run)
+
     def run(self, flat_args):
+        if self.fast is not None:
+            return self.fast(flat_args)
         v = self.forward(flat_args)
         if v is MISS:
             return MISS
@@ -173,30 +246,27 @@ class Program:
             return self._freed(v, flat_args)
         if self.backward is None or not STATE.enabled:
             return self._plain(v)
-        inputs = [flat_args[k] if kind == "arg" else k for kind, k in self.boundary]
-        for t in inputs:
-            if t._requires_grad:
-                break
-        else:
+        if not self.any_rg:
             return self._plain(v)
         if self.one_output:
-            return self._with_node(v, flat_args, inputs)
+            return self._with_node(v, flat_args)
+        inputs = [flat_args[k] if kind == "arg" else k for kind, k in self.boundary]
         outs = CompiledFunction.apply(self, v, flat_args, *inputs)
         outs = outs if isinstance(outs, tuple) else (outs,)
         it = iter(outs)
         flat = [next(it) if s is not None else val for s, val in self.outs]
         return tree_unflatten(flat, self.out_spec)
 
-    def _with_node(self, v, flat_args, inputs):
+    def _with_node(self, v, flat_args):
         """The outputs, the one that requires grad with a CompiledFunctionBackward."""
         node = _new(CompiledFunctionBackward)
-        edges, meta = [], []
-        for t in inputs:
+        edges = []
+        for kind, t in self.boundary:
+            if kind == "arg":
+                t = flat_args[t]
             fn = t._grad_fn
             edges.append(fn if fn is not None else (t if t._requires_grad else None))
-            d = t._data
-            meta.append((d.shape, d.dtype))
-        node.edges, node.meta, node.params, node.saved = edges, meta, (), v
+        node.edges, node.meta, node.params, node.saved = edges, self.meta, (), v
         node._epoch = EPOCH[0]
         node._program, node._args = self, flat_args
         node._versions = None if not EPOCH[0] else _versions(self, flat_args)
@@ -289,6 +359,8 @@ class CompiledFunctionBackward(Node):
             for t, e in zip(_reads(program, self._args), expected):
                 if (0 if t._vbox is None else t._vbox[0]) != e:
                     raise modified_error(t, e)
+        if g.__class__ is _backend.ndarray:
+            return program.back(v, (g,))
         return program.backward_for(g)(v, (g,))
 
     def apply_formulas(self, g, create_graph, needed=None):

@@ -190,6 +190,11 @@ def _run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True
         # feeds a root's gradient: a graph has no cycles.)
         t = roots[0]
         tgt = t._grad_fn if t._grad_fn is not None else t
+        if (tgt._is_node and accumulate and not create_graph and tgt.apply_raw is not None and
+                grads[0].__class__ is _ndarray and not tgt._has_hooks and not tgt._post_hooks
+                and tgt._unpack is None and OBSERVER[0] is None and
+                _only_leaves(tgt.edges) and not anomaly_mode._state["enabled"]):
+            return _one_node(tgt, grads[0], retain_graph)
         targets = (tgt,)
         deps = _count_dependencies(targets)
         partial = {}
@@ -297,6 +302,47 @@ def _run(roots, grads, retain_graph, create_graph, capture=None, accumulate=True
     if capture is None:
         return None
     return [captured.get(_target(t)) for t in capture]
+
+
+# --- one node straight to leaves ------------------------------------------------------------
+def _only_leaves(edges):
+    """Whether every edge is None or a leaf without hooks, no leaf twice (then
+    the walk is one node's formulas and an accumulation into each leaf)."""
+    n = 0
+    for e in edges:
+        if e is not None:
+            if e._is_node or e._backward_hooks or e._acc_node is not None or e._post_acc_hooks:
+                return False
+            n += 1
+    # (a leaf twice has its gradients summed before they are accumulated)
+    return n < 2 or len({id(e) for e in edges if e is not None}) == n
+
+
+def _one_node(fn, g, retain_graph):
+    """_run for a graph of one node whose edges are leaves without hooks
+    (chainrule.compile's CompiledFunctionBackward, `w.sum().backward()`):
+    what the walk does there, without its dependency counts and stack
+    (measured, best of 15: w.sum().backward() 8.5 -> 7.4 us; graphs of more
+    nodes pay one check, which stops at the first edge that is a node).  No
+    user code runs on the way, so no hook can ask TASKS what this pass reaches."""
+    prev_mode = STATE.enabled
+    STATE.enabled = False
+    quiet = _fpstate.quiet()
+    try:
+        grads_in = fn.apply_raw(g, None)
+        if not retain_graph:
+            fn.saved = None
+        edges = fn.edges
+        # (leaves accumulate in the order the walk pops them: the last edge first)
+        for i in range(len(edges) - 1, -1, -1):
+            e = edges[i]
+            if e is not None:
+                gi = grads_in[i]
+                if gi is not None:
+                    _accumulate(e, gi, False)
+    finally:
+        _fpstate.restore(quiet)
+        STATE.enabled = prev_mode
 
 
 # --- create_graph: nodes whose formulas would record nothing --------------------------------
