@@ -27,3 +27,15 @@ def special(dual_open):
     (`dual_open`, which forward_ad knows), a capture runs or a func level is
     open (see _func_levels.py)."""
     return dual_open or CAPTURE[0] is not None or FUNC_LEVEL[0] > 0
+
+
+def note_constant(a):
+    """Declare the index array `a`, about to be an op's parameter, made from
+    Python values or shapes alone, not from a tensor's values: chainrule.compile
+    may then keep it as a constant of the replay (see capture.py's
+    _maybe_from_values).  Nothing happens outside a capture."""
+    cap = CAPTURE[0]
+    if cap is not None:
+        cap.made_constant.add(id(a))
+        cap.keep.append(a)                # (its id stays its own until the capture ends)
+    return a

@@ -51,6 +51,11 @@ class Refused(Exception):
     """Why a function cannot be compiled (the call runs eagerly instead)."""
 
 
+_INDEX_FROM_VALUES = ("an op's index or mask was computed from a tensor's values outside the "
+                      "dispatch point (masked_select, take, index_select, scatter and the like: a "
+                      "replay would reuse the first call's)")
+
+
 class Instr:
     """One op of the program: out = forward(*ins, *params)."""
     __slots__ = ("op", "fwd", "ins", "params", "dyn", "out", "zero_d", "kind")
@@ -87,6 +92,7 @@ class Capture:
         self.steps = []          # Instr, ("cast", src, dtype, out) and ("guard", slot, fn, value)
         self.nodes = {}          # id(node) -> (node, inputs) for nodes made during the capture
         self.failed = None
+        self.made_constant = set()   # ids of index arrays made from Python values (note_constant)
         self.retry = None        # why to record again at the next call (state made on this one)
         self.arg_slots = []
         self.args = flat_args
@@ -209,11 +215,29 @@ class Capture:
                 s = self.slot_of.get(id(p))
                 if s is not None:
                     dyn.append((k, s))
+                elif p.__class__ is not float and self._maybe_from_values(p):
+                    self.refuse(_INDEX_FROM_VALUES)
+                    return None
+            elif isinstance(p, (tuple, list)) and any(
+                    _backend.is_array(q) and id(q) not in self.slot_of and
+                    self._maybe_from_values(q) for q in p):
+                self.refuse(_INDEX_FROM_VALUES)
+                return None
             elif isinstance(p, (tuple, list)) and any(
                     _backend.is_array(q) and id(q) in self.slot_of for q in p):
                 self.refuse("an op received computed arrays nested in its arguments")
                 return None
         return tuple(dyn)
+
+    def _maybe_from_values(self, a):
+        """Whether the integer or bool array `a`, an op's parameter that the
+        program did not compute, may hold what a public function read from a
+        tensor's values (masked_select's positions, take's or index_select's
+        index, scatter's): replayed, it would stay the first call's, a wrong
+        value.  Only the arrays the functions declared made from Python values
+        or shapes (note_constant: a list index, a triangle's mask) are
+        constants."""
+        return a.dtype.kind in "biu" and id(a) not in self.made_constant
 
     def guard(self, t, convert):
         value = convert(t._data)

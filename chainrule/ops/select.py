@@ -12,6 +12,7 @@ mode.  The grad_fn names are PyTorch's, as variants of the two ops.
 """
 import warnings
 
+from .._inplace_state import note_constant
 from .. import _dtypes
 from .._factories import arange
 from .._views import mark_view
@@ -505,7 +506,7 @@ def _tri_mask(d, diagonal, lower):
     r, c = d.shape[-2:]
     i = xp.arange(r, dtype=_INT64).reshape(r, 1)
     j = xp.arange(c, dtype=_INT64).reshape(1, c)
-    return (j - i <= diagonal) if lower else (j - i >= diagonal)
+    return note_constant((j - i <= diagonal) if lower else (j - i >= diagonal))
 
 
 TRI = defop("tri", lambda x, mask, *, xp=_XP: xp.where(mask, x, xp.zeros_like(x)),

@@ -18,7 +18,7 @@ Backend `be` (scatter-add, strides and strided views), given as keywords
 from .. import _batched, _dtypes
 from .._errors import warn_at_caller
 from .._views import mark_view, inverse_permutation
-from .._inplace_state import VMAP_ACTIVE as _VMAP_ACTIVE
+from .._inplace_state import VMAP_ACTIVE as _VMAP_ACTIVE, note_constant
 from .._tensor import Tensor, contiguous_strides as _contiguous_strides, layout_array as _layout
 from . import _backend, _out
 from ._args import as_operand, as_tensor_arg, normalize_dim, promoted_arrays, shape_args
@@ -751,13 +751,16 @@ def _convert_index(idx, data):
             if d.dtype.kind == "f":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             # (a 0-d index of a vmap'd sample stays an array: its batch is behind it)
+            # (int(i), not int(d): under chainrule.compile the value becomes a guard)
             out.append(d if d.ndim or d.dtype.kind == "b" or i.__class__ is _batched.BatchedTensor
-                       else int(d))
+                       else int(i))
         elif isinstance(i, list):
             a = _backend.namespace(data).asarray([int(v) if isinstance(v, Tensor) else v
                                                   for v in i])
             # PyTorch turns a list index into a long (or bool) tensor: floats truncate.
-            out.append(a.astype(_INT64) if a.dtype.kind == "f" else a)
+            # (Python values: a constant of a compiled replay; a Tensor in the list
+            # went through int(), which guards its value)
+            out.append(note_constant(a.astype(_INT64) if a.dtype.kind == "f" else a))
         elif isinstance(i, _HOST_ARRAY) or _is_array(i):
             be = _backend_of(data)
             if i.__class__ not in be.array_types:
