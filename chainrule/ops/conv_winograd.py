@@ -1,0 +1,169 @@
+"""Winograd's minimal filtering F(4x4, 3x3) for 2-D 3x3 convolutions
+(stride 1, dilation 1, one group): the forward and the weight gradient of
+ops/conv.py's fast path (the input gradient is a forward with the flipped
+kernel there, so it comes here too).
+
+The output is cut into 4x4 tiles; each reads a 6x6 tile of the padded
+input.  With the Toom-Cook matrices of the points 0, 1, -1, 2, -2 and
+infinity (AT 4x6, G 6x3, BT 6x6; derived for this module by solving the
+bilinear identity sum_k AT[i,k] G[k,j] BT[k,l] = [l == i + j], which makes
+the scheme a correlation, the convolution of deep learning):
+
+    y_tile = AT (sum_c (G w_oc G^T) * (BT d_c BT^T)) AT^T
+
+so the multiplications over the channels become 36 matrix products, one per
+position (u, v) of the 6x6 transformed tile, (tiles, C) @ (C, O): 36 * 6 * 6 / 16
+= 2.25 products per output and channel pair against im2col's 9 (at batch 64,
+32 -> 64 channels, 8x8: 0.35 ms of matmuls against 1.65 ms, one thread).
+
+The transforms are small matrix products too, laid out so that each runs
+over whole contiguous slabs: the padded input is copied once to (H, W, N, C)
+(rows outermost, so the six input rows of a band of tiles are one (6, W*N*C)
+block and BT multiplies it in one product; then the columns, with the
+result written through a transposed view into (6, 6, tiles, C)); the
+products' output (6, 6, tiles, O) goes through AT the same way and back to
+NCHW through NHWC (two copies with contiguous runs: a single 6-d transpose
+was measured 5 times slower).  Tiles are ordered (tile row, tile column,
+image), which is what lets the input bands be single products.
+
+The weight gradient is the same bilinear form read the other way: the
+output gradient's tiles go through AT^T (6x4 per side), one product per
+(u, v) contracts them with the input's transformed tiles over the tiles,
+(C, tiles) @ (tiles, O), and G^T brings the 6x6 result back to 3x3.
+
+The results are the exact convolution up to float rounding: the transforms'
+entries are small integers and fractions with denominators 4, 6, 12, 24, and
+the float32 error against a float64 convolution was measured at a few 1e-6
+of the largest output (tests/test_conv_winograd.py states the bound).
+"""
+from . import _backend
+
+_NUMPY = _backend.NUMPY
+
+# F(4x4, 3x3): AT (4, 6), G (6, 3), BT (6, 6) as exact rationals.
+_AT = ((1, 1, 1, 1, 1, 0),
+       (0, 1, -1, 2, -2, 0),
+       (0, 1, 1, 4, 4, 0),
+       (0, 1, -1, 8, -8, 1))
+_G = ((1 / 4, 0, 0),
+      (-1 / 6, -1 / 6, -1 / 6),
+      (-1 / 6, 1 / 6, -1 / 6),
+      (1 / 24, 1 / 12, 1 / 6),
+      (1 / 24, -1 / 12, 1 / 6),
+      (0, 0, 1))
+_BT = ((4, 0, -5, 0, 1, 0),
+       (0, -4, -4, 1, 1, 0),
+       (0, 4, -4, -1, 1, 0),
+       (0, -2, -1, 2, 1, 0),
+       (0, 2, -1, -2, 1, 0),
+       (0, 4, 0, -5, 0, 1))
+
+MIN_CHANNELS = 4    # in and out channels, at least (see applies)
+MIN_PIXELS = 512    # output pixels over the batch, at least
+
+_MATS = {}   # (backend name, dtype) -> (AT, ATt, BT, G2, G2t) arrays
+
+
+def _mats(be, dtype):
+    key = (be.name, dtype)
+    m = _MATS.get(key)
+    if m is None:
+        xp = be.xp
+        at = xp.asarray(_AT, dtype=dtype)
+        bt = xp.asarray(_BT, dtype=dtype)
+        g = xp.asarray(_G, dtype=dtype)
+        g2 = (g[:, None, :, None] * g[None, :, None, :]).reshape(36, 9)    # kron(G, G)
+        m = (at, xp.ascontiguousarray(at.T), bt, g2, xp.ascontiguousarray(g2.T))
+        _MATS[key] = m
+    return m
+
+
+def applies(w_shape, stride, dilation, groups, dtype, pixels):
+    """Whether this path serves the convolution: 3x3, stride 1, dilation 1,
+    one group, float32 or float64, 4 channels or more on both sides and 512
+    output pixels (batch * height * width) or more: where the transforms
+    pay.  Measured forward, one thread, Winograd against im2col: batch 64,
+    8x8: 4 -> 4 channels 0.10 / 0.13 ms, 16 -> 16 0.29 / 0.40 ms, 32 -> 64
+    1.1 / 1.9 ms; but 2 -> 8 channels 0.10 / 0.08 ms, 1 -> 32 (one channel:
+    matrices NumPy hands to no BLAS) 3.1 / 0.15 ms, and one 4x4 image of 16
+    -> 16 channels 0.020 / 0.011 ms."""
+    return (len(w_shape) == 4 and w_shape[2] == w_shape[3] == 3 and groups == 1
+            and tuple(stride) == (1, 1) and tuple(dilation) == (1, 1)
+            and dtype.name in ("float32", "float64")
+            and min(w_shape[0], w_shape[1]) >= MIN_CHANNELS and pixels >= MIN_PIXELS)
+
+
+def _tiles(oh, ow):
+    return -(-oh // 4), -(-ow // 4)
+
+
+def _input_tiles(x, ph, pw, th, tw, be):
+    """x (N, C, H, W) padded by (ph, pw) before, as transformed tiles
+    BT d BT^T: (36, th * tw * N, C), position (u, v) outermost."""
+    xp = be.xp
+    N, C, H, W = x.shape
+    hp, wp = 4 * th + 2, 4 * tw + 2
+    z = xp.zeros((hp, wp, N, C), dtype=x.dtype)
+    h, w = max(0, min(H, hp - ph)), max(0, min(W, wp - pw))
+    z[ph:ph + h, pw:pw + w] = x[:, :, :h, :w].transpose(2, 3, 0, 1)
+    bt = _mats(be, x.dtype)[2]
+    it = x.dtype.itemsize
+    row = wp * N * C
+    # rows: band i of tiles reads padded rows 4i .. 4i+5, one (6, W*N*C) block
+    bands = be.as_strided(z, (th, 6, row), (4 * row * it, row * it, it))
+    r = xp.matmul(bt, bands)                                   # (th, 6u, wp, N*C)
+    nc = N * C
+    # columns: tile j reads columns 4j .. 4j+5 of each transformed row
+    cols = be.as_strided(r, (th, 6, tw, 6, nc), (6 * row * it, row * it, 4 * nc * it,
+                                                 nc * it, it))
+    v = xp.empty((6, 6, th, tw, nc), dtype=x.dtype)
+    xp.matmul(bt, cols, out=v.transpose(2, 0, 3, 1, 4))       # (th, u, tw, v, N*C)
+    return v.reshape(36, th * tw * N, C)
+
+
+def conv(x, w, padding, out_hw, be=_NUMPY):
+    """The correlation of x (N, C, H, W) with w (O, C, 3, 3), padded by
+    `padding` before (zeros after as far as out_hw needs): (N, O, *out_hw)."""
+    xp = be.xp
+    N = x.shape[0]
+    O, C = w.shape[:2]
+    (ph, pw), (oh, ow) = padding, out_hw
+    th, tw = _tiles(oh, ow)
+    T = th * tw * N
+    at, _, _, g2, _ = _mats(be, x.dtype)
+    v = _input_tiles(x, ph, pw, th, tw, be)                    # (36, T, C)
+    u = xp.matmul(g2, w.reshape(O * C, 9).T).reshape(36, O, C).transpose(0, 2, 1)
+    m = xp.matmul(v, u)                                        # (36, T, O)
+    p = xp.matmul(at, m.reshape(6, 6 * T * O)).reshape(4, 6, T * O)
+    y = xp.matmul(at, p)                                       # (4p, 4q, th, tw, N, O)
+    y = y.reshape(4, 4, th, tw, N, O).transpose(4, 2, 0, 3, 1, 5)
+    y = xp.ascontiguousarray(y).reshape(N, 16 * th * tw, O)    # NHWC, then NCHW
+    y = xp.ascontiguousarray(y.transpose(0, 2, 1)).reshape(N, O, 4 * th, 4 * tw)
+    if (4 * th, 4 * tw) != (oh, ow):
+        y = xp.ascontiguousarray(y[:, :, :oh, :ow])
+    return y
+
+
+def weight_grad(x, g, padding, be=_NUMPY):
+    """The gradient of sum(conv(x, w) * g) with respect to w: (O, C, 3, 3)."""
+    xp = be.xp
+    N, C = x.shape[:2]
+    O, oh, ow = g.shape[1:]
+    ph, pw = padding
+    th, tw = _tiles(oh, ow)
+    T = th * tw * N
+    _, att, _, _, g2t = _mats(be, x.dtype)
+    v = _input_tiles(x, ph, pw, th, tw, be)                    # (36, T, C)
+    gn = xp.zeros((N, 4 * th, 4 * tw, O), dtype=g.dtype)       # NHWC, tiles whole
+    if (4 * th, 4 * tw) == (oh, ow):
+        gn = gn.reshape(N, oh * ow, O)
+        gn[...] = g.reshape(N, O, oh * ow).transpose(0, 2, 1)
+    else:
+        gn[:, :oh, :ow] = g.transpose(0, 2, 3, 1)
+    gq = gn.reshape(N, th, 4, tw, 4, O).transpose(2, 4, 1, 3, 0, 5)
+    gq = xp.ascontiguousarray(gq).reshape(4, 4 * T * O)       # (4p, 4q, th, tw, N, O)
+    p = xp.matmul(att, gq).reshape(6, 4, T * O)
+    gy = xp.matmul(att, p).reshape(36, T, O)                  # AT^T g AT per tile
+    du = xp.matmul(v.transpose(0, 2, 1), gy)                   # (36, C, O)
+    dw = xp.matmul(g2t, du.reshape(36, C * O)).reshape(9, C, O)
+    return xp.ascontiguousarray(dw.transpose(2, 1, 0)).reshape(O, C, 3, 3)
