@@ -140,3 +140,34 @@ def test_float32_against_torch():
         a, t = a.detach().numpy(), t.detach().numpy()
         assert a.dtype == t.dtype == np.float32
         np.testing.assert_allclose(a, t, rtol=1e-4, atol=1e-4 * np.abs(t).max())
+
+
+def _im2col_conv(x, w, padding, out_hw):
+    cols = conv_ops._im2col(x, padding, out_hw, (3, 3), (1, 1), (1, 1), 1, conv_ops._NUMPY)[0]
+    y = (w.reshape(w.shape[0], -1) @ cols).reshape((w.shape[0], x.shape[0]) + out_hw)
+    return y.transpose(1, 0, 2, 3)
+
+
+@pytest.mark.parametrize("limit", [None, 1])
+def test_scratch_reuse(monkeypatch, limit):
+    """Calls whose intermediates share the kept buffers (same shapes, other
+    paddings and data) each give their own convolution, with the cache as is
+    and with a limit that keeps only the latest shapes."""
+    if limit is not None:
+        monkeypatch.setattr(conv_winograd, "SCRATCH_BYTES", limit)
+    w = RNG.standard_normal((5, 6, 3, 3))
+    calls = [((2, 6, 11, 11), (1, 1), (11, 11)), ((2, 6, 11, 11), (0, 0), (9, 9)),
+             ((2, 6, 11, 11), (0, 1), (9, 11)), ((3, 6, 8, 8), (1, 1), (8, 8))] * 2
+    for shape, padding, out_hw in calls:
+        x = RNG.standard_normal(shape)
+        y = conv_winograd.conv(x, w, padding, out_hw)
+        np.testing.assert_allclose(y, _im2col_conv(x, w, padding, out_hw), rtol=1e-12,
+                                   atol=1e-12)
+        g = RNG.standard_normal(y.shape)
+        dw = conv_winograd.weight_grad(x, g, padding)
+        cols = conv_ops._im2col(x, padding, out_hw, (3, 3), (1, 1), (1, 1), 1,
+                                conv_ops._NUMPY)[0]
+        ref = (g.transpose(1, 0, 2, 3).reshape(5, -1) @ cols.T).reshape(5, 6, 3, 3)
+        np.testing.assert_allclose(dw, ref, rtol=1e-12, atol=1e-11)
+    if limit is not None:
+        assert len(conv_winograd._SCRATCH) == 1
