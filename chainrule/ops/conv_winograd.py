@@ -155,9 +155,10 @@ def _input_tiles(x, ph, pw, th, tw, bufs, be):
     return v.reshape(36, th * tw * N, C)
 
 
-def conv(x, w, padding, out_hw, be=_NUMPY):
+def conv(x, w, padding, out_hw, bias=None, be=_NUMPY):
     """The correlation of x (N, C, H, W) with w (O, C, 3, 3), padded by
-    `padding` before (zeros after as far as out_hw needs): (N, O, *out_hw)."""
+    `padding` before (zeros after as far as out_hw needs): (N, O, *out_hw),
+    plus bias (O,) when given."""
     xp = be.xp
     N = x.shape[0]
     O, C = w.shape[:2]
@@ -177,12 +178,19 @@ def conv(x, w, padding, out_hw, be=_NUMPY):
     # (p, q, th, tw, N, O) -> NHWC, then NCHW
     nhwc = _buf(bufs, "nhwc", (N, th, 4, tw, 4, O), dt, xp)
     nhwc[...] = y.reshape(4, 4, th, tw, N, O).transpose(4, 2, 0, 3, 1, 5)
-    nhwc = nhwc.reshape(N, 16 * th * tw, O)
-    out = xp.ascontiguousarray(nhwc.transpose(0, 2, 1)).reshape(N, O, 4 * th, 4 * tw)
+    if (4 * th, 4 * tw) == (oh, ow):
+        src = nhwc.reshape(N, oh * ow, O).transpose(0, 2, 1)
+        b = None if bias is None else bias.reshape(1, O, 1)
+    else:
+        src = nhwc.reshape(N, 4 * th, 4 * tw, O).transpose(0, 3, 1, 2)[:, :, :oh, :ow]
+        b = None if bias is None else bias.reshape(1, O, 1, 1)
+    out = xp.empty(src.shape, dtype=dt)
+    if b is None:
+        out[...] = src
+    else:
+        xp.add(src, b, out=out)
     _scratch_give(key, bufs)
-    if (4 * th, 4 * tw) != (oh, ow):
-        out = xp.ascontiguousarray(out[:, :, :oh, :ow])
-    return out
+    return out.reshape(N, O, oh, ow)
 
 
 def weight_grad(x, g, padding, be=_NUMPY):
