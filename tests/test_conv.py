@@ -540,3 +540,13 @@ def test_max_pool2d_take_and_put_against_torch(dtype, kernel, stride, padding):
     for a, b in zip(outs[0][1:], outs[1][1:]):
         assert a.dtype == b.dtype == np.dtype(dtype)
         np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
+
+
+def test_max_pool2d_kept_buffers_by_kernel_shape():
+    """Consecutive poolings whose window copies have as many elements but
+    other kernel shapes ((3, 1) then (1, 3), kept buffers keyed by both) each
+    agree with torch."""
+    x = RNG.standard_normal((1, 3, 4, 3))
+    for kernel in ((3, 1), (1, 3), (3, 1)):
+        ours = F.max_pool2d(cr.tensor(x), kernel, 1).numpy()
+        np.testing.assert_array_equal(ours, TF.max_pool2d(torch.tensor(x), kernel, 1).numpy())

@@ -8,7 +8,7 @@ import pytest
 import chainrule as cr
 from chainrule.autograd import gradcheck, gradgradcheck
 from chainrule.ops import conv as conv_ops
-from chainrule.ops import conv_winograd
+from chainrule.ops import _scratch, conv_winograd
 
 RNG = np.random.default_rng(7)
 F64 = np.dtype("float64")
@@ -154,7 +154,7 @@ def test_scratch_reuse(monkeypatch, limit):
     paddings and data) each give their own convolution, with the cache as is
     and with a limit that keeps only the latest shapes."""
     if limit is not None:
-        monkeypatch.setattr(conv_winograd, "SCRATCH_BYTES", limit)
+        monkeypatch.setattr(_scratch, "LIMIT_BYTES", limit)
     w = RNG.standard_normal((5, 6, 3, 3))
     calls = [((2, 6, 11, 11), (1, 1), (11, 11)), ((2, 6, 11, 11), (0, 0), (9, 9)),
              ((2, 6, 11, 11), (0, 1), (9, 11)), ((3, 6, 8, 8), (1, 1), (8, 8))] * 2
@@ -170,4 +170,4 @@ def test_scratch_reuse(monkeypatch, limit):
         ref = (g.transpose(1, 0, 2, 3).reshape(5, -1) @ cols.T).reshape(5, 6, 3, 3)
         np.testing.assert_allclose(dw, ref, rtol=1e-12, atol=1e-11)
     if limit is not None:
-        assert len(conv_winograd._SCRATCH) == 1
+        assert len(_scratch._CACHE) == 1

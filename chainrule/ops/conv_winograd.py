@@ -37,6 +37,7 @@ the float32 error against a float64 convolution was measured at a few 1e-6
 of the largest output (tests/test_conv_winograd.py states the bound).
 """
 from . import _backend
+from . import _scratch
 
 _NUMPY = _backend.NUMPY
 
@@ -97,36 +98,7 @@ def _tiles(oh, ow):
     return -(-oh // 4), -(-ow // 4)
 
 
-# --- scratch memory ----------------------------------------------------------------------------
-# The intermediates (about 10 MB a call at batch 64, 32 -> 64 channels, 8x8)
-# are kept between calls of the same shapes: fresh arrays that large come
-# from the system as new pages, and their page faults were measured to cost
-# more than the arithmetic (1.2 ms a forward with kept buffers, 5 to 7 ms
-# with fresh ones, one thread).  A call takes its shapes' buffers out of the
-# cache and puts them back when done (so two threads never share one); the
-# cache keeps the most recent shapes up to SCRATCH_BYTES.  Results are always
-# fresh arrays.
-SCRATCH_BYTES = 64 << 20
-_SCRATCH = {}   # key -> {name: array}, least recently used first
-
-
-def _scratch_take(key):
-    return _SCRATCH.pop(key, None) or {}
-
-
-def _scratch_give(key, bufs):
-    _SCRATCH[key] = bufs
-    total = sum(a.size * a.itemsize for b in _SCRATCH.values() for a in b.values())
-    while total > SCRATCH_BYTES and len(_SCRATCH) > 1:
-        old = _SCRATCH.pop(next(iter(_SCRATCH)))
-        total -= sum(a.size * a.itemsize for a in old.values())
-
-
-def _buf(bufs, name, shape, dtype, xp):
-    a = bufs.get(name)
-    if a is None:
-        a = bufs[name] = xp.empty(shape, dtype=dtype)
-    return a
+_buf = _scratch.buf
 
 
 def _input_tiles(x, ph, pw, th, tw, bufs, be):
@@ -167,7 +139,7 @@ def conv(x, w, padding, out_hw, bias=None, be=_NUMPY):
     th, tw = _tiles(oh, ow)
     T = th * tw * N
     key = (be.name, dt, "conv", N, C, O, th, tw)
-    bufs = _scratch_take(key)
+    bufs = _scratch.take(key)   # intermediates kept between calls (_scratch.py)
     at, _, _, g2, _ = _mats(be, dt)
     v = _input_tiles(x, ph, pw, th, tw, bufs, be)              # (36, T, C)
     u = xp.matmul(g2, w.reshape(O * C, 9).T, out=_buf(bufs, "u", (36, O * C), dt, xp))
@@ -189,7 +161,7 @@ def conv(x, w, padding, out_hw, bias=None, be=_NUMPY):
         out[...] = src
     else:
         xp.add(src, b, out=out)
-    _scratch_give(key, bufs)
+    _scratch.give(key, bufs)
     return out.reshape(N, O, oh, ow)
 
 
@@ -203,7 +175,7 @@ def weight_grad(x, g, padding, be=_NUMPY):
     th, tw = _tiles(oh, ow)
     T = th * tw * N
     key = (be.name, dt, "weight_grad", N, C, O, th, tw)
-    bufs = _scratch_take(key)
+    bufs = _scratch.take(key)   # intermediates kept between calls (_scratch.py)
     _, att, _, _, g2t = _mats(be, dt)
     v = _input_tiles(x, ph, pw, th, tw, bufs, be)              # (36, T, C)
     gn = _buf(bufs, "gn", (N, 4 * th, 4 * tw, O), dt, xp)      # NHWC, tiles whole
@@ -219,5 +191,5 @@ def weight_grad(x, g, padding, be=_NUMPY):
     du = xp.matmul(v.transpose(0, 2, 1), gy.reshape(36, T, O),
                    out=_buf(bufs, "du", (36, C, O), dt, xp))   # AT^T g AT against the tiles
     dw = xp.matmul(g2t, du.reshape(36, C * O)).reshape(9, C, O)
-    _scratch_give(key, bufs)
+    _scratch.give(key, bufs)
     return xp.ascontiguousarray(dw.transpose(2, 1, 0)).reshape(O, C, 3, 3)

@@ -26,6 +26,7 @@ The 1-D forms are the 2-D ones on a size-1 height, as PyTorch computes them
 """
 from .. import _dtypes
 from . import _backend
+from . import _scratch
 from ._args import as_tensor_arg
 from ._dispatch import apply
 from ._registry import defop, expose
@@ -70,7 +71,12 @@ def _max_pool_index(x, kernel, stride, padding, dilation, out_hw, *, be=_NUMPY):
     # windows copied to a trailing axis of 4.
     KH, KW = kernel
     K = KH * KW
-    cols = xp.ascontiguousarray(win.transpose(4, 5, 0, 1, 2, 3)).reshape((K,) + win.shape[:4])
+    # (the copy in a buffer kept between calls: see _scratch.py)
+    key = (be.name, x.dtype, "max_pool_index", (KH, KW) + win.shape[:4])
+    bufs = _scratch.take(key)
+    cols = _scratch.buf(bufs, "cols", (KH, KW) + win.shape[:4], x.dtype, xp)
+    cols[...] = win.transpose(4, 5, 0, 1, 2, 3)
+    cols = cols.reshape((K,) + win.shape[:4])
     nan = floating and bool(xp.isnan(x).any())
     best = cols[0]
     pos = xp.zeros(best.shape, dtype=_INT64)
@@ -83,6 +89,7 @@ def _max_pool_index(x, kernel, stride, padding, dilation, out_hw, *, be=_NUMPY):
         else:
             best = xp.maximum(best, v)
         pos = xp.maximum(pos, take * k)
+    _scratch.give(key, bufs)
     ki = xp.arange(K, dtype=_INT64)
     ki, kj = ki // KW, ki % KW
     oh = xp.arange(OH, dtype=_INT64) * stride[0] - padding[0]
