@@ -171,3 +171,24 @@ def test_scratch_reuse(monkeypatch, limit):
         np.testing.assert_allclose(dw, ref, rtol=1e-12, atol=1e-11)
     if limit is not None:
         assert len(_scratch._CACHE) == 1
+
+
+def test_forward_mode_and_vmap(everywhere):
+    """Forward mode (jvp) and vmap over a batch of images with one weight
+    (folded into the convolution's batch) through the Winograd path, against
+    torch.func (float64)."""
+    torch = _torch()
+    x = RNG.standard_normal((2, 4, 5, 6))
+    w = RNG.standard_normal((5, 4, 3, 3))
+    tx, tw = RNG.standard_normal(x.shape), RNG.standard_normal(w.shape)
+    xb = RNG.standard_normal((3, 2, 4, 5, 6))
+    outs = []
+    for lib in (cr, torch):
+        def f(a, b, lib=lib):
+            return lib.nn.functional.conv2d(a, b, padding=1)
+        y, t = lib.func.jvp(f, (lib.tensor(x), lib.tensor(w)), (lib.tensor(tx), lib.tensor(tw)))
+        v = lib.func.vmap(f, in_dims=(0, None))(lib.tensor(xb), lib.tensor(w))
+        outs.append([a.detach().numpy() for a in (y, t, v)])
+    assert conv_winograd.applies(w.shape, (1, 1), (1, 1), 1, F64, 2 * 5 * 6)
+    for a, b in zip(*outs):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10)
