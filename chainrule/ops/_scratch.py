@@ -9,7 +9,8 @@ paths' intermediates (never their results) live here: a call takes the
 buffers of its key out of the cache, fills them, and gives them back when it
 is done, so two threads never share one (a second thread meanwhile gets new
 ones).  The cache keeps the most recently given keys up to LIMIT_BYTES in
-all (at least the latest one).
+all; a key whose buffers alone pass that is not kept (its calls make fresh
+ones each time, as without the cache).
 """
 LIMIT_BYTES = 64 << 20
 
@@ -25,7 +26,7 @@ def give(key, bufs):
     """Keep bufs for key's next call; drop the oldest keys past LIMIT_BYTES."""
     _CACHE[key] = bufs
     total = sum(a.size * a.itemsize for b in _CACHE.values() for a in b.values())
-    while total > LIMIT_BYTES and len(_CACHE) > 1:
+    while total > LIMIT_BYTES and _CACHE:
         old = _CACHE.pop(next(iter(_CACHE)))
         total -= sum(a.size * a.itemsize for a in old.values())
 
