@@ -513,3 +513,40 @@ def test_pool2d_random_geometry(geo, include_pad, with_divisor):
         _same("avg_pool2d", [x], dict(kernel_size=geo["k"], stride=geo["s"], padding=geo["p"],
                                       ceil_mode=geo["ceil"], count_include_pad=include_pad,
                                       divisor_override=3 if with_divisor else None))
+
+
+@pytest.mark.parametrize("dtype", ("float32", "float64"))
+@pytest.mark.parametrize("kernel, stride, padding", [(2, 2, 0), (3, 1, 1), (3, 2, 1)])
+def test_max_pool2d_take_and_put_against_torch(dtype, kernel, stride, padding):
+    """max_pool2d's values (one take over all planes) and its gradient (an
+    unbuffered add: overlapping windows share maxima) and the gradient's own
+    gradient, in float32 and float64, against torch: exact for the values,
+    the gradients to rounding (float32: windows that share a maximum add in
+    some order)."""
+    x = RNG.standard_normal((3, 5, 7, 6)).astype(dtype)
+    v = RNG.standard_normal((3, 5) + tuple(TF.max_pool2d(torch.tensor(x), kernel, stride,
+                                                         padding).shape[2:])).astype(dtype)
+    u = RNG.standard_normal(x.shape).astype(dtype)
+    outs = []
+    for lib in (cr, torch):
+        xt = lib.tensor(x, requires_grad=True)
+        vt = lib.tensor(v, requires_grad=True)
+        y = lib.nn.functional.max_pool2d(xt, kernel, stride, padding)
+        (gx,) = lib.autograd.grad(y, xt, vt, create_graph=True)
+        (gv,) = lib.autograd.grad(gx, vt, lib.tensor(u))
+        outs.append([t.detach().numpy() for t in (y, gx, gv)])
+    tol = 1e-6 if dtype == "float32" else 1e-12
+    np.testing.assert_array_equal(outs[0][0], outs[1][0])
+    for a, b in zip(outs[0][1:], outs[1][1:]):
+        assert a.dtype == b.dtype == np.dtype(dtype)
+        np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
+
+
+def test_max_pool2d_kept_buffers_by_kernel_shape():
+    """Consecutive poolings whose window copies have as many elements but
+    other kernel shapes ((3, 1) then (1, 3), kept buffers keyed by both) each
+    agree with torch."""
+    x = RNG.standard_normal((1, 3, 4, 3))
+    for kernel in ((3, 1), (1, 3), (3, 1)):
+        ours = F.max_pool2d(cr.tensor(x), kernel, 1).numpy()
+        np.testing.assert_array_equal(ours, TF.max_pool2d(torch.tensor(x), kernel, 1).numpy())

@@ -38,6 +38,7 @@ from .. import _dtypes
 from . import _backend
 from ._args import as_tensor_arg
 from . import _batching
+from . import conv_winograd
 from ._dispatch import apply
 from ._registry import defop, expose, complex_like
 from .shape import reshape, squeeze, unsqueeze
@@ -133,11 +134,19 @@ def _rows_route(groups, C):
     return groups == 1 and C >= 4
 
 
+def _winograd(w4, stride, dilation, groups, dtype, pixels):
+    return conv_winograd.applies(w4.shape, _two(stride, 1), _two(dilation, 1), groups, dtype,
+                                 pixels)
+
+
 def _conv(x, w, stride, padding, dilation, groups, x_shape, w_shape, y_shape, *, be=_NUMPY):
     x4, w4 = _as2d(x), _as2d(w)
     N = x4.shape[0]
     O, Cg, KH, KW = w4.shape
     OH, OW = _two(y_shape[2:], 1)
+    if _winograd(w4, stride, dilation, groups, x4.dtype, N * OH * OW):
+        y = conv_winograd.conv(x4, w4, _two(padding, 0), (OH, OW), be=be)
+        return y.reshape(tuple(y_shape))
     if _rows_route(groups, x4.shape[1]):
         cols = _im2col_rows(x4, _two(padding, 0), (OH, OW), (KH, KW), _two(stride, 1),
                             _two(dilation, 1), be)                    # (N*OH*OW, KH*KW*C)
@@ -200,6 +209,9 @@ def _conv_weight_grad(x, g, stride, padding, dilation, groups, x_shape, w_shape,
     N, O, OH, OW = g4.shape
     KH, KW = _two(w_shape[2:], 1)
     C = x4.shape[1]
+    if conv_winograd.applies(tuple(w_shape), _two(stride, 1), _two(dilation, 1), groups,
+                             x4.dtype, N * OH * OW):
+        return conv_winograd.weight_grad(x4, g4, _two(padding, 0), be=be).reshape(tuple(w_shape))
     if _rows_route(groups, C):
         cols = _im2col_rows(x4, _two(padding, 0), (OH, OW), (KH, KW), _two(stride, 1),
                             _two(dilation, 1), be)                    # (N*OH*OW, KH*KW*C)
@@ -218,6 +230,13 @@ def _bias_shape(b, ndim):
 
 
 def _conv_bias(x, w, b, *geometry, be=_NUMPY):
+    stride, padding, dilation, groups, _, _, y_shape = geometry
+    x4, w4 = _as2d(x), _as2d(w)
+    OH, OW = _two(y_shape[2:], 1)
+    if _winograd(w4, stride, dilation, groups, x4.dtype, x4.shape[0] * OH * OW):
+        # the bias added in the copy to NCHW (no second pass over the output)
+        y = conv_winograd.conv(x4, w4, _two(padding, 0), (OH, OW), bias=b, be=be)
+        return y.reshape(tuple(y_shape))
     y = _conv(x, w, *geometry, be=be)
     return y + _bias_shape(b, y.ndim)
 
