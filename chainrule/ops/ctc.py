@@ -64,17 +64,15 @@ def _emissions(lp, ext, xp):
 
 
 def _shift(a, k, xp):
-    """a moved k positions up the label axis (-inf coming in)."""
-    if k == 0:
-        return a
-    pad = xp.full(a.shape[:1] + (k,), -_INF, dtype=a.dtype)
-    return xp.concatenate([pad, a[:, :a.shape[1] - k]], axis=1)
+    """a moved k positions up the label axis (-inf, or False, coming in)."""
+    pad = xp.full(a.shape[:1] + (k,), -_INF if a.dtype.kind == "f" else 0, dtype=a.dtype)
+    return xp.concatenate([pad, a], axis=1)[:, :a.shape[1]]
 
 
 def _unshift(a, k, xp):
-    """a moved k positions down the label axis (-inf coming in)."""
-    pad = xp.full(a.shape[:1] + (k,), -_INF, dtype=a.dtype)
-    return xp.concatenate([a[:, k:], pad], axis=1)
+    """a moved k positions down the label axis (-inf, or False, coming in)."""
+    pad = xp.full(a.shape[:1] + (k,), -_INF if a.dtype.kind == "f" else 0, dtype=a.dtype)
+    return xp.concatenate([a, pad], axis=1)[:, k:]
 
 
 def _log_alpha(em, skip, xp):
@@ -232,7 +230,7 @@ def _checked(log_probs, targets, input_lengths, target_lengths, blank):
         xp.full((n, length), blank, dtype=tg.dtype)
     is_label = (s % 2 == 1) & (s < 2 * tl.reshape(n, 1) + 1)
     ext = xp.where(is_label, label, blank)
-    two_back = xp.concatenate([xp.full((n, 2), -1, dtype=ext.dtype), ext[:, :-2]], axis=1)
+    two_back = xp.concatenate([xp.full((n, 2), -1, dtype=ext.dtype), ext], axis=1)[:, :length]
     skip = is_label & (ext != two_back) & (s >= 2)
     return log_probs, ext, skip, il, tl, unbatched
 
