@@ -143,12 +143,10 @@ TENSOR_OUT_OF_SCOPE = {
 }
 
 TORCH_NOT_YET = {
-    'affine_grid_generator', 'as_strided_', 'conv3d', 'conv_tbc', 'conv_transpose3d',
-    'convolution', 'from_dlpack', 'grid_sampler', 'grid_sampler_2d',
-    'grid_sampler_3d', 'lobpcg', 'max_pool3d', 'segment_reduce', 'to_dlpack', 'uint16',
+    'affine_grid_generator', 'conv3d', 'conv_tbc', 'conv_transpose3d',
+    'convolution', 'grid_sampler', 'grid_sampler_2d',
+    'grid_sampler_3d', 'lobpcg', 'max_pool3d', 'segment_reduce', 'uint16',
     'uint32', 'uint64',
 }
 
-TENSOR_NOT_YET = {
-    'as_strided_', 'as_subclass',
-}
+TENSOR_NOT_YET = set()

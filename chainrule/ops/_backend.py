@@ -16,7 +16,8 @@ A `Backend` is one array library as chainrule sees it:
     give arrays PyTorch's layouts), whether an array views another's storage
     (`is_view`) and where its memory starts (`data_ptr`, `storage_ptr`), and
     the way to and from NumPy (`to_numpy`: printing, `.numpy()`; `from_numpy`:
-    data the factories parse or draw on the host).
+    data the factories parse or draw on the host), and DLPack's exchange
+    (`from_dlpack`, for the devices `dlpack_devices` names).
 
 Op forwards are resolved per backend once, not per call (see `bind` and
 `Op.forward_for`); the NumPy-bound forward is the declared function itself,
@@ -38,6 +39,7 @@ import math
 import numpy as np
 
 __all__ = ["Backend", "NUMPY", "register", "backend_of", "namespace", "is_array", "foreign",
+           "from_dlpack",
            "is_writeable", "default", "set_default", "bind", "to_numpy", "ARRAY_TYPES",
            "FOREIGN", "ndarray", "as_array", "HOST_ARRAY", "HOST_SCALAR", "numpy_scalar"]
 
@@ -49,7 +51,7 @@ class Backend:
 
     def __init__(self, name, xp, array_types, *, from_numpy, to_numpy, add_at, strides,
                  as_strided, readonly, is_contiguous, is_writeable, is_view, data_ptr,
-                 storage_ptr):
+                 storage_ptr, from_dlpack=None, dlpack_devices=(1,)):
         self.name = name
         self.xp = xp
         self.array_types = tuple(array_types)
@@ -67,6 +69,12 @@ class Backend:
         self.is_view = is_view                # is_view(a): a views another array's memory
         self.data_ptr = data_ptr              # the address of a's first element
         self.storage_ptr = storage_ptr        # the address of the memory a looks into
+        # from_dlpack(obj, copy): an array of obj's memory (any object with __dlpack__ and
+        # __dlpack_device__ on one of `dlpack_devices`, DLPack's device type numbers: 1 the CPU,
+        # 2 CUDA); the namespace's from_dlpack by default.  Arrays export through their own
+        # __dlpack__.
+        self.from_dlpack = from_dlpack or (lambda obj, copy=None: xp.from_dlpack(obj, copy=copy))
+        self.dlpack_devices = tuple(dlpack_devices)
         self.array_ops = None
 
     def __repr__(self):
@@ -88,6 +96,19 @@ class _Window:
         face["strides"] = tuple(strides)
         self.__array_interface__ = face
         self.base = x
+
+
+def _numpy_from_dlpack(obj, copy=None):
+    a = np.from_dlpack(obj, copy=copy)
+    if not a.flags.writeable and getattr(obj, "legacy_capsule", False):
+        # A legacy DLPack capsule cannot say "read-only", and NumPy assumes it; PyTorch
+        # assumes writeable, as chainrule does here (the same memory, writeable).
+        face = a.__array_interface__
+        face["data"] = (face["data"][0], False)
+        holder = _Window.__new__(_Window)
+        holder.__array_interface__, holder.base = face, a
+        a = np.asarray(holder)
+    return a
 
 
 def _numpy_as_strided(x, shape, strides, offset=0):
@@ -134,6 +155,7 @@ NUMPY = Backend(
     is_view=lambda a: a.base is not None,
     data_ptr=_numpy_data_ptr,
     storage_ptr=lambda a: _numpy_data_ptr(_numpy_storage_owner(a)),
+    from_dlpack=_numpy_from_dlpack,
 )
 
 ndarray = np.ndarray
@@ -243,6 +265,16 @@ def to_numpy(a):
     if a.__class__ is np.ndarray:
         return a
     return _BY_TYPE.get(a.__class__, NUMPY).to_numpy(a)
+
+
+def from_dlpack(obj, copy=None):
+    """An array of the memory `obj` exports through DLPack (shared unless copy), made by the
+    backend serving obj's device (the default backend's first); BufferError where none does."""
+    device = obj.__dlpack_device__()[0] if hasattr(obj, "__dlpack_device__") else 1
+    for be in [_DEFAULT[0]] + list(_BY_TYPE.values()):
+        if int(device) in be.dlpack_devices:
+            return be.from_dlpack(obj, copy)
+    raise BufferError(f"no array library of chainrule's takes DLPack device type {int(device)}")
 
 
 def default():
