@@ -9,7 +9,7 @@
 from ._dtypes import (dtype, float16, float32, float64, half, float, double, uint8, int8,
                       int16, int32, int64, short, int, long, bool, get_default_dtype,
                       set_default_dtype, promote_types, complex64, complex128, cfloat,
-                      cdouble)
+                      cdouble, uint16, uint32, uint64)
 from ._tensor import Tensor, Size
 from ._device import device, set_default_device, get_default_device
 from ._grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
@@ -91,3 +91,5 @@ from . import functional  # noqa: E402  (torch.functional: made of the names abo
 from .nn.functional_layers import embedding_renorm_, torch_embedding_bag as embedding_bag  # noqa: E402
 from . import return_types  # noqa: E402  (torch.return_types: the named-tuple classes)
 from ._lowrank import svd_lowrank, pca_lowrank  # noqa: E402
+from . import _shell_guards  # noqa: E402  (the shell dtypes' refusals in public functions)
+_shell_guards.install(globals())

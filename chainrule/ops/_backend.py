@@ -39,7 +39,7 @@ import math
 import numpy as np
 
 __all__ = ["Backend", "NUMPY", "register", "backend_of", "namespace", "is_array", "foreign",
-           "from_dlpack",
+           "from_dlpack", "ShellArray", "SHELL_DTYPES", "shell_view",
            "is_writeable", "default", "set_default", "bind", "to_numpy", "ARRAY_TYPES",
            "FOREIGN", "ndarray", "as_array", "HOST_ARRAY", "HOST_SCALAR", "numpy_scalar"]
 
@@ -159,6 +159,45 @@ NUMPY = Backend(
 )
 
 ndarray = np.ndarray
+
+
+# --- PyTorch's shell dtypes (uint16, uint32, uint64) ----------------------------------------
+# PyTorch makes, prints, converts, views and copies tensors of them, but most of its
+# kernels refuse them ("add_stub" not implemented for 'UInt16').  NumPy computes with them
+# all, so their arrays are of a subclass of ndarray: the dispatch point meets a class that
+# is not ndarray, leaves its fast path for _forward_for, and that asks `shell_refusal`
+# whether the op takes them.  The plain path pays nothing.  Results of other dtypes
+# (a comparison's bools, a cast) come back as plain ndarrays; the factories and casts
+# (shell_view) make ShellArrays, and ops on them keep the class.
+SHELL_DTYPES = (np.dtype(np.uint16), np.dtype(np.uint32), np.dtype(np.uint64))
+
+
+class ShellArray(np.ndarray):
+    """An ndarray of a shell dtype (see above)."""
+
+    def __array_wrap__(self, arr, context=None, return_scalar=False):
+        if arr.dtype not in SHELL_DTYPES:
+            arr = arr.view(np.ndarray)
+            return arr[()] if return_scalar else arr
+        return super().__array_wrap__(arr, context, return_scalar)
+
+    def astype(self, dtype, *args, **kwargs):
+        out = np.ndarray.astype(self, dtype, *args, **kwargs)
+        return out if out.dtype in SHELL_DTYPES else out.view(np.ndarray)
+
+
+_U16, _U32, _U64 = SHELL_DTYPES
+
+
+def shell_view(a):
+    """A NumPy array of a shell dtype as a ShellArray (anything else as it is)."""
+    if a.__class__ is np.ndarray:
+        d = a.dtype
+        if d is _U16 or d is _U32 or d is _U64:    # (NumPy's dtypes are singletons)
+            return a.view(ShellArray)
+    return a
+
+
 as_array = np.asarray          # NumPy returns scalars for 0-d results; the dispatch point wraps them
 HOST_ARRAY = np.ndarray        # user data and .numpy() results (NumPy: the host's format)
 HOST_SCALAR = np.generic
@@ -209,7 +248,7 @@ def _cast_number(v, dtype):
 _BY_TYPE = {np.ndarray: NUMPY}
 # Classes a forward may return as they are (every backend's arrays); anything
 # else (NumPy's scalars for 0-d results) goes through as_array.
-ARRAY_TYPES = {np.ndarray}
+ARRAY_TYPES = {np.ndarray, ShellArray}     # (a ShellArray comes back as it is)
 # Array classes of the backends other than NumPy: the engine and the nodes
 # check a gradient's class against it to leave NumPy's generated fast path.
 FOREIGN = set()

@@ -254,7 +254,7 @@ def _ctc(log_probs, targets, input_lengths, target_lengths, blank, reduction, ze
         loss = _pw.where(loss == _INF, 0.0, loss)
     if reduction == "mean":
         xp = _backend.namespace(lp)
-        denom = Tensor._make(xp.maximum(tl, 1).astype(lp.dtype))
+        denom = as_tensor_arg(xp.maximum(tl, 1).astype(lp.dtype))
         return _reduce.mean(loss / denom)
     if reduction == "sum":
         return _reduce.sum(loss)
