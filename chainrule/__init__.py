@@ -28,7 +28,7 @@ from .ops import pointwise_more as _pointwise_more, shape_more as _shape_more  #
 from .ops import statistics as _statistics, complex as _complex_ops, spectral as _spectral  # noqa: F401
 from .ops import linalg_more as _linalg_more, lu as _lu_ops, nn_more as _nn_more  # noqa: F401
 from .ops import numerics as _numerics, householder as _householder  # noqa: F401
-from .ops import ctc as _ctc  # noqa: F401
+from .ops import ctc as _ctc, segment as _segment  # noqa: F401
 from . import _interop  # noqa: F401  (DLPack, as_subclass)
 from ._interop import from_dlpack, to_dlpack  # noqa: F401
 from . import _methods  # noqa: F401  (attaches the generated methods to Tensor)

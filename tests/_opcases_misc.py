@@ -67,3 +67,41 @@ CASES = [
     _ctc()(Case("ctc_loss_one_class", lambda L, x: _F(L).ctc_loss(
         _lsm(x), L.tensor([[0]]), L.tensor([3]), L.tensor([0]), reduction="none"), ((3, 1, 1),))),
 ]
+
+
+# ---- segment_reduce (torch has no second derivative and no forward mode for it) ----
+def _seg(*tags):
+    return _ctc(*tags)
+
+
+def _lengths(L, v):
+    return L.tensor(v)
+
+
+CASES += [
+    _seg()(Case("segment_reduce_sum", lambda L, x: L.segment_reduce(x, "sum", lengths=_lengths(L, [2, 0, 3, 1])),
+                ((6,),))),
+    _seg()(Case("segment_reduce_sum_initial_2d", lambda L, x: L.segment_reduce(
+        x, "sum", lengths=_lengths(L, [1, 2]), initial=1.5), ((3, 2),))),
+    _seg()(Case("segment_reduce_mean", lambda L, x: L.segment_reduce(x, "mean", lengths=_lengths(L, [2, 3, 1])),
+                ((6,),))),
+    _seg()(Case("segment_reduce_mean_initial_empty", lambda L, x: L.segment_reduce(
+        x, "mean", lengths=_lengths(L, [0, 4]), initial=0.5), ((4, 2),))),
+    _seg()(Case("segment_reduce_max", lambda L, x: L.segment_reduce(x, "max", lengths=_lengths(L, [2, 3, 1])),
+                ((6,),), "distinct")),
+    _seg()(Case("segment_reduce_amax_initial", lambda L, x: L.segment_reduce(
+        x, "amax", lengths=_lengths(L, [2, 2, 2]), initial=0.0), ((6,),), "distinct")),
+    _seg()(Case("segment_reduce_min_rows", lambda L, x: L.segment_reduce(
+        x, "min", lengths=_lengths(L, [[1, 3], [2, 2]]), axis=1), ((2, 4),), "distinct")),
+    _seg()(Case("segment_reduce_prod", lambda L, x: L.segment_reduce(x, "prod", lengths=_lengths(L, [3, 2, 1])),
+                ((6,),))),
+    _seg()(Case("segment_reduce_prod_zeros", lambda L, x: L.segment_reduce(
+        x * L.tensor([0.0, 1, 1, 0, 0, 1, 1], dtype=x.dtype), "prod", lengths=_lengths(L, [3, 2, 2]),
+        initial=2.0), ((7,),))),
+    _seg()(Case("segment_reduce_offsets", lambda L, x: L.segment_reduce(
+        x, "sum", offsets=_lengths(L, [0, 1, 3]), axis=0), ((3, 2, 2),))),
+    _seg()(Case("segment_reduce_offsets_rows_partial", lambda L, x: L.segment_reduce(
+        x, "mean", offsets=_lengths(L, [[0, 2, 4], [1, 2, 3]]), axis=1), ((2, 4),))),
+    _seg()(Case("segment_reduce_unsafe", lambda L, x: L.segment_reduce(
+        x, "max", lengths=_lengths(L, [1, 2]), unsafe=True), ((3,),), "distinct")),
+]
