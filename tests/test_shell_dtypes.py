@@ -246,3 +246,22 @@ def test_table_covers_both_outcomes():
             except (NotImplementedError, RuntimeError):
                 outcomes["refused"] += 1
     assert outcomes["ok"] >= 60 and (_STRICT or outcomes["refused"] >= 50), outcomes
+
+
+@needs_torch
+@pytest.mark.parametrize("dtype", ["uint16", "uint32", "uint64"])
+def test_saved_and_loaded_both_ways(dtype, tmp_path):
+    """torch writes these dtypes as _rebuild_tensor_v3 over an UntypedStorage: read and
+    written here too (views keep their strides one way, values the other)."""
+    import torch
+    values = [[1, 2, 3], [4, 5, 2 ** 16 - 1]]
+    torch.save({"t": torch.tensor(values, dtype=getattr(torch, dtype)).t(), "f": torch.ones(2)},
+               tmp_path / "torch.pt")
+    mine = cr.load(tmp_path / "torch.pt")
+    assert mine["t"].dtype == getattr(cr, dtype) and mine["t"].stride() == (1, 3)
+    assert mine["t"].tolist() == [list(r) for r in zip(*values)]
+    with pytest.raises(NotImplementedError, match="add_stub"):
+        mine["t"] + 1                        # still a shell dtype's tensor
+    cr.save({"t": cr.tensor(values, dtype=getattr(cr, dtype))[:, ::2]}, tmp_path / "mine.pt")
+    back = torch.load(tmp_path / "mine.pt", weights_only=True)["t"]
+    assert back.dtype == getattr(torch, dtype) and back.tolist() == [[1, 3], [4, 2 ** 16 - 1]]
