@@ -120,9 +120,13 @@ def _scatter_along(g, idx, dim, keepdim, shape, *, be=_NUMPY):
     return out
 
 
+_U16, _U32, _U64 = _backend.SHELL_DTYPES     # (uint16/32/64: see _backend.ShellArray)
+_SHELL_ARRAY = _backend.ShellArray
+
+
 def _getitem(x, idx, in_shape=None, *, be=_NUMPY):
     out = x[idx]
-    if out.__class__ is not be.ndarray and not isinstance(out, be.ndarray):   # (a subclass: as it is)
+    if out.__class__ is not be.ndarray and out.__class__ is not _SHELL_ARRAY:   # (uint16/32/64's)
         # Integers alone give NumPy a scalar (a copy); with an Ellipsis they
         # give a 0-d view, which PyTorch's x[0] is.
         out = x[idx + (Ellipsis,)] if Ellipsis not in idx else be.xp.asarray(out)
@@ -377,9 +381,6 @@ INDEX_PUT = defop("index_put", lambda base, value, idx: _index_put(base, value, 
                   lambda F, g, idx: g * F.index_mask(g, idx),
                   lambda F, g, idx: F.getitem(g, idx),
                   inputs=("base", "value"), params=("idx",), node_name="IndexPutBackward0")
-_U16, _U32, _U64 = _backend.SHELL_DTYPES
-
-
 def _to_copy(x, dtype):
     if x.dtype.kind == "c" and dtype.kind != "c":
         x = x.real                 # (the imaginary part dropped, as PyTorch warns in to_dtype)
