@@ -91,5 +91,6 @@ from . import functional  # noqa: E402  (torch.functional: made of the names abo
 from .nn.functional_layers import embedding_renorm_, torch_embedding_bag as embedding_bag  # noqa: E402
 from . import return_types  # noqa: E402  (torch.return_types: the named-tuple classes)
 from ._lowrank import svd_lowrank, pca_lowrank  # noqa: E402
+from ._lobpcg import lobpcg  # noqa: E402
 from . import _shell_guards  # noqa: E402  (the shell dtypes' refusals in public functions)
 _shell_guards.install(globals())

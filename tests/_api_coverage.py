@@ -145,7 +145,7 @@ TENSOR_OUT_OF_SCOPE = {
 TORCH_NOT_YET = {
     'affine_grid_generator', 'conv3d', 'conv_tbc', 'conv_transpose3d',
     'convolution', 'grid_sampler', 'grid_sampler_2d',
-    'grid_sampler_3d', 'lobpcg', 'max_pool3d',
+    'grid_sampler_3d', 'max_pool3d',
 }
 
 TENSOR_NOT_YET = set()
