@@ -9,7 +9,7 @@
 from ._dtypes import (dtype, float16, float32, float64, half, float, double, uint8, int8,
                       int16, int32, int64, short, int, long, bool, get_default_dtype,
                       set_default_dtype, promote_types, complex64, complex128, cfloat,
-                      cdouble)
+                      cdouble, uint16, uint32, uint64)
 from ._tensor import Tensor, Size
 from ._device import device, set_default_device, get_default_device
 from ._grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
@@ -29,6 +29,9 @@ from .ops import pointwise_more as _pointwise_more, shape_more as _shape_more  #
 from .ops import statistics as _statistics, complex as _complex_ops, spectral as _spectral  # noqa: F401
 from .ops import linalg_more as _linalg_more, lu as _lu_ops, nn_more as _nn_more  # noqa: F401
 from .ops import numerics as _numerics, householder as _householder  # noqa: F401
+from .ops import ctc as _ctc, segment as _segment  # noqa: F401
+from . import _interop  # noqa: F401  (DLPack, as_subclass)
+from ._interop import from_dlpack, to_dlpack  # noqa: F401
 from . import _methods  # noqa: F401  (attaches the generated methods to Tensor)
 from . import _inplace_forms  # noqa: F401  (in-place comparisons, t_, squeeze_...)
 from . import _tensor_info  # noqa: F401  (is_complex, is_signed, Tensor.new, H, mH...)
@@ -89,3 +92,6 @@ from . import functional  # noqa: E402  (torch.functional: made of the names abo
 from .nn.functional_layers import embedding_renorm_, torch_embedding_bag as embedding_bag  # noqa: E402
 from . import return_types  # noqa: E402  (torch.return_types: the named-tuple classes)
 from ._lowrank import svd_lowrank, pca_lowrank  # noqa: E402
+from ._lobpcg import lobpcg  # noqa: E402
+from . import _shell_guards  # noqa: E402  (the shell dtypes' refusals in public functions)
+_shell_guards.install(globals())

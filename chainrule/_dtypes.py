@@ -10,6 +10,7 @@ import numpy as np
 __all__ = [
     "dtype", "float16", "float32", "float64", "half", "float", "double",
     "int8", "uint8", "int16", "int32", "int64", "short", "int", "long", "bool",
+    "uint16", "uint32", "uint64",
     "complex64", "complex128", "cfloat", "cdouble",
     "get_default_dtype", "set_default_dtype", "promote_types", "result_type",
 ]
@@ -32,7 +33,7 @@ class dtype:
 
     @property
     def is_signed(self):
-        return self.name not in ("uint8", "bool")
+        return self.category != BOOL and self.np.kind != "u"
 
     def to_real(self):
         """The real dtype of a complex one's parts (a real dtype itself)."""
@@ -65,12 +66,20 @@ int16 = short = dtype("int16", np.int16, INT, "Short")
 int32 = int = dtype("int32", np.int32, INT, "Int")
 int64 = long = dtype("int64", np.int64, INT, "Long")
 bool = dtype("bool", np.bool_, BOOL, "Bool")
+# PyTorch's "shell" dtypes: tensors of them are made, printed, converted, viewed and copied,
+# and a few ops take them; the rest refuse (ops/_backend.py's shell arrays), and they
+# promote with no other integer type.
+uint16 = dtype("uint16", np.uint16, INT, "UInt16")
+uint32 = dtype("uint32", np.uint32, INT, "UInt32")
+uint64 = dtype("uint64", np.uint64, INT, "UInt64")
+SHELL = (uint16, uint32, uint64)
 complex64 = cfloat = dtype("complex64", np.complex64, COMPLEX, "ComplexFloat")
 complex128 = cdouble = dtype("complex128", np.complex128, COMPLEX, "ComplexDouble")
 _TO_REAL = {complex64: float32, complex128: float64}
 _TO_COMPLEX = {float32: complex64, float64: complex128}
 
-ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool, complex64, complex128)
+ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool, complex64, complex128,
+       uint16, uint32, uint64)
 # NumPy dtype -> chainrule dtype; the lookup a Tensor's .dtype does.
 FROM_NP = {d.np: d for d in ALL}
 
@@ -125,6 +134,9 @@ def promote_types(a, b):
     """torch.promote_types: the smallest dtype both fit in (category first)."""
     if a is b:
         return a
+    if (a in SHELL or b in SHELL) and a.category < FLOAT and b.category < FLOAT:
+        raise RuntimeError(f"Promotion for uint16, uint32, uint64 types is not supported, "
+                           f"attempted to promote {a.legacy} and {b.legacy}")
     # Across categories the higher category wins whatever the sizes
     # (int64 with float16 is float16); NumPy would widen instead.
     if a.category != b.category and not (a.category >= FLOAT and b.category >= FLOAT):
@@ -191,5 +203,6 @@ def result_type(*operands):
 # keyed by dtype name.
 C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
            "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-           "bool": "bool", "complex64": "c10::complex<float>",
+           "bool": "bool", "complex64": "c10::complex<float>", "uint16": "uint16_t",
+           "uint32": "uint32_t", "uint64": "uint64_t",
            "complex128": "c10::complex<double>"}

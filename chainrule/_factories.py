@@ -46,12 +46,14 @@ def _on_default(data):
     be = _DEFAULT[0]
     if be is not _NUMPY and isinstance(data, np.ndarray):
         return be.from_numpy(data)
-    return data
+    return _backend.shell_view(data)
 
 
 def _finish(data, requires_grad):
     if _DEFAULT[0] is not _NUMPY and isinstance(data, np.ndarray):
         data = _DEFAULT[0].from_numpy(data)    # parsed or drawn on the host
+    else:
+        data = _backend.shell_view(data)
     t = Tensor._make(data)
     if STATE.inference:                 # made inside inference_mode
         t._inference = True

@@ -1,6 +1,6 @@
 """In-place forms PyTorch has whose out-of-place op chainrule already had:
 comparisons, logic and bitwise ops written back into their input
-(x.eq_(y)), the metadata-only shape changes (x.t_(), x.squeeze_()), and the
+(x.eq_(y)), the metadata-only shape changes (x.t_(), x.squeeze_(), x.as_strided_()), and the
 top-level spellings of in-place methods (torch.exp_(x)), with torch.fill and
 torch.detach.
 
@@ -12,6 +12,7 @@ from ._grad_mode import STATE
 from ._tensor import Tensor
 from ._views import bump
 from .ops import _registry, numerics as _numerics, pointwise as P, shape as S
+from .ops import shape_more as _shape_more
 from .ops._args import as_operand
 from .ops._dispatch import apply as _apply
 
@@ -143,7 +144,7 @@ def _t_checked(input):
 
 for _name, _fn in (("t_", _t_checked), ("transpose_", S.transpose), ("swapaxes_", S.transpose),
                    ("swapdims_", S.transpose), ("squeeze_", S.squeeze),
-                   ("unsqueeze_", S.unsqueeze)):
+                   ("unsqueeze_", S.unsqueeze), ("as_strided_", _shape_more.as_strided)):
     setattr(Tensor, _name, _metadata_inplace(_fn, _name))
 
 
@@ -153,7 +154,8 @@ _TOP_LEVEL_INPLACE = (
     "atan_ atanh_ ceil_ clamp_ clamp_max_ clamp_min_ clip_ cos_ cosh_ deg2rad_ detach_ erf_ "
     "erfc_ exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ i0_ log10_ log1p_ log2_ log_ logit_ "
     "nan_to_num_ neg_ negative_ rad2deg_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ sin_ sinc_ "
-    "sinh_ sqrt_ square_ tan_ tanh_ trunc_ xlogy_ zero_ gcd_ lcm_ ldexp_ conj_physical_ index_put_").split()
+    "sinh_ sqrt_ square_ tan_ tanh_ trunc_ xlogy_ zero_ gcd_ lcm_ ldexp_ conj_physical_ index_put_ "
+    "as_strided_").split()
 
 
 def _top_level(name):

@@ -102,10 +102,14 @@ class _Emitter:
         (contiguous strides, offset 0), requires_grad, no backward hooks."""
         key, storage_class, numel = self.storage_for(t)
         shape = tuple(t.shape)
-        self.global_("torch._utils", "_rebuild_tensor_v2")
+        # (a dtype with no typed storage class: bytes, typed by _rebuild_tensor_v3's dtype)
+        self.global_("torch._utils", "_rebuild_tensor_v2" if storage_class else "_rebuild_tensor_v3")
         self.out.append(_MARK + _MARK)
         self.atom("storage")
-        self.global_("torch", storage_class)
+        if storage_class:
+            self.global_("torch", storage_class)
+        else:
+            self.global_("torch.storage", "UntypedStorage")
         self.atom(key)
         self.atom("cpu")
         self.atom(numel)
@@ -115,6 +119,8 @@ class _Emitter:
         self.int_tuple(_contiguous_strides(shape))
         self.atom(bool(t.requires_grad) and not isinstance(t, Parameter))
         self.empty_ordered_dict()
+        if not storage_class:
+            self.global_("torch", t.dtype.name)
         self.out.append(_TUPLE + _REDUCE)
 
     def int_tuple(self, values):

@@ -6,6 +6,8 @@ The layout torch writes (and reads back with `weights_only=True`):
                              torch._utils._rebuild_tensor_v2(storage, offset, size, stride, ...)
                              with the storage a persistent id
                              ('storage', torch.FloatStorage, '<key>', 'cpu', numel)
+                             (uint16/32/64: _rebuild_tensor_v3(..., dtype) over a
+                             torch.storage.UntypedStorage of numel bytes)
     <name>/data/<key>        each storage's raw bytes, in the order `byteorder` says
     <name>/byteorder         'little' or 'big'
     <name>/version, .format_version, .storage_alignment
@@ -48,6 +50,7 @@ STORAGE_DTYPES = {
     "ComplexFloatStorage": _dtypes.complex64, "ComplexDoubleStorage": _dtypes.complex128,
 }
 _STORAGE_OF = {d: name for name, d in STORAGE_DTYPES.items()}
+_UINT8 = _dtypes.uint8
 # storages torch has and chainrule has no dtype for: named, refused with a reason
 _NO_SUCH_DTYPE = ("BFloat16Storage", "QInt8Storage", "QUInt8Storage", "QInt32Storage", "UntypedStorage")
 
@@ -64,12 +67,16 @@ def _fail(msg):
 class _Storage:
     """One storage of the archive: its dtype and its elements (an array of the
     default library, read once however many tensors view it)."""
-    __slots__ = ("dtype", "array", "numel")
+    __slots__ = ("dtype", "array", "numel", "order")
 
-    def __init__(self, dtype, array):
+    def __init__(self, dtype, array, order="<"):
         self.dtype = dtype
         self.array = array
         self.numel = array.shape[0]
+        self.order = order          # (an untyped storage's bytes are read in this byte order)
+
+
+_UNTYPED = "untyped"          # an UntypedStorage's dtype: bytes, typed by _rebuild_tensor_v3
 
 
 def _check_ints(name, values, *, low=0):
@@ -87,8 +94,8 @@ def rebuild_tensor(storage, storage_offset, size, stride, requires_grad, backwar
                    metadata=None):
     """torch._utils._rebuild_tensor_v2: a view of `storage` with these size,
     stride and offset (elements), bounds checked against the storage."""
-    if type(storage) is not _Storage:
-        raise _fail("_rebuild_tensor_v2: the first argument must be a storage")
+    if type(storage) is not _Storage or storage.dtype is _UNTYPED:
+        raise _fail("_rebuild_tensor_v2: the first argument must be a typed storage")
     if type(storage_offset) is not int or storage_offset < 0:
         raise _fail(f"_rebuild_tensor_v2: bad storage offset {storage_offset!r}")
     _check_ints("size", size)
@@ -117,12 +124,33 @@ def rebuild_tensor(storage, storage_offset, size, stride, requires_grad, backwar
                              storage_offset * n)
         if any(s > 1 and st == 0 for s, st in zip(size, stride)):
             data = be.readonly(data)      # an expanded tensor: chainrule refuses writes to it
-    t = Tensor._make(data)
+    t = Tensor._make(_backend.shell_view(data))         # (uint16/32/64: their own class)
     if requires_grad:
         if not dt.is_floating_point:
             raise _fail("_rebuild_tensor_v2: only floating point tensors can require grad")
         t._requires_grad = True
     return t
+
+
+def rebuild_tensor_v3(storage, storage_offset, size, stride, requires_grad, backward_hooks,
+                      dtype, metadata=None):
+    """torch._utils._rebuild_tensor_v3: the same over an untyped storage (bytes) whose
+    dtype the call names (torch writes the dtypes with no typed storage class so:
+    uint16, uint32, uint64)."""
+    if type(storage) is not _Storage or storage.dtype is not _UNTYPED:
+        raise _fail("_rebuild_tensor_v3: the first argument must be an untyped storage")
+    if type(dtype) is not _dtypes.dtype:
+        raise _fail(f"_rebuild_tensor_v3: {dtype!r} is not a dtype")
+    raw = storage.array
+    if raw.shape[0] % dtype.itemsize:
+        raise _fail(f"_rebuild_tensor_v3: a storage of {raw.shape[0]} bytes holds no whole "
+                    f"number of {dtype} elements")
+    host = _backend.to_numpy(raw).view(dtype.np.newbyteorder(storage.order))
+    # (the dtype NumPy's own object for it, not an equal one spelt with a byte order)
+    host = host.view(dtype.np) if host.dtype.isnative else host.astype(dtype.np)
+    typed = _Storage(dtype, _backend.backend_of(raw).from_numpy(host))
+    return rebuild_tensor(typed, storage_offset, size, stride, requires_grad, backward_hooks,
+                          metadata)
 
 
 def rebuild_parameter(data, requires_grad, backward_hooks, state=None):
@@ -166,6 +194,8 @@ def _device(*args):
 # "module.name" -> the function REDUCE may call (None: may be named, not called)
 ALLOWED = {
     "torch._utils._rebuild_tensor_v2": rebuild_tensor,
+    "torch._utils._rebuild_tensor_v3": rebuild_tensor_v3,
+    "torch.storage.UntypedStorage": None,
     "torch._utils._rebuild_parameter": rebuild_parameter,
     "torch._utils._rebuild_parameter_with_state": rebuild_parameter,
     "collections.OrderedDict": _ordered_dict,
@@ -243,7 +273,7 @@ def read(f, map_location=None):
                 raise _fail(f"unexpected persistent id {pid!r} (expected a storage)")
             _, cls, key, location, numel = pid
             kind = cls.name[len("torch."):]
-            dt = STORAGE_DTYPES.get(kind)
+            dt = _UINT8 if cls.name == "torch.storage.UntypedStorage" else STORAGE_DTYPES.get(kind)
             if dt is None:
                 raise _fail(f"{cls.name} holds a dtype chainrule does not have")
             have = storages.get(key)
@@ -266,8 +296,11 @@ def read(f, map_location=None):
                                 dt.np.newbyteorder("<" if order == "little" else ">"))
             if not raw.dtype.isnative:
                 raw = raw.astype(dt.np)
-            have = storages[key] = _place(_Storage(dt, be.from_numpy(raw)), location, where,
-                                          map_location)
+            if dt is _UINT8 and kind == "storage.UntypedStorage":
+                stored = _Storage(_UNTYPED, raw, "<" if order == "little" else ">")
+            else:
+                stored = _Storage(dt, be.from_numpy(raw))
+            have = storages[key] = _place(stored, location, where, map_location)
             return have
 
         _check_stored(zf.getinfo(pickles[0]))
@@ -293,6 +326,8 @@ def write(obj, f):
         # C-order values, little-endian: the tensor's own storage, whatever its layout
         records.append((f"data/{key}", host.astype(host.dtype.newbyteorder("<"),
                                                    copy=False).tobytes()))
+        if t.dtype in _dtypes.SHELL:         # (torch's _rebuild_tensor_v3 over bytes)
+            return key, None, host.nbytes
         return key, _STORAGE_OF[t.dtype], host.size
 
     pickled = _pickle_writer.dump(obj, storage_for)

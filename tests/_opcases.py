@@ -524,6 +524,7 @@ from _opcases_special import CASES as _SPECIAL_CASES  # noqa: E402
 from _opcases_ops11 import CASES as _OPS11_CASES      # noqa: E402
 from _opcases_names import CASES as _NAMES_CASES      # noqa: E402
 from _opcases_names2 import CASES as _NAMES2_CASES    # noqa: E402
+from _opcases_misc import CASES as _MISC_CASES        # noqa: E402
 
 CASES += (_SCAN_CASES + _SELECT_CASES + _LINALG_CASES + _NN_CASES + _NN_FUNCTIONAL_CASES +
-          _CONV_CASES + _SPECIAL_CASES + _OPS11_CASES + _NAMES_CASES + _NAMES2_CASES)
+          _CONV_CASES + _SPECIAL_CASES + _OPS11_CASES + _NAMES_CASES + _NAMES2_CASES + _MISC_CASES)

@@ -150,6 +150,13 @@ class StrictArray:
     def __array_function__(self, func, types, args, kwargs):
         _refuse(f"NumPy's function {func.__name__}")
 
+    # --- DLPack: the memory, as CuPy exports it ----------------------------
+    def __dlpack__(self, **kwargs):
+        return self._a.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self):
+        return self._a.__dlpack_device__()
+
     # --- attributes --------------------------------------------------------
     shape = property(lambda self: self._a.shape)
     dtype = property(lambda self: self._a.dtype)
@@ -302,4 +309,5 @@ STRICT = _backend.register(_backend.Backend(
     is_view=lambda a: a._a.base is not None,
     data_ptr=lambda a: _NP.data_ptr(a._a),
     storage_ptr=lambda a: _NP.storage_ptr(a._a),
+    from_dlpack=lambda obj, copy=None: StrictArray(_NP.from_dlpack(obj, copy)),
 ))

@@ -26,6 +26,9 @@ from ..ops.losses import (mse_loss, l1_loss, smooth_l1_loss, huber_loss, soft_ma
 __all__ += ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "soft_margin_loss",
             "binary_cross_entropy", "binary_cross_entropy_with_logits", "nll_loss",
             "cross_entropy", "kl_div", "cosine_similarity", "pairwise_distance"]
+from ..ops.ctc import ctc_loss  # noqa: E402
+
+__all__ += ["ctc_loss"]
 from ..ops.norms import layer_norm, batch_norm, group_norm, instance_norm, normalize
 
 __all__ += ["layer_norm", "batch_norm", "group_norm", "instance_norm", "normalize"]

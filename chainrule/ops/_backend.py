@@ -16,7 +16,8 @@ A `Backend` is one array library as chainrule sees it:
     give arrays PyTorch's layouts), whether an array views another's storage
     (`is_view`) and where its memory starts (`data_ptr`, `storage_ptr`), and
     the way to and from NumPy (`to_numpy`: printing, `.numpy()`; `from_numpy`:
-    data the factories parse or draw on the host).
+    data the factories parse or draw on the host), and DLPack's exchange
+    (`from_dlpack`, for the devices `dlpack_devices` names).
 
 Op forwards are resolved per backend once, not per call (see `bind` and
 `Op.forward_for`); the NumPy-bound forward is the declared function itself,
@@ -38,6 +39,7 @@ import math
 import numpy as np
 
 __all__ = ["Backend", "NUMPY", "register", "backend_of", "namespace", "is_array", "foreign",
+           "from_dlpack", "ShellArray", "SHELL_DTYPES", "shell_view",
            "is_writeable", "default", "set_default", "bind", "to_numpy", "ARRAY_TYPES",
            "FOREIGN", "ndarray", "as_array", "HOST_ARRAY", "HOST_SCALAR", "numpy_scalar"]
 
@@ -49,7 +51,7 @@ class Backend:
 
     def __init__(self, name, xp, array_types, *, from_numpy, to_numpy, add_at, strides,
                  as_strided, readonly, is_contiguous, is_writeable, is_view, data_ptr,
-                 storage_ptr):
+                 storage_ptr, from_dlpack=None, dlpack_devices=(1,)):
         self.name = name
         self.xp = xp
         self.array_types = tuple(array_types)
@@ -67,6 +69,12 @@ class Backend:
         self.is_view = is_view                # is_view(a): a views another array's memory
         self.data_ptr = data_ptr              # the address of a's first element
         self.storage_ptr = storage_ptr        # the address of the memory a looks into
+        # from_dlpack(obj, copy): an array of obj's memory (any object with __dlpack__ and
+        # __dlpack_device__ on one of `dlpack_devices`, DLPack's device type numbers: 1 the CPU,
+        # 2 CUDA); the namespace's from_dlpack by default.  Arrays export through their own
+        # __dlpack__.
+        self.from_dlpack = from_dlpack or (lambda obj, copy=None: xp.from_dlpack(obj, copy=copy))
+        self.dlpack_devices = tuple(dlpack_devices)
         self.array_ops = None
 
     def __repr__(self):
@@ -88,6 +96,19 @@ class _Window:
         face["strides"] = tuple(strides)
         self.__array_interface__ = face
         self.base = x
+
+
+def _numpy_from_dlpack(obj, copy=None):
+    a = np.from_dlpack(obj, copy=copy)
+    if not a.flags.writeable and getattr(obj, "legacy_capsule", False):
+        # A legacy DLPack capsule cannot say "read-only", and NumPy assumes it; PyTorch
+        # assumes writeable, as chainrule does here (the same memory, writeable).
+        face = a.__array_interface__
+        face["data"] = (face["data"][0], False)
+        holder = _Window.__new__(_Window)
+        holder.__array_interface__, holder.base = face, a
+        a = np.asarray(holder)
+    return a
 
 
 def _numpy_as_strided(x, shape, strides, offset=0):
@@ -134,9 +155,49 @@ NUMPY = Backend(
     is_view=lambda a: a.base is not None,
     data_ptr=_numpy_data_ptr,
     storage_ptr=lambda a: _numpy_data_ptr(_numpy_storage_owner(a)),
+    from_dlpack=_numpy_from_dlpack,
 )
 
 ndarray = np.ndarray
+
+
+# --- PyTorch's shell dtypes (uint16, uint32, uint64) ----------------------------------------
+# PyTorch makes, prints, converts, views and copies tensors of them, but most of its
+# kernels refuse them ("add_stub" not implemented for 'UInt16').  NumPy computes with them
+# all, so their arrays are of a subclass of ndarray: the dispatch point meets a class that
+# is not ndarray, leaves its fast path for _forward_for, and that asks `shell_refusal`
+# whether the op takes them.  The plain path pays nothing.  Results of other dtypes
+# (a comparison's bools, a cast) come back as plain ndarrays; the factories and casts
+# (shell_view) make ShellArrays, and ops on them keep the class.
+SHELL_DTYPES = (np.dtype(np.uint16), np.dtype(np.uint32), np.dtype(np.uint64))
+
+
+class ShellArray(np.ndarray):
+    """An ndarray of a shell dtype (see above)."""
+
+    def __array_wrap__(self, arr, context=None, return_scalar=False):
+        if arr.dtype not in SHELL_DTYPES:
+            arr = arr.view(np.ndarray)
+            return arr[()] if return_scalar else arr
+        return super().__array_wrap__(arr, context, return_scalar)
+
+    def astype(self, dtype, *args, **kwargs):
+        out = np.ndarray.astype(self, dtype, *args, **kwargs)
+        return out if out.dtype in SHELL_DTYPES else out.view(np.ndarray)
+
+
+_U16, _U32, _U64 = SHELL_DTYPES
+
+
+def shell_view(a):
+    """A NumPy array of a shell dtype as a ShellArray (anything else as it is)."""
+    if a.__class__ is np.ndarray:
+        d = a.dtype
+        if d is _U16 or d is _U32 or d is _U64:    # (NumPy's dtypes are singletons)
+            return a.view(ShellArray)
+    return a
+
+
 as_array = np.asarray          # NumPy returns scalars for 0-d results; the dispatch point wraps them
 HOST_ARRAY = np.ndarray        # user data and .numpy() results (NumPy: the host's format)
 HOST_SCALAR = np.generic
@@ -187,7 +248,7 @@ def _cast_number(v, dtype):
 _BY_TYPE = {np.ndarray: NUMPY}
 # Classes a forward may return as they are (every backend's arrays); anything
 # else (NumPy's scalars for 0-d results) goes through as_array.
-ARRAY_TYPES = {np.ndarray}
+ARRAY_TYPES = {np.ndarray, ShellArray}     # (a ShellArray comes back as it is)
 # Array classes of the backends other than NumPy: the engine and the nodes
 # check a gradient's class against it to leave NumPy's generated fast path.
 FOREIGN = set()
@@ -243,6 +304,16 @@ def to_numpy(a):
     if a.__class__ is np.ndarray:
         return a
     return _BY_TYPE.get(a.__class__, NUMPY).to_numpy(a)
+
+
+def from_dlpack(obj, copy=None):
+    """An array of the memory `obj` exports through DLPack (shared unless copy), made by the
+    backend serving obj's device (the default backend's first); BufferError where none does."""
+    device = obj.__dlpack_device__()[0] if hasattr(obj, "__dlpack_device__") else 1
+    for be in [_DEFAULT[0]] + list(_BY_TYPE.values()):
+        if int(device) in be.dlpack_devices:
+            return be.from_dlpack(obj, copy)
+    raise BufferError(f"no array library of chainrule's takes DLPack device type {int(device)}")
 
 
 def default():

@@ -27,7 +27,7 @@ from .._views import saved_versions as _saved_versions
 from ..autograd import forward_ad as _forward_ad
 from ..autograd._saved_hooks import pack as _pack_saved
 from ..autograd.anomaly_mode import _state as _ANOMALY, capture_stack as _capture_stack
-from . import _backend, _batching
+from . import _backend, _batching, _shell
 from ._registry import complex_node
 
 __all__ = ["apply"]
@@ -40,6 +40,7 @@ _ARRAY_TYPES = _backend.ARRAY_TYPES
 _ndarray = _backend.ndarray
 _NUMPY = _backend.NUMPY
 _BACKEND_OF = _backend._BY_TYPE
+_SHELL_ARRAY = _backend.ShellArray
 
 
 def apply(op, inputs, arrays, params=(), node_cls=None):
@@ -206,7 +207,10 @@ def _forward_for(op, arrays):
     """op's forward for the array library of `arrays` (the first that is an
     array; Python numbers may come first, as in `2 - x`)."""
     for a in arrays:
-        be = _BACKEND_OF.get(a.__class__)
+        c = a.__class__
+        if c is _SHELL_ARRAY:
+            return _shell.forward(op, arrays)
+        be = _BACKEND_OF.get(c)
         if be is not None:
             return op.forward if be is _NUMPY else op.forward_for(be)
     return op.forward

@@ -9,7 +9,7 @@ import warnings
 
 from .. import _dtypes
 from .._tensor import Tensor
-from . import _backend, _out
+from . import _backend, _out, _shell
 from ._args import as_tensor_arg, normalize_dims, normalize_dim, to_float_array
 from . import _batching
 from ._dispatch import apply
@@ -19,6 +19,7 @@ _builtin_max = builtins.max
 _XP = _backend.NUMPY.xp      # forwards' `xp` by default; _backend.bind gives other libraries theirs
 _INT64 = _dtypes.int64.np
 _UINT8 = _dtypes.uint8.np
+_SHELL_ARRAY = _backend.ShellArray
 
 
 @shows("grad expanded to self's shape")
@@ -328,6 +329,8 @@ def _extreme(input, dim, keepdim, other, is_max):
         return (maximum if is_max else minimum)(input, other)
     input = as_tensor_arg(input)
     d = input._data
+    if d.__class__ is _SHELL_ARRAY:
+        _shell.refuse(f"{'max' if is_max else 'min'}_{'all' if dim is None else 'cpu'}", input)
     if d.dtype.kind == "c":
         if dim is None:
             raise NotImplementedError(f"\"{'max' if is_max else 'min'}_all\" not implemented for "
@@ -430,7 +433,7 @@ def argmin(input, dim=None, keepdim=False, *, out=None):
 
 
 def _no_complex(d, kernel):
-    if d.dtype.kind == "c":
+    if d.dtype.kind == "c" or d.__class__ is _SHELL_ARRAY:
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{_dtypes.FROM_NP[d.dtype].legacy}'")
 
 

@@ -120,9 +120,13 @@ def _scatter_along(g, idx, dim, keepdim, shape, *, be=_NUMPY):
     return out
 
 
+_U16, _U32, _U64 = _backend.SHELL_DTYPES     # (uint16/32/64: see _backend.ShellArray)
+_SHELL_ARRAY = _backend.ShellArray
+
+
 def _getitem(x, idx, in_shape=None, *, be=_NUMPY):
     out = x[idx]
-    if out.__class__ is not be.ndarray:
+    if out.__class__ is not be.ndarray and out.__class__ is not _SHELL_ARRAY:   # (uint16/32/64's)
         # Integers alone give NumPy a scalar (a copy); with an Ellipsis they
         # give a 0-d view, which PyTorch's x[0] is.
         out = x[idx + (Ellipsis,)] if Ellipsis not in idx else be.xp.asarray(out)
@@ -380,7 +384,10 @@ INDEX_PUT = defop("index_put", lambda base, value, idx: _index_put(base, value, 
 def _to_copy(x, dtype):
     if x.dtype.kind == "c" and dtype.kind != "c":
         x = x.real                 # (the imaginary part dropped, as PyTorch warns in to_dtype)
-    return x.astype(dtype)
+    out = x.astype(dtype)
+    if dtype is _U16 or dtype is _U32 or dtype is _U64:
+        return _backend.shell_view(out)        # (uint16/32/64's arrays: their own class)
+    return out
 
 
 TO_COPY = defop("to_copy", _to_copy,

@@ -486,6 +486,8 @@ def _window(input, size, stride, storage_offset, name="as_strided"):
     """The input elements (flat C-order indices) at the storage positions
     offset + sum(i_k * stride_k), one per element of the `size` window."""
     size, stride = tuple(int(k) for k in size), tuple(int(k) for k in stride)
+    if len(size) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
     if any(k < 0 for k in stride):
         raise RuntimeError(f"{name}: Negative strides are not supported at the moment, got "
                            f"strides: {list(stride)}")

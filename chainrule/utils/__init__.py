@@ -1,2 +1,2 @@
 """chainrule.utils: helpers on top of autograd (checkpointing, hooks) and data loading."""
-from . import checkpoint, data, hooks  # noqa: F401
+from . import checkpoint, data, dlpack, hooks  # noqa: F401

@@ -11,7 +11,8 @@ from .activation import (Threshold, ReLU, RReLU, Hardtanh, ReLU6, Sigmoid, Hards
                          Softmax, Softmax2d, LogSoftmax)
 from .loss import (L1Loss, MSELoss, SmoothL1Loss, HuberLoss, SoftMarginLoss, KLDivLoss, NLLLoss,
                    CrossEntropyLoss, BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss,
-                   HingeEmbeddingLoss, MarginRankingLoss, TripletMarginLoss, PoissonNLLLoss)
+                   HingeEmbeddingLoss, MarginRankingLoss, TripletMarginLoss, PoissonNLLLoss,
+                   CTCLoss)
 from .distance import CosineSimilarity, PairwiseDistance
 from .batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d
 from .instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
