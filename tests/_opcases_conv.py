@@ -88,6 +88,9 @@ CASES = [
          ((0, 2, 2, 2, 2), (2, 2, 2, 2, 2))),
     Case("conv_transpose3d", lambda L, x, w, b: _F(L).conv_transpose3d(x, w, b),
          ((2, 2, 2, 3, 2), (2, 3, 2, 2, 2), (3,))),
+    # (small: a fuzz program keeps results of at most 200 elements)
+    Case("conv_transpose3d_bias_small", lambda L, x, w, b: _F(L).conv_transpose3d(x, w, b),
+         ((1, 2, 1, 2, 1), (2, 2, 2, 2, 2), (2,))),
     Case("conv_transpose3d_all", lambda L, x, w: _F(L).conv_transpose3d(
         x, w, stride=(2, 1, 3), padding=(1, 0, 1), output_padding=(1, 0, 2), groups=2,
         dilation=(1, 2, 1)), ((1, 4, 2, 3, 2), (4, 1, 2, 2, 3))),
