@@ -204,11 +204,11 @@ class Capture:
 
     def _dynamic_params(self, params):
         """(position, slot) of the params that are arrays computed in the
-        program.  Other arrays among the params (an index list made an array
-        by the public function) are constants, as the numbers are: made from
-        the function's own values, or from ones turned to Python, which are
-        guarded (an array derived behind the dispatch point from a tensor is
-        what the check on new inputs catches)."""
+        program.  An integer or bool array the program did not compute may
+        come from a tensor's values (see _maybe_from_values): the function is
+        refused.  Other arrays (float weights made by the public function) are
+        constants, as the numbers are: made from the function's own values, or
+        from ones turned to Python, which are guarded."""
         dyn = []
         for k, p in enumerate(params):
             if _backend.is_array(p) or p.__class__ is float:    # (a float: a host value)
@@ -218,15 +218,14 @@ class Capture:
                 elif p.__class__ is not float and self._maybe_from_values(p):
                     self.refuse(_INDEX_FROM_VALUES)
                     return None
-            elif isinstance(p, (tuple, list)) and any(
-                    _backend.is_array(q) and id(q) not in self.slot_of and
-                    self._maybe_from_values(q) for q in p):
-                self.refuse(_INDEX_FROM_VALUES)
-                return None
-            elif isinstance(p, (tuple, list)) and any(
-                    _backend.is_array(q) and id(q) in self.slot_of for q in p):
-                self.refuse("an op received computed arrays nested in its arguments")
-                return None
+            elif isinstance(p, (tuple, list)):
+                nested = [q for q in p if _backend.is_array(q)]
+                if any(id(q) not in self.slot_of and self._maybe_from_values(q) for q in nested):
+                    self.refuse(_INDEX_FROM_VALUES)
+                    return None
+                if any(id(q) in self.slot_of for q in nested):
+                    self.refuse("an op received computed arrays nested in its arguments")
+                    return None
         return tuple(dyn)
 
     def _maybe_from_values(self, a):
