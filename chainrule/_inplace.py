@@ -18,10 +18,10 @@ from ._tensor import Tensor
 from . import _inplace_tangents as tangents
 from ._views import bump, inverse_permutation
 from .ops import _backend, shape as S
+from .ops.pointwise import MUL as _MUL
 from .ops._registry import FUNCTIONS as _FUNCTIONS, complex_like
 
 _ndarray = _backend.ndarray
-ufunc_multiply = _backend.NUMPY.xp.multiply
 
 def _apply_step(x, step):
     kind, arg = step
@@ -156,7 +156,7 @@ def arithmetic_unrecorded(self, ufunc, other, alpha):
         if alpha != 1:
             if alpha.__class__ is not float and alpha.__class__ is not int:
                 return False
-            v = _quietly(ufunc_multiply, v, _backend.numpy_scalar(alpha, d.dtype))
+            v = _quietly(_MUL.forward, v, _backend.numpy_scalar(alpha, d.dtype))
     else:
         return False
     try:

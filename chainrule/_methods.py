@@ -189,9 +189,9 @@ def _arithmetic_inplace(name, ufunc):
     return op
 
 
-for _name, _ufunc in (("add_", "add"), ("sub_", "subtract"), ("mul_", "multiply"),
-                      ("div_", "divide")):
-    setattr(Tensor, _name, _arithmetic_inplace(_name, getattr(_backend.NUMPY.xp, _ufunc)))
+# (the ops' own NumPy forwards: the values are those of the out-of-place ops)
+for _name, _op in (("add_", P.ADD), ("sub_", P.SUB), ("mul_", P.MUL), ("div_", P.DIV)):
+    setattr(Tensor, _name, _arithmetic_inplace(_name, _op.forward))
 Tensor.__iadd__ = Tensor.add_
 Tensor.__isub__ = Tensor.sub_
 Tensor.__imul__ = Tensor.mul_
