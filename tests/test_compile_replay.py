@@ -342,6 +342,8 @@ def test_0d_comparisons_in_a_loop_are_scalar_operators():
         f(torch.tensor(0.0139, requires_grad=True)).backward()
     src = _program(f).forward.source
     assert " < CS" in src                     # the loop's test: a scalar comparison
+    assert "= abs(v" in src                   # the 2-norm of a 0-d float: its absolute value
+    assert "if not v" in src and "G3(" not in src   # bool() guards written as `if`
     ints = torch.compile(lambda a: a * 3 if (a * 3 < 100) else a)   # (integers: the ufunc)
     for v in (5, 5, 50):
         t = torch.tensor(v)
@@ -373,3 +375,106 @@ def test_the_backward_inside_a_training_step_is_inlined_and_exact():
     env = _program(fn).forward.__globals__
     backs = [v.source for k, v in env.items() if k.startswith("B") and hasattr(v, "source")]
     assert backs and all("SLOW(v, gs)" in s for s in backs)
+
+
+# --- the implicit seed folded ---------------------------------------------------------------
+def _folded_and_general(src):
+    """The two bodies of an inlined backward: under `if g is ONE:`, and after."""
+    head, rest = src.split("    if g is ONE:\n")
+    folded, general = rest.split("    if g is None or")
+    return folded, general
+
+
+@inlined
+@pytest.mark.parametrize("shape", [(), (1,)])
+def test_what_follows_from_the_implicit_seed_alone_is_computed_once(shape):
+    f = torch.compile(_poly)
+    for v in (4.0, -1.5, 0.25):
+        x = torch.tensor(np.full(shape, v), requires_grad=True)
+        f(x).backward()
+        x2 = torch.tensor(np.full(shape, v), requires_grad=True)
+        _poly(x2).backward()
+        _same(x.grad.numpy(), x2.grad.numpy())          # eager, bit for bit
+        assert float(x.grad) == 3 * v * v + 4 * v + 8
+        # another seed than the implicit 1 takes the general body
+        x3 = torch.tensor(np.full(shape, v), requires_grad=True)
+        f(x3).backward(torch.tensor(np.full(shape, 2.0)))
+        assert float(x3.grad) == 2 * (3 * v * v + 4 * v + 8)
+    folded, general = _folded_and_general(_program(f).back.source)
+    # g * 8, g * 2 * 2 and g * 3 are constants there: 6 array calls instead of 10
+    assert folded.count(" = ") == 6 and general.count(" = ") == 10
+    assert " g " not in folded and "g * " in general
+
+
+@inlined
+def test_a_folded_gradient_is_a_fresh_array_at_every_call():
+    # (3 x).sum()'s gradient is the constant 3: a copy at each call, so that
+    # writing into one .grad changes no later one
+    f = torch.compile(lambda x: (3 * x).sum())
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    for _ in range(3):
+        x.grad = None
+        f(x).backward()
+        assert x.grad.tolist() == [3.0, 3.0]
+        x.grad.add_(100)
+    folded, _ = _folded_and_general(_program(f).back.source)
+    assert ".copy()" in folded
+    # a hook that doubles the gradient in place doubles it once per call
+    y = torch.tensor([1.0, 2.0], requires_grad=True)
+    y.register_hook(lambda g: g.mul_(2))
+    for _ in range(3):
+        y.grad = None
+        f(y).backward()
+        assert y.grad.tolist() == [6.0, 6.0]
+
+
+def test_a_folded_constant_is_read_only():
+    t = inline._Tracer({})
+    s = t.constant(np.ones(3))
+    assert t.is_const(s) and not inline._real(s).flags.writeable
+    assert not t.is_const(inline._Sym("v[0]", np.ones(3), t))
+
+
+def test_the_mean_loss_of_a_training_step_folds_its_seed():
+    torch.manual_seed(0)
+    model = torch.nn.Linear(3, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    x, y = torch.randn(5, 3), torch.randn(5, 1)
+
+    def step():
+        opt.zero_grad()
+        loss = torch.nn.functional.mse_loss(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+    fn = torch.compile(step)
+    for _ in range(4):
+        fn()
+    env = _program(fn).forward.__globals__
+    backs = [v.source for k, v in env.items() if k.startswith("B") and hasattr(v, "source")]
+    assert backs and all("if g is ONE:" in s for s in backs)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_the_seed_loop_replays_as_eagerly_at_edge_values(dtype):
+    # nan and inf leave the loop at once (nan takes the else branch), a
+    # negative zero's norm is 0 but the loop ends at its first doubling;
+    # each path's variant is replayed at a second call
+    f = torch.compile(_seed_f)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")          # (more paths than variants kept)
+        for v in [float("nan"), float("inf"), -float("inf"), 999.0, -600.0, 0.3, 2e-5]:
+            for _ in range(2):
+                a = torch.tensor(v, dtype=dtype, requires_grad=True)
+                y = f(a)
+                y.backward()
+                b = torch.tensor(v, dtype=dtype, requires_grad=True)
+                z = _seed_f(b)
+                z.backward()
+                _same(y.detach().numpy(), z.detach().numpy())
+                _same(a.grad.numpy(), b.grad.numpy())
+    # the norm of a 0-d tensor under other orders is not the absolute value's line
+    g = torch.compile(lambda a: a * (a.norm(p=1) + a.norm(p=3)))
+    for v in (-2.0, -2.0, 3.0):
+        a = torch.tensor(v, dtype=dtype, requires_grad=True)
+        _same(g(a).detach().numpy(), (a * (a.norm(p=1) + a.norm(p=3))).detach().numpy())

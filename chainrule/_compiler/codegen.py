@@ -15,11 +15,12 @@ value as the op's public function did; ("raw", fn, slots, params) an update
 on arrays outside the dispatch point (batch norm's running statistics); ("backward", plan, seeds, accs): the
 generated formulas, then the engine's accumulation into each leaf's .grad."""
 from .._fpstate import quiet, restore
-from .._tensor import Tensor, _item
+from .._tensor import Tensor, _bool, _item
 from .._views import bump
 from ..autograd import engine
 from ..ops import _backend
 from ..ops._registry import ArrayOps, array_ops_for
+from ..ops.reduce import NORM as _NORM
 from .capture import Instr, _leaf_hooks
 from .inline import inline_backward
 
@@ -86,8 +87,11 @@ def generate(p):
         elif st.__class__ is Instr and k in operators:
             # (0-d: the operator, on NumPy scalars where it can, as scalars are fastest;
             # the same IEEE operation as the ufunc's)
-            a, b = (_scalar_operand(p, i, env) for i in st.ins)
-            lines.append(f"        v{st.out} = {a} {operators[k]} {b}")
+            if len(st.ins) == 1:        # (the 2-norm of one float: its absolute value)
+                lines.append(f"        v{st.out} = {operators[k]}(v{st.ins[0]})")
+            else:
+                a, b = (_scalar_operand(p, i, env) for i in st.ins)
+                lines.append(f"        v{st.out} = {a} {operators[k]} {b}")
             if st.out not in scalars:
                 lines.append(f"        if v{st.out}.__class__ is not _nd: v{st.out} = "
                              f"_as_array(v{st.out})")
@@ -100,8 +104,12 @@ def generate(p):
                 lines.append(f"        if v{st.out}.__class__ is not _nd and v{st.out}.__class__ "
                              f"not in _AT: v{st.out} = _as_array(v{st.out})")
         elif st[0] == "guard":
-            env[f"G{k}"], env[f"E{k}"] = st[2], st[3]
-            lines.append(f"        if G{k}(v{st[1]}) != E{k}:")
+            if st[2] is _bool:
+                # (bool() of a one-element array or NumPy scalar is bool() of its item)
+                lines.append(f"        if {'not ' if st[3] else ''}v{st[1]}:")
+            else:
+                env[f"G{k}"], env[f"E{k}"] = st[2], st[3]
+                lines.append(f"        if G{k}(v{st[1]}) != E{k}:")
             lines.append("            return MISS")
         elif st[0] == "cast":
             env[f"D_{k}"] = st[2]
@@ -231,13 +239,22 @@ def _scalar_steps(p):
     a guard, and which the program does not keep (outputs, the backward's
     values): a loop's `while x.norm() < c` then costs scalar arithmetic)."""
     operators = {}
+    floats = set()              # slots of float results (of Instr steps)
     for k, st in enumerate(p.steps):
-        if st.__class__ is Instr and st.zero_d and not st.params and len(st.ins) == 2:
+        if st.__class__ is not Instr:
+            continue
+        if st.kind == "f":
+            floats.add(st.out)
+        if st.zero_d and not st.params and len(st.ins) == 2:
             symbol = _OPERATORS.get(st.fwd) if isinstance(st.fwd, _UFUNC) else None
             # (arithmetic on floats only: NumPy's integer scalars check overflow, its
             # arrays wrap; a comparison gives a bool)
             if symbol is not None and (st.kind == "f" or symbol in _COMPARISONS):
                 operators[k] = symbol
+        elif st.op is _NORM and not st.dyn and st.params[1:] == (None, False, ()) and \
+                st.params[0] == 2 and st.ins[0] in floats:
+            # (`while b.norm() < c` on a 0-d float: _norm's own branch, xp.abs)
+            operators[k] = "abs"
     ok = {st.out for st in p.steps if st.__class__ is Instr and st.zero_d}
     for k, st in enumerate(p.steps):
         if k in operators or (st.__class__ is tuple and st[0] == "guard"):
@@ -335,7 +352,11 @@ def _effect(p, k, st, env, ref):
         # capture's arrays, checked bit for bit against the generic one)
         seed = values[seeds[0][1]]
         if seed.__class__ is _backend.ndarray:
-            fast = inline_backward(mini, ArrayOps, tuple(values[s] for s in needed), seed, back)
+            # (a constant seed, loss.backward()'s implicit 1, is that same object at
+            # every replay: what follows from it alone is folded)
+            one = p.consts.get(seeds[0][1]) if seed.size == 1 else None
+            fast = inline_backward(mini, ArrayOps, tuple(values[s] for s in needed), seed, back,
+                                   one if one is seed else None)
             if fast is not None:
                 env[f"B{k}"] = fast
     vals = "".join(f"v{s}, " for s in needed)

@@ -62,11 +62,13 @@ class _Sym:
         if name in ("dtype", "ndim"):        # (fixed by the signature: constants)
             return getattr(v, name)
         if name in ("shape", "size", "T", "mT"):
+            if t.is_const(self):
+                return t.constant(getattr(v, name))
             return t.emit(f"{self._e}.{name}", getattr(v, name))
         attr = getattr(v, name, None)
         if attr is None or not callable(attr) or name.startswith("_"):
             raise _Untraceable(name)
-        return lambda *a, **k: t.call(f"{self._e}.{name}", attr, a, k)
+        return lambda *a, **k: t.call(f"{self._e}.{name}", attr, a, k, owner=self)
 
     def __setattr__(self, name, value):
         raise _Untraceable("setattr")
@@ -129,6 +131,7 @@ class _Tracer:
         self.sizes = {}          # temporary -> its number of elements
         self.keep = []
         self.made = {}           # an operator's expression -> its stand-in (computed once)
+        self.consts = set()      # names of stand-ins whose values are constants (folded)
 
     def bind(self, value, hint="K"):
         """A name in the generated code's globals for a constant."""
@@ -168,6 +171,27 @@ class _Tracer:
             if int(object.__getattribute__(sym, "_e")[1:]) >= n:
                 del self.made[text]
 
+    def is_const(self, x):
+        """Whether x is known now, for every replay: not a stand-in of a
+        replay's array, or a stand-in of a folded constant."""
+        if type(x) is _Sym:
+            return object.__getattribute__(x, "_e") in self.consts
+        if x.__class__ is tuple or x.__class__ is list:
+            return all(self.is_const(q) for q in x)
+        return True
+
+    def constant(self, value):
+        """A stand-in of a value computed now, once (its inputs are all
+        constants): a name in the globals instead of a line of code.  Made
+        read-only: a formula that would write into it gives up tracing (its
+        call stays) instead of changing it for every later replay."""
+        for a in (value if value.__class__ is tuple else (value,)):
+            if a.__class__ is _backend.ndarray:
+                a.flags.writeable = False
+        name = self.bind(value, "K")
+        self.consts.add(name)
+        return _Sym(name, value, self)
+
     def emit(self, text, value):
         name = f"t{self.n}"
         self.n += 1
@@ -175,8 +199,11 @@ class _Tracer:
         self.lines.append(f"{name} = {text}")
         return _Sym(name, value, self)
 
-    def call(self, head, fn, args, kwargs):
+    def call(self, head, fn, args, kwargs, owner=None):
         value = fn(*[_real(a) for a in args], **{k: _real(a) for k, a in kwargs.items()})
+        if self.consts and self.is_const(owner) and self.is_const(args) and \
+                self.is_const(tuple(kwargs.values())):
+            return self.constant(value)
         parts = [self.expr(a) for a in args] + [f"{k}={self.expr(a)}" for k, a in kwargs.items()]
         return self.emit(f"{head}({', '.join(parts)})", value)
 
@@ -193,6 +220,9 @@ class _Tracer:
         value = _OPS[symbol](ra, rb)
         if value is NotImplemented:
             raise _Untraceable(symbol)
+        if self.consts and self.is_const(a) and self.is_const(b):
+            self.made[text] = result = self.constant(value)
+            return result
         self.made[text] = result = self.emit(text, value)
         return result
 
@@ -207,10 +237,16 @@ class _Tracer:
         return self.expr(c)
 
     def unop(self, symbol, a):
-        return self.emit(f"{symbol}{self.expr(a)}", _UNARY[symbol](_real(a)))
+        value = _UNARY[symbol](_real(a))
+        if self.consts and self.is_const(a):
+            return self.constant(value)
+        return self.emit(f"{symbol}{self.expr(a)}", value)
 
     def op(self, kind, x, key):
-        return self.emit(f"{self.expr(x)}[{self.expr(key)}]", _real(x)[_real(key)])
+        value = _real(x)[_real(key)]
+        if self.consts and self.is_const(x) and self.is_const(key):
+            return self.constant(value)
+        return self.emit(f"{self.expr(x)}[{self.expr(key)}]", value)
 
 
 def _number_name(a):
@@ -265,32 +301,66 @@ BIG = 4096           # elements: a temporary this large is deleted after its las
 _NAME = re.compile(r"\bt[0-9]+\b")
 
 
-def inline_backward(p, F, values, seed, generic):
+def inline_backward(p, F, values, seed, generic, one=None):
     """The backward of program p (one output requiring grad, NumPy arrays)
     with its formulas inlined, or None where it cannot be (see the module's
     docstring).  values: the kept values on the capture's inputs; seed: a
-    gradient of the output's shape and dtype; generic: generate_backward's."""
+    gradient of the output's shape and dtype; generic: generate_backward's.
+    one: the array that seeds the backward of a one-element output (the
+    implicit 1 of loss.backward(), the same object at every call), or None:
+    when the gradient arriving is that very object, a second body runs in
+    which everything computed from it and constants alone (a sum's or a
+    mean's spread seed, 8 * g) was computed once, here."""
     token = quiet()
     try:
-        return _inline(p, F, values, seed, generic)
+        return _inline(p, F, values, seed, generic, one)
     except (_Untraceable,) + _GIVE_UP:
         return None
     finally:
         restore(token)
 
 
-def _inline(p, F, values, seed, generic):
+def _inline(p, F, values, seed, generic, one):
     env = {"A": F, "SLOW": generic}
-    tracer = _Tracer(env)
-    ns = _Namespace(tracer, F)
-    # incoming: node k -> [stand-ins of the gradients reaching it], r: boundary index -> [...]
-    into = {}
     shape, dtype = seed.shape, seed.dtype
     env["GS"], env["GD"] = shape, dtype
     out = ["def backward(v, gs):",
-           "    g = gs[0]",
-           "    if g is None or g.shape != GS or g.dtype != GD:",
-           "        return SLOW(v, gs)"]
+           "    g = gs[0]"]
+    folded = None
+    env["ONE"] = one
+    if one is not None and one.shape == shape and one.dtype == dtype:
+        try:
+            folded = _body(p, F, values, _Tracer(env), one)
+        except (_Untraceable,) + _GIVE_UP:
+            folded = None
+    if folded is not None:
+        out.append("    if g is ONE:")
+        out += ["    " + line for line in folded]
+    out += ["    if g is None or g.shape != GS or g.dtype != GD:",
+            "        return SLOW(v, gs)"]
+    out += _body(p, F, values, _Tracer(env), None, seed)
+    source = "\n".join(out) + "\n"
+    code = compile(source, f"<chainrule.compile backward of {p.fn_name}>", "exec")
+    exec(code, env)                 # noqa: S102 - our own generated source, from the capture
+    backward = env["backward"]
+    backward.source = source
+    # The same values as generate_backward's, bit for bit, or it is not used.
+    checks = [seed] if folded is None else [seed, one]
+    for s in checks:
+        got, want = backward(values, [s]), generic(values, [s])
+        for a, b in zip(got, want):
+            if (a is None) != (b is None) or (a is not None and not _same(a, b)):
+                return None
+    return backward
+
+
+def _body(p, F, values, tracer, one, seed=None):
+    """The traced lines of the backward (indented for the function's body),
+    ending in its return: the gradient a stand-in named g of `seed`'s
+    values, or, given `one`, that constant itself, folded."""
+    ns = _Namespace(tracer, F)
+    # incoming: node k -> [stand-ins of the gradients reaching it], r: boundary index -> [...]
+    into = {}
     (kind, k0), = [s for s in p.seeds if s is not None]
     saved_syms = {}
 
@@ -308,7 +378,12 @@ def _inline(p, F, values, seed, generic):
         """A gradient reaching target, added to those that reached it before."""
         prev = into.get(target)
         into[target] = t if prev is None else tracer.binop("+", prev, t)
-    arrive((kind, k0), _Sym("g", seed, tracer))
+    if one is None:
+        arrive((kind, k0), _Sym("g", seed, tracer))
+    else:
+        name = tracer.bind(one, "ONE")
+        tracer.consts.add(name)
+        arrive((kind, k0), _Sym(name, one, tracer))
     for k, b in enumerate(p.backward):
         g = into.pop(("node", k), None)
         if g is None:
@@ -329,19 +404,12 @@ def _inline(p, F, values, seed, generic):
     results = [into.pop(("out", j), None) for j in range(len(p.boundary))]
     if into:
         raise _Untraceable("a gradient reaches no node")
-    out += ["    " + line for line in _with_dels(tracer, {tracer.expr(r) for r in results})]
-    out.append(f"    return [{', '.join(tracer.expr(r) for r in results)}]")
-    source = "\n".join(out) + "\n"
-    code = compile(source, f"<chainrule.compile backward of {p.fn_name}>", "exec")
-    exec(code, env)                 # noqa: S102 - our own generated source, from the capture
-    backward = env["backward"]
-    backward.source = source
-    # The same values as generate_backward's, bit for bit, or it is not used.
-    got, want = backward(values, [seed]), generic(values, [seed])
-    for a, b in zip(got, want):
-        if (a is None) != (b is None) or (a is not None and not _same(a, b)):
-            return None
-    return backward
+    lines = ["    " + line for line in _with_dels(tracer, {tracer.expr(r) for r in results})]
+    # (a folded gradient is copied: whoever receives it may write into it)
+    returned = [tracer.expr(r) + (".copy()" if r is not None and tracer.is_const(r) else "")
+                for r in results]
+    lines.append(f"    return [{', '.join(returned)}]")
+    return lines
 
 
 def _fit(tracer, F, t, tv, shape, dtype):

@@ -211,7 +211,10 @@ class Program:
         if out.__class__ is not _backend.ndarray:
             return
         seed = _backend.NUMPY.xp.ones(out.shape, out.dtype)
-        fast = inline_backward(self, ArrayOps, values, seed, self.back)
+        # (out.backward()'s implicit 1 is one shared array: what follows from it is folded)
+        one = _autograd._one(out.dtype, out.shape) if out.size == 1 and out.dtype.kind == "f" \
+            else None
+        fast = inline_backward(self, ArrayOps, values, seed, self.back, one)
         if fast is not None:
             self.back = fast
 
