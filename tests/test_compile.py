@@ -139,13 +139,22 @@ def test_against_torch_on_broadcasting_reductions_and_matmul():
 
 def test_second_derivatives_through_a_compiled_function():
     f = torch.compile(lambda x: (torch.sin(x) * x).sum())
-    for _ in range(2):
-        x = torch.tensor([0.3, -1.2], dtype=torch.float64, requires_grad=True)
-        (g,) = torch.autograd.grad(f(x), x, create_graph=True)
+    for i in range(4):
+        x = torch.tensor([0.3, -1.2 + i], dtype=torch.float64, requires_grad=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            (g,) = torch.autograd.grad(f(x), x, create_graph=True)
         (h,) = torch.autograd.grad(g.sum(), x)
         xd = x.detach().numpy()
         np.testing.assert_allclose(g.detach().numpy(), np.sin(xd) + xd * np.cos(xd))
         np.testing.assert_allclose(h.numpy(), 2 * np.cos(xd) - xd * np.sin(xd))
+        # the first replayed call's backward with create_graph reran the function;
+        # from then on the signature runs eagerly, told once
+        texts = [str(w.message) for w in caught]
+        assert (i == 1) == any("differentiated with create_graph" in t for t in texts)
+    (why,) = f._variants.values()
+    assert why == "its outputs are differentiated with create_graph"
+    assert f(x).grad_fn.name() == "SumBackward0"            # an eager graph
 
 
 def test_grad_mode_shapes_and_arguments_make_signatures():

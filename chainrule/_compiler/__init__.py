@@ -156,8 +156,18 @@ class Compiled:
             self._warn(f"cannot compile {self.__name__}: {e}; it runs eagerly")
             self._variants[key] = str(e)
             return result
+        program.owner = (self, key)
         self._variants.setdefault(key, []).append(program)
         return result
+
+    def differentiated_twice(self, key):
+        """A backward with create_graph went through a replay of the signature
+        `key` (a Hessian-vector product, a gradient penalty): from now on the
+        signature runs eagerly, which records the graph such a backward needs."""
+        self._warn(f"{self.__name__}'s outputs are differentiated with create_graph, which "
+                   f"a replay cannot serve (it would run the function again for each such "
+                   f"backward); it runs eagerly from now on")
+        self._variants[key] = "its outputs are differentiated with create_graph"
 
     def _verify(self, key, program, result, args, kwargs):
         """The first replay on inputs other than the recorded ones is checked

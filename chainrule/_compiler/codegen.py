@@ -119,9 +119,11 @@ def generate(p):
                 lines.append(f"        _bump({ref(st[3])})")
         else:
             lines += _effect(p, k, st, env, ref)
-        if k in dead:
-            # (values no later step needs go now, as eagerly: large arrays are reused)
-            lines.append(f"        del {', '.join(f'v{s}' for s in dead[k])}")
+        gone = [s for s in dead.get(k, ()) if s not in scalars]
+        if gone:
+            # (values no later step needs go now, as eagerly: large arrays are reused;
+            # NumPy scalars hold nothing worth freeing early)
+            lines.append(f"        del {', '.join(f'v{s}' for s in gone)}")
     lines.append("    finally:")
     lines.append("        _restore(token)")
     lines.append(f"    return ({''.join(f'v{s}, ' for s in p.kept)})")
