@@ -687,3 +687,34 @@ def test_new_batches_at_every_call():
             _check_twins(twins)
     (programs,) = twins[1][2]._variants.values()
     assert len(programs) == 1
+
+
+def test_two_backwards_after_set_to_none():
+    # The first backward's accumulation into a .grad the step set to None is
+    # written out as a copy; the second backward adds to it (engine._accumulate);
+    # the optimiser's in-place updates bump the parameters' counters inline.
+    twins = []
+    for compiled in (False, True):
+        model = _mlp(torch, torch.float64)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+        def step(x, y, model=model, opt=opt):
+            opt.zero_grad()
+            F.mse_loss(model(x), y).backward()
+            (model(x) ** 2).mean().backward()
+            opt.step()
+            return model[0].weight.grad
+        twins.append((model, opt, torch.compile(step) if compiled else step))
+    x, y = (torch.tensor(a) for a in _data(np.float64))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(6):
+            outs = [fn(x, y) for _, _, fn in twins]
+            _same(outs[0].numpy(), outs[1].numpy())
+            _check_twins(twins)
+            for a, b in zip(twins[0][0].parameters(), twins[1][0].parameters()):
+                assert a._version == b._version
+    compiled = twins[1][2]
+    src = compiled._variants[next(iter(compiled._variants))][0].forward.source
+    assert "._grad = _make(" in src and "_acc(" in src     # the first backward, the second
+    assert "_vb[0] += 1" in src
