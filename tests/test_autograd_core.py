@@ -429,3 +429,23 @@ def test_implicit_gradient_has_the_output_shape():
         y.backward()
         assert tuple(y.grad.shape) == shape and seen == [shape]
         assert tuple(x.grad.shape) == shape and x.grad.sum().item() == 3.0
+
+
+@pytest.mark.parametrize("dtype", [cr.float32, cr.float64])
+def test_the_grad_of_a_0d_leaf_is_an_array_changed_in_place(dtype):
+    # (NumPy gives 0-d results as scalars; .grad must hold an array, as the
+    # user may add_() to it, zero_() it or share its memory through numpy())
+    b = cr.tensor(3.0, dtype=dtype, requires_grad=True)
+    (b * b).backward()
+    assert b.grad.numpy().__class__ is np.ndarray and b.grad.shape == ()
+    b.grad.add_(1)
+    assert b.grad.item() == 7.0
+    (b * b).backward()                               # accumulated into the same tensor
+    assert b.grad.item() == 13.0
+    b.grad.zero_()
+    assert b.grad.item() == 0.0
+    c = cr.tensor(2.0, dtype=dtype, requires_grad=True)
+    g = cr.tensor(5.0, dtype=dtype, requires_grad=True)
+    c.grad = g * 1                                   # a .grad that requires grad: added out of place
+    (c * 3).backward()
+    assert c.grad.numpy().__class__ is np.ndarray and c.grad.item() == 8.0

@@ -478,3 +478,27 @@ def test_the_seed_loop_replays_as_eagerly_at_edge_values(dtype):
     for v in (-2.0, -2.0, 3.0):
         a = torch.tensor(v, dtype=dtype, requires_grad=True)
         _same(g(a).detach().numpy(), (a * (a.norm(p=1) + a.norm(p=3))).detach().numpy())
+
+
+def test_the_grad_of_a_0d_leaf_from_a_replay_is_an_array():
+    f = torch.compile(_seed_f)
+    for _ in range(3):
+        a = torch.tensor(0.0139, requires_grad=True)
+        f(a).backward()
+        assert a.grad.numpy().__class__ is np.ndarray
+        a.grad.add_(1)
+        assert a.grad.item() == 131073.0
+    w = torch.tensor(0.5, requires_grad=True)
+    opt = torch.optim.SGD([w], lr=0.1)
+
+    def step(x):
+        opt.zero_grad()
+        (w * x).sum().backward()
+        opt.step()
+        return w.grad
+    fn = torch.compile(step)
+    x = torch.tensor([1.0, 2.0])
+    for _ in range(4):
+        g = fn(x)
+        assert g.numpy().__class__ is np.ndarray and g.item() == 3.0
+        g.add_(1)

@@ -383,12 +383,14 @@ def _effect(p, k, st, env, ref):
             # (.grad was set to None earlier in the step, and no hook can run: entry
             # checks them; the accumulation is then engine._accumulate's copy)
             t = ref(r)
+            # (a 0-d gradient may be a NumPy scalar: .grad holds an array)
+            v, pad = ("_g", "    ") if s is None else (f"v{s}", "")
             if s is None:
-                out.append(f"        if BR{k}[{j}] is not None: {t}._grad = "
-                           f"_make(BR{k}[{j}].astype({t}._data.dtype))")
-            else:
-                out.append(f"        v{s} = BR{k}[{j}].astype({t}._data.dtype)")
-                out.append(f"        {t}._grad = _make(v{s})")
+                out.append(f"        if BR{k}[{j}] is not None:")
+            out += [f"        {pad}{v} = BR{k}[{j}].astype({t}._data.dtype)",
+                    f"        {pad}if {v}.__class__ is not _nd and {v}.__class__ not in _AT: "
+                    f"{v} = _as_array({v})",
+                    f"        {pad}{t}._grad = _make({v})"]
             continue
         out.append(f"        if BR{k}[{j}] is not None: _acc({ref(r)}, BR{k}[{j}], False)")
         if s is not None:

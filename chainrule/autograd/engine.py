@@ -412,9 +412,15 @@ def _accumulate(leaf, g, create_graph):
             g = g._data
         if old is None:
             # Copy: g may be shared (a user's gradient argument, another edge's buffer).
-            leaf._grad = Tensor._make(g.astype(leaf._data.dtype, copy=True))
+            a = g.astype(leaf._data.dtype, copy=True)
+            # (a 0-d gradient may come as a NumPy scalar: .grad holds an array, which
+            # .grad.add_(1) and .grad.numpy() need)
+            leaf._grad = Tensor._make(a if a.__class__ is _ndarray or a.__class__ in _FOREIGN
+                                      else _as_array(a))
         elif old._grad_fn is not None or old._requires_grad:
-            leaf._grad = Tensor._make(old._data + g)
+            a = old._data + g
+            leaf._grad = Tensor._make(a if a.__class__ is _ndarray or a.__class__ in _FOREIGN
+                                      else _as_array(a))
         else:
             old._data += g
     post = leaf._post_acc_hooks
