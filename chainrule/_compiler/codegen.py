@@ -54,8 +54,9 @@ def generate(p):
     for j, (s, t, shape, dtype, rg) in enumerate(p.live):
         env[f"L{j}"], env[f"S{j}"], env[f"D{j}"], env[f"R{j}"] = t, shape, dtype, rg
         lines.append(f"    v{s} = L{j}._data")
-        lines.append(f"    if v{s}.shape != S{j} or v{s}.dtype != D{j} or "
-                     f"L{j}._requires_grad is not R{j}:")
+        # (a NumPy dtype is one object per built-in type: `is` first, == only when not)
+        lines.append(f"    if v{s}.shape != S{j} or (v{s}.dtype is not D{j} and v{s}.dtype != D{j}) "
+                     f"or L{j}._requires_grad is not R{j}:")
         lines.append("        return MISS")
     # Python state the step depends on, checked before anything changes
     for k, g in enumerate(p.pre):
@@ -65,7 +66,10 @@ def generate(p):
         elif g[0] == "grad":
             lines.append(f"    if ({ref(g[1])}._grad is None) is not {g[2]}:")
         else:
-            lines.append(f"    if _lh({ref(g[1])}):")
+            # (capture._leaf_hooks written out: a hook registered since the capture)
+            t = ref(g[1])
+            lines.append(f"    if {t}._backward_hooks or {t}._post_acc_hooks or ({t}._acc_node is not "
+                         f"None and _lh({t})):")
         lines.append("        return MISS")
     for j, (s, r, shape, dtype) in enumerate(p.live_grads):
         env[f"GS{j}"], env[f"GD{j}"] = shape, dtype
