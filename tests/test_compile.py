@@ -384,3 +384,47 @@ def test_arrays_of_another_library_get_their_own_program():
     r = f(torch.Tensor._make(S.StrictArray(np.ones(2, np.float32))))
     assert type(r._data) is S.StrictArray and r.item() == 4.0
     assert len(f._variants) == 2
+
+
+class _Square(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return a * a
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        return 2 * a * g
+
+
+def test_a_custom_function_inside_runs_eagerly_with_fresh_graphs():
+    # (its output's node is not a recorded one: the replay's backward would
+    # reach the first call's node, its graph freed, and the first call's input)
+    def fn(x):
+        return torch.asinh(_Square.apply(x)) * 2
+    f = torch.compile(fn)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for v in ([0.5, 1.5], [0.5, 1.5], [2.0, -1.0]):
+            x = torch.tensor(v, dtype=torch.float64, requires_grad=True)
+            f(x).sum().backward()
+            xd = np.array(v)
+            np.testing.assert_allclose(x.grad.numpy(), 2 * 2 * xd / np.sqrt(xd ** 4 + 1))
+    assert any("custom Function" in str(w.message) for w in caught)
+
+
+def test_retain_grad_inside_on_new_input_values():
+    # (the first replay on new values is checked against an eager run in the
+    # call's own grad mode: retain_grad() under no_grad would raise)
+    def fn(x):
+        y = x * 3
+        y.retain_grad()
+        return (y.sin() * y).sum()
+    f = torch.compile(fn)
+    for v in ([0.5, 1.5], [0.5, 1.5], [0.25, -1.0], [0.25, -1.0]):
+        x = torch.tensor(v, dtype=torch.float64, requires_grad=True)
+        f(x).backward()
+        x2 = torch.tensor(v, dtype=torch.float64, requires_grad=True)
+        fn(x2).backward()
+        _same(x.grad.numpy(), x2.grad.numpy())

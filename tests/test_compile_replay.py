@@ -435,6 +435,7 @@ def test_a_folded_constant_is_read_only():
     assert not t.is_const(inline._Sym("v[0]", np.ones(3), t))
 
 
+@inlined
 def test_the_mean_loss_of_a_training_step_folds_its_seed():
     torch.manual_seed(0)
     model = torch.nn.Linear(3, 1)

@@ -174,8 +174,9 @@ class Compiled:
         against an eager run, bit for bit: a value the function computed
         outside the dispatch point would show there, baked in as a constant."""
         program.unverified = None
-        with _grad_mode.no_grad():
-            eager = self._fn(*args, **kwargs)
+        # (in the call's own grad mode: under no_grad the function could take
+        # another path, or raise, as retain_grad() on an inner tensor does)
+        eager = self._fn(*args, **kwargs)
         if not _agree(result, eager):
             self._warn(f"cannot compile {self.__name__}: its replay differs from eager mode on "
                        f"new inputs (it computes a value outside the dispatch point); it runs "

@@ -258,9 +258,10 @@ def _scalar_steps(p):
             # arrays wrap; a comparison gives a bool)
             if symbol is not None and (st.kind == "f" or symbol in _COMPARISONS):
                 operators[k] = symbol
-        elif st.op is _NORM and not st.dyn and st.params[1:] == (None, False, ()) and \
-                st.params[0] == 2 and st.ins[0] in floats:
-            # (`while b.norm() < c` on a 0-d float: _norm's own branch, xp.abs)
+        elif st.op is _NORM and st.fwd is _NORM.forward and not st.dyn and \
+                st.params[1:] == (None, False, ()) and st.params[0] == 2 and st.ins[0] in floats:
+            # (`while b.norm() < c` on a 0-d float of NumPy's (its own forward, not
+            # another library's): _norm's own branch, xp.abs)
             operators[k] = "abs"
     ok = {st.out for st in p.steps if st.__class__ is Instr and st.zero_d}
     for k, st in enumerate(p.steps):

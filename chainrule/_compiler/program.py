@@ -21,7 +21,7 @@ from ..ops import _backend
 from .. import _errors
 from .._views import modified_error
 from ..ops._registry import ArrayOps, array_ops_for
-from .capture import Refused, same_values
+from .capture import Refused, _UNRECORDED, same_values
 from .codegen import MISS, generate, generate_backward
 from .inline import inline_backward
 
@@ -85,6 +85,15 @@ class Program:
         def boundary_of(t):
             k = where.get(id(t))
             if k is None:
+                if id(t) not in arg_pos:
+                    # A tensor from outside the function: its array was read, not made,
+                    # by the program.  One the program computed, whose node was not
+                    # recorded (a custom Function's output), would be the first call's
+                    # tensor at every replay, its graph long freed.
+                    s = cap.slot_of.get(id(t._data))
+                    owner = None if s is None else cap.owner.get(s)
+                    if s is not None and (owner is None or owner[0] != "live"):
+                        raise Refused(_UNRECORDED)
                 k = where[id(t)] = len(self.boundary)
                 self.boundary.append(("arg", arg_pos[id(t)]) if id(t) in arg_pos else ("live", t))
             return k
