@@ -718,3 +718,18 @@ def test_two_backwards_after_set_to_none():
     src = compiled._variants[next(iter(compiled._variants))][0].forward.source
     assert "._grad = _make(" in src and "_acc(" in src     # the first backward, the second
     assert "_vb[0] += 1" in src
+
+
+def test_an_in_place_change_through_detach_bumps_the_arguments_counter():
+    # (detach() shares the version counter: eagerly, x's version goes up)
+    def fn(x):
+        v = x.detach()
+        v.mul_(0.5)
+        return x * 2
+    f = torch.compile(fn)
+    xs = [torch.tensor([1.0, -3.0]) for _ in range(2)]
+    for _ in range(4):
+        a, b = fn(xs[0]), f(xs[1])
+        _same(a.numpy(), b.numpy())
+        _same(xs[0].numpy(), xs[1].numpy())
+        assert xs[0]._version == xs[1]._version

@@ -278,8 +278,12 @@ class Capture:
             self.watch.append(("g", o) if kind == "grad" else ("t", owner))
             if kind == "grad":
                 ref = owner if self.obj(o)._grad is t else None
-            elif (self.obj(owner) if kind == "arg" else o) is t:
-                ref = owner
+            else:
+                base = self.obj(owner) if kind == "arg" else o
+                # (t itself, or a tensor sharing its counter: detach()'s, whose
+                # in-place changes count for the tensor it came from)
+                if base is t or (t._vbox is not None and t._vbox is base._vbox):
+                    ref = owner
         r, d = result._data, t._data
         same = r.__class__ is d.__class__ and r.dtype == d.dtype and r.shape == d.shape
         self._effect(("store", dst, src, ref, same))
