@@ -18,6 +18,7 @@ Every formula is written with F ops, so each order of derivative works.
 """
 import warnings as _warnings
 
+from .._inplace_state import VMAP_ACTIVE as _VMAP_ACTIVE
 from .._tensor import Tensor
 from .. import _dtypes, _factories, _grad_mode, _typeinfo
 from . import _backend, _out
@@ -479,6 +480,12 @@ def vander(x, N=None, increasing=False):
     if N < 0:
         raise RuntimeError("N must be non-negative.")
     dt = _vander_dtype(x)
+    if N > 1 and _VMAP_ACTIVE[0]:
+        # (under vmap x may be batched: the ones and the products concatenated,
+        # not the products written into unbatched ones)
+        out = _shape.cat([_factories.ones(n, 1, dtype=dt), _scans.cumprod(
+            _shape.expand(_shape.unsqueeze(x.to(dt), 1), n, N - 1), 1)], 1)
+        return out if increasing else _select.flip(out, (1,))
     out = _factories.ones(n, N, dtype=dt)
     if N > 1:
         out[:, 1:] = _scans.cumprod(_shape.expand(_shape.unsqueeze(x.to(dt), 1), n, N - 1), 1)
@@ -805,11 +812,17 @@ def lstsq(A, B, rcond=None, *, driver=None, out=None):
                                                                  dtype=A.dtype)
         smax = _reduce.amax(s, -1, True) if k else s.sum(-1, True)
         rank = _reduce.sum(s > smax * rcond, -1)
-    full = bool(m > n and (driver == "gels" or bool((rank == n).all())))
+    # Residuals only where m > n and every matrix is of full rank (gels assumes
+    # it; gelsy gives none): a test on values, made only for the drivers that need it
+    if driver == "gelsy":
+        full = False
+    elif driver == "gels":
+        full = m > n
+    else:
+        full = bool(m > n and bool((rank == n).all()))
     if driver == "gels":
         rank = _factories.empty(0, dtype=_dtypes.int64)
-    res = apply(RESIDUALS, (A, B), (ad, bd), (rcond, vector, full and driver != "gelsy",
-                                              tuple(bd.shape)))
+    res = apply(RESIDUALS, (A, B), (ad, bd), (rcond, vector, full, tuple(bd.shape)))
     sv = s if driver in ("gelsd", "gelss") else _factories.empty(0, dtype=A.dtype)
     return linalg_lstsq((X, res, rank, sv))
 
