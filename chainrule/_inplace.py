@@ -120,12 +120,25 @@ def _batched_inplace(self, compute, others, name):
     autograd see an ordinary in-place copy).  An unbatched self cannot take a
     batched value: PyTorch's error (Unbatchable, a RuntimeError: jacrev and
     jacfwd, which try vmap first, then loop)."""
-    result = compute(self)
+    value = getattr(self, "_value", None)
+    old = None
+    if value.__class__ is Tensor and STATE.enabled and value._requires_grad:
+        # As apply() does: the op runs on the old value sharing storage, copied
+        # only if the op's node saved it (the copy below would change it under
+        # the node: a grad of vmap of leaky_relu(x * 1, inplace=True) raised)
+        old = Tensor._make(value._data, True, value._grad_fn)
+        result = compute(_batched.wrap(old, self._level))
+    else:
+        result = compute(self)
     if self.__class__ is not _batched.BatchedTensor or (
             result.__class__ is _batched.BatchedTensor and result._level > self._level):
         raise _batched.Unbatchable(_vmap_inplace_error(self, result, name))
-    value = self._value
-    value.copy_(_batched.lower_to(result, self._level))
+    lowered = _batched.lower_to(result, self._level)
+    if old is not None:
+        node = lowered._grad_fn
+        if node is not None and node.saved and any(v is old for v in node.saved):
+            old._data = old._data.copy()
+    value.copy_(lowered)
     _batched.refresh(self)
     return self
 

@@ -31,8 +31,9 @@ def unreduce(F, g, shape, dims, keepdim):
 
 
 def _dims(dim):
-    """A single dim as the tuple reductions take; None (0-d input) is everything."""
-    return None if dim is None else (dim,)
+    """A single dim as the tuple reductions take; None (0-d input) is everything;
+    a tuple as it is (vmap's rule for a 0-d sample's None: its own dims, none)."""
+    return None if dim is None else dim if dim.__class__ is tuple else (dim,)
 
 
 def _ratio(a, b):
