@@ -386,23 +386,24 @@ def test_arrays_of_another_library_get_their_own_program():
     assert len(f._variants) == 2
 
 
-class _Square(torch.autograd.Function):
+class _Cube(torch.autograd.Function):
+    """x ** 3 as a custom Function (its node is none of the registry's)."""
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return a * a
+        return a ** 3
 
     @staticmethod
     def backward(ctx, g):
-        a, = ctx.saved_tensors
-        return 2 * a * g
+        (a,) = ctx.saved_tensors
+        return g * 3 * a ** 2
 
 
 def test_a_custom_function_inside_runs_eagerly_with_fresh_graphs():
     # (its output's node is not a recorded one: the replay's backward would
     # reach the first call's node, its graph freed, and the first call's input)
     def fn(x):
-        return torch.asinh(_Square.apply(x)) * 2
+        return torch.asinh(_Cube.apply(x)) * 2
     f = torch.compile(fn)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -410,7 +411,7 @@ def test_a_custom_function_inside_runs_eagerly_with_fresh_graphs():
             x = torch.tensor(v, dtype=torch.float64, requires_grad=True)
             f(x).sum().backward()
             xd = np.array(v)
-            np.testing.assert_allclose(x.grad.numpy(), 2 * 2 * xd / np.sqrt(xd ** 4 + 1))
+            np.testing.assert_allclose(x.grad.numpy(), 2 * 3 * xd ** 2 / np.sqrt(xd ** 6 + 1))
     assert any("custom Function" in str(w.message) for w in caught)
 
 
