@@ -114,6 +114,14 @@ def _vmap_inplace_error(self, result, name):
             "is being called inside the PyTorch framework, please file a bug report instead.")
 
 
+def _keep_if_saved(old, node):
+    """old (the changed tensor's value before the change, sharing its storage)
+    given its own copy if the change's node saved it: the write that follows
+    would otherwise change what the backward reads."""
+    if node is not None and node.saved and any(v is old for v in node.saved):
+        old._data = old._data.copy()
+
+
 def _batched_inplace(self, compute, others, name):
     """An in-place change inside vmap: computed out of place on the batch, then
     copied into the batch under self (itself changed in place, so views and
@@ -135,9 +143,7 @@ def _batched_inplace(self, compute, others, name):
         raise _batched.Unbatchable(_vmap_inplace_error(self, result, name))
     lowered = _batched.lower_to(result, self._level)
     if old is not None:
-        node = lowered._grad_fn
-        if node is not None and node.saved and any(v is old for v in node.saved):
-            old._data = old._data.copy()
+        _keep_if_saved(old, lowered._grad_fn)
     value.copy_(lowered)
     _batched.refresh(self)
     return self
@@ -237,9 +243,7 @@ def apply(self, compute, others=(), name=None):
         if fw:
             tangents.snapshot_tangent(old, self)
         result = compute(old)
-        node = result._grad_fn
-        if node is not None and node.saved and any(v is old for v in node.saved):
-            old._data = old._data.copy()
+        _keep_if_saved(old, result._grad_fn)
         _store(self, result._data)
         bump(self)
         _rebase(self, result._grad_fn)

@@ -34,7 +34,7 @@ _UFUNC = _backend.NUMPY.xp.ufunc
 def generate(p):
     env = {"MISS": MISS, "_nd": _backend.ndarray, "_AT": _backend.ARRAY_TYPES,
            "_as_array": _backend.as_array, "_quiet": quiet, "_restore": restore,
-           "_bump": bump, "_EPOCH": EPOCH, "_acc": engine._accumulate, "_make": Tensor._make, "_item": _item,
+           "_bump": bump, "_EPOCH": EPOCH, "_acc": engine._accumulate, "_ga": engine.grad_array, "_make": Tensor._make, "_item": _item,
            "_nsc": _backend.numpy_scalar, "_lh": _leaf_hooks}
     named = {}
 
@@ -388,14 +388,11 @@ def _effect(p, k, st, env, ref):
             # (.grad was set to None earlier in the step, and no hook can run: entry
             # checks them; the accumulation is then engine._accumulate's copy)
             t = ref(r)
-            # (a 0-d gradient may be a NumPy scalar: .grad holds an array)
-            v, pad = ("_g", "    ") if s is None else (f"v{s}", "")
+            copy = f"_ga(BR{k}[{j}].astype({t}._data.dtype))"
             if s is None:
-                out.append(f"        if BR{k}[{j}] is not None:")
-            out += [f"        {pad}{v} = BR{k}[{j}].astype({t}._data.dtype)",
-                    f"        {pad}if {v}.__class__ is not _nd and {v}.__class__ not in _AT: "
-                    f"{v} = _as_array({v})",
-                    f"        {pad}{t}._grad = _make({v})"]
+                out.append(f"        if BR{k}[{j}] is not None: {t}._grad = _make({copy})")
+            else:
+                out += [f"        v{s} = {copy}", f"        {t}._grad = _make(v{s})"]
             continue
         out.append(f"        if BR{k}[{j}] is not None: _acc({ref(r)}, BR{k}[{j}], False)")
         if s is not None:

@@ -397,6 +397,12 @@ def _apply_watched(fn, g, create_graph, needed):
 
 
 # --- leaves -----------------------------------------------------------------------------
+def grad_array(a):
+    """a as .grad holds it: an array (NumPy gives a 0-d result as a scalar,
+    which .grad.add_(1) and .grad.numpy() cannot use)."""
+    return a if a.__class__ is _ndarray or a.__class__ in _FOREIGN else _as_array(a)
+
+
 def _accumulate(leaf, g, create_graph):
     """Add g into leaf.grad, as AccumulateGrad does."""
     old = leaf._grad
@@ -412,15 +418,9 @@ def _accumulate(leaf, g, create_graph):
             g = g._data
         if old is None:
             # Copy: g may be shared (a user's gradient argument, another edge's buffer).
-            a = g.astype(leaf._data.dtype, copy=True)
-            # (a 0-d gradient may come as a NumPy scalar: .grad holds an array, which
-            # .grad.add_(1) and .grad.numpy() need)
-            leaf._grad = Tensor._make(a if a.__class__ is _ndarray or a.__class__ in _FOREIGN
-                                      else _as_array(a))
+            leaf._grad = Tensor._make(grad_array(g.astype(leaf._data.dtype, copy=True)))
         elif old._grad_fn is not None or old._requires_grad:
-            a = old._data + g
-            leaf._grad = Tensor._make(a if a.__class__ is _ndarray or a.__class__ in _FOREIGN
-                                      else _as_array(a))
+            leaf._grad = Tensor._make(grad_array(old._data + g))
         else:
             old._data += g
     post = leaf._post_acc_hooks

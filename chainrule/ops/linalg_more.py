@@ -480,15 +480,17 @@ def vander(x, N=None, increasing=False):
     if N < 0:
         raise RuntimeError("N must be non-negative.")
     dt = _vander_dtype(x)
-    if N > 1 and _VMAP_ACTIVE[0]:
-        # (under vmap x may be batched: the ones and the products concatenated,
-        # not the products written into unbatched ones)
-        out = _shape.cat([_factories.ones(n, 1, dtype=dt), _scans.cumprod(
-            _shape.expand(_shape.unsqueeze(x.to(dt), 1), n, N - 1), 1)], 1)
-        return out if increasing else _select.flip(out, (1,))
-    out = _factories.ones(n, N, dtype=dt)
-    if N > 1:
-        out[:, 1:] = _scans.cumprod(_shape.expand(_shape.unsqueeze(x.to(dt), 1), n, N - 1), 1)
+    if N <= 1:
+        out = _factories.ones(n, N, dtype=dt)
+    else:
+        prods = _scans.cumprod(_shape.expand(_shape.unsqueeze(x.to(dt), 1), n, N - 1), 1)
+        if _VMAP_ACTIVE[0]:
+            # (x may be batched: the ones and the products concatenated, not the
+            # products written into unbatched ones)
+            out = _shape.cat([_factories.ones(n, 1, dtype=dt), prods], 1)
+        else:
+            out = _factories.ones(n, N, dtype=dt)
+            out[:, 1:] = prods
     return out if increasing else _select.flip(out, (1,))
 
 
