@@ -3,7 +3,7 @@ which PyTorch defines as Adam with decoupled weight decay (default 1e-2)."""
 from .._factories import zeros_like
 from .._grad_mode import no_grad
 from ..ops.pointwise import maximum
-from .optimizer import (Optimizer, addcdiv_, addcmul_, check_range, host_values,
+from .optimizer import (Optimizer, addcdiv_, addcmul_, lerp_, check_range, host_values,
                         real_views, run_closure, scalar_state)
 
 
@@ -42,7 +42,7 @@ def update_moments(state, grad, beta1, beta2, weights=None):
     (weights: 1 - beta1, beta2, 1 - beta2 when computed already)."""
     w1, b2, w2 = weights or (1 - beta1, beta2, 1 - beta2)
     exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-    exp_avg.lerp_(grad, w1)
+    lerp_(exp_avg, grad, w1)
     addcmul_(exp_avg_sq.mul_(b2), grad, grad, w2)
     return exp_avg, exp_avg_sq
 

@@ -3,7 +3,7 @@ from .._factories import zeros_like
 from .._grad_mode import no_grad
 from ..ops.pointwise import maximum
 from .adam import check_betas
-from .optimizer import Optimizer, addcdiv_, run_closure, scalar_state, real_views
+from .optimizer import Optimizer, addcdiv_, lerp_, run_closure, scalar_state, real_views
 
 
 class Adamax(Optimizer):
@@ -35,7 +35,7 @@ class Adamax(Optimizer):
                 if wd != 0:
                     grad = grad.add(p, alpha=wd)
                 exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
-                exp_avg.lerp_(grad, 1 - beta1)
+                lerp_(exp_avg, grad, 1 - beta1)
                 exp_inf.copy_(maximum(exp_inf.mul_(beta2), grad.abs().add_(eps)))
                 addcdiv_(p, exp_avg, exp_inf, -lr / (1 - beta1 ** step))
         return loss

@@ -288,3 +288,14 @@ def addcmul_(target, t1, t2, value=1.0):
 def addcdiv_(target, t1, t2, value=1.0):
     """target += value * t1 / t2."""
     return target.add_(t1 * value / t2)
+
+
+def lerp_(target, end, weight):
+    """target.lerp_(end, weight) for a number weight, with PyTorch's two
+    formulas.  For |weight| < 0.5 (Adam's 1 - beta1) it is target += weight *
+    (end - target): the same operations as lerp's own, but add_ writes into
+    target (one temporary instead of three and a copy; in a training loop each
+    fresh temporary is fresh pages to fault in)."""
+    if -0.5 < weight < 0.5:
+        return target.add_(end - target, alpha=weight)
+    return target.lerp_(end, weight)

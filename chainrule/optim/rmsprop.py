@@ -2,7 +2,7 @@
 maximize), as torch.optim.RMSprop defines it."""
 from .._factories import zeros_like
 from .._grad_mode import no_grad
-from .optimizer import (Optimizer, addcdiv_, addcmul_, check_range, host_values,
+from .optimizer import (Optimizer, addcdiv_, addcmul_, lerp_, check_range, host_values,
                         real_views, run_closure, scalar_state)
 
 
@@ -53,7 +53,7 @@ class RMSprop(Optimizer):
                 square_avg = state["square_avg"]
                 addcmul_(square_avg.mul_(alpha), grad, grad, 1 - alpha)
                 if group["centered"]:
-                    grad_avg = state["grad_avg"].lerp_(grad, 1 - alpha)
+                    grad_avg = lerp_(state["grad_avg"], grad, 1 - alpha)
                     avg = addcmul_(square_avg.clone(), grad_avg, grad_avg, -1).sqrt_().add_(eps)
                 else:
                     avg = square_avg.sqrt().add_(eps)
