@@ -400,3 +400,19 @@ _LAYOUTS = [c for i, c in enumerate(CASES) if i == 0 or CASES[i - 1][0] != c[0]]
 def test_state_layout_matches_torch(name, kwargs):
     """Which state each optimiser keeps, in what order, dtype and shape."""
     assert _state_layout(cr, name, kwargs) == _state_layout(torch, name, kwargs)
+
+
+@pytest.mark.parametrize("dtype", [cr.float32, cr.float64])
+@pytest.mark.parametrize("weight", [0.1, 0.001, 0.4999, 0.5, 0.7, -0.3, 1.2])
+def test_moment_lerp_is_lerp_bit_for_bit(dtype, weight):
+    """The optimizers' running-average update (optimizer.lerp_: add_ into the
+    state for weights under 0.5) leaves exactly the bits of lerp_, in place."""
+    from chainrule.optim.optimizer import lerp_
+    g = cr.Generator().manual_seed(3)
+    avg = cr.randn(1000, generator=g, dtype=dtype)
+    grad = cr.randn(1000, generator=g, dtype=dtype) * 10
+    expected = avg.clone().lerp_(grad, weight)
+    storage = avg.data_ptr()
+    out = lerp_(avg, grad, weight)
+    assert out is avg and avg.data_ptr() == storage
+    assert np.array_equal(avg.numpy(), expected.numpy())
