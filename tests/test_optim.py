@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import chainrule as cr
+from chainrule.optim.optimizer import lerp_
 
 torch = pytest.importorskip("torch")
 
@@ -407,7 +408,6 @@ def test_state_layout_matches_torch(name, kwargs):
 def test_moment_lerp_is_lerp_bit_for_bit(dtype, weight):
     """The optimizers' running-average update (optimizer.lerp_: add_ into the
     state for weights under 0.5) leaves exactly the bits of lerp_, in place."""
-    from chainrule.optim.optimizer import lerp_
     g = cr.Generator().manual_seed(3)
     avg = cr.randn(1000, generator=g, dtype=dtype)
     grad = cr.randn(1000, generator=g, dtype=dtype) * 10
