@@ -124,11 +124,35 @@ def test_the_plain_backward_is_the_composite_formula_bit_for_bit():
         g, y = rng.standard_normal(7).astype(dt), np.tanh(rng.standard_normal(7)).astype(dt)
         assert (cr.ops._registry.ArrayOps.tanh_backward(g, y) == g * (1 - y * y)).all()
         assert (cr.ops._registry.ArrayOps.sigmoid_backward(g, y) == g * y * (1 - y)).all()
-        assert (cr.ops._registry.ArrayOps.relu_backward(g, g) == g * np.sign(g)).all()
+        assert (cr.ops._registry.ArrayOps.relu_backward(g, g) == np.where(g <= 0, 0, g)).all()
         a, b = rng.standard_normal((4, 3)).astype(dt), rng.standard_normal((5, 3)).astype(dt)
         assert (cr.ops._registry.ArrayOps.mm_nt(a, b) == np.matmul(a, b.swapaxes(0, 1))).all()
         v = rng.standard_normal(4).astype(dt)
         assert (cr.ops._registry.ArrayOps.mv_t(a, v) == np.matmul(a.swapaxes(0, 1), v)).all()
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float64], ids=["float32", "float64"])
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_relu_backward_of_special_values_is_torchs(dt, create_graph):
+    """threshold_backward: g where the output is positive or NaN, else exactly 0
+    (an infinite or NaN g at a negative input gives 0, a NaN input passes g),
+    first and second order."""
+    x0 = np.array([np.nan, -1.0, 0.0, 2.0, -0.0, np.inf, -np.inf, 3.0], dt)
+    g0 = np.array([5.0, np.inf, -3.0, 1.0, np.nan, 2.0, np.nan, -np.inf], dt)
+    out = []
+    for L in (cr, torch):
+        x = L.tensor(x0, requires_grad=True)
+        g = L.tensor(g0, requires_grad=True)
+        gx, = L.autograd.grad(L.relu(x), x, g, create_graph=create_graph)
+        row = [gx.detach().numpy()]
+        if create_graph:
+            gg, = L.autograd.grad(gx, g, L.tensor(np.arange(8, dtype=dt)))
+            row.append(gg.numpy())
+        out.append(row)
+    for a, b in zip(*out):
+        assert a.dtype == b.dtype
+        np.testing.assert_array_equal(a, b)
+        assert (np.signbit(a) == np.signbit(b)).all()       # 0, never -0
 
 
 def test_operands_a_single_op_does_not_take_fall_back_to_the_composite():

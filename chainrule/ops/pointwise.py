@@ -101,8 +101,8 @@ abs = unary("abs", "abs", lambda F, g, x: _abs_grad(F, g, x), aliases=("absolute
 _NO_CLAMP = _refuses_complex(NotImplementedError, "clamp is not supported for complex types")
 sigmoid = unary("sigmoid", lambda x, *, xp=_XP: 0.5 * xp.tanh(0.5 * x) + 0.5,   # stable for large |x|
                 lambda F, g, out: F.sigmoid_backward(g, out), **F32)
-# g * sign(out) is the 0/1 mask, kept connected to the graph (as PyTorch does) so a
-# second derivative of a ReLU network is zero rather than an error.
+# relu_backward (g where out > 0) stays connected to the graph through g (as PyTorch
+# does) so a second derivative of a ReLU network is zero rather than an error.
 relu = unary("relu", lambda x, *, xp=_XP: xp.maximum(x, 0), lambda F, g, out: F.relu_backward(g, out),
              complex_check=_NO_CLAMP)
 reciprocal = unary("reciprocal", "reciprocal", lambda F, g, out: -g * out * out, **F32)
@@ -161,7 +161,10 @@ def _sigmoid_backward(g, out):
 
 
 def _relu_backward(g, out, *, xp=_XP):
-    return g * xp.sign(out)
+    # PyTorch's threshold_backward: g where out > 0 or out is NaN, else 0.  (Not
+    # g * sign(out), which gave NaN for an infinite g at a negative input and
+    # for a NaN input, and held a second full-size temporary.)
+    return xp.where(out <= 0, 0, g)
 
 
 TANH_BACKWARD = defop(
@@ -200,7 +203,8 @@ def _fused_backward(op, composite):
 
 _fused_backward(TANH_BACKWARD, _tanh_backward)
 _fused_backward(SIGMOID_BACKWARD, _sigmoid_backward)
-_fused_backward(RELU_BACKWARD, lambda g, out: g * sign(out))
+_fused_backward(RELU_BACKWARD, lambda g, out: where(out <= 0, 0, g).to(
+    _dtypes.result_type(g, out)))
 
 
 @shows("grad * sgn(self)")
