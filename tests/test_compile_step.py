@@ -733,3 +733,31 @@ def test_an_in_place_change_through_detach_bumps_the_arguments_counter():
         _same(a.numpy(), b.numpy())
         _same(xs[0].numpy(), xs[1].numpy())
         assert xs[0]._version == xs[1]._version
+
+
+@pytest.mark.parametrize("view", ["reshape", "slice", "transpose"])
+def test_an_in_place_change_through_a_detached_view_of_an_argument_runs_eagerly(view):
+    # The view is made inside (an op's result) but its memory is x's: the
+    # change reaches x, which a replay would neither watch nor put back, so
+    # the first replay's check against eager mode applied it twice (fuzz
+    # program 753 found it).  Refused at the capture: every call is eager's.
+    views = {"reshape": lambda x: x.reshape(-1), "slice": lambda x: x[1:],
+             "transpose": lambda x: x.t()}
+
+    def fn(x):
+        v = views[view](x).detach()
+        v.add_(-2.5)
+        return x * 2
+    f = torch.compile(fn)
+    xs = [torch.tensor([[1.0, -3.0], [0.5, 2.0]]) for _ in range(2)]
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        for scale in (1.0, 1.0, 1.0, 1.001):
+            a, b = fn(xs[0] * scale), f(xs[1] * scale)
+            _same(a.numpy(), b.numpy())
+            xs = [torch.tensor([[1.0, -3.0], [0.5, 2.0]]) for _ in range(2)]
+            a, b = fn(xs[0]), f(xs[1])
+            _same(a.numpy(), b.numpy())
+            _same(xs[0].numpy(), xs[1].numpy())
+            assert xs[0]._version == xs[1]._version
+    assert any("shares memory with one from outside" in str(w.message) for w in record)

@@ -270,6 +270,12 @@ class Capture:
             self.refuse("an in-place change of a constant")
             return
         owner = self.owner.get(dst)
+        if owner is None and self._aliases_outside(t._data):
+            # (a detached view of an argument, say: the effect would reach a tensor
+            # from outside that the replay neither watches nor puts back)
+            self.refuse("an in-place change of a tensor made inside the function that "
+                        "shares memory with one from outside it")
+            return
         ref = None                     # whose version the replay bumps (none: made inside)
         if owner is not None:
             kind, o = owner
@@ -287,6 +293,16 @@ class Capture:
         r, d = result._data, t._data
         same = r.__class__ is d.__class__ and r.dtype == d.dtype and r.shape == d.shape
         self._effect(("store", dst, src, ref, same))
+
+    def _aliases_outside(self, d):
+        """Whether array d, made inside the function, views the memory of an
+        array from outside it (an argument's, a live tensor's, a .grad)."""
+        be = _backend.backend_of(d)
+        if not be.is_view(d):
+            return False
+        ptr = be.storage_ptr(d)
+        return any(be.storage_ptr(self.keep[s]) == ptr for s in self.owner
+                   if self.keep[s].__class__ is d.__class__)
 
     def raw_effect(self, fn, arrays, params, written):
         """fn(*arrays, *params) writes into the arrays of the tensors `written`
