@@ -138,6 +138,33 @@ def test_max_pool2d_ties(kernel, stride, padding, dilation, ceil_mode, dtype):
     np.testing.assert_array_equal(ai.numpy(), bi.numpy())
 
 
+@pytest.mark.parametrize("kernel, stride, padding, dilation, ceil_mode", MAXPOOL)
+def test_max_pool2d_without_indices_ties_and_nan(kernel, stride, padding, dilation, ceil_mode):
+    # Without return_indices the index is kept over all planes at once (pool.py's
+    # _flat ops): ties and NaN windows, the gradient (to the first maximum) and
+    # the gradient of the gradient, against torch, unbatched and batched.
+    kw = dict(kernel_size=kernel, stride=stride, padding=padding, dilation=dilation,
+              ceil_mode=ceil_mode)
+    for shape in ((2, 3, 7, 6), (3, 7, 6)):
+        x = RNG.integers(0, 3, shape).astype(float)
+        x.flat[::7] = np.nan
+        results = []
+        for lib in (cr, torch):
+            xs = lib.tensor(x, requires_grad=True)
+            y = lib.nn.functional.max_pool2d(xs, **kw)
+            v = lib.tensor(np.random.default_rng(1).standard_normal(tuple(y.shape)),
+                           requires_grad=True)
+            gx, = lib.autograd.grad(y, xs, v, create_graph=True)
+            w = lib.tensor(np.random.default_rng(2).standard_normal(shape))
+            gv, = lib.autograd.grad((gx * w).sum(), v)
+            results.append((type(y.grad_fn).__name__, type(gx.grad_fn).__name__,
+                            _np(y), _np(gx), _np(gv)))
+        mine, ref = results
+        assert mine[:2] == ref[:2]
+        for a, b in zip(mine[2:], ref[2:]):
+            np.testing.assert_array_equal(a, b)
+
+
 # (the divisor override goes with count_include_pad=False: both meet every other option)
 AVGPOOL = [c + (None if c[4] else 4,) for c in
            itertools.product((2, (3, 2)), (None, 2), (0, 1), (False, True), (False, True))]
