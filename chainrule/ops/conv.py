@@ -237,13 +237,20 @@ def _conv_bias(x, w, b, *geometry, be=_NUMPY):
         # the bias added in the copy to NCHW (no second pass over the output)
         y = conv_winograd.conv(x4, w4, _two(padding, 0), (OH, OW), bias=b, be=be)
         return y.reshape(tuple(y_shape))
-    y = _conv(x, w, *geometry, be=be)
-    return y + _bias_shape(b, y.ndim)
+    return _plus_bias(_conv(x, w, *geometry, be=be), b, be.xp)
 
 
 def _conv_input_grad_bias(g, w, b, *geometry, be=_NUMPY):
-    x = _conv_input_grad(g, w, *geometry, be=be)
-    return x + _bias_shape(b, x.ndim)
+    return _plus_bias(_conv_input_grad(g, w, *geometry, be=be), b, be.xp)
+
+
+def _plus_bias(y, b, xp):
+    """y + b over the channels, into y where the dtypes agree (y is the
+    convolution's own fresh result: a full-size array fewer, 512 KiB per
+    call in the digits example's first layer)."""
+    if y.dtype != b.dtype:
+        return y + _bias_shape(b, y.ndim)
+    return xp.add(y, _bias_shape(b, y.ndim), out=y)
 
 
 # --- the ops and their formulas ---------------------------------------------------------------
