@@ -165,6 +165,42 @@ def test_max_pool2d_without_indices_ties_and_nan(kernel, stride, padding, dilati
             np.testing.assert_array_equal(a, b)
 
 
+# The separable scan over the planes end to end (pool.py's
+# _max_pool_index_shifted: no padding, every window inside, no NaN): offsets
+# past 255 (uint16) and past 65535 (int64), three-row kernels, dilations and
+# strides apart from the kernel, integer dtypes at their extremes, windows of
+# -inf only, and an input that is a transposed view.
+SHIFTED = [((2, 3, 7, 6), 2, None, 1), ((2, 3, 7, 6), (3, 2), 1, 2), ((1, 2, 9, 7), 3, 2, (2, 1)),
+           ((2, 2, 5, 130), (2, 3), (1, 2), (2, 1)), ((1, 1, 3, 40000), (2, 1), 1, (2, 1)),
+           ((2, 3, 1, 9), (1, 3), 2, 1)]
+
+
+@pytest.mark.parametrize("shape, kernel, stride, dilation", SHIFTED)
+@pytest.mark.parametrize("dtype", ("float32", "float64", "int8", "uint8", "int64"))
+def test_max_pool2d_shifted_scan(shape, kernel, stride, dilation, dtype):
+    info = np.finfo(dtype) if dtype.startswith("float") else np.iinfo(dtype)
+    x = RNG.integers(0, 3, shape).astype(dtype)
+    x[x == 0] = info.min                        # ties at the type's smallest value
+    if dtype.startswith("float"):
+        x[..., :2, :3] = -np.inf                # a corner of windows of -inf only
+    kw = dict(kernel_size=kernel, stride=stride, dilation=dilation, return_indices=True)
+    for arr in (x, np.swapaxes(x, 0, 1)):
+        a, ai = F.max_pool2d(cr.tensor(arr), **kw)
+        b, bi = TF.max_pool2d(torch.tensor(arr), **kw)
+        assert str(a.dtype) == str(b.dtype)
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+        np.testing.assert_array_equal(ai.numpy(), bi.numpy())
+        # without indices: the index over all planes at once, and its gradient
+        if dtype.startswith("float"):
+            xs = [lib.tensor(arr, requires_grad=True) for lib in (cr, torch)]
+            ys = [lib.nn.functional.max_pool2d(t, kernel, stride, dilation=dilation)
+                  for lib, t in zip((cr, torch), xs)]
+            np.testing.assert_array_equal(_np(ys[0]), _np(ys[1]))
+            for t, y in zip(xs, ys):
+                y.backward(y.detach() * 0 + 1)
+            np.testing.assert_array_equal(_np(xs[0].grad), _np(xs[1].grad))
+
+
 # (the divisor override goes with count_include_pad=False: both meet every other option)
 AVGPOOL = [c + (None if c[4] else 4,) for c in
            itertools.product((2, (3, 2)), (None, 2), (0, 1), (False, True), (False, True))]

@@ -173,6 +173,32 @@ def test_scratch_reuse(monkeypatch, limit):
         assert not _scratch._CACHE              # nothing kept past the limit
 
 
+def test_scratch_keeps_the_newest_keys_within_its_limit(monkeypatch):
+    """_scratch's running count of the bytes it keeps: the least recently
+    given keys go first, a key given twice counts once, and a key too large
+    on its own is not kept."""
+    monkeypatch.setattr(_scratch, "_CACHE", {})
+    monkeypatch.setattr(_scratch, "_BYTES", {})
+    monkeypatch.setattr(_scratch, "_total", [0])
+    monkeypatch.setattr(_scratch, "LIMIT_BYTES", 1000)
+
+    def give(key, nbytes):
+        bufs = _scratch.take(key)
+        _scratch.buf(bufs, "a", (nbytes,), np.uint8, np)
+        _scratch.give(key, bufs)
+
+    give("a", 400)
+    give("b", 400)
+    give("a", 400)               # taken and given back: now the newest
+    assert list(_scratch._CACHE) == ["b", "a"] and _scratch._total == [800]
+    give("c", 300)               # past the limit: the oldest, b, goes
+    assert list(_scratch._CACHE) == ["a", "c"] and _scratch._total == [700]
+    bufs = _scratch.take("a")
+    assert bufs["a"].size == 400 and _scratch._total == [300]
+    _scratch.give("d", {"a": np.empty(2000, np.uint8)})    # alone past the limit
+    assert list(_scratch._CACHE) == [] and _scratch._total == [0]
+
+
 def test_forward_mode_and_vmap(everywhere):
     """Forward mode (jvp) and vmap over a batch of images with one weight
     (folded into the convolution's batch) through the Winograd path, against

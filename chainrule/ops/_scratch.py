@@ -15,20 +15,29 @@ ones each time, as without the cache).
 LIMIT_BYTES = 64 << 20
 
 _CACHE = {}   # key -> {name: array}, least recently given first
+_BYTES = {}   # key -> the bytes of its arrays (their running sum is _total[0])
+_total = [0]
 
 
 def take(key):
     """The buffers kept for key (a dict name -> array; empty when none)."""
-    return _CACHE.pop(key, None) or {}
+    bufs = _CACHE.pop(key, None)
+    if bufs is None:
+        return {}
+    _total[0] -= _BYTES.pop(key)
+    return bufs
 
 
 def give(key, bufs):
     """Keep bufs for key's next call; drop the oldest keys past LIMIT_BYTES."""
+    if key in _CACHE:       # (another thread's, given meanwhile: this one replaces it)
+        take(key)
+    size = sum(a.size * a.itemsize for a in bufs.values())
     _CACHE[key] = bufs
-    total = sum(a.size * a.itemsize for b in _CACHE.values() for a in b.values())
-    while total > LIMIT_BYTES and _CACHE:
-        old = _CACHE.pop(next(iter(_CACHE)))
-        total -= sum(a.size * a.itemsize for a in old.values())
+    _BYTES[key] = size
+    _total[0] += size
+    while _total[0] > LIMIT_BYTES and _CACHE:
+        take(next(iter(_CACHE)))
 
 
 def buf(bufs, name, shape, dtype, xp):

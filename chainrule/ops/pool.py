@@ -38,6 +38,7 @@ _NUMPY = _backend.NUMPY
 _XP = _NUMPY.xp
 _INT64 = _dtypes.int64.np
 _UINT8 = _dtypes.uint8.np
+_UINT16 = _dtypes.uint16.np
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
            "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
@@ -60,6 +61,11 @@ def _max_pool_index(x, kernel, stride, padding, dilation, out_hw, whole=False, *
     H, W = x.shape[-2:]
     OH, OW = out_hw
     floating = x.dtype.kind == "f"
+    # (NaN anywhere makes the maximum NaN: one reduction, no full-size mask)
+    nan = floating and x.size > 0 and bool(xp.isnan(xp.max(x)))
+    if (not nan and x.size and padding == (0, 0) and (OH - 1) * stride[0] + (kernel[0] - 1) * dilation[0] < H
+            and (OW - 1) * stride[1] + (kernel[1] - 1) * dilation[1] < W):
+        return _max_pool_index_shifted(x, kernel, stride, dilation, out_hw, whole, be)
     # Padding holds -inf (floats) or the smallest value of x (integers); a
     # window whose maximum is that value takes its first real position below.
     fill = float("-inf") if floating else (x.min() if x.size else 0)
@@ -80,7 +86,6 @@ def _max_pool_index(x, kernel, stride, padding, dilation, out_hw, whole=False, *
     cols = _scratch.buf(bufs, "cols", (KH, KW) + win.shape[:4], x.dtype, xp)
     cols[...] = win.transpose(4, 5, 0, 1, 2, 3)
     cols = cols.reshape((K,) + win.shape[:4])
-    nan = floating and bool(xp.isnan(x).any())
     best = cols[0]
     # the offsets as uint8 where they fit (int64 positions took 5x as long:
     # 0.42 against 0.08 ms for the loop, 2x2 at batch 64, 64 channels, 8x8)
@@ -125,6 +130,95 @@ def _max_pool_index(x, kernel, stride, padding, dilation, out_hw, whole=False, *
     if whole:
         idx = _planes_end_to_end(idx, H * W, xp)
     return idx.reshape(tuple(x.shape[:-2]) + (OH, OW))
+
+
+def _max_pool_index_shifted(x, kernel, stride, dilation, out_hw, whole, be):
+    """_max_pool_index where every window lies inside x and x holds no NaN,
+    by a separable scan over x's planes laid end to end.  With f = x's flat
+    values, a window starting at p holds f[p + i*dh*W + j*dw]: f and its
+    shifted copies (views, no copy) are compared elementwise over the whole
+    array at once, first along the rows (j), then across them (i), so each
+    pass is one long contiguous loop; every position p gets the offset
+    i*dh*W + j*dw of its window's first maximum, and the window starts then
+    take theirs.  The positions that start no window (and read across a
+    row's or a plane's end) are computed and never read.  The scan keeps
+    PyTorch's order: the first maximum along each row, then the first row
+    holding the largest of those.  Measured (2x2 over batch 64, 64 channels,
+    8x8, one thread): 0.43 ms against 0.86 ms for the windows copy and scan
+    of _max_pool_index."""
+    xp = be.xp
+    (KH, KW), (sh, sw), (dh, dw) = kernel, stride, dilation
+    H, W = x.shape[-2:]
+    f = x.reshape(-1)
+    n = f.size
+    lw = n - (KW - 1) * dw                  # the row scan's positions
+    lh = lw - (KH - 1) * dh * W             # the window scan's
+    # the offsets in the narrowest unsigned type that holds the largest
+    # (wider ones cost as much again per pass)
+    top = (KH - 1) * dh * W + (KW - 1) * dw
+    odt = _UINT8 if top <= 255 else _UINT16 if top <= 65535 else _INT64
+    key = (be.name, x.dtype, "max_pool_shifted", tuple(x.shape), kernel, stride, dilation, whole)
+    bufs = _scratch.take(key)               # (kept between calls: see _scratch.py)
+    take = _scratch.buf(bufs, "take", (lw,), _dtypes.bool.np, xp)
+    # Along the rows: best[p] is the largest of f[p + j*dw], j < KW, and
+    # col[p] the offset j*dw of the first j holding it.  A later j takes
+    # over only where it is larger, and offsets only grow, so col is a
+    # running maximum of take * j*dw.
+    best = f[:lw]
+    col = _scratch.buf(bufs, "col", (lw,), odt, xp)
+    row_best = _scratch.buf(bufs, "row_best", (lw,), x.dtype, xp) if KW > 1 else None
+    if KW == 1:
+        col.fill(0)
+    for j in range(1, KW):
+        v = f[j * dw: j * dw + lw]
+        xp.greater(v, best, out=take)
+        if j == 1:
+            # (from the bool array itself: the same bytes read through a
+            # uint8 view copy 10x slower, 90 against 9 us here)
+            xp.copyto(col, take, casting="unsafe")
+            if dw != 1:
+                col *= xp.asarray(dw, dtype=odt)
+        else:
+            xp.maximum(col, take * xp.asarray(j * dw, dtype=odt), out=col)
+        best = xp.maximum(best, v, out=row_best)
+    # Across the rows: the window's row is the first i whose best[p +
+    # i*dh*W] is largest; its offset i*dh*W + col there is larger than any
+    # earlier row's (a window's row is narrower than W), so again a running
+    # maximum.
+    pos = col[:lh]
+    if KH > 1:
+        wbest = best[:lh]
+        win_best = _scratch.buf(bufs, "win_best", (lh,), x.dtype, xp) if KH > 2 else None
+        out_pos = _scratch.buf(bufs, "pos", (lh,), odt, xp)
+        tk = take[:lh]
+        for i in range(1, KH):
+            s = i * dh * W
+            v = best[s: s + lh]
+            xp.greater(v, wbest, out=tk)
+            if i < KH - 1:
+                wbest = xp.maximum(wbest, v, out=win_best)
+            q = col[s: s + lh] + xp.asarray(s, dtype=odt)
+            q *= tk
+            pos = xp.maximum(pos, q, out=out_pos)
+    # The windows' starts, in x's planes end to end for the take (and for
+    # the index where whole); both kept too: 0.35 ms a call to build.
+    starts = bufs.get("starts")
+    if starts is None:
+        OH, OW = out_hw
+        planes = n // (H * W)
+        starts = bufs["starts"] = (
+            (xp.arange(planes, dtype=_INT64) * (H * W)).reshape(-1, 1, 1)
+            + (xp.arange(OH, dtype=_INT64) * (sh * W)).reshape(1, OH, 1)
+            + xp.arange(OW, dtype=_INT64) * sw).reshape(-1)
+    offset = xp.take(pos, starts)
+    if not whole:
+        if "plane_starts" not in bufs:
+            bufs["plane_starts"] = starts % (H * W)
+        idx = xp.add(bufs["plane_starts"], offset)
+    else:
+        idx = xp.add(starts, offset)
+    _scratch.give(key, bufs)
+    return idx.reshape(tuple(x.shape[:-2]) + tuple(out_hw))
 
 
 def _planes_end_to_end(idx, plane, xp):
