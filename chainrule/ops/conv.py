@@ -234,7 +234,7 @@ def _conv_bias(x, w, b, *geometry, be=_NUMPY):
     x4, w4 = _as2d(x), _as2d(w)
     OH, OW = _two(y_shape[2:], 1)
     if _winograd(w4, stride, dilation, groups, x4.dtype, x4.shape[0] * OH * OW):
-        # the bias added in the copy to NCHW (no second pass over the output)
+        # (the bias goes into the transformed tiles: see conv_winograd.conv)
         y = conv_winograd.conv(x4, w4, _two(padding, 0), (OH, OW), bias=b, be=be)
         return y.reshape(tuple(y_shape))
     return _plus_bias(_conv(x, w, *geometry, be=be), b, be.xp)
