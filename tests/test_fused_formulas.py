@@ -155,6 +155,31 @@ def test_relu_backward_of_special_values_is_torchs(dt, create_graph):
         assert (np.signbit(a) == np.signbit(b)).all()       # 0, never -0
 
 
+@pytest.mark.parametrize("dt", [np.float16, np.float32, np.float64],
+                         ids=["float16", "float32", "float64"])
+def test_relu_backward_bit_mask_shapes(dt):
+    """The bit-mask form of threshold_backward on 0-d values, a transposed
+    input and a broadcast gradient (sum's), in each float width: torch's
+    values and signs."""
+    rng = np.random.default_rng(3)
+    x2 = rng.standard_normal((5, 4)).astype(dt)
+    x2[0, :2] = 0.0
+    cases = [(np.array(-2.0, dt), None), (np.array(0.5, dt), None), (x2, "T"), (x2, "sum")]
+    for x0, how in cases:
+        got = []
+        for L in (cr, torch):
+            x = L.tensor(x0, requires_grad=True)
+            y = L.relu(x.T if how == "T" else x)
+            if how == "sum":
+                y.sum().backward()
+            else:
+                y.backward(L.tensor(np.full(tuple(y.shape), -1.5, dt)))
+            got.append(x.grad.numpy())
+        assert got[0].dtype == got[1].dtype
+        np.testing.assert_array_equal(got[0], got[1])
+        assert (np.signbit(got[0]) == np.signbit(got[1])).all()
+
+
 def test_operands_a_single_op_does_not_take_fall_back_to_the_composite():
     """Mixed dtypes (and broadcasting) go through the composite formula, with
     PyTorch's promotion: the results are torch's."""
