@@ -291,6 +291,24 @@ def test_cross_entropy_with_class_indices(shapes, reduction, ignore, weighted, s
 
 
 @needs_torch
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("shapes", [((4,), 1), ((3, 4), [1, 1, 1])], ids=["1d", "2d"])
+def test_cross_entropy_smoothing_every_target_ignored(shapes, weighted):
+    """label_smoothing with every target ignored under 'mean': the loss is
+    NaN (0 / 0) and the gradient 0, as PyTorch's masked_fill makes it, not
+    NaN (inf * 0).  (test_cross_entropy_with_class_indices meets this only
+    when its random targets happen to be all ignored.)"""
+    xs, t = shapes
+    x = RNG.standard_normal(xs)
+    w = RNG.uniform(0.2, 2.0, 4) if weighted else None
+
+    def call(F, L, a):
+        return F.cross_entropy(a, L.tensor(t), weight=None if w is None else L.tensor(w),
+                               ignore_index=1, label_smoothing=0.15)
+    _same_value_and_grads(lambda a: call(cr.nn.functional, cr, a), lambda a: call(TF, torch, a), [x])
+
+
+@needs_torch
 @pytest.mark.parametrize("smoothing", [0.0, 0.3])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("reduction", ["none", "mean", "sum"])

@@ -26,7 +26,7 @@ from ._dispatch import apply
 from ._half import in_float32
 from ._registry import defop, expose, TensorOps
 from .activations import logsigmoid as _logsigmoid
-from .pointwise import DIV as _DIV, abs as _abs, exp as _exp, xlogy as _xlogy
+from .pointwise import DIV as _DIV, abs as _abs, exp as _exp, where as _where, xlogy as _xlogy
 from .reduce import NORM as _NORM, log_softmax as _log_softmax, mean as _mean, sum as _sum
 from .select import broadcast_tensors as _broadcast_tensors
 
@@ -357,9 +357,14 @@ def _nll_weights(x, t, w, ignore_index, *, xp=_XP):
     """M: for each target, a row along the class dim with the class weight at
     the target class and 0 elsewhere (all 0 where target == ignore_index)."""
     cdim = 0 if x.ndim == 1 else 1
-    along = tuple(x.shape[cdim] if i == cdim else 1 for i in range(x.ndim))
-    classes = xp.arange(x.shape[cdim]).reshape(along)
-    onehot = (xp.expand_dims(t, cdim) == classes) & xp.expand_dims(t != ignore_index, cdim)
+    n = x.shape[cdim]
+    along = tuple(n if i == cdim else 1 for i in range(x.ndim))
+    classes = xp.arange(n).reshape(along)
+    t = t.reshape(t.shape[:cdim] + (1,) + t.shape[cdim:])
+    onehot = t == classes
+    if 0 <= ignore_index < n:
+        # (an ignore_index outside the classes equals none of them already)
+        onehot &= t != ignore_index
     m = onehot.astype(x.dtype)
     return m if w is None else m * w.reshape(along)
 
@@ -376,13 +381,21 @@ def _pick_weights(input, target, weight, ignore_index):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
                            f"{target.dtype.legacy}")
     cdim = 0 if d.ndim == 1 else 1
-    bad = (t != ignore_index) & ((t < 0) | (t >= d.shape[cdim]))
-    if t.size and bool(bad.any()):
-        first = int(t.reshape(-1)[int(bad.reshape(-1).argmax())])
-        raise IndexError(f"Target {first} is out of bounds.")
+    n = d.shape[cdim]
+    # (the targets' extremes first: where they lie among the classes, as
+    # nearly always, no target is out of bounds or ignored)
+    inside = t.size == 0 or (int(t.min()) >= 0 and int(t.max()) < n)
+    if not inside:
+        bad = (t != ignore_index) & ((t < 0) | (t >= n))
+        if bool(bad.any()):
+            first = int(t.reshape(-1)[int(bad.reshape(-1).argmax())])
+            raise IndexError(f"Target {first} is out of bounds.")
     m = apply(NLL_WEIGHTS, (input, target, weight),
               (d, t, None if weight is None else weight._data), (ignore_index,))
-    total = float(m._data.sum())
+    if inside and weight is None and not 0 <= ignore_index < n:
+        total = float(t.size)              # every target counts once
+    else:
+        total = float(m._data.sum())
     return m, cdim, (1.0 / total if total else _NAN), (1.0 / total if total else 0.0)
 
 
@@ -444,7 +457,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     wb = None if weight is None else as_tensor_arg(weight).reshape(
         tuple(n_classes if i == cdim else 1 for i in range(d.ndim)))
     smooth = -_sum(lsm if wb is None else lsm * wb, cdim)
-    smooth = smooth * (target != ignore_index)
+    # (a fill, as PyTorch's masked_fill: an ignored sample's gradient is 0
+    # even where the mean's denominator is 0, not inf * 0)
+    smooth = _where(target != ignore_index, smooth, 0)
     if reduction == "sum":
         smooth = _sum(smooth)
     elif reduction == "mean":
