@@ -173,6 +173,44 @@ def test_scratch_reuse(monkeypatch, limit):
         assert not _scratch._CACHE              # nothing kept past the limit
 
 
+def test_weight_grad_reuses_the_forwards_tiles_only_of_the_same_input(monkeypatch):
+    """The weight gradient takes the forward's transformed input tiles where
+    the forward's buffers still hold those of this very x and padding (one
+    input transform fewer per step), and transforms x itself after a forward
+    of the same shapes on another input or with another padding: gradients
+    against torch in each case (float64)."""
+    torch = _torch()
+    made = []
+    real = conv_winograd._input_tiles
+    monkeypatch.setattr(conv_winograd, "_input_tiles",
+                        lambda *a, **k: made.append(a[0]) or real(*a, **k))
+    w0 = RNG.standard_normal((5, 6, 3, 3))
+    x1, x2 = RNG.standard_normal((2, 6, 6, 12, 12))    # 12x12 padded by 1 or 0: 3x3 tiles both
+    v = RNG.standard_normal((6, 5, 12, 12))
+
+    def grads(lib, second, pad2, order):
+        w = lib.tensor(w0, requires_grad=True)
+        xs = [lib.tensor(a, requires_grad=True) for a in (x1, x2)]
+        y1 = lib.nn.functional.conv2d(xs[0], w, padding=1)
+        y2 = lib.nn.functional.conv2d(xs[second], w, padding=pad2)
+        out = []
+        for y in ((y1, y2) if order == "in turn" else (y2, y1)):
+            out += lib.autograd.grad((y * lib.tensor(v[..., :y.shape[-2], :y.shape[-1]])).sum(),
+                                     [w] + xs, allow_unused=True)
+        return [None if g is None else g.detach().numpy() for g in out]
+
+    for case in ((1, 1, "in turn"), (1, 1, "latest first"), (0, 0, "in turn")):
+        made.clear()
+        mine, ref = grads(cr, *case), grads(torch, *case)
+        for a, b in zip(mine, ref):
+            assert (a is None) == (b is None)
+            if a is not None:
+                np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10)
+        # two forwards, two input gradients and the earlier forward's weight
+        # gradient transform their inputs; the latest forward's does not
+        assert len(made) == 5, (case, len(made))
+
+
 def test_scratch_keeps_the_newest_keys_within_its_limit(monkeypatch):
     """_scratch's running count of the bytes it keeps: the least recently
     given keys go first, a key given twice counts once, and a key too large

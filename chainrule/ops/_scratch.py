@@ -8,7 +8,9 @@ them (the Winograd forward at batch 64, 32 -> 64 channels, 8x8, one thread:
 paths' intermediates (never their results) live here: a call takes the
 buffers of its key out of the cache, fills them, and gives them back when it
 is done, so two threads never share one (a second thread meanwhile gets new
-ones).  The cache keeps the most recently given keys up to LIMIT_BYTES in
+ones).  A buffer dict may also hold a tag that is not an array (what
+the arrays hold: conv_winograd's source of its tiles); only arrays count
+towards the limit.  The cache keeps the most recently given keys up to LIMIT_BYTES in
 all; a key whose buffers alone pass that is not kept (its calls make fresh
 ones each time, as without the cache).
 """
@@ -32,7 +34,7 @@ def give(key, bufs):
     """Keep bufs for key's next call; drop the oldest keys past LIMIT_BYTES."""
     if key in _CACHE:       # (another thread's, given meanwhile: this one replaces it)
         take(key)
-    size = sum(a.size * a.itemsize for a in bufs.values())
+    size = sum(a.size * a.itemsize for a in bufs.values() if hasattr(a, "itemsize"))  # (and tags)
     _CACHE[key] = bufs
     _BYTES[key] = size
     _total[0] += size
