@@ -63,8 +63,10 @@ def _max_pool_index(x, kernel, stride, padding, dilation, out_hw, whole=False, *
     floating = x.dtype.kind == "f"
     # (NaN anywhere makes the maximum NaN: one reduction, no full-size mask)
     nan = floating and x.size > 0 and bool(xp.isnan(x.max()))
-    if (not nan and x.size and padding == (0, 0) and (OH - 1) * stride[0] + (kernel[0] - 1) * dilation[0] < H
-            and (OW - 1) * stride[1] + (kernel[1] - 1) * dilation[1] < W):
+    # every window inside x (no padding to fill or to avoid)
+    inside = (padding == (0, 0) and (OH - 1) * stride[0] + (kernel[0] - 1) * dilation[0] < H
+              and (OW - 1) * stride[1] + (kernel[1] - 1) * dilation[1] < W)
+    if inside and not nan and x.size:
         return _max_pool_index_shifted(x, kernel, stride, dilation, out_hw, whole, be)
     # Padding holds -inf (floats) or the smallest value of x (integers); a
     # window whose maximum is that value takes its first real position below.
@@ -105,8 +107,7 @@ def _max_pool_index(x, kernel, stride, padding, dilation, out_hw, whole=False, *
     ki, kj = ki // KW, ki % KW
     oh = xp.arange(OH, dtype=_INT64) * stride[0] - padding[0]
     ow = xp.arange(OW, dtype=_INT64) * stride[1] - padding[1]
-    if (padding == (0, 0) and (OH - 1) * stride[0] + (KH - 1) * dilation[0] < H
-            and (OW - 1) * stride[1] + (KW - 1) * dilation[1] < W):
+    if inside:
         # Every window inside x: the index is the window's start plus the
         # chosen offset's flat distance from it.
         idx = xp.take(ki * (dilation[0] * W) + kj * dilation[1], pos)
