@@ -41,7 +41,8 @@ import numpy as np
 __all__ = ["Backend", "NUMPY", "register", "backend_of", "namespace", "is_array", "foreign",
            "from_dlpack", "ShellArray", "SHELL_DTYPES", "shell_view",
            "is_writeable", "default", "set_default", "bind", "to_numpy", "ARRAY_TYPES",
-           "FOREIGN", "ndarray", "as_array", "HOST_ARRAY", "HOST_SCALAR", "numpy_scalar"]
+           "FOREIGN", "ndarray", "as_array", "HOST_ARRAY", "HOST_SCALAR", "numpy_scalar",
+           "numpy_clip_ufunc"]
 
 
 class Backend:
@@ -159,6 +160,16 @@ NUMPY = Backend(
 )
 
 ndarray = np.ndarray
+
+# NumPy's clip ufunc itself (np.clip is a Python function around it, about 1 us
+# a call).  Its float loops are vectorised where maximum's and minimum's
+# against a scalar are not (measured over 262,144 float32 on the AVX2 machine,
+# NumPy 2.4: maximum(x, 0) 128 us, clip(x, 0, inf) 43 us; float64 alike).
+# None where this NumPy has no such ufunc.
+try:
+    from numpy._core.umath import clip as numpy_clip_ufunc
+except ImportError:                          # pragma: no cover - other NumPy versions
+    numpy_clip_ufunc = None
 
 
 # --- PyTorch's shell dtypes (uint16, uint32, uint64) ----------------------------------------
