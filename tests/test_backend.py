@@ -43,7 +43,7 @@ def test_numpy_forwards_are_the_declared_functions():
     assert pointwise.sin.op.forward is np.sin
     assert pointwise.MUL.forward is np.multiply
     assert reduce.NORM.forward is reduce.NORM.declared_forward      # xp defaults to NumPy's
-    assert _registry.ArrayOps.where is np.where
+    assert _registry.ArrayOps.where is pointwise._select          # (np.where, or bits)
 
 
 def test_forwards_are_bound_once_per_backend():
@@ -53,7 +53,8 @@ def test_forwards_are_bound_once_per_backend():
     assert reduce.NORM.forward_for(S.STRICT) is f
     assert reduce.NORM.forward_for(NUMPY) is reduce.NORM.forward
     ops = _registry.array_ops_for(S.STRICT)
-    assert ops is S.STRICT.array_ops and ops.sin is S.xp.sin and ops.where is S.xp.where
+    assert ops is S.STRICT.array_ops and ops.sin is S.xp.sin
+    assert ops.where.func is pointwise._select and ops.where.keywords == {"xp": S.xp}
     assert _registry.array_ops_for(NUMPY) is _registry.ArrayOps
 
 

@@ -301,3 +301,41 @@ def test_the_single_op_products_take_parameters():
     g = cr.ones(4, 2, requires_grad=True)
     for prod in (TensorOps.mm_nt(g, w), TensorOps.mm_tn(w, w), TensorOps.tanh_backward(w, w)):
         assert [type(e).__name__ for e, _ in prod.grad_fn.next_functions] == ["AccumulateGrad"] * 2
+
+
+@pytest.mark.parametrize("dt", [np.float16, np.float32, np.float64],
+                         ids=["float16", "float32", "float64"])
+def test_where_by_bits_against_numpy_and_torch(dt):
+    """torch.where and the formulas' F.where choose the bits by a mask for
+    large float operands (see pointwise._blend): the bits np.where and
+    torch.where give, NaN payloads and signs of zero included, under
+    broadcasting of each argument, literal zeros, non-contiguous and mixed
+    dtype operands; gradients through a large where as torch's."""
+    from chainrule.ops.pointwise import _select
+    rng = np.random.default_rng(7)
+    a = rng.standard_normal((70, 80)).astype(dt)
+    b = rng.standard_normal((70, 80)).astype(dt)
+    a[0, :4] = [np.nan, -0.0, np.inf, -np.nan]
+    b[1, :4] = [np.nan, -0.0, -np.inf, 0.0]
+    c = rng.random((70, 80)) > 0.5
+    cases = [(c, a, b), (c, a, 0), (c, 0, b), (c, a, 0.0), (c, a, -0.0), (c, -0.0, b),
+             (c, a, 1.5), (c, a[:, :1], b), (c, a, b[0]), (c[:, ::-1], a.T.copy().T, b[::-1]),
+             (c, np.array(2.0, dt), b), (c[0], a, b), (rng.random((3, 70, 80)) > 0.5, a, b),
+             (c, a, b.astype(np.float64)), (c, a.astype(np.float32), b.astype(np.float64))]
+    for cond, x, y in cases:
+        got, want = _select(cond, x, y), np.where(cond, x, y)
+        assert got.dtype == want.dtype and got.shape == want.shape
+        assert got.tobytes() == want.tobytes()
+    for cond, x, y in cases[:3] + cases[7:9]:
+        ours = cr.where(cr.tensor(cond), *(cr.tensor(v) if isinstance(v, np.ndarray) else v
+                                          for v in (x, y)))
+        theirs = torch.where(torch.tensor(cond), *(torch.tensor(v) if isinstance(v, np.ndarray)
+                                                   else v for v in (x, y)))
+        assert ours.numpy().tobytes() == theirs.numpy().tobytes()
+    grads = []
+    for L in (cr, torch):
+        x, y = L.tensor(a, requires_grad=True), L.tensor(b, requires_grad=True)
+        (L.where(L.tensor(c), x, y) * L.tensor(b)).sum().backward()
+        grads.append((x.grad.numpy(), y.grad.numpy()))
+    for ours, theirs in zip(*grads):
+        assert ours.tobytes() == theirs.tobytes()

@@ -771,8 +771,49 @@ logical_not = _predicate("logical_not", "logical_not")
 
 
 # --- where and clamp ------------------------------------------------------------------------
+# NumPy's where takes about 5 ns an element on the development machines (1.35
+# ms over 262,144 float32, where an add takes 40 us).  For float operands of one
+# dtype (or one of them a literal +0) the bits are chosen instead: b ^ ((a ^ b)
+# & m), m all ones where c holds, three integer passes and the mask: the same
+# bits, NaN payloads and signs of zero included, in 0.15 ms.
+_BLEND_MIN = 4096        # elements of c, at least: below, np.where's one call costs less
+
+
+def _select(c, a, b, *, xp=_XP):
+    """xp.where(c, a, b)."""
+    if xp is _XP and c.__class__ is _ndarray and c.size >= _BLEND_MIN and c.dtype.kind == "b":
+        out = _blend(c, a, b, xp)
+        if out is not None:
+            return out
+    return xp.where(c, a, b)
+
+
+def _is_plus_zero(v):
+    return (v.__class__ is int or v.__class__ is float) and v == 0 and math.copysign(1, v) > 0
+
+
+def _blend(c, a, b, xp):
+    """where(c, a, b) by bits for NumPy float arrays a and b of one dtype, or
+    one of them an array and the other a literal +0; None otherwise."""
+    arrays = [v for v in (a, b) if v.__class__ is _ndarray]
+    if not arrays or any(v.dtype != arrays[0].dtype for v in arrays):
+        return None
+    dt = arrays[0].dtype
+    ints = _SAME_WIDTH_INT.get(dt.itemsize) if dt.kind == "f" else None
+    if ints is None or (len(arrays) == 1 and not _is_plus_zero(b if a is arrays[0] else a)):
+        return None
+    mask = c.view(_dtypes.int8.np)               # 1 where c holds
+    if b.__class__ is not _ndarray:              # where(c, a, 0): a's bits or none
+        return xp.bitwise_and(a.view(ints), -mask).view(dt)
+    if a.__class__ is not _ndarray:              # where(c, 0, b)
+        return xp.bitwise_and(b.view(ints), mask - 1).view(dt)
+    bi = b.view(ints)
+    out = xp.bitwise_and(xp.bitwise_xor(a.view(ints), bi), -mask)
+    return xp.bitwise_xor(out, bi, out=out).view(dt)
+
+
 def _where(c, a, b, dtype=None, *, xp=_XP):
-    out = xp.where(c, a, b)
+    out = _select(c, a, b, xp=xp)
     return out if dtype is None or out.dtype == dtype else out.astype(dtype)
 
 
@@ -876,7 +917,7 @@ def _in_range(x, lo, hi):
 # Formula helpers that are not public ops, in both namespaces.
 TensorOps.in_range = staticmethod(_in_range)
 array_op("in_range", _in_range)
-array_op("where", "where")
+array_op("where", _select)
 array_op("pow", "power")
 
 
