@@ -339,3 +339,39 @@ def test_where_by_bits_against_numpy_and_torch(dt):
         grads.append((x.grad.numpy(), y.grad.numpy()))
     for ours, theirs in zip(*grads):
         assert ours.tobytes() == theirs.tobytes()
+
+
+_SELECTS = {
+    "leaky_relu_-0.3": lambda F, x, y: F.leaky_relu(x, -0.3),
+    "elu": lambda F, x, y: F.elu(x), "selu": lambda F, x, y: F.selu(x),
+    "celu": lambda F, x, y: F.celu(x, 0.7), "softplus": lambda F, x, y: F.softplus(x, 2.0, 1.0),
+    "hardshrink": lambda F, x, y: F.hardshrink(x, 0.4),
+    "softshrink": lambda F, x, y: F.softshrink(x, 0.4),
+    "threshold": lambda F, x, y: F.threshold(x, 0.1, -2.0),
+    "prelu": lambda F, x, y: F.prelu(x, x.new_tensor([0.25])),
+    "smooth_l1": lambda F, x, y: F.smooth_l1_loss(x, y, reduction="none", beta=0.5),
+    "huber": lambda F, x, y: F.huber_loss(x, y, reduction="none", delta=0.7),
+    "hardswish": lambda F, x, y: F.hardswish(x),
+}
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float64], ids=["float32", "float64"])
+@pytest.mark.parametrize("name", sorted(_SELECTS))
+def test_selects_by_bits_are_np_where_bits(dt, name, monkeypatch):
+    """The ops whose forwards or formulas select with where give, on arrays
+    large enough for the selection by bits, the very bits np.where gives
+    (forward, gradient and second derivative), NaN and -0.0 included."""
+    from chainrule.ops import pointwise
+    rng = np.random.default_rng(11)
+    a = (rng.standard_normal(20_001) * 2).astype(dt)
+    a[:5] = [np.nan, -0.0, 0.0, 0.4, -0.4]
+    b = (rng.standard_normal(20_001) * 2).astype(dt)
+    runs = []
+    for limit in (pointwise._BLEND_MIN, 10 ** 12):          # by bits, then np.where
+        monkeypatch.setattr(pointwise, "_BLEND_MIN", limit)
+        x, y = cr.tensor(a, requires_grad=True), cr.tensor(b)
+        out = _SELECTS[name](cr.nn.functional, x, y)
+        (g,) = cr.autograd.grad((out * out).sum(), x, create_graph=True)
+        (h,) = cr.autograd.grad(g.sum(), x)
+        runs.append([t.detach().numpy().tobytes() for t in (out, g, h)])
+    assert runs[0] == runs[1]

@@ -26,7 +26,8 @@ from ._dispatch import apply
 from ._half import in_float32
 from ._registry import defop, expose, TensorOps
 from .activations import logsigmoid as _logsigmoid
-from .pointwise import DIV as _DIV, abs as _abs, exp as _exp, where as _where, xlogy as _xlogy
+from .pointwise import DIV as _DIV, abs as _abs, exp as _exp, where as _where, xlogy as _xlogy, \
+    _select
 from .reduce import NORM as _NORM, log_softmax as _log_softmax, mean as _mean, sum as _sum
 from .select import broadcast_tensors as _broadcast_tensors
 
@@ -87,12 +88,12 @@ def _mse(x, t, reduction, n):
 
 def _smooth_l1(x, t, reduction, n, beta, *, xp=_XP):
     d = xp.abs(x - t)
-    return _reduced(xp.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction)
+    return _reduced(_select(d < beta, 0.5 * d * d / beta, d - 0.5 * beta, xp=xp), reduction)
 
 
 def _huber(x, t, reduction, n, delta, *, xp=_XP):
     d = xp.abs(x - t)
-    return _reduced(xp.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta)), reduction)
+    return _reduced(_select(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta), xp=xp), reduction)
 
 
 def _soft_margin(x, t, reduction, n, *, xp=_XP):
@@ -316,7 +317,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 # --- nll_loss and cross_entropy -----------------------------------------------------------------
 def _nll(x, m, reduction, cdim, scale, gscale, *, xp=_XP):
-    picked = -xp.where(m != 0, x * m, 0).sum(axis=cdim)
+    picked = -_select(m != 0, x * m, 0, xp=xp).sum(axis=cdim)
     if reduction == "none":
         return picked
     s = picked.sum()
