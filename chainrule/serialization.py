@@ -79,7 +79,11 @@ def _load_from(fh, map_location):
         raise RuntimeError("chainrule.load: this file is in torch.save's legacy (pre-1.6, "
                            "non-zip) format, which chainrule does not read; re-save it with "
                            "torch.save(obj, f) from a current PyTorch")
-    if len(head) >= 9 and head[8:9] == _SAFETENSORS_HINT:
+    # (a safetensors file: an 8-byte little-endian header length, at most the
+    # format's 100,000,000, then the JSON header; '{' alone at byte 8 is what one
+    # random file in 256 has)
+    if len(head) >= 9 and head[8:9] == _SAFETENSORS_HINT and \
+            0 < int.from_bytes(head[:8], "little") <= 100_000_000:
         raise RuntimeError("chainrule.load: this looks like a .safetensors file; read it with "
                            "chainrule.serialization.load_file")
     raise RuntimeError("chainrule.load: not a checkpoint chainrule can read (expected the zip "

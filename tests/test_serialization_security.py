@@ -220,6 +220,8 @@ def _checkpoint_bytes():
 @pytest.mark.parametrize("data,match", [
     (b"", "not a checkpoint"),
     (os.urandom(256).replace(b"PK", b"pk"), "not a checkpoint"),
+    # ('{' at byte 8 after no plausible header length: random bytes, not safetensors)
+    (b"\xd3\x99C\xdb\x89\x1a\xf5\xbf{" + bytes(range(200)), "not a checkpoint"),
     (b"just some text\n" * 10, "not a checkpoint"),
     (_zip(["a.txt"]), "holds 0"),
     (_zip(["a/data.pkl", "b/data.pkl"]), "holds 2"),
