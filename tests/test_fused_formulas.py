@@ -305,13 +305,15 @@ def test_the_single_op_products_take_parameters():
 
 @pytest.mark.parametrize("dt", [np.float16, np.float32, np.float64],
                          ids=["float16", "float32", "float64"])
-def test_where_by_bits_against_numpy_and_torch(dt):
+def test_where_by_bits_against_numpy_and_torch(dt, monkeypatch):
     """torch.where and the formulas' F.where choose the bits by a mask for
     large float operands (see pointwise._blend): the bits np.where and
     torch.where give, NaN payloads and signs of zero included, under
     broadcasting of each argument, literal zeros, non-contiguous and mixed
     dtype operands; gradients through a large where as torch's."""
+    from chainrule.ops import pointwise
     from chainrule.ops.pointwise import _select
+    monkeypatch.setattr(pointwise, "_BLEND_MIN", 1)      # (by bits at every size here)
     rng = np.random.default_rng(7)
     a = rng.standard_normal((70, 80)).astype(dt)
     b = rng.standard_normal((70, 80)).astype(dt)
@@ -367,7 +369,7 @@ def test_selects_by_bits_are_np_where_bits(dt, name, monkeypatch):
     a[:5] = [np.nan, -0.0, 0.0, 0.4, -0.4]
     b = (rng.standard_normal(20_001) * 2).astype(dt)
     runs = []
-    for limit in (pointwise._BLEND_MIN, 10 ** 12):          # by bits, then np.where
+    for limit in (1, 10 ** 12):                              # by bits, then np.where
         monkeypatch.setattr(pointwise, "_BLEND_MIN", limit)
         x, y = cr.tensor(a, requires_grad=True), cr.tensor(b)
         out = _SELECTS[name](cr.nn.functional, x, y)

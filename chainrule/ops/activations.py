@@ -44,9 +44,9 @@ def _stable_sigmoid(x, xp):
 # --- forwards (raw arrays) --------------------------------------------------------------------
 def _leaky_relu(x, slope, *, xp=_XP):
     if slope.__class__ in (int, float) and 0 <= slope <= 1 and x.dtype.kind == "f":
-        # the larger of x and slope * x is that where (its branch mispredicts on
-        # the sign of random data: 1.3 ms against 0.07 ms over 262,144 float32);
-        # NaN stays NaN, -0.0 -0.0
+        # the larger of x and slope * x is that select, in two vectorised
+        # passes (np.where: 1.3 ms against 0.07 ms over 262,144 float32, see
+        # pointwise._select); NaN stays NaN, -0.0 -0.0
         return xp.maximum(x, x * slope)
     return _select(x > 0, x, x * slope, xp=xp)
 
