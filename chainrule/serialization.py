@@ -16,7 +16,8 @@ import io
 import os
 
 from . import _torch_archive
-from .utils.safetensors import save_file, load_file, SafetensorError
+from .utils.safetensors import MAX_HEADER as _SAFETENSORS_MAX_HEADER, save_file, load_file, \
+    SafetensorError
 
 __all__ = ["save", "load", "save_file", "load_file", "SafetensorError"]
 
@@ -80,10 +81,10 @@ def _load_from(fh, map_location):
                            "non-zip) format, which chainrule does not read; re-save it with "
                            "torch.save(obj, f) from a current PyTorch")
     # (a safetensors file: an 8-byte little-endian header length, at most the
-    # format's 100,000,000, then the JSON header; '{' alone at byte 8 is what one
+    # format's limit, then the JSON header; '{' alone at byte 8 is what one
     # random file in 256 has)
     if len(head) >= 9 and head[8:9] == _SAFETENSORS_HINT and \
-            0 < int.from_bytes(head[:8], "little") <= 100_000_000:
+            0 < int.from_bytes(head[:8], "little") <= _SAFETENSORS_MAX_HEADER:
         raise RuntimeError("chainrule.load: this looks like a .safetensors file; read it with "
                            "chainrule.serialization.load_file")
     raise RuntimeError("chainrule.load: not a checkpoint chainrule can read (expected the zip "

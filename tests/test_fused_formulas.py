@@ -314,6 +314,7 @@ def test_where_by_bits_against_numpy_and_torch(dt, monkeypatch):
     from chainrule.ops import pointwise
     from chainrule.ops.pointwise import _select
     monkeypatch.setattr(pointwise, "_BLEND_MIN", 1)      # (by bits at every size here)
+    monkeypatch.setattr(pointwise, "_BLEND_MIN_ZERO", 1)
     rng = np.random.default_rng(7)
     a = rng.standard_normal((70, 80)).astype(dt)
     b = rng.standard_normal((70, 80)).astype(dt)
@@ -371,6 +372,7 @@ def test_selects_by_bits_are_np_where_bits(dt, name, monkeypatch):
     runs = []
     for limit in (1, 10 ** 12):                              # by bits, then np.where
         monkeypatch.setattr(pointwise, "_BLEND_MIN", limit)
+        monkeypatch.setattr(pointwise, "_BLEND_MIN_ZERO", limit)
         x, y = cr.tensor(a, requires_grad=True), cr.tensor(b)
         out = _SELECTS[name](cr.nn.functional, x, y)
         (g,) = cr.autograd.grad((out * out).sum(), x, create_graph=True)

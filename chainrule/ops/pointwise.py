@@ -106,14 +106,16 @@ sigmoid = unary("sigmoid", lambda x, *, xp=_XP: 0.5 * xp.tanh(0.5 * x) + 0.5,   
 # NumPy's maximum against a scalar runs an unvectorised loop; its clip ufunc does
 # not (see _backend.numpy_clip_ufunc): relu over 262,144 float32 128 -> 43 us.
 # It also keeps -0.0, as PyTorch's relu does (maximum gave +0.0).
+# (0, inf, -inf) of each dtype the clip ufunc serves; none without the ufunc
 _CLIP_UFUNC = _backend.numpy_clip_ufunc
-_FLOAT_BOUNDS = {d: (_numpy_scalar(0, d), _numpy_scalar(math.inf, d), _numpy_scalar(-math.inf, d))
-                 for d in (_F32, _F64)}
+_FLOAT_BOUNDS = {} if _CLIP_UFUNC is None else {
+    d: (_numpy_scalar(0, d), _numpy_scalar(math.inf, d), _numpy_scalar(-math.inf, d))
+    for d in (_F32, _F64)}
 
 
 def _relu(x, *, xp=_XP):
     if xp is _XP:
-        bounds = _FLOAT_BOUNDS.get(x.dtype) if _CLIP_UFUNC is not None else None
+        bounds = _FLOAT_BOUNDS.get(x.dtype)
         if bounds is not None:
             return _CLIP_UFUNC(x, bounds[0], bounds[1])
         return xp.maximum(x, 0)     # (float16's and integers' loops keep x on a tie: -0.0)
@@ -126,7 +128,7 @@ def _float_clip(x, lo, hi, xp):
     through the clip ufunc itself, a missing bound infinite (np.clip's
     wrapper costs about 1 us and gives a one-sided clip to maximum's or
     minimum's unvectorised scalar loop)."""
-    bounds = _FLOAT_BOUNDS.get(x.dtype) if xp is _XP and _CLIP_UFUNC is not None else None
+    bounds = _FLOAT_BOUNDS.get(x.dtype) if xp is _XP else None
     if bounds is None:
         return xp.clip(x, lo, hi)
     return _CLIP_UFUNC(x, bounds[2] if lo is None else lo, bounds[1] if hi is None else hi)
@@ -188,7 +190,7 @@ def _sigmoid_backward(g, out):
     return g * out * (1 - out)
 
 
-# the signed integers of each float width, for _relu_backward's mask
+# the signed integers of each float width, for the bit masks of _relu_backward and _blend
 _SAME_WIDTH_INT = {2: _dtypes.int16.np, 4: _dtypes.int32.np, 8: _dtypes.int64.np}
 
 
@@ -198,6 +200,9 @@ def _relu_backward(g, out, *, xp=_XP):
     # for a NaN input, and held a second full-size temporary.)  As g's bits
     # and a mask of all ones or none: np.where's loop mispredicts its branch
     # on a ReLU's mask, 1.1 ms against 0.12 ms here over 262,144 float32.
+    # (_blend's where(c, 0, b) at every size, its mask made in place: the
+    # comparison is this function's own; through _select it cost 10% more,
+    # 110 against 100 us, for the mask's copy.)
     ints = _SAME_WIDTH_INT.get(g.dtype.itemsize) if g.dtype.kind == "f" else None
     if ints is None:
         return xp.where(out <= 0, 0, g)
@@ -778,13 +783,17 @@ logical_not = _predicate("logical_not", "logical_not")
 # & m), m all ones where c holds, three integer passes and the mask: the same
 # bits, NaN payloads and signs of zero included, in 0.20 ms (0.09 against +0).
 # Measured float32, np.where / by bits: 16,384 values 20 / 18 us, 32,768 99 /
-# 28 us; float64 16,384 17 / 29 us, 65,536 265 / 89 us.
+# 28 us; float64 16,384 17 / 29 us, 65,536 265 / 89 us.  Against a literal 0
+# (one integer pass and the mask) the bits win from 4,096: 6.7 / 5.8 us there,
+# 1,024 2.9 / 4.4 us.
 _BLEND_MIN = 32768       # elements of c, at least: below, np.where costs as little or less
+_BLEND_MIN_ZERO = 4096   # ... where a or b is a literal 0
 
 
 def _select(c, a, b, *, xp=_XP):
     """xp.where(c, a, b): by bits (_blend) for large NumPy float operands."""
-    if xp is _XP and c.__class__ is _ndarray and c.size >= _BLEND_MIN and c.dtype.kind == "b":
+    if xp is _XP and c.__class__ is _ndarray and c.dtype.kind == "b" and c.size >= (
+            _BLEND_MIN if a.__class__ is b.__class__ else _BLEND_MIN_ZERO):
         out = _blend(c, a, b, xp)
         if out is not None:
             return out
