@@ -19,7 +19,7 @@ from ._device import check_device, device as _device
 from ._tensor import Tensor
 from ._grad_mode import STATE
 from ._inplace_state import CAPTURE as _CAPTURE
-from .ops import _backend, _out
+from .ops import _backend, _memory_format, _out
 from .ops._args import shape_args
 
 _DEFAULT = _backend._DEFAULT
@@ -351,8 +351,14 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     dt = None if dtype is None else _dtype_arg(dtype, "tensor")
     arr = _from_data(data, dt)
     if isinstance(data, (Tensor, np.ndarray)) or arr is data:
-        arr = arr.copy()
-    if arr.ndim:
+        # PyTorch copies an array or a tensor in preserve_format: its own
+        # strides where its elements fill their memory exactly once (a
+        # transposed array stays transposed; a batch of (N, 1, H, W) images
+        # keeps the channel stride that makes it channels-last), else
+        # contiguous.
+        src = data._data if isinstance(data, Tensor) and arr is data._data else arr
+        arr = _memory_format.preserved_copy(src, _backend.backend_of(src))
+    elif arr.ndim:
         # (host data with NumPy; a tensor's data with its own library)
         arr = np.ascontiguousarray(arr) if arr.__class__ is np.ndarray else \
             _backend.namespace(arr).ascontiguousarray(arr)
@@ -387,7 +393,13 @@ class _Shared:
     (this holder has no `base`, so that is the tensor's own)."""
 
     def __init__(self, a):
-        self.__array_interface__ = a.__array_interface__
+        face = dict(a.__array_interface__)
+        # (NumPy leaves a C-contiguous array's strides out of the interface,
+        # and the array rebuilt from it would get its own for size-1
+        # dimensions: PyTorch keeps the array's, which say channels-last for
+        # a batch sliced from (N, 1, H, W) images.)
+        face["strides"] = a.strides
+        self.__array_interface__ = face
         self.array = a
 
 

@@ -14,6 +14,7 @@ from ._grad_mode import STATE
 from ._tensor import Tensor, device as _device
 from .ops import _backend, _registry, pointwise as P, shape as S, linalg as L, reduce as R  # noqa: F401  (R: its declarations fill the tables)
 from .ops._args import as_operand
+from .ops import _memory_format
 
 
 # Methods that are the op of the same name, input first (a plain function is a
@@ -115,6 +116,16 @@ def _to(self, *args, device=None, dtype=None, non_blocking=False, copy=False,
                 copy = value
     if device is not None:
         _factories.check_device(device)      # PyTorch's errors for devices we do not have
+    if memory_format is not None and memory_format._name != "preserve_format":
+        # a layout asked for: the result is in it (a copy unless self already is)
+        # (PyTorch returns self when its strides suggest that format, dense or not)
+        S.checked_format_name(memory_format, self._data)      # the rank's check
+        if dtype is None or self.dtype is dtype:
+            if not copy and _memory_format.suggested(self._data) == memory_format._name:
+                return self
+            return S.clone(self, memory_format=memory_format)
+        # (a fresh tensor in that format, as PyTorch's _to_copy makes it)
+        return S.clone(S.to_dtype(self, dtype), memory_format=memory_format)
     if dtype is None:
         return S.clone(self) if copy else self
     return S.to_dtype(self, dtype, copy)

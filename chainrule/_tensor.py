@@ -14,7 +14,7 @@ from ._grad_mode import STATE
 from ._inplace_state import CAPTURE as _CAPTURE, FUNC_LEVEL as _FUNC_LEVEL
 from ._inplace_state import VMAP_ACTIVE as _VMAP_ACTIVE
 from ._printing import tensor_repr
-from .ops import _backend
+from .ops import _backend, _memory_format
 
 __all__ = ["Tensor", "Size", "device"]
 
@@ -168,7 +168,14 @@ class Tensor:
         # NumPy's C-contiguity is PyTorch's rule: size-1 dimensions do not
         # count, and an empty tensor is contiguous.
         d = self._data
-        return _backend.backend_of(d).is_contiguous(d)
+        be = _backend.backend_of(d)
+        if memory_format is None or memory_format._name in ("contiguous_format",
+                                                             "preserve_format"):
+            return be.is_contiguous(d)
+        rank = {"channels_last": 4, "channels_last_3d": 5}[memory_format._name]
+        d = layout_array(self)
+        return d.ndim == rank and _memory_format.is_channels_last_contiguous(
+            d.shape, be.strides(d), d.itemsize)
 
     def storage_offset(self):
         d = self._data

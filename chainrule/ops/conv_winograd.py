@@ -143,10 +143,10 @@ def _input_tiles(x, ph, pw, th, tw, bufs, be):
     return v.reshape(36, th * tw * N, C)
 
 
-def conv(x, w, padding, out_hw, bias=None, be=_NUMPY):
+def conv(x, w, padding, out_hw, bias=None, be=_NUMPY, channels_last=False):
     """The correlation of x (N, C, H, W) with w (O, C, 3, 3), padded by
     `padding` before (zeros after as far as out_hw needs): (N, O, *out_hw),
-    plus bias (O,) when given."""
+    plus bias (O,) when given; laid out NHWC where channels_last."""
     xp = be.xp
     N = x.shape[0]
     O, C = w.shape[:2]
@@ -172,8 +172,22 @@ def conv(x, w, padding, out_hw, bias=None, be=_NUMPY):
     p = xp.matmul(at, m.reshape(6, 6 * T * O), out=_buf(bufs, "p", (4, 6 * T * O), dt, xp))
     y = xp.matmul(at, p.reshape(4, 6, T * O), out=_buf(bufs, "y", (4, 4, T * O), dt, xp))
     # (p, q, th, tw, N, O) -> NHWC, then NCHW
+    tiles = y.reshape(4, 4, th, tw, N, O).transpose(4, 2, 0, 3, 1, 5)
+    if channels_last and (4 * th, 4 * tw) == (oh, ow):
+        # NHWC is the result itself (the copy to NCHW saved: the slower of
+        # the two, its runs as short as a row)
+        out = xp.empty((N, th, 4, tw, 4, O), dtype=dt)
+        out[...] = tiles
+        _scratch.give(key, bufs)
+        return out.reshape(N, oh, ow, O).transpose(0, 3, 1, 2)
     nhwc = _buf(bufs, "nhwc", (N, th, 4, tw, 4, O), dt, xp)
-    nhwc[...] = y.reshape(4, 4, th, tw, N, O).transpose(4, 2, 0, 3, 1, 5)
+    nhwc[...] = tiles
+    if channels_last:
+        src = nhwc.reshape(N, 4 * th, 4 * tw, O)[:, :oh, :ow]
+        out = xp.empty(src.shape, dtype=dt)
+        out[...] = src
+        _scratch.give(key, bufs)
+        return out.transpose(0, 3, 1, 2)
     if (4 * th, 4 * tw) == (oh, ow):
         src = nhwc.reshape(N, oh * ow, O).transpose(0, 2, 1)
     else:
@@ -208,12 +222,15 @@ def weight_grad(x, g, padding, be=_NUMPY):
         v = fbufs["v"].reshape(36, T, C)
     else:
         v = _input_tiles(x, ph, pw, th, tw, bufs, be)          # (36, T, C)
-    gn = _buf(bufs, "gn", (N, 4 * th, 4 * tw, O), dt, xp)      # NHWC, tiles whole
-    if (4 * th, 4 * tw) == (oh, ow):
-        gn.reshape(N, oh * ow, O)[...] = g.reshape(N, O, oh * ow).transpose(0, 2, 1)
+    gt = g.transpose(0, 2, 3, 1)
+    whole = (4 * th, 4 * tw) == (oh, ow)
+    if whole and be.is_contiguous(gt):
+        gn = gt                  # a channels-last g's memory is NHWC, tiles whole
     else:
-        gn[...] = 0
-        gn[:, :oh, :ow] = g.transpose(0, 2, 3, 1)
+        gn = _buf(bufs, "gn", (N, 4 * th, 4 * tw, O), dt, xp)  # NHWC, tiles whole
+        if not whole:
+            gn[...] = 0
+        gn[:, :oh, :ow] = gt
     gq = _buf(bufs, "gq", (4, 4, th, tw, N, O), dt, xp)
     gq[...] = gn.reshape(N, th, 4, tw, 4, O).transpose(2, 4, 1, 3, 0, 5)
     p = xp.matmul(att, gq.reshape(4, 4 * T * O), out=_buf(bufs, "p", (6, 4 * T * O), dt, xp))

@@ -20,7 +20,7 @@ from .._errors import warn_at_caller
 from .._views import mark_view, inverse_permutation
 from .._inplace_state import VMAP_ACTIVE as _VMAP_ACTIVE, note_constant
 from .._tensor import Tensor, contiguous_strides as _contiguous_strides, layout_array as _layout
-from . import _backend, _out
+from . import _backend, _memory_format, _out
 from ._args import as_operand, as_tensor_arg, normalize_dim, promoted_arrays, shape_args
 from . import _batching
 from ._dispatch import apply
@@ -141,45 +141,57 @@ def _getitem_view(x, idx, in_shape=None, *, be=_NUMPY):
             if i is None:
                 break
         else:
-            return out             # NumPy's view has PyTorch's strides
+            # NumPy's view has PyTorch's strides; a copy (advanced indexing)
+            # may not
+            return _rows_layout(x, idx, out, be) if idx and _is_array(idx[0]) else out
     # NumPy gives a new axis (None) stride 0, and an empty result zero strides
     # and its input's start: PyTorch's layout is rebuilt (for basic indexing).
     for i in idx:
         if not (i is None or i is Ellipsis or i.__class__ is int or i.__class__ is slice):
-            return out             # advanced indexing: a copy
+            return _rows_layout(x, idx, out, be)      # advanced indexing: a copy
     strides, offset = _index_layout(x, idx, be)
     if out.size:
         return be.as_strided(out, out.shape, strides)    # (only the new axes' strides change)
     return be.as_strided(x, out.shape, strides, offset)
 
 
+def _rows_layout(x, idx, out, be):
+    """out = x[idx], a copy, laid out as PyTorch lays it out where idx picks
+    whole rows (one 1-D index array on the first dimension, all of every
+    other) of a dense x whose first dimension is outermost: in x's layout,
+    as PyTorch's TensorIterator allocates it (infer_dense_strides: a
+    channels-last batch stays channels-last, and a size-1 dimension gets
+    PyTorch's stride, where NumPy sets its own).  Any other copy keeps
+    NumPy's layout."""
+    if not (out.ndim == x.ndim > 1 and out.size and idx and getattr(idx[0], "ndim", 0) == 1
+            and all(i.__class__ is slice and i == slice(None) for i in idx[1:])):
+        return out
+    xs, os_ = be.strides(x), be.strides(out)
+    if xs[0] != max(xs) or not _memory_format.dense(x, be):
+        return out
+    strides = _memory_format.infer_dense_strides(out.shape, xs, out.itemsize)
+    if strides == os_:
+        return out
+    if all(a == b for a, b, n in zip(strides, os_, out.shape) if n != 1):
+        return be.as_strided(out, out.shape, strides)     # same memory order: restride
+    laid = be.as_strided(be.xp.empty_like(out, shape=(out.size,)), out.shape, strides)
+    laid[...] = out
+    return laid
+
+
 def _clone(x, order="C", *, be=_NUMPY):
     """A copy of x: C-ordered, or with order "K" laid out as PyTorch's
     preserve_format does: with x's own strides where x's elements fill their
     memory exactly once (size-1 dimensions' strides included), else in the
-    order of x's strides."""
+    order of x's strides; "channels_last" (rank 4) or "channels_last_3d"
+    (rank 5): laid out with the channels innermost."""
     if order == "C":
         return x.copy()
-    if not _dense(x, be):
-        return x.copy(order="K")
-    out = be.as_strided(be.xp.empty_like(x, shape=(x.size,)), x.shape, be.strides(x))
-    out[...] = x
-    return out
-
-
-def _dense(x, be):
-    """x's elements cover a block of memory exactly once (PyTorch's
-    non-overlapping and dense): by increasing stride, each dimension steps
-    over all the ones before it.  PyTorch counts every contiguous tensor
-    (an empty one too) as dense."""
-    if be.is_contiguous(x):
-        return True
-    step = x.itemsize
-    for st, n in sorted([(st, n) for st, n in zip(be.strides(x), x.shape) if n != 1]):
-        if st != step:
-            return False
-        step *= n
-    return True
+    if order != "K":
+        out = _memory_format.empty_channels_last(x.shape, x.dtype, be.xp)
+        out[...] = x
+        return out
+    return _memory_format.preserved_copy(x, be)
 
 
 def _gather_along(x, idx, dim, keepdim, in_shape=None, *, xp=_XP):
@@ -466,12 +478,28 @@ def _reshape_any(input, shape):
     return mark_view(res, input, ("reshape", shape))
 
 
+def checked_format_name(memory_format, d):
+    """memory_format's name, checked against d's rank (PyTorch's error)."""
+    name = "contiguous_format" if memory_format is None else memory_format._name
+    if name in ("channels_last", "channels_last_3d") and d.ndim != (4 if name ==
+                                                                    "channels_last" else 5):
+        raise _memory_format.rank_error(name)
+    return name
+
+
 def contiguous(input, memory_format=None):
-    """input itself when contiguous, else a contiguous copy (PyTorch records
-    it as a clone)."""
+    """input itself when contiguous (in memory_format), else a copy so laid
+    out (PyTorch records it as a clone)."""
     d = input._data
+    name = checked_format_name(memory_format, d)
+    if name in ("channels_last", "channels_last_3d"):
+        if input.is_contiguous(memory_format=memory_format):
+            return input
+        return apply(CLONE, (input,), (d,), (name,))
     if _backend_of(d).is_contiguous(d):
         return input
+    if name == "preserve_format":
+        raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
     return apply(CLONE, (input,), (d,), ("C",))
 
 
@@ -1068,7 +1096,9 @@ def to_dtype(input, dtype, copy=False):
 def clone(input, *, memory_format=None):
     # PyTorch's default, preserve_format, keeps the input's layout (a
     # transposed tensor's clone is transposed).
-    return apply(CLONE, (input,), (_layout(input),), ("K",))
+    name = checked_format_name(memory_format, input._data) if memory_format is not None else "K"
+    order = {"preserve_format": "K", "contiguous_format": "C"}.get(name, name)
+    return apply(CLONE, (input,), (_layout(input),), (order,))
 
 
 _COPY = CLONE.variant("CopyBackwards")
