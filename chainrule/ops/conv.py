@@ -171,8 +171,9 @@ def _conv(x, w, stride, padding, dilation, groups, x_shape, w_shape, y_shape, *,
     # channels, 8x8), then y's layout (a copy of the output only).
     if cl and groups == 1:
         # the product transposed, (N*OH*OW, K) @ (K, O): NHWC as it comes
-        # (the columns read transposed by BLAS itself; batch 64, 1 -> 32
-        # channels, 8x8: 0.17 ms against 0.47 for the NCHW product and a copy)
+        # (BLAS reads the columns transposed itself; batch 64, 1 -> 32
+        # channels, 8x8: 0.47-0.52 ms against 0.85-1.24 ms for the NCHW
+        # product and its copy, one loaded run)
         y = be.xp.matmul(cols[0].T, w4.reshape(O, Cg * KH * KW).T)
         return y.reshape(N, OH, OW, O).transpose(0, 3, 1, 2)
     y = be.xp.matmul(w4.reshape(groups, O // groups, Cg * KH * KW), cols)
