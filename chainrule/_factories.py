@@ -356,8 +356,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         # transposed array stays transposed; a batch of (N, 1, H, W) images
         # keeps the channel stride that makes it channels-last), else
         # contiguous.
-        src = data._data if isinstance(data, Tensor) and arr is data._data else arr
-        arr = _memory_format.preserved_copy(src, _backend.backend_of(src))
+        arr = _memory_format.preserved_copy(arr, _backend.backend_of(arr))
     elif arr.ndim:
         # (host data with NumPy; a tensor's data with its own library)
         arr = np.ascontiguousarray(arr) if arr.__class__ is np.ndarray else \

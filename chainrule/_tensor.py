@@ -172,9 +172,8 @@ class Tensor:
         if memory_format is None or memory_format._name in ("contiguous_format",
                                                              "preserve_format"):
             return be.is_contiguous(d)
-        rank = {"channels_last": 4, "channels_last_3d": 5}[memory_format._name]
         d = layout_array(self)
-        return d.ndim == rank and _memory_format.is_channels_last_contiguous(
+        return d.ndim == _memory_format.RANKS[memory_format._name] and _memory_format.is_channels_last_contiguous(
             d.shape, be.strides(d), d.itemsize)
 
     def storage_offset(self):

@@ -19,7 +19,8 @@ channels-last for every layer after it.  Strides are in bytes throughout
 
 from . import _backend
 
-# The dimensions from the innermost, per rank.
+# The channels-last formats' ranks, and their dimensions from the innermost.
+RANKS = {"channels_last": 4, "channels_last_3d": 5}
 _ORDER = {4: (1, 3, 2, 0), 5: (1, 4, 3, 2, 0)}
 
 
@@ -150,5 +151,4 @@ def preserved_copy(x, be):
 
 def rank_error(name):
     """PyTorch's error for a memory format the tensor's rank does not have."""
-    rank = {"channels_last": 4, "channels_last_3d": 5}[name]
-    return RuntimeError(f"required rank {rank} tensor to use {name} format")
+    return RuntimeError(f"required rank {RANKS[name]} tensor to use {name} format")

@@ -481,8 +481,7 @@ def _reshape_any(input, shape):
 def checked_format_name(memory_format, d):
     """memory_format's name, checked against d's rank (PyTorch's error)."""
     name = "contiguous_format" if memory_format is None else memory_format._name
-    if name in ("channels_last", "channels_last_3d") and d.ndim != (4 if name ==
-                                                                    "channels_last" else 5):
+    if d.ndim != _memory_format.RANKS.get(name, d.ndim):
         raise _memory_format.rank_error(name)
     return name
 
@@ -492,7 +491,7 @@ def contiguous(input, memory_format=None):
     out (PyTorch records it as a clone)."""
     d = input._data
     name = checked_format_name(memory_format, d)
-    if name in ("channels_last", "channels_last_3d"):
+    if name in _memory_format.RANKS:
         if input.is_contiguous(memory_format=memory_format):
             return input
         return apply(CLONE, (input,), (d,), (name,))
