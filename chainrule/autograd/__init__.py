@@ -66,6 +66,7 @@ def _seed_grads(outputs, grad_outputs, create_graph):
 
 
 _ONES = {}
+_ONE_BY_SHAPE = {}          # shape -> the one of that shape asked for last
 _ndarray = _backend.ndarray
 _NPXP = _backend.NUMPY.xp
 _FOREIGN = _backend.FOREIGN      # array classes of libraries other than NumPy
@@ -79,7 +80,13 @@ def _complex_scalar_error(npd):
 def _one(dtype, shape=()):
     """A shared read-only NumPy 1 of `dtype` and `shape` (one element): the
     implicit gradient of a scalar output, made once (np.ones_like costs 0.8 us
-    a call).  Read-only, so nothing downstream can change it in place unnoticed."""
+    a call).  Read-only, so nothing downstream can change it in place unnoticed.
+    (Looked up by shape, the dtype compared by identity: hashing a NumPy dtype
+    costs as much as the rest of the lookup.  The same object each time, which
+    chainrule.compile's generated backward recognises.)"""
+    one = _ONE_BY_SHAPE.get(shape)
+    if one is not None and one.dtype is dtype:
+        return one
     key = (dtype, shape)
     one = _ONES.get(key)
     if one is None:
@@ -87,6 +94,7 @@ def _one(dtype, shape=()):
             raise _complex_scalar_error(dtype)
         one = _backend.NUMPY.readonly(_backend.NUMPY.xp.ones(shape, dtype))
         _ONES[key] = one
+    _ONE_BY_SHAPE[shape] = one
     return one
 
 
@@ -188,8 +196,7 @@ def _tensor_backward(self, gradient=None, retain_graph=None, create_graph=False,
             and self._data.size == 1 and self._data.__class__ is _ndarray):
         # The common case (a scalar loss), without the general argument handling.
         d = self._data
-        engine.run((self,), (_one(d.dtype, d.shape),),
-                   bool(retain_graph), False)
+        engine.run_scalar(self, _one(d.dtype, d.shape), bool(retain_graph))
         return
     if inputs is not None and isinstance(inputs, Tensor):
         inputs = [inputs]
