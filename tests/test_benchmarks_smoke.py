@@ -172,3 +172,15 @@ def test_the_minimal_engine_of_eager_floor_gives_chainrules_gradients():
     for name, (step, _) in ours.items():
         got, want = eager_floor.as_numpy(bare[name][0]()), eager_floor.as_numpy(step())
         assert got.shape == want.shape and np.allclose(got, want, rtol=1e-5), name
+
+
+@pytest.mark.parametrize("engine", ["chainrule", "chainrule.compile", "floor", "torch"])
+def test_icount_child_runs_the_steps_it_would_count(engine):
+    # (the counted process itself, without valgrind: icount.py cannot rot either)
+    if engine == "torch" and not HAVE_TORCH:
+        pytest.skip("torch is not installed")
+    import subprocess
+    root = os.path.dirname(BENCH)
+    out = subprocess.run([sys.executable, os.path.join(BENCH, "icount.py"), "--child", root,
+                          engine, "poly", "2"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
