@@ -304,3 +304,50 @@ def test_function_local_imports_name_their_cycle():
             if in_function(lines, n) and "cycle" not in line and "cycle" not in lines[n - 1]:
                 offenders.append(f"{path.relative_to(ROOT)}:{n + 1}: {line.strip()}")
     assert offenders == []
+
+
+# --- a Tensor and a Python number: apply_number against the general apply ---------------------
+def _record_number_op(general, op_name, x, number, mode):
+    """x <op> number through the operator (apply_number) or through apply()
+    itself, in `mode`; the result, its grad_fn's class and saved values."""
+    op = getattr(pointwise, op_name)
+    ctx = {"grad": cr.enable_grad, "no_grad": cr.no_grad, "inference": cr.inference_mode}[mode]
+    with ctx():
+        if general:
+            d = x._data
+            y = _dispatch.apply(op, (x, number), (d, _dispatch._backend.numpy_scalar(number, d.dtype)))
+        else:
+            y = op.binary(x, number)
+    fn = y.grad_fn
+    return y, None if fn is None else (type(fn).__name__, fn.saved, fn.meta, fn.params)
+
+
+@numpy_only("apply_number is the NumPy array path")
+@pytest.mark.parametrize("op_name", ["ADD", "SUB", "MUL", "DIV", "POW", "MAXIMUM", "REMAINDER"])
+@pytest.mark.parametrize("which", ["leaf", "nonleaf", "constant"])
+@pytest.mark.parametrize("mode", ["grad", "no_grad", "inference"])
+def test_the_tensor_and_number_path_records_what_apply_records(op_name, which, mode):
+    outs = []
+    for general in (False, True):
+        leaf = cr.tensor([1.5, -2.0, 0.25], dtype=cr.float64, requires_grad=which != "constant")
+        x = leaf * 1 if which == "nonleaf" else leaf
+        y, rec = _record_number_op(general, op_name, x, 3.0, mode)
+        if rec is not None:
+            saved = tuple(s is x if isinstance(s, cr.Tensor) else s for s in (rec[1] or ()))
+            rec = (rec[0], saved, rec[2], rec[3])
+            (y * y).sum().backward()
+        outs.append((y.detach().numpy().tobytes(), y.requires_grad, y.is_inference(), rec,
+                     None if leaf.grad is None else leaf.grad.numpy().tobytes()))
+    assert outs[0] == outs[1]
+
+
+@numpy_only("apply_number is the NumPy array path")
+def test_the_tensor_and_number_path_keeps_version_checks_and_subclasses():
+    x = cr.tensor([1.5, 2.0], requires_grad=True) * 1
+    y = x ** 2.0                               # saves x
+    x.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+    p = cr.nn.Parameter(cr.tensor([1.0, 2.0]))
+    assert type(p * 2.0) is cr.Tensor            # (a Parameter: the general path, as torch)
+    assert (p * 2.0).grad_fn.name() == "MulBackward0"

@@ -19,7 +19,7 @@ from . import _backend, _out
 from .._tensor import Tensor
 from ._args import as_operand, as_tensor_arg, check_broadcast, promoted_arrays, to_float_array
 from . import _batching
-from ._dispatch import apply
+from ._dispatch import apply, apply_number
 from ._registry import defop, elementwise, expose, shows, TensorOps, array_op, complex_node
 from .shape import nonzero
 _FIRST_OP = _batching.mark()       # (for the batching declaration at the end)
@@ -482,8 +482,9 @@ def binary(op, float_result=False):
                         check_broadcast(ad.shape, bd.shape)
                         raise
             elif (cb is float or cb is int) and ad.dtype.kind == "f":
-                return apply(op, (a, b), (ad, _numpy_scalar(b, ad.dtype) if ad.__class__ is _ndarray
-                                          else b), params, node_cls)
+                if ad.__class__ is _ndarray:
+                    return apply_number(op, a, b, ad, _numpy_scalar(b, ad.dtype), params, node_cls)
+                return apply(op, (a, b), (ad, b), params, node_cls)
         return _apply_binary_promoting(op, a, b, node_cls, float_result, params)
     binary.__name__ = binary.__qualname__ = op.name
     op.binary = binary
