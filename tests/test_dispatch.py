@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import traceback
+import types
 import warnings
 
 import numpy as np
@@ -351,3 +352,79 @@ def test_the_tensor_and_number_path_keeps_version_checks_and_subclasses():
     p = cr.nn.Parameter(cr.tensor([1.0, 2.0]))
     assert type(p * 2.0) is cr.Tensor            # (a Parameter: the general path, as torch)
     assert (p * 2.0).grad_fn.name() == "MulBackward0"
+
+
+def test_the_operator_path_takes_only_ops_whose_forward_runs_quietly():
+    # (apply_number runs every forward it is given under the quiet state)
+    # (a stand-in, so that no test op stays in the registry for other tests)
+    loud = types.SimpleNamespace(name="loud_for_test", quiet=False)
+    with pytest.raises(ValueError, match="quiet=True"):
+        pointwise.binary(loud)
+
+
+# --- two Tensors of one dtype: apply_pair against the general apply ---------------------------
+def _pair_operand(which, shape, seed):
+    leaf = cr.tensor(np.linspace(0.5, 2.0, int(np.prod(shape))).reshape(shape) + seed,
+                     dtype=cr.float64, requires_grad=which != "constant")
+    return leaf, (leaf * 1 if which == "nonleaf" else leaf)
+
+
+def _record_pair_op(general, op_name, which_a, which_b, shape_b, mode):
+    """x <op> y through the operator (apply_pair) or through apply() itself,
+    in `mode`; what the node holds, named by what it refers to; after a
+    backward, the leaves' gradients."""
+    op = getattr(pointwise, op_name)
+    la, x = _pair_operand(which_a, (2, 3), 0.0)
+    lb, y = _pair_operand(which_b, shape_b, 0.25)
+    ctx = {"grad": cr.enable_grad, "no_grad": cr.no_grad, "inference": cr.inference_mode}[mode]
+    with ctx():
+        out = (_dispatch.apply(op, (x, y), (x._data, y._data)) if general else op.binary(x, y))
+    names = {id(x): "x", id(y): "y", id(la): "leaf a", id(lb): "leaf b",
+             id(x.grad_fn): "x.grad_fn", id(y.grad_fn): "y.grad_fn", id(out._data): "out"}
+
+    def name(v):
+        if v is None or isinstance(v, (int, float, tuple)) and not isinstance(v, bool):
+            return v if not isinstance(v, tuple) else tuple(name(u) for u in v)
+        return names.get(id(v), type(v).__name__)
+    fn = out.grad_fn
+    rec = None if fn is None else (type(fn).__name__, name(fn.edges), name(fn.saved),
+                                   fn.meta, fn.params, fn._epoch)
+    grads = None
+    if fn is not None:
+        (out * out).sum().backward()
+        grads = tuple(None if g is None else g.numpy().tobytes() for g in (la.grad, lb.grad))
+    return (out.detach().numpy().tobytes(), out.shape, out.requires_grad, out.is_inference(),
+            type(out).__name__, rec, grads)
+
+
+@numpy_only("apply_pair is the NumPy array path")
+@pytest.mark.parametrize("op_name", ["ADD", "SUB", "MUL", "DIV", "POW", "MAXIMUM", "REMAINDER"])
+@pytest.mark.parametrize("which_a", ["leaf", "nonleaf", "constant"])
+@pytest.mark.parametrize("which_b", ["leaf", "nonleaf", "constant"])
+@pytest.mark.parametrize("mode", ["grad", "no_grad", "inference"])
+def test_the_two_tensor_path_records_what_apply_records(op_name, which_a, which_b, mode):
+    for shape_b in ((2, 3), (3,), ()):           # one shape; broadcast; 0-d
+        if shape_b == ():
+            cr.zeros(1).add_(1)                  # (an in-place change: nodes now carry an epoch)
+        assert (_record_pair_op(False, op_name, which_a, which_b, shape_b, mode)
+                == _record_pair_op(True, op_name, which_a, which_b, shape_b, mode))
+
+
+@numpy_only("apply_pair is the NumPy array path")
+def test_the_two_tensor_path_keeps_version_checks_refusals_and_anomaly_traces():
+    x = cr.tensor([1.5, 2.0], requires_grad=True) * 1
+    y = cr.tensor([0.5, 3.0], requires_grad=True) * 1
+    z = x * y                                  # saves both
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.sum().backward()
+    with pytest.raises(RuntimeError, match="The size of tensor a \\(2\\) must match"):
+        x * cr.ones(3)
+    with cr.inference_mode():
+        i = cr.ones(2)
+    with pytest.raises(RuntimeError, match="Inference tensors cannot be saved for backward"):
+        x * i
+    with pytest.warns(UserWarning, match="Anomaly Detection has been enabled"), \
+            cr.autograd.detect_anomaly():
+        w = x * y
+    assert w.grad_fn._anomaly_trace

@@ -19,7 +19,7 @@ from . import _backend, _out
 from .._tensor import Tensor
 from ._args import as_operand, as_tensor_arg, check_broadcast, promoted_arrays, to_float_array
 from . import _batching
-from ._dispatch import apply, apply_number
+from ._dispatch import apply, apply_number, apply_pair
 from ._registry import defop, elementwise, expose, shows, TensorOps, array_op, complex_node
 from .shape import nonzero
 _FIRST_OP = _batching.mark()       # (for the batching declaration at the end)
@@ -462,6 +462,9 @@ def binary(op, float_result=False):
     call (op.binary), and the Tensor operator itself (x + y, 2 * x), so that an
     operator costs one Python call.  float_result: integer operands give the
     default float dtype (true division)."""
+    if not op.quiet:      # (apply_number runs every forward it gets quietly)
+        raise ValueError(f"binary({op.name}): the operator path needs an op with quiet=True")
+
     def binary(a, b, node_cls=None, params=()):
         # Fast paths first (same-dtype tensors; a float tensor and a number): they
         # need no promotion, and NumPy's own rules then agree with PyTorch's.
@@ -472,12 +475,12 @@ def binary(op, float_result=False):
                 bd = b._data
                 if ad.dtype is bd.dtype and (not float_result or ad.dtype.kind == "f"):
                     if ad.shape == bd.shape:
-                        return apply(op, (a, b), (ad, bd), params, node_cls)
+                        return apply_pair(op, a, b, ad, bd, params, node_cls)
                     # (shapes that do not broadcast make NumPy raise ValueError in the
                     # forward, before anything is recorded: checked only then, since
                     # checking first costs a third of the op)
                     try:
-                        return apply(op, (a, b), (ad, bd), params, node_cls)
+                        return apply_pair(op, a, b, ad, bd, params, node_cls)
                     except ValueError:
                         check_broadcast(ad.shape, bd.shape)
                         raise
