@@ -232,3 +232,13 @@ def test_number_cache_keeps_the_numbers_in_use():
     assert len(_backend._SCALARS[f32]) <= _backend._SCALARS_PER_DTYPE
     neg, pos = _backend.numpy_scalar(-0.0, f32), _backend.numpy_scalar(0.0, f32)
     assert np.signbit(neg) and not np.signbit(pos)
+    # (float32 and float64 have tables found by identity; other dtypes, and an
+    # equal dtype that is not NumPy's singleton, the general table: same values)
+    for dt in (np.dtype(np.float64), np.dtype(np.float16), np.dtype(np.float32).newbyteorder(">")):
+        for v in (3, 0.1, -0.0, 0, 1e300, float("nan")):
+            got = _backend.numpy_scalar(v, dt)
+            with np.errstate(over="ignore"):             # (1e300 in float16: inf)
+                want = np.array(v, dt)
+            assert got.dtype == dt and got.shape == ()
+            assert got.tobytes() == want.tobytes(), (v, dt)
+            assert (_backend.numpy_scalar(v, dt) is got) == (v == v)    # nan: never kept
