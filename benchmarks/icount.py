@@ -27,7 +27,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ENGINES = ("chainrule", "chainrule.compile", "torch", "floor")
+ENGINES = ("chainrule", "chainrule.compile", "torch", "floor", "minimal")
 
 
 def child(tree, engine, key, n):
@@ -38,6 +38,12 @@ def child(tree, engine, key, n):
     workload = next(w for w in ALL if w.key == key)
     if engine == "floor":
         step = workload.floor(False)
+    elif engine == "minimal":               # eager_floor.py's bare engine, where it has the workload
+        import eager_floor
+        bare = eager_floor.workloads(eager_floor.MinimalLib)
+        if workload.name not in bare:
+            sys.exit("icount: n/a, the bare engine has no such workload")
+        step = bare[workload.name][0]
     else:
         lib = __import__("torch" if engine == "torch" else "chainrule")
         if engine == "torch":
@@ -60,6 +66,9 @@ def count(tree, engine, key, n):
            sys.executable, os.path.abspath(__file__), "--child", tree, engine, key, str(n)]
     out = subprocess.run(cmd, capture_output=True, text=True)
     m = re.search(r"Collected : (\d+)", out.stderr)
+    said = re.search(r"^icount: (.*)$", out.stderr, re.M)
+    if said:
+        return said.group(1)
     if out.returncode or m is None:
         return f"failed: {out.stderr.strip().splitlines()[-1] if out.stderr.strip() else out.returncode}"
     return int(m.group(1)) / n

@@ -174,7 +174,7 @@ def test_the_minimal_engine_of_eager_floor_gives_chainrules_gradients():
         assert got.shape == want.shape and np.allclose(got, want, rtol=1e-5), name
 
 
-@pytest.mark.parametrize("engine", ["chainrule", "chainrule.compile", "floor", "torch"])
+@pytest.mark.parametrize("engine", ["chainrule", "chainrule.compile", "floor", "minimal", "torch"])
 def test_icount_child_runs_the_steps_it_would_count(engine):
     # (the counted process itself, without valgrind: icount.py cannot rot either)
     if engine == "torch" and not HAVE_TORCH:
