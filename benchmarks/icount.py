@@ -6,7 +6,9 @@ a shared, noisy machine does not move.
 
 Wall-clock times on the development machines move 10-30% between runs
 (another tenant's load), which hides a change of a few percent; the number of
-instructions a step executes moves by well under 0.1%.  Each count runs one
+instructions a step executes moves by well under 0.1% for a single op and
+by up to about 0.5% for a graph walked through dicts keyed by objects (the
+hashes are addresses, different in each process).  Each count runs one
 process per (tree, engine, workload) under callgrind: the suite's workload
 (benchmarks/suite_workloads_tiny.py) is built and warmed up, then run N
 times inside itertools.starmap, and only what runs inside starmap's C

@@ -133,3 +133,21 @@ def test_second_order(case):
             continue
         assert tuple(h.shape) == a.shape, f"input {i}: 2nd grad shape {tuple(h.shape)} != {a.shape}"
         _assert_close(_np(h), n, ATOL2, RTOL2, f"input {i} (shape {a.shape}) second-order grad")
+
+
+@pytest.mark.parametrize("dt", [cr.float32, cr.float64], ids=["float32", "float64"])
+def test_the_square_s_plain_backward_is_the_general_formula_bit_for_bit(dt):
+    """x ** 2's backward on arrays, g * 2 * x, is g * 2 * pow(x, 1), the
+    general formula (torch's), to the bit: special values and signed zeros too."""
+    rng = np.random.default_rng(5)
+    vals = np.concatenate([rng.standard_normal(64) * 10.0 ** rng.integers(-30, 30, 64),
+                           [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-45, -3e38]])
+    x = cr.tensor(vals, dtype=dt, requires_grad=True)
+    g = cr.tensor(rng.standard_normal(vals.size), dtype=dt)
+    for exponent in (2, 2.0):
+        x.grad = None
+        (x ** exponent).backward(g)
+        xd, gd = x.detach().numpy(), g.numpy()
+        with np.errstate(all="ignore"):
+            want = gd * np.array(2, xd.dtype) * np.power(xd, np.array(1, xd.dtype))
+        assert x.grad.numpy().tobytes() == want.tobytes()
