@@ -44,9 +44,7 @@ def box_of(t):
 
 def bump(t):
     """Count an in-place change of t's storage."""
-    box = t._vbox
-    if box is None:
-        box = t._vbox = [0]
+    box = box_of(t)
     # (a leaf that views nothing, the parameter an optimiser updates, is no
     # node's output: nothing to tell; measured in bytecodes, sys.settrace, the
     # small MLP's SGD step of six updates 10,013 -> 9,707)

@@ -428,3 +428,29 @@ def test_the_two_tensor_path_keeps_version_checks_refusals_and_anomaly_traces():
             cr.autograd.detect_anomaly():
         w = x * y
     assert w.grad_fn._anomaly_trace
+
+
+def _pair_outcome(general, op_name, which_a, which_b):
+    """x <op> y on complex tensors (complex64, the default) through the operator (apply_pair) or
+    apply() itself: the result, its node's class and what it holds, or the
+    error raised."""
+    op = getattr(pointwise, op_name)
+    leaves = [cr.tensor([1.5 + 0.5j, -2.0 + 1.0j], requires_grad=w != "constant")
+              for w in (which_a, which_b)]
+    x, y = [leaf * 1 if w == "nonleaf" else leaf for leaf, w in zip(leaves, (which_a, which_b))]
+    try:
+        out = _dispatch.apply(op, (x, y), (x._data, y._data)) if general else op.binary(x, y)
+    except Exception as e:                       # noqa: BLE001 - compared, whatever it is
+        return type(e).__name__, str(e)
+    fn = out.grad_fn
+    return (out.detach().numpy().tobytes(), out.requires_grad, type(fn).__name__,
+            None if fn is None else (fn.meta, len(fn.saved or ())))
+
+
+@numpy_only("apply_pair is the NumPy array path")
+@pytest.mark.parametrize("op_name", ["ADD", "SUB", "MUL", "DIV", "POW", "MAXIMUM", "REMAINDER"])
+@pytest.mark.parametrize("which_a,which_b", [("leaf", "constant"), ("constant", "constant"),
+                                             ("nonleaf", "leaf")])
+def test_the_two_tensor_path_meets_complex_inputs_as_apply_does(op_name, which_a, which_b):
+    assert (_pair_outcome(False, op_name, which_a, which_b)
+            == _pair_outcome(True, op_name, which_a, which_b))

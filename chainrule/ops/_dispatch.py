@@ -228,24 +228,30 @@ def apply_number(op, a, b, ad, bd, params, node_cls):
 
 def apply_pair(op, a, b, ad, bd, params, node_cls):
     """apply(op, (a, b), (ad, bd), params, node_cls) for two Tensors of the
-    Tensor class itself with arrays of one dtype: the commonest operator
+    Tensor class itself with NumPy arrays of one dtype: the commonest operator
     call between tensors, x * y, with what their class and dtype rule out
-    (a subclass to keep, a complex input's record, the forward of another
-    array library) not checked, and no meta looked up for a graph not kept.
-    Records exactly what apply() records (tests/test_dispatch.py compares
-    the two); its node-building lines are apply_number's, written out again
-    rather than shared, since a helper call costs a twentieth of the op.
+    (a subclass to keep, the forward of another array library, a second
+    input's dtype) not checked, and no meta looked up for a graph not kept.
+    Records exactly what apply() records, complex inputs included
+    (tests/test_dispatch.py compares the two); its node-building lines are
+    apply_number's, written out again rather than shared, since a helper
+    call costs a twentieth of the op.
     Measured in instructions (benchmarks/icount.py, with apply_number's dead
     checks removed too): the polynomial's step 275k -> 268k, the 10-op
     chain's 392k -> 385k, the small MLP's step 929k -> 913k."""
     # (its caller, pointwise.binary, sends only quiet ops and arrays of one
-    # dtype; complex ones and other array libraries take the general path)
-    if _VMAP_ACTIVE[0] or _SPECIAL[0] or ad.__class__ is not _ndarray or ad.dtype.kind == "c":
+    # dtype; other array libraries take the general path; complex arrays are
+    # met as apply() meets them, by the handlers below, which cost nothing
+    # until they catch)
+    if _VMAP_ACTIVE[0] or _SPECIAL[0] or ad.__class__ is not _ndarray:
         return apply(op, (a, b), (ad, bd), params, node_cls)
     try:
         out = _quietly(op.forward, ad, bd, *params) if params else _quietly(op.forward, ad, bd)
     except RuntimeError as e:
         out = _fpstate.retry_quietly(e, op.forward, ad, bd, *params)
+    except TypeError:
+        _refuse_complex_forward(op, (ad, bd))
+        raise
     if out.__class__ is not _ndarray:
         out = _as_array(out)
     if not op.differentiable or not STATE.enabled:
@@ -264,7 +270,10 @@ def apply_pair(op, a, b, ad, bd, params, node_cls):
     sa = ad.shape
     ma = _META.get(sa)
     if ma is None or ma[1] is not ad.dtype:
-        ma = _shared_meta(ad)
+        try:
+            ma = _shared_meta(ad)
+        except _ComplexInput:              # (complex pairs are never cached: see _META)
+            return _record_complex(op, (a, b), out, params, node_cls)
     sb = bd.shape
     if sb == sa:                           # (one dtype: the same pair)
         mb = ma
