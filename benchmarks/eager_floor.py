@@ -31,7 +31,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this tree's chainrule
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import chainrule  # noqa: E402
-from suite_workloads_tiny import chain, seed_f  # noqa: E402
+from suite_workloads_tiny import TINY_LR, _tiny_data, chain, seed_f, tiny_mse  # noqa: E402
 
 try:
     import torch
@@ -44,6 +44,7 @@ class Minimal:
     """A value in the minimal engine: its array, the values it came from and
     the closure that turns its gradient into theirs."""
     __slots__ = ("data", "parents", "back", "grad")
+    __array_ufunc__ = None               # array @ Minimal: NumPy defers to __rmatmul__
 
     def __init__(self, data, parents=(), back=None):
         self.data, self.parents, self.back, self.grad = data, parents, back, None
@@ -56,10 +57,39 @@ class Minimal:
     __rmul__ = __mul__
 
     def __add__(self, o):
+        sa = self.data.shape
         if o.__class__ is Minimal:
-            return Minimal(self.data + o.data, (self, o), lambda g: (g, g))
-        return Minimal(self.data + o, (self,), lambda g: (g,))
+            sb = o.data.shape
+            if sa == sb:
+                return Minimal(self.data + o.data, (self, o), lambda g: (g, g))
+            return Minimal(self.data + o.data, (self, o),
+                           lambda g: (_sum_to(g, sa), _sum_to(g, sb)))
+        return Minimal(self.data + o, (self,), lambda g: (_sum_to(g, sa),))
     __radd__ = __add__
+
+    def __sub__(self, o):
+        sa = self.data.shape
+        if o.__class__ is Minimal:
+            sb = o.data.shape
+            return Minimal(self.data - o.data, (self, o),
+                           lambda g: (_sum_to(g, sa), _sum_to(-g, sb)))
+        return Minimal(self.data - o, (self,), lambda g: (_sum_to(g, sa),))
+
+    def __matmul__(self, o):
+        a, b = self.data, o.data
+        return Minimal(a @ b, (self, o), lambda g: (g @ b.T, a.T @ g))
+
+    def __rmatmul__(self, o):             # a constant array @ self
+        return Minimal(o @ self.data, (self,), lambda g: (o.T @ g,))
+
+    def tanh(self):
+        out = np.tanh(self.data)
+        return Minimal(out, (self,), lambda g: (g * (1 - out * out),))
+
+    def mean(self):
+        a = self.data
+        shape, inv = a.shape, 1.0 / a.size
+        return Minimal(a.sum() * inv, (self,), lambda g: (np.full(shape, g * inv, a.dtype),))
 
     def __pow__(self, n):
         a = self.data
@@ -99,11 +129,26 @@ class Minimal:
                 v.grad = None          # (keep only the leaves' gradients)
 
 
+def _sum_to(g, shape):
+    """g summed over the dimensions broadcasting added or stretched (the least
+    an engine does for broadcasting: a shape comparison, a sum when they differ)."""
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
+                                      if n == 1 and g.shape[lead + i] != 1)
+    return g.sum(axis=axes).reshape(shape)
+
+
 class MinimalLib:
-    """Enough of a `lib` for the workloads: tensor() makes a leaf."""
+    """Enough of a `lib` for the workloads: tensor() makes a leaf, or a plain
+    array for data that needs no gradient (the engine then computes none for it)."""
     @staticmethod
     def tensor(v, requires_grad=False):
-        return Minimal(np.array(v, np.float32))
+        a = np.array(v, np.float32)
+        return Minimal(a) if requires_grad else a
+
+    tanh = staticmethod(Minimal.tanh)
 
 
 def workloads(lib):
@@ -122,16 +167,36 @@ def workloads(lib):
 
     def times2():
         return x * 2.0
+
+    params, xm, ym = _tiny_data(False)
+    ps = [lib.tensor(p, requires_grad=True) for p in params]
+    xm, ym = lib.tensor(xm), lib.tensor(ym)
+
+    def mlp_step():                       # the suite's mlp_tiny step
+        for p in ps:
+            p.grad = None
+        tiny_mse(lib.tanh, xm, ym, *ps).backward()
+        if lib is MinimalLib:
+            for p in ps:
+                p.data -= TINY_LR * p.grad
+        else:
+            with lib.no_grad():
+                for p in ps:
+                    p -= TINY_LR * p.grad
+        return [p.grad for p in ps]
     return {
         "seed: x**3 + 2*x**2 + 8*x at 4, backward": (run(x, lambda x: x ** 3 + 2 * x ** 2 + 8 * x), 2000),
         "seed: f(a) with while/if on tensors, backward": (run(a, seed_f), 300),
         "x * 2.0, x requiring grad (forward only)": (times2, 20000),
         "10-op elementwise chain, backward": (run(xc, lambda x: chain(x, 10)), 1000),
         "10,000-op elementwise chain, backward": (run(xc, lambda x: chain(x, 10000)), 2),
+        "2-16-16-1 tanh MLP step, batch 16 (MSE, SGD)": (mlp_step, 300),
     }
 
 
 def as_numpy(g):
+    if isinstance(g, list):           # the MLP's six gradients
+        return np.concatenate([as_numpy(x).ravel() for x in g])
     if g.__class__ is Minimal:
         g = g.data
     elif hasattr(g, "detach"):        # a chainrule or torch tensor
@@ -152,7 +217,7 @@ def main():
         ref = engines[0][1][name][0]()
         for ename, w in engines[1:]:
             got = w[name][0]()
-            if not np.allclose(as_numpy(got), as_numpy(ref), rtol=1e-5):
+            if not np.allclose(as_numpy(got), as_numpy(ref), rtol=1e-4, atol=1e-6):
                 sys.exit(f"{ename} disagrees with chainrule on {name}")
         times = {e: [] for e, _ in engines}
         for r in range(args.rounds):
