@@ -10,8 +10,9 @@ inputs and a closure with the local derivative, and a backward that orders the
 graph (iteratively) and calls each closure once.  It has none of what makes
 PyTorch's semantics: no dtype promotion or broadcasting checks, no grad mode,
 no version counters, hooks, retain_graph, views, saved-tensor checks, anomaly
-mode, forward mode or vmap, no `requires_grad` per tensor (everything is
-recorded), no freeing of the graph, no error messages.  Its times are a lower
+mode, forward mode or vmap, no `requires_grad` flag (a value is recorded if
+it is a `Minimal`; data that needs no gradient stays a plain array), no
+freeing of the graph, no error messages.  Its times are a lower
 bound for chainrule's eager mode, not a competitor: if `Minimal` is above a
 target ratio to torch, no eager engine in Python meets that target.
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import chainrule as cr
-from chainrule.ops import _registry, _dispatch, pointwise
+from chainrule.ops import _registry, _dispatch, linalg, pointwise, shape as shape_ops
 
 from _backends import numpy_only
 
@@ -369,16 +369,19 @@ def _pair_operand(which, shape, seed):
     return leaf, (leaf * 1 if which == "nonleaf" else leaf)
 
 
-def _record_pair_op(general, op_name, which_a, which_b, shape_b, mode):
+def _record_pair_op(general, op_name, which_a, which_b, shape_b, mode, shape_a=(2, 3)):
     """x <op> y through the operator (apply_pair) or through apply() itself,
     in `mode`; what the node holds, named by what it refers to; after a
-    backward, the leaves' gradients."""
-    op = getattr(pointwise, op_name)
-    la, x = _pair_operand(which_a, (2, 3), 0.0)
+    backward, the leaves' gradients.  op_name "MM": x @ y."""
+    op = linalg.MM if op_name == "MM" else getattr(pointwise, op_name)
+    la, x = _pair_operand(which_a, shape_a, 0.0)
     lb, y = _pair_operand(which_b, shape_b, 0.25)
     ctx = {"grad": cr.enable_grad, "no_grad": cr.no_grad, "inference": cr.inference_mode}[mode]
     with ctx():
-        out = (_dispatch.apply(op, (x, y), (x._data, y._data)) if general else op.binary(x, y))
+        if general:
+            out = _dispatch.apply(op, (x, y), (x._data, y._data))
+        else:
+            out = x @ y if op_name == "MM" else op.binary(x, y)
     names = {id(x): "x", id(y): "y", id(la): "leaf a", id(lb): "leaf b",
              id(x.grad_fn): "x.grad_fn", id(y.grad_fn): "y.grad_fn", id(out._data): "out"}
 
@@ -408,6 +411,39 @@ def test_the_two_tensor_path_records_what_apply_records(op_name, which_a, which_
             cr.zeros(1).add_(1)                  # (an in-place change: nodes now carry an epoch)
         assert (_record_pair_op(False, op_name, which_a, which_b, shape_b, mode)
                 == _record_pair_op(True, op_name, which_a, which_b, shape_b, mode))
+
+
+@numpy_only("apply_pair is the NumPy array path")
+@pytest.mark.parametrize("which_a", ["leaf", "nonleaf", "constant"])
+@pytest.mark.parametrize("which_b", ["leaf", "nonleaf", "constant"])
+@pytest.mark.parametrize("mode", ["grad", "no_grad", "inference"])
+def test_matrix_products_through_the_two_tensor_path_record_what_apply_records(which_a, which_b,
+                                                                              mode):
+    # (x @ y of two matrices takes apply_pair; a square pair shares its meta)
+    cr.zeros(1).add_(1)                          # (nodes carry an epoch)
+    for shape_a, shape_b in (((2, 3), (3, 4)), ((3, 3), (3, 3)), ((0, 3), (3, 2))):
+        assert (_record_pair_op(False, "MM", which_a, which_b, shape_b, mode, shape_a)
+                == _record_pair_op(True, "MM", which_a, which_b, shape_b, mode, shape_a))
+
+
+@numpy_only("apply_pair is the NumPy array path")
+def test_matrix_products_keep_subclasses_version_checks_and_complex_results():
+    class Sub(cr.Tensor):
+        pass
+    s = cr.ones(2, 2).as_subclass(Sub)
+    assert type(s @ cr.ones(2, 2)) is Sub
+    w = cr.ones(2, 2, requires_grad=True) * 1
+    y = cr.ones(3, 2, requires_grad=True) @ w   # saves w for the other's gradient
+    w.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+    a = cr.tensor([[1 + 1j, 2j]], requires_grad=True)
+    b = cr.tensor([[1j], [1 - 1j]])
+    out = a @ b
+    assert out.grad_fn.name() == "MmBackward0" and out.dtype == cr.complex64
+    out.sum().abs().backward()              # out = 1 + 3j: d|out| = out/|out| times conj(b)^T
+    np.testing.assert_allclose(a.grad.numpy(), [[(3 - 1j) / 10 ** 0.5, (-2 + 4j) / 10 ** 0.5]],
+                               rtol=1e-6)
 
 
 @numpy_only("apply_pair is the NumPy array path")
@@ -454,3 +490,25 @@ def _pair_outcome(general, op_name, which_a, which_b):
 def test_the_two_tensor_path_meets_complex_inputs_as_apply_does(op_name, which_a, which_b):
     assert (_pair_outcome(False, op_name, which_a, which_b)
             == _pair_outcome(True, op_name, which_a, which_b))
+
+
+# --- broadcasting's sum in the backward ------------------------------------------------------
+@pytest.mark.parametrize("dt", [np.float16, np.float32, np.float64])
+def test_summing_a_gradient_over_leading_dimensions_gives_the_general_paths_bits(dt):
+    # (_sum_to reduces only-leading broadcast dimensions, a bias's gradient, in one
+    # ufunc call: the bits of the keepdims-and-reshape reduction it replaces)
+    rng = np.random.default_rng(3)
+    for xs, shape in [((16, 16), (16,)), ((300, 7), (7,)), ((5, 4, 3), (3,)),
+                      ((5, 4, 3), (4, 3)), ((2, 3, 1), (3, 1)), ((9, 2), (1, 2)),
+                      ((9, 2), (9, 1)), ((4, 3), ()), ((0, 3), (3,))]:
+        x = rng.standard_normal(xs).astype(dt)
+        lead = len(xs) - len(shape)
+        axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
+                                          if n == 1 and xs[lead + i] != 1)
+        want = x.sum(axis=axes, keepdims=True).reshape(shape)
+        got = shape_ops._sum_to(x, shape, np)
+        assert got.__class__ is np.ndarray and got.shape == shape and got.dtype == dt
+        assert got.tobytes() == want.tobytes(), (xs, shape)
+    b = cr.zeros(3, dtype=cr.float64, requires_grad=True)
+    (cr.tensor(np.arange(12.0).reshape(4, 3)) * (cr.ones(4, 3, dtype=cr.float64) + b)).sum().backward()
+    assert b.grad.tolist() == [18.0, 22.0, 26.0]        # the column sums of arange(12)

@@ -85,7 +85,9 @@ def raw_apply(name, formulas, n_saved, n_params, F, numbers=None):
             "    else:",
             f"        g{i} = _f{i}({call})",
             f"        m = meta[{i}]",
-            f"        if g{i}.shape != m[0] or g{i}.dtype != m[1]:",
+            # (the dtype by identity: an equal dtype that is another object only
+            # costs fit's own, exact, checks)
+            f"        if g{i}.shape != m[0] or g{i}.dtype is not m[1]:",
             f"            g{i} = _A.fit(g{i}, m[0], m[1])",
         ]
     lines.append(f"    return [{', '.join(outs)}]")

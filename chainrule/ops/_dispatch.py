@@ -239,10 +239,10 @@ def apply_pair(op, a, b, ad, bd, params, node_cls):
     Measured in instructions (benchmarks/icount.py, with apply_number's dead
     checks removed too): the polynomial's step 275k -> 268k, the 10-op
     chain's 392k -> 385k, the small MLP's step 929k -> 913k."""
-    # (its caller, pointwise.binary, sends only quiet ops and arrays of one
-    # dtype; other array libraries take the general path; complex arrays are
-    # met as apply() meets them, by the handlers below, which cost nothing
-    # until they catch)
+    # (its callers, pointwise.binary and matmul's 2-D @ 2-D, send only quiet
+    # ops and arrays of one dtype; other array libraries take the general
+    # path; complex arrays are met as apply() meets them, by the handlers
+    # below, which cost nothing until they catch)
     if _VMAP_ACTIVE[0] or _SPECIAL[0] or ad.__class__ is not _ndarray:
         return apply(op, (a, b), (ad, bd), params, node_cls)
     try:

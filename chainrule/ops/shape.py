@@ -36,14 +36,22 @@ _HOST_SCALAR = _backend.HOST_SCALAR
 _INT64 = _dtypes.int64.np
 _INT32 = _dtypes.int32.np
 _FLOAT64 = _dtypes.float64.np
+_add_reduce = _XP.add.reduce
 
 
 # --- raw helpers ------------------------------------------------------------------
 def _sum_to(x, shape, xp):
     """Sum x over the dimensions that broadcasting added or stretched, to `shape`."""
-    if x.shape == shape:
+    xs = x.shape
+    if xs == shape:
         return x
-    lead = x.ndim - len(shape)
+    lead = len(xs) - len(shape)
+    if lead > 0 and shape and xs[lead:] == shape and x.__class__ is _ndarray:
+        # Only leading dimensions added (a bias's gradient): one reduction,
+        # the ufunc's own (ndarray.sum is it behind a Python frame), no
+        # keepdims and reshape; a 0-d target is left to the general path,
+        # whose reshape keeps it an array.
+        return _add_reduce(x, 0 if lead == 1 else tuple(range(lead)))
     if lead < 0 or any(s != 1 and s != n for s, n in zip(shape, x.shape[lead:])):
         return _expand_raw(x, shape, xp=xp)      # x is smaller: it broadcasts up
     axes = tuple(range(lead)) + tuple(
