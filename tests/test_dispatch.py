@@ -431,7 +431,8 @@ def test_matrix_products_keep_subclasses_version_checks_and_complex_results():
     class Sub(cr.Tensor):
         pass
     s = cr.ones(2, 2).as_subclass(Sub)
-    assert type(s @ cr.ones(2, 2)) is Sub
+    assert type(s @ cr.ones(2, 2)) is Sub and type(cr.ones(2, 2) @ s) is Sub
+    assert type(cr.ones(2, 2, requires_grad=True) @ s) is Sub
     w = cr.ones(2, 2, requires_grad=True) * 1
     y = cr.ones(3, 2, requires_grad=True) @ w   # saves w for the other's gradient
     w.add_(1)
@@ -444,6 +445,21 @@ def test_matrix_products_keep_subclasses_version_checks_and_complex_results():
     out.sum().abs().backward()              # out = 1 + 3j: d|out| = out/|out| times conj(b)^T
     np.testing.assert_allclose(a.grad.numpy(), [[(3 - 1j) / 10 ** 0.5, (-2 + 4j) / 10 ** 0.5]],
                                rtol=1e-6)
+
+
+def test_a_subclass_anywhere_among_the_inputs_gives_the_result_its_class():
+    # (PyTorch's __torch_function__ looks at every argument, not only the first)
+    class Sub(cr.Tensor):
+        pass
+    t, s = cr.ones(2, 2), cr.ones(2, 2).as_subclass(Sub)
+    for grad in (False, True):
+        t.requires_grad_(grad)
+        for make in (lambda: t + s, lambda: s + t, lambda: t * s, lambda: 2.0 - s,
+                     lambda: cr.where(t > 0, t, s), lambda: cr.addcmul(t, t, s),
+                     lambda: cr.addcmul(t, s, t), lambda: cr.maximum(t, s)):
+            assert type(make()) is Sub
+        assert type(t + cr.nn.Parameter(cr.ones(2, 2))) is cr.Tensor   # (Parameter opts out)
+        assert type(t + t) is cr.Tensor
 
 
 @numpy_only("apply_pair is the NumPy array path")

@@ -86,7 +86,8 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
         t = _make(out)
         if STATE.inference:
             t._inference = True
-        if inputs and inputs[0].__class__ is not Tensor:
+        if inputs and (inputs[0].__class__ is not Tensor or inputs[-1].__class__ is not Tensor
+                       or len(inputs) > 2):
             _keep_subclass(t, inputs)
         return t
     # (a complex input meets _shared_meta, never the cache, and raises
@@ -163,7 +164,8 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
             saved = node.saved = _pick_saved(node, op.save_plan, out, inputs, edges)
         if saved and (_INFERENCE_USED[0] or _SAVED_HOOKS[0] or _EPOCH[0]):
             _guard_saved(node, saved, t)
-    if inputs and inputs[0].__class__ is not Tensor:
+    if inputs and (inputs[0].__class__ is not Tensor or inputs[-1].__class__ is not Tensor
+                   or len(inputs) > 2):
         _keep_subclass(t, inputs)
     return t
 
@@ -367,7 +369,11 @@ def _forward_for(op, arrays):
 
 def _keep_subclass(t, inputs):
     """PyTorch returns a Tensor subclass's own type from ops on it (unless the
-    subclass opts out, as nn.Parameter does with `_keeps_type = False`)."""
+    subclass opts out, as nn.Parameter does with `_keeps_type = False`),
+    wherever it stands among the inputs (`t + s` and `t @ s` are the
+    subclass's too).  apply() calls this when its first or last input is not
+    a plain Tensor, or there are more than two: plain tensors and numbers pay
+    two class checks."""
     for x in inputs:
         c = x.__class__
         if c is not Tensor and isinstance(x, Tensor):
@@ -503,7 +509,8 @@ def _record_complex(op, inputs, out, params, node_cls):
                         break
     if STATE.inference:
         t._inference = True
-    if inputs and inputs[0].__class__ is not Tensor:
+    if inputs and (inputs[0].__class__ is not Tensor or inputs[-1].__class__ is not Tensor
+                   or len(inputs) > 2):
         _keep_subclass(t, inputs)
     return t
 
