@@ -4,6 +4,7 @@ registry, NumPy's global state is left alone, Tensor subclasses take the same
 paths, generated code is inspectable, and the fidelity fixes made there
 (integer division, wrapping, bool arithmetic) behave as in PyTorch."""
 import inspect
+import operator
 import pathlib
 import re
 import subprocess
@@ -327,10 +328,11 @@ def _record_number_op(general, op_name, x, number, mode):
 @pytest.mark.parametrize("op_name", ["ADD", "SUB", "MUL", "DIV", "POW", "MAXIMUM", "REMAINDER"])
 @pytest.mark.parametrize("which", ["leaf", "nonleaf", "constant"])
 @pytest.mark.parametrize("mode", ["grad", "no_grad", "inference"])
-def test_the_tensor_and_number_path_records_what_apply_records(op_name, which, mode):
+@pytest.mark.parametrize("value", [[1.5, -2.0, 0.25], -2.0], ids=["vector", "0-d"])
+def test_the_tensor_and_number_path_records_what_apply_records(op_name, which, mode, value):
     outs = []
     for general in (False, True):
-        leaf = cr.tensor([1.5, -2.0, 0.25], dtype=cr.float64, requires_grad=which != "constant")
+        leaf = cr.tensor(value, dtype=cr.float64, requires_grad=which != "constant")
         x = leaf * 1 if which == "nonleaf" else leaf
         y, rec = _record_number_op(general, op_name, x, 3.0, mode)
         if rec is not None:
@@ -339,6 +341,53 @@ def test_the_tensor_and_number_path_records_what_apply_records(op_name, which, m
             (y * y).sum().backward()
         outs.append((y.detach().numpy().tobytes(), y.requires_grad, y.is_inference(), rec,
                      None if leaf.grad is None else leaf.grad.numpy().tobytes()))
+    assert outs[0] == outs[1]
+
+
+_SPECIAL_VALUES = [0.0, -0.0, 1.0, -2.5, 3.0e-39, 1.0e-310, 3.0e38, 1.0e308, float("inf"),
+                   float("-inf"), float("nan"), 1.0 / 3.0]
+
+
+@numpy_only("the 0-d path computes on NumPy scalars")
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_zero_d_tensors_and_numbers_compute_the_bits_of_the_arrays_ufunc(dt):
+    # (a 0-d tensor and a number: apply_number computes with NumPy scalars and
+    # Python's operators, which must give the 0-d ufunc's bits, dtype and no warning)
+    cases = [(operator.add, np.add), (operator.sub, np.subtract), (operator.mul, np.multiply),
+             (operator.truediv, np.true_divide), (operator.lt, np.less),
+             (operator.le, np.less_equal), (operator.gt, np.greater),
+             (operator.ge, np.greater_equal), (operator.eq, np.equal),
+             (operator.ne, np.not_equal)]
+    numbers = [0.0, -0.0, 2, -3.0, 0.1, 1e-30, 7e37, float("inf"), float("nan")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for v in _SPECIAL_VALUES:
+            x = cr.tensor(v, dtype=cr.float32 if dt is np.float32 else cr.float64)
+            for py_op, ufunc in cases:
+                for n in numbers:
+                    got = py_op(x, n)
+                    with np.errstate(all="ignore"):
+                        want = np.asarray(ufunc(np.array(v, dt), np.array(n, dt)))
+                    assert got._data.__class__ is np.ndarray and got._data.shape == ()
+                    assert got._data.dtype == want.dtype and got._data.tobytes() == want.tobytes(), \
+                        (v, py_op.__name__, n)
+
+
+@numpy_only("apply_number is the NumPy array path")
+@pytest.mark.parametrize("name", ["lt", "le", "gt", "ge", "eq", "ne"])
+@pytest.mark.parametrize("value", [[1.5, -2.0, float("nan")], 1.5], ids=["vector", "0-d"])
+@pytest.mark.parametrize("mode", ["grad", "no_grad", "inference"])
+def test_comparisons_with_numbers_give_what_apply_gives(name, value, mode):
+    op = getattr(pointwise, name).op
+    ctx = {"grad": cr.enable_grad, "no_grad": cr.no_grad, "inference": cr.inference_mode}[mode]
+    outs = []
+    for general in (False, True):
+        x = cr.tensor(value, requires_grad=mode != "inference") * 1
+        with ctx():
+            y = (_dispatch.apply(op, (x, 1.5), (x._data, _dispatch._backend.numpy_scalar(1.5, x._data.dtype)))
+                 if general else getattr(x, f"__{name}__")(1.5))
+        outs.append((y._data.tobytes(), y.dtype, y.shape, y.requires_grad, y.grad_fn,
+                     y.is_inference(), type(y._data)))
     assert outs[0] == outs[1]
 
 

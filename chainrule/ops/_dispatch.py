@@ -41,6 +41,7 @@ _ndarray = _backend.ndarray
 _NUMPY = _backend.NUMPY
 _BACKEND_OF = _backend._BY_TYPE
 _SHELL_ARRAY = _backend.ShellArray
+_F32, _F64 = _dtypes.float32.np, _dtypes.float64.np
 
 
 def apply(op, inputs, arrays, params=(), node_cls=None):
@@ -180,13 +181,21 @@ def apply_number(op, a, b, ad, bd, params, node_cls):
     241, the seed polynomial's step 4,254 -> 3,782; in instructions
     (benchmarks/icount.py): x * 2.0 21.6k -> 18.8k, the polynomial's step
     289k -> 275k, the 10-op chain's 419k -> 392k."""
-    # (its caller, pointwise.binary, sends only float arrays and quiet ops,
-    # which it checks when it registers one: no complex refusal, no loud
-    # forward here)
+    # (its callers send only float arrays: pointwise.binary quiet ops, which
+    # it checks when it registers one, and the comparisons, which set no
+    # error flags: no complex refusal, no loud forward here.  A 0-d float32
+    # or float64 tensor computes on NumPy scalars with the op's Python
+    # operator, the bits of the 0-d ufunc at a quarter of its cost, 0.1 us
+    # against 0.4 (tests/test_dispatch.py compares the bits over special
+    # values): the seed's `while b.norm() < 1000: b = b * 2`)
     if _VMAP_ACTIVE[0] or _SPECIAL[0]:
         return apply(op, (a, b), (ad, bd), params, node_cls)
+    sa = ad.shape                          # (read once: the meta below is keyed by it)
     try:
-        out = _quietly(op.forward, ad, bd, *params) if params else _quietly(op.forward, ad, bd)
+        if sa or op.on_scalars is None or (ad.dtype is not _F32 and ad.dtype is not _F64):
+            out = _quietly(op.forward, ad, bd, *params) if params else _quietly(op.forward, ad, bd)
+        else:                              # 0-d: NumPy scalars (see above)
+            out = _quietly(op.on_scalars, ad[()], bd[()])
     except RuntimeError as e:
         out = _fpstate.retry_quietly(e, op.forward, ad, bd, *params)
     if out.__class__ is not _ndarray:
@@ -201,7 +210,7 @@ def apply_number(op, a, b, ad, bd, params, node_cls):
         if not a._requires_grad:
             return _make(out)
         ea = a                             # a leaf: the engine accumulates into it
-    m = _META.get(ad.shape)
+    m = _META.get(sa)
     if m is None or m[1] is not ad.dtype:
         m = _shared_meta(ad)
     node = _new(node_cls or op.Node)

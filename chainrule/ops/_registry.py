@@ -180,6 +180,10 @@ class Op:
     # PyTorch's conjugate Wirtinger gradient by conjugating the saved values
     # (complex_node); "aware": its formulas handle complex values themselves.
     complex = None
+    # The Python operator that computes the forward on two NumPy scalars of
+    # one float dtype (operator.mul for mul), or None: the dispatch point's
+    # path for a 0-d tensor and a number uses it (see apply_number).
+    on_scalars = None
 
     def __init__(self, name, forward, node_cls, inputs, params, differentiable=True):
         self.name = name

@@ -13,6 +13,7 @@ arrays, cupy.sin on CuPy's) or take the namespace as the keyword `xp` (see
 _backend.bind); none names NumPy.
 """
 import math
+import operator as _operator
 
 from .. import _dtypes
 from . import _backend, _out
@@ -452,6 +453,9 @@ REMAINDER_SCALAR_BASE = defop("remainder_scalar_base", _remainder,
                               _not_implemented("remainder"), _not_implemented("remainder"),
                               inputs=("a", "b"), node_name="NotImplemented")
 
+ADD.on_scalars, SUB.on_scalars, MUL.on_scalars, DIV.on_scalars = \
+    _operator.add, _operator.sub, _operator.mul, _operator.truediv
+
 # grad_fn names PyTorch gives the reflected and scalar forms.
 _RSUB = SUB.variant("RsubBackward1")
 _POW_TENSOR_EXP = POW.variant("PowBackward1")   # tensor ** tensor
@@ -694,8 +698,12 @@ def _comparison(name, ufunc, aliases):
         if (c is float or c is int) and input.__class__ is Tensor and (
                 (dt := input._data.dtype) is _F32 or dt is _F64 or dt.kind == "f"):  # the common case
             d = input._data
-            return apply(op, (input, other),
-                         (d, _numpy_scalar(other, d.dtype) if d.__class__ is _ndarray else other))
+            if d.__class__ is _ndarray:
+                # (the tensor-and-number path: a NumPy comparison sets no error
+                # flags, so running it quietly changes nothing; 0-d, the seeds'
+                # `while b.norm() < 1000`, compares NumPy scalars)
+                return apply_number(op, input, other, d, _numpy_scalar(other, d.dtype), (), None)
+            return apply(op, (input, other), (d, other))
         if c is Tensor and input.__class__ is Tensor:        # two tensors of one dtype
             ad, bd = input._data, other._data
             if (dt := ad.dtype) is bd.dtype:
@@ -718,6 +726,7 @@ def _comparison(name, ufunc, aliases):
             check_broadcast(ad.shape, bd.shape)           # (PyTorch's error, not NumPy's)
         return apply(op, (a, b), (ad, bd))
     fn.__name__ = fn.__qualname__ = name
+    fn.op = op
     expose(fn, name, *aliases, formulas=False)
     expose(fn, f"__{name}__", function=False, formulas=False)
     return fn
@@ -730,6 +739,9 @@ lt = _comparison("lt", "less", ("less",))
 le = _comparison("le", "less_equal", ("less_equal",))
 gt = _comparison("gt", "greater", ("greater",))
 ge = _comparison("ge", "greater_equal", ("greater_equal",))
+for _fn, _on_scalars in ((eq, _operator.eq), (ne, _operator.ne), (lt, _operator.lt),
+                        (le, _operator.le), (gt, _operator.gt), (ge, _operator.ge)):
+    _fn.op.on_scalars = _on_scalars
 
 
 def _bitwise(name, ufunc, operator):
