@@ -242,3 +242,31 @@ def test_number_cache_keeps_the_numbers_in_use():
             assert got.dtype == dt and got.shape == ()
             assert got.tobytes() == want.tobytes(), (v, dt)
             assert (_backend.numpy_scalar(v, dt) is got) == (v == v)    # nan: never kept
+
+
+def test_the_target_of_a_scatter_add_is_zeros_even_in_reused_memory():
+    # (zeros_to_scatter_into allocates empty memory and zeroes it itself: the
+    # allocator hands back what a freed array held)
+    for n in (3, 100, 5000, 300_000):
+        for _ in range(3):
+            dirty = np.full(n, 7.0, np.float32)
+            del dirty
+            out = _backend.zeros_to_scatter_into(np, (n,), np.ones(2, np.float32))
+            assert out.dtype == np.float32 and out.shape == (n,) and not out.any()
+            out2 = _backend.zeros_to_scatter_into(np, (n, 2), dtype=np.float64)
+            assert out2.dtype == np.float64 and out2.flags.c_contiguous and not out2.any()
+    f = np.asfortranarray(np.ones((3, 4), np.float32))       # like's layout kept, as zeros_like
+    assert _backend.zeros_to_scatter_into(np, (3, 4), f).flags.f_contiguous
+
+
+def test_scatter_add_backwards_on_the_strict_backend(strict):
+    # (the max-pool and index backwards allocate through zeros_to_scatter_into)
+    x = cr.arange(32.0).reshape(1, 2, 4, 4).requires_grad_()
+    cr.nn.functional.max_pool2d(x, 2).sum().backward()
+    assert isinstance(x.grad._data, S.StrictArray)
+    np.testing.assert_array_equal(x.grad.numpy()[0, 0],
+                                  [[0, 0, 0, 0], [0, 1, 0, 1], [0, 0, 0, 0], [0, 1, 0, 1]])
+    y = cr.arange(5.0).requires_grad_()
+    y[cr.tensor([0, 0, 3])].sum().backward()
+    assert isinstance(y.grad._data, S.StrictArray)
+    np.testing.assert_array_equal(y.grad.numpy(), [2, 0, 0, 1, 0])

@@ -42,7 +42,7 @@ __all__ = ["Backend", "NUMPY", "register", "backend_of", "namespace", "is_array"
            "from_dlpack", "ShellArray", "SHELL_DTYPES", "shell_view",
            "is_writeable", "default", "set_default", "bind", "to_numpy", "ARRAY_TYPES",
            "FOREIGN", "ndarray", "as_array", "HOST_ARRAY", "HOST_SCALAR", "numpy_scalar",
-           "numpy_clip_ufunc"]
+           "numpy_clip_ufunc", "zeros_to_scatter_into"]
 
 
 class Backend:
@@ -280,6 +280,22 @@ ARRAY_TYPES = {np.ndarray, ShellArray}     # (a ShellArray comes back as it is)
 # check a gradient's class against it to leave NumPy's generated fast path.
 FOREIGN = set()
 _DEFAULT = [NUMPY]
+
+
+def zeros_to_scatter_into(xp, shape, like=None, dtype=None):
+    """xp.zeros_like(like, shape=shape), or xp.zeros(shape, dtype) without
+    `like`, with every element written now: the target of a scatter-add
+    (add_at).  NumPy's zeros of a large array may be fresh calloc'd memory,
+    whose pages the kernel maps on first touch, and add.at then touches them
+    first in index order, which costs more than one sequential pass: 1 MiB
+    from a fresh mapping each time, zeros + add.at 0.77 ms against 0.52 ms
+    here (0.39 of it the sequential zeroing); in the digits example's
+    max-pool backward (1 MiB, one add.at a batch), 0.13 to 1.15 ms a call
+    depending on what the allocator hands out, against about 0.2 ms here,
+    every time."""
+    out = xp.empty(shape, dtype=dtype) if like is None else xp.empty_like(like, shape=shape)
+    out[...] = 0
+    return out
 
 
 def register(backend):

@@ -44,7 +44,7 @@ def _dense_backward(g, idx, n, pad, inv_freq, *, be=_NUMPY):
     xp = be.xp
     d = g.shape[-1]
     g = _weighted(g, idx, pad, inv_freq, xp)
-    out = xp.zeros_like(g, shape=(n, d))
+    out = _backend.zeros_to_scatter_into(xp, (n, d), g)
     be.add_at(out, idx.reshape(-1), g.reshape(-1, d))
     return out
 

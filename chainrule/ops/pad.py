@@ -66,7 +66,7 @@ def _scatter_forward(g, dims, idxs, in_shape, *, be=_NUMPY):
     shape = list(g.shape)
     for d, idx in reversed(tuple(zip(dims, idxs))):
         shape[d] = in_shape[d]
-        out = xp.zeros(tuple(shape), dtype=g.dtype)
+        out = _backend.zeros_to_scatter_into(xp, tuple(shape), dtype=g.dtype)
         be.add_at(out, (slice(None),) * d + (idx,), g)
         g = out
     return g

@@ -365,7 +365,7 @@ def _put(g, idx, x_shape, *, be=_NUMPY):
     size = 1
     for n in x_shape:
         size *= n
-    out = xp.zeros(size, dtype=g.dtype)
+    out = _backend.zeros_to_scatter_into(xp, (size,), g)
     be.add_at(out, _flat_index(idx, x_shape[-2] * x_shape[-1], xp), g.reshape(-1))
     return _grad_layout(out.reshape(tuple(x_shape)), idx, be)
 
@@ -417,7 +417,7 @@ def _put_flat(g, idx, x_shape, nhwc=False, *, be=_NUMPY):
     size = 1
     for n in x_shape:
         size *= n
-    out = be.xp.zeros(size, dtype=g.dtype)
+    out = _backend.zeros_to_scatter_into(be.xp, (size,), g)
     if nhwc:
         be.add_at(out, _nhwc(idx), _nhwc(g))             # (windows that overlap add up)
         N, C, H, W = x_shape

@@ -45,7 +45,7 @@ def _take_flat(x, I, in_shape=None):
 
 def _put_flat(g, I, shape, *, be=_NUMPY):
     """Zeros of `shape` with g added at the flat positions I (repeats accumulate)."""
-    out = be.xp.zeros_like(g, shape=(_numel(shape),))
+    out = _backend.zeros_to_scatter_into(be.xp, (_numel(shape),), g)
     be.add_at(out, I.reshape(-1), g.reshape(-1))
     return out.reshape(shape)
 

@@ -88,10 +88,11 @@ def _is_basic(idx):
 
 def _index_add_into(g, idx, shape, *, be=_NUMPY):
     """A zero array of `shape` with g added at x[idx]; repeated indices accumulate."""
-    out = be.xp.zeros_like(g, shape=shape)
     if _is_basic(idx):
+        out = be.xp.zeros_like(g, shape=shape)
         out[idx] = g
     else:
+        out = _backend.zeros_to_scatter_into(be.xp, shape, g)
         be.add_at(out, idx, g)
     return out
 
@@ -120,7 +121,7 @@ def _along(idx, dim, xp):
 
 def _scatter_along(g, idx, dim, keepdim, shape, *, be=_NUMPY):
     xp = be.xp
-    out = xp.zeros_like(g, shape=shape)
+    out = _backend.zeros_to_scatter_into(xp, shape, g)
     if not keepdim:
         g = xp.expand_dims(g, dim)
         idx = xp.expand_dims(idx, dim)
