@@ -373,6 +373,26 @@ def test_zero_d_tensors_and_numbers_compute_the_bits_of_the_arrays_ufunc(dt):
                         (v, py_op.__name__, n)
 
 
+@numpy_only("the 0-d norm computes on a NumPy scalar")
+@pytest.mark.parametrize("dt", [np.float16, np.float32, np.float64])
+def test_the_norm_of_a_zero_d_tensor_is_the_bits_of_the_arrays_abs(dt):
+    # (norm() of a 0-d tensor is abs of its NumPy scalar: the 0-d ufunc's bits,
+    # a 0-d array again, the gradient a one-element vector's gets)
+    for v in _SPECIAL_VALUES + [-1.5, -3.0e-39]:
+        x = cr.tensor(v, dtype=cr.get_default_dtype() if dt is np.float32 else
+                      (cr.float16 if dt is np.float16 else cr.float64), requires_grad=True)
+        n = x.norm()
+        with np.errstate(all="ignore"):
+            want = np.abs(np.array(v, dt))
+        assert n._data.__class__ is np.ndarray and n._data.shape == ()
+        assert n._data.dtype == dt and n._data.tobytes() == want.tobytes(), v
+        n.backward()
+        if v == 0 or 1e-4 < abs(v) < 1e4:     # (where the vector's sqrt(v * v) is |v| exactly)
+            y = cr.tensor([v], dtype=x.dtype, requires_grad=True)
+            y.norm().backward()
+            assert x.grad.numpy().tobytes() == y.grad.numpy()[0].tobytes(), v
+
+
 @numpy_only("apply_number is the NumPy array path")
 @pytest.mark.parametrize("name", ["lt", "le", "gt", "ge", "eq", "ne"])
 @pytest.mark.parametrize("value", [[1.5, -2.0, float("nan")], 1.5], ids=["vector", "0-d"])
