@@ -107,6 +107,7 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
                     m = _shared_meta(d)
                 edges, meta = (edges,), (m,)
             full = True                    # every input takes part
+            plain = a.__class__ is Tensor  # (no subclass to keep: see the end)
         elif len(inputs) == 2:
             a, b = inputs
             ea = eb = ma = mb = None
@@ -130,8 +131,10 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
             edges = None if ea is None and eb is None else (ea, eb)
             meta = (ma, mb)
             full = ea is not None and eb is not None
+            plain = a.__class__ is Tensor and (cb is Tensor or cb is float or cb is int)
         else:
             edges, meta, full = _edges(inputs)
+            plain = False
     except _ComplexInput:
         return _record_complex(op, inputs, out, params, node_cls)
     if edges is None:
@@ -165,8 +168,7 @@ def apply(op, inputs, arrays, params=(), node_cls=None):
             saved = node.saved = _pick_saved(node, op.save_plan, out, inputs, edges)
         if saved and (_INFERENCE_USED[0] or _SAVED_HOOKS[0] or _EPOCH[0]):
             _guard_saved(node, saved, t)
-    if inputs and (inputs[0].__class__ is not Tensor or inputs[-1].__class__ is not Tensor
-                   or len(inputs) > 2):
+    if not plain:
         _keep_subclass(t, inputs)
     return t
 
@@ -380,9 +382,10 @@ def _keep_subclass(t, inputs):
     """PyTorch returns a Tensor subclass's own type from ops on it (unless the
     subclass opts out, as nn.Parameter does with `_keeps_type = False`),
     wherever it stands among the inputs (`t + s` and `t @ s` are the
-    subclass's too).  apply() calls this when its first or last input is not
-    a plain Tensor, or there are more than two: plain tensors and numbers pay
-    two class checks."""
+    subclass's too).  apply() calls this unless it has seen that its inputs
+    are plain: one plain Tensor, or a plain Tensor and a plain Tensor or a
+    Python number (classes its graph part reads anyway; on its paths that
+    record nothing, the first and last inputs' classes and their count)."""
     for x in inputs:
         c = x.__class__
         if c is not Tensor and isinstance(x, Tensor):
