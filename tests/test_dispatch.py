@@ -531,6 +531,110 @@ def test_a_subclass_anywhere_among_the_inputs_gives_the_result_its_class():
         assert type(t + t) is cr.Tensor
 
 
+# --- one Tensor: apply_one against the general apply ---------------------------------------------
+def _unary_cases():
+    """name -> (the op, its params for an input of shape s, the node class, the public call)."""
+    from chainrule.ops import reduce as R
+    cases = {n: (getattr(cr, n).op, lambda s: (), None, getattr(cr, n))
+             for n in ("tanh", "exp", "sin", "abs", "sqrt", "relu")}
+    cases["sum"] = (R.SUM, lambda s: (None, False, s), R._SUM_ALL, lambda x: x.sum())
+    cases["mean"] = (R.MEAN, lambda s: (None, False, s), R._MEAN_ALL, lambda x: x.mean())
+    cases["mean(0)"] = (R.MEAN, lambda s: ((0,), False, s), R._MEAN_DIM, lambda x: x.mean(0))
+    cases["norm"] = (R.NORM, lambda s: (2, None, False, s), None, lambda x: x.norm())
+    return cases
+
+
+def _record_unary_op(general, name, which, shape, mode):
+    op, params, node_cls, public = _unary_cases()[name]
+    leaf, x = _pair_operand(which, shape, 0.0)
+    ctx = {"grad": cr.enable_grad, "no_grad": cr.no_grad, "inference": cr.inference_mode}[mode]
+    with ctx():
+        out = (_dispatch.apply(op, (x,), (x._data,), params(x._data.shape), node_cls)
+               if general else public(x))
+    names = {id(x): "x", id(leaf): "leaf", id(x.grad_fn): "x.grad_fn", id(out._data): "out"}
+
+    def name_of(v):
+        if v is None or isinstance(v, (int, float, tuple)) and not isinstance(v, bool):
+            return v if not isinstance(v, tuple) else tuple(name_of(u) for u in v)
+        return names.get(id(v), type(v).__name__)
+    fn = out.grad_fn
+    rec = None if fn is None else (type(fn).__name__, name_of(fn.edges), name_of(fn.saved),
+                                   fn.meta, fn.params, fn._epoch)
+    grad = None
+    if fn is not None:
+        (out * out).sum().backward()
+        grad = leaf.grad.numpy().tobytes()
+    return (out.detach().numpy().tobytes(), out.shape, out.requires_grad, out.is_inference(),
+            type(out).__name__, rec, grad)
+
+
+@numpy_only("apply_one is the NumPy array path")
+@pytest.mark.parametrize("name", list(_unary_cases()))
+@pytest.mark.parametrize("which", ["leaf", "nonleaf", "constant"])
+@pytest.mark.parametrize("mode", ["grad", "no_grad", "inference"])
+def test_the_one_tensor_path_records_what_apply_records(name, which, mode):
+    for shape in ((2, 3), (), (0, 3)):
+        if shape == () and name == "mean(0)":
+            continue
+        if shape == (0, 3):
+            cr.zeros(1).add_(1)                  # (an in-place change: nodes now carry an epoch)
+        assert (_record_unary_op(False, name, which, shape, mode)
+                == _record_unary_op(True, name, which, shape, mode)), shape
+
+
+def _unary_outcome(general, name, which):
+    """The op on a complex tensor through the public call (apply_one) or apply():
+    the result, its node's class and what it holds, or the error raised."""
+    op, params, node_cls, public = _unary_cases()[name]
+    leaf = cr.tensor([1.5 + 0.5j, -2.0 + 1.0j], requires_grad=which != "constant")
+    x = leaf * 1 if which == "nonleaf" else leaf
+    try:
+        out = (_dispatch.apply(op, (x,), (x._data,), params(x._data.shape), node_cls)
+               if general else _dispatch.apply_one(op, x, x._data, params(x._data.shape), node_cls))
+    except Exception as e:                       # noqa: BLE001 - compared, whatever it is
+        return type(e).__name__, str(e)
+    fn = out.grad_fn
+    return (out.detach().numpy().tobytes(), out.requires_grad, type(fn).__name__,
+            None if fn is None else (fn.meta, len(fn.saved or ())))
+
+
+@numpy_only("apply_one is the NumPy array path")
+@pytest.mark.parametrize("name", list(_unary_cases()))
+@pytest.mark.parametrize("which", ["leaf", "nonleaf", "constant"])
+def test_the_one_tensor_path_meets_complex_inputs_as_apply_does(name, which):
+    assert _unary_outcome(False, name, which) == _unary_outcome(True, name, which)
+
+
+@numpy_only("apply_one is the NumPy array path")
+def test_the_one_tensor_path_keeps_version_checks_anomaly_traces_and_subclasses():
+    x = cr.tensor([1.5, 2.0], requires_grad=True) * 1
+    y = cr.tanh(x)                               # saves its output
+    z = cr.exp(x)                                # saves its output
+    w = x.norm()                                 # saves x and its output
+    x.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        w.backward()
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+    assert z.grad_fn.name() == "ExpBackward0"
+    q = cr.tensor([0.5, 3.0], requires_grad=True) * 1
+    q.add_(1)                                    # changed before it is saved: no error later
+    n, e = q.norm(), q.exp()
+    cr.zeros(1).add_(1)                          # (another change: backward checks versions)
+    n.backward(retain_graph=True)
+    e.sum().backward()
+    with pytest.warns(UserWarning, match="Anomaly Detection has been enabled"), \
+            cr.autograd.detect_anomaly():
+        v = cr.sin(x)
+    assert v.grad_fn._anomaly_trace
+
+    class Sub(cr.Tensor):
+        pass
+    s = cr.ones(2).as_subclass(Sub)
+    assert type(cr.tanh(s)) is Sub and type(s.sum()) is Sub and type(s.mean()) is Sub
+
+
 @numpy_only("apply_pair is the NumPy array path")
 def test_the_two_tensor_path_keeps_version_checks_refusals_and_anomaly_traces():
     x = cr.tensor([1.5, 2.0], requires_grad=True) * 1

@@ -30,7 +30,7 @@ from ..autograd.anomaly_mode import _state as _ANOMALY, capture_stack as _captur
 from . import _backend, _batching, _shell
 from ._registry import complex_node
 
-__all__ = ["apply", "apply_number", "apply_pair"]
+__all__ = ["apply", "apply_number", "apply_pair", "apply_one"]
 
 _make = Tensor._make
 _new = object.__new__
@@ -318,6 +318,68 @@ def apply_pair(op, a, b, ad, bd, params, node_cls):
         saved = node.saved = node._pick2[(ea is not None) + 2 * (eb is not None)](out, inputs)
     else:
         saved = node.saved = _pick_saved(node, op.save_plan, out, inputs, edges)
+    if saved and (_INFERENCE_USED[0] or _SAVED_HOOKS[0] or _EPOCH[0]):
+        _guard_saved(node, saved, t)
+    return t
+
+
+def apply_one(op, a, ad, params=(), node_cls=None):
+    """apply(op, (a,), (ad,), params, node_cls) for one Tensor of the Tensor
+    class itself on a NumPy array and a quiet op: the unary ops' and the
+    common reductions' call (tanh, exp, mean, norm), with what the class
+    rules out (a subclass to keep, another array library's forward, the
+    arity) not checked.  Records exactly what apply() records, complex
+    inputs included (tests/test_dispatch.py compares the two); its lines are
+    apply_pair's for one input, written out again rather than shared, since
+    a helper call costs a twentieth of the op."""
+    # (its callers send only quiet ops; complex arrays are met as apply()
+    # meets them, by the handlers below, which cost nothing until they catch)
+    if _VMAP_ACTIVE[0] or _SPECIAL[0] or ad.__class__ is not _ndarray:
+        return apply(op, (a,), (ad,), params, node_cls)
+    try:
+        out = _quietly(op.forward, ad, *params) if params else _quietly(op.forward, ad)
+    except RuntimeError as e:
+        out = _fpstate.retry_quietly(e, op.forward, ad, *params)
+    except TypeError:
+        _refuse_complex_forward(op, (ad,))
+        raise
+    if out.__class__ is not _ndarray:
+        out = _as_array(out)
+    if not op.differentiable or not STATE.enabled:
+        t = _make(out)
+        if STATE.inference:
+            t._inference = True
+        return t
+    e = a._grad_fn
+    if e is None:
+        if not a._requires_grad:
+            return _make(out)
+        e = a                              # a leaf: the engine accumulates into it
+    m = _META.get(ad.shape)
+    if m is None or m[1] is not ad.dtype:
+        try:
+            m = _shared_meta(ad)
+        except _ComplexInput:              # (complex arrays are never cached: see _META)
+            return _record_complex(op, (a,), out, params, node_cls)
+    node = _new(node_cls or op.Node)
+    node.edges = (e,)
+    node.meta = (m,)
+    node.params = params
+    node._epoch = _EPOCH[0]
+    if _ANOMALY["enabled"]:
+        node._anomaly_trace = _capture_stack()
+    t = _new(Tensor)
+    t._data = out
+    t._requires_grad = True
+    t._grad_fn = node
+    t._grad = None
+    inputs = (a,)
+    if op.saves_inputs:
+        saved = node.saved = inputs
+    elif not op.save_plan:
+        saved = node.saved = node._nothing_saved
+    else:
+        saved = node.saved = op.pick_all(out, inputs)
     if saved and (_INFERENCE_USED[0] or _SAVED_HOOKS[0] or _EPOCH[0]):
         _guard_saved(node, saved, t)
     return t

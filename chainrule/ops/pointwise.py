@@ -20,7 +20,7 @@ from . import _backend, _out
 from .._tensor import Tensor
 from ._args import as_operand, as_tensor_arg, check_broadcast, promoted_arrays, to_float_array
 from . import _batching
-from ._dispatch import apply, apply_number, apply_pair
+from ._dispatch import apply, apply_number, apply_one, apply_pair
 from ._registry import defop, elementwise, expose, shows, TensorOps, array_op, complex_node
 from .shape import nonzero
 _FIRST_OP = _batching.mark()       # (for the batching declaration at the end)
@@ -49,7 +49,8 @@ def unary(name, forward, formula, *, float_result=False, aliases=(), check=None,
     def fn(input, *, out=None):
         if out is not None:
             return _out.into(out, fn(input), name, exact=out_exact)
-        if input.__class__ is not Tensor:
+        plain = input.__class__ is Tensor
+        if not plain:
             input = as_tensor_arg(input)
         d = input._data
         dt = d.dtype
@@ -64,7 +65,8 @@ def unary(name, forward, formula, *, float_result=False, aliases=(), check=None,
                     check(d)
                 if float_result:
                     d = to_float_array(d)
-        return apply(op, (input,), (d,))
+        # (a plain Tensor: the dispatch point's one-tensor path)
+        return apply_one(op, input, d) if plain else apply(op, (input,), (d,))
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Elementwise {name}; its derivative is in chainrule/ops/pointwise.py."
     fn.op = op

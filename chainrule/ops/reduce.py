@@ -12,7 +12,7 @@ from .._tensor import Tensor
 from . import _backend, _out, _shell
 from ._args import as_tensor_arg, normalize_dims, normalize_dim, to_float_array
 from . import _batching
-from ._dispatch import apply
+from ._dispatch import apply, apply_one
 from .pointwise import maximum, minimum
 from ._registry import defop, expose, shows, TensorOps, array_op, complex_like
 _builtin_max = builtins.max
@@ -260,8 +260,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if dim is None and dtype is None and input.__class__ is Tensor:
         d = input._data
         if d.dtype.kind == "f":                          # the common case, fast
-            return apply(SUM, (input,), (d,), (None, keepdim, d.shape) if keepdim
-                         else (None, False, d.shape), _SUM_ALL)
+            return apply_one(SUM, input, d, (None, keepdim, d.shape) if keepdim
+                             else (None, False, d.shape), _SUM_ALL)
     input, d, dims = _reduction_args(input, dim)
     if dtype is not None:
         d = d.astype(_dtypes.as_dtype(dtype).np)
@@ -285,8 +285,10 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
         raise RuntimeError(
             f"mean(): could not infer output dtype. Input dtype must be either a floating "
             f"point or complex dtype. Got: {_dtypes.FROM_NP[d.dtype].legacy}")
-    return apply(MEAN, (input,), (d,), (dims, keepdim, d.shape),
-                 _MEAN_ALL if dim is None else _MEAN_DIM)
+    node = _MEAN_ALL if dim is None else _MEAN_DIM
+    if input.__class__ is Tensor:                # (the dispatch point's one-tensor path)
+        return apply_one(MEAN, input, d, (dims, keepdim, d.shape), node)
+    return apply(MEAN, (input,), (d,), (dims, keepdim, d.shape), node)
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -485,7 +487,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None, *, out=None):
     if dim is None and (p == "fro" or p == 2) and not keepdim and input.__class__ is Tensor:
         d = input._data
         if d.dtype.kind == "f":                          # the common case, fast
-            return apply(NORM, (input,), (d,), (2, None, False, d.shape))
+            return apply_one(NORM, input, d, (2, None, False, d.shape))
     input, d, dims = _reduction_args(input, dim)
     if p is None or p == "fro":
         p = 2
