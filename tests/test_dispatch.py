@@ -451,8 +451,14 @@ def _record_pair_op(general, op_name, which_a, which_b, shape_b, mode, shape_a=(
             out = _dispatch.apply(op, (x, y), (x._data, y._data))
         else:
             out = x @ y if op_name == "MM" else op.binary(x, y)
-    names = {id(x): "x", id(y): "y", id(la): "leaf a", id(lb): "leaf b",
-             id(x.grad_fn): "x.grad_fn", id(y.grad_fn): "y.grad_fn", id(out._data): "out"}
+    return _recorded(out, {id(x): "x", id(y): "y", id(la): "leaf a", id(lb): "leaf b",
+                           id(x.grad_fn): "x.grad_fn", id(y.grad_fn): "y.grad_fn"}, (la, lb))
+
+
+def _recorded(out, names, leaves):
+    """What a recorded op's result holds, with what its node refers to named
+    (`names`: id -> name); after a backward, the leaves' gradients."""
+    names = {**names, id(out._data): "out"}
 
     def name(v):
         if v is None or isinstance(v, (int, float, tuple)) and not isinstance(v, bool):
@@ -464,7 +470,8 @@ def _record_pair_op(general, op_name, which_a, which_b, shape_b, mode, shape_a=(
     grads = None
     if fn is not None:
         (out * out).sum().backward()
-        grads = tuple(None if g is None else g.numpy().tobytes() for g in (la.grad, lb.grad))
+        grads = tuple(None if g is None else g.numpy().tobytes() for g in
+                      (leaf.grad for leaf in leaves))
     return (out.detach().numpy().tobytes(), out.shape, out.requires_grad, out.is_inference(),
             type(out).__name__, rec, grads)
 
@@ -551,21 +558,7 @@ def _record_unary_op(general, name, which, shape, mode):
     with ctx():
         out = (_dispatch.apply(op, (x,), (x._data,), params(x._data.shape), node_cls)
                if general else public(x))
-    names = {id(x): "x", id(leaf): "leaf", id(x.grad_fn): "x.grad_fn", id(out._data): "out"}
-
-    def name_of(v):
-        if v is None or isinstance(v, (int, float, tuple)) and not isinstance(v, bool):
-            return v if not isinstance(v, tuple) else tuple(name_of(u) for u in v)
-        return names.get(id(v), type(v).__name__)
-    fn = out.grad_fn
-    rec = None if fn is None else (type(fn).__name__, name_of(fn.edges), name_of(fn.saved),
-                                   fn.meta, fn.params, fn._epoch)
-    grad = None
-    if fn is not None:
-        (out * out).sum().backward()
-        grad = leaf.grad.numpy().tobytes()
-    return (out.detach().numpy().tobytes(), out.shape, out.requires_grad, out.is_inference(),
-            type(out).__name__, rec, grad)
+    return _recorded(out, {id(x): "x", id(leaf): "leaf", id(x.grad_fn): "x.grad_fn"}, (leaf,))
 
 
 @numpy_only("apply_one is the NumPy array path")
@@ -588,14 +581,9 @@ def _unary_outcome(general, name, which):
     op, params, node_cls, public = _unary_cases()[name]
     leaf = cr.tensor([1.5 + 0.5j, -2.0 + 1.0j], requires_grad=which != "constant")
     x = leaf * 1 if which == "nonleaf" else leaf
-    try:
-        out = (_dispatch.apply(op, (x,), (x._data,), params(x._data.shape), node_cls)
-               if general else _dispatch.apply_one(op, x, x._data, params(x._data.shape), node_cls))
-    except Exception as e:                       # noqa: BLE001 - compared, whatever it is
-        return type(e).__name__, str(e)
-    fn = out.grad_fn
-    return (out.detach().numpy().tobytes(), out.requires_grad, type(fn).__name__,
-            None if fn is None else (fn.meta, len(fn.saved or ())))
+    return _complex_outcome(
+        lambda: _dispatch.apply(op, (x,), (x._data,), params(x._data.shape), node_cls) if general
+        else _dispatch.apply_one(op, x, x._data, params(x._data.shape), node_cls))
 
 
 @numpy_only("apply_one is the NumPy array path")
@@ -663,8 +651,14 @@ def _pair_outcome(general, op_name, which_a, which_b):
     leaves = [cr.tensor([1.5 + 0.5j, -2.0 + 1.0j], requires_grad=w != "constant")
               for w in (which_a, which_b)]
     x, y = [leaf * 1 if w == "nonleaf" else leaf for leaf, w in zip(leaves, (which_a, which_b))]
+    return _complex_outcome(lambda: _dispatch.apply(op, (x, y), (x._data, y._data)) if general
+                            else op.binary(x, y))
+
+
+def _complex_outcome(make):
+    """make()'s result, its node's class and what it holds, or the error it raised."""
     try:
-        out = _dispatch.apply(op, (x, y), (x._data, y._data)) if general else op.binary(x, y)
+        out = make()
     except Exception as e:                       # noqa: BLE001 - compared, whatever it is
         return type(e).__name__, str(e)
     fn = out.grad_fn
