@@ -230,10 +230,7 @@ def _uses(st):
         [s for _, s in seeds]
 
 
-_OPERATORS = {getattr(_backend.NUMPY.xp, name): symbol for name, symbol in [
-    ("add", "+"), ("subtract", "-"), ("multiply", "*"), ("divide", "/"), ("less", "<"),
-    ("less_equal", "<="), ("greater", ">"), ("greater_equal", ">="), ("equal", "=="),
-    ("not_equal", "!=")]}
+_OPERATORS = {ufunc: symbol for ufunc, (symbol, _) in _backend.SCALAR_OPERATORS.items()}
 
 
 _COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")

@@ -42,7 +42,7 @@ __all__ = ["Backend", "NUMPY", "register", "backend_of", "namespace", "is_array"
            "from_dlpack", "ShellArray", "SHELL_DTYPES", "shell_view",
            "is_writeable", "default", "set_default", "bind", "to_numpy", "ARRAY_TYPES",
            "FOREIGN", "ndarray", "as_array", "HOST_ARRAY", "HOST_SCALAR", "numpy_scalar",
-           "numpy_clip_ufunc", "zeros_to_scatter_into"]
+           "numpy_clip_ufunc", "zeros_to_scatter_into", "SCALAR_OPERATORS"]
 
 
 class Backend:
@@ -280,6 +280,19 @@ ARRAY_TYPES = {np.ndarray, ShellArray}     # (a ShellArray comes back as it is)
 # check a gradient's class against it to leave NumPy's generated fast path.
 FOREIGN = set()
 _DEFAULT = [NUMPY]
+
+
+# NumPy's arithmetic and comparison ufuncs, each with the Python operator that
+# computes it on two NumPy scalars of one float dtype, to the 0-d ufunc's bits
+# at a quarter of its cost (tests/test_dispatch.py compares them over special
+# values): the dispatch point's 0-d path (Op.on_scalars, apply_number) and
+# chainrule.compile's replay of 0-d steps (which writes the symbol) use it.
+SCALAR_OPERATORS = {ufunc: (symbol, fn) for ufunc, symbol, fn in [
+    (np.add, "+", operator.add), (np.subtract, "-", operator.sub),
+    (np.multiply, "*", operator.mul), (np.divide, "/", operator.truediv),
+    (np.less, "<", operator.lt), (np.less_equal, "<=", operator.le),
+    (np.greater, ">", operator.gt), (np.greater_equal, ">=", operator.ge),
+    (np.equal, "==", operator.eq), (np.not_equal, "!=", operator.ne)]}
 
 
 def zeros_to_scatter_into(xp, shape, like=None, dtype=None):

@@ -583,9 +583,7 @@ def _record_complex(op, inputs, out, params, node_cls):
                         break
     if STATE.inference:
         t._inference = True
-    if inputs and (inputs[0].__class__ is not Tensor or inputs[-1].__class__ is not Tensor
-                   or len(inputs) > 2):
-        _keep_subclass(t, inputs)
+    _keep_subclass(t, inputs)              # (a cold path: its loop is the check)
     return t
 
 

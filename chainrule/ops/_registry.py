@@ -180,10 +180,6 @@ class Op:
     # PyTorch's conjugate Wirtinger gradient by conjugating the saved values
     # (complex_node); "aware": its formulas handle complex values themselves.
     complex = None
-    # The Python operator that computes the forward on two NumPy scalars of
-    # one float dtype (operator.mul for mul), or None: the dispatch point's
-    # path for a 0-d tensor and a number uses it (see apply_number).
-    on_scalars = None
 
     def __init__(self, name, forward, node_cls, inputs, params, differentiable=True):
         self.name = name
@@ -199,6 +195,13 @@ class Op:
         # stores the inputs tuple as is).
         self.saves_inputs = bool(inputs) and self.save_plan == tuple(range(len(inputs)))
         self._variants = {node_cls.__name__: node_cls}
+        # The Python operator that computes a forward that is one of NumPy's
+        # arithmetic or comparison ufuncs on two NumPy scalars (operator.mul
+        # for mul), or None: the dispatch point's path for a 0-d tensor and a
+        # number uses it (see apply_number and _backend.SCALAR_OPERATORS).
+        scalar = None if params or len(inputs) != 2 else \
+            _backend.SCALAR_OPERATORS.get(self.forward)
+        self.on_scalars = None if scalar is None else scalar[1]
 
     def forward_for(self, backend):
         f = self._forwards.get(backend)

@@ -13,7 +13,6 @@ arrays, cupy.sin on CuPy's) or take the namespace as the keyword `xp` (see
 _backend.bind); none names NumPy.
 """
 import math
-import operator as _operator
 
 from .. import _dtypes
 from . import _backend, _out
@@ -455,9 +454,6 @@ REMAINDER_SCALAR_BASE = defop("remainder_scalar_base", _remainder,
                               _not_implemented("remainder"), _not_implemented("remainder"),
                               inputs=("a", "b"), node_name="NotImplemented")
 
-ADD.on_scalars, SUB.on_scalars, MUL.on_scalars, DIV.on_scalars = \
-    _operator.add, _operator.sub, _operator.mul, _operator.truediv
-
 # grad_fn names PyTorch gives the reflected and scalar forms.
 _RSUB = SUB.variant("RsubBackward1")
 _POW_TENSOR_EXP = POW.variant("PowBackward1")   # tensor ** tensor
@@ -741,9 +737,6 @@ lt = _comparison("lt", "less", ("less",))
 le = _comparison("le", "less_equal", ("less_equal",))
 gt = _comparison("gt", "greater", ("greater",))
 ge = _comparison("ge", "greater_equal", ("greater_equal",))
-for _fn, _on_scalars in ((eq, _operator.eq), (ne, _operator.ne), (lt, _operator.lt),
-                        (le, _operator.le), (gt, _operator.gt), (ge, _operator.ge)):
-    _fn.op.on_scalars = _on_scalars
 
 
 def _bitwise(name, ufunc, operator):
